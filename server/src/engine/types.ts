@@ -1,0 +1,61 @@
+// Plain data types shared by every part of the engine. Positions are zero-based
+// line/character pairs (UTF-16 code units), the same convention LSP uses, so the
+// server converts nothing; the engine itself never imports LSP types.
+
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+export type Severity = 'error' | 'warning' | 'info' | 'hint';
+
+/**
+ * Where a problem comes from:
+ * - `postfix`: real Postfix (postconf, postmap, smtpd, master) warns or dies on it;
+ *   reporting one that Postfix accepts is a bug.
+ * - `security` / `correctness` / `style`: advisory rules of our own.
+ */
+export type ProblemCategory = 'postfix' | 'security' | 'correctness' | 'style';
+
+export interface Problem {
+  /** Stable rule code, e.g. `PF102`; see codes.ts and docs/rules/. */
+  code: string;
+  severity: Severity;
+  category: ProblemCategory;
+  /** Absolute or workspace-relative path of the file the range is in. */
+  file: string;
+  range: Range;
+  message: string;
+}
+
+/** Read-only file access injected into the engine (tests, CLI and server supply their own). */
+export interface FileReader {
+  /** File text, or undefined when the file does not exist or cannot be read. */
+  readText(path: string): string | undefined;
+  /** Modification time in ms, or undefined when missing. */
+  mtimeMs?(path: string): number | undefined;
+}
+
+export function pos(line: number, character: number): Position {
+  return { line, character };
+}
+
+export function range(line: number, startChar: number, endLine: number, endChar: number): Range {
+  return { start: { line, character: startChar }, end: { line: endLine, character: endChar } };
+}
+
+export function lineRange(line: number, startChar: number, endChar: number): Range {
+  return range(line, startChar, line, endChar);
+}
+
+export function containsPosition(r: Range, p: Position): boolean {
+  if (p.line < r.start.line || p.line > r.end.line) return false;
+  if (p.line === r.start.line && p.character < r.start.character) return false;
+  if (p.line === r.end.line && p.character > r.end.character) return false;
+  return true;
+}
