@@ -1,0 +1,41 @@
+// The language server: wires the protocol to the feature modules and owns the
+// document store. Run as `node dist/server.js --stdio` (or --node-ipc, which
+// the VS Code client uses). Analysis lives in engine/, features in features/.
+
+import {
+  createConnection,
+  InitializeResult,
+  ProposedFeatures,
+  ServerCapabilities,
+  TextDocuments,
+  TextDocumentSyncKind,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { describeError, Logger, makeGuard, ServerContext } from './features/context';
+import { features } from './features';
+import { Workspace } from './features/workspace';
+import { version } from '../../package.json';
+
+const connection = createConnection(ProposedFeatures.all);
+const documents = new TextDocuments(TextDocument);
+
+const log: Logger = {
+  info: (m) => connection.console.info(m),
+  error: (m) => connection.console.error(m),
+};
+
+// Last line of defence: a bug in a timer callback must not end the session.
+process.on('uncaughtException', (e) => log.error(`uncaught: ${describeError(e)}`));
+process.on('unhandledRejection', (e) => log.error(`unhandled rejection: ${describeError(e)}`));
+
+const ctx: ServerContext = { connection, documents, workspace: new Workspace(documents), log, guard: makeGuard(log) };
+
+connection.onInitialize((): InitializeResult => {
+  const capabilities: ServerCapabilities = { textDocumentSync: TextDocumentSyncKind.Incremental };
+  for (const f of features) Object.assign(capabilities, f.capabilities);
+  return { capabilities, serverInfo: { name: 'postfix-lint', version } };
+});
+
+for (const f of features) f.register(ctx);
+documents.listen(connection);
+connection.listen();

@@ -1,0 +1,295 @@
+// A small JSON-RPC-over-stdio client for protocol tests: it starts the real
+// bundled server (`node dist/server.js --stdio`), frames messages by hand (so
+// tests can also send garbage), records every notification, and lets tests
+// wait on events instead of sleeping.
+//
+//   const c = await LspClient.start();
+//   await c.initialize();
+//   const since = c.mark();
+//   c.didOpen(uri, 'postfix-main', text);
+//   const diags = await c.waitForDiagnostics(uri, { since });
+//   const { position, text } = withCursor('smtpd_relay_restrictions = permit_my|networks');
+
+import { ChildProcess, spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type {
+  Diagnostic,
+  InitializeResult,
+  Position,
+  PublishDiagnosticsParams,
+  TextDocumentContentChangeEvent,
+} from 'vscode-languageserver-protocol';
+import { repoDir } from './env';
+
+export const serverPath = resolve(repoDir, 'dist', 'server.js');
+
+export interface Notification {
+  method: string;
+  params: any;
+}
+
+export interface ResponseError {
+  code: number;
+  message: string;
+  data?: unknown;
+}
+
+export class LspRequestError extends Error {
+  constructor(
+    readonly method: string,
+    readonly error: ResponseError,
+  ) {
+    super(`${method} failed: ${error.code} ${error.message}`);
+  }
+}
+
+interface Pending {
+  method: string;
+  resolve: (v: any) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+interface Waiter {
+  match: (n: Notification) => boolean;
+  resolve: (n: Notification) => void;
+}
+
+export interface StartOptions {
+  /** Defaults to dist/server.js. */
+  serverPath?: string;
+  args?: string[];
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Answers server-to-client requests (workspace/configuration, …); default null. */
+  onServerRequest?: (method: string, params: any) => unknown;
+}
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export function fileUri(path: string): string {
+  return pathToFileURL(resolve(path)).href;
+}
+
+/** Splits `text` at the `|` marker: the text without it and the marker's position. */
+export function withCursor(marked: string, marker = '|'): { text: string; position: Position } {
+  const at = marked.indexOf(marker);
+  if (at < 0) throw new Error(`no cursor marker ${marker} in ${JSON.stringify(marked)}`);
+  const before = marked.slice(0, at);
+  const lines = before.split('\n');
+  return {
+    text: before + marked.slice(at + marker.length),
+    position: { line: lines.length - 1, character: lines[lines.length - 1].length },
+  };
+}
+
+export class LspClient {
+  readonly notifications: Notification[] = [];
+  /** Everything the server wrote to stderr. */
+  stderr = '';
+  readonly exited: Promise<Exit>;
+  private exit: Exit | undefined;
+  private buffer = Buffer.alloc(0);
+  private nextId = 1;
+  private readonly pending = new Map<number | string, Pending>();
+  private waiters: Waiter[] = [];
+
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly onServerRequest: (method: string, params: any) => unknown,
+  ) {
+    child.stdout!.on('data', (chunk: Buffer) => this.receive(chunk));
+    child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString('utf8')));
+    child.stdin!.on('error', () => {}); // writing to a dead server is reported by `exited`
+    this.exited = new Promise((done) =>
+      child.on('exit', (code, signal) => {
+        this.exit = { code, signal };
+        for (const p of this.pending.values()) {
+          clearTimeout(p.timer);
+          p.reject(new Error(`server exited (code ${code}, signal ${signal}) before answering ${p.method}`));
+        }
+        this.pending.clear();
+        done(this.exit);
+      }),
+    );
+  }
+
+  static start(options: StartOptions = {}): LspClient {
+    const child = spawn(process.execPath, [options.serverPath ?? serverPath, ...(options.args ?? ['--stdio'])], {
+      cwd: options.cwd ?? repoDir,
+      env: options.env ?? process.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    return new LspClient(child, options.onServerRequest ?? (() => null));
+  }
+
+  get alive(): boolean {
+    return this.exit === undefined;
+  }
+
+  // ---- framing ----
+
+  sendRaw(data: string | Buffer): void {
+    this.child.stdin!.write(data);
+  }
+
+  private send(message: object): void {
+    const body = Buffer.from(JSON.stringify(message), 'utf8');
+    this.sendRaw(Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`, 'ascii'), body]));
+  }
+
+  private receive(chunk: Buffer): void {
+    this.buffer = Buffer.concat([this.buffer, chunk]);
+    for (;;) {
+      const headerEnd = this.buffer.indexOf('\r\n\r\n');
+      if (headerEnd < 0) return;
+      const header = this.buffer.subarray(0, headerEnd).toString('ascii');
+      const m = /Content-Length:\s*(\d+)/i.exec(header);
+      if (!m) throw new Error(`bad header from server: ${header}`);
+      const length = Number(m[1]);
+      const start = headerEnd + 4;
+      if (this.buffer.length < start + length) return;
+      const body = this.buffer.subarray(start, start + length).toString('utf8');
+      this.buffer = this.buffer.subarray(start + length);
+      this.dispatch(JSON.parse(body));
+    }
+  }
+
+  private dispatch(msg: any): void {
+    if (msg.id !== undefined && msg.method === undefined) {
+      const p = this.pending.get(msg.id);
+      if (!p) return;
+      this.pending.delete(msg.id);
+      clearTimeout(p.timer);
+      if (msg.error) p.reject(new LspRequestError(p.method, msg.error));
+      else p.resolve(msg.result);
+    } else if (msg.id !== undefined) {
+      let result: unknown = null;
+      try {
+        result = this.onServerRequest(msg.method, msg.params);
+      } catch {
+        result = null;
+      }
+      this.send({ jsonrpc: '2.0', id: msg.id, result: result ?? null });
+    } else if (msg.method) {
+      const n: Notification = { method: msg.method, params: msg.params };
+      this.notifications.push(n);
+      this.waiters = this.waiters.filter((w) => {
+        if (!w.match(n)) return true;
+        w.resolve(n);
+        return false;
+      });
+    }
+  }
+
+  // ---- JSON-RPC ----
+
+  request<R = any>(method: string, params?: unknown, timeoutMs = 10_000): Promise<R> {
+    const id = this.nextId++;
+    return new Promise<R>((resolvePromise, reject) => {
+      if (!this.alive) return reject(new Error(`server is not running; cannot send ${method}`));
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`${method}: no answer within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(id, { method, resolve: resolvePromise, reject, timer });
+      this.send({ jsonrpc: '2.0', id, method, params });
+    });
+  }
+
+  notify(method: string, params?: unknown): void {
+    this.send({ jsonrpc: '2.0', method, params });
+  }
+
+  /** Position in the notification history; pass to the wait functions to ignore older ones. */
+  mark(): number {
+    return this.notifications.length;
+  }
+
+  /** The first notification (at or after `since`) for which `match` holds, already received or future. */
+  waitForNotification(
+    method: string,
+    match: (params: any) => boolean = () => true,
+    { since = 0, timeoutMs = 10_000 }: { since?: number; timeoutMs?: number } = {},
+  ): Promise<any> {
+    const test = (n: Notification) => n.method === method && match(n.params);
+    const seen = this.notifications.slice(since).find(test);
+    if (seen) return Promise.resolve(seen.params);
+    return new Promise((resolvePromise, reject) => {
+      const waiter: Waiter = {
+        match: test,
+        resolve: (n) => {
+          clearTimeout(timer);
+          resolvePromise(n.params);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new Error(`no ${method} within ${timeoutMs} ms${this.alive ? '' : ' (server exited)'}; stderr: ${this.stderr}`));
+      }, timeoutMs);
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Diagnostics published for `uri` (at or after `since`, for `version` when given). */
+  async waitForDiagnostics(
+    uri: string,
+    options: { since?: number; version?: number; match?: (d: Diagnostic[]) => boolean; timeoutMs?: number } = {},
+  ): Promise<Diagnostic[]> {
+    const p: PublishDiagnosticsParams = await this.waitForNotification(
+      'textDocument/publishDiagnostics',
+      (x: PublishDiagnosticsParams) =>
+        x.uri === uri &&
+        (options.version === undefined || x.version === options.version) &&
+        (options.match ?? (() => true))(x.diagnostics),
+      options,
+    );
+    return p.diagnostics;
+  }
+
+  // ---- LSP conveniences ----
+
+  async initialize(rootUri: string | null = null, capabilities: object = {}): Promise<InitializeResult> {
+    const result = await this.request<InitializeResult>('initialize', {
+      processId: process.pid,
+      rootUri,
+      capabilities,
+      workspaceFolders: rootUri ? [{ uri: rootUri, name: 'root' }] : null,
+    });
+    this.notify('initialized', {});
+    return result;
+  }
+
+  didOpen(uri: string, languageId: string, text: string, version = 1): void {
+    this.notify('textDocument/didOpen', { textDocument: { uri, languageId, version, text } });
+  }
+
+  didChange(uri: string, version: number, contentChanges: TextDocumentContentChangeEvent[]): void {
+    this.notify('textDocument/didChange', { textDocument: { uri, version }, contentChanges });
+  }
+
+  didClose(uri: string): void {
+    this.notify('textDocument/didClose', { textDocument: { uri } });
+  }
+
+  /** shutdown + exit; resolves with the server's exit status. */
+  async shutdown(): Promise<Exit> {
+    if (this.alive) {
+      await this.request('shutdown');
+      this.notify('exit');
+    }
+    return this.exited;
+  }
+
+  /** Kills the server if it is still running (for `after` hooks). */
+  async dispose(): Promise<void> {
+    if (this.alive) {
+      this.child.kill();
+      await this.exited;
+    }
+  }
+}
