@@ -1,0 +1,378 @@
+// `$name` expansion with Postfix's semantics (mac_parse + mac_expand with
+// recursion): `$name`, `${name}`, `$(name)`, `$$`, `${name?text}`,
+// `${name:text}`, `${name?{a}:{b}}`, relational `${{x} == {y}?{a}:{b}}`, and
+// postconf's `<level` family that compares compatibility levels. Errors are
+// reported with Postfix's warning texts; like Postfix, after the first error
+// the result is unusable (postconf then dies with "macro processing error").
+
+export type Lookup = (name: string) => string | undefined;
+
+export interface ExpandResult {
+  value: string;
+  /** Names looked up for plain use (`$x`, `${x}`) that had no value at all. */
+  undefinedNames: string[];
+  /** Postfix warning texts, e.g. `truncated macro reference: "${x"`. */
+  errors: string[];
+}
+
+export interface ExpandOptions {
+  /** Expand the values of looked-up names again (Postfix does, for main.cf). Default true. */
+  recurse?: boolean;
+  /** Register postconf's `<level`, `<=level`, ... operators. Default true. */
+  levelOperators?: boolean;
+}
+
+const WS = ' \t\r\n';
+const NAME_CHAR = /[A-Za-z0-9_]/;
+const MAX_NESTING = 100;
+// Beyond this output size a value is certainly runaway (e.g. $a = $a$a); stop.
+const MAX_OUTPUT = 1 << 22;
+
+interface Ctx {
+  lookup: Lookup;
+  recurse: boolean;
+  scan: boolean;
+  levelOps: boolean;
+  out: string[];
+  outLen: number;
+  level: number;
+  error: boolean;
+  errors: string[];
+  undefinedNames: string[];
+}
+
+function warn(ctx: Ctx, msg: string): void {
+  ctx.errors.push(msg);
+  ctx.error = true;
+}
+
+function spaces(s: string, i: number): number {
+  let j = i;
+  while (j < s.length && WS.includes(s[j])) j++;
+  return j;
+}
+
+/** Splits text into literals and `$` expressions, as mac_parse does; calls back for each. */
+function macParse(value: string, ctx: Ctx, cb: (kind: 'literal' | 'expr', text: string) => void): void {
+  let buf = '';
+  let i = 0;
+  while (i < value.length) {
+    const ch = value[i];
+    if (ch !== '$') {
+      buf += ch;
+      i++;
+      continue;
+    }
+    if (value[i + 1] === '$') {
+      buf += '$';
+      i += 2;
+      continue;
+    }
+    if (buf.length > 0) {
+      cb('literal', buf);
+      buf = '';
+    }
+    i++;
+    const open = value[i];
+    if (open === '{' || open === '(') {
+      const close = open === '{' ? '}' : ')';
+      let level = 1;
+      let j = i + 1;
+      let truncated = false;
+      for (; level > 0; j++) {
+        if (j >= value.length) {
+          truncated = true;
+          break;
+        }
+        if (value[j] === open) level++;
+        if (value[j] === close) level--;
+      }
+      if (truncated) {
+        warn(ctx, `truncated macro reference: "${value}"`);
+        return;
+      }
+      buf = value.slice(i + 1, j - 1);
+      i = j;
+    } else {
+      let j = i;
+      while (j < value.length && NAME_CHAR.test(value[j])) j++;
+      buf = value.slice(i, j);
+      i = j;
+    }
+    if (buf.length === 0) {
+      warn(ctx, `empty macro name: "${value}"`);
+      return;
+    }
+    cb('expr', buf);
+    buf = '';
+  }
+  if (buf.length > 0 && !ctx.error) cb('literal', buf);
+}
+
+/** Extracts a balanced `{...}` payload starting at s[i] === '{'; returns payload and the index after trailing blanks. */
+function curly(ctx: Ctx, s: string, i: number): { payload: string; next: number } | undefined {
+  let level = 1;
+  let j = i + 1;
+  for (;;) {
+    if (j >= s.length) {
+      warn(ctx, `unbalanced {} in attribute expression: "${s.slice(i)}"`);
+      return undefined;
+    }
+    if (s[j] === '{') level++;
+    else if (s[j] === '}' && --level <= 0) break;
+    j++;
+  }
+  return { payload: s.slice(i + 1, j), next: spaces(s, j + 1) };
+}
+
+const OPS = ['==', '!=', '<', '<=', '>=', '>'];
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function opResult(op: string, delta: number): boolean {
+  switch (op) {
+    case '==':
+      return delta === 0;
+    case '!=':
+      return delta !== 0;
+    case '<':
+      return delta < 0;
+    case '<=':
+      return delta <= 0;
+    case '>=':
+      return delta >= 0;
+    default:
+      return delta > 0;
+  }
+}
+
+/** Encodes a compatibility level (`3`, `3.6`, `3.6.1`) as one comparable number, or undefined when malformed. */
+export function compatLevelValue(s: string): number | undefined {
+  const m = /^[ \t\r\n\f\v]*\+?(\d+)(?:\.(\d+)(?:\.(\d+))?)?$/.exec(s);
+  if (!m) return undefined;
+  const major = Number(m[1]);
+  const minor = m[2] === undefined ? 0 : Number(m[2]);
+  const patch = m[3] === undefined ? 0 : Number(m[3]);
+  if (minor > 1023 || patch > 1023 || major > 2047) return undefined;
+  return major * 1024 * 1024 + minor * 1024 + patch;
+}
+
+/** Expands a relational operand in a fresh context, as Postfix does (own nesting count). */
+function expandPart(ctx: Ctx, text: string): string {
+  const sub: Ctx = { ...ctx, out: [], outLen: 0, level: 0, error: false };
+  macParse(text, sub, (kind, t) => callback(sub, kind, t));
+  if (sub.error) ctx.error = true;
+  return sub.out.join('');
+}
+
+/** Evaluates `{left} op {right}`; returns the fake lookup result ("true" or "") and the index after it. */
+function relational(ctx: Ctx, s: string, i: number): { lookup: string | undefined; next: number } | undefined {
+  const left = curly(ctx, s, i);
+  if (!left) return undefined;
+  let k = left.next;
+  let opLen = 0;
+  while (k + opLen < s.length && '<>!=?+-*/~&|%'.includes(s[k + opLen])) opLen++;
+  const op = s.slice(k, k + opLen);
+  if (!OPS.includes(op)) {
+    warn(ctx, `"==" or "!=" or "<" or "<=" or ">=" or ">" expected at: "...${left.payload}}>>>${s.slice(k, k + 20)}"`);
+    return undefined;
+  }
+  k += opLen;
+  let level = false;
+  if (/[A-Za-z0-9]/.test(s[k] ?? '')) {
+    let e = k;
+    while (e < s.length && /[A-Za-z0-9]/.test(s[e])) e++;
+    const suffix = s.slice(k, e);
+    if (!ctx.levelOps || suffix !== 'level') {
+      warn(ctx, `bad operator suffix at: "...${op}>>>${suffix}"`);
+      return undefined;
+    }
+    level = true;
+    k = e;
+  }
+  const r = spaces(s, k);
+  if (s[r] !== '{') {
+    warn(ctx, `"{expression}" expected at: "...{${left.payload}} ${op}>>>${s.slice(k, k + 20)}"`);
+    return undefined;
+  }
+  const right = curly(ctx, s, r);
+  if (!right) return undefined;
+  const lv = expandPart(ctx, left.payload);
+  const rv = expandPart(ctx, right.payload);
+  if (ctx.error) return undefined;
+  if (ctx.scan) return { lookup: undefined, next: right.next };
+  let delta: number;
+  if (level) {
+    const a = compatLevelValue(lv);
+    const b = a === undefined ? undefined : compatLevelValue(rv);
+    if (a === undefined || b === undefined) {
+      warn(ctx, `malformed compatibility level syntax: "${a === undefined ? lv : rv}"`);
+      return undefined;
+    }
+    delta = a - b;
+  } else if (/^\d+$/.test(lv) && /^\d+$/.test(rv)) {
+    delta = Number(lv) - Number(rv);
+  } else {
+    delta = compareStrings(lv, rv);
+  }
+  return { lookup: opResult(op, delta) ? 'true' : '', next: right.next };
+}
+
+function emit(ctx: Ctx, s: string): void {
+  if (ctx.outLen + s.length > MAX_OUTPUT) {
+    warn(ctx, 'unreasonable macro expansion size');
+    return;
+  }
+  ctx.out.push(s);
+  ctx.outLen += s.length;
+}
+
+function callback(ctx: Ctx, kind: 'literal' | 'expr', text: string): void {
+  if (ctx.level++ > MAX_NESTING) warn(ctx, `unreasonable macro call nesting: "${text}"`);
+  if (ctx.error) return;
+  if (kind === 'literal') {
+    if (!ctx.scan) emit(ctx, text);
+    ctx.level--;
+    return;
+  }
+  let lookup: string | undefined;
+  let cp: number;
+  let ch: string | undefined;
+  let i = spaces(text, 0);
+  if (text[i] === '{') {
+    const rel = relational(ctx, text, i);
+    if (!rel) return;
+    lookup = rel.lookup;
+    cp = rel.next;
+    ch = text[cp];
+    if (ch !== undefined) {
+      if (ch !== '?' && ch !== ':') {
+        warn(ctx, `"?" or ":" expected at: "...}>>>${text.slice(cp, cp + 20)}"`);
+        return;
+      }
+      cp++;
+    }
+  } else {
+    const start = i;
+    for (;;) {
+      const k = spaces(text, i);
+      if (k >= text.length) {
+        ch = undefined;
+        cp = k;
+        break;
+      }
+      if (text[k] === '?' || text[k] === ':') {
+        ch = text[k];
+        cp = k + 1;
+        break;
+      }
+      if (!NAME_CHAR.test(text[i])) {
+        warn(ctx, `attribute name syntax error at: "...${text.slice(0, i)}>>>${text.slice(i, i + 20)}"`);
+        return;
+      }
+      i++;
+    }
+    const name = text.slice(start, i);
+    lookup = ctx.lookup(name);
+    if (lookup === undefined && ch === undefined && !ctx.undefinedNames.includes(name)) ctx.undefinedNames.push(name);
+  }
+
+  const nonEmpty = lookup !== undefined && lookup !== '';
+  if (ch === '?') {
+    let ifTrue: string;
+    let k = spaces(text, cp);
+    if (text[k] === '{') {
+      const c = curly(ctx, text, k);
+      if (!c) return;
+      ifTrue = c.payload;
+      cp = c.next;
+    } else {
+      ifTrue = text.slice(cp);
+      cp = text.length;
+    }
+    if (nonEmpty || ctx.scan) macParse(ifTrue, ctx, (kd, t) => callback(ctx, kd, t));
+    if (cp < text.length) {
+      if (text[cp] !== ':') {
+        warn(ctx, `":" expected at: "...${ifTrue}}>>>${text.slice(cp, cp + 20)}"`);
+        return;
+      }
+      cp++;
+      ch = ':';
+      k = spaces(text, cp);
+      if (!falseBranch(ctx, text, cp, nonEmpty)) return;
+    }
+  } else if (ch === ':') {
+    if (!falseBranch(ctx, text, cp, nonEmpty)) return;
+  } else if (lookup !== undefined && lookup !== '' && !ctx.scan) {
+    if (ctx.recurse) macParse(lookup, ctx, (kd, t) => callback(ctx, kd, t));
+    else emit(ctx, lookup);
+  }
+  ctx.level--;
+}
+
+function falseBranch(ctx: Ctx, text: string, cp: number, nonEmpty: boolean): boolean {
+  const k = spaces(text, cp);
+  let ifFalse: string;
+  let rest: number;
+  if (text[k] === '{') {
+    const c = curly(ctx, text, k);
+    if (!c) return false;
+    ifFalse = c.payload;
+    rest = c.next;
+  } else {
+    ifFalse = text.slice(cp);
+    rest = text.length;
+  }
+  if (!nonEmpty || ctx.scan) macParse(ifFalse, ctx, (kd, t) => callback(ctx, kd, t));
+  if (rest < text.length) {
+    warn(ctx, `unexpected input at: "...${ifFalse}}>>>${text.slice(rest, rest + 20)}"`);
+    return false;
+  }
+  return true;
+}
+
+/** Expands a parameter value the way postconf -x does. Never throws. */
+export function expandValue(value: string, lookup: Lookup, options: ExpandOptions = {}): ExpandResult {
+  const ctx: Ctx = {
+    lookup,
+    recurse: options.recurse ?? true,
+    scan: false,
+    levelOps: options.levelOperators ?? true,
+    out: [],
+    outLen: 0,
+    level: 0,
+    error: false,
+    errors: [],
+    undefinedNames: [],
+  };
+  macParse(value, ctx, (kind, t) => callback(ctx, kind, t));
+  return { value: ctx.out.join(''), undefinedNames: ctx.undefinedNames, errors: ctx.errors };
+}
+
+/**
+ * Lists every name a value refers to, in both branches of conditionals, the
+ * way postconf scans values to find user-defined parameters. Also returns
+ * syntax errors.
+ */
+export function scanNames(value: string): { names: string[]; errors: string[] } {
+  const names: string[] = [];
+  const ctx: Ctx = {
+    lookup: (n) => {
+      names.push(n);
+      return undefined;
+    },
+    recurse: false,
+    scan: true,
+    levelOps: true,
+    out: [],
+    outLen: 0,
+    level: 0,
+    error: false,
+    errors: [],
+    undefinedNames: [],
+  };
+  macParse(value, ctx, (kind, t) => callback(ctx, kind, t));
+  return { names, errors: ctx.errors };
+}
