@@ -1,0 +1,78 @@
+// Per-service parameters that postconf derives from master.cf service names
+// (postconf_service.c): a service whose command field is exactly one of the
+// delivery agents below gets `<service><suffix>` parameters whose default is
+// `$<global parameter>`, e.g. `relay_destination_concurrency_limit` defaults
+// to `$default_destination_concurrency_limit`. They count as known names for
+// "unused parameter" checks and appear in `postconf -d`.
+
+import type { MasterCf } from './parse';
+
+/** Suffix and the global parameter its default refers to. */
+type Suffixes = readonly (readonly [string, string])[];
+
+const DELIVERY_SUFFIXES: Suffixes = [
+  ['_recipient_limit', 'default_recipient_limit'],
+  ['_extra_recipient_limit', 'default_extra_recipient_limit'],
+  ['_recipient_refill_limit', 'default_recipient_refill_limit'],
+  ['_recipient_refill_delay', 'default_recipient_refill_delay'],
+  ['_delivery_slot_cost', 'default_delivery_slot_cost'],
+  ['_delivery_slot_loan', 'default_delivery_slot_loan'],
+  ['_delivery_slot_discount', 'default_delivery_slot_discount'],
+  ['_minimum_delivery_slots', 'default_minimum_delivery_slots'],
+  ['_initial_destination_concurrency', 'initial_destination_concurrency'],
+  ['_destination_concurrency_limit', 'default_destination_concurrency_limit'],
+  ['_destination_recipient_limit', 'default_destination_recipient_limit'],
+  ['_destination_concurrency_positive_feedback', 'default_destination_concurrency_positive_feedback'],
+  ['_destination_concurrency_negative_feedback', 'default_destination_concurrency_negative_feedback'],
+  ['_destination_concurrency_failed_cohort_limit', 'default_destination_concurrency_failed_cohort_limit'],
+  ['_destination_rate_delay', 'default_destination_rate_delay'],
+  ['_transport_rate_delay', 'default_transport_rate_delay'],
+];
+
+const TIME_LIMIT: Suffixes = [['_time_limit', 'command_time_limit']];
+
+/** Command field (compared as written, not by basename, as postconf does) → suffixes. */
+const PROGRAM_SUFFIXES: Record<string, Suffixes> = {
+  local: DELIVERY_SUFFIXES,
+  error: DELIVERY_SUFFIXES,
+  virtual: DELIVERY_SUFFIXES,
+  smtp: DELIVERY_SUFFIXES,
+  lmtp: DELIVERY_SUFFIXES,
+  pipe: [...TIME_LIMIT, ...DELIVERY_SUFFIXES],
+  spawn: TIME_LIMIT,
+};
+
+export interface ServiceParameter {
+  name: string;
+  /** The parameter whose value is the default (`$` + this), unless the name is built in. */
+  defaultFrom: string;
+  /** Key (`name/type`) of the first service that produced it. */
+  service: string;
+}
+
+/**
+ * Service-derived parameters in postconf's registration order, without
+ * repeats. A name that is also a built-in parameter (local_destination_
+ * concurrency_limit, for one) keeps its built-in default in postconf.
+ */
+export function serviceParameters(master: MasterCf): ServiceParameter[] {
+  const out: ServiceParameter[] = [];
+  const seen = new Set<string>();
+  for (const s of master.services) {
+    if (!s.valid) continue;
+    const suffixes = Object.prototype.hasOwnProperty.call(PROGRAM_SUFFIXES, s.command.text) ? PROGRAM_SUFFIXES[s.command.text] : undefined;
+    if (!suffixes) continue;
+    for (const [suffix, from] of suffixes) {
+      const name = s.name.text + suffix;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      out.push({ name, defaultFrom: from, service: s.key });
+    }
+  }
+  return out;
+}
+
+/** The per-service parameter names postconf creates from master.cf service names. */
+export function serviceParameterNames(master: MasterCf): string[] {
+  return serviceParameters(master).map((p) => p.name);
+}
