@@ -1,0 +1,280 @@
+// The configuration as one smtpd process sees it: master.cf `-o` overrides,
+// then main.cf, then the built-in default, expanded recursively. Parameter
+// values keep their source location so trace steps can point at the exact
+// restriction that decided.
+
+import { defaultValue } from '../catalog/parameters';
+import { expandValue } from '../expand';
+import { parseMainCf, valueRange, type MainCf } from '../maincf/parse';
+import type { FileReader, Range } from '../types';
+import { parseMasterServices, type SimService } from './compat/mastercf';
+import { openTable, splitBraced, type SimTable } from './compat/tables';
+import type { AssumptionUsed, Assumptions, SourceRef } from './types';
+
+export interface SimConfig {
+  dir: string;
+  reader: FileReader;
+  mainCfPath: string;
+  masterCfPath: string;
+  mainCf: MainCf;
+  /** Services from master.cf; undefined when there is no master.cf. */
+  services?: SimService[];
+}
+
+export function loadSimConfig(dir: string, reader: FileReader): SimConfig {
+  const d = dir.replace(/\/+$/, '') || '/';
+  const mainCfPath = `${d}/main.cf`;
+  const masterCfPath = `${d}/master.cf`;
+  const mainText = reader.readText(mainCfPath) ?? '';
+  const masterText = reader.readText(masterCfPath);
+  return {
+    dir: d,
+    reader,
+    mainCfPath,
+    masterCfPath,
+    mainCf: parseMainCf(mainText, mainCfPath),
+    services: masterText === undefined ? undefined : parseMasterServices(masterText),
+  };
+}
+
+/** A token of a restriction or match list, with where it was written. */
+export interface Located {
+  text: string;
+  source?: SourceRef;
+  /** Parameter whose value the token was written in. */
+  parameter: string;
+}
+
+export type Origin = 'master.cf' | 'main.cf' | 'default';
+
+/** Splits a list value on commas and whitespace, keeping `{...}` groups whole (as smtpd does). */
+export function splitList(value: string): string[] {
+  return splitBraced(value);
+}
+
+/** Offsets of the tokens in `value`. */
+function tokenOffsets(value: string): { text: string; start: number; end: number }[] {
+  const out: { text: string; start: number; end: number }[] = [];
+  let pos = 0;
+  for (const t of splitBraced(value)) {
+    const start = value.indexOf(t, pos);
+    out.push({ text: t, start, end: start + t.length });
+    pos = start + t.length;
+  }
+  return out;
+}
+
+const REF_ONLY = /^\$(?:([A-Za-z0-9_]+)|\{([A-Za-z0-9_]+)\}|\(([A-Za-z0-9_]+)\))$/;
+
+/** Parameter values for one service, with assumptions for host facts. */
+export class ServiceView {
+  private tables = new Map<string, SimTable>();
+  private cache = new Map<string, string>();
+  readonly assumed: AssumptionUsed[] = [];
+
+  constructor(
+    readonly config: SimConfig,
+    readonly service: SimService | undefined,
+    readonly assumptions: Assumptions,
+  ) {}
+
+  /** The raw (unexpanded) value and where it comes from. */
+  raw(name: string): { value: string | undefined; origin: Origin; source?: SourceRef; valueOffset?: (start: number, end: number) => Range } {
+    const o = this.service?.overrides.filter((x) => x.name === name).pop();
+    if (o) {
+      // Offsets inside an -o value map to the value range when it is on one line.
+      const vr = o.valueRange;
+      const single = vr.start.line === vr.end.line;
+      return {
+        value: o.value,
+        origin: 'master.cf',
+        source: { file: this.config.masterCfPath, range: vr },
+        valueOffset: single
+          ? (s, e) => ({ start: { line: vr.start.line, character: vr.start.character + s }, end: { line: vr.start.line, character: vr.start.character + e } })
+          : undefined,
+      };
+    }
+    const entry = this.config.mainCf.byName.get(name);
+    if (entry) {
+      return {
+        value: entry.value,
+        origin: 'main.cf',
+        source: { file: this.config.mainCfPath, range: entry.valueRange },
+        valueOffset: (s, e) => valueRange(entry, s, e),
+      };
+    }
+    return { value: this.hostDefault(name) ?? defaultValue(name), origin: 'default' };
+  }
+
+  /** Defaults that depend on the machine Postfix runs on. */
+  private hostDefault(name: string): string | undefined {
+    switch (name) {
+      case 'myhostname': {
+        const h = this.assumptions.hostname ?? 'localhost.localdomain';
+        this.assume('machine hostname (myhostname is not set)', h, 'hostname');
+        return h;
+      }
+      case 'mydomain': {
+        const h = this.value('myhostname');
+        const dot = h.indexOf('.');
+        return dot > 0 && h.indexOf('.', dot + 1) >= 0 ? h.slice(dot + 1) : dot > 0 ? h.slice(dot + 1) : 'localdomain';
+      }
+      case 'mynetworks':
+        return this.defaultMynetworks();
+      case 'service_name':
+        return this.service?.name ?? 'smtp';
+      case 'process_name':
+        return 'smtpd';
+      case 'config_directory':
+        return this.config.dir;
+    }
+    return undefined;
+  }
+
+  assume(what: string, value: string, option: keyof Assumptions): void {
+    if (!this.assumed.some((a) => a.what === what)) this.assumed.push({ what, value, option });
+  }
+
+  /** The machine's interface addresses with prefix lengths. */
+  interfaces(): { addr: string; prefix: number }[] {
+    const list = this.assumptions.interfaces ?? ['127.0.0.1/8', '::1/128'];
+    if (!this.assumptions.interfaces) this.assume('machine interface addresses', list.join(' '), 'interfaces');
+    return list.map((s) => {
+      const [addr, p] = s.split('/');
+      return { addr: addr.replace(/^\[|\]$/g, ''), prefix: p ? Number(p) : addr.includes(':') ? 128 : 32 };
+    });
+  }
+
+  /** Addresses smtpd listens on: inet_interfaces (`all`: every interface). */
+  ownAddresses(): { addr: string; prefix: number }[] {
+    const ii = splitList(this.value('inet_interfaces')).map((s) => s.toLowerCase());
+    const protocols = this.value('inet_protocols').toLowerCase();
+    const allowV4 = /\b(all|ipv4)\b/.test(protocols);
+    const allowV6 = /\b(all|ipv6)\b/.test(protocols);
+    let out: { addr: string; prefix: number }[] = [];
+    if (ii.includes('all')) out = this.interfaces();
+    else {
+      const ifs = this.assumptions.interfaces ? this.interfaces() : [];
+      for (const a of ii) {
+        if (a === 'loopback-only' || a === 'localhost') {
+          out.push({ addr: '127.0.0.1', prefix: 8 }, { addr: '::1', prefix: 128 });
+          continue;
+        }
+        const bare = a.replace(/^\[|\]$/g, '');
+        const known = ifs.find((f) => f.addr === bare);
+        const prefix = known?.prefix ?? (bare.startsWith('127.') ? 8 : bare === '::1' ? 128 : bare.includes(':') ? 64 : 24);
+        out.push({ addr: bare, prefix });
+      }
+    }
+    return out.filter((a) => (a.addr.includes(':') ? allowV6 : allowV4));
+  }
+
+  private defaultMynetworks(): string {
+    const style = this.value('mynetworks_style').toLowerCase();
+    const parts: string[] = [];
+    for (const { addr, prefix } of this.ownAddresses()) {
+      const v6 = addr.includes(':');
+      const max = v6 ? 128 : 32;
+      let len = style === 'host' ? max : prefix;
+      if (style === 'class' && !v6) {
+        const first = Number(addr.split('.')[0]);
+        len = first < 128 ? 8 : first < 192 ? 16 : first < 224 ? 24 : 4;
+      }
+      parts.push(v6 ? `[${addr}]/${len}` : `${addr}/${len}`);
+    }
+    const v = parts.join(' ');
+    this.assume(`mynetworks (not set; computed from mynetworks_style = ${style} and the interface addresses)`, v, 'interfaces');
+    return v;
+  }
+
+  /** The expanded value. */
+  value(name: string): string {
+    const hit = this.cache.get(name);
+    if (hit !== undefined) return hit;
+    const r = this.raw(name);
+    const v = r.value === undefined ? '' : expandValue(r.value, (n) => this.raw(n).value).value;
+    this.cache.set(name, v);
+    return v;
+  }
+
+  isSet(name: string): boolean {
+    return this.raw(name).origin !== 'default';
+  }
+
+  bool(name: string): boolean {
+    return /^(yes|true|1)$/i.test(this.value(name).trim());
+  }
+
+  int(name: string, fallback: number): number {
+    const n = Number.parseInt(this.value(name), 10);
+    return Number.isFinite(n) ? n : fallback;
+  }
+
+  /** The list tokens of a parameter, each with its source when it can be located. */
+  tokens(name: string, depth = 0): Located[] {
+    const r = this.raw(name);
+    const expanded = splitList(this.value(name));
+    if (r.value === undefined || depth > 20) return expanded.map((text) => ({ text, parameter: name }));
+    const located: Located[] = [];
+    for (const t of tokenOffsets(r.value)) {
+      const ref = REF_ONLY.exec(t.text);
+      if (ref) {
+        located.push(...this.tokens(ref[1] ?? ref[2] ?? ref[3], depth + 1));
+        continue;
+      }
+      const sub = t.text.includes('$') ? splitList(expandValue(t.text, (n) => this.raw(n).value).value) : [t.text];
+      const range = r.valueOffset?.(t.start, t.end) ?? r.source?.range;
+      for (const text of sub) located.push({ text, parameter: name, source: range && r.source ? { file: r.source.file, range } : undefined });
+    }
+    // If piecewise expansion disagrees with Postfix's whole-value expansion, trust the latter.
+    if (located.length !== expanded.length || located.some((l, i) => l.text !== expanded[i])) {
+      return expanded.map((text) => ({ text, parameter: name, source: r.source }));
+    }
+    return located;
+  }
+
+  /** Opens (once) a lookup table named in this configuration. */
+  table(spec: string): SimTable {
+    let t = this.tables.get(spec);
+    if (!t) {
+      t = openTable(spec, this.config.reader, this.config.dir);
+      this.tables.set(spec, t);
+    }
+    return t;
+  }
+}
+
+/** Finds the smtpd service for a transaction: by name, else the one on port 25. */
+export function findSmtpdService(config: SimConfig, name?: string): { service?: SimService; error?: string } {
+  const services = config.services;
+  if (!services) {
+    if (name && name !== 'smtp') return { error: `no master.cf in ${config.dir}, so there is no service "${name}"` };
+    return {};
+  }
+  const smtpd = services.filter((s) => s.command === 'smtpd' || s.command.endsWith('/smtpd'));
+  if (name) {
+    const byName = services.filter((s) => s.name === name);
+    const hit = byName.find((s) => smtpd.includes(s) && (s.type === 'inet' || s.type === 'pass')) ?? byName.find((s) => smtpd.includes(s));
+    if (hit) return { service: hit };
+    if (byName.some((s) => s.command === 'postscreen')) {
+      const pass = smtpd.find((s) => s.type === 'pass');
+      if (pass) return { service: pass };
+    }
+    return { error: `master.cf has no smtpd service named "${name}"` };
+  }
+  const port25 = services.filter((s) => s.type === 'inet' && /(^|:)(smtp|25)$/.test(s.name));
+  const direct = port25.find((s) => smtpd.includes(s));
+  if (direct) return { service: direct };
+  if (port25.some((s) => s.command === 'postscreen')) {
+    const pass = smtpd.find((s) => s.type === 'pass');
+    if (pass) return { service: pass };
+  }
+  const anyInet = smtpd.find((s) => s.type === 'inet');
+  if (anyInet) return { service: anyInet };
+  return { error: 'master.cf has no smtpd service on port 25' };
+}
+
+/** Every smtpd service that accepts network connections (inet, or pass behind postscreen). */
+export function smtpdServices(config: SimConfig): SimService[] {
+  return (config.services ?? []).filter((s) => (s.command === 'smtpd' || s.command.endsWith('/smtpd')) && (s.type === 'inet' || s.type === 'pass'));
+}

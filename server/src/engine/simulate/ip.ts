@@ -1,0 +1,65 @@
+// IP address parsing and network matching (ip-address does the parsing).
+
+import { Address4, Address6 } from 'ip-address';
+
+export interface Ip {
+  version: 4 | 6;
+  value: bigint;
+}
+
+/** Parses `1.2.3.4`, `2001:db8::1`, `[...]` or `IPv6:...`; undefined when not an address. */
+export function parseIp(text: string): Ip | undefined {
+  let s = text.trim();
+  if (s.startsWith('[') && s.endsWith(']')) s = s.slice(1, -1);
+  if (/^ipv6:/i.test(s)) s = s.slice(5);
+  if (s.includes('/') || s.includes('%')) return undefined;
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(s)) {
+    if (!s.split('.').every((o) => Number(o) <= 255)) return undefined;
+    try {
+      return { version: 4, value: new Address4(s).bigInt() };
+    } catch {
+      return undefined;
+    }
+  }
+  if (!s.includes(':') || !/^[0-9A-Fa-f:.]+$/.test(s)) return undefined;
+  try {
+    const a = new Address6(s);
+    // IPv4-mapped addresses behave as IPv4, as Postfix converts them.
+    if (a.isMapped4()) return { version: 4, value: a.to4().bigInt() };
+    return { version: 6, value: a.bigInt() };
+  } catch {
+    return undefined;
+  }
+}
+
+export function ipInNet(addr: Ip, net: Ip, prefix: number): boolean {
+  if (addr.version !== net.version) return false;
+  const max = addr.version === 4 ? 32 : 128;
+  if (prefix <= 0) return true;
+  const shift = BigInt(max - prefix);
+  return addr.value >> shift === net.value >> shift;
+}
+
+/** Matches `addr` against `net` or `net/len` (brackets allowed); undefined when the pattern is not a network. */
+export function matchNetwork(pattern: string, addr: string): boolean | undefined {
+  let p = pattern.trim();
+  const m = /^\[([^\]]+)\](\/\d+)?$/.exec(p);
+  if (m) p = m[1] + (m[2] ?? '');
+  const slash = p.indexOf('/');
+  const base = parseIp(slash < 0 ? p : p.slice(0, slash));
+  if (!base) return undefined;
+  const a = parseIp(addr);
+  if (!a) return false;
+  const max = base.version === 4 ? 32 : 128;
+  const len = slash < 0 ? max : Number(p.slice(slash + 1));
+  if (!Number.isInteger(len) || len < 0 || len > max) return undefined;
+  return ipInNet(a, base, len);
+}
+
+/** Postfix's textual form of a client address: IPv6 lower-case and compressed, no brackets. */
+export function canonicalAddress(text: string): string {
+  const ip = parseIp(text);
+  if (!ip) return text.trim();
+  if (ip.version === 4) return Address4.fromBigInt(ip.value).correctForm();
+  return Address6.fromBigInt(ip.value).correctForm();
+}

@@ -1,0 +1,154 @@
+// Postfix match lists: mydestination and virtual_*_domains (string lists:
+// exact match or table lookup), relay_domains (domain list: parent domains
+// too), mynetworks (host name or address list). The first pattern that
+// matches decides; `!pattern` negates; `/file/name` is read in place;
+// `type:table` is looked up.
+
+import type { ServiceView } from './config';
+import { splitList } from './config';
+import type { SimTable } from './compat/tables';
+import { parseIp, ipInNet } from './ip';
+
+export type ListKind = 'string' | 'domain' | 'namadr';
+
+export interface ListMatch {
+  matched: boolean;
+  /** The pattern that decided, as written (with its `!`). */
+  pattern?: string;
+  /** A table lookup or pattern failed: Postfix answers with a temporary error. */
+  error?: string;
+  /** A lookup in a table the engine cannot read was assumed to miss. */
+  assumed?: string;
+}
+
+function isTable(p: string): boolean {
+  return p[0] !== '[' && p.includes(':');
+}
+
+/** Parent-style matching (`example.com` matches `sub.example.com`) for this list? */
+export function parentStyle(view: ServiceView, listName: string): boolean {
+  return splitList(view.value('parent_domain_matches_subdomains')).includes(listName);
+}
+
+/** Expands `/file/name` patterns (each file line is a list, comments skipped). */
+function patterns(view: ServiceView, value: string, negate = false, depth = 0): string[] {
+  const out: string[] = [];
+  for (const tok of splitList(value)) {
+    if (tok.startsWith('#')) break;
+    let neg = negate;
+    let item = tok;
+    while (item.startsWith('!')) {
+      neg = !neg;
+      item = item.slice(1);
+    }
+    if (item.startsWith('/') && depth < 10) {
+      const text = view.config.reader.readText(item);
+      if (text === undefined) {
+        out.push(`${neg ? '!' : ''}fail:${item}`);
+        continue;
+      }
+      for (const line of text.split('\n')) if (!line.startsWith('#')) out.push(...patterns(view, line, neg, depth + 1));
+      continue;
+    }
+    out.push((neg ? '!' : '') + item);
+  }
+  return out;
+}
+
+type Lookup = { hit: boolean; error?: string; assumed?: string };
+
+function tableGet(table: SimTable, key: string): Lookup {
+  const r = table.lookup(key);
+  if (r.kind === 'found') return { hit: true };
+  if (r.kind === 'notfound') return { hit: false };
+  if (r.kind === 'unreadable') return { hit: false, assumed: r.reason };
+  return { hit: false, error: `${table.spec}: table lookup problem` };
+}
+
+function matchString(view: ServiceView, s: string, pattern: string): Lookup {
+  if (isTable(pattern)) return tableGet(view.table(pattern), s);
+  return { hit: s === pattern.toLowerCase() };
+}
+
+function matchHostname(view: ServiceView, name: string, pattern: string, parent: boolean): Lookup {
+  if (isTable(pattern)) {
+    const table = view.table(pattern);
+    let entry = name;
+    let first = true;
+    for (;;) {
+      if (first || table.fixed) {
+        const r = tableGet(table, entry);
+        if (r.hit || r.error || r.assumed) return r;
+      }
+      first = false;
+      const dot = entry.indexOf('.', 1);
+      if (dot < 0) return { hit: false };
+      entry = parent ? entry.slice(dot + 1) : entry.slice(dot);
+    }
+  }
+  const p = pattern.toLowerCase();
+  if (name === p) return { hit: true };
+  if (parent) {
+    return { hit: name.length > p.length && name.endsWith(p) && name[name.length - p.length - 1] === '.' };
+  }
+  return { hit: p.startsWith('.') && name.length > p.length && name.endsWith(p) };
+}
+
+function matchHostaddr(view: ServiceView, addr: string, pattern: string): Lookup {
+  if (!/^[0-9a-fA-F.:]+$/.test(addr)) return { hit: false };
+  if (isTable(pattern)) return tableGet(view.table(pattern), addr);
+  const p = pattern.toLowerCase();
+  if (p[0] !== '[') {
+    if (addr === p) return { hit: true };
+  } else if (p === `[${addr}]`) return { hit: true };
+  // Only net/mask patterns and other-looking IPv6 forms go on; families must agree.
+  if (addr.includes(':') !== p.includes(':')) return { hit: false };
+  if (!/[:/]/.test(p) || /^[0-9.]*$/.test(p) || !/^[0-9a-f.:[\]/]*$/.test(p)) return { hit: false };
+  let body = p;
+  if (body.startsWith('[')) {
+    const close = body.indexOf(']');
+    if (close < 0) return { hit: false, error: `missing ']' character after "${pattern}"` };
+    body = body.slice(1, close) + body.slice(close + 1);
+  }
+  const slash = body.indexOf('/');
+  const net = parseIp(slash < 0 ? body : body.slice(0, slash));
+  const a = parseIp(addr);
+  if (!net || !a) return { hit: false, error: `bad address pattern: "${pattern}"` };
+  const max = net.version === 4 ? 32 : 128;
+  const maskText = slash < 0 ? String(max) : body.slice(slash + 1);
+  if (!/^\d+$/.test(maskText) || Number(maskText) > max) return { hit: false, error: `bad mask length in "${pattern}"` };
+  const len = Number(maskText);
+  const hostBits = len === max ? 0n : (1n << BigInt(max - len)) - 1n;
+  if ((net.value & hostBits) !== 0n) {
+    return { hit: false, error: `non-null host address bits in "${pattern}"` };
+  }
+  return { hit: ipInNet(a, net, len) };
+}
+
+/**
+ * Matches a list parameter. `subjects` are a domain (string/domain lists) or
+ * [hostname, address] (namadr lists).
+ */
+export function matchList(view: ServiceView, listName: string, kind: ListKind, subjects: string[], value?: string): ListMatch {
+  const parent = kind !== 'string' && parentStyle(view, listName);
+  const folded = subjects.map((s) => s.toLowerCase());
+  let assumed: string | undefined;
+  for (const raw of patterns(view, value ?? view.value(listName))) {
+    let match = true;
+    let pat = raw;
+    while (pat.startsWith('!')) {
+      match = !match;
+      pat = pat.slice(1);
+    }
+    for (let i = 0; i < folded.length; i++) {
+      let r: Lookup;
+      if (kind === 'string') r = matchString(view, folded[i], pat);
+      else if (kind === 'domain' || i === 0) r = matchHostname(view, folded[i], pat, parent);
+      else r = matchHostaddr(view, folded[i], pat);
+      if (r.assumed) assumed = r.assumed;
+      if (r.hit) return { matched: match, pattern: raw, assumed };
+      if (r.error) return { matched: false, pattern: raw, error: r.error };
+    }
+  }
+  return { matched: false, assumed };
+}
