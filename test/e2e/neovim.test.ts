@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { repoDir, requireTools } from '../helpers/env';
 import { ensureBuilt, serverPath } from '../helpers/lsp-client';
 
@@ -56,6 +56,7 @@ describe('Neovim 0.7 with the real server', () => {
     work = mkdtempSync(join(tmpdir(), 'postfix-nvim-config-'));
     cpSync(config, work, { recursive: true });
   });
+  after(() => rmSync(work, { recursive: true, force: true }));
 
   test('shows the override warning on main.cf line 12 and clears it after an edit', async (t) => {
     if (!requireTools(t, { commands: ['nvim'] })) return;

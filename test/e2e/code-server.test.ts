@@ -1,0 +1,174 @@
+// Real VS Code: our extension packaged as a .vsix, installed into code-server
+// 4.100.3 and driven through Debian's Chromium with playwright-core. Asserts
+// what a user sees: the language mode, the squiggle and the Problems entry.
+// Needs `scripts/install-e2e.sh` (cache outside the repo); recipe in
+// ../shared/real-editors.md section 1.
+
+import { strict as assert } from 'node:assert';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { repoDir, requireTools } from '../helpers/env';
+import { ensureBuilt } from '../helpers/lsp-client';
+
+const cache = process.env.POSTFIX_E2E_CACHE ?? '/var/cache/postfix-lint-e2e';
+const codeServer = join(cache, 'code-server-4.100.3/node_modules/.bin/code-server');
+const playwrightCore = join(cache, 'playwright-core-1.65.1/node_modules/playwright-core');
+const chromiumPath = '/usr/bin/chromium';
+const extensionDirName = 'postfix-tools.postfix-config-tools-0.1.0';
+const shots = resolve(repoDir, '.test-tmp');
+
+function prerequisites(t: Parameters<typeof requireTools>[0]): boolean {
+  return (
+    requireTools(t, { path: codeServer }) && requireTools(t, { path: playwrightCore }) && requireTools(t, { path: chromiumPath })
+  );
+}
+
+interface CodeServer {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts code-server on a free port in its own process group; resolves when it says it listens. */
+function startCodeServer(run: string, env: NodeJS.ProcessEnv, workspace: string): Promise<CodeServer> {
+  const child: ChildProcess = spawn(
+    codeServer,
+    [
+      '--bind-addr', '127.0.0.1:0', '--auth', 'none', '--disable-telemetry', '--disable-update-check',
+      '--disable-workspace-trust', '--disable-getting-started-override',
+      '--user-data-dir', join(run, 'ud'), '--extensions-dir', join(run, 'ext'), workspace,
+    ],
+    { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const exited = new Promise<void>((done) => child.on('exit', () => done()));
+  // The file watcher lives in a child process; kill the whole group.
+  const stop = async () => {
+    try {
+      process.kill(-child.pid!, 'SIGTERM');
+    } catch {
+      return;
+    }
+    await exited;
+  };
+  let log = '';
+  return new Promise((done, fail) => {
+    const timer = setTimeout(() => fail(new Error(`code-server did not listen within 30 s:\n${log}`)), 30_000);
+    const onData = (b: Buffer) => {
+      log += b;
+      const m = /HTTP server listening on (http:\/\/127\.0\.0\.1:\d+)\//.exec(log);
+      if (m) {
+        clearTimeout(timer);
+        done({ url: m[1], stop });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => fail(new Error(`code-server exited ${code}:\n${log}`)));
+  });
+}
+
+interface Seen {
+  language: string;
+  problem: string;
+  timings: string[];
+}
+
+/** Opens `file` from the explorer and waits for a warning squiggle and its Problems row. */
+async function openAndWaitForProblem(url: string, run: string, file: string, code: string, timeoutMs: number, shot: string): Promise<Seen> {
+  const { chromium } = createRequire(__filename)(playwrightCore);
+  const started = Date.now();
+  const timings: string[] = [];
+  const mark = (what: string) => timings.push(`${what} ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const profile = mkdtempSync(join(run, 'chromium-'));
+  const browser = await chromium.launchPersistentContext(profile, {
+    executablePath: chromiumPath,
+    headless: true,
+    viewport: { width: 1400, height: 900 },
+    env: { ...process.env, HOME: join(run, 'home') },
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const page = browser.pages()[0];
+  try {
+    await page.goto(url);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    mark('workbench');
+    await page.getByRole('treeitem', { name: file }).click();
+    const language = page.locator('.statusbar-item', { hasText: 'Postfix main.cf' }).first();
+    await language.waitFor({ timeout: 20_000 });
+    mark('language mode');
+    await page.locator('.monaco-editor .squiggly-warning').first().waitFor({ timeout: timeoutMs });
+    mark('squiggle');
+    await page.keyboard.press('Control+Shift+M');
+    const row = page.locator('.markers-panel .monaco-list-row', { hasText: code }).first();
+    await row.waitFor({ timeout: timeoutMs });
+    mark('Problems entry');
+    return { language: await language.innerText(), problem: (await row.innerText()).replace(/\s+/g, ' '), timings };
+  } catch (e) {
+    await page.screenshot({ path: shot }).catch(() => {});
+    throw new Error(`${(e as Error).message}\n(screenshot: ${shot}; timings: ${timings.join(', ')})`);
+  } finally {
+    await browser.close();
+  }
+}
+
+describe('VS Code (code-server) with the packaged extension', () => {
+  let work: string;
+  let vsix: string;
+  const stops: (() => Promise<void>)[] = [];
+
+  before(() => {
+    work = mkdtempSync(join(tmpdir(), 'postfix-code-server-'));
+    mkdirSync(shots, { recursive: true });
+  });
+  after(async () => {
+    for (const stop of stops) await stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  /** A fresh HOME, user data, extension dir and workspace with the extension installed. */
+  function prepare(name: string): { run: string; env: NodeJS.ProcessEnv; workspace: string } {
+    if (!vsix) {
+      ensureBuilt();
+      vsix = join(work, 'postfix.vsix');
+      execFileSync('npx', ['vsce', 'package', '--no-dependencies', '--out', vsix], { cwd: repoDir, stdio: 'pipe', input: '' });
+    }
+    const run = join(work, name);
+    const env = { ...process.env, HOME: join(run, 'home'), XDG_CONFIG_HOME: join(run, 'home/.config'), XDG_DATA_HOME: join(run, 'home/.local/share') };
+    mkdirSync(env.HOME!, { recursive: true });
+    execFileSync(codeServer, ['--user-data-dir', join(run, 'ud'), '--extensions-dir', join(run, 'ext'), '--install-extension', vsix], { env, stdio: 'pipe' });
+    const workspace = join(run, 'ws');
+    cpSync(resolve(repoDir, 'test/fixtures/lsp/basic'), workspace, { recursive: true });
+    return { run, env, workspace };
+  }
+
+  test('main.cf shows the PF102 squiggle and Problems entry on line 12', async (t) => {
+    if (!prerequisites(t)) return;
+    const started = Date.now();
+    const { run, env, workspace } = prepare('good');
+    const server = await startCodeServer(run, env, workspace);
+    stops.push(server.stop);
+    const seen = await openAndWaitForProblem(`${server.url}/?folder=${workspace}`, run, 'main.cf', 'PF102', 30_000, join(shots, 'code-server-good.png'));
+    await server.stop();
+    t.diagnostic(`${seen.timings.join(', ')}; whole test ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    assert.equal(seen.language, 'Postfix main.cf');
+    assert.match(seen.problem, /line 12: overriding earlier entry: myhostname=mx\.example\.test/);
+    assert.match(seen.problem, /postfix\s*\(?PF102\)?/);
+    assert.match(seen.problem, /\[Ln 12, Col 1\]/);
+  });
+
+  test('negative control: with a broken server no squiggle appears and the check fails', async (t) => {
+    if (!prerequisites(t)) return;
+    const { run, env, workspace } = prepare('broken');
+    writeFileSync(join(run, 'ext', extensionDirName, 'dist', 'server.js'), 'process.exit(3);\n');
+    const server = await startCodeServer(run, env, workspace);
+    stops.push(server.stop);
+    await assert.rejects(
+      openAndWaitForProblem(`${server.url}/?folder=${workspace}`, run, 'main.cf', 'PF102', 10_000, join(shots, 'code-server-broken.png')),
+      /squiggly-warning/,
+    );
+    await server.stop();
+  });
+});
