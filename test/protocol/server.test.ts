@@ -124,6 +124,38 @@ describe('language server over stdio', () => {
     ]);
   });
 
+  test('documentSymbol and foldingRange: master.cf services with their -o overrides', async () => {
+    const masterUri = fileUri(resolve(fixtures, 'symbols', 'master.cf'));
+    c.didOpen(masterUri, 'postfix-master', `${masterText}relay unix - - n - - smtp -o { smtp_helo_timeout = 5 } -o syslog_name=relay\n`);
+    const symbols: DocumentSymbol[] = await c.request('textDocument/documentSymbol', { textDocument: { uri: masterUri } });
+    assert.deepEqual(
+      symbols.map((s) => [s.name, s.detail, s.children?.map((o) => `${o.name}=${o.detail}`)]),
+      [
+        ['smtp/inet', 'smtpd', []],
+        ['submission/inet', 'smtpd', ['syslog_name=postfix/submission', 'smtpd_client_restrictions=$mua_client_restrictions']],
+        ['pickup/unix', 'pickup', []],
+        ['relay/unix', 'smtp', ['smtp_helo_timeout=5', 'syslog_name=relay']],
+      ],
+    );
+    assert.deepEqual(symbols[1].range, { start: { line: 2, character: 0 }, end: { line: 4, character: 55 } });
+    assert.deepEqual(symbols[1].selectionRange, { start: { line: 2, character: 0 }, end: { line: 2, character: 10 } });
+    assert.deepEqual(symbols[1].children![1].selectionRange, { start: { line: 4, character: 5 }, end: { line: 4, character: 30 } });
+    const folds: FoldingRange[] = await c.request('textDocument/foldingRange', { textDocument: { uri: masterUri } });
+    assert.deepEqual(folds, [{ startLine: 2, endLine: 4 }]);
+  });
+
+  test('foldingRange: lookup tables fold comment blocks, continued values and if/endif', async () => {
+    const table = fileUri(resolve(fixtures, 'symbols', 'header_checks.pcre'));
+    c.didOpen(table, 'postfix-map', '# one\n# two\nif /^Subject:/\n/viagra/ REJECT\n/casino/ REJECT\nendif\n/x/ PREPEND X-Long:\n  continued\n');
+    const folds: FoldingRange[] = await c.request('textDocument/foldingRange', { textDocument: { uri: table } });
+    assert.deepEqual(folds, [
+      { startLine: 0, endLine: 1, kind: 'comment' },
+      { startLine: 2, endLine: 4 },
+      { startLine: 6, endLine: 7 },
+    ]);
+    assert.deepEqual(await c.request('textDocument/documentSymbol', { textDocument: { uri: table } }), []);
+  });
+
   test('didClose clears the file diagnostics', async () => {
     const since = c.mark();
     c.didClose(uri);

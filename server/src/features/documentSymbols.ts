@@ -3,6 +3,7 @@
 
 import { DocumentSymbol, SymbolKind } from 'vscode-languageserver/node';
 import { parseMainCf } from '../engine/maincf/parse';
+import { parseMasterCf } from '../engine/mastercf';
 import type { Feature } from './context';
 import type { DocumentKind } from './documentKind';
 
@@ -25,8 +26,26 @@ function mainCfSymbols(text: string): DocumentSymbol[] {
   }));
 }
 
+function masterCfSymbols(text: string): DocumentSymbol[] {
+  return parseMasterCf(text).services.map((s) => ({
+    name: s.key,
+    detail: shorten(s.command.text),
+    kind: SymbolKind.Module,
+    range: s.range,
+    selectionRange: s.name.range,
+    children: s.overrides.map((o) => ({
+      name: o.name,
+      detail: shorten(o.value),
+      kind: SymbolKind.Property,
+      range: o.range,
+      selectionRange: o.nameRange,
+    })),
+  }));
+}
+
 export function documentSymbolsFor(text: string, kind: DocumentKind): DocumentSymbol[] {
   if (kind === 'main') return mainCfSymbols(text);
+  if (kind === 'master') return masterCfSymbols(text);
   return [];
 }
 

@@ -5,6 +5,7 @@
 import { FoldingRange, FoldingRangeKind } from 'vscode-languageserver/node';
 import { CommentLine, LogicalLine, readLogicalLines } from '../engine/lines';
 import { parseMainCf } from '../engine/maincf/parse';
+import { parseMasterCf } from '../engine/mastercf';
 import type { Feature } from './context';
 import type { DocumentKind } from './documentKind';
 
@@ -49,10 +50,12 @@ export function foldingRangesFor(text: string, kind: DocumentKind): FoldingRange
   if (kind === 'main') {
     const cf = parseMainCf(text);
     ranges = [...commentBlocks(cf.comments), ...multiLine(cf.entries.map((e) => e.logical))];
+  } else if (kind === 'master') {
+    const cf = parseMasterCf(text);
+    ranges = [...commentBlocks(cf.comments), ...multiLine(cf.services.map((s) => ({ firstLine: s.line, lastLine: s.lastLine })))];
   } else {
     const ll = readLogicalLines(text);
-    ranges = [...commentBlocks(ll.comments), ...multiLine(ll.lines)];
-    if (kind === 'map') ranges.push(...conditionalBlocks(ll.lines));
+    ranges = [...commentBlocks(ll.comments), ...multiLine(ll.lines), ...conditionalBlocks(ll.lines)];
   }
   return ranges.sort((a, b) => a.startLine - b.startLine || b.endLine - a.endLine);
 }
