@@ -1,0 +1,512 @@
+// The text source of exact-match tables: what `postmap hash:file` (also btree,
+// cdb, lmdb, dbm, sdbm) compiles and what `texthash:file` reads directly.
+// One entry per logical line: the key ends at the first unquoted whitespace
+// (backslash escapes the next character, double quotes group), the value is
+// the rest with outer whitespace trimmed. Keys are kept in their quoted form.
+//
+// Built for big files (a million lines in well under a second): entries live
+// in typed arrays of source offsets, duplicate detection and lookups use an
+// open-addressing hash over the (folded) key characters in place, and keys,
+// values and ranges are only materialised as strings when asked for.
+
+import type { Problem, Range } from '../types';
+import { TableCodeKey, tableProblem } from './codes';
+import { foldKey, isAscii } from './fold';
+import { forEachTableLine, isSpaceCode, lineRange, SourceText, spanLine, TableLine, trimEnd, wholeLineRange } from './text';
+
+/** Types whose source is this format. */
+export const ACCESS_SOURCE_TYPES = ['hash', 'btree', 'cdb', 'lmdb', 'dbm', 'sdbm', 'texthash'] as const;
+
+export function isAccessSourceType(type: string): boolean {
+  return (ACCESS_SOURCE_TYPES as readonly string[]).includes(type);
+}
+
+export interface AccessParseOptions {
+  /** Table type, for messages (default hash). */
+  type?: string;
+  /** Case-fold keys (postmap's default; `postmap -f` turns it off). */
+  fold?: boolean;
+}
+
+export interface AccessEntry {
+  index: number;
+  /** The key as written (quotes kept). */
+  key: string;
+  /** The key as stored: folded unless folding is off. */
+  storedKey: string;
+  value: string;
+  /** Zero-based first line. */
+  line: number;
+  keyRange: Range;
+  valueRange: Range;
+  /** The entry that wins for this key (the first one); equals index unless a duplicate. */
+  winner: number;
+}
+
+/** A note recorded while parsing: enough to produce a Problem or Postfix's warning text. */
+interface Note {
+  key: TableCodeKey;
+  tl: TableLine;
+  start: number;
+  end: number;
+  /** Key text for duplicate/alias messages. */
+  arg?: string;
+}
+
+export type AccessWarningMode = 'texthash' | 'build';
+
+const INITIAL = 1024;
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+
+export class AccessTable {
+  readonly kind = 'access' as const;
+  readonly src: SourceText;
+  /** Number of accepted entries (duplicates included). */
+  count = 0;
+  private keyStart = new Int32Array(INITIAL);
+  private keyEnd = new Int32Array(INITIAL);
+  private valStart = new Int32Array(INITIAL);
+  private valEnd = new Int32Array(INITIAL);
+  private lines = new Int32Array(INITIAL);
+  /** Open-addressing slots: pairs of (entry index + 1, hash); 0 = empty; first entries of a key only. */
+  private slots = new Int32Array(INITIAL * 4);
+  private distinct = 0;
+  /** Entries from lines that span several physical lines. */
+  private multi = new Map<number, { tl: TableLine; k0: number; k1: number; v0: number; v1: number }>();
+  /** Stored (folded) key of entries whose key is not plain ASCII. */
+  private foldedNonAscii = new Map<number, string>();
+  /** Duplicate entry index → first entry index. */
+  readonly duplicates = new Map<number, number>();
+  private notes: Note[] = [];
+  private problemCache: Problem[] | undefined;
+
+  constructor(
+    readonly text: string,
+    readonly file: string,
+    readonly type: string,
+    readonly fold: boolean,
+  ) {
+    this.src = new SourceText(text);
+  }
+
+  private grow(): void {
+    const n = this.keyStart.length * 2;
+    const g = (a: Int32Array) => {
+      const b = new Int32Array(n);
+      b.set(a);
+      return b;
+    };
+    this.keyStart = g(this.keyStart);
+    this.keyEnd = g(this.keyEnd);
+    this.valStart = g(this.valStart);
+    this.valEnd = g(this.valEnd);
+    this.lines = g(this.lines);
+  }
+
+  /** @internal Sizes the arrays for about n entries up front (avoids regrowing big tables). */
+  reserve(n: number): void {
+    while (this.keyStart.length < n) this.grow();
+    let size = this.slots.length;
+    while (size < n * 4) size *= 2;
+    if (size > this.slots.length) this.resizeSlots(size);
+  }
+
+  private resizeSlots(size: number): void {
+    const old = this.slots;
+    const slots = new Int32Array(size);
+    const mask = (size >> 1) - 1;
+    for (let q = 0; q < old.length; q += 2) {
+      const v = old[q];
+      if (v === 0) continue;
+      const h = old[q + 1];
+      let p = h & mask;
+      while (slots[p << 1] !== 0) p = (p + 1) & mask;
+      slots[p << 1] = v;
+      slots[(p << 1) + 1] = h;
+    }
+    this.slots = slots;
+  }
+
+  /** Where entry i's key characters are: [string, start, end]. */
+  private keyLoc(i: number): [string, number, number] {
+    const m = this.multi.get(i);
+    return m ? [m.tl.text, m.k0, m.k1] : [this.text, this.keyStart[i], this.keyEnd[i]];
+  }
+
+  /** Hash of s[a, b) as stored; non-ASCII keys hash their folded string. */
+  /** @internal */
+  hashKey(s: string, a: number, b: number, nonAscii: string | undefined): number {
+    let h = FNV_OFFSET;
+    if (nonAscii !== undefined) {
+      for (let i = 0; i < nonAscii.length; i++) h = Math.imul(h ^ nonAscii.charCodeAt(i), FNV_PRIME);
+      return h;
+    }
+    const fold = this.fold;
+    for (let i = a; i < b; i++) {
+      let c = s.charCodeAt(i);
+      if (fold && c >= 65 && c <= 90) c += 32;
+      h = Math.imul(h ^ c, FNV_PRIME);
+    }
+    return h;
+  }
+
+  /** Does entry i's stored key equal the stored form s[a, b) (or `nonAscii`)? */
+  private sameKey(i: number, s: string, a: number, b: number, nonAscii: string | undefined): boolean {
+    const other = this.foldedNonAscii.get(i);
+    if (nonAscii !== undefined || other !== undefined) {
+      const mine = nonAscii ?? this.storedOf(s, a, b);
+      return mine === (other ?? this.storedKey(i));
+    }
+    const [t, x, y] = this.keyLoc(i);
+    if (y - x !== b - a) return false;
+    const fold = this.fold;
+    for (let k = 0; k < b - a; k++) {
+      let c1 = s.charCodeAt(a + k);
+      let c2 = t.charCodeAt(x + k);
+      if (c1 === c2) continue;
+      if (!fold) return false;
+      if (c1 >= 65 && c1 <= 90) c1 += 32;
+      if (c2 >= 65 && c2 <= 90) c2 += 32;
+      if (c1 !== c2) return false;
+    }
+    return true;
+  }
+
+  private storedOf(s: string, a: number, b: number): string {
+    const k = s.slice(a, b);
+    return this.fold ? foldKey(k) : k;
+  }
+
+  /** Finds the first entry whose stored key equals s[a, b) in stored form. */
+  private find(s: string, a: number, b: number, nonAscii: string | undefined, h: number): number {
+    const slots = this.slots;
+    const mask = (slots.length >> 1) - 1;
+    for (let p = h & mask; ; p = (p + 1) & mask) {
+      const v = slots[p << 1];
+      if (v === 0) return -1;
+      if (slots[(p << 1) + 1] === h && this.sameKey(v - 1, s, a, b, nonAscii)) return v - 1;
+    }
+  }
+
+  /**
+   * @internal Records an entry: key s[k0, k1), value s[v0, v1), where s is
+   * tl.text for a multi-piece line and the source text (offsets from `base`)
+   * otherwise. `h` is the key's hash (hashKey), `nonAscii` set when the key has
+   * non-ASCII characters.
+   */
+  add(tl: TableLine | undefined, base: number, line: number, k0: number, k1: number, v0: number, v1: number, h: number, nonAscii: boolean): void {
+    const i = this.count;
+    if (i === this.keyStart.length) this.grow();
+    const s = tl ? tl.text : this.text;
+    if (tl) this.multi.set(i, { tl, k0, k1, v0, v1 });
+    else {
+      this.keyStart[i] = base + k0;
+      this.keyEnd[i] = base + k1;
+      this.valStart[i] = base + v0;
+      this.valEnd[i] = base + v1;
+    }
+    this.lines[i] = line;
+    this.count = i + 1;
+    const a = base + k0;
+    const b = base + k1;
+    let folded: string | undefined;
+    if (nonAscii) {
+      folded = this.storedOf(s, a, b);
+      this.foldedNonAscii.set(i, folded);
+      h = this.hashKey(s, a, b, folded);
+    }
+    const first = this.find(s, a, b, folded, h);
+    if (first >= 0) {
+      this.duplicates.set(i, first);
+      const t = tl ?? spanLine(this.text, base, base + (v1 > k1 ? v1 : k1), line);
+      this.note('duplicateKey', t, k0, k1, s.slice(a, b));
+      return;
+    }
+    if (++this.distinct * 4 > this.slots.length) this.resizeSlots(this.slots.length * 2);
+    const slots = this.slots;
+    const mask = (slots.length >> 1) - 1;
+    let p = h & mask;
+    while (slots[p << 1] !== 0) p = (p + 1) & mask;
+    slots[p << 1] = i + 1;
+    slots[(p << 1) + 1] = h;
+  }
+
+  /** @internal */
+  note(key: TableCodeKey, tl: TableLine, start: number, end: number, arg?: string): void {
+    this.notes.push({ key, tl, start, end, arg });
+    this.problemCache = undefined;
+  }
+
+  key(i: number): string {
+    const [s, a, b] = this.keyLoc(i);
+    return s.slice(a, b);
+  }
+
+  storedKey(i: number): string {
+    return this.foldedNonAscii.get(i) ?? (this.fold ? foldKey(this.key(i)) : this.key(i));
+  }
+
+  value(i: number): string {
+    const m = this.multi.get(i);
+    return m ? m.tl.text.slice(m.v0, m.v1) : this.text.slice(this.valStart[i], this.valEnd[i]);
+  }
+
+  line(i: number): number {
+    return this.lines[i];
+  }
+
+  entry(i: number): AccessEntry {
+    const m = this.multi.get(i);
+    const keyRange = m ? lineRange(this.src, m.tl, m.k0, m.k1) : this.src.range(this.keyStart[i], this.keyEnd[i]);
+    const valueRange = m ? lineRange(this.src, m.tl, m.v0, m.v1) : this.src.range(this.valStart[i], this.valEnd[i]);
+    return {
+      index: i,
+      key: this.key(i),
+      storedKey: this.storedKey(i),
+      value: this.value(i),
+      line: this.lines[i],
+      keyRange,
+      valueRange,
+      winner: this.duplicates.get(i) ?? i,
+    };
+  }
+
+  *entries(): IterableIterator<AccessEntry> {
+    for (let i = 0; i < this.count; i++) yield this.entry(i);
+  }
+
+  /** The entry on a zero-based line, if one starts there or continues over it. */
+  entryAtLine(line: number): AccessEntry | undefined {
+    let lo = 0;
+    let hi = this.count - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.lines[mid] <= line) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    if (found < 0) return undefined;
+    const e = this.entry(found);
+    return e.valueRange.end.line >= line ? e : undefined;
+  }
+
+  /** Exact-match lookup as Postfix does it: the query is folded like the keys. */
+  lookup(query: string): { value: string; index: number } | undefined {
+    const stored = this.fold ? foldKey(query) : query;
+    const nonAscii = isAscii(stored) ? undefined : stored;
+    const h = this.hashKey(stored, 0, stored.length, nonAscii);
+    const i = this.find(stored, 0, stored.length, nonAscii, h);
+    return i < 0 ? undefined : { value: this.value(i), index: i };
+  }
+
+  /** Stored keys with their winning values, in file order (what `postmap -s` lists, unordered there). */
+  *sequence(): IterableIterator<[string, string]> {
+    for (let i = 0; i < this.count; i++) if (!this.duplicates.has(i)) yield [this.storedKey(i), this.value(i)];
+  }
+
+  get problems(): Problem[] {
+    if (!this.problemCache) this.problemCache = this.notes.map((n) => this.toProblem(n));
+    return this.problemCache;
+  }
+
+  private toProblem(n: Note): Problem {
+    const range = n.end > n.start ? lineRange(this.src, n.tl, n.start, n.end) : wholeLineRange(this.src, n.tl);
+    const short = (s: string) => (s.length > 30 ? `${s.slice(0, 30)}...` : s);
+    let message: string;
+    switch (n.key) {
+      case 'leadingWhitespace':
+        message = `logical line must not start with whitespace: "${short(n.tl.text)}". An indented line continues the line before it; here there is none, so Postfix ignores it.`;
+        break;
+      case 'nonUtf8':
+        message = 'non-UTF-8 input -- ignoring this line.';
+        break;
+      case 'unbalancedQuote':
+        message = `unbalanced '"' in '${n.tl.text}' -- ignoring this line.`;
+        break;
+      case 'expectedFormat':
+        message = 'expected format: key whitespace value. Postfix ignores this line.';
+        break;
+      case 'aliasFormat':
+        message = `record is in "key: value" format; is this an alias file? The key "${n.arg}" includes the colon.`;
+        break;
+      case 'duplicateKey':
+        message = `duplicate entry: "${n.arg}". The first entry for this key wins; this one is never used.`;
+        break;
+      case 'cidrKeyInIndexed':
+        message = `"${n.arg}" looks like a network/prefix, but ${this.type}: tables match keys exactly, so it never matches a client address. Use a cidr: table for networks.`;
+        break;
+      case 'keyOnlyContinued':
+        message = `"${n.arg}" has no value on its own line, and the next line is indented, so Postfix reads that line as this key's value.`;
+        break;
+      case 'valueContinued':
+        message = 'This indented line continues the value of the entry above it (a line that starts with whitespace is a continuation).';
+        break;
+      default:
+        message = n.key;
+    }
+    return tableProblem(n.key, this.file, range, message);
+  }
+
+  /**
+   * Warnings exactly as postmap prints them (without the `postmap: warning: `
+   * prefix): `texthash` when the source is read at lookup time, `build` when
+   * `postmap type:path` compiles it. `path` is the name as given to postmap.
+   */
+  postfixWarnings(mode: AccessWarningMode, path: string): string[] {
+    const out: string[] = [];
+    const suffix = mode === 'texthash' ? ' -- ignoring this line' : '';
+    for (const n of this.notes) {
+      const ln = n.tl.line + 1;
+      switch (n.key) {
+        case 'leadingWhitespace':
+          out.push(`${path}: logical line must not start with whitespace: "${n.tl.text.slice(0, 30)}${n.tl.text.length > 30 ? '...' : ''}"`);
+          break;
+        case 'nonUtf8':
+          out.push(`${path}, line ${ln}: non-UTF-8 input "${n.tl.text}" -- ignoring this line`);
+          break;
+        case 'unbalancedQuote':
+          out.push(`${path}, line ${ln}: unbalanced '"' in '${n.tl.text}' -- ignoring this line`);
+          break;
+        case 'expectedFormat':
+          out.push(`${path}, line ${ln}: expected format: key whitespace value${suffix}`);
+          break;
+        case 'aliasFormat':
+          out.push(`${path}, line ${ln}: record is in "key: value" format; is this an alias file?`);
+          break;
+        case 'duplicateKey': {
+          const stored = this.fold ? foldKey(n.arg!) : n.arg!;
+          if (mode === 'texthash') out.push(`${path}, line ${ln}: duplicate entry: "${n.arg}"`);
+          else if (this.type === 'lmdb') out.push(`lmdb:${path}${indexSuffix('lmdb')}: duplicate entry: "${stored}"`);
+          else out.push(`${path}${indexSuffix(this.type)}: duplicate entry: "${stored}"`);
+          break;
+        }
+        default:
+          break; // our own advice: Postfix says nothing
+      }
+    }
+    return out;
+  }
+}
+
+/** Suffix of the file postmap builds for an indexed type. */
+export function indexSuffix(type: string): string {
+  switch (type) {
+    case 'hash':
+    case 'btree':
+      return '.db';
+    case 'cdb':
+      return '.cdb';
+    case 'lmdb':
+      return '.lmdb';
+    case 'dbm':
+    case 'sdbm':
+      return '.pag';
+    default:
+      return '';
+  }
+}
+
+// A key that is an address/prefix: 10.0.0.0/8, [2001:db8::]/32, 2001:db8::/32.
+function looksLikeCidr(s: string, a: number, b: number): boolean {
+  let slash = -1;
+  for (let i = b - 1; i > a; i--)
+    if (s.charCodeAt(i) === 47) {
+      slash = i;
+      break;
+    }
+  if (slash < 0 || slash === b - 1) return false;
+  for (let i = slash + 1; i < b; i++) if (s.charCodeAt(i) < 48 || s.charCodeAt(i) > 57) return false;
+  let addr = s.slice(a, slash);
+  if (addr.startsWith('[') && addr.endsWith(']')) addr = addr.slice(1, -1);
+  return /^(\d{1,3}\.){1,3}\d{1,3}$/.test(addr) || (/^[0-9a-fA-F:.]+$/.test(addr) && addr.includes(':'));
+}
+
+/** Parses the text source of an exact-match table. Never throws. */
+export function parseAccessTable(text: string, file: string, opts: AccessParseOptions = {}): AccessTable {
+  const table = new AccessTable(text, file, opts.type ?? 'hash', opts.fold ?? true);
+  // Invalid UTF-8 arrives as U+FFFD from the decoder; Postfix skips such lines.
+  const maybeBad = text.indexOf('\ufffd') >= 0;
+  let lines = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++;
+  table.reserve(lines + 1);
+  forEachTableLine(
+    text,
+    (tl) => parseAccessLine(table, tl.text, 0, tl.text.length, tl, 0, tl.line, maybeBad),
+    (tl) => table.note('leadingWhitespace', tl, 0, 0),
+    (start, end, line) => parseAccessLine(table, text, start, end, undefined, start, line, maybeBad),
+  );
+  return table;
+}
+
+/** One logical line s[from, to); tl is given for multi-piece lines (then s = tl.text). */
+function parseAccessLine(
+  table: AccessTable,
+  s: string,
+  from: number,
+  to: number,
+  tl: TableLine | undefined,
+  base: number,
+  line: number,
+  maybeBad: boolean,
+): void {
+  if (maybeBad) {
+    const bad = s.indexOf('\ufffd', from);
+    if (bad >= 0 && bad < to) {
+      table.note('nonUtf8', tl ?? spanLine(s, from, to, line), 0, 0);
+      return;
+    }
+  }
+  // Key: up to the first whitespace outside double quotes; backslash escapes.
+  // The same pass hashes the (ASCII-folded) key and notes non-ASCII and '/'.
+  const fold = table.fold;
+  let i = from;
+  let inQuotes = false;
+  let h = FNV_OFFSET;
+  let high = false;
+  let slash = -1;
+  for (; i < to; i++) {
+    let c = s.charCodeAt(i);
+    if (c === 92 /* \ */) {
+      h = Math.imul(h ^ c, FNV_PRIME);
+      if (++i >= to) break;
+      c = s.charCodeAt(i);
+    } else if (c === 32 || (c >= 9 && c <= 13)) {
+      if (!inQuotes) break;
+    } else if (c === 34 /* " */) {
+      inQuotes = !inQuotes;
+    } else if (c === 47 /* / */) slash = i;
+    if (c > 127) high = true;
+    else if (fold && c >= 65 && c <= 90) c += 32;
+    h = Math.imul(h ^ c, FNV_PRIME);
+  }
+  if (inQuotes) {
+    table.note('unbalancedQuote', tl ?? spanLine(s, from, to, line), 0, 0);
+    return;
+  }
+  const k1 = i < to ? i : to;
+  let v0 = k1 < to ? k1 + 1 : k1;
+  while (v0 < to && isSpaceCode(s.charCodeAt(v0))) v0++;
+  const v1 = trimEnd(s, to, v0);
+  if (k1 === from || v1 <= v0) {
+    table.note('expectedFormat', tl ?? spanLine(s, from, to, line), 0, 0);
+    return;
+  }
+  if (s.charCodeAt(k1 - 1) === 58 /* : */) table.note('aliasFormat', tl ?? spanLine(s, from, to, line), 0, k1 - from, s.slice(from, k1));
+  if (tl?.pieces) {
+    const p = tl.pieces;
+    if (v0 >= p[3]) table.note('keyOnlyContinued', tl, 0, k1, s.slice(0, k1));
+    else
+      for (let q = 3; q < p.length; q += 3) {
+        const a = p[q];
+        const e = q + 3 < p.length ? p[q + 3] : to;
+        let b = a;
+        while (b < e && isSpaceCode(s.charCodeAt(b))) b++;
+        table.note('valueContinued', tl, b, trimEnd(s, e, b));
+      }
+  }
+  if (slash > from && looksLikeCidr(s, from, k1)) table.note('cidrKeyInIndexed', tl ?? spanLine(s, from, to, line), 0, k1 - from, s.slice(from, k1));
+  table.add(tl, tl ? 0 : base, line, 0, k1 - from, v0 - from, v1 - from, h, high);
+}

@@ -1,0 +1,231 @@
+// cidr: tables, read as Postfix 3.7's dict_cidr.c/cidr_match.c read them:
+// `[!]pattern result`, `IF [!]pattern` … `ENDIF`, first match wins. Every rule
+// Postfix skips is reported with Postfix's own words, and lookups return what
+// `postmap -q` prints.
+
+import type { Problem, Range } from '../types';
+import { TableCodeKey, tableProblem } from './codes';
+import { Family, familyOf, maskBytes, ntopFamily, ptonFamily } from './inet';
+import { SourceText, TableLine, allDigits, startsWithWordCI, forEachTableLine, isAlnumCode, isSpaceCode, lineRange, trimEnd, wholeLineRange } from './text';
+
+export interface CidrRule {
+  op: 'match' | 'if' | 'endif';
+  /** Zero-based first line. */
+  line: number;
+  /** False for a `!pattern` (matches addresses outside the network). */
+  match: boolean;
+  family: Family;
+  net: Uint8Array;
+  prefix: number;
+  /** Lookup result (empty for IF/ENDIF). */
+  value: string;
+  /** For IF: index of its ENDIF in `rules`, or -1 when there is none. */
+  blockEnd: number;
+  patternRange: Range;
+  valueRange?: Range;
+}
+
+export interface CidrTable {
+  kind: 'cidr';
+  file: string;
+  rules: CidrRule[];
+  problems: Problem[];
+  /** Warnings exactly as Postfix prints them when it opens the table (no `postmap: warning: ` prefix). */
+  warnings: string[];
+}
+
+/** Emulates C atoi() on a digit string, then storage in an unsigned char (Postfix's mask_shift). */
+function maskShiftOf(digits: string): number {
+  let v: bigint = BigInt(digits);
+  const LONG_MAX = (1n << 63n) - 1n;
+  if (v > LONG_MAX) v = LONG_MAX;
+  return Number(v & 0xffn);
+}
+
+interface ParsedPattern {
+  family: Family;
+  net: Uint8Array;
+  prefix: number;
+}
+
+/** cidr_match_parse(): a pattern → network, or Postfix's reason for skipping it. */
+export function parseCidrPattern(pattern: string): ParsedPattern | string {
+  let maskSearchInPattern = true;
+  let afterBracket = '';
+  if (pattern.startsWith('[')) {
+    pattern = pattern.slice(1);
+    const close = pattern.indexOf(']');
+    if (close < 0) return `missing ']' character after "[${pattern}"`;
+    afterBracket = pattern.slice(close + 1);
+    pattern = pattern.slice(0, close);
+    if (!afterBracket.startsWith('/')) {
+      if (afterBracket !== '') return `garbage after "[${pattern}]"`;
+    } else maskSearchInPattern = false;
+  }
+  let mask: string | undefined;
+  if (maskSearchInPattern) {
+    const slash = pattern.indexOf('/');
+    if (slash >= 0) {
+      mask = pattern.slice(slash + 1);
+      pattern = pattern.slice(0, slash);
+    }
+  } else mask = afterBracket.slice(1);
+
+  const family = familyOf(pattern);
+  const bits = family === 4 ? 32 : 128;
+  if (mask !== undefined) {
+    let err: string | undefined;
+    let prefix = 0;
+    let net: Uint8Array | undefined;
+    if (!allDigits(mask)) err = 'bad mask value';
+    else if ((prefix = maskShiftOf(mask)) > bits) err = 'bad mask length';
+    else if (!(net = ptonFamily(family, pattern))) err = 'bad network value';
+    if (err) return `${err} in "${pattern}/${mask}"`;
+    const masked = maskBytes(net!, prefix);
+    if (masked.some((b, i) => b !== net![i]))
+      return `non-null host address bits in "${pattern}/${mask}", perhaps you should use "${ntopFamily(family, masked)}/${prefix}" instead`;
+    return { family, net: net!, prefix };
+  }
+  const net = ptonFamily(family, pattern);
+  if (!net) return `bad address pattern: "${pattern}"`;
+  return { family, net, prefix: bits };
+}
+
+function codeForReason(why: string): TableCodeKey {
+  if (why.startsWith('non-null host')) return 'cidrHostBits';
+  if (why.startsWith('bad network value')) return 'cidrBadNetwork';
+  if (why.startsWith('bad mask length')) return 'cidrBadMaskLength';
+  if (why.startsWith('bad mask value')) return 'cidrBadMaskValue';
+  if (why.startsWith('bad address pattern')) return 'cidrBadAddress';
+  if (why.startsWith('no lookup result')) return 'cidrNoResult';
+  if (why.startsWith('no address pattern')) return 'cidrNoPattern';
+  if (why.startsWith('missing') || why.startsWith('garbage after "')) return 'cidrBrackets';
+  return 'cidrEndif';
+}
+
+const EXPLAIN: Partial<Record<TableCodeKey, string>> = {
+  cidrHostBits: 'The address has bits set beyond the prefix length.',
+  cidrBadMaskLength: 'IPv4 prefixes go up to /32, IPv6 up to /128.',
+  cidrBadAddress: 'A cidr: key must be an IPv4 or IPv6 address or network.',
+  cidrNoResult: 'Each rule needs a result after the address pattern.',
+};
+
+/** Parses a cidr: table. `mapName` is the name as Postfix shows it (the path given after `cidr:`). */
+export function parseCidrTable(text: string, file: string, mapName = file): CidrTable {
+  const src = new SourceText(text);
+  const rules: CidrRule[] = [];
+  const problems: Problem[] = [];
+  const warnings: string[] = [];
+  const stack: number[] = [];
+
+  const skip = (tl: TableLine, why: string, start: number, end: number) => {
+    warnings.push(`cidr map ${mapName}, line ${tl.line + 1}: ${why}: skipping this rule`);
+    const key = codeForReason(why);
+    const range = end > start ? lineRange(src, tl, start, end) : wholeLineRange(src, tl);
+    const extra = EXPLAIN[key];
+    problems.push(tableProblem(key, file, range, `${why}: skipping this rule.${extra ? ` ${extra}` : ''}`));
+  };
+
+  forEachTableLine(
+    text,
+    (tl) => {
+      const p = tl.text;
+      const n = p.length;
+      if (startsWithWordCI(p, 'IF') && !isAlnumCode(p.charCodeAt(2))) {
+        let i = 2;
+        let match = true;
+        for (; i < n; i++) {
+          const c = p.charCodeAt(i);
+          if (c === 33) match = !match;
+          else if (!isSpaceCode(c)) break;
+        }
+        if (i >= n) return skip(tl, 'no address pattern', 0, n);
+        const end = trimEnd(p, n, i);
+        const parsed = parseCidrPattern(p.slice(i, end));
+        if (typeof parsed === 'string') return skip(tl, parsed, i, end);
+        stack.push(rules.length);
+        rules.push({ op: 'if', line: tl.line, match, ...parsed, value: '', blockEnd: -1, patternRange: lineRange(src, tl, i, end) });
+        return;
+      }
+      if (startsWithWordCI(p, 'ENDIF') && !isAlnumCode(p.charCodeAt(5))) {
+        let i = 5;
+        while (i < n && isSpaceCode(p.charCodeAt(i))) i++;
+        if (i < n) return skip(tl, 'garbage after ENDIF', i, trimEnd(p, n, i));
+        if (stack.length === 0) return skip(tl, 'ENDIF without IF', 0, 5);
+        rules[stack.pop()!].blockEnd = rules.length;
+        rules.push({ op: 'endif', line: tl.line, match: true, family: 4, net: new Uint8Array(4), prefix: 0, value: '', blockEnd: -1, patternRange: lineRange(src, tl, 0, 5) });
+        return;
+      }
+      let i = 0;
+      let match = true;
+      for (; i < n; i++) {
+        const c = p.charCodeAt(i);
+        if (c === 33) match = !match;
+        else if (!isSpaceCode(c)) break;
+      }
+      const ps = i;
+      while (i < n && !isSpaceCode(p.charCodeAt(i))) i++;
+      const pe = i;
+      if (i < n) i++;
+      while (i < n && isSpaceCode(p.charCodeAt(i))) i++;
+      const vs = i;
+      const ve = trimEnd(p, n, vs);
+      if (pe === ps) return skip(tl, 'no address pattern', 0, n);
+      const parsed = parseCidrPattern(p.slice(ps, pe));
+      if (typeof parsed === 'string') return skip(tl, parsed, ps, pe);
+      if (ve <= vs) return skip(tl, 'no lookup result', ps, pe);
+      rules.push({
+        op: 'match',
+        line: tl.line,
+        match,
+        ...parsed,
+        value: p.slice(vs, ve),
+        blockEnd: -1,
+        patternRange: lineRange(src, tl, ps, pe),
+        valueRange: lineRange(src, tl, vs, ve),
+      });
+    },
+    (tl) => {
+      warnings.push(`${mapName}: logical line must not start with whitespace: "${tl.text.slice(0, 30)}${tl.text.length > 30 ? '...' : ''}"`);
+      problems.push(
+        tableProblem('leadingWhitespace', file, wholeLineRange(src, tl), 'logical line must not start with whitespace. An indented line continues the line before it; here there is none, so Postfix ignores it.'),
+      );
+    },
+  );
+  for (let k = stack.length - 1; k >= 0; k--) {
+    const r = rules[stack[k]];
+    warnings.push(`cidr map ${mapName}, line ${r.line + 1}: IF has no matching ENDIF`);
+    problems.push(tableProblem('ifWithoutEndif', file, r.patternRange, 'IF has no matching ENDIF. When the IF does not match, the rest of the table is skipped.'));
+  }
+  return { kind: 'cidr', file, rules, problems, warnings };
+}
+
+function entryMatches(r: CidrRule, addr: Uint8Array): boolean {
+  const full = r.prefix >> 3;
+  let same = true;
+  for (let i = 0; i < full && same; i++) if (addr[i] !== r.net[i]) same = false;
+  if (same && r.prefix & 7) {
+    const m = (0xff << (8 - (r.prefix & 7))) & 0xff;
+    if ((addr[full] & m) !== r.net[full]) same = false;
+  }
+  return same ? r.match : !r.match;
+}
+
+/** First matching rule for an address (as postmap -q / smtpd look it up), or undefined. */
+export function lookupCidr(table: CidrTable, key: string): { value: string; rule: CidrRule } | undefined {
+  const family = familyOf(key);
+  const addr = ptonFamily(family, key);
+  if (!addr) return undefined;
+  const rules = table.rules;
+  for (let i = 0; i < rules.length; i++) {
+    const r = rules[i];
+    if (r.op === 'match') {
+      if (r.family === family && entryMatches(r, addr)) return { value: r.value, rule: r };
+    } else if (r.op === 'if') {
+      if (r.family === family && entryMatches(r, addr)) continue;
+      if (r.blockEnd < 0) return undefined;
+      i = r.blockEnd;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,489 @@
+// pcre: and regexp: tables as Postfix 3.7 reads them (dict_pcre.c,
+// dict_regexp.c): `[!]/pattern/flags result`, `IF [!]/pattern/flags` …
+// `ENDIF`, first match wins, `$n`/`${n}` in the result. The two types share
+// this parser; they differ in a few words of their warnings, in their flags,
+// in regexp:'s optional second pattern (`/a/!/b/`), and in the regex engine
+// (PCRE2 vs glibc POSIX), which regex/pcre.ts and regex/posix.ts translate.
+//
+// Postfix handles these lines as bytes; so do we (see regex/bytes.ts), and
+// convert back to text only for messages, ranges and results.
+
+import type { Problem, Range } from '../types';
+import { TableCodeKey, tableProblem } from './codes';
+import { fromBytes, toBytes } from './regex/bytes';
+import { defaultPcreOptions, PcreOptions, RegexTranslation, translatePcre } from './regex/pcre';
+import { posixSubject, translatePosix } from './regex/posix';
+import { SourceText, TableLine, allDigits, forEachTableLine, isAlnumCode, isSpaceCode, lineRange, startsWithWordCI, trimEnd, wholeLineRange } from './text';
+
+export type RegexTableType = 'pcre' | 'regexp';
+
+export interface RegexPattern {
+  /** The pattern between the delimiters, as written (text). */
+  source: string;
+  flags: string;
+  /** False for `!/pattern/` (the rule applies when the pattern does not match). */
+  match: boolean;
+  /** Case-insensitive matching in effect (Postfix's default; each `i` flips it). */
+  caseless: boolean;
+  translation: RegexTranslation;
+  range: Range;
+  /** For regexp: glibc REG_ICASE (the subject is upper-cased like glibc does). */
+  posixIcase?: boolean;
+  compiled?: RegExp;
+}
+
+export interface RegexRule {
+  op: 'match' | 'if' | 'endif';
+  /** Zero-based first line. */
+  line: number;
+  patterns: RegexPattern[];
+  /** Result text with `$$` already turned into `$` when it has no `$n` (as Postfix stores it). */
+  replacement: string;
+  /** Largest `$n` in the result (0: a constant result). */
+  maxSub: number;
+  /** For IF: index of the matching ENDIF in `rules`, or -1. */
+  blockEnd: number;
+  range: Range;
+  replacementRange?: Range;
+}
+
+export interface RegexTable {
+  kind: RegexTableType;
+  file: string;
+  rules: RegexRule[];
+  problems: Problem[];
+  /** Warnings exactly as Postfix prints them when it opens the table (no `postmap: warning: ` prefix). */
+  warnings: string[];
+}
+
+/** Offset in text of a byte offset in its UTF-8 encoding. */
+function charOffset(text: string, bytes: string, byteOff: number): number {
+  if (text.length === bytes.length) return byteOff;
+  let b = 0;
+  let i = 0;
+  while (i < text.length && b < byteOff) {
+    const cp = text.codePointAt(i)!;
+    b += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    i += cp > 0xffff ? 2 : 1;
+  }
+  return i;
+}
+
+// ---------------------------------------------------------------- mac_parse
+
+type MacEvent = { kind: 'literal'; text: string } | { kind: 'expr'; name: string };
+
+/** Postfix mac_parse(): `$name`, `${name}`, `$(name)`, `$$`; stops at a truncated/empty reference. */
+export function macParse(value: string): { events: MacEvent[]; error?: string } {
+  const events: MacEvent[] = [];
+  let buf = '';
+  let i = 0;
+  while (i < value.length) {
+    const c = value[i];
+    if (c !== '$') {
+      buf += c;
+      i++;
+    } else if (value[i + 1] === '$') {
+      buf += '$';
+      i += 2;
+    } else {
+      if (buf) events.push({ kind: 'literal', text: buf });
+      buf = '';
+      i++;
+      const open = value[i];
+      if (open === '(' || open === '{') {
+        const close = open === '(' ? ')' : '}';
+        let level = 1;
+        let e = i + 1;
+        for (; level > 0; e++) {
+          if (e >= value.length) return { events, error: `truncated macro reference: "${value}"` };
+          if (value[e] === open) level++;
+          if (value[e] === close) level--;
+        }
+        buf = value.slice(i + 1, e - 1);
+        i = e;
+      } else {
+        let e = i;
+        while (e < value.length && (isAlnumCode(value.charCodeAt(e)) || value[e] === '_')) e++;
+        buf = value.slice(i, e);
+        i = e;
+      }
+      if (buf === '') return { events, error: `empty macro name: "${value}"` };
+      events.push({ kind: 'expr', name: buf });
+      buf = '';
+    }
+  }
+  if (buf) events.push({ kind: 'literal', text: buf });
+  return { events };
+}
+
+/** C atoi() of a digit string, as the int Postfix gets (saturating strtol, then truncated to int). */
+function atoi(s: string): number {
+  let v = BigInt(s);
+  const LONG_MAX = (1n << 63n) - 1n;
+  if (v > LONG_MAX) v = LONG_MAX;
+  return Number(BigInt.asIntN(32, v));
+}
+
+// ---------------------------------------------------------------- parsing
+
+interface Ctx {
+  type: RegexTableType;
+  file: string;
+  mapName: string;
+  src: SourceText;
+  problems: Problem[];
+  warnings: string[];
+}
+
+interface LineCtx {
+  ctx: Ctx;
+  tl: TableLine;
+  /** Logical line (trailing blanks trimmed) as text and as bytes. */
+  text: string;
+  bytes: string;
+}
+
+function rangeOf(lc: LineCtx, byteStart: number, byteEnd: number): Range {
+  const s = charOffset(lc.text, lc.bytes, byteStart);
+  const e = charOffset(lc.text, lc.bytes, byteEnd);
+  return e > s ? lineRange(lc.ctx.src, lc.tl, s, e) : wholeLineRange(lc.ctx.src, lc.tl);
+}
+
+/** Records Postfix's warning (`what` follows "<type> map <name>, line <n>: ") and a problem. */
+function warn(lc: LineCtx, key: TableCodeKey, what: string, start: number, end: number, advice?: string): void {
+  const { ctx, tl } = lc;
+  ctx.warnings.push(`${ctx.type} map ${ctx.mapName}, line ${tl.line + 1}: ${what}`);
+  ctx.problems.push(tableProblem(key, ctx.file, rangeOf(lc, start, end), advice ? `${what}. ${advice}` : what));
+}
+
+function advise(lc: LineCtx, key: TableCodeKey, message: string, start: number, end: number): void {
+  lc.ctx.problems.push(tableProblem(key, lc.ctx.file, rangeOf(lc, start, end), message));
+}
+
+interface RawPattern {
+  match: boolean;
+  start: number;
+  end: number;
+  flagsEnd: number;
+  body: string;
+  flags: string;
+}
+
+/** dict_pcre_get_pattern()/dict_regexp_get_pat(): reads [!]/pattern/flags at byte offset i. */
+function getPattern(lc: LineCtx, i: number): RawPattern | undefined {
+  const { ctx } = lc;
+  const p = lc.bytes;
+  let match = true;
+  const begin = i;
+  for (; i < p.length; i++) {
+    const c = p.charCodeAt(i);
+    if (c === 33) match = !match;
+    else if (!isSpaceCode(c)) break;
+  }
+  if (i >= p.length) {
+    warn(lc, 'reNoRegexp', 'no regexp: skipping this rule', begin, p.length);
+    return undefined;
+  }
+  const delim = p[i++];
+  const start = i;
+  while (i < p.length) {
+    if (p[i] === '\\') {
+      if (i + 1 < p.length) i++;
+      else break;
+    } else if (p[i] === delim) break;
+    i++;
+  }
+  if (i >= p.length || p[i] !== delim) {
+    const shown = fromBytes(delim);
+    warn(
+      lc,
+      'reNoClosingDelimiter',
+      `no closing regexp delimiter "${shown}": ${ctx.type === 'pcre' ? 'ignoring' : 'skipping'} this rule`,
+      start - 1,
+      p.length,
+    );
+    return undefined;
+  }
+  const end = i;
+  i++;
+  const flagsStart = i;
+  while (i < p.length && !isSpaceCode(p.charCodeAt(i)) && !(ctx.type === 'regexp' && p[i] === '!')) {
+    const f = p[i];
+    const known = ctx.type === 'pcre' ? 'imsxAEUX' : 'imx';
+    if (!known.includes(f)) {
+      warn(lc, 'reUnknownOption', `unknown regexp option "${fromBytes(f)}": skipping this rule`, i, i + 1);
+      return undefined;
+    }
+    if (f === 'X') warn(lc, 'reObsoleteOption', `ignoring obsolete regexp option "X"`, i, i + 1);
+    i++;
+  }
+  return { match, start, end, flagsEnd: i, body: p.slice(start, end), flags: p.slice(flagsStart, i) };
+}
+
+function compilePattern(lc: LineCtx, raw: RawPattern): RegexPattern | undefined {
+  const { ctx } = lc;
+  let caseless: boolean;
+  let translation: RegexTranslation;
+  let posixIcase: boolean | undefined;
+  if (ctx.type === 'pcre') {
+    const o: PcreOptions = defaultPcreOptions();
+    for (const f of raw.flags) {
+      if (f === 'i') o.caseless = !o.caseless;
+      else if (f === 'm') o.multiline = !o.multiline;
+      else if (f === 's') o.dotall = !o.dotall;
+      else if (f === 'x') o.extended = !o.extended;
+      else if (f === 'A') o.anchored = !o.anchored;
+      else if (f === 'E') o.dollarEndOnly = !o.dollarEndOnly;
+      else if (f === 'U') o.ungreedy = !o.ungreedy;
+    }
+    caseless = o.caseless;
+    translation = translatePcre(raw.body, o);
+    if (translation.kind === 'error')
+      warn(lc, 'reSyntax', `error in regex at offset ${translation.offset ?? 0}: ${translation.message}`, raw.start, raw.end);
+  } else {
+    let icase = true;
+    let newline = false;
+    let extended = true;
+    for (const f of raw.flags) {
+      if (f === 'i') icase = !icase;
+      else if (f === 'm') newline = !newline;
+      else if (f === 'x') extended = !extended;
+    }
+    caseless = icase;
+    posixIcase = icase;
+    translation = translatePosix(raw.body, { extended, icase, newline });
+    if (translation.kind === 'error') warn(lc, 'reSyntax', translation.message, raw.start, raw.end);
+  }
+  if (translation.kind === 'error') return undefined;
+  const range = rangeOf(lc, raw.start - 1, raw.flagsEnd);
+  if (translation.kind === 'unsupported')
+    advise(lc, 'reUnsupported', `This pattern uses ${translation.reason}; the linter checks its syntax but cannot tell which keys it matches.`, raw.start, raw.end);
+  if (!caseless && raw.flags.includes('i'))
+    advise(
+      lc,
+      'reCaseFlagTrap',
+      `The "i" flag makes this pattern case-SENSITIVE: ${ctx.type}: patterns are case-insensitive by default, and each "i" flips that.`,
+      raw.end + 1,
+      raw.flagsEnd,
+    );
+  return {
+    source: fromBytes(raw.body),
+    flags: raw.flags,
+    match: raw.match,
+    caseless,
+    translation,
+    range,
+    posixIcase,
+  };
+}
+
+/** Prescan of the result text: largest $n, or undefined when Postfix rejects it (warnings already given). */
+function prescan(lc: LineCtx, text: string, start: number): { maxSub: number; literal?: string } | undefined {
+  const { ctx } = lc;
+  const parsed = macParse(text);
+  let maxSub = 0;
+  let literal: string | undefined;
+  let bad = false;
+  for (const ev of parsed.events) {
+    if (ev.kind === 'expr') {
+      literal = undefined;
+      if (!allDigits(ev.name)) {
+        warn(lc, 'reBadReplacement', `non-numeric replacement index "${fromBytes(ev.name)}"`, start, lc.bytes.length);
+        bad = true;
+        continue;
+      }
+      const n = atoi(ev.name);
+      // Postfix keeps n in a size_t: a negative int (overflow) becomes huge.
+      const size = n < 0 ? Number.MAX_SAFE_INTEGER : n;
+      if (size < 1) {
+        warn(lc, 'reBadReplacement', `${ctx.type === 'pcre' ? 'out of range' : 'out-of-range'} replacement index "${fromBytes(ev.name)}"`, start, lc.bytes.length);
+        bad = true;
+        continue;
+      }
+      if (size > maxSub) maxSub = size;
+    } else if (maxSub === 0) literal = ev.text;
+  }
+  if (parsed.error) {
+    ctx.warnings.push(fromBytes(parsed.error));
+    bad = true;
+  }
+  if (bad) {
+    warn(lc, 'reBadReplacement', 'bad replacement syntax: skipping this rule', start, lc.bytes.length);
+    return undefined;
+  }
+  return { maxSub, literal };
+}
+
+function parseRule(lc: LineCtx, rules: RegexRule[], stack: number[]): void {
+  const { ctx, tl } = lc;
+  const p = lc.bytes;
+  const whole = rangeOf(lc, 0, p.length);
+  if (!isAlnumCode(p.charCodeAt(0))) {
+    const first = getPattern(lc, 0);
+    if (!first) return;
+    let i = first.flagsEnd;
+    let second: RawPattern | undefined;
+    if (ctx.type === 'regexp' && p[i] === '!') {
+      second = getPattern(lc, i);
+      if (!second) return;
+      i = second.flagsEnd;
+    }
+    while (i < p.length && isSpaceCode(p.charCodeAt(i))) i++;
+    const repStart = i;
+    if (i >= p.length) warn(lc, 'reNoReplacement', 'no replacement text: using empty string', 0, p.length, 'Lookups that match this rule return an empty result, which Postfix does not allow.');
+    const repText = p.slice(repStart);
+    const pre = prescan(lc, repText, repStart);
+    if (!pre) return;
+    if (pre.maxSub > 0 && !first.match) {
+      warn(lc, 'reNegativeSubst', '$number found in negative match replacement text: skipping this rule', repStart, p.length);
+      return;
+    }
+    const c1 = compilePattern(lc, first);
+    if (!c1) return;
+    const captures = c1.translation.kind === 'error' ? 0 : c1.translation.captureCount;
+    if (pre.maxSub > captures) {
+      const shown = pre.maxSub > 0x7fffffff ? -1 : pre.maxSub;
+      warn(lc, 'reSubstOutOfRange', `out of range replacement index "${shown}": skipping this rule`, repStart, p.length);
+      return;
+    }
+    const patterns = [c1];
+    if (second) {
+      const c2 = compilePattern(lc, second);
+      if (!c2) return;
+      patterns.push(c2);
+    }
+    rules.push({
+      op: 'match',
+      line: tl.line,
+      patterns,
+      replacement: pre.literal ?? repText,
+      maxSub: pre.maxSub,
+      blockEnd: -1,
+      range: whole,
+      replacementRange: repStart < p.length ? rangeOf(lc, repStart, p.length) : undefined,
+    });
+    return;
+  }
+  if (startsWithWordCI(p, 'IF') && !isAlnumCode(p.charCodeAt(2))) {
+    let i = 2;
+    while (i < p.length && isSpaceCode(p.charCodeAt(i))) i++;
+    const pat = getPattern(lc, i);
+    if (!pat) return;
+    i = pat.flagsEnd;
+    while (i < p.length && isSpaceCode(p.charCodeAt(i))) i++;
+    if (i < p.length) {
+      warn(lc, 'reIfExtraText', `ignoring extra text after IF statement: "${fromBytes(p.slice(i))}"`, i, p.length);
+      warn(lc, 'reIfExtraText', 'do not prepend whitespace to statements between IF and ENDIF', i, p.length);
+    }
+    const c = compilePattern(lc, pat);
+    if (!c) return;
+    stack.push(rules.length);
+    rules.push({ op: 'if', line: tl.line, patterns: [c], replacement: '', maxSub: 0, blockEnd: -1, range: whole });
+    return;
+  }
+  if (startsWithWordCI(p, 'ENDIF') && !isAlnumCode(p.charCodeAt(5))) {
+    if (stack.length === 0) {
+      warn(lc, 'reEndifWithoutIf', 'ignoring ENDIF without matching IF', 0, 5);
+      return;
+    }
+    let i = 5;
+    while (i < p.length && isSpaceCode(p.charCodeAt(i))) i++;
+    if (i < p.length) warn(lc, 'reEndifExtraText', 'ignoring extra text after ENDIF', i, p.length);
+    rules[stack.pop()!].blockEnd = rules.length;
+    rules.push({ op: 'endif', line: tl.line, patterns: [], replacement: '', maxSub: 0, blockEnd: -1, range: whole });
+    return;
+  }
+  warn(lc, 'reUnrecognized', 'ignoring unrecognized request', 0, p.length, 'A rule starts with a pattern delimiter such as "/", or is IF or ENDIF.');
+}
+
+/** Parses a pcre: or regexp: table. `mapName` is the name Postfix shows (the path given after the type). */
+export function parseRegexTable(type: RegexTableType, text: string, file: string, mapName = file): RegexTable {
+  const ctx: Ctx = { type, file, mapName, src: new SourceText(text), problems: [], warnings: [] };
+  const rules: RegexRule[] = [];
+  const stack: number[] = [];
+  forEachTableLine(
+    text,
+    (tl) => {
+      const t = tl.text.slice(0, trimEnd(tl.text));
+      if (t === '') return;
+      parseRule({ ctx, tl, text: t, bytes: toBytes(t) }, rules, stack);
+    },
+    (tl) => {
+      ctx.warnings.push(`${mapName}: logical line must not start with whitespace: "${tl.text.slice(0, 30)}${tl.text.length > 30 ? '...' : ''}"`);
+      ctx.problems.push(
+        tableProblem('leadingWhitespace', file, wholeLineRange(ctx.src, tl), 'logical line must not start with whitespace. An indented line continues the line before it; here there is none, so Postfix ignores it.'),
+      );
+    },
+  );
+  for (let k = stack.length - 1; k >= 0; k--) {
+    const r = rules[stack[k]];
+    ctx.warnings.push(`${type} map ${mapName}, line ${r.line + 1}: IF has no matching ENDIF`);
+    ctx.problems.push(tableProblem('ifWithoutEndif', file, r.range, 'IF has no matching ENDIF. When the IF does not match, the rest of the table is skipped.'));
+  }
+  return { kind: type, file, rules, problems: ctx.problems, warnings: ctx.warnings };
+}
+
+// ---------------------------------------------------------------- lookup
+
+export type RegexLookup =
+  | { status: 'found'; value: string; rule: RegexRule }
+  | { status: 'notfound' }
+  /** A rule we cannot evaluate stood in the way: the answer depends on it. */
+  | { status: 'unknown'; rule: RegexRule; reason: string };
+
+function compiled(p: RegexPattern): RegExp | undefined {
+  if (p.translation.kind !== 'ok') return undefined;
+  p.compiled ??= new RegExp(p.translation.source, 'd');
+  return p.compiled;
+}
+
+/** Runs one pattern: does the rule's condition hold, plus the match for $n. */
+function test(p: RegexPattern, bytes: string): { holds: boolean; m: RegExpExecArray | null } | undefined {
+  const re = compiled(p);
+  if (!re) return undefined;
+  const subject = p.posixIcase !== undefined ? posixSubject(bytes, p.posixIcase) : bytes;
+  const m = re.exec(subject);
+  return { holds: m ? p.match : !p.match, m };
+}
+
+function expand(rule: RegexRule, m: RegExpExecArray | null, bytes: string): string {
+  if (rule.maxSub === 0 || !m) return fromBytes(rule.replacement);
+  let out = '';
+  for (const ev of macParse(rule.replacement).events) {
+    if (ev.kind === 'literal') out += ev.text;
+    else {
+      const n = Number(ev.name);
+      // Take the text from the original subject: glibc's REG_ICASE subject is upper-cased.
+      const span = m.indices?.groups?.[`g${n}`];
+      if (span && span[1] > span[0]) out += bytes.slice(span[0], span[1]);
+    }
+  }
+  return fromBytes(out);
+}
+
+/** Looks a key up as Postfix does: first matching rule wins, IF/ENDIF blocks skip when false. */
+export function lookupRegex(table: RegexTable, key: string): RegexLookup {
+  const bytes = toBytes(key);
+  const rules = table.rules;
+  for (let i = 0; i < rules.length; i++) {
+    const r = rules[i];
+    if (r.op === 'endif') continue;
+    const t1 = test(r.patterns[0], bytes);
+    if (!t1) return { status: 'unknown', rule: r, reason: r.patterns[0].translation.kind === 'unsupported' ? r.patterns[0].translation.reason : 'untranslatable pattern' };
+    if (r.op === 'if') {
+      if (t1.holds) continue;
+      if (r.blockEnd < 0) return { status: 'notfound' };
+      i = r.blockEnd;
+      continue;
+    }
+    if (!t1.holds) continue;
+    if (r.patterns[1]) {
+      const t2 = test(r.patterns[1], bytes);
+      if (!t2) return { status: 'unknown', rule: r, reason: 'untranslatable second pattern' };
+      if (!t2.holds) continue;
+    }
+    return { status: 'found', value: expand(r, t1.m, bytes), rule: r };
+  }
+  return { status: 'notfound' };
+}

@@ -1,0 +1,237 @@
+// Low-level text helpers shared by the table parsers: Postfix's character
+// classes, its logical-line reader (readllines) working on source offsets, and
+// lazy offset→position mapping so big tables need no Range objects up front.
+
+import type { Position, Range } from '../types';
+
+/** Postfix ISSPACE: ASCII space, \t, \n, \v, \f, \r. */
+export function isSpaceCode(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
+
+export function isDigitCode(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** Postfix ISALNUM (ASCII only). */
+export function isAlnumCode(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/** Postfix alldig(): non-empty and only ASCII digits. */
+export function allDigits(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) if (!isDigitCode(s.charCodeAt(i))) return false;
+  return true;
+}
+
+/** strncasecmp(s, word, len(word)) == 0 with ASCII-only case folding, as in the C locale. */
+export function startsWithWordCI(s: string, word: string): boolean {
+  if (s.length < word.length) return false;
+  for (let i = 0; i < word.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c >= 97 && c <= 122) c -= 32;
+    if (c !== word.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** Index just past the last non-space character (Postfix trimblanks). */
+export function trimEnd(s: string, end = s.length, start = 0): number {
+  while (end > start && isSpaceCode(s.charCodeAt(end - 1))) end--;
+  return end;
+}
+
+export function skipSpace(s: string, i: number, end = s.length): number {
+  while (i < end && isSpaceCode(s.charCodeAt(i))) i++;
+  return i;
+}
+
+/**
+ * How Postfix prints text in its warnings (printable()): ASCII control
+ * characters become `?`; valid UTF-8 is kept. Our text arrives decoded, so an
+ * undecodable byte shows up as U+FFFD and is printed as `?` too.
+ */
+export function printable(s: string): string {
+  let out: string | undefined;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c < 32 || c === 127 || c === 0xfffd) && out === undefined) out = s.slice(0, i);
+    if (out !== undefined) out += c < 32 || c === 127 || c === 0xfffd ? '?' : s[i];
+  }
+  return out ?? s;
+}
+
+/** Postfix keeps reading a C string only up to its first NUL byte. */
+export function cString(s: string): string {
+  const z = s.indexOf('\0');
+  return z < 0 ? s : s.slice(0, z);
+}
+
+/** A source file's text with a lazily built line index. */
+export class SourceText {
+  private starts: Int32Array | undefined;
+  constructor(readonly text: string) {}
+
+  private index(): Int32Array {
+    if (this.starts) return this.starts;
+    const t = this.text;
+    let n = 1;
+    for (let i = t.indexOf('\n'); i >= 0; i = t.indexOf('\n', i + 1)) n++;
+    const starts = new Int32Array(n);
+    let k = 1;
+    for (let i = t.indexOf('\n'); i >= 0; i = t.indexOf('\n', i + 1)) starts[k++] = i + 1;
+    this.starts = starts;
+    return starts;
+  }
+
+  get lineCount(): number {
+    return this.index().length;
+  }
+
+  lineStart(line: number): number {
+    const s = this.index();
+    return s[Math.max(0, Math.min(line, s.length - 1))];
+  }
+
+  position(offset: number): Position {
+    const s = this.index();
+    let lo = 0;
+    let hi = s.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (s[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, character: offset - s[lo] };
+  }
+
+  range(start: number, end: number): Range {
+    return { start: this.position(start), end: this.position(end) };
+  }
+}
+
+/**
+ * One logical line as Postfix's readllines() builds it: physical pieces
+ * joined with nothing in between (a continuation keeps its own leading
+ * whitespace); blank and comment lines inside are dropped.
+ */
+export interface TableLine {
+  /** The joined text, cut at a NUL byte as Postfix's C strings are. */
+  text: string;
+  /** Zero-based number of the first physical line (Postfix reports line + 1). */
+  line: number;
+  /** Source offset of text[0]. */
+  base: number;
+  /**
+   * For lines made of several pieces: [textOffset, sourceOffset, physicalLine]
+   * triples, one per piece; undefined for a single physical line.
+   */
+  pieces?: number[];
+}
+
+/** Source offset of an offset inside a logical line. */
+export function sourceOffset(tl: TableLine, offset: number): number {
+  const p = tl.pieces;
+  if (!p) return tl.base + offset;
+  let k = 0;
+  for (let i = 0; i < p.length; i += 3) if (p[i] <= offset) k = i;
+  return p[k + 1] + (offset - p[k]);
+}
+
+/** Document range of tl.text[start, end). An end on a piece boundary stays on the earlier piece. */
+export function lineRange(src: SourceText, tl: TableLine, start: number, end: number): Range {
+  const s = src.position(sourceOffset(tl, start));
+  if (end <= start) return { start: s, end: s };
+  const e = src.position(sourceOffset(tl, end - 1) + 1);
+  return { start: s, end: e };
+}
+
+/** Range of a whole logical line (all of its physical lines, trailing blanks excluded). */
+export function wholeLineRange(src: SourceText, tl: TableLine): Range {
+  return lineRange(src, tl, 0, Math.max(trimEnd(tl.text), 1));
+}
+
+/**
+ * Reads logical lines exactly as readllines() does. A logical line that is one
+ * physical line (the common case) goes to `onSpan` as source offsets, without
+ * allocating anything; `onSpan` may be omitted, and then every line goes to
+ * `onLine`. Lines made of several pieces go to `onLine`. A logical line that
+ * starts with whitespace (an indented line with no line before it to continue)
+ * goes to `onOrphan`: Postfix warns and skips it.
+ */
+export function forEachTableLine(
+  text: string,
+  onLine: (tl: TableLine) => void,
+  onOrphan?: (tl: TableLine) => void,
+  onSpan?: (start: number, end: number, line: number) => void,
+): void {
+  const n = text.length;
+  const hasNul = text.indexOf('\0') >= 0;
+  let pos = 0;
+  let line = 0;
+  // Current logical line being built.
+  let curStart = -1;
+  let curEnd = -1;
+  let curLine = 0;
+  let pieces: number[] | undefined;
+  let joined: string | undefined;
+
+  const flush = () => {
+    if (curStart < 0) return;
+    const orphan = isSpaceCode(text.charCodeAt(curStart));
+    if (!pieces && !orphan && onSpan) {
+      let end = curEnd;
+      if (hasNul) {
+        const z = text.indexOf('\0', curStart);
+        if (z >= 0 && z < end) end = z;
+      }
+      onSpan(curStart, end, curLine);
+    } else {
+      let t = joined ?? text.slice(curStart, curEnd);
+      if (hasNul) {
+        const z = t.indexOf('\0');
+        if (z >= 0) t = t.slice(0, z);
+      }
+      const tl: TableLine = { text: t, line: curLine, base: curStart, pieces };
+      if (orphan) onOrphan?.(tl);
+      else onLine(tl);
+    }
+    curStart = -1;
+    pieces = undefined;
+    joined = undefined;
+  };
+
+  while (pos < n) {
+    let nl = text.indexOf('\n', pos);
+    if (nl < 0) nl = n;
+    // Classify the physical line [pos, nl).
+    let i = pos;
+    while (i < nl && isSpaceCode(text.charCodeAt(i))) i++;
+    if (i !== nl && text.charCodeAt(i) !== 35 /* # */) {
+      if (curStart >= 0 && i > pos) {
+        // Starts with whitespace: continues the current logical line.
+        if (!pieces) {
+          pieces = [0, curStart, curLine];
+          joined = text.slice(curStart, curEnd);
+        }
+        pieces.push(joined!.length, pos, line);
+        joined += text.slice(pos, nl);
+        curEnd = nl;
+      } else {
+        flush();
+        curStart = pos;
+        curEnd = nl;
+        curLine = line;
+      }
+    }
+    pos = nl + 1;
+    line++;
+  }
+  flush();
+}
+
+/** A TableLine for one physical line given as source offsets. */
+export function spanLine(text: string, start: number, end: number, line: number): TableLine {
+  return { text: text.slice(start, end), line, base: start };
+}
