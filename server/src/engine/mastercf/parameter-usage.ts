@@ -105,6 +105,11 @@ export interface ParameterUsage {
   warnings: UsageWarning[];
   /** Set when registration stops postconf (`macro processing error` and its variants). */
   fatal?: string;
+  /**
+   * Warnings that real postconf may or may not print before that fatal error:
+   * it visits one service's settings in a randomized hash order.
+   */
+  uncertain: string[];
   /** Is the name in postconf's global parameter table (built-in, service-derived, or used user-defined)? */
   isKnown(name: string): boolean;
   /** main.cf user-defined names that something refers to. */
@@ -176,6 +181,9 @@ export function analyzeParameterUsage(master: MasterCf, ctx: UsageContext): Para
   }
 
   const warnings: UsageWarning[] = [];
+  const uncertain: string[] = [];
+  // Where warnings go right now (per-setting buffers while scanning a name space).
+  let sink: UsageWarning[] = warnings;
   const lookupFor =
     (entry?: PostconfEntry): Lookup =>
     (name) => {
@@ -215,7 +223,7 @@ export function analyzeParameterUsage(master: MasterCf, ctx: UsageContext): Para
     }
     if (!supplied && !dbms && !inTable(name)) {
       const file = entry ? 'master.cf' : 'main.cf';
-      warnings.push({ kind: 'undefined', name, file, entry, text: `${dir}/${file}: undefined parameter: ${name}` });
+      sink.push({ kind: 'undefined', name, file, entry, text: `${dir}/${file}: undefined parameter: ${name}` });
     }
   };
 
@@ -223,12 +231,12 @@ export function analyzeParameterUsage(master: MasterCf, ctx: UsageContext): Para
   const dbms = (value: string, entry?: PostconfEntry) => {
     const r = expandValue(value, lookupFor(entry));
     if (r.errors.length > 0) {
-      for (const e of r.errors) warnings.push({ kind: 'macro', name: '', entry, text: e });
+      for (const e of r.errors) sink.push({ kind: 'macro', name: '', entry, text: e });
       throw new Fatal('macro processing error');
     }
     for (const ev of scanDbmsReferences(r.value)) {
       if (ev.kind === 'parameter') flag(ev.name, true, entry);
-      else if (ev.kind === 'braces') warnings.push({ kind: 'braces', entry, text: entry ? `master.cf:${entry.namespace}: ${ev.message}` : `main.cf: ${ev.message}` });
+      else if (ev.kind === 'braces') sink.push({ kind: 'braces', entry, text: entry ? `master.cf:${entry.namespace}: ${ev.message}` : `main.cf: ${ev.message}` });
       else checkClientFile(ev.type, ev.path);
     }
   };
@@ -238,7 +246,7 @@ export function analyzeParameterUsage(master: MasterCf, ctx: UsageContext): Para
     checkedClientFiles.add(spec);
     const text = ctx.readFile(path);
     if (text === undefined) {
-      warnings.push({ kind: 'dbms', text: `open "${type}" configuration "${path}": No such file or directory` });
+      sink.push({ kind: 'dbms', text: `open "${type}" configuration "${path}": No such file or directory` });
       return;
     }
     const settings = new Map<string, string>();
@@ -247,7 +255,7 @@ export function analyzeParameterUsage(master: MasterCf, ctx: UsageContext): Para
       if (typeof nv !== 'string') settings.set(nv.name, nv.value);
     }
     for (const known of DBMS_SETTINGS[type]) settings.delete(known);
-    for (const [n, v] of settings) warnings.push({ kind: 'dbms', text: `${spec}: unused parameter: ${n}=${v}` });
+    for (const [n, v] of settings) sink.push({ kind: 'dbms', text: `${spec}: unused parameter: ${n}=${v}` });
   };
 
   // pcf_scan_user_parameter_namespace
@@ -258,19 +266,42 @@ export function analyzeParameterUsage(master: MasterCf, ctx: UsageContext): Para
       const list = evalClasses(typeof classes === 'string' ? classes : classes.value);
       for (const name of list.split(/[, \t\r\n]+/)) if (name) flag(name, false, entry);
     }
+    // postconf visits the settings in hash order, which it randomizes per run:
+    // when one setting stops it, which other warnings came first is chance.
+    const visits: { warnings: UsageWarning[]; fatal?: string }[] = [];
     for (const [name, s] of [...settings]) {
-      const value = typeof s === 'string' ? s : s.value;
-      if (inTable(name) && facts.isReadOnly(name)) {
-        warnings.push({ kind: 'read-only', name, value, file, entry, text: `${dir}/${file}: read-only parameter assignment: ${name}=${value}` });
-        settings.delete(name);
-        continue;
+      const visit: { warnings: UsageWarning[]; fatal?: string } = { warnings: [] };
+      visits.push(visit);
+      sink = visit.warnings;
+      try {
+        const value = typeof s === 'string' ? s : s.value;
+        if (inTable(name) && facts.isReadOnly(name)) {
+          sink.push({ kind: 'read-only', name, value, file, entry, text: `${dir}/${file}: read-only parameter assignment: ${name}=${value}` });
+          settings.delete(name);
+          continue;
+        }
+        if (inTable(name) && facts.isRaw(name)) continue;
+        const scan = scanNames(value);
+        for (const n of scan.names) flag(n, false, entry);
+        for (const e of scan.errors) sink.push({ kind: 'macro', name, entry, text: e });
+        if (builtinOrService(name)) dbms(value, entry);
+      } catch (err) {
+        if (!(err instanceof Fatal)) throw err;
+        visit.fatal = err.message;
+      } finally {
+        sink = warnings;
       }
-      if (inTable(name) && facts.isRaw(name)) continue;
-      const scan = scanNames(value);
-      for (const n of scan.names) flag(n, false, entry);
-      for (const e of scan.errors) warnings.push({ kind: 'macro', name, entry, text: e });
-      if (builtinOrService(name)) dbms(value, entry);
     }
+    const failed = visits.filter((v) => v.fatal !== undefined);
+    if (failed.length === 0) {
+      for (const v of visits) warnings.push(...v.warnings);
+      return;
+    }
+    // Ours: file order up to the first failure.
+    const first = visits.findIndex((v) => v.fatal !== undefined);
+    for (const v of visits.slice(0, first + 1)) warnings.push(...v.warnings);
+    for (const v of visits) if (failed.length > 1 || v.fatal === undefined) uncertain.push(...v.warnings.map((w) => w.text));
+    throw new Fatal(visits[first].fatal!);
   };
 
   // smtpd_restriction_classes is expanded within its own name space only.
@@ -280,7 +311,7 @@ export function analyzeParameterUsage(master: MasterCf, ctx: UsageContext): Para
       return s === undefined ? undefined : typeof s === 'string' ? s : s.value;
     });
     if (r.errors.length > 0) {
-      for (const e of r.errors) warnings.push({ kind: 'macro', name: 'smtpd_restriction_classes', text: e });
+      for (const e of r.errors) sink.push({ kind: 'macro', name: 'smtpd_restriction_classes', text: e });
       throw new Fatal(`dictionary ${dictName}: macro processing error`);
     }
     return r.value;
@@ -300,6 +331,7 @@ export function analyzeParameterUsage(master: MasterCf, ctx: UsageContext): Para
   return {
     entries,
     warnings,
+    uncertain,
     fatal,
     isKnown: inTable,
     userNames,

@@ -48,6 +48,8 @@ export interface PostconfOutput {
   /** Lines as postconf prints them (`postconf: warning: ...`), without newlines. */
   stderr: string[];
   exitCode: 0 | 1;
+  /** stderr lines real postconf prints or not depending on its randomized hash order (only with a fatal error). */
+  uncertain?: string[];
 }
 
 const LINE_LIMIT = 80;
@@ -94,10 +96,11 @@ const matchOne = (pat: string, s: string) => pat === '*' || pat === s;
 export function postconfMaster(req: PostconfMasterRequest, input: PostconfMasterInput): PostconfOutput {
   const dir = input.configDir;
   const stderr: string[] = [];
+  const uncertain: string[] = [];
   const out = new Stdout();
-  const warn = (t: string) => stderr.push(`postconf: warning: ${t}`);
+  const warn = (t: string) => stderr.push(`postconf: warning: ${printable(t)}`);
   const die = (t: string): never => {
-    stderr.push(`postconf: fatal: ${t}`);
+    stderr.push(`postconf: fatal: ${printable(t)}`);
     throw new Died();
   };
 
@@ -109,6 +112,7 @@ export function postconfMaster(req: PostconfMasterRequest, input: PostconfMaster
     if (input.mainLoad?.fatal !== undefined) die(input.mainLoad.fatal);
     const usage = analyzeParameterUsage(master!, { configDir: dir, main: input.main, facts: input.facts, readFile: input.readFile });
     for (const w of usage.warnings) warn(w.text);
+    for (const u of usage.uncertain) uncertain.push(`postconf: warning: ${printable(u)}`);
     if (usage.fatal !== undefined) die(usage.fatal);
 
     const show = new Shower(req, usage, out, warn, die);
@@ -120,7 +124,7 @@ export function postconfMaster(req: PostconfMasterRequest, input: PostconfMaster
     return { stdout: out.text, stderr, exitCode: 0 };
   } catch (e) {
     if (!(e instanceof Died)) throw e;
-    return { stdout: out.flushedOnDeath(), stderr, exitCode: 1 };
+    return { stdout: out.flushedOnDeath(), stderr, exitCode: 1, ...(uncertain.length > 0 ? { uncertain } : {}) };
   }
 }
 
@@ -369,6 +373,20 @@ class Shower {
     }
     this.out.write(printLine(text, this.req.fold === true));
   }
+}
+
+/**
+ * Postfix's logging replaces every byte that is not printable ASCII with '?'
+ * (postconf does not enable UTF-8 there, so each byte of a UTF-8 character).
+ */
+export function printable(s: string): string {
+  let out = '';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (c >= 0x20 && c < 0x7f) out += ch;
+    else out += '?'.repeat(c < 0x80 ? 1 : byteLength(ch));
+  }
+  return out;
 }
 
 /** pcf_print_line: words joined by single spaces, folded at 80 columns with -f. */
