@@ -9,6 +9,8 @@ import { parseMainCf, valueRange, type MainCf } from '../maincf/parse';
 import type { FileReader, Range } from '../types';
 import { parseMasterServices, type SimService } from './compat/mastercf';
 import { openTable, splitBraced, type SimTable } from './compat/tables';
+import { parseIp } from './ip';
+import { Address4, Address6 } from 'ip-address';
 import type { AssumptionUsed, Assumptions, SourceRef } from './types';
 
 export interface SimConfig {
@@ -180,7 +182,8 @@ export class ServiceView {
         const first = Number(addr.split('.')[0]);
         len = first < 128 ? 8 : first < 192 ? 16 : first < 224 ? 24 : 4;
       }
-      parts.push(v6 ? `[${addr}]/${len}` : `${addr}/${len}`);
+      const net = networkAddress(addr, len);
+      parts.push(v6 ? `[${net}]/${len}` : `${net}/${len}`);
     }
     const v = parts.join(' ');
     this.assume(`mynetworks (not set; computed from mynetworks_style = ${style} and the interface addresses)`, v, 'interfaces');
@@ -277,4 +280,14 @@ export function findSmtpdService(config: SimConfig, name?: string): { service?: 
 /** Every smtpd service that accepts network connections (inet, or pass behind postscreen). */
 export function smtpdServices(config: SimConfig): SimService[] {
   return (config.services ?? []).filter((s) => (s.command === 'smtpd' || s.command.endsWith('/smtpd')) && (s.type === 'inet' || s.type === 'pass'));
+}
+
+/** The network address of addr/len in Postfix's textual form. */
+function networkAddress(addr: string, len: number): string {
+  const ip = parseIp(addr);
+  if (!ip) return addr;
+  const max = ip.version === 4 ? 32 : 128;
+  const shift = BigInt(max - len);
+  const net = (ip.value >> shift) << shift;
+  return ip.version === 4 ? Address4.fromBigInt(net).correctForm() : Address6.fromBigInt(net).correctForm();
 }

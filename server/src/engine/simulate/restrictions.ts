@@ -11,7 +11,7 @@ import type { SimTable } from './compat/tables';
 import { matchList } from './lists';
 import { dsnFix, dsnSplit } from './reply';
 import { Abort, DUNNO, OK, REJECT, type Ctx, type Session } from './session';
-import type { SourceRef, TraceStep } from './types';
+import type { Assumptions, SourceRef, TraceStep } from './types';
 
 const CLIENT = 'Client host';
 const REV_CLIENT = 'Unverified Client host';
@@ -81,7 +81,7 @@ export class Evaluator {
     const table = this.view.table(spec);
     if (key === '') return undefined;
     if (partial && !table.fixed) return undefined;
-    const data = this.s.assumptions.tableData?.[spec] ?? this.s.assumptions.tableData?.[table.name];
+    const data = tableDataFor(this.s.assumptions, table);
     const r = table.lookup(key);
     if (r.kind === 'found') {
       if (r.value === '') return { error: `${spec} lookup of ${key} returns an empty string result`, table };
@@ -1072,7 +1072,7 @@ export class Evaluator {
         this.s.serverError();
       }
       const unreadable = table.lookup(address).kind === 'unreadable';
-      if (unreadable && !this.s.assumptions.tableData?.[t] && !this.s.assumptions.tableData?.[table.name]) {
+      if (unreadable && !tableDataFor(this.s.assumptions, table)) {
         const found = (this.s.assumptions.unreadableTables ?? 'found') === 'found';
         this.view.assume(`lookups in ${t} (the engine cannot read it)`, found ? 'every address is found' : 'not found', 'unreadableTables');
         if (found) return { hit: true, assumed: true };
@@ -1141,4 +1141,10 @@ export class Evaluator {
     }
     return DUNNO;
   }
+}
+
+/** The caller-supplied contents of a table the engine cannot read: by spec, `type:name` or name. */
+function tableDataFor(a: Assumptions, table: SimTable): Record<string, string> | undefined {
+  const d = a.tableData;
+  return d?.[table.spec] ?? d?.[`${table.type}:${table.name}`] ?? d?.[table.name];
 }

@@ -348,6 +348,37 @@ function regexTable(spec: string, type: string, name: string, rules: RegexRule[]
   return t;
 }
 
+/** dict_inline: `{ key=value, { key = value with spaces } }`; any bad item makes the whole table fail. */
+function parseInline(name: string): { entries: Map<string, KeyedEntry> } | { error: string } {
+  const t = name;
+  if (!t.startsWith('{')) return { error: 'bad syntax' };
+  let level = 0;
+  let end = -1;
+  for (let i = 0; i < t.length; i++) {
+    if (t[i] === '{') level++;
+    else if (t[i] === '}') {
+      level--;
+      if (level === 0) {
+        end = i;
+        break;
+      }
+    }
+  }
+  if (end !== t.length - 1) return { error: 'bad syntax' };
+  const body = t.slice(1, -1);
+  const entries = new Map<string, KeyedEntry>();
+  let count = 0;
+  for (let item of splitBraced(body)) {
+    if (item.startsWith('{')) item = stripOuterBraces(item);
+    const m = /^\s*([^\s=]+)\s*=\s*(.*?)\s*$/s.exec(item);
+    if (!m) return { error: /^\s*$/.test(item) ? 'no key found; expected format: key = value' : "missing '=' after attribute name" };
+    entries.set(m[1].toLowerCase(), { value: m[2], line: -1 });
+    count++;
+  }
+  if (count === 0) return { error: 'empty table' };
+  return { entries };
+}
+
 // ---- opening -------------------------------------------------------------
 
 export function resolveTablePath(name: string, configDir: string): string {
@@ -375,15 +406,12 @@ export function openTable(spec: string, reader: FileReader, configDir: string): 
     lookup: () => ({ kind: 'error', reason: `cannot read ${path}` }),
   });
   if (type === 'inline') {
-    const body = stripOuterBraces(name);
-    const entries = new Map<string, KeyedEntry>();
-    for (let item of splitBraced(body)) {
-      if (item.startsWith('{')) item = stripOuterBraces(item);
-      const eq = item.indexOf('=');
-      if (eq < 0) continue;
-      entries.set(item.slice(0, eq).trim().toLowerCase(), { value: item.slice(eq + 1).trim(), line: -1 });
+    const parsed = parseInline(name);
+    if ('error' in parsed) {
+      const reason = `${parsed.error}: "inline:${name}"; need "inline:{name=value...}"`;
+      return { spec, type, name, fixed: true, lookup: () => ({ kind: 'error', reason }) };
     }
-    return fixedTable(spec, type, name, entries);
+    return fixedTable(spec, type, name, parsed.entries);
   }
   if (type === 'static') {
     const value = stripOuterBraces(name);
