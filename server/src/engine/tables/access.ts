@@ -12,7 +12,7 @@
 import type { Problem, Range } from '../types';
 import { TableCodeKey, tableProblem } from './codes';
 import { foldKey, isAscii } from './fold';
-import { forEachTableLine, isSpaceCode, lineRange, SourceText, spanLine, TableLine, trimEnd, wholeLineRange } from './text';
+import { forEachTableLine, isSpaceCode, textRange, SourceText, spanLine, TableLine, trimEnd, wholeLineRange } from './text';
 
 /** Types whose source is this format. */
 export const ACCESS_SOURCE_TYPES = ['hash', 'btree', 'cdb', 'lmdb', 'dbm', 'sdbm', 'texthash'] as const;
@@ -258,8 +258,8 @@ export class AccessTable {
 
   entry(i: number): AccessEntry {
     const m = this.multi.get(i);
-    const keyRange = m ? lineRange(this.src, m.tl, m.k0, m.k1) : this.src.range(this.keyStart[i], this.keyEnd[i]);
-    const valueRange = m ? lineRange(this.src, m.tl, m.v0, m.v1) : this.src.range(this.valStart[i], this.valEnd[i]);
+    const keyRange = m ? textRange(this.src, m.tl, m.k0, m.k1) : this.src.range(this.keyStart[i], this.keyEnd[i]);
+    const valueRange = m ? textRange(this.src, m.tl, m.v0, m.v1) : this.src.range(this.valStart[i], this.valEnd[i]);
     return {
       index: i,
       key: this.key(i),
@@ -313,7 +313,7 @@ export class AccessTable {
   }
 
   private toProblem(n: Note): Problem {
-    const range = n.end > n.start ? lineRange(this.src, n.tl, n.start, n.end) : wholeLineRange(this.src, n.tl);
+    const range = n.end > n.start ? textRange(this.src, n.tl, n.start, n.end) : wholeLineRange(this.src, n.tl);
     const short = (s: string) => (s.length > 30 ? `${s.slice(0, 30)}...` : s);
     let message: string;
     switch (n.key) {
@@ -378,9 +378,11 @@ export class AccessTable {
           break;
         case 'duplicateKey': {
           const stored = this.fold ? foldKey(n.arg!) : n.arg!;
+          // Each database library names the table its own way.
           if (mode === 'texthash') out.push(`${path}, line ${ln}: duplicate entry: "${n.arg}"`);
-          else if (this.type === 'lmdb') out.push(`lmdb:${path}${indexSuffix('lmdb')}: duplicate entry: "${stored}"`);
-          else out.push(`${path}${indexSuffix(this.type)}: duplicate entry: "${stored}"`);
+          else if (this.type === 'lmdb') out.push(`lmdb:${path}: duplicate entry: "${stored}"`);
+          else if (this.type === 'hash' || this.type === 'btree') out.push(`${path}.db: duplicate entry: "${stored}"`);
+          else out.push(`${path}: duplicate entry: "${stored}"`);
           break;
         }
         default:

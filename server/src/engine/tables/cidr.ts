@@ -6,7 +6,7 @@
 import type { Problem, Range } from '../types';
 import { TableCodeKey, tableProblem } from './codes';
 import { Family, familyOf, maskBytes, ntopFamily, ptonFamily } from './inet';
-import { SourceText, TableLine, allDigits, startsWithWordCI, forEachTableLine, isAlnumCode, isSpaceCode, lineRange, trimEnd, wholeLineRange } from './text';
+import { SourceText, TableLine, allDigits, startsWithWordCI, forEachTableLine, isAlnumCode, isSpaceCode, textRange, trimEnd, wholeLineRange } from './text';
 
 export interface CidrRule {
   op: 'match' | 'if' | 'endif';
@@ -121,7 +121,7 @@ export function parseCidrTable(text: string, file: string, mapName = file): Cidr
   const skip = (tl: TableLine, why: string, start: number, end: number) => {
     warnings.push(`cidr map ${mapName}, line ${tl.line + 1}: ${why}: skipping this rule`);
     const key = codeForReason(why);
-    const range = end > start ? lineRange(src, tl, start, end) : wholeLineRange(src, tl);
+    const range = end > start ? textRange(src, tl, start, end) : wholeLineRange(src, tl);
     const extra = EXPLAIN[key];
     problems.push(tableProblem(key, file, range, `${why}: skipping this rule.${extra ? ` ${extra}` : ''}`));
   };
@@ -144,7 +144,7 @@ export function parseCidrTable(text: string, file: string, mapName = file): Cidr
         const parsed = parseCidrPattern(p.slice(i, end));
         if (typeof parsed === 'string') return skip(tl, parsed, i, end);
         stack.push(rules.length);
-        rules.push({ op: 'if', line: tl.line, match, ...parsed, value: '', blockEnd: -1, patternRange: lineRange(src, tl, i, end) });
+        rules.push({ op: 'if', line: tl.line, match, ...parsed, value: '', blockEnd: -1, patternRange: textRange(src, tl, i, end) });
         return;
       }
       if (startsWithWordCI(p, 'ENDIF') && !isAlnumCode(p.charCodeAt(5))) {
@@ -153,7 +153,7 @@ export function parseCidrTable(text: string, file: string, mapName = file): Cidr
         if (i < n) return skip(tl, 'garbage after ENDIF', i, trimEnd(p, n, i));
         if (stack.length === 0) return skip(tl, 'ENDIF without IF', 0, 5);
         rules[stack.pop()!].blockEnd = rules.length;
-        rules.push({ op: 'endif', line: tl.line, match: true, family: 4, net: new Uint8Array(4), prefix: 0, value: '', blockEnd: -1, patternRange: lineRange(src, tl, 0, 5) });
+        rules.push({ op: 'endif', line: tl.line, match: true, family: 4, net: new Uint8Array(4), prefix: 0, value: '', blockEnd: -1, patternRange: textRange(src, tl, 0, 5) });
         return;
       }
       let i = 0;
@@ -181,8 +181,8 @@ export function parseCidrTable(text: string, file: string, mapName = file): Cidr
         ...parsed,
         value: p.slice(vs, ve),
         blockEnd: -1,
-        patternRange: lineRange(src, tl, ps, pe),
-        valueRange: lineRange(src, tl, vs, ve),
+        patternRange: textRange(src, tl, ps, pe),
+        valueRange: textRange(src, tl, vs, ve),
       });
     },
     (tl) => {

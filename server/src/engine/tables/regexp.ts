@@ -13,7 +13,7 @@ import { TableCodeKey, tableProblem } from './codes';
 import { fromBytes, toBytes } from './regex/bytes';
 import { defaultPcreOptions, PcreOptions, RegexTranslation, translatePcre } from './regex/pcre';
 import { posixSubject, translatePosix } from './regex/posix';
-import { SourceText, TableLine, allDigits, forEachTableLine, isAlnumCode, isSpaceCode, lineRange, startsWithWordCI, trimEnd, wholeLineRange } from './text';
+import { SourceText, TableLine, allDigits, forEachTableLine, isAlnumCode, isSpaceCode, textRange, startsWithWordCI, trimEnd, wholeLineRange } from './text';
 
 export type RegexTableType = 'pcre' | 'regexp';
 
@@ -147,7 +147,7 @@ interface LineCtx {
 function rangeOf(lc: LineCtx, byteStart: number, byteEnd: number): Range {
   const s = charOffset(lc.text, lc.bytes, byteStart);
   const e = charOffset(lc.text, lc.bytes, byteEnd);
-  return e > s ? lineRange(lc.ctx.src, lc.tl, s, e) : wholeLineRange(lc.ctx.src, lc.tl);
+  return e > s ? textRange(lc.ctx.src, lc.tl, s, e) : wholeLineRange(lc.ctx.src, lc.tl);
 }
 
 /** Records Postfix's warning (`what` follows "<type> map <name>, line <n>: ") and a problem. */

@@ -68,6 +68,71 @@ export function cString(s: string): string {
   return z < 0 ? s : s.slice(0, z);
 }
 
+/** Postfix's CHARS_COMMA_SP separator set: comma, space, tab, CR, LF. */
+export function isCommaSpace(c: number): boolean {
+  return c === 44 || c === 32 || c === 9 || c === 13 || c === 10;
+}
+
+/**
+ * mystrtokq(): splits s[from, to) on commas and whitespace outside `{}`,
+ * returning [start, end) offset pairs of the tokens.
+ */
+export function splitBraced(s: string, from = 0, to = s.length): [number, number][] {
+  const out: [number, number][] = [];
+  let i = from;
+  while (i < to) {
+    while (i < to && isCommaSpace(s.charCodeAt(i))) i++;
+    if (i >= to) break;
+    const start = i;
+    let level = 0;
+    for (; i < to; i++) {
+      const c = s.charCodeAt(i);
+      if (c === 123) level++;
+      else if (level > 0 && c === 125) level--;
+      else if (level === 0 && isCommaSpace(c)) break;
+    }
+    out.push([start, i]);
+  }
+  return out;
+}
+
+/** balpar(): length of the balanced `{...}` group at s[from], or 0. */
+export function balancedBraces(s: string, from = 0): number {
+  if (s.charCodeAt(from) !== 123) return 0;
+  let level = 1;
+  for (let i = from + 1; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 125) {
+      if (--level === 0) return i - from + 1;
+    } else if (c === 123) level++;
+  }
+  return 0;
+}
+
+/**
+ * extpar() with EXTPAR_FLAG_STRIP on s (which starts with '{'): the stripped
+ * inside as [start, end) offsets, and Postfix's error text if any.
+ */
+export function extractBraced(s: string): { start: number; end: number; error?: string } {
+  if (s.charCodeAt(0) !== 123) return { start: 0, end: s.length, error: `no '{' at start of text in "${s}"` };
+  const len = balancedBraces(s);
+  let start: number;
+  let end: number;
+  let error: string | undefined;
+  if (len === 0) {
+    error = `missing '}' in "${s}"`;
+    start = 1;
+    end = s.length;
+  } else {
+    if (len !== s.length) error = `syntax error after '}' in "${s}"`;
+    start = 1;
+    end = len - 1;
+  }
+  end = trimEnd(s, end, start);
+  start = skipSpace(s, start, end);
+  return { start, end, error };
+}
+
 /** A source file's text with a lazily built line index. */
 export class SourceText {
   private starts: Int32Array | undefined;
@@ -140,7 +205,7 @@ export function sourceOffset(tl: TableLine, offset: number): number {
 }
 
 /** Document range of tl.text[start, end). An end on a piece boundary stays on the earlier piece. */
-export function lineRange(src: SourceText, tl: TableLine, start: number, end: number): Range {
+export function textRange(src: SourceText, tl: TableLine, start: number, end: number): Range {
   const s = src.position(sourceOffset(tl, start));
   if (end <= start) return { start: s, end: s };
   const e = src.position(sourceOffset(tl, end - 1) + 1);
@@ -149,7 +214,7 @@ export function lineRange(src: SourceText, tl: TableLine, start: number, end: nu
 
 /** Range of a whole logical line (all of its physical lines, trailing blanks excluded). */
 export function wholeLineRange(src: SourceText, tl: TableLine): Range {
-  return lineRange(src, tl, 0, Math.max(trimEnd(tl.text), 1));
+  return textRange(src, tl, 0, Math.max(trimEnd(tl.text), 1));
 }
 
 /**

@@ -1,0 +1,123 @@
+// Finding `type:name` table references in a parameter value and knowing which
+// files they stand for. Values are split the way Postfix splits map lists and
+// restriction lists (commas and whitespace outside `{}`); nested forms
+// (proxy:hash:/x, unionmap:{a:b, c:d}, pipemap:{...}) give inner references.
+
+import tableTypes from '../catalog/generated/tableTypes';
+import { indexSuffix } from './access';
+import { balancedBraces, splitBraced } from './text';
+
+export interface TableReference {
+  /** The type as written before the first ':' (hash, cidr, proxy, inline, ...). */
+  type: string;
+  /** Everything after `type:`: a path, a `{...}` body, or for proxy another `type:name`. */
+  name: string;
+  /** Offsets in the scanned text: the whole `type:name` token, and where `name` starts. */
+  start: number;
+  end: number;
+  nameStart: number;
+  /** proxy: the table behind it; unionmap:/pipemap: the member tables. */
+  inner?: TableReference[];
+  /** False when the type is not a Postfix table type at all (only reported with `expectTables`). */
+  knownType: boolean;
+}
+
+const KNOWN = new Set<string>(tableTypes.map((t) => t.name));
+
+export function isKnownTableType(type: string): boolean {
+  return KNOWN.has(type);
+}
+
+export interface FindOptions {
+  /**
+   * The value is known to be a list of tables (a `*_maps` parameter): every
+   * `word:rest` token is a reference, even with an unknown type. Otherwise
+   * only known types count, so `smtp:[relay]:587` or `inet:127.0.0.1:10023`
+   * are not mistaken for tables.
+   */
+  expectTables?: boolean;
+}
+
+/** One `type:name` token at s[start, end) → reference, or undefined when it is not one. */
+export function parseTableSpec(s: string, start = 0, end = s.length, opts: FindOptions = {}): TableReference | undefined {
+  const colon = s.indexOf(':', start);
+  if (colon <= start || colon >= end) return undefined;
+  const type = s.slice(start, colon);
+  const known = KNOWN.has(type);
+  if (!known && !(opts.expectTables && /^[A-Za-z0-9_-]+$/.test(type))) return undefined;
+  const ref: TableReference = { type, name: s.slice(colon + 1, end), start, end, nameStart: colon + 1, knownType: known };
+  if (type === 'proxy') {
+    const inner = parseTableSpec(s, colon + 1, end, { expectTables: true });
+    if (inner) ref.inner = [inner];
+  } else if ((type === 'unionmap' || type === 'pipemap') && s.charCodeAt(colon + 1) === 123) {
+    const len = balancedBraces(s, colon + 1);
+    if (len > 0) {
+      ref.inner = [];
+      for (const [a, b] of splitBraced(s, colon + 2, colon + len)) {
+        const r = parseTableSpec(s, a, b, { expectTables: true });
+        if (r) ref.inner.push(r);
+      }
+    }
+  }
+  return ref;
+}
+
+/**
+ * Table references in a parameter value (or restriction list), with offsets
+ * into `value`. The word after `check_policy_service` is a policy server
+ * endpoint (inet:host:port, unix:path), not a table, and is skipped.
+ */
+export function findTableReferences(value: string, opts: FindOptions = {}): TableReference[] {
+  const out: TableReference[] = [];
+  let skipNext = false;
+  for (const [a, b] of splitBraced(value)) {
+    const word = value.slice(a, b);
+    if (skipNext) {
+      skipNext = false;
+      continue;
+    }
+    if (word.toLowerCase() === 'check_policy_service') {
+      skipNext = true;
+      continue;
+    }
+    const ref = parseTableSpec(value, a, b, opts);
+    if (ref) out.push(ref);
+  }
+  return out;
+}
+
+/** Every reference including nested ones, outermost first. */
+export function flattenReferences(refs: TableReference[]): TableReference[] {
+  const out: TableReference[] = [];
+  const walk = (r: TableReference) => {
+    out.push(r);
+    r.inner?.forEach(walk);
+  };
+  refs.forEach(walk);
+  return out;
+}
+
+export interface TableFiles {
+  /** Text file the engine reads for lookups: the postmap source, or the table itself (cidr, pcre, ...). */
+  source?: string;
+  /** Files postmap builds from the source (check they exist and are newer). */
+  indexed?: string[];
+  /** Client configuration file of a database table (ldap:, mysql:, pgsql:, sqlite:, memcache:). */
+  config?: string;
+}
+
+const INDEXED = new Set(['hash', 'btree', 'cdb', 'lmdb', 'dbm', 'sdbm']);
+const TEXT = new Set(['texthash', 'cidr', 'pcre', 'regexp']);
+const CONFIG = new Set(['ldap', 'mysql', 'pgsql', 'sqlite', 'memcache', 'mongodb']);
+
+/** The files behind a reference (hash:/x → source /x, indexed /x.db). proxy: looks through. */
+export function tableFilePath(ref: TableReference): TableFiles {
+  if (ref.type === 'proxy') return ref.inner?.[0] ? tableFilePath(ref.inner[0]) : {};
+  if (INDEXED.has(ref.type)) {
+    const indexed = ref.type === 'dbm' || ref.type === 'sdbm' ? [`${ref.name}.dir`, `${ref.name}.pag`] : [`${ref.name}${indexSuffix(ref.type)}`];
+    return { source: ref.name, indexed };
+  }
+  if (TEXT.has(ref.type)) return { source: ref.name };
+  if (CONFIG.has(ref.type)) return { config: ref.name };
+  return {};
+}
