@@ -7,8 +7,8 @@ import { defaultValue } from '../catalog/parameters';
 import { expandValue } from '../expand';
 import { parseMainCf, valueRange, type MainCf } from '../maincf/parse';
 import type { FileReader, Range } from '../types';
-import { parseMasterServices, type SimService } from './compat/mastercf';
-import { openTable, splitBraced, type SimTable } from './compat/tables';
+import { parseMasterServices, type SimService } from './services';
+import { openTable, splitBraced, type SimTable } from './tables';
 import { parseIp } from './ip';
 import { Address4, Address6 } from 'ip-address';
 import type { AssumptionUsed, Assumptions, SourceRef } from './types';
@@ -35,7 +35,7 @@ export function loadSimConfig(dir: string, reader: FileReader): SimConfig {
     mainCfPath,
     masterCfPath,
     mainCf: parseMainCf(mainText, mainCfPath),
-    services: masterText === undefined ? undefined : parseMasterServices(masterText),
+    services: masterText === undefined ? undefined : parseMasterServices(masterText, masterCfPath),
   };
 }
 

@@ -6,7 +6,7 @@
 
 import type { ServiceView } from './config';
 import { splitList } from './config';
-import type { SimTable } from './compat/tables';
+import type { SimTable } from './tables';
 import { parseIp, ipInNet } from './ip';
 
 export type ListKind = 'string' | 'domain' | 'namadr';

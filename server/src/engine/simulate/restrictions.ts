@@ -7,7 +7,7 @@
 import { isFinal, isLocalDomain, resolveAddress, validHostaddr, validHostname, validMailhostAddr, type Resolved } from './address';
 import type { Located } from './config';
 import { splitList } from './config';
-import type { SimTable } from './compat/tables';
+import type { SimTable } from './tables';
 import { matchList } from './lists';
 import { dsnFix, dsnSplit } from './reply';
 import { Abort, DUNNO, OK, REJECT, type Ctx, type Session } from './session';
