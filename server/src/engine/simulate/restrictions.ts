@@ -9,6 +9,7 @@ import type { Located } from './config';
 import { splitList } from './config';
 import type { SimTable } from './tables';
 import { matchList } from './lists';
+import { expandValue } from '../expand';
 import { dsnFix, dsnSplit } from './reply';
 import { Abort, DUNNO, OK, REJECT, type Ctx, type Session } from './session';
 import type { Assumptions, SourceRef, TraceStep } from './types';
@@ -268,7 +269,8 @@ export class Evaluator {
     const cmd = sp < 0 ? value : value.slice(0, sp);
     const text = sp < 0 ? '' : value.slice(sp).replace(/^[ \t\r\n\v\f]+/, '');
     const is = (w: string) => cmd.toLowerCase() === w.toLowerCase();
-    const record = (result: TraceStep['result'], why: string) => s.step(ctx, { restriction, result, why: `${found} → ${why}`, tableSource: tsrc });
+    const source = s.currentSource;
+    const record = (result: TraceStep['result'], why: string) => s.step(ctx, { restriction, source, result, why: `${found} → ${why}`, tableSource: tsrc });
     const rejected = (status: number, what: string) => {
       record(status === REJECT ? (s.errorText[0] === '4' ? 'defer' : 'reject') : 'warn', status === REJECT ? `${what}: ${s.errorText}` : `warn_if_reject: would have replied ${s.errorText}`);
       return status;
@@ -428,7 +430,13 @@ export class Evaluator {
       let tok = list[i];
       let name = tok.text;
       const lname = () => name.toLowerCase();
-      const source = tok.source;
+      let source = tok.source;
+      s.currentSource = source;
+      // A restriction with an argument: the range covers both words.
+      const widen = (next: Located) => {
+        if (source && next.source && source.file === next.source.file) source = { file: source.file, range: { start: source.range.start, end: next.source.range.end } };
+        s.currentSource = source;
+      };
       const step = (result: TraceStep['result'], why: string, extra: Partial<TraceStep> = {}) =>
         s.step(ctx, { restriction: shown, source, result, why, ...extra });
       let shown = name;
@@ -460,6 +468,7 @@ export class Evaluator {
         tok = next;
         arg = next.text;
         shown = `${name} ${arg}`;
+        widen(next);
         return arg;
       };
       const takeDomain = (): string | undefined => {
@@ -472,6 +481,7 @@ export class Evaluator {
         i += 1;
         arg = next.text;
         shown = `${name} ${arg}`;
+        widen(next);
         return arg;
       };
       const n = lname();
@@ -504,6 +514,7 @@ export class Evaluator {
         }
         i += 1;
         shown = `${name} ${next.text}`;
+        widen(next);
         const action = s.assumptions.policyServiceAction ?? 'DUNNO';
         this.view.assume(`answer of policy service ${next.text}`, action, 'policyServiceAction');
         status = this.tableResult(next.text, action, replyName, replyName, replyClass, defAcl, ctx, shown, undefined, `policy service ${next.text} (assumed) answers`);
@@ -857,16 +868,15 @@ export class Evaluator {
       return DUNNO;
     }
     const rblDomain = domain.split('=')[0];
-    let template = this.view.value('default_rbl_reply');
-    template = template
-      .replace(/\$\{rbl_reason\?[^}]*\}/g, '')
-      .replace(/\$(\{)?rbl_code\}?/g, this.view.value('maps_rbl_reject_code') || '554')
-      .replace(/\$(\{)?rbl_class\}?/g, replyClass)
-      .replace(/\$(\{)?rbl_what\}?/g, what)
-      .replace(/\$(\{)?rbl_domain\}?/g, rblDomain)
-      .replace(/\$(\{)?client_address\}?/g, s.clientAddr)
-      .replace(/\$(\{)?client_name\}?/g, s.clientName);
-    const m = /^([45]\d\d) (.*)$/.exec(template);
+    const template = this.smtpdExpand(this.view.raw('default_rbl_reply').value ?? '', {
+      rbl_code: this.view.value('maps_rbl_reject_code') || '554',
+      rbl_domain: rblDomain,
+      rbl_reason: '',
+      rbl_txt: '',
+      rbl_what: what,
+      rbl_class: replyClass,
+    });
+    const m = /^([45]\d\d) (.*)$/s.exec(template);
     let status: number;
     if (!m) status = s.reject('policy', 450, '4.7.1', 'Service unavailable');
     else {
@@ -875,6 +885,40 @@ export class Evaluator {
     }
     this.rejectStep(step, status, `${subject} listed in ${domain}`, true);
     return status;
+  }
+
+  /** smtpd's $name expansion in reply templates: client and envelope attributes, plus `extra`. */
+  private smtpdExpand(template: string, extra: Record<string, string>): string {
+    const s = this.s;
+    const addr = (a: string | undefined, suffix: string): string | undefined => {
+      if (a === undefined) return undefined;
+      const at = a.lastIndexOf('@');
+      if (suffix === '') return a;
+      if (suffix === '_name') return at >= 0 ? a.slice(0, at) : a;
+      if (suffix === '_domain') return at >= 0 ? a.slice(at + 1) : '';
+      return undefined;
+    };
+    const lookup = (name: string): string | undefined => {
+      if (name in extra) return extra[name];
+      switch (name) {
+        case 'server_name':
+          return this.view.value('myhostname');
+        case 'client':
+          return s.namaddr;
+        case 'client_address':
+          return s.clientAddr;
+        case 'client_name':
+          return s.clientName;
+        case 'reverse_client_name':
+          return s.reverseName;
+        case 'helo_name':
+          return s.helo ?? '';
+      }
+      if (name.startsWith('sender')) return addr(s.sender, name.slice(6));
+      if (name.startsWith('recipient')) return addr(s.recipient, name.slice(9));
+      return undefined;
+    };
+    return expandValue(template, lookup, { recurse: false }).value;
   }
 
   private dnswl(step: (r: TraceStep['result'], why: string, extra?: Partial<TraceStep>) => void, domain: string, what: string): number {

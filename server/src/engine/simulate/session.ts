@@ -5,7 +5,7 @@
 
 import type { ServiceView } from './config';
 import { dsnLength, printable } from './reply';
-import type { Actions, Assumptions, RestrictionList, SmtpStage, TraceStep } from './types';
+import type { Actions, Assumptions, RestrictionList, SmtpStage, SourceRef, TraceStep } from './types';
 
 export const DUNNO = 0;
 export const OK = 1;
@@ -57,6 +57,10 @@ export class Session {
   recipient?: string;
   rcptCount = 0;
   where: SmtpStage = 'connect';
+  /** The RCPT TO under evaluation (for the trace; delayed client/helo/sender checks run then too). */
+  currentRcpt?: string;
+  /** Where the restriction being evaluated is written. */
+  currentSource?: SourceRef;
 
   // Restriction evaluation state.
   recursion = 0;
@@ -95,7 +99,14 @@ export class Session {
   }
 
   step(ctx: Ctx | undefined, s: Omit<TraceStep, 'stage' | 'depth' | 'list' | 'parameter'> & { depth?: number }): void {
-    this.trace.push({ stage: this.where, list: ctx?.list, parameter: ctx?.parameter, depth: s.depth ?? ctx?.depth ?? 0, ...s });
+    this.trace.push({
+      stage: this.where,
+      ...(this.currentRcpt !== undefined ? { recipient: this.currentRcpt } : {}),
+      list: ctx?.list,
+      parameter: ctx?.parameter,
+      depth: s.depth ?? ctx?.depth ?? 0,
+      ...s,
+    });
   }
 
   warn(msg: string): void {
@@ -144,7 +155,7 @@ export class Session {
   }
 
   private noteConversion(why: string): void {
-    this.trace.push({ stage: this.where, restriction: 'defer_if_reject', result: 'note', why, depth: 0 });
+    this.trace.push({ stage: this.where, ...(this.currentRcpt !== undefined ? { recipient: this.currentRcpt } : {}), restriction: 'defer_if_reject', result: 'note', why, depth: 0 });
   }
 
   /** Remembers the first reason for a later change of mind (defer_if_permit / defer_if_reject). */

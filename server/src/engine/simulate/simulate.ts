@@ -164,6 +164,7 @@ class Transactor {
     const s = this.s;
     const saved = s.recipient;
     s.recipient = recipient;
+    s.currentRcpt = recipient;
     try {
       if (recipient.toLowerCase() === 'postmaster') {
         s.step(undefined, { restriction: '(RCPT TO:<postmaster>)', result: 'permit', why: 'smtpd always accepts the bare address "postmaster"' });
@@ -208,6 +209,7 @@ class Transactor {
       return { status, list: status === REJECT ? this.lastList : list };
     } finally {
       s.recipient = saved;
+      s.currentRcpt = undefined;
     }
   }
 

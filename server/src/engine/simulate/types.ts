@@ -91,6 +91,8 @@ export interface SourceRef {
 
 export interface TraceStep {
   stage: SmtpStage;
+  /** The RCPT TO being evaluated, at the RCPT stage. */
+  recipient?: string;
   list?: RestrictionList;
   /** Parameter that holds the restriction (e.g. `smtpd_recipient_restrictions`, or a restriction class name). */
   parameter?: string;

@@ -1,0 +1,166 @@
+// The relay matrix: who may send mail where, per smtpd service. Clients
+// (localhost, another mynetworks address, an outside address, an outside
+// address that authenticated) × recipients (a local domain, a relay domain,
+// an outside domain). An outside, unauthenticated client whose mail for an
+// outside domain is accepted marks an open relay.
+
+import { findSmtpdService, ServiceView, smtpdServices, splitList, type SimConfig } from './config';
+import { matchList } from './lists';
+import { parseIp, ipInNet } from './ip';
+import { simulateTransaction } from './simulate';
+import { Address4, Address6 } from 'ip-address';
+import type { Assumptions, AssumptionUsed, Reply, SimulationResult, SmtpStage, Verdict } from './types';
+
+export interface MatrixClient {
+  label: string;
+  address: string;
+  hostname?: string;
+  saslUser?: string;
+  /** Why this address was chosen. */
+  note: string;
+}
+
+export interface MatrixRecipient {
+  label: string;
+  address: string;
+  note: string;
+}
+
+export interface MatrixCell {
+  service: string;
+  client: string;
+  recipient: string;
+  verdict: Verdict;
+  reply?: Reply;
+  stage: SmtpStage;
+  fatal?: string;
+  /** Mail from an outside, unauthenticated client to an outside domain is accepted. */
+  openRelay: boolean;
+}
+
+export interface RelayMatrix {
+  services: string[];
+  clients: MatrixClient[];
+  recipients: MatrixRecipient[];
+  sender: string;
+  helo: string;
+  cells: MatrixCell[];
+  assumptions: AssumptionUsed[];
+  openRelay: boolean;
+}
+
+export interface RelayMatrixOptions {
+  sender?: string;
+  helo?: string;
+  saslUser?: string;
+  assumptions?: Assumptions;
+}
+
+const OUTSIDE_ADDRESS = '203.0.113.5';
+const OUTSIDE_DOMAIN = 'elsewhere.example';
+
+/** An address inside mynetworks other than localhost, taken from its CIDR patterns. */
+function insideAddress(view: ServiceView): { address: string; pattern: string } | undefined {
+  for (const raw of splitList(view.value('mynetworks'))) {
+    if (raw.startsWith('!') || (raw.includes(':') && !raw.startsWith('['))) continue;
+    const m = /^\[?([0-9A-Fa-f:.]+)\]?(?:\/(\d+))?$/.exec(raw);
+    if (!m) continue;
+    const net = parseIp(m[1]);
+    if (!net) continue;
+    const max = net.version === 4 ? 32 : 128;
+    const len = m[2] === undefined ? max : Number(m[2]);
+    if (len > max) continue;
+    // A host inside the network: the network address + 1 (or the host itself).
+    const base = (net.value >> BigInt(max - len)) << BigInt(max - len);
+    let value = len >= max - 1 ? net.value : base + 1n;
+    // A very wide network (0.0.0.0/0, ::/0): show a typical private address instead of 0.0.0.1.
+    if (net.version === 4 && len < 8) {
+      const sample = parseIp('192.168.1.10')!;
+      if (ipInNet(sample, net, len)) value = sample.value;
+    }
+    if (net.version === 4 && value >> 24n === 127n) {
+      if (len > 8) continue;
+      value = (127n << 24n) + 2n;
+    }
+    if (net.version === 6 && value === 1n) continue;
+    const address = net.version === 4 ? Address4.fromBigInt(value).correctForm() : Address6.fromBigInt(value).correctForm();
+    if (address === '127.0.0.1') continue;
+    return { address, pattern: raw };
+  }
+  return undefined;
+}
+
+/** Stands for any host on the Internet (TEST-NET-3); says whether mynetworks trusts it anyway. */
+function outsideAddress(view: ServiceView): { address: string; inside: boolean } {
+  const address = OUTSIDE_ADDRESS;
+  return { address, inside: matchList(view, 'mynetworks', 'namadr', ['unknown', address]).matched };
+}
+
+/** A plain domain from a domain list (skipping tables, files and negations). */
+function firstDomain(view: ServiceView, param: string): string | undefined {
+  for (const p of splitList(view.value(param))) {
+    if (p.startsWith('!') || p.startsWith('/') || (p.includes(':') && !p.startsWith('['))) continue;
+    if (p.startsWith('[')) continue;
+    return p.replace(/^\./, '');
+  }
+  return undefined;
+}
+
+export function relayMatrix(config: SimConfig, options: RelayMatrixOptions = {}): RelayMatrix {
+  const assumptions = options.assumptions ?? {};
+  const base = findSmtpdService(config);
+  const view = new ServiceView(config, base.service, assumptions);
+  const services = smtpdServices(config);
+  const serviceNames = services.length ? services.map((s) => s.name) : [undefined];
+
+  const clients: MatrixClient[] = [{ label: 'localhost', address: '127.0.0.1', hostname: 'localhost', note: '127.0.0.1' }];
+  const inside = insideAddress(view);
+  if (inside) clients.push({ label: 'mynetworks', address: inside.address, note: `${inside.address}, inside mynetworks (${inside.pattern})` });
+  const outside = outsideAddress(view);
+  clients.push({
+    label: 'outside',
+    address: outside.address,
+    note: outside.inside ? `${outside.address}, any Internet host: mynetworks trusts it!` : `${outside.address}, any Internet host (not in mynetworks, no hostname)`,
+  });
+  const user = options.saslUser ?? 'user';
+  clients.push({ label: 'authenticated', address: outside.address, saslUser: user, note: `${outside.address} logged in as ${user}` });
+
+  const recipients: MatrixRecipient[] = [];
+  const local = firstDomain(view, 'mydestination') ?? view.value('myhostname');
+  recipients.push({ label: 'local domain', address: `postmaster@${local}`, note: `postmaster@ is accepted by every local recipient table` });
+  const virtualDomain = firstDomain(view, 'virtual_mailbox_domains') ?? firstDomain(view, 'virtual_alias_domains');
+  if (virtualDomain) recipients.push({ label: 'virtual domain', address: `someone@${virtualDomain}`, note: `a virtual domain (${virtualDomain})` });
+  const relay = firstDomain(view, 'relay_domains');
+  if (relay) recipients.push({ label: 'relay domain', address: `someone@${relay}`, note: `a relay_domains entry (${relay})` });
+  recipients.push({ label: 'outside domain', address: `someone@${OUTSIDE_DOMAIN}`, note: 'a domain this server does not handle' });
+
+  const sender = options.sender ?? `sender@${OUTSIDE_DOMAIN}`;
+  const helo = options.helo ?? `mail.${OUTSIDE_DOMAIN}`;
+  const cells: MatrixCell[] = [];
+  const used = new Map<string, AssumptionUsed>();
+  for (const service of serviceNames) {
+    for (const c of clients) {
+      for (const r of recipients) {
+        const res: SimulationResult = simulateTransaction(
+          config,
+          { service, client: { address: c.address, hostname: c.hostname }, helo, saslUser: c.saslUser, sender, recipients: [r.address], through: 'rcpt' },
+          assumptions,
+        );
+        for (const a of res.assumptions) used.set(a.what, a);
+        const outsideClient = c.label === 'outside';
+        cells.push({
+          service: res.service,
+          client: c.label,
+          recipient: r.label,
+          verdict: res.verdict,
+          reply: res.reply,
+          stage: res.stage,
+          fatal: res.fatal,
+          openRelay: outsideClient && r.label === 'outside domain' && (res.verdict === 'accept' || res.verdict === 'hold' || res.verdict === 'discard'),
+        });
+      }
+    }
+  }
+  const names = services.length ? services.map((s) => s.key) : ['(default)'];
+  return { services: names, clients, recipients, sender, helo, cells, assumptions: [...used.values()], openRelay: cells.some((c) => c.openRelay) };
+}
