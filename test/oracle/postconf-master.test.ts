@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import type { PostconfMasterRequest, PostconfOutput } from '../../server/src/engine/postconf/master';
+import { execFile } from 'node:child_process';
+import { parseMasterCf, serviceParameterNames, postfix37Facts } from '../../server/src/engine/mastercf';
 import { makeConfigDir, MINIMAL_MAIN, requestArgs, runOurs, runReal, normalizeStderr } from '../fixtures/mastercf/harness';
 import { MAIN_VARIANTS, masterCfText } from '../fixtures/mastercf/generator';
 import { requireTools, sharedDir } from '../helpers/env';
@@ -197,4 +199,30 @@ test(`random master.cf files (fast-check, seed ${SEED}): ${RANDOM_VALID} valid a
   const res = await runAll(cases);
   t.diagnostic(`${res.runs} postconf runs (${res.fatal} fatal) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   report(res.disagreements);
+});
+
+function postconfNames(dir: string): Promise<Set<string>> {
+  return new Promise((resolve, reject) =>
+    execFile('postconf', ['-c', dir, '-dH'], { maxBuffer: 1 << 24 }, (err, stdout) => (err ? reject(err) : resolve(new Set(stdout.split('\n').filter(Boolean))))),
+  );
+}
+
+test('per-service parameter names: what postconf -d adds for a master.cf', async (t) => {
+  if (!requireTools(t, { commands: ['postconf'] })) return;
+  const baseline = await postconfNames(makeConfigDir(MINIMAL_MAIN));
+  const texts: { label: string; text: string }[] = [];
+  const dist = '/usr/share/postfix/master.cf.dist';
+  if (existsSync(dist)) texts.push({ label: 'master.cf.dist', text: readFileSync(dist, 'utf8') });
+  fc.sample(masterCfText(false), { numRuns: 30, seed: SEED + 2 }).forEach((text, i) => texts.push({ label: `random #${i}`, text }));
+  let compared = 0;
+  for (const { label, text } of texts) {
+    const real = await postconfNames(makeConfigDir(MINIMAL_MAIN, text));
+    const added = [...real].filter((n) => !baseline.has(n)).sort();
+    const ours = serviceParameterNames(parseMasterCf(text))
+      .filter((n) => !postfix37Facts.isKnown(n))
+      .sort();
+    assert.deepEqual(ours, added, label);
+    compared += added.length;
+  }
+  t.diagnostic(`${texts.length} files, ${compared} service-derived names compared`);
 });

@@ -9,3 +9,4 @@ export { daemonView, DAEMONS_WITHOUT_ARGUMENTS, DAEMONS_IGNORING_ARGUMENTS } fro
 export { masterEndpoint, parseInetEndpoint, canonicalIpv6 } from './endpoint';
 export { splitQuoted, extractBraced, splitNameValue } from './tokenize';
 export { scanDbmsReferences, DBMS_SETTINGS } from './dbms';
+export * from './parameter-problems';

@@ -75,7 +75,8 @@ export interface UsageContext {
 /** One -o setting in postconf's name space of a service. */
 export interface PostconfSetting {
   value: string;
-  /** Index of the master.cf word it came from (in MasterService.fields + args). */
+  /** The service line and word (index in fields + args) it came from; duplicates share settings. */
+  service: MasterService;
   word: number;
 }
 
@@ -93,8 +94,9 @@ export interface PostconfEntry {
 }
 
 export type UsageWarning =
-  | { kind: 'undefined'; name: string; file: 'main.cf' | 'master.cf'; entry?: PostconfEntry; text: string }
-  | { kind: 'read-only'; name: string; value: string; file: 'main.cf' | 'master.cf'; entry?: PostconfEntry; text: string }
+  /** `setting`: the name whose value holds the reference (or that lists it in smtpd_restriction_classes). */
+  | { kind: 'undefined'; name: string; file: 'main.cf' | 'master.cf'; entry?: PostconfEntry; setting?: string; text: string }
+  | { kind: 'read-only'; name: string; value: string; file: 'main.cf' | 'master.cf'; entry?: PostconfEntry; setting?: PostconfSetting; text: string }
   | { kind: 'macro'; name: string; entry?: PostconfEntry; text: string }
   | { kind: 'braces'; entry?: PostconfEntry; text: string }
   | { kind: 'dbms'; text: string };
@@ -161,7 +163,7 @@ export function analyzeParameterUsage(master: MasterCf, ctx: UsageContext): Para
         if (typeof nv !== 'string') {
           let space = spaces.get(namespace);
           if (!space) spaces.set(namespace, (space = new Map()));
-          space.set(nv.name, { value: nv.value, word: argv[f + 1].word });
+          space.set(nv.name, { value: nv.value, service: s, word: argv[f + 1].word });
         }
       }
       f += 1;
@@ -184,6 +186,7 @@ export function analyzeParameterUsage(master: MasterCf, ctx: UsageContext): Para
   const uncertain: string[] = [];
   // Where warnings go right now (per-setting buffers while scanning a name space).
   let sink: UsageWarning[] = warnings;
+  let currentSetting: string | undefined;
   const lookupFor =
     (entry?: PostconfEntry): Lookup =>
     (name) => {
@@ -223,7 +226,7 @@ export function analyzeParameterUsage(master: MasterCf, ctx: UsageContext): Para
     }
     if (!supplied && !dbms && !inTable(name)) {
       const file = entry ? 'master.cf' : 'main.cf';
-      sink.push({ kind: 'undefined', name, file, entry, text: `${dir}/${file}: undefined parameter: ${name}` });
+      sink.push({ kind: 'undefined', name, file, entry, setting: currentSetting, text: `${dir}/${file}: undefined parameter: ${name}` });
     }
   };
 
@@ -231,7 +234,7 @@ export function analyzeParameterUsage(master: MasterCf, ctx: UsageContext): Para
   const dbms = (value: string, entry?: PostconfEntry) => {
     const r = expandValue(value, lookupFor(entry));
     if (r.errors.length > 0) {
-      for (const e of r.errors) sink.push({ kind: 'macro', name: '', entry, text: e });
+      for (const e of r.errors) sink.push({ kind: 'macro', name: currentSetting ?? '', entry, text: e });
       throw new Fatal('macro processing error');
     }
     for (const ev of scanDbmsReferences(r.value)) {
@@ -263,6 +266,7 @@ export function analyzeParameterUsage(master: MasterCf, ctx: UsageContext): Para
     const file = entry ? 'master.cf' : 'main.cf';
     const classes = settings.get('smtpd_restriction_classes');
     if (classes !== undefined && evalClasses) {
+      currentSetting = 'smtpd_restriction_classes';
       const list = evalClasses(typeof classes === 'string' ? classes : classes.value);
       for (const name of list.split(/[, \t\r\n]+/)) if (name) flag(name, false, entry);
     }
@@ -273,10 +277,12 @@ export function analyzeParameterUsage(master: MasterCf, ctx: UsageContext): Para
       const visit: { warnings: UsageWarning[]; fatal?: string } = { warnings: [] };
       visits.push(visit);
       sink = visit.warnings;
+      currentSetting = name;
       try {
         const value = typeof s === 'string' ? s : s.value;
         if (inTable(name) && facts.isReadOnly(name)) {
-          sink.push({ kind: 'read-only', name, value, file, entry, text: `${dir}/${file}: read-only parameter assignment: ${name}=${value}` });
+          const setting = typeof s === 'string' ? undefined : s;
+          sink.push({ kind: 'read-only', name, value, file, entry, setting, text: `${dir}/${file}: read-only parameter assignment: ${name}=${value}` });
           settings.delete(name);
           continue;
         }

@@ -44,6 +44,9 @@ export interface MasterOverride {
   range: Range;
   /** `-o name=value`, `-oname=value`, or `-o { name = value }`. */
   form: 'separate' | 'attached' | 'braced';
+  /** Offsets of the value inside the logical line text (MasterService.text). */
+  valueStart: number;
+  valueEnd: number;
 }
 
 export interface MasterArgument {
@@ -304,6 +307,8 @@ function daemonChecks(s: MasterService, file: string, problems: Problem[]): void
     valueRange: r(o.valueStart, o.valueEnd),
     range: r(o.start, o.end),
     form: o.form,
+    valueStart: o.valueStart,
+    valueEnd: o.valueEnd,
   }));
   s.positional = s.args.slice(view.firstPositional).map((word, i) => ({ word, value: view.values[view.firstPositional + i] }));
 
