@@ -10,3 +10,4 @@ export { masterEndpoint, parseInetEndpoint, canonicalIpv6 } from './endpoint';
 export { splitQuoted, extractBraced, splitNameValue } from './tokenize';
 export { scanDbmsReferences, DBMS_SETTINGS } from './dbms';
 export * from './parameter-problems';
+export * from './postconf-input';

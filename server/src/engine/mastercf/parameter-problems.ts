@@ -129,5 +129,5 @@ export function masterParameterProblems(usage: ParameterUsage, file: string): Pr
  * postconf's parameter checks (which need main.cf, given in `ctx`).
  */
 export function masterCfProblems(master: MasterCf, ctx: UsageContext): Problem[] {
-  return [...master.problems, ...masterParameterProblems(analyzeParameterUsage(master, ctx), master.file)];
+  return [...master.problems, ...masterParameterProblems(analyzeParameterUsage(master, { pastFatal: true, ...ctx }), master.file)];
 }

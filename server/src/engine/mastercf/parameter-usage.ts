@@ -70,6 +70,11 @@ export interface UsageContext {
   extraKnown?: (name: string) => boolean;
   /** Reads legacy database client files (`mysql:/etc/postfix/x.cf`); without it they are not checked. */
   readFile?: (path: string) => string | undefined;
+  /**
+   * Check every valid service even after a line postconf rejects (postconf
+   * itself stops there). For the editor, which shows everything at once.
+   */
+  pastFatal?: boolean;
 }
 
 /** One -o setting in postconf's name space of a service. */
@@ -136,7 +141,7 @@ export function analyzeParameterUsage(master: MasterCf, ctx: UsageContext): Para
   const dir = ctx.configDir;
   // postconf deletes read-only settings from its main.cf dictionary as it goes.
   const main = new Map<string, string>(ctx.main);
-  const fatalLine = master.postconfFatal?.line;
+  const fatalLine = ctx.pastFatal ? undefined : master.postconfFatal?.line;
   const services = master.services.filter((s) => s.valid && (fatalLine === undefined || s.line + 1 < fatalLine));
 
   // Service-derived names, with their defaults.

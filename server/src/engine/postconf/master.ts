@@ -13,6 +13,7 @@ import { expandValue } from '../expand';
 import { MASTER_FIELD_NAMES, MasterCf } from '../mastercf/parse';
 import { analyzeParameterUsage, ParameterFacts, PostconfEntry, ParameterUsage } from '../mastercf/parameter-usage';
 import { postconfTakesValue } from '../mastercf/postconf-view';
+import { postconfReadMaster } from '../mastercf/postconf-input';
 import { byteLength, compareBytes, truncateBytes } from '../mastercf/tokenize';
 
 export interface PostconfMasterRequest {
@@ -107,7 +108,9 @@ export function postconfMaster(req: PostconfMasterRequest, input: PostconfMaster
   try {
     const master = input.master;
     if (!master) die(`open ${dir}/master.cf: No such file or directory`);
-    readMaster(master!, dir, warn, die);
+    const read = postconfReadMaster(master!, dir);
+    for (const w of read.warnings) warn(w);
+    if (read.fatal !== undefined) die(read.fatal);
     for (const w of input.mainLoad?.warnings ?? []) warn(w);
     if (input.mainLoad?.fatal !== undefined) die(input.mainLoad.fatal);
     const usage = analyzeParameterUsage(master!, { configDir: dir, main: input.main, facts: input.facts, readFile: input.readFile });
@@ -126,19 +129,6 @@ export function postconfMaster(req: PostconfMasterRequest, input: PostconfMaster
     if (!(e instanceof Died)) throw e;
     return { stdout: out.flushedOnDeath(), stderr, exitCode: 1, ...(uncertain.length > 0 ? { uncertain } : {}) };
   }
-}
-
-/** Warnings and the fatal error of reading master.cf, as pcf_read_master() prints them. */
-function readMaster(master: MasterCf, dir: string, warn: (t: string) => void, die: (t: string) => never): void {
-  for (const o of master.orphans) {
-    warn(`${dir}/master.cf: logical line must not start with whitespace: "${truncateBytes(o.text, 30)}${byteLength(o.text) > 30 ? '...' : ''}"`);
-  }
-  const fatal = master.postconfFatal;
-  for (const s of master.services) {
-    if (fatal && s.line + 1 >= fatal.line) break;
-    for (const w of s.postconf.warnings) warn(w);
-  }
-  if (fatal) die(fatal.kind === 'field-count' ? `file ${dir}/master.cf: line ${fatal.line}: bad field count` : fatal.text);
 }
 
 class Shower {
