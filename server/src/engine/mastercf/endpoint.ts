@@ -4,14 +4,15 @@
 // find duplicates the way master_conf.c does. Pure: host names are not resolved
 // (the master would), so `localhost:25` and `127.0.0.1:25` stay distinct.
 
-/** Ports of the usual /etc/services names seen in master.cf files. */
+/** Ports of the usual /etc/services names seen in master.cf files (Debian 12; it has no `lmtp`). */
 const SERVICE_PORTS: Record<string, string> = {
   smtp: '25',
+  mail: '25',
   submission: '587',
   submissions: '465',
   smtps: '465',
+  ssmtp: '465',
   urd: '465',
-  lmtp: '24',
   qmtp: '209',
   pop3: '110',
   pop3s: '995',
@@ -142,7 +143,7 @@ export function masterEndpoint(name: string, type: string, privateField: string)
   if (type === 'inet') {
     const hp = parseInetEndpoint(name);
     if (typeof hp === 'string') return name;
-    const port = SERVICE_PORTS[hp.port] ?? hp.port;
+    const port = Object.prototype.hasOwnProperty.call(SERVICE_PORTS, hp.port) ? SERVICE_PORTS[hp.port] : hp.port;
     if (hp.host === '') return port;
     const v6 = hp.host.includes(':') ? canonicalIpv6(hp.host.replace(/^ipv6:/i, '')) : undefined;
     const host = v6 ?? hp.host;
