@@ -225,3 +225,10 @@ test('never throws, whatever the configuration text', () => {
     { numRuns: 300 },
   );
 });
+
+test('permit_inet_interfaces matches our own addresses only (not testable live: XCLIENT keeps the socket address)', () => {
+  const main = `${BASE}inet_interfaces = 127.0.0.1, 192.0.2.25\nsmtpd_relay_restrictions = permit_inet_interfaces, reject_unauth_destination\n`;
+  assert.equal(sim(main, { client: { address: '192.0.2.25' } }).verdict, 'accept');
+  assert.equal(sim(main, { client: { address: '127.0.0.1' } }).verdict, 'accept');
+  assert.equal(sim(main, { client: { address: '192.0.2.26' } }).verdict, 'reject');
+});
