@@ -28,45 +28,52 @@ export function postconfTakesValue(arg: string): boolean {
 
 /** Postconf's view of one service line, from its words (fields first). */
 export function normalizeForPostconf(words: readonly string[]): PostconfView {
-  const argv: PostconfArg[] = words.map((text, word) => ({ text, word }));
   const warnings: string[] = [];
-  const extract = (i: number, nameValue: boolean) => {
-    const ex = extractBraced(argv[i].text, true);
+  const out: PostconfArg[] = words.slice(0, 8).map((text, word) => ({ text, word }));
+  // Words still to read; `front` holds pieces split off a word, read first.
+  let pos = 8;
+  const front: PostconfArg[] = [];
+  const next = (): PostconfArg | undefined => front.pop() ?? (pos < words.length ? { text: words[pos], word: pos++ } : undefined);
+  const extract = (a: PostconfArg, nameValue: boolean) => {
+    const ex = extractBraced(a.text, true);
     if (ex.error) warnings.push(`master.cf: ${ex.error}`);
-    argv[i].text = ex.text;
+    a.text = ex.text;
     if (!nameValue) return;
     const nv = splitNameValue(ex.text);
     if (typeof nv === 'string') warnings.push(`master.cf: ${nv}: "${ex.text}"`);
-    else argv[i].text = `${nv.name}=${nv.value}`;
+    else a.text = `${nv.name}=${nv.value}`;
   };
 
-  let field = 8;
-  for (; field < argv.length; field++) {
-    let arg = argv[field].text;
-    if (arg[0] !== '-' || arg === '--') break;
+  let a: PostconfArg | undefined;
+  while ((a = next())) {
+    if (a.text[0] !== '-' || a.text === '--') break;
     // Split "-stuffoxyz" into "-stuff" and "-oxyz" at the first 'o' after the first letter.
-    const o = arg.indexOf('o', 2);
+    const o = a.text.indexOf('o', 2);
     if (o > 1) {
-      argv.splice(field + 1, 0, { text: `-${arg.slice(o)}`, word: argv[field].word });
-      arg = arg.slice(0, o);
-      argv[field].text = arg;
+      front.push({ text: `-${a.text.slice(o)}`, word: a.word });
+      a.text = a.text.slice(0, o);
     }
-    if (!postconfTakesValue(arg)) continue;
-    let hasValue: boolean;
-    if (arg.length > 2) {
+    out.push(a);
+    if (!postconfTakesValue(a.text)) continue;
+    let value: PostconfArg | undefined;
+    if (a.text.length > 2) {
       // "-oname=value" becomes "-o" "name=value".
-      argv.splice(field + 1, 0, { text: arg.slice(2), word: argv[field].word });
-      argv[field].text = arg.slice(0, 2);
-      field += 1;
-      hasValue = true;
-    } else if (field + 1 < argv.length) {
-      field += 1;
-      hasValue = true;
+      value = { text: a.text.slice(2), word: a.word };
+      a.text = a.text.slice(0, 2);
     } else {
-      hasValue = false;
+      value = next();
     }
-    if (hasValue && argv[field].text[0] === '{') extract(field, argv[field - 1].text[1] === 'o');
+    if (!value) {
+      a = undefined;
+      break;
+    }
+    if (value.text[0] === '{') extract(value, a.text[1] === 'o');
+    out.push(value);
   }
-  for (; field < argv.length; field++) if (argv[field].text[0] === '{') extract(field, false);
-  return { argv, warnings };
+  // The first non-option word and the rest: braces come off.
+  for (; a; a = next()) {
+    if (a.text[0] === '{') extract(a, false);
+    out.push(a);
+  }
+  return { argv: out, warnings };
 }
