@@ -54,6 +54,7 @@ export const MASTER_CODES = {
   undefinedParameter: c('PF231', 'warning', 'postfix', "'$name' in a -o value refers to a parameter with no value"),
   readOnlyParameter: c('PF232', 'warning', 'postfix', "'-o' assigns a read-only parameter; Postfix ignores it"),
   macroSyntax: c('PF233', 'error', 'postfix', 'Bad $name syntax in a -o value'),
+  valueBraces: c('PF234', 'warning', 'postfix', "Unbalanced '{ }' inside a -o value (postconf warns when it looks for tables)"),
 } as const;
 
 export type MasterCodeKey = keyof typeof MASTER_CODES;

@@ -107,7 +107,8 @@ export function masterParameterProblems(usage: ParameterUsage, file: string): Pr
         return;
       }
       case 'braces': {
-        push(masterProblem('braces', file, e.service.range, w.text.replace(/^master\.cf:[^:]*: /, '')));
+        const r = w.name ? settingRanges(e, w.name) : undefined;
+        push(masterProblem('valueBraces', file, r?.value ?? e.service.range, w.text.replace(/^master\.cf:[^:]*: /, '')));
         return;
       }
     }

@@ -103,7 +103,7 @@ export type UsageWarning =
   | { kind: 'undefined'; name: string; file: 'main.cf' | 'master.cf'; entry?: PostconfEntry; setting?: string; text: string }
   | { kind: 'read-only'; name: string; value: string; file: 'main.cf' | 'master.cf'; entry?: PostconfEntry; setting?: PostconfSetting; text: string }
   | { kind: 'macro'; name: string; entry?: PostconfEntry; text: string }
-  | { kind: 'braces'; entry?: PostconfEntry; text: string }
+  | { kind: 'braces'; name: string; entry?: PostconfEntry; text: string }
   | { kind: 'dbms'; text: string };
 
 export interface ParameterUsage {
@@ -244,7 +244,7 @@ export function analyzeParameterUsage(master: MasterCf, ctx: UsageContext): Para
     }
     for (const ev of scanDbmsReferences(r.value)) {
       if (ev.kind === 'parameter') flag(ev.name, true, entry);
-      else if (ev.kind === 'braces') sink.push({ kind: 'braces', entry, text: entry ? `master.cf:${entry.namespace}: ${ev.message}` : `main.cf: ${ev.message}` });
+      else if (ev.kind === 'braces') sink.push({ kind: 'braces', name: currentSetting ?? '', entry, text: entry ? `master.cf:${entry.namespace}: ${ev.message}` : `main.cf: ${ev.message}` });
       else checkClientFile(ev.type, ev.path);
     }
   };
