@@ -3,6 +3,7 @@
 // the VS Code client uses). Analysis lives in engine/, features in features/.
 
 import {
+  ClientCapabilities,
   createConnection,
   InitializeResult,
   ProposedFeatures,
@@ -30,10 +31,23 @@ process.on('unhandledRejection', (e) => log.error(`unhandled rejection: ${descri
 
 const ctx: ServerContext = { connection, documents, workspace: new Workspace(documents), log, guard: makeGuard(log) };
 
-connection.onInitialize((): InitializeResult => {
+let clientCapabilities: ClientCapabilities = {};
+
+connection.onInitialize((params): InitializeResult => {
+  clientCapabilities = params.capabilities ?? {};
   const capabilities: ServerCapabilities = { textDocumentSync: TextDocumentSyncKind.Incremental };
   for (const f of features) Object.assign(capabilities, f.capabilities);
   return { capabilities, serverInfo: { name: 'postfix-lint', version } };
+});
+
+connection.onInitialized(() => {
+  for (const f of features) {
+    try {
+      f.initialized?.(ctx, clientCapabilities);
+    } catch (e) {
+      log.error(`${f.name}: initialized failed: ${describeError(e)}`);
+    }
+  }
 });
 
 for (const f of features) f.register(ctx);

@@ -28,6 +28,8 @@ export const serverPath = resolve(repoDir, 'dist', 'server.js');
 export interface Notification {
   method: string;
   params: any;
+  /** Set for requests from the server (client/registerCapability, …), which are recorded too. */
+  request?: true;
 }
 
 export interface ResponseError {
@@ -169,6 +171,7 @@ export class LspClient {
       if (msg.error) p.reject(new LspRequestError(p.method, msg.error));
       else p.resolve(msg.result);
     } else if (msg.id !== undefined) {
+      this.record({ method: msg.method, params: msg.params, request: true });
       let result: unknown = null;
       try {
         result = this.onServerRequest(msg.method, msg.params);
@@ -177,14 +180,17 @@ export class LspClient {
       }
       this.send({ jsonrpc: '2.0', id: msg.id, result: result ?? null });
     } else if (msg.method) {
-      const n: Notification = { method: msg.method, params: msg.params };
-      this.notifications.push(n);
-      this.waiters = this.waiters.filter((w) => {
-        if (!w.match(n)) return true;
-        w.resolve(n);
-        return false;
-      });
+      this.record({ method: msg.method, params: msg.params });
     }
+  }
+
+  private record(n: Notification): void {
+    this.notifications.push(n);
+    this.waiters = this.waiters.filter((w) => {
+      if (!w.match(n)) return true;
+      w.resolve(n);
+      return false;
+    });
   }
 
   // ---- JSON-RPC ----
@@ -211,7 +217,10 @@ export class LspClient {
     return this.notifications.length;
   }
 
-  /** The first notification (at or after `since`) for which `match` holds, already received or future. */
+  /**
+   * The first notification or server request (at or after `since`) for which
+   * `match` holds, already received or future.
+   */
   waitForNotification(
     method: string,
     match: (params: any) => boolean = () => true,

@@ -2,7 +2,9 @@
 // JSON-RPC, as an editor drives it. Every wait is on a message, never a sleep.
 
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Diagnostic, DocumentSymbol, FoldingRange, InitializeResult } from 'vscode-languageserver-protocol';
@@ -174,6 +176,48 @@ describe('language server over stdio', () => {
   test('shutdown and exit end the process with code 0', async () => {
     const exit = await c.shutdown();
     assert.deepEqual(exit, { code: 0, signal: null });
+  });
+});
+
+describe('files changed on disk', () => {
+  let c: LspClient;
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'postfix-lsp-watch-'));
+    cpSync(fixtures, dir, { recursive: true });
+    c = LspClient.start();
+  });
+  after(async () => {
+    await c.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the server asks to watch files and re-analyses open files when a sibling changes', async () => {
+    const since = c.mark();
+    await c.initialize(fileUri(dir), { workspace: { didChangeWatchedFiles: { dynamicRegistration: true } } });
+    const reg = await c.waitForNotification('client/registerCapability', () => true, { since });
+    assert.deepEqual(reg.registrations[0].method, 'workspace/didChangeWatchedFiles');
+    assert.deepEqual(reg.registrations[0].registerOptions, { watchers: [{ globPattern: '**/*' }] });
+
+    const mainUri = fileUri(join(dir, 'main.cf'));
+    c.didOpen(mainUri, 'postfix-main', mainText);
+    await c.waitForDiagnostics(mainUri, { since, version: 1 });
+    const before = c.mark();
+    writeFileSync(join(dir, 'master.cf'), masterText.replace(/^  -o smtpd_client_restrictions.*\n/m, ''));
+    c.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: fileUri(join(dir, 'master.cf')), type: 2 }] });
+    await c.waitForDiagnostics(mainUri, { since: before });
+    // A table may be referenced by absolute path: one changing elsewhere re-analyses main.cf too.
+    const unrelated = c.mark();
+    c.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: fileUri('/nonexistent/elsewhere/access'), type: 2 }] });
+    await c.waitForDiagnostics(mainUri, { since: unrelated });
+  });
+
+  test('without dynamic registration support the server registers nothing', async () => {
+    const other = LspClient.start();
+    await other.initialize(null);
+    await other.request('textDocument/foldingRange', { textDocument: { uri: 'file:///x' } });
+    assert.ok(!other.notifications.some((n) => n.method === 'client/registerCapability'));
+    await other.dispose();
   });
 });
 

@@ -2,7 +2,7 @@
 // workspace view of the file system, and a guard that keeps one failing
 // handler from taking the server down.
 
-import type { Connection, ServerCapabilities, TextDocuments } from 'vscode-languageserver/node';
+import type { ClientCapabilities, Connection, ServerCapabilities, TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Workspace } from './workspace';
 
@@ -29,6 +29,8 @@ export interface Feature {
   name: string;
   capabilities: ServerCapabilities;
   register(ctx: ServerContext): void;
+  /** After the `initialized` notification: dynamic registrations go here. */
+  initialized?(ctx: ServerContext, client: ClientCapabilities): void;
 }
 
 export function describeError(e: unknown): string {

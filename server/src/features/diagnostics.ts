@@ -2,7 +2,7 @@
 // debounced, and one edit re-lints every open file of the same config
 // directory, because main.cf, master.cf and the tables judge each other.
 
-import { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver/node';
+import { Diagnostic, DiagnosticSeverity, DidChangeWatchedFilesNotification } from 'vscode-languageserver/node';
 import { isAbsolute, resolve } from 'node:path';
 import type { Problem, Severity } from '../engine/types';
 import { lintDocument } from './lintShim';
@@ -85,6 +85,13 @@ class Relinter {
 export const diagnostics: Feature = {
   name: 'diagnostics',
   capabilities: {},
+  initialized(ctx, client) {
+    // Files changed on disk (a checkout, postmap, another editor) can change the
+    // verdict on open files. Any file may be a lookup table, hence '**/*'.
+    if (client.workspace?.didChangeWatchedFiles?.dynamicRegistration) {
+      void ctx.connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*' }] });
+    }
+  },
   register(ctx) {
     const relinter = new Relinter(ctx);
     const justOpened = new Set<string>();
