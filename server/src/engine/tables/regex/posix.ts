@@ -82,9 +82,6 @@ class PosixTranslator {
   private completed = 0;
   private unsupported: string | undefined;
   private tok: Token = { type: 'end', c: 0, len: 0 };
-  private readonly inexact = new Set<number>();
-  /** Whether the last regExp()/branch() parsed can match the empty string. */
-  private lastNullable = false;
 
   constructor(
     private readonly raw: string,
@@ -110,7 +107,7 @@ class PosixTranslator {
       } catch (e) {
         return { kind: 'unsupported', reason: `no JavaScript equivalent (${(e as Error).message})`, captureCount: this.nsub };
       }
-      return { kind: 'ok', source: src, captureCount: this.nsub, inexactGroups: [...this.inexact].sort((a, b) => a - b) };
+      return { kind: 'ok', source: src, captureCount: this.nsub };
     } catch (e) {
       if (e instanceof PosixError) return { kind: 'error', message: e.message };
       return { kind: 'unsupported', reason: `internal translator error: ${(e as Error).message}`, captureCount: this.nsub };
@@ -204,48 +201,31 @@ class PosixTranslator {
 
   private regExp(nest: number): string {
     const alts = [this.branch(nest)];
-    let nullable = this.lastNullable;
     while (this.tok.type === 'alt') {
       this.fetch(true);
-      if (this.tok.type !== 'alt' && this.tok.type !== 'end' && !(nest > 0 && this.tok.type === 'close')) {
-        alts.push(this.branch(nest));
-        nullable ||= this.lastNullable;
-      } else {
-        alts.push('');
-        nullable = true;
-      }
+      alts.push(this.tok.type !== 'alt' && this.tok.type !== 'end' && !(nest > 0 && this.tok.type === 'close') ? this.branch(nest) : '');
     }
-    this.lastNullable = nullable;
     return alts.length > 1 ? alts.join('|') : alts[0];
   }
 
   private branch(nest: number): string {
     let out = '';
-    let nullable = true;
     while (this.tok.type !== 'alt' && this.tok.type !== 'end' && (nest === 0 || this.tok.type !== 'close')) {
-      const e = this.expression(nest);
-      out += e.src;
-      nullable &&= e.nullable;
+      out += this.expression(nest);
     }
-    this.lastNullable = nullable;
     return out;
   }
 
-  private expression(nest: number): { src: string; nullable: boolean } {
+  private expression(nest: number): string {
     const ere = this.o.extended;
     const t = this.tok;
-    const g0 = this.nsub;
     let tree: string;
-    let nullable = false;
-    let capture: number | undefined;
     switch (t.type) {
       case 'char':
         tree = literalSource(t.c);
         break;
       case 'open':
-        capture = this.nsub + 1;
         tree = this.subExp(nest + 1);
-        nullable = this.lastNullable;
         break;
       case 'bracket':
         tree = this.bracket();
@@ -255,7 +235,6 @@ class PosixTranslator {
         if (!(this.completed & (1 << n))) throw new PosixError(POSIX_ERRORS.ESUBREG);
         this.unsupported ??= 'a back reference';
         tree = `\\k<g${n}>`;
-        nullable = true;
         break;
       }
       case 'openDup':
@@ -275,10 +254,10 @@ class PosixTranslator {
         break;
       case 'anchorStart':
         this.fetch();
-        return { src: this.o.newline ? `(?:${START}|(?<=\\n))` : START, nullable: true };
+        return this.o.newline ? `(?:${START}|(?<=\\n))` : START;
       case 'anchorEnd':
         this.fetch();
-        return { src: this.o.newline ? `(?=\\n|${END})` : END, nullable: true };
+        return this.o.newline ? `(?=\\n|${END})` : END;
       case 'wordOp': {
         const ch = String.fromCharCode(t.c);
         const anchor: Record<string, string> = {
@@ -291,7 +270,7 @@ class PosixTranslator {
         };
         if (anchor[ch]) {
           this.fetch();
-          return { src: anchor[ch], nullable: true };
+          return anchor[ch];
         }
         const set = ch === 'w' ? WORD : ch === 'W' ? WORD.negate() : ch === 's' ? SPACE : SPACE.negate();
         tree = set.toSource();
@@ -303,26 +282,23 @@ class PosixTranslator {
       case 'backslash':
         throw new PosixError(POSIX_ERRORS.EESCAPE);
       default:
-        return { src: '', nullable: true };
+        return '';
     }
     this.fetch();
     let quantified = false;
     while (this.tok.type === 'star' || this.tok.type === 'plus' || this.tok.type === 'question' || this.tok.type === 'openDup') {
       const q = this.dupOp();
-      if (q.max > 1) for (let g = g0 + 1; g <= this.nsub; g++) if (!(g === capture && !nullable && !quantified)) this.inexact.add(g);
-      tree = `${quantified ? `(?:${tree})` : tree}${q.text}`;
+      tree = `${quantified ? `(?:${tree})` : tree}${q}`;
       quantified = true;
-      nullable ||= q.min === 0;
       if (!ere && (this.tok.type === 'star' || this.tok.type === 'openDup')) throw new PosixError(POSIX_ERRORS.BADRPT);
     }
-    return { src: tree, nullable };
+    return tree;
   }
 
   private subExp(nest: number): string {
     const n = ++this.nsub;
     this.fetch(true);
     let body = '';
-    this.lastNullable = true;
     if (this.tok.type !== 'close') {
       body = this.regExp(nest);
       if ((this.tok as Token).type !== 'close') throw new PosixError(POSIX_ERRORS.EPAREN);
@@ -344,8 +320,8 @@ class PosixTranslator {
     return num;
   }
 
-  /** parse_dup_op(): consumes the operator, returns the JS quantifier and its bounds. */
-  private dupOp(): { text: string; min: number; max: number } {
+  /** parse_dup_op(): consumes the operator, returns the JS quantifier. */
+  private dupOp(): string {
     const t = this.tok;
     if (t.type === 'openDup') {
       let start = this.fetchNumber();
@@ -359,21 +335,19 @@ class PosixTranslator {
       if ((end !== -1 && start > end) || this.tok.type !== 'closeDup') throw new PosixError(POSIX_ERRORS.BADBR);
       if (RE_DUP_MAX < (end === -1 ? start : end)) throw new PosixError(POSIX_ERRORS.ESIZE);
       this.fetch();
-      return { text: end === -1 ? `{${start},}` : start === end ? `{${start}}` : `{${start},${end}}`, min: start, max: end === -1 ? Infinity : end };
+      return end === -1 ? `{${start},}` : start === end ? `{${start}}` : `{${start},${end}}`;
     }
     this.fetch();
-    return t.type === 'star' ? { text: '*', min: 0, max: Infinity } : t.type === 'plus' ? { text: '+', min: 1, max: Infinity } : { text: '?', min: 0, max: 1 };
+    return t.type === 'star' ? '*' : t.type === 'plus' ? '+' : '?';
   }
 
   /** parse_bracket_exp(): this.i is just after '['. */
   private bracket(): string {
     const set = new ByteSet();
     let neg = false;
-    if (this.i >= this.p.length) throw new PosixError(POSIX_ERRORS.BADPAT);
     if (this.byte(this.i) === 94) {
       neg = true;
       this.i++;
-      if (this.i >= this.p.length) throw new PosixError(POSIX_ERRORS.BADPAT);
     }
     let first = true;
     for (;;) {
