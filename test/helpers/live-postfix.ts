@@ -241,14 +241,25 @@ ${subst(config.mainCf)}
       const r = await run('postmap', ['-c', etc, `${spec.slice(0, i)}:${join(etc, spec.slice(i + 1))}`]);
       if (r.code !== 0) throw new Error(`postmap ${spec} failed: ${r.out}`);
     }
-    const check = await run('postfix', ['-c', etc, 'check']);
-    if (check.code !== 0) throw new Error(`postfix check failed (${check.code}); see ${dir}/maillog`);
+    // `postfix start` runs the same integrity checks as `postfix check` (creating the queue directories).
     const start = await run('postfix', ['-c', etc, 'start']);
     if (start.code !== 0) throw new Error(`postfix start failed; see ${dir}/maillog`);
     live.started = true;
     await live.waitListening();
     await live.probe();
     return live;
+  }
+
+  private accepts(port: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const s = new Socket();
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+      s.connect(port, '127.0.0.1');
+    });
   }
 
   /** Resolves when every smtpd port accepts connections (event-driven retries, no fixed sleep). */
@@ -318,8 +329,13 @@ ${subst(config.mainCf)}
     return m?.[1];
   }
 
-  /** Runs one transaction with swaks, impersonating the client via XCLIENT. */
-  async send(tx: LiveTransaction): Promise<LiveResult> {
+  /**
+   * Runs one transaction, impersonating the client via XCLIENT: with swaks
+   * (the independent reference client), or with a minimal built-in client
+   * that sends the same commands in the same order and is ~20 times cheaper.
+   */
+  async send(tx: LiveTransaction, client: 'swaks' | 'native' = 'swaks'): Promise<LiveResult> {
+    if (client === 'native') return this.sendNative(tx);
     if (this.fatal) return { outcome: 'fatal', fatal: this.fatal, rcpt: [], transcript: '' };
     const port = this.ports.get(tx.service);
     if (port === undefined) throw new Error(`unknown service ${tx.service}`);
@@ -340,15 +356,103 @@ ${subst(config.mainCf)}
     return interpretSwaks(r.out);
   }
 
+  /** The swaks dialogue over a plain socket; the transcript uses swaks' notation so one parser reads both. */
+  private async sendNative(tx: LiveTransaction): Promise<LiveResult> {
+    if (this.fatal) return { outcome: 'fatal', fatal: this.fatal, rcpt: [], transcript: '' };
+    const port = this.ports.get(tx.service);
+    if (port === undefined) throw new Error(`unknown service ${tx.service}`);
+    const sock = new Socket();
+    sock.setEncoding('latin1');
+    let buf = '';
+    let closed = false;
+    let waiter: (() => void) | undefined;
+    sock.on('data', (d: string) => {
+      buf += d;
+      waiter?.();
+    });
+    sock.on('close', () => {
+      closed = true;
+      waiter?.();
+    });
+    sock.on('error', () => {
+      closed = true;
+      waiter?.();
+    });
+    const lines: string[] = [];
+    /** One complete reply (the last line has "ddd "); undefined when the server hung up. */
+    const reply = async (): Promise<string | undefined> => {
+      const deadline = Date.now() + 5000;
+      for (;;) {
+        const m = /^(\d{3}) .*\r?\n/m.exec(buf);
+        if (m) {
+          const end = m.index + m[0].length;
+          const chunk = buf.slice(0, end).split(/\r?\n/).filter((l) => l !== '');
+          buf = buf.slice(end);
+          const last = chunk[chunk.length - 1];
+          for (const l of chunk) lines.push(`${/^[45]/.test(last) ? '<**' : '<- '} ${l}`);
+          return last;
+        }
+        if (closed || Date.now() > deadline) return undefined;
+        await new Promise<void>((r) => {
+          waiter = r;
+          setTimeout(r, 100);
+        });
+        waiter = undefined;
+      }
+    };
+    const cmd = async (c: string): Promise<string | undefined> => {
+      lines.push(` -> ${c}`);
+      sock.write(`${c}\r\n`);
+      return reply();
+    };
+    const ok = (r: string | undefined) => r !== undefined && /^[23]/.test(r);
+    await new Promise<void>((resolve) => {
+      sock.once('connect', () => resolve());
+      sock.once('error', () => resolve());
+      sock.connect(port, '127.0.0.1');
+    });
+    try {
+      if (!ok(await reply())) return interpretSwaks(lines.join('\n'));
+      if (!ok(await cmd(`EHLO ${tx.helo}`))) return interpretSwaks(lines.join('\n'));
+      const xtext = (v: string) => v.replace(/[^!-*,-<>-~]/g, (ch) => `+${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+      const addr = tx.clientAddress.includes(':') ? `IPv6:${tx.clientAddress}` : tx.clientAddress;
+      const name = tx.clientName ?? '[UNAVAILABLE]';
+      const attrs = [`ADDR=${xtext(addr)}`, `NAME=${xtext(name)}`, `REVERSE_NAME=${xtext(name)}`];
+      if (tx.saslUser) attrs.push(`LOGIN=${xtext(tx.saslUser)}`);
+      if (!ok(await cmd(`XCLIENT ${attrs.join(' ')}`))) return interpretSwaks(lines.join('\n'));
+      let ehlo = await cmd(`EHLO ${tx.helo}`);
+      if (!ok(ehlo)) ehlo = await cmd(`HELO ${tx.helo}`);
+      if (!ok(ehlo)) return interpretSwaks(lines.join('\n'));
+      if (!ok(await cmd(`MAIL FROM:<${tx.sender}>`))) return interpretSwaks(lines.join('\n'));
+      let accepted = 0;
+      for (const r of tx.recipients) {
+        const rr = await cmd(`RCPT TO:<${r}>`);
+        if (rr === undefined) return interpretSwaks(lines.join('\n'));
+        if (ok(rr)) accepted++;
+      }
+      if ((tx.through ?? 'rcpt') === 'data' && accepted > 0) {
+        if (ok(await cmd('DATA'))) {
+          for (const l of ['Subject: test', '', 'This is a test mailing', '']) lines.push(` -> ${l}`);
+          sock.write('Subject: test\r\n\r\nThis is a test mailing\r\n\r\n');
+          await cmd('.');
+        }
+      }
+      await cmd('QUIT');
+      return interpretSwaks(lines.join('\n'));
+    } finally {
+      sock.destroy();
+    }
+  }
+
   /** Runs transactions with bounded parallelism, results in input order. */
-  async sendAll(txs: LiveTransaction[], parallel = 8): Promise<LiveResult[]> {
+  async sendAll(txs: LiveTransaction[], parallel = 8, client: 'swaks' | 'native' = 'swaks'): Promise<LiveResult[]> {
     const out: LiveResult[] = new Array(txs.length);
     let next = 0;
     const worker = async () => {
       for (;;) {
         const i = next++;
         if (i >= txs.length) return;
-        out[i] = await this.send(txs[i]);
+        out[i] = await this.send(txs[i], client);
       }
     };
     await Promise.all(Array.from({ length: Math.min(parallel, txs.length) }, worker));
@@ -356,9 +460,22 @@ ${subst(config.mainCf)}
   }
 
   async stop(): Promise<void> {
-    if (this.started) await run('postfix', ['-c', this.etc, 'stop']);
+    if (this.started) {
+      // `postfix stop` polls once a second; `abort` signals master, and we wait for its ports to close.
+      await run('postfix', ['-c', this.etc, 'abort']);
+      for (const port of this.ports.values()) {
+        const deadline = Date.now() + 5000;
+        while (Date.now() < deadline && (await this.accepts(port))) await new Promise((r) => setTimeout(r, 20));
+      }
+    }
     this.started = false;
-    if (!process.env.KEEP_LIVE_POSTFIX) rmSync(this.dir, { recursive: true, force: true });
+    if (!process.env.KEEP_LIVE_POSTFIX) {
+      try {
+        rmSync(this.dir, { recursive: true, force: true });
+      } catch {
+        // A daemon still closing a file; the directory is in tmp and harmless.
+      }
+    }
   }
 }
 

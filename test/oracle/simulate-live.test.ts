@@ -21,6 +21,8 @@ interface ConfigOutcome {
   matrixCells: number;
   /** Transactions whose logged actions (hold, discard, warn, ...) were compared. */
   actionChecks: number;
+  /** Transactions also run with swaks, whose view must equal the built-in client's. */
+  swaksChecks: number;
   failures: string[];
   ms: number;
 }
@@ -64,6 +66,9 @@ async function settledLog(live: LivePostfix): Promise<string> {
   return last;
 }
 
+/** Every n-th transaction also goes through swaks. */
+const SWAKS_EVERY = 6;
+
 async function runConfig(c: MatrixConfig): Promise<ConfigOutcome> {
   const t0 = Date.now();
   const live = await LivePostfix.start(c.live);
@@ -87,7 +92,7 @@ async function runConfig(c: MatrixConfig): Promise<ConfigOutcome> {
           };
         });
     const transactions = [...c.transactions, ...matrixTxs];
-    const liveResults = await live.sendAll(
+    const liveTxs = 
       transactions.map((tx) => ({
         service: tx.service,
         clientAddress: tx.client.address,
@@ -97,9 +102,19 @@ async function runConfig(c: MatrixConfig): Promise<ConfigOutcome> {
         sender: tx.sender,
         recipients: tx.recipients,
         through: tx.through,
-      })),
-    );
-    const failures: string[] = [];
+      }));
+    // The built-in client carries the matrix; swaks, the reference client, replays a sample
+    // and must see exactly the same replies.
+    const liveResults = await live.sendAll(liveTxs, 12, 'native');
+    const sample = liveTxs.map((_, i) => i).filter((i) => i % SWAKS_EVERY === 0);
+    const swaksResults = await live.sendAll(sample.map((i) => liveTxs[i]), 8, 'swaks');
+    const swaksFailures = sample.flatMap((i, k) => {
+      const a = liveResults[i];
+      const b = swaksResults[k];
+      const view = (r: typeof a) => JSON.stringify([r.outcome, r.reply?.line, r.stage, r.rcpt.map((x) => x.line), r.fatal]).replace(/queued as [0-9A-Z]+/g, 'queued as ID');
+      return view(a) === view(b) ? [] : [`built-in client and swaks disagree on transaction ${i}: ${view(a)} vs ${view(b)}`];
+    });
+    const failures: string[] = [...swaksFailures];
     const log = loggedActions(await settledLog(live));
     // Action logs are attributed by client, sender and recipient; only unambiguous ones count.
     const keyCount = new Map<string, number>();
@@ -137,7 +152,7 @@ async function runConfig(c: MatrixConfig): Promise<ConfigOutcome> {
       }
       if (d) failures.push(`${tx.service} ${tx.client.address}${tx.client.name ? `(${tx.client.name})` : ''} helo=${tx.helo ?? 'client.example'}${tx.saslUser ? ` sasl=${tx.saslUser}` : ''} <${tx.sender}> → ${tx.recipients.join(',')}: ${d}`);
     });
-    return { name: c.name, total: transactions.length, matrixCells: matrixTxs.length, actionChecks, failures, ms: Date.now() - t0 };
+    return { name: c.name, total: transactions.length, matrixCells: matrixTxs.length, actionChecks, swaksChecks: sample.length, failures, ms: Date.now() - t0 };
   } finally {
     await live.stop();
   }
@@ -148,7 +163,7 @@ test('simulator agrees with a live smtpd on every transaction of the matrix', { 
   const only = process.env.SIM_ONLY;
   const configs = MATRIX.filter((c) => !only || c.name.includes(only));
   const outcomes: ConfigOutcome[] = [];
-  // Two live instances at a time keep the run short without starving the machine.
+  // A few live instances at a time keep the run short without starving the machine.
   let next = 0;
   const worker = async () => {
     for (;;) {
@@ -157,13 +172,14 @@ test('simulator agrees with a live smtpd on every transaction of the matrix', { 
       outcomes[i] = await runConfig(configs[i]);
     }
   };
-  await Promise.all([worker(), worker()]);
+  await Promise.all([worker(), worker(), worker()]);
   const total = outcomes.reduce((n, o) => n + o.total, 0);
   const cells = outcomes.reduce((n, o) => n + o.matrixCells, 0);
   const actions = outcomes.reduce((n, o) => n + o.actionChecks, 0);
+  const swaks = outcomes.reduce((n, o) => n + o.swaksChecks, 0);
   const failed = outcomes.reduce((n, o) => n + o.failures.length, 0);
   for (const o of outcomes) t.diagnostic(`${o.name}: ${o.total - o.failures.length}/${o.total} agree, ${o.matrixCells} from the relay matrix (${o.ms} ms)`);
-  const summary = `simulator vs live smtpd: ${configs.length} configurations, ${total} transactions (${total - cells} hand-written, ${cells} relay-matrix cells), ${total - failed}/${total} agree; logged actions compared on ${actions}`;
+  const summary = `simulator vs live smtpd: ${configs.length} configurations, ${total} transactions (${total - cells} hand-written, ${cells} relay-matrix cells), ${total - failed}/${total} agree; logged actions compared on ${actions}; ${swaks} also replayed with swaks (identical replies)`;
   t.diagnostic(summary);
   console.log(`# ${summary}`);
   const detail = outcomes.flatMap((o) => o.failures.map((f) => `[${o.name}] ${f}`));
