@@ -151,6 +151,11 @@ test('hand-picked cases: selections, missing master.cf, postconf quirks', async 
     quirks: makeConfigDir(MAIN_VARIANTS[1], `${quirks}\n`),
     missing: makeConfigDir(MINIMAL_MAIN),
     badPattern: makeConfigDir(MINIMAL_MAIN, 'smtp inet n - y - - smtpd\n'),
+    // A built-in main.cf setting that does not expand stops postconf -M too; whether the
+    // other main.cf warning comes first depends on postconf's hash order.
+    mainFatal: makeConfigDir('compatibility_level = 3.6\nsmtpd_banner = ${oops\nmyorigin = $undefined_main\n', 'b unix - - n - - smtpd -o strict=2\n'),
+    // Same inside one service's -o settings.
+    serviceFatal: makeConfigDir(MINIMAL_MAIN, 'a unix - - n - - smtpd -o strict=1 -o smtpd_banner=${x -o syslog_name=${y -o z=$undef1\n'),
     // -x dies at the last service: only whole 4096-byte buffers of stdout got out.
     lateDeath: makeConfigDir(
       MINIMAL_MAIN,
@@ -168,6 +173,8 @@ test('hand-picked cases: selections, missing master.cf, postconf quirks', async 
     { label: 'bad -P pattern', dir: dirs.badPattern, request: req('P', ['a/b/c/d']) },
     { label: 'wildcard inside a word', dir: dirs.badPattern, request: req('M', ['sm*']) },
     ...['Mx', 'Fx', 'Px', 'M'].map((m) => ({ label: 'fatal after 8 KB of output', dir: dirs.lateDeath, request: req(m) })),
+    ...['M', 'P', 'F'].map((m) => ({ label: 'main.cf setting that does not expand', dir: dirs.mainFatal, request: req(m) })),
+    ...['M', 'P', 'F'].map((m) => ({ label: 'two -o settings that do not expand', dir: dirs.serviceFatal, request: req(m) })),
   ];
   const res = await runAll(cases);
   t.diagnostic(`${res.runs} postconf runs, ${res.fatal} fatal`);
