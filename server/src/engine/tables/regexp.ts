@@ -45,6 +45,8 @@ export interface RegexRule {
   blockEnd: number;
   range: Range;
   replacementRange?: Range;
+  /** The result uses a `$n` whose text JavaScript may capture differently from Postfix's engine. */
+  inexactSubst?: boolean;
 }
 
 export interface RegexTable {
@@ -353,6 +355,8 @@ function parseRule(lc: LineCtx, rules: RegexRule[], stack: number[]): void {
       if (!c2) return;
       patterns.push(c2);
     }
+    const inexact = c1.translation.kind === 'ok' ? c1.translation.inexactGroups ?? [] : [];
+    const used = pre.maxSub > 0 ? macParse(repText).events.flatMap((e) => (e.kind === 'expr' ? [Number(e.name)] : [])) : [];
     rules.push({
       op: 'match',
       line: tl.line,
@@ -362,6 +366,7 @@ function parseRule(lc: LineCtx, rules: RegexRule[], stack: number[]): void {
       blockEnd: -1,
       range: whole,
       replacementRange: repStart < p.length ? rangeOf(lc, repStart, p.length) : undefined,
+      inexactSubst: used.some((n) => inexact.includes(n)),
     });
     return;
   }
@@ -447,6 +452,25 @@ function test(p: RegexPattern, bytes: string): { holds: boolean; m: RegExpExecAr
   return { holds: m ? p.match : !p.match, m };
 }
 
+/**
+ * glibc's submatches: the overall match is the leftmost-longest one, and
+ * within it the first path in pattern order. We find the longest end by
+ * asking JS for a match that starts at the leftmost start and must end
+ * exactly at a given offset (a lookbehind counting from the subject start).
+ */
+function posixMatch(p: RegexPattern, bytes: string, first: RegExpExecArray): RegExpExecArray {
+  if (p.translation.kind !== 'ok') return first;
+  const subject = posixSubject(bytes, p.posixIcase ?? false);
+  const start = first.index;
+  for (let end = subject.length; end > start + first[0].length; end--) {
+    const re = new RegExp(`(?:${p.translation.source})(?<=^[\\s\\S]{${end}})`, 'yd');
+    re.lastIndex = start;
+    const m = re.exec(subject);
+    if (m) return m;
+  }
+  return first;
+}
+
 function expand(rule: RegexRule, m: RegExpExecArray | null, bytes: string): string {
   if (rule.maxSub === 0 || !m) return fromBytes(rule.replacement);
   let out = '';
@@ -483,7 +507,10 @@ export function lookupRegex(table: RegexTable, key: string): RegexLookup {
       if (!t2) return { status: 'unknown', rule: r, reason: 'untranslatable second pattern' };
       if (!t2.holds) continue;
     }
-    return { status: 'found', value: expand(r, t1.m, bytes), rule: r };
+    if (r.inexactSubst) return { status: 'unknown', rule: r, reason: 'a $number whose group is repeated (its text depends on the regex engine)' };
+    let m = t1.m;
+    if (m && r.maxSub > 0 && table.kind === 'regexp') m = posixMatch(r.patterns[0], bytes, m);
+    return { status: 'found', value: expand(r, m, bytes), rule: r };
   }
   return { status: 'notfound' };
 }

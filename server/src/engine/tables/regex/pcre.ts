@@ -27,7 +27,17 @@ export function defaultPcreOptions(): PcreOptions {
 }
 
 export type RegexTranslation =
-  | { kind: 'ok'; source: string; captureCount: number }
+  | {
+      kind: 'ok';
+      source: string;
+      captureCount: number;
+      /**
+       * Groups whose captured text JavaScript may report differently: groups
+       * inside a repeated group (JS clears them on each iteration, the C
+       * engines keep older values) or repeated groups that can match empty.
+       */
+      inexactGroups?: number[];
+    }
   | { kind: 'error'; offset?: number; message: string }
   | { kind: 'unsupported'; reason: string; captureCount: number };
 
@@ -76,6 +86,17 @@ const MSG = {
   nUnicode: '\\N{U+dddd} is supported only in Unicode (UTF) mode',
 };
 
+const ALPHA_ASSERTIONS = new Set([
+  'pla', 'plb', 'nla', 'nlb', 'napla', 'naplb', 'atomic', 'sr', 'asr',
+  'positive_lookahead', 'positive_lookbehind', 'negative_lookahead', 'negative_lookbehind',
+  'non_atomic_positive_lookahead', 'non_atomic_positive_lookbehind', 'script_run', 'atomic_script_run',
+]);
+const VERBS = new Set(['ACCEPT', 'FAIL', 'F', 'COMMIT', 'PRUNE', 'SKIP', 'THEN', 'MARK']);
+const START_OPTIONS = new Set([
+  'UTF', 'UTF8', 'UCP', 'NOTEMPTY', 'NOTEMPTY_ATSTART', 'NO_AUTO_POSSESS', 'NO_DOTSTAR_ANCHOR', 'NO_JIT', 'NO_START_OPT',
+  'CR', 'LF', 'CRLF', 'ANYCRLF', 'ANY', 'NUL', 'BSR_ANYCRLF', 'BSR_UNICODE',
+]);
+
 /** Counts capturing groups, for PCRE2's backreference-or-octal decision. */
 function countCaptures(p: string): number {
   let n = 0;
@@ -107,8 +128,15 @@ function countCaptures(p: string): number {
   return n;
 }
 
+type Atom = { src: string; repeatable: boolean; lookbehind?: boolean; nullable?: boolean; capture?: number; loopsBefore?: number };
+
 class PcreTranslator {
   private i = 0;
+  private readonly inexact = new Set<number>();
+  /** Repetitions of items that can match empty; inside atomic groups or possessive quantifiers PCRE2 and JS then differ. */
+  private nullableLoops = 0;
+  /** Whether the last alternation/group body parsed can match the empty string. */
+  private lastNullable = false;
   private captures = 0;
   private jsExtra = 0;
   private readonly names = new Map<string, number>();
@@ -116,6 +144,8 @@ class PcreTranslator {
   private readonly pendingNames: { name: string; offset: number }[] = [];
   private readonly total: number;
   private unsupported: string | undefined;
+  /** End of the leading (*OPTION) items; start options are only valid there. */
+  private optionPrefixEnd = 0;
 
   constructor(
     private readonly p: string,
@@ -138,7 +168,7 @@ class PcreTranslator {
       } catch (e) {
         return { kind: 'unsupported', reason: `no JavaScript equivalent (${(e as Error).message})`, captureCount: this.captures };
       }
-      return { kind: 'ok', source: src, captureCount: this.captures };
+      return { kind: 'ok', source: src, captureCount: this.captures, inexactGroups: [...this.inexact].sort((a, b) => a - b) };
     } catch (e) {
       if (e instanceof PcreError) return { kind: 'error', offset: e.offset, message: e.message };
       if (e instanceof Unsupported) return { kind: 'unsupported', reason: e.reason, captureCount: this.captures };
@@ -165,63 +195,92 @@ class PcreTranslator {
     }
   }
 
+  /** Skips what stands between an item and its quantifier without being an item: \E, \Q\E, (?#...), and with x whitespace and # comments. */
+  private skipTransparent(flags: Flags): void {
+    for (;;) {
+      this.skipExtended(flags);
+      if (this.p.startsWith('\\E', this.i)) this.i += 2;
+      else if (this.p.startsWith('\\Q\\E', this.i)) this.i += 4;
+      else if (this.p.startsWith('(?#', this.i)) {
+        const close = this.p.indexOf(')', this.i);
+        if (close < 0) throw new PcreError(this.p.length, MSG.commentEnd);
+        this.i = close + 1;
+      } else return;
+    }
+  }
+
   /** Alternatives up to ')' or the end; flag changes persist across '|' in the same group. */
   private alternation(flags: Flags, depth: number): string {
     const alts: string[] = [this.sequence(flags, depth)];
+    let nullable = this.lastNullable;
     while (this.peek() === 124 /* | */) {
       this.i++;
       alts.push(this.sequence(flags, depth));
+      nullable ||= this.lastNullable;
     }
+    this.lastNullable = nullable;
     return alts.join('|');
   }
 
   private sequence(flags: Flags, depth: number): string {
     let out = '';
+    let nullable = true;
     for (;;) {
       this.skipExtended(flags);
       const c = this.peek();
-      if (c < 0 || c === 124) return out;
-      if (c === 41 /* ) */) {
-        if (depth > 0) return out;
-        throw new PcreError(this.i, MSG.unmatchedParen);
+      if (c < 0 || c === 124 || (c === 41 && depth > 0)) {
+        this.lastNullable = nullable;
+        return out;
       }
+      if (c === 41 /* ) */) throw new PcreError(this.i, MSG.unmatchedParen);
+      const g0 = this.captures;
+      const loopsBefore = this.nullableLoops;
       const atom = this.atom(flags, depth);
       if (atom === null) continue; // option setting, comment, \E, …
-      out += this.quantified(atom, flags);
+      atom.loopsBefore = loopsBefore;
+      const q = this.quantified(atom, flags, g0);
+      out += q.src;
+      nullable &&= q.nullable;
     }
   }
 
-  /** A quantifier following `atom` (whose repeatability is in atom.repeatable). */
-  private quantified(atom: { src: string; repeatable: boolean; lookbehind?: boolean }, flags: Flags): string {
-    let src = atom.src;
-    let first = true;
-    for (;;) {
-      this.skipExtended(flags);
-      const q = this.readQuantifier();
-      if (!q) return src;
-      if (!first || !atom.repeatable) throw new PcreError(q.end - 1, MSG.notRepeatable);
-      if (atom.lookbehind) this.unsup('a quantified lookbehind');
-      first = false;
-      let lazy = flags.U;
-      let possessive = false;
-      if (this.peek() === 63 /* ? */) {
-        lazy = !lazy;
-        this.i++;
-      } else if (this.peek() === 43 /* + */) {
-        possessive = true;
-        this.i++;
-      }
-      const base = `${src}${q.text}${lazy && !possessive ? '?' : ''}`;
-      if (possessive) {
-        const name = `a${++this.jsExtra}`;
-        src = `(?:(?=(?<${name}>${base}))\\k<${name}>)`;
-      } else src = base;
-      // A quantifier may not follow another one (PCRE2 error), except the lazy/possessive marks read above.
-      this.skipExtended(flags);
-      const next = this.peekQuantifier();
-      if (next) throw new PcreError(next.end - 1, MSG.notRepeatable);
-      return src;
+  /** A quantifier following `atom` (whose repeatability is in atom.repeatable); g0: captures before it. */
+  private quantified(atom: Atom, flags: Flags, g0: number): { src: string; nullable: boolean } {
+    const nullable = atom.nullable ?? !atom.repeatable;
+    this.skipTransparent(flags);
+    const q = this.readQuantifier();
+    if (!q) return { src: atom.src, nullable };
+    if (!atom.repeatable) throw new PcreError(q.end - 1, MSG.notRepeatable);
+    if (atom.lookbehind) this.unsup('a quantified lookbehind');
+    // JS clears a repeated group's captures on each iteration (PCRE2 keeps
+    // older ones), and rejects an iteration that matches empty once the
+    // minimum is reached (PCRE2 accepts it and stops).
+    if (q.max > 1) for (let g = g0 + 1; g <= this.captures; g++) if (!(g === atom.capture && !nullable)) this.inexact.add(g);
+    if (nullable && q.max > q.min) {
+      for (let g = g0 + 1; g <= this.captures; g++) this.inexact.add(g);
+      this.nullableLoops++;
     }
+    let lazy = flags.U;
+    let possessive = false;
+    if (this.peek() === 63 /* ? */) {
+      lazy = !lazy;
+      this.i++;
+    } else if (this.peek() === 43 /* + */) {
+      possessive = true;
+      this.i++;
+    }
+    const base = `${atom.src}${q.text}${lazy && !possessive ? '?' : ''}`;
+    let src = base;
+    if (possessive) {
+      if (this.nullableLoops > atom.loopsBefore!) this.unsup('a possessive repetition of something that can match empty');
+      const name = `a${++this.jsExtra}`;
+      src = `(?:(?=(?<${name}>${base}))\\k<${name}>)`;
+    }
+    // A quantifier may not follow another one (PCRE2 error), except the lazy/possessive marks read above.
+    this.skipTransparent(flags);
+    const next = this.peekQuantifier();
+    if (next) throw new PcreError(next.end - 1, MSG.notRepeatable);
+    return { src, nullable: nullable || q.min === 0 };
   }
 
   private peekQuantifier(): { end: number } | undefined {
@@ -235,11 +294,11 @@ class PcreTranslator {
   }
 
   /** Reads *, +, ?, {n}, {n,}, {n,m} (PCRE2 10.42 syntax); returns JS text and the end offset. */
-  private readQuantifier(): { text: string; end: number } | undefined {
+  private readQuantifier(): { text: string; end: number; min: number; max: number } | undefined {
     const c = this.peek();
     if (c === 42 || c === 43 || c === 63) {
       this.i++;
-      return { text: String.fromCharCode(c), end: this.i };
+      return { text: String.fromCharCode(c), end: this.i, min: c === 43 ? 1 : 0, max: c === 63 ? 1 : Infinity };
     }
     if (c !== 123 /* { */) return undefined;
     const m = /^\{(\d+)(,(\d*))?\}/.exec(this.p.slice(this.i, this.i + 40));
@@ -252,10 +311,10 @@ class PcreTranslator {
     if (max !== undefined && max > 65535) throw new PcreError(closeAt, MSG.numberTooBig);
     if (max !== undefined && max < min) throw new PcreError(closeAt, MSG.numbersOrder);
     this.i = closeAt + 1;
-    return { text: m[2] === undefined ? `{${min}}` : `{${min},${max ?? ''}}`, end: this.i };
+    return { text: m[2] === undefined ? `{${min}}` : `{${min},${max ?? ''}}`, end: this.i, min, max: m[2] === undefined ? min : (max ?? Infinity) };
   }
 
-  private atom(flags: Flags, depth: number): { src: string; repeatable: boolean; lookbehind?: boolean } | null {
+  private atom(flags: Flags, depth: number): Atom | null {
     const c = this.peek();
     const at = this.i;
     switch (c) {
@@ -295,19 +354,14 @@ class PcreTranslator {
     return literalSource(c);
   }
 
-  private group(flags: Flags, depth: number): { src: string; repeatable: boolean; lookbehind?: boolean } | null {
+  private group(flags: Flags, depth: number): Atom | null {
     const open = this.i;
     this.i++;
-    if (this.peek() === 42 /* ( * */) {
-      this.unsup('a (*VERB) or (*OPTION) item');
-      const close = this.p.indexOf(')', this.i);
-      if (close < 0) throw new PcreError(this.p.length, MSG.missingParen);
-      this.i = close + 1;
-      return { src: '', repeatable: false };
-    }
+    if (this.peek() === 42 /* ( * */) return this.verb(open);
     if (this.peek() !== 63 /* ? */) {
       const n = ++this.captures;
-      return { src: `(?<g${n}>${this.groupBody({ ...flags }, depth)})`, repeatable: true };
+      const body = this.groupBody({ ...flags }, depth);
+      return { src: `(?<g${n}>${body})`, repeatable: true, nullable: this.lastNullable, capture: n };
     }
     this.i++;
     const k = this.peek();
@@ -315,11 +369,12 @@ class PcreTranslator {
     if (k < 0) throw new PcreError(this.p.length, MSG.missingParen);
     if (ch === ':') {
       this.i++;
-      return { src: `(?:${this.groupBody({ ...flags }, depth)})`, repeatable: true };
+      const body = this.groupBody({ ...flags }, depth);
+      return { src: `(?:${body})`, repeatable: true, nullable: this.lastNullable };
     }
     if (ch === '=' || ch === '!') {
       this.i++;
-      return { src: `(?${ch}${this.groupBody({ ...flags }, depth)})`, repeatable: true };
+      return { src: `(?${ch}${this.groupBody({ ...flags }, depth)})`, repeatable: true, nullable: true };
     }
     if (ch === '<' && (this.peek(1) === 61 || this.peek(1) === 33)) {
       const kind = String.fromCharCode(this.peek(1));
@@ -327,12 +382,15 @@ class PcreTranslator {
       const bodyStart = this.i;
       const body = this.groupBody({ ...flags }, depth);
       if (!fixedLengthAlternatives(this.p.slice(bodyStart, this.i - 1))) throw new PcreError(open, MSG.lookbehind);
-      return { src: `(?<${kind}${body})`, repeatable: true, lookbehind: true };
+      return { src: `(?<${kind}${body})`, repeatable: true, lookbehind: true, nullable: true };
     }
     if (ch === '>') {
       this.i++;
       const name = `a${++this.jsExtra}`;
-      return { src: `(?:(?=(?<${name}>${this.groupBody({ ...flags }, depth)}))\\k<${name}>)`, repeatable: true };
+      const loops = this.nullableLoops;
+      const body = this.groupBody({ ...flags }, depth);
+      if (this.nullableLoops > loops) this.unsup('an atomic group around a repetition of something that can match empty');
+      return { src: `(?:(?=(?<${name}>${body}))\\k<${name}>)`, repeatable: true, nullable: this.lastNullable };
     }
     if (ch === '#') {
       const close = this.p.indexOf(')', this.i);
@@ -340,6 +398,7 @@ class PcreTranslator {
       this.i = close + 1;
       return null;
     }
+    if (ch === 'P' && this.peek(1) < 0) throw new PcreError(this.p.length, MSG.missingParen);
     if (ch === '<' || ch === "'" || (ch === 'P' && this.peek(1) === 60)) {
       if (ch === 'P') this.i++;
       const term = this.peek() === 60 ? '>' : "'";
@@ -348,17 +407,26 @@ class PcreTranslator {
       if (this.names.has(name)) throw new PcreError(this.i, MSG.dupName);
       const n = ++this.captures;
       this.names.set(name, n);
-      return { src: `(?<g${n}>${this.groupBody({ ...flags }, depth)})`, repeatable: true };
+      const body = this.groupBody({ ...flags }, depth);
+      return { src: `(?<g${n}>${body})`, repeatable: true, nullable: this.lastNullable, capture: n };
     }
     if (ch === 'P' && this.peek(1) === 61 /* = */) {
       this.i += 2;
       const nameAt = this.i;
       const name = this.readName(')');
-      return { src: this.namedBackref(name, nameAt, flags), repeatable: true };
+      return { src: this.namedBackref(name, nameAt, flags), repeatable: true, nullable: true };
     }
     if (ch === '|') this.unsup('a branch-reset group (?|...)');
     else if (ch === '(') this.unsup('a conditional group (?(...)...)');
-    else if (ch === 'R' || ch === '&' || ch === '+' || (k >= 48 && k <= 57) || (ch === 'P' && this.peek(1) === 62)) this.unsup('recursion or a subroutine call');
+    else if (ch === 'R' || ch === '+' || (k >= 48 && k <= 57) || (ch === '-' && this.peek(1) >= 48 && this.peek(1) <= 57)) {
+      // (?R), (?n), (?+n), (?-n): the number must be followed by ')'.
+      this.i++;
+      if (ch !== 'R') while (this.peek() >= 48 && this.peek() <= 57) this.i++;
+      if (this.peek() !== 41) throw new PcreError(this.i, MSG.missingParen);
+      this.unsup('recursion or a subroutine call');
+      this.i++;
+      return { src: '', repeatable: true, nullable: true };
+    } else if (ch === '&' || (ch === 'P' && this.peek(1) === 62)) this.unsup('recursion or a subroutine call');
     else if (ch === 'C') this.unsup('a callout');
     if (this.unsupported && (ch === '|' || ch === '(' || ch === 'R' || ch === '&' || ch === '+' || ch === 'C' || ch === 'P' || (k >= 48 && k <= 57))) {
       // Skip to the balancing parenthesis so the rest can still be checked.
@@ -370,7 +438,7 @@ class PcreTranslator {
         else if (x === 41) level--;
       }
       if (level > 0) throw new PcreError(this.p.length, MSG.missingParen);
-      return { src: '', repeatable: true };
+      return { src: '', repeatable: true, nullable: true };
     }
     // Option settings: (?imnsxJU-imnsx) or (?imsx:...).
     const nf = { ...flags };
@@ -402,7 +470,53 @@ class PcreTranslator {
       return null;
     }
     this.i++;
-    return { src: `(?:${this.groupBody(nf, depth)})`, repeatable: true };
+    const body = this.groupBody(nf, depth);
+    return { src: `(?:${body})`, repeatable: true, nullable: this.lastNullable };
+  }
+
+  /** (*VERB), (*OPTION) and (*alpha_assertion:...) items: recognised for syntax, not simulated. */
+  private verb(open: number): Atom {
+    const j = open + 2;
+    if (j >= this.p.length) throw new PcreError(open + 1, MSG.notRepeatable);
+    const m = /^[A-Za-z0-9_]+/.exec(this.p.slice(j));
+    const c = this.p[j];
+    if (!m) {
+      if (c !== ':') throw new PcreError(j, '(*VERB) not recognized or malformed');
+      this.unsup('a (*MARK) item');
+    } else {
+      const name = m[0];
+      const end = j + name.length;
+      const next = this.p[end];
+      if (/^[a-z]/.test(name)) {
+        if (!ALPHA_ASSERTIONS.has(name) || next !== ':') throw new PcreError(end, '(*alpha_assertion) not recognized');
+        this.unsup(`(*${name}:...)`);
+      } else {
+        const verb = VERBS.has(name) && (next === ')' || next === ':');
+        const option = open === this.optionPrefixEnd && (START_OPTIONS.has(name) ? next === ')' : /^LIMIT_(HEAP|MATCH|DEPTH|RECURSION)$/.test(name) && next === '=');
+        if (!verb && !option) throw new PcreError(end, '(*VERB) not recognized or malformed');
+        if (option && name !== 'UTF' && name !== 'UTF8' && name !== 'UCP') {
+          // Start-of-pattern settings that change no match here.
+          const close = this.p.indexOf(')', end);
+          if (close < 0) throw new PcreError(this.p.length, MSG.missingParen);
+          this.i = close + 1;
+          this.optionPrefixEnd = this.i;
+          return { src: '', repeatable: false, nullable: true };
+        }
+        this.unsup(`(*${name})`);
+        if (option) this.optionPrefixEnd = this.p.indexOf(')', end) + 1;
+      }
+    }
+    // Skip to the balancing parenthesis.
+    let level = 1;
+    this.i = j;
+    while (this.i < this.p.length && level > 0) {
+      const x = this.p.charCodeAt(this.i++);
+      if (x === 92) this.i++;
+      else if (x === 40) level++;
+      else if (x === 41) level--;
+    }
+    if (level > 0) throw new PcreError(this.p.length, MSG.missingParen);
+    return { src: '', repeatable: false, nullable: true };
   }
 
   private groupBody(flags: Flags, depth: number): string {
@@ -414,12 +528,12 @@ class PcreTranslator {
 
   private readName(term: string): string {
     const start = this.i;
+    if (start >= this.p.length) throw new PcreError(start, 'subpattern name expected');
+    if (/\d/.test(this.p[start])) throw new PcreError(start, 'subpattern name must start with a non-digit');
     while (this.i < this.p.length && /\w/.test(this.p[this.i])) this.i++;
     const name = this.p.slice(start, this.i);
-    if (this.p[this.i] !== term || name === '' || /^\d/.test(name)) {
-      this.unsup('an unusual group name');
-      throw new Unsupported('an unusual group name');
-    }
+    if (name === '') throw new PcreError(start, 'subpattern name expected');
+    if (this.p[this.i] !== term) throw new PcreError(this.i, 'syntax error in subpattern name (missing terminator?)');
     this.i++;
     return name;
   }
@@ -443,7 +557,7 @@ class PcreTranslator {
   }
 
   /** Outside a class. */
-  private escape(flags: Flags): { src: string; repeatable: boolean } | null {
+  private escape(flags: Flags): Atom | null {
     const start = this.i;
     this.i++;
     const c = this.peek();
@@ -488,6 +602,7 @@ class PcreTranslator {
       case 'p':
       case 'P':
       case 'C':
+        if (ch === 'p' || ch === 'P') this.checkProperty();
         this.unsup(`\\${ch}`);
         if ((ch === 'p' || ch === 'P') && this.peek() === 123) {
           const close = this.p.indexOf('}', this.i);
@@ -496,7 +611,7 @@ class PcreTranslator {
         return { src: '[\\s\\S]', repeatable: true };
       case 'g':
       case 'k':
-        return { src: this.referenceEscape(ch, start, flags), repeatable: true };
+        return { src: this.referenceEscape(ch, start, flags), repeatable: true, nullable: true };
       case 'u':
       case 'U':
       case 'l':
@@ -512,7 +627,7 @@ class PcreTranslator {
       const num = Number(this.p.slice(this.i - 1, j));
       if (num < 10 || c === 56 || c === 57 || num <= this.total) {
         this.i = j;
-        return { src: this.numberedBackref(num, start + 1, flags), repeatable: true };
+        return { src: this.numberedBackref(num, j - 1, flags), repeatable: true, nullable: true };
       }
     }
     const code = this.charEscape(ch, start, false);
@@ -524,24 +639,44 @@ class PcreTranslator {
     let m: RegExpExecArray | null;
     if (ch === 'g') {
       if ((m = /^\{(-?)(\d+)\}/.exec(rest)) || (m = /^(-?)(\d+)/.exec(rest))) {
-        const numAt = this.i + (rest[0] === '{' ? 1 : 0) + m[1].length;
+        const braced = rest[0] === '{';
         this.i += m[0].length;
         const n = m[1] ? this.captures + 1 - Number(m[2]) : Number(m[2]);
-        if (n <= 0) throw new PcreError(numAt, MSG.noSubpattern);
-        return this.numberedBackref(n, numAt, flags);
+        // PCRE2 points at the last character of the reference (the '-' of an unbraced relative one).
+        const at = m[1] && !braced ? this.i - m[0].length : this.i - 1 - (braced ? 1 : 0);
+        if (n <= 0) throw new PcreError(at, MSG.noSubpattern);
+        return this.numberedBackref(n, braced ? this.i - 1 : at, flags);
       }
       if ((m = /^\{([A-Za-z_]\w*)\}/.exec(rest))) {
         this.i += m[0].length;
         return this.namedBackref(m[1], this.i - m[0].length + 1, flags);
       }
+      if (rest[0] !== '<' && rest[0] !== "'") throw new PcreError(this.i, '\\g is not followed by a braced, angle-bracketed, or quoted name/number or by a plain number');
       this.unsup('a subroutine call (\\g<...>)');
       return '';
     }
-    if ((m = /^<([A-Za-z_]\w*)>/.exec(rest)) || (m = /^'([A-Za-z_]\w*)'/.exec(rest)) || (m = /^\{([A-Za-z_]\w*)\}/.exec(rest))) {
-      this.i += m[0].length;
-      return this.namedBackref(m[1], start + 3, flags);
+    if (rest[0] === '<' || rest[0] === "'" || rest[0] === '{') {
+      this.i++;
+      const name = this.readName(rest[0] === '<' ? '>' : rest[0] === '{' ? '}' : "'");
+      return this.namedBackref(name, start + 3, flags);
     }
     throw new PcreError(this.i, '\\k is not followed by a braced, angle-bracketed, or quoted name');
+  }
+
+  /** After \p or \P: a one-letter general category or a {name}; PCRE2's errors for malformed ones. */
+  private checkProperty(): void {
+    const c = this.peek();
+    if (c < 0) throw new PcreError(this.i, 'malformed \\P or \\p sequence');
+    if (c === 123) {
+      const close = this.p.indexOf('}', this.i);
+      if (close < 0) throw new PcreError(this.p.length, 'malformed \\P or \\p sequence');
+      return;
+    }
+    this.i++;
+    const letter = String.fromCharCode(c);
+    if (!/[A-Za-z]/.test(letter)) throw new PcreError(this.i, 'malformed \\P or \\p sequence');
+    if (!'CLMNPSZ'.includes(letter.toUpperCase())) throw new PcreError(this.i, 'unknown property after \\P or \\p');
+    this.i--;
   }
 
   /** A character escape (after `\` and `ch`) → byte value; also used inside classes. */
@@ -573,6 +708,8 @@ class PcreTranslator {
         return v;
       }
       case 'o': {
+        if (this.peek() !== 123) throw new PcreError(Math.min(this.i, this.p.length - 1), 'missing opening brace after \\o');
+        if (this.peek(1) < 0 || this.peek(1) === 125) throw new PcreError(this.i + 1, 'digits missing in \\x{} or \\o{} or \\N{U+}');
         const m = /^\{([0-7]+)\}/.exec(this.p.slice(this.i));
         if (!m) {
           this.unsup('an unusual \\o escape');
@@ -585,8 +722,11 @@ class PcreTranslator {
       }
       case 'x': {
         if (this.peek() === 123) {
+          if (this.peek(1) < 0 || this.peek(1) === 125) throw new PcreError(this.i + 1, 'digits missing in \\x{} or \\o{} or \\N{U+}');
           const m = /^\{([0-9A-Fa-f]+)\}/.exec(this.p.slice(this.i));
           if (!m) {
+            const hexEnd = /^\{[0-9A-Fa-f]*/.exec(this.p.slice(this.i))![0].length;
+            if (hexEnd === 1) throw new PcreError(this.i + 1, 'non-hex character in \\x{} (closing brace missing?)');
             this.unsup('an unusual \\x{} escape');
             return 0;
           }
@@ -629,12 +769,12 @@ class PcreTranslator {
         this.i++;
         k++;
       }
-      if (v > 255) throw new PcreError(this.i, MSG.codeTooLarge);
+      if (v > 255) throw new PcreError(this.i, 'octal value is greater than \\377 in 8-bit non-UTF-8 mode');
       return v;
     }
+    if ('FLluU'.includes(ch)) throw new PcreError(this.i, MSG.unsupportedEscape);
     if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)) {
-      if (inClass) this.unsup(`\\${ch} in a character class`);
-      else throw new PcreError(this.i, MSG.unknownEscape);
+      throw new PcreError(this.i - 1, MSG.unknownEscape);
       return c;
     }
     void start;
@@ -649,6 +789,13 @@ class PcreTranslator {
       negate = true;
       this.i++;
     }
+    // PCRE2 skips \E and empty \Q\E at the start of a class.
+    for (;;) {
+      if (this.p.startsWith('\\E', this.i)) this.i += 2;
+      else if (this.p.startsWith('\\Q\\E', this.i)) this.i += 4;
+      else break;
+    }
+    if (this.i >= this.p.length && this.p.charCodeAt(this.i - 1) === 69 && this.p.charCodeAt(this.i - 2) === 92) throw new PcreError(this.p.length, MSG.backslashEnd);
     const set = new ByteSet();
     let first = true;
     // prev: the last single character added (range start candidate), or -1 after a class item.
@@ -701,7 +848,13 @@ class PcreTranslator {
         if (ech === 'E') continue;
         clsItem = classEscape(ech);
         if (!clsItem) {
-          if ('BRXNpPgkK'.includes(ech)) {
+          if (ech === 'N') throw new PcreError(this.i, '\\N is not supported in a class');
+          if ('BRXAzZGkK'.includes(ech)) throw new PcreError(this.i - 1, 'escape sequence is invalid in character class');
+          if ('pP'.includes(ech)) this.checkProperty();
+          if (ech === 'g' || ech === '8' || ech === '9') {
+            // A literal letter or digit in a class.
+            code = ech.charCodeAt(0);
+          } else if ('pP'.includes(ech)) {
             this.unsup(`\\${ech} in a character class`);
             clsItem = new ByteSet();
           } else code = this.charEscape(ech, itemStart, true);

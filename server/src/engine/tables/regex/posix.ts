@@ -82,6 +82,10 @@ class PosixTranslator {
   private completed = 0;
   private unsupported: string | undefined;
   private tok: Token = { type: 'end', c: 0, len: 0 };
+  private readonly inexact = new Set<number>();
+  private topWordOps = false;
+  /** Whether the last regExp()/branch() parsed can match the empty string. */
+  private lastNullable = false;
 
   constructor(
     private readonly raw: string,
@@ -101,13 +105,14 @@ class PosixTranslator {
       this.fetch(true);
       const src = this.regExp(0);
       if (this.tok.type !== 'end') throw new PosixError(POSIX_ERRORS.ERPAREN);
+      if (this.topWordOps && this.topAlternation) this.unsupported ??= 'a word-boundary operator next to an alternation';
       if (this.unsupported) return { kind: 'unsupported', reason: this.unsupported, captureCount: this.nsub };
       try {
         new RegExp(src);
       } catch (e) {
         return { kind: 'unsupported', reason: `no JavaScript equivalent (${(e as Error).message})`, captureCount: this.nsub };
       }
-      return { kind: 'ok', source: src, captureCount: this.nsub };
+      return { kind: 'ok', source: src, captureCount: this.nsub, inexactGroups: [...this.inexact].sort((a, b) => a - b) };
     } catch (e) {
       if (e instanceof PosixError) return { kind: 'error', message: e.message };
       return { kind: 'unsupported', reason: `internal translator error: ${(e as Error).message}`, captureCount: this.nsub };
@@ -199,33 +204,53 @@ class PosixTranslator {
     this.i += this.tok.len;
   }
 
+  private topAlternation = false;
+
   private regExp(nest: number): string {
     const alts = [this.branch(nest)];
+    let nullable = this.lastNullable;
     while (this.tok.type === 'alt') {
       this.fetch(true);
-      alts.push(this.tok.type !== 'alt' && this.tok.type !== 'end' && !(nest > 0 && this.tok.type === 'close') ? this.branch(nest) : '');
+      if (this.tok.type !== 'alt' && this.tok.type !== 'end' && !(nest > 0 && this.tok.type === 'close')) {
+        alts.push(this.branch(nest));
+        nullable ||= this.lastNullable;
+      } else {
+        alts.push('');
+        nullable = true;
+      }
     }
+    this.lastNullable = nullable;
+    if (nest === 0 && alts.length > 1) this.topAlternation = true;
     return alts.length > 1 ? alts.join('|') : alts[0];
   }
 
   private branch(nest: number): string {
     let out = '';
+    let nullable = true;
     while (this.tok.type !== 'alt' && this.tok.type !== 'end' && (nest === 0 || this.tok.type !== 'close')) {
-      out += this.expression(nest);
+      const e = this.expression(nest);
+      out += e.src;
+      nullable &&= e.nullable;
     }
+    this.lastNullable = nullable;
     return out;
   }
 
-  private expression(nest: number): string {
+  private expression(nest: number): { src: string; nullable: boolean } {
     const ere = this.o.extended;
     const t = this.tok;
+    const g0 = this.nsub;
     let tree: string;
+    let nullable = false;
+    let capture: number | undefined;
     switch (t.type) {
       case 'char':
         tree = literalSource(t.c);
         break;
       case 'open':
+        capture = this.nsub + 1;
         tree = this.subExp(nest + 1);
+        nullable = this.lastNullable;
         break;
       case 'bracket':
         tree = this.bracket();
@@ -235,6 +260,7 @@ class PosixTranslator {
         if (!(this.completed & (1 << n))) throw new PosixError(POSIX_ERRORS.ESUBREG);
         this.unsupported ??= 'a back reference';
         tree = `\\k<g${n}>`;
+        nullable = true;
         break;
       }
       case 'openDup':
@@ -254,10 +280,10 @@ class PosixTranslator {
         break;
       case 'anchorStart':
         this.fetch();
-        return this.o.newline ? `(?:${START}|(?<=\\n))` : START;
+        return { src: this.o.newline ? `(?:${START}|(?<=\\n))` : START, nullable: true };
       case 'anchorEnd':
         this.fetch();
-        return this.o.newline ? `(?=\\n|${END})` : END;
+        return { src: this.o.newline ? `(?=\\n|${END})` : END, nullable: true };
       case 'wordOp': {
         const ch = String.fromCharCode(t.c);
         const anchor: Record<string, string> = {
@@ -269,8 +295,13 @@ class PosixTranslator {
           "'": END,
         };
         if (anchor[ch]) {
+          // glibc evaluates these context operators inside groups and
+          // alternatives in ways JavaScript cannot reproduce (it matches
+          // /(\\b[^a]|a)+a/ against "aca"); only plain top-level use is simulated.
+          if (nest > 0) this.unsupported ??= `the ${String.fromCharCode(92)}${ch} operator inside a group`;
+          else this.topWordOps = true;
           this.fetch();
-          return anchor[ch];
+          return { src: anchor[ch], nullable: true };
         }
         const set = ch === 'w' ? WORD : ch === 'W' ? WORD.negate() : ch === 's' ? SPACE : SPACE.negate();
         tree = set.toSource();
@@ -282,23 +313,26 @@ class PosixTranslator {
       case 'backslash':
         throw new PosixError(POSIX_ERRORS.EESCAPE);
       default:
-        return '';
+        return { src: '', nullable: true };
     }
     this.fetch();
     let quantified = false;
     while (this.tok.type === 'star' || this.tok.type === 'plus' || this.tok.type === 'question' || this.tok.type === 'openDup') {
       const q = this.dupOp();
-      tree = `${quantified ? `(?:${tree})` : tree}${q}`;
+      if (q.max > 1) for (let g = g0 + 1; g <= this.nsub; g++) if (!(g === capture && !nullable && !quantified)) this.inexact.add(g);
+      tree = `${quantified ? `(?:${tree})` : tree}${q.text}`;
       quantified = true;
+      nullable ||= q.min === 0;
       if (!ere && (this.tok.type === 'star' || this.tok.type === 'openDup')) throw new PosixError(POSIX_ERRORS.BADRPT);
     }
-    return tree;
+    return { src: tree, nullable };
   }
 
   private subExp(nest: number): string {
     const n = ++this.nsub;
     this.fetch(true);
     let body = '';
+    this.lastNullable = true;
     if (this.tok.type !== 'close') {
       body = this.regExp(nest);
       if ((this.tok as Token).type !== 'close') throw new PosixError(POSIX_ERRORS.EPAREN);
@@ -320,8 +354,8 @@ class PosixTranslator {
     return num;
   }
 
-  /** parse_dup_op(): consumes the operator, returns the JS quantifier. */
-  private dupOp(): string {
+  /** parse_dup_op(): consumes the operator, returns the JS quantifier and its bounds. */
+  private dupOp(): { text: string; min: number; max: number } {
     const t = this.tok;
     if (t.type === 'openDup') {
       let start = this.fetchNumber();
@@ -335,19 +369,21 @@ class PosixTranslator {
       if ((end !== -1 && start > end) || this.tok.type !== 'closeDup') throw new PosixError(POSIX_ERRORS.BADBR);
       if (RE_DUP_MAX < (end === -1 ? start : end)) throw new PosixError(POSIX_ERRORS.ESIZE);
       this.fetch();
-      return end === -1 ? `{${start},}` : start === end ? `{${start}}` : `{${start},${end}}`;
+      return { text: end === -1 ? `{${start},}` : start === end ? `{${start}}` : `{${start},${end}}`, min: start, max: end === -1 ? Infinity : end };
     }
     this.fetch();
-    return t.type === 'star' ? '*' : t.type === 'plus' ? '+' : '?';
+    return t.type === 'star' ? { text: '*', min: 0, max: Infinity } : t.type === 'plus' ? { text: '+', min: 1, max: Infinity } : { text: '?', min: 0, max: 1 };
   }
 
   /** parse_bracket_exp(): this.i is just after '['. */
   private bracket(): string {
     const set = new ByteSet();
     let neg = false;
+    if (this.i >= this.p.length) throw new PosixError(POSIX_ERRORS.BADPAT);
     if (this.byte(this.i) === 94) {
       neg = true;
       this.i++;
+      if (this.i >= this.p.length) throw new PosixError(POSIX_ERRORS.BADPAT);
     }
     let first = true;
     for (;;) {
