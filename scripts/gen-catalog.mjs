@@ -34,6 +34,7 @@ emit('postconf3711', readTsv(join(dataDir, 'postconf-3.7.11.tsv')), 'server/data
 emit('parameterNotes', readTsv(join(dataDir, 'parameters-notes.tsv')), 'server/data/parameters-notes.tsv');
 emit('restrictions', readTsv(join(dataDir, 'restrictions.tsv')), 'server/data/restrictions.tsv');
 emit('tableTypes', readTsv(join(dataDir, 'table-types.tsv')), 'server/data/table-types.tsv');
+emit('dbmsSuffixes', readTsv(join(dataDir, 'dbms-suffixes.tsv')), 'server/data/dbms-suffixes.tsv (client parameter names per database type, 3.7.11)');
 emit('accessActions', readTsv(join(dataDir, 'access-actions.tsv')), 'server/data/access-actions.tsv');
 emit(
   'parameterDocs',

@@ -36,6 +36,8 @@ interface Ctx {
   out: string[];
   outLen: number;
   level: number;
+  /** Total nesting across relational operands, which Postfix does not bound (it crashes). */
+  guard: { depth: number };
   error: boolean;
   errors: string[];
   undefinedNames: string[];
@@ -91,6 +93,8 @@ function macParse(value: string, ctx: Ctx, cb: (kind: 'literal' | 'expr', text: 
         warn(ctx, `truncated macro reference: "${value}"`);
         return;
       }
+      // Postfix stops here once any earlier piece failed (but not for plain $name).
+      if (ctx.error) return;
       buf = value.slice(i + 1, j - 1);
       i = j;
     } else {
@@ -176,7 +180,8 @@ function relational(ctx: Ctx, s: string, i: number): { lookup: string | undefine
   while (k + opLen < s.length && '<>!=?+-*/~&|%'.includes(s[k + opLen])) opLen++;
   const op = s.slice(k, k + opLen);
   if (!OPS.includes(op)) {
-    warn(ctx, `"==" or "!=" or "<" or "<=" or ">=" or ">" expected at: "...${left.payload}}>>>${s.slice(k, k + 20)}"`);
+    // Postfix's own message has doubled quotes; reproduced so users can grep for it.
+    warn(ctx, `"==" or "!="" or "<"" or "<="" or ">="" or ">" expected at: "...${left.payload}}>>>${s.slice(k, k + 20)}"`);
     return undefined;
   }
   k += opLen;
@@ -229,9 +234,25 @@ function emit(ctx: Ctx, s: string): void {
   ctx.outLen += s.length;
 }
 
+const MAX_TOTAL_DEPTH = 1000;
+
 function callback(ctx: Ctx, kind: 'literal' | 'expr', text: string): void {
   if (ctx.level++ > MAX_NESTING) warn(ctx, `unreasonable macro call nesting: "${text}"`);
   if (ctx.error) return;
+  if (ctx.guard.depth > MAX_TOTAL_DEPTH) {
+    // Real Postfix recurses until it crashes here (e.g. ${{$x} == {a}} inside x).
+    warn(ctx, `unreasonable macro call nesting: "${text}" (self-referencing comparison; Postfix itself crashes on this)`);
+    return;
+  }
+  ctx.guard.depth++;
+  try {
+    expressionCallback(ctx, kind, text);
+  } finally {
+    ctx.guard.depth--;
+  }
+}
+
+function expressionCallback(ctx: Ctx, kind: 'literal' | 'expr', text: string): void {
   if (kind === 'literal') {
     if (!ctx.scan) emit(ctx, text);
     ctx.level--;
@@ -343,6 +364,7 @@ export function expandValue(value: string, lookup: Lookup, options: ExpandOption
     out: [],
     outLen: 0,
     level: 0,
+    guard: { depth: 0 },
     error: false,
     errors: [],
     undefinedNames: [],
@@ -369,6 +391,7 @@ export function scanNames(value: string): { names: string[]; errors: string[] } 
     out: [],
     outLen: 0,
     level: 0,
+    guard: { depth: 0 },
     error: false,
     errors: [],
     undefinedNames: [],

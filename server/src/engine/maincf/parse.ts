@@ -76,7 +76,7 @@ export function parseMainCf(text: string, file = 'main.cf'): MainCf {
     const whole = logicalRange(logical, 0, t.length);
     if (nameStart === nameEnd || t[i] !== '=') {
       const reason = nameStart === nameEnd ? 'missing attribute name' : "missing '=' after attribute name";
-      fatal = problem(file, 'PF100', whole, `line ${logical.firstLine + 1}: ${reason}: "${t.replace(/[ \t\r]+$/, '')}"`);
+      fatal = problem(file, 'PF100', whole, `line ${logical.firstLine + 1}: ${reason}: "${t}"`);
       problems.push(fatal);
       break;
     }
