@@ -4,6 +4,7 @@
 import { isSpace, LogicalLine, logicalRange, readLogicalLines, CommentLine } from '../lines';
 import type { Problem, Range } from '../types';
 import { parseReferences, Reference } from './references';
+import { mainProblem } from './codes';
 
 export interface MainCfEntry {
   name: string;
@@ -35,9 +36,6 @@ export interface MainCf {
   lineCount: number;
 }
 
-function problem(file: string, code: string, range: Range, message: string, severity: Problem['severity'] = 'error'): Problem {
-  return { code, severity, category: 'postfix', file, range, message };
-}
 
 /** Maps an offset inside an entry's value to a document range. */
 export function valueRange(entry: MainCfEntry, start: number, end: number): Range {
@@ -54,12 +52,11 @@ export function parseMainCf(text: string, file = 'main.cf'): MainCf {
   for (const orphan of ll.orphans) {
     const shown = orphan.text.length > 30 ? `${orphan.text.slice(0, 30)}...` : orphan.text;
     problems.push(
-      problem(
+      mainProblem(
+        'leadingWhitespace',
         file,
-        'PF101',
         logicalRange(orphan, 0, orphan.text.length),
         `logical line must not start with whitespace: "${shown}" (an indented line continues the previous line; this one has none, so Postfix ignores it)`,
-        'warning',
       ),
     );
   }
@@ -76,7 +73,7 @@ export function parseMainCf(text: string, file = 'main.cf'): MainCf {
     const whole = logicalRange(logical, 0, t.length);
     if (nameStart === nameEnd || t[i] !== '=') {
       const reason = nameStart === nameEnd ? 'missing attribute name' : "missing '=' after attribute name";
-      fatal = problem(file, 'PF100', whole, `line ${logical.firstLine + 1}: ${reason}: "${t}"`);
+      fatal = mainProblem('missingEquals', file, whole, `line ${logical.firstLine + 1}: ${reason}: "${t}"`);
       problems.push(fatal);
       break;
     }
@@ -100,12 +97,11 @@ export function parseMainCf(text: string, file = 'main.cf'): MainCf {
     const earlier = byName.get(entry.name);
     if (earlier && earlier.value !== entry.value) {
       problems.push(
-        problem(
+        mainProblem(
+          'overriding',
           file,
-          'PF102',
           entry.nameRange,
           `line ${entry.line + 1}: overriding earlier entry: ${entry.name}=${earlier.value} (line ${earlier.line + 1}); the last setting wins`,
-          'warning',
         ),
       );
     }

@@ -1,0 +1,78 @@
+// Output formats of postfix-lint: text for people (`file:line:col: severity
+// code: message`), JSON for scripts, SARIF 2.1.0 for code-review tools.
+
+import { relative } from 'node:path';
+import { allRules, ruleDocUrl } from '../engine/codes';
+import type { Problem } from '../engine/types';
+
+export type OutputFormat = 'text' | 'json' | 'sarif';
+
+function sortProblems(problems: Problem[]): Problem[] {
+  return [...problems].sort(
+    (a, b) => a.file.localeCompare(b.file) || a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code),
+  );
+}
+
+export function formatProblems(problems: Problem[], format: OutputFormat, cwd: string): string {
+  const sorted = sortProblems(problems);
+  const rel = (f: string) => {
+    const r = relative(cwd, f);
+    return r.startsWith('..') ? f : r;
+  };
+  if (format === 'json') {
+    return `${JSON.stringify(sorted.map((p) => ({ ...p, file: rel(p.file), url: ruleDocUrl(p.code) })), null, 2)}\n`;
+  }
+  if (format === 'sarif') return `${JSON.stringify(toSarif(sorted, rel), null, 2)}\n`;
+  const lines = sorted.map((p) => `${rel(p.file)}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.severity} ${p.code}: ${p.message}`);
+  const errors = sorted.filter((p) => p.severity === 'error').length;
+  const warnings = sorted.filter((p) => p.severity === 'warning').length;
+  lines.push(`${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}, ${sorted.length - errors - warnings} other`);
+  return `${lines.join('\n')}\n`;
+}
+
+const LEVEL: Record<Problem['severity'], string> = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };
+
+function toSarif(problems: Problem[], rel: (f: string) => string): object {
+  const rules = allRules();
+  const index = new Map(rules.map((r, i) => [r.code, i]));
+  return {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'postfix-lint',
+            informationUri: ruleDocUrl('').replace(/rules\/$/, ''),
+            rules: rules.map((r) => ({
+              id: r.code,
+              shortDescription: { text: r.summary },
+              helpUri: ruleDocUrl(r.code),
+              defaultConfiguration: { level: LEVEL[r.severity] },
+              properties: { category: r.category },
+            })),
+          },
+        },
+        results: problems.map((p) => ({
+          ruleId: p.code,
+          ...(index.has(p.code) ? { ruleIndex: index.get(p.code) } : {}),
+          level: LEVEL[p.severity],
+          message: { text: p.message },
+          locations: [
+            {
+              physicalLocation: {
+                artifactLocation: { uri: rel(p.file) },
+                region: {
+                  startLine: p.range.start.line + 1,
+                  startColumn: p.range.start.character + 1,
+                  endLine: p.range.end.line + 1,
+                  endColumn: p.range.end.character + 1,
+                },
+              },
+            },
+          ],
+        })),
+      },
+    ],
+  };
+}

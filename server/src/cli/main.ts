@@ -1,0 +1,117 @@
+// postfix-lint: lints Postfix configuration directories and files for CI and
+// code review, and offers the engine's oracle interfaces (postconf, postmap)
+// and the policy simulator. Arguments in, engine, formatted output out.
+
+import { readFileSync, statSync, writeSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { lintPaths } from '../engine/lint';
+import type { FileReader, Problem } from '../engine/types';
+import { formatProblems, OutputFormat } from './format';
+import type { CliIo } from './io';
+import { runPostconf } from './postconf';
+import { runPostmap } from './postmap';
+import { runSimulate } from './simulate';
+
+const USAGE = `usage: postfix-lint [--format text|json|sarif] [--postfix-version X.Y] [--min-severity error|warning|info|hint] PATH...
+       postfix-lint postconf -c DIR [-n] [-x] [-d] [-M] [-F] [-P] [-f] [NAME...]
+       postfix-lint postmap [-q KEY | -q - | -s] type:name
+       postfix-lint simulate -c DIR [--service NAME] --client ADDR[,HOSTNAME] [--helo NAME] [--sasl-user USER] --from ADDR --to ADDR... [--format text|json]
+       postfix-lint simulate -c DIR --matrix
+
+Lints a Postfix configuration directory (main.cf, master.cf and the lookup
+tables they name) or single files. Exit status: 0 no errors, 1 errors found,
+2 usage error.`;
+
+/** Reads files as bytes mapped 1:1 to characters, the way Postfix sees them. */
+export const fsReader: FileReader & { isDirectory(p: string): boolean } = {
+  readText(path) {
+    try {
+      const st = statSync(path);
+      if (!st.isFile()) return undefined;
+      return readFileSync(path, 'latin1');
+    } catch {
+      return undefined;
+    }
+  },
+  mtimeMs(path) {
+    try {
+      return statSync(path).mtimeMs;
+    } catch {
+      return undefined;
+    }
+  },
+  isDirectory(path) {
+    try {
+      return statSync(path).isDirectory();
+    } catch {
+      return false;
+    }
+  },
+};
+
+function writeAll(fd: number, s: string, encoding: BufferEncoding): void {
+  const buf = Buffer.from(s, encoding);
+  let off = 0;
+  while (off < buf.length) off += writeSync(fd, buf, off);
+}
+
+const processIo: CliIo = {
+  stdout: (s) => writeAll(1, s, 'latin1'),
+  stderr: (s) => writeAll(2, s, 'latin1'),
+  reader: fsReader,
+  stdinLines: () => readFileSync(0, 'latin1').split('\n').filter((l, i, a) => i < a.length - 1 || l !== ''),
+};
+
+const SEVERITY_RANK: Record<Problem['severity'], number> = { error: 0, warning: 1, info: 2, hint: 3 };
+
+export function runLint(argv: string[], io: CliIo & { reader: typeof fsReader }): number {
+  let format: OutputFormat = 'text';
+  let version: string | undefined;
+  let minSeverity: Problem['severity'] = 'hint';
+  const paths: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--format') format = argv[++i] as OutputFormat;
+    else if (a.startsWith('--format=')) format = a.slice(9) as OutputFormat;
+    else if (a === '--postfix-version') version = argv[++i];
+    else if (a === '--min-severity') minSeverity = argv[++i] as Problem['severity'];
+    else if (a === '-h' || a === '--help') {
+      io.stdout(`${USAGE}\n`);
+      return 0;
+    } else if (a.startsWith('-')) {
+      io.stderr(`postfix-lint: unknown option ${a}\n${USAGE}\n`);
+      return 2;
+    } else paths.push(a);
+  }
+  if (!['text', 'json', 'sarif'].includes(format) || !(minSeverity in SEVERITY_RANK) || paths.length === 0) {
+    io.stderr(`${USAGE}\n`);
+    return 2;
+  }
+  const problems = lintPaths(
+    paths.map((p) => resolve(p)),
+    io.reader,
+    { version },
+  ).filter((p) => SEVERITY_RANK[p.severity] <= SEVERITY_RANK[minSeverity]);
+  io.stdout(formatProblems(problems, format, process.cwd()));
+  return problems.some((p) => p.severity === 'error') ? 1 : 0;
+}
+
+export function main(argv: string[], io: CliIo = processIo): number {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'postconf':
+      return runPostconf(rest, io);
+    case 'postmap':
+      return runPostmap(rest, io);
+    case 'simulate':
+      return runSimulate(rest, io);
+    case 'lint':
+      return runLint(rest, { ...io, reader: fsReader });
+    default:
+      return runLint(argv, { ...io, reader: fsReader });
+  }
+}
+
+if (require.main === module) {
+  process.exitCode = main(process.argv.slice(2));
+}
