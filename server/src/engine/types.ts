@@ -31,6 +31,22 @@ export interface Problem {
   file: string;
   range: Range;
   message: string;
+  /** Ways to fix it, applied by the editor as workspace edits (never by the engine). */
+  fixes?: Fix[];
+}
+
+/** A text replacement in one file. */
+export interface TextEdit {
+  file: string;
+  range: Range;
+  newText: string;
+}
+
+export interface Fix {
+  title: string;
+  edits: TextEdit[];
+  /** Part of "harden this configuration" (safe to apply together with the others). */
+  hardening?: boolean;
 }
 
 /** Read-only file access injected into the engine (tests, CLI and server supply their own). */
