@@ -76,8 +76,16 @@ interface Seen {
   timings: string[];
 }
 
-/** Opens `file` from the explorer and waits for a warning squiggle and its Problems row. */
-async function openAndWaitForProblem(url: string, run: string, file: string, code: string, timeoutMs: number, shot: string): Promise<Seen> {
+interface Expect {
+  file: string;
+  code: string;
+  severity: 'error' | 'warning';
+  timeoutMs: number;
+  shot: string;
+}
+
+/** Opens `file` from the explorer and waits for a squiggle and the Problems row with `code`. */
+async function openAndWaitForProblem(url: string, run: string, { file, code, severity, timeoutMs, shot }: Expect): Promise<Seen> {
   const { chromium } = createRequire(__filename)(playwrightCore);
   const started = Date.now();
   const timings: string[] = [];
@@ -99,7 +107,7 @@ async function openAndWaitForProblem(url: string, run: string, file: string, cod
     const language = page.locator('.statusbar-item', { hasText: 'Postfix main.cf' }).first();
     await language.waitFor({ timeout: 20_000 });
     mark('language mode');
-    await page.locator('.monaco-editor .squiggly-warning').first().waitFor({ timeout: timeoutMs });
+    await page.locator(`.monaco-editor .squiggly-${severity}`).first().waitFor({ timeout: timeoutMs });
     mark('squiggle');
     await page.keyboard.press('Control+Shift+M');
     const row = page.locator('.markers-panel .monaco-list-row', { hasText: code }).first();
@@ -133,30 +141,39 @@ describe('VS Code (code-server) with the packaged extension', () => {
     if (!vsix) {
       ensureBuilt();
       vsix = join(work, 'postfix.vsix');
-      execFileSync('npx', ['vsce', 'package', '--no-dependencies', '--out', vsix], { cwd: repoDir, stdio: 'pipe', input: '' });
+      // README links are relative; vsce wants a base URL when the repository is not on GitHub/GitLab.
+      const base = 'https://example.invalid/postfix-config-tools/raw/main/';
+      const args = ['vsce', 'package', '--no-dependencies', '--baseContentUrl', base, '--baseImagesUrl', base, '--out', vsix];
+      execFileSync('npx', args, { cwd: repoDir, stdio: 'pipe', input: '' });
     }
     const run = join(work, name);
     const env = { ...process.env, HOME: join(run, 'home'), XDG_CONFIG_HOME: join(run, 'home/.config'), XDG_DATA_HOME: join(run, 'home/.local/share') };
     mkdirSync(env.HOME!, { recursive: true });
     execFileSync(codeServer, ['--user-data-dir', join(run, 'ud'), '--extensions-dir', join(run, 'ext'), '--install-extension', vsix], { env, stdio: 'pipe' });
     const workspace = join(run, 'ws');
-    cpSync(resolve(repoDir, 'test/fixtures/lsp/basic'), workspace, { recursive: true });
+    cpSync(resolve(repoDir, 'examples/mistakes'), workspace, { recursive: true });
     return { run, env, workspace };
   }
 
-  test('main.cf shows the PF102 squiggle and Problems entry on line 12', async (t) => {
+  test('examples/mistakes/main.cf shows the PF112 error squiggle and Problems entry on line 6', async (t) => {
     if (!prerequisites(t)) return;
     const started = Date.now();
     const { run, env, workspace } = prepare('good');
     const server = await startCodeServer(run, env, workspace);
     stops.push(server.stop);
-    const seen = await openAndWaitForProblem(`${server.url}/?folder=${workspace}`, run, 'main.cf', 'PF102', 30_000, join(shots, 'code-server-good.png'));
+    const seen = await openAndWaitForProblem(`${server.url}/?folder=${workspace}`, run, {
+      file: 'main.cf',
+      code: 'PF112',
+      severity: 'error',
+      timeoutMs: 30_000,
+      shot: join(shots, 'code-server-good.png'),
+    });
     await server.stop();
     t.diagnostic(`${seen.timings.join(', ')}; whole test ${((Date.now() - started) / 1000).toFixed(1)} s`);
     assert.equal(seen.language, 'Postfix main.cf');
-    assert.match(seen.problem, /line 12: overriding earlier entry: myhostname=mx\.example\.test/);
-    assert.match(seen.problem, /postfix\s*\(?PF102\)?/);
-    assert.match(seen.problem, /\[Ln 12, Col 1\]/);
+    assert.match(seen.problem, /This indented line does not set mydomain/);
+    assert.match(seen.problem, /postfix\s*\(?PF112\)?/);
+    assert.match(seen.problem, /\[Ln 6, Col 3\]/);
   });
 
   test('negative control: with a broken server no squiggle appears and the check fails', async (t) => {
@@ -166,8 +183,14 @@ describe('VS Code (code-server) with the packaged extension', () => {
     const server = await startCodeServer(run, env, workspace);
     stops.push(server.stop);
     await assert.rejects(
-      openAndWaitForProblem(`${server.url}/?folder=${workspace}`, run, 'main.cf', 'PF102', 10_000, join(shots, 'code-server-broken.png')),
-      /squiggly-warning/,
+      openAndWaitForProblem(`${server.url}/?folder=${workspace}`, run, {
+        file: 'main.cf',
+        code: 'PF112',
+        severity: 'error',
+        timeoutMs: 10_000,
+        shot: join(shots, 'code-server-broken.png'),
+      }),
+      /squiggly-error/,
     );
     await server.stop();
   });

@@ -12,7 +12,8 @@ import { repoDir, requireTools } from '../helpers/env';
 import { ensureBuilt, serverPath } from '../helpers/lsp-client';
 
 const initLua = resolve(repoDir, 'test/e2e/nvim/init.lua');
-const config = resolve(repoDir, 'test/fixtures/lsp/basic');
+// A bundled example, opened from a copy so nothing the editor writes lands in the repository.
+const example = resolve(repoDir, 'examples/mistakes');
 
 interface Run {
   code: number | null;
@@ -52,27 +53,27 @@ describe('Neovim 0.7 with the real server', () => {
   let work: string;
   before(() => {
     ensureBuilt();
-    // A copy, so nothing the editor might write lands in the repository.
     work = mkdtempSync(join(tmpdir(), 'postfix-nvim-config-'));
-    cpSync(config, work, { recursive: true });
+    cpSync(example, work, { recursive: true });
   });
   after(() => rmSync(work, { recursive: true, force: true }));
 
-  test('shows the override warning on main.cf line 12 and clears it after an edit', async (t) => {
+  test('examples/mistakes/main.cf: PF112 on line 6 (the indented mydomain), gone after deleting that line', async (t) => {
     if (!requireTools(t, { commands: ['nvim'] })) return;
     const run = await runNvim(join(work, 'main.cf'), {
       POSTFIX_SERVER: serverPath,
-      POSTFIX_EDIT_LINE: '11',
-      POSTFIX_GONE_CODE: 'PF102',
+      POSTFIX_EDIT_LINE: '5',
+      POSTFIX_GONE_CODE: 'PF112',
     });
     t.diagnostic(`nvim run took ${run.ms} ms`);
     assert.equal(run.code, 0, run.stdout + run.stderr);
-    // DIAG <zero-based line> <code> <severity> <message>; severity 2 = warning.
-    const override = run.lines.find((l) => l.startsWith('DIAG 11 PF102 2 '));
-    assert.ok(override, run.stdout);
-    assert.match(override, /overriding earlier entry: myhostname=mx\.example\.test/);
-    assert.ok(!run.lines.some((l) => l.startsWith('AFTER') && l.includes(' PF102 ')), run.stdout);
-    assert.ok(run.lines.includes('SYMBOLS compatibility_level,myhostname,mydomain,smtpd_relay_restrictions,mua_client_restrictions'), run.stdout);
+    // DIAG <zero-based line> <code> <severity> <message>; severity 1 = error.
+    const continued = run.lines.find((l) => l.startsWith('DIAG 5 PF112 1 '));
+    assert.ok(continued, run.stdout);
+    assert.match(continued, /does not set mydomain/);
+    assert.ok(!run.lines.some((l) => l.startsWith('AFTER') && l.includes(' PF112 ')), run.stdout);
+    const symbols = run.lines.find((l) => l.startsWith('SYMBOLS '));
+    assert.match(symbols ?? '', /^SYMBOLS compatibility_level,myhostname,mydestination,mynetworks,/);
     assert.equal(run.lines.at(-1), 'OK');
   });
 

@@ -5,7 +5,7 @@
 import { Diagnostic, DiagnosticSeverity, DidChangeWatchedFilesNotification } from 'vscode-languageserver/node';
 import { isAbsolute, resolve } from 'node:path';
 import type { Problem, Severity } from '../engine/types';
-import { lintDocument } from './lintShim';
+import { lintDocument } from '../engine/lint';
 import { describeError, Feature, ServerContext } from './context';
 import type { OpenDocument } from './workspace';
 import { uriToPath } from './workspace';
