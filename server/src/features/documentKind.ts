@@ -1,10 +1,10 @@
-// Which of our three languages a document is. The file name decides first
-// (it is what Postfix itself goes by); the editor's language id is the
-// fallback for untitled buffers and unusual names.
+// Which of our three languages a document is. The file name decides first, by
+// the engine's rule (it is what Postfix itself goes by); the editor's language
+// id decides for untitled buffers and names the engine would call a table.
 
-import { basename } from 'node:path';
+import { DocumentKind, documentKind as kindByName } from '../engine/lint';
 
-export type DocumentKind = 'main' | 'master' | 'map';
+export type { DocumentKind };
 
 const LANGUAGE_KIND: Record<string, DocumentKind> = {
   'postfix-main': 'main',
@@ -13,8 +13,7 @@ const LANGUAGE_KIND: Record<string, DocumentKind> = {
 };
 
 export function documentKind(path: string | undefined, languageId?: string): DocumentKind {
-  const name = path ? basename(path) : '';
-  if (/^main\.cf(\.|$)/.test(name)) return 'main';
-  if (/^master\.cf(\.|$)/.test(name)) return 'master';
+  const byName = path ? kindByName(path) : 'map';
+  if (byName !== 'map') return byName;
   return (languageId && LANGUAGE_KIND[languageId]) || 'map';
 }
