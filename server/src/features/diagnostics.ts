@@ -9,6 +9,7 @@ import { lintDocument } from '../engine/lint';
 import { describeError, Feature, ServerContext } from './context';
 import type { OpenDocument } from './workspace';
 import { uriToPath } from './workspace';
+import { currentSettings, onSettingsChanged } from './settings';
 
 /** Where docs/rules/<CODE>.md is published; the one place that knows it. */
 export const RULE_DOCS_BASE = 'https://example.invalid/postfix-config-tools/blob/main/docs/rules/';
@@ -71,7 +72,7 @@ class Relinter {
     const { document, path } = od;
     let problems: Problem[];
     try {
-      problems = lintDocument(path, document.getText(), this.ctx.workspace);
+      problems = lintDocument(path, document.getText(), this.ctx.workspace, { version: currentSettings().version });
     } catch (e) {
       // Keep the previous diagnostics; a bug report beats a dead server.
       this.ctx.log.error(`lint ${path} failed: ${describeError(e)}`);
@@ -94,6 +95,8 @@ export const diagnostics: Feature = {
   },
   register(ctx) {
     const relinter = new Relinter(ctx);
+    // A new target version changes the verdict on every open file.
+    onSettingsChanged(() => ctx.workspace.open().forEach((od) => relinter.schedule(od, 0)));
     const justOpened = new Set<string>();
     const safely = (name: string, fn: () => void) => {
       try {

@@ -2,12 +2,18 @@
 // import it here and list it below; server.ts merges the capabilities.
 
 import type { Feature } from './context';
+import { completion } from './completion';
 import { diagnostics } from './diagnostics';
 import { documentSymbols } from './documentSymbols';
 import { foldingRanges } from './foldingRanges';
+import { hover } from './hover';
+import { settings } from './settings';
 
 export const features: Feature[] = [
+  settings,
   diagnostics,
   documentSymbols,
   foldingRanges,
+  completion,
+  hover,
 ];

@@ -1,0 +1,50 @@
+// One loaded configuration per directory, reused while main.cf and master.cf
+// read the same. Completion and hover run on every keystroke; loading reads
+// every table file a configuration names, which must not happen each time.
+// Pure: the reader is injected and the caller supplies the clock.
+
+import { joinPath, loadConfig, PostfixConfig } from '../config';
+import type { FileReader } from '../types';
+
+interface Entry {
+  main?: string;
+  master?: string;
+  version: string;
+  config: PostfixConfig;
+  loadedAt: number;
+}
+
+export class ConfigCache {
+  private readonly entries = new Map<string, Entry>();
+
+  /**
+   * @param maxAgeMs Table files change on disk without the texts changing
+   *   (postmap, a checkout); past this age the configuration is reloaded.
+   */
+  constructor(
+    private readonly maxAgeMs = 5_000,
+    private readonly maxEntries = 16,
+  ) {}
+
+  get(dir: string, reader: FileReader, version: string, now: number): PostfixConfig {
+    const mainPath = joinPath(dir, 'main.cf');
+    const masterPath = joinPath(dir, 'master.cf');
+    const main = reader.readText(mainPath);
+    const master = reader.readText(masterPath);
+    const e = this.entries.get(dir);
+    if (e && e.main === main && e.master === master && e.version === version && now - e.loadedAt < this.maxAgeMs) return e.config;
+    const pinned: FileReader = {
+      readText: (p) => (p === mainPath ? main : p === masterPath ? master : reader.readText(p)),
+      mtimeMs: reader.mtimeMs ? (p) => reader.mtimeMs!(p) : undefined,
+    };
+    const config = loadConfig(dir, pinned, { version });
+    this.entries.delete(dir);
+    this.entries.set(dir, { main, master, version, config, loadedAt: now });
+    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+    return config;
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}

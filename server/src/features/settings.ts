@@ -1,0 +1,81 @@
+// The user's settings that change analysis: `postfix.version`, the Postfix
+// release completion, hover and diagnostics target (default: the newest in the
+// catalog). Pulled with workspace/configuration after `initialized` and on
+// every didChangeConfiguration; clients that push settings in the
+// notification (`settings.postfix`) are honoured too.
+
+import { DidChangeConfigurationNotification } from 'vscode-languageserver/node';
+import { NEWEST_VERSION } from '../engine/catalog/parameters';
+import { describeError, Feature, ServerContext } from './context';
+
+export interface PostfixSettings {
+  /** Target Postfix version, `major.minor` or `major.minor.patch`. */
+  version: string;
+}
+
+const DEFAULTS: PostfixSettings = { version: NEWEST_VERSION };
+
+let current: PostfixSettings = { ...DEFAULTS };
+let canPull = false;
+const listeners: ((s: PostfixSettings) => void)[] = [];
+
+export function currentSettings(): PostfixSettings {
+  return current;
+}
+
+/** Called after the settings changed (diagnostics re-lint, for one). */
+export function onSettingsChanged(listener: (s: PostfixSettings) => void): void {
+  listeners.push(listener);
+}
+
+/** `3.7`, `3.7.11`, ` 3.10 ` → trimmed; anything else (empty, `latest`, `3`) → undefined. */
+export function normalizeVersion(v: unknown): string | undefined {
+  if (typeof v !== 'string') return undefined;
+  const t = v.trim();
+  return /^\d+\.\d+(\.\d+)?$/.test(t) ? t : undefined;
+}
+
+/** Applies a `postfix` settings object; returns true when something changed. */
+export function applySettings(raw: unknown, ctx?: Pick<ServerContext, 'log'>): boolean {
+  const obj = raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
+  const given = obj.version;
+  let version = normalizeVersion(given);
+  if (version === undefined) {
+    if (given !== undefined && given !== null && given !== '') ctx?.log.error(`postfix.version: "${String(given)}" is not a version like 3.7 or 3.7.11; using ${DEFAULTS.version}`);
+    version = DEFAULTS.version;
+  }
+  const next: PostfixSettings = { version };
+  if (next.version === current.version) return false;
+  current = next;
+  for (const l of listeners) l(current);
+  return true;
+}
+
+async function pull(ctx: ServerContext): Promise<void> {
+  try {
+    const [postfix] = await ctx.connection.workspace.getConfiguration([{ section: 'postfix' }]);
+    if (applySettings(postfix, ctx)) ctx.log.info(`target Postfix version: ${current.version}`);
+  } catch (e) {
+    ctx.log.error(`reading the postfix settings failed: ${describeError(e)}`);
+  }
+}
+
+export const settings: Feature = {
+  name: 'settings',
+  capabilities: {},
+  initialized(ctx, client) {
+    canPull = client.workspace?.configuration === true;
+    if (client.workspace?.didChangeConfiguration?.dynamicRegistration) {
+      void ctx.connection.client.register(DidChangeConfigurationNotification.type, { section: 'postfix' });
+    }
+    if (canPull) void pull(ctx);
+  },
+  register(ctx) {
+    ctx.connection.onDidChangeConfiguration((params) => {
+      const pushed = (params?.settings as Record<string, unknown> | null | undefined)?.postfix;
+      if (pushed && typeof pushed === 'object') {
+        if (applySettings(pushed, ctx)) ctx.log.info(`target Postfix version: ${current.version}`);
+      } else if (canPull) void pull(ctx);
+    });
+  },
+};
