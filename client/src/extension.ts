@@ -3,6 +3,7 @@
 
 import { ExtensionContext, window } from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
+import { registerVersionCommand } from './version';
 
 export const LANGUAGES = ['postfix-main', 'postfix-master', 'postfix-map'];
 
@@ -14,6 +15,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
     run: { module, transport: TransportKind.ipc },
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
   };
+  registerVersionCommand(context);
   const outputChannel = window.createOutputChannel('Postfix', { log: true });
   context.subscriptions.push(outputChannel);
   const clientOptions: LanguageClientOptions = {
