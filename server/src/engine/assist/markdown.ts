@@ -41,6 +41,13 @@ export function stageList(stages: readonly RestrictionStage[]): string {
   return stages.map((s) => `\`smtpd_${s}_restrictions\``).join(', ');
 }
 
+/** `; use x instead`, or for `(do not specify)` advice to leave it unset. */
+function replacementText(replacement: string | undefined): string {
+  if (!replacement) return '';
+  if (replacement.startsWith('(')) return '; leave it unset (remove the line)';
+  return `; use ${replacement.split(/[ ,]+/).map((r) => code(r)).join(', ')} instead`;
+}
+
 /**
  * Catalog view of a parameter: type, description, default, first version,
  * deprecation, link. `here` (what this configuration makes of it) goes
@@ -64,11 +71,11 @@ export function parameterDocMarkdown(info: ParameterInfo, version: string, here:
   const since = versionText(info.since);
   if (since) facts.push(`- **Since:** ${since}`);
   if (info.removedIn) {
-    facts.push(`- **Removed** in Postfix ${info.removedIn}${info.replacement ? `; use ${info.replacement.split(/[ ,]+/).map((r) => code(r)).join(', ')}` : ''}.`);
+    facts.push(`- **Removed** in Postfix ${info.removedIn}${replacementText(info.replacement)}.`);
   } else if (info.deprecatedIn) {
     const now = isDeprecatedIn(info, version);
     facts.push(
-      `- **Deprecated** ${now ? 'since' : 'from'} Postfix ${info.deprecatedIn}${info.replacement ? `; use ${info.replacement.split(/[ ,]+/).map((r) => code(r)).join(', ')} instead` : ''}.`,
+      `- **Deprecated** ${now ? 'since' : 'from'} Postfix ${info.deprecatedIn}${replacementText(info.replacement)}.`,
     );
   }
   if (facts.length) out.push(facts.join('\n'));
