@@ -177,6 +177,19 @@ describe('main.cf values', () => {
     assert.ok(!classValue.includes('reject_unauth_destination'));
   });
 
+  test('a parameter pulled into a list as $name completes as a list of that stage (docker-mailserver style)', () => {
+    const main = 'smtpd_sender_restrictions = $dms_sender\ndms_sender = permit_sasl_authenticated, |\n';
+    const items = labels(complete('main', main));
+    assert.ok(items.includes('reject_unknown_sender_domain'));
+    assert.ok(!items.includes('check_etrn_access'));
+    const viaMaster = labels(
+      complete('main', 'mua_sender = reject_authenticated_sender_login_mismatch, |\n', {
+        [`${DIR}/master.cf`]: 'submission inet n - n - - smtpd\n  -o smtpd_sender_restrictions=$mua_sender\n',
+      }),
+    );
+    assert.ok(viaMaster.includes('reject_unknown_sender_domain'), 'stage from a master.cf -o');
+  });
+
   test('values continued on indented lines complete like the first line', () => {
     const marked = 'smtpd_helo_restrictions =\n    permit_mynetworks,\n    reject_|';
     const i = item(complete('main', marked), 'reject_invalid_helo_hostname');

@@ -117,6 +117,11 @@ describe('main.cf values', () => {
     assert.match(md('main', 'smtpd_etrn_restrictions = reject_non_fqdn_se|nder\n'), /Has no data to check in `smtpd_etrn_restrictions`/);
   });
 
+  test('a list included as $name is judged at the stages of the lists that include it', () => {
+    const text = md('main', 'smtpd_etrn_restrictions = $mine\nmine = reject_non_fqdn_se|nder\n');
+    assert.match(text, /Has no data to check in `smtpd_etrn_restrictions`/);
+  });
+
   test('removed restrictions, missing arguments, arguments, unknown words', () => {
     assert.match(md('main', 'smtpd_recipient_restrictions = check_relay_dom|ains\n'), /Removed\*\* in Postfix 3\.9/);
     assert.doesNotMatch(md('main', 'smtpd_recipient_restrictions = check_relay_dom|ains\n', { version: '3.7' }), /Removed\*\* in Postfix 3\.9: smtpd/);

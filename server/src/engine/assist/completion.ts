@@ -25,7 +25,6 @@ import {
   ParamType,
   parameterInfo,
   parameterType,
-  RESTRICTION_STAGES,
   RestrictionStage,
   restrictionInfo,
   restrictionInVersion,
@@ -41,7 +40,7 @@ import { MASTER_TYPES, serviceParameters } from '../mastercf';
 import type { Position, Range } from '../types';
 import { isListSeparator, mainCfCursor, masterCfCursor, physicalLines, rangeIn, CursorLine } from './cursor';
 import { fitsStages } from './restriction-list';
-import { accessTableKind, AccessTableKind, restrictionClasses, stagesUsingClass } from './model';
+import { accessTableKind, AccessTableKind, restrictionClasses, restrictionListStages } from './model';
 import { splitBraced } from '../tables/text';
 import { accessActionDocMarkdown, masterDocMarkdown, parameterDocMarkdown, restrictionDocMarkdown, tableTypeDocMarkdown } from './markdown';
 
@@ -267,14 +266,8 @@ function completeValue(
   const present = new Set(splitBraced(value).map(([a, b]) => value.slice(a, b)));
 
   const classes = env.config ? restrictionClasses(env.config) : new Set<string>();
-  let type: ParamType = parameterType(name, serviceParams(env));
-  let stages: readonly RestrictionStage[] | undefined;
-  if (type.kind === 'restrictions') stages = [type.stage];
-  else if (classes.has(name)) {
-    const used = env.config ? stagesUsingClass(env.config, name) : [];
-    stages = used.length ? used : RESTRICTION_STAGES;
-    type = { kind: 'list' };
-  }
+  const type: ParamType = parameterType(name, serviceParams(env));
+  const stages = restrictionListStages(env.config, name);
   if (stages) return restrictionListItems(stages, before[before.length - 1], token, range, env, serviceKey, classes);
 
   const dflt = parameterInfo(name, serviceParams(env))?.default;

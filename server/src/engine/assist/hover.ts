@@ -30,7 +30,7 @@ import { findTableReferences, flattenReferences, TableReference, tableFilePath, 
 import type { FileReader, Position, Range } from '../types';
 import { mainCfCursor, masterCfCursor, physicalLines, rangeIn } from './cursor';
 import { accessActionDocMarkdown, code, fileLink, masterDocMarkdown, parameterDocMarkdown, restrictionDocMarkdown, stageList } from './markdown';
-import { accessTableKind, restrictionClasses, stagesUsingClass } from './model';
+import { accessTableKind, restrictionClasses, restrictionListStages, stagesUsingClass } from './model';
 import { analyzeRestrictionList, ListWord, stageFit, wordIndexAt } from './restriction-list';
 import { explainEnhancedStatus, statusMarkdown } from './status-codes';
 
@@ -186,9 +186,7 @@ function classHover(name: string, env: HoverEnv, here: string[] = []): string {
 type ToRange = (start: number, end: number) => Range;
 
 function isRestrictionList(name: string, env: HoverEnv): boolean {
-  if (restrictionStageOf(name)) return true;
-  if (env.config && restrictionClasses(env.config).has(name)) return true;
-  return /^smtpd_.*_restrictions$/.test(name);
+  return restrictionListStages(env.config, name) !== undefined || /^smtpd_.*_restrictions$/.test(name);
 }
 
 function valueHover(
@@ -220,11 +218,9 @@ function valueHover(
     if (k < 0) return undefined;
     const w = words[k];
     const range = toRange(w.start, w.end);
-    const stages: RestrictionStage[] = restrictionStageOf(name)
-      ? [restrictionStageOf(name)!]
-      : env.config && classes.has(name)
-        ? stagesUsingClass(env.config, name)
-        : [];
+    const own = restrictionStageOf(name);
+    const used = env.config ? stagesUsingClass(env.config, name) : [];
+    const stages: RestrictionStage[] = own ? [own] : used;
     if (w.role === 'restriction' && w.info) return { markdown: restrictionHover(w, words, stages, name, env, serviceKey, toRange), range };
     if (w.role === 'class') return { markdown: classHover(w.text, env), range };
     if (w.role === 'argument' && w.owner !== undefined) return { markdown: argumentHover(w, words[w.owner]), range };

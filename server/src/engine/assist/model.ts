@@ -2,9 +2,10 @@
 // restriction classes exist, which lists use a class, what a lookup table is
 // used for, and the restriction in front of a table reference.
 
-import { parameterInfo, restrictionInfo, RestrictionStage, restrictionStageOf } from '../catalog/docs';
+import { parameterInfo, restrictionInfo, RESTRICTION_STAGES, RestrictionStage, restrictionStageOf } from '../catalog/docs';
 import { effectiveValue, PostfixConfig, TableUse } from '../config';
 import { valueRange } from '../maincf/parse';
+import { parseReferences } from '../maincf/references';
 import { findTableReferences, flattenReferences } from '../tables/references';
 import { splitBraced } from '../tables/text';
 import type { Position, Range } from '../types';
@@ -33,24 +34,37 @@ function listSettings(config: PostfixConfig): ListSetting[] {
   return out;
 }
 
+const stageCache = new WeakMap<PostfixConfig, Map<string, Set<RestrictionStage>>>();
+
 /**
- * Stages of the lists that use a restriction class, directly or through other
- * classes; empty when no list uses it.
+ * For every name that ends up inside a smtpd_*_restrictions list, the stages
+ * of those lists: restriction classes named in a list, and parameters pulled
+ * in as `$name` (docker-mailserver's `smtpd_sender_restrictions =
+ * $dms_smtpd_sender_restrictions`), through any number of such steps.
  */
-export function stagesUsingClass(config: PostfixConfig, className: string): RestrictionStage[] {
+function listStageMap(config: PostfixConfig): Map<string, Set<RestrictionStage>> {
+  const cached = stageCache.get(config);
+  if (cached) return cached;
   const classes = restrictionClasses(config);
   const settings = listSettings(config);
   const stagesOf = new Map<string, Set<RestrictionStage>>();
-  for (const c of classes) stagesOf.set(c, new Set());
-  // Fixed point: a class used by a class used by smtpd_recipient_restrictions is a recipient-stage class.
+  const get = (n: string) => {
+    let set = stagesOf.get(n);
+    if (!set) stagesOf.set(n, (set = new Set()));
+    return set;
+  };
+  for (const c of classes) get(c);
+  const members = settings.map((st) => ({
+    st,
+    names: [...words(st.value).filter((w) => classes.has(w)), ...parseReferences(st.value).flatMap((r) => (r.name ? [r.name] : []))],
+  }));
   for (let round = 0; round < 10; round++) {
     let changed = false;
-    for (const st of settings) {
-      const from = st.stage ? new Set([st.stage]) : classes.has(st.name) ? stagesOf.get(st.name) : undefined;
+    for (const { st, names } of members) {
+      const from = st.stage ? new Set([st.stage]) : stagesOf.get(st.name);
       if (!from || from.size === 0) continue;
-      for (const w of words(st.value)) {
-        const target = stagesOf.get(w);
-        if (!target) continue;
+      for (const n of names) {
+        const target = get(n);
         for (const s of from) {
           if (!target.has(s)) {
             target.add(s);
@@ -61,7 +75,29 @@ export function stagesUsingClass(config: PostfixConfig, className: string): Rest
     }
     if (!changed) break;
   }
-  return [...(stagesOf.get(className) ?? [])];
+  stageCache.set(config, stagesOf);
+  return stagesOf;
+}
+
+/** Stages of the lists that use a restriction class, directly or through other classes; empty when none does. */
+export function stagesUsingClass(config: PostfixConfig, className: string): RestrictionStage[] {
+  return [...(listStageMap(config).get(className) ?? [])];
+}
+
+/**
+ * The stages a parameter's value is evaluated in as a restriction list:
+ * its own stage for smtpd_<stage>_restrictions, the stages of the lists that
+ * use it for classes and `$`-included names (every stage for a class no list
+ * uses yet); undefined when the value is not a restriction list.
+ */
+export function restrictionListStages(config: PostfixConfig | undefined, name: string): readonly RestrictionStage[] | undefined {
+  const own = restrictionStageOf(name);
+  if (own) return [own];
+  if (!config) return undefined;
+  const used = [...(listStageMap(config).get(name) ?? [])];
+  if (used.length) return used;
+  if (restrictionClasses(config).has(name)) return RESTRICTION_STAGES;
+  return undefined;
 }
 
 function contains(r: Range, p: Position): boolean {
