@@ -1,0 +1,203 @@
+// DNS block lists in restriction lists (reject_rbl_client and friends) and
+// in postscreen_dnsbl_sites:
+// - PF504: lists that were shut down (some answer every query as "listed")
+// - PF505: Spamhaus zones without a reply filter: through a public or
+//   forwarding resolver Spamhaus answers 127.255.255.x ("query refused"),
+//   which smtpd counts as a listing, so every client is rejected
+// - PF506: Spamhaus checked before permit_sasl_authenticated: your own users
+//   on home and mobile addresses (the PBL part of zen) are rejected
+
+import type { Fix, Problem, Range, TextEdit } from '../types';
+import type { RuleContext } from './context';
+import { insertBefore, removeTokens, replaceToken } from './edits';
+import { allLists, Item, ListToken, serviceLists, Site, siteOf, tokenLocation } from './lists';
+import { code, problem, Rule } from './rule';
+import { ByLocation, listText } from './util';
+
+export const DEAD_DNSBL = code('PF504', 'dead-dnsbl', 'warning', 'correctness', 'DNS block list that was shut down (some answer every query as listed)');
+export const SPAMHAUS_NO_FILTER = code('PF505', 'spamhaus-without-filter', 'error', 'correctness', 'Spamhaus zone without a reply filter: an error answer rejects every client');
+export const DNSBL_BEFORE_OWN_USERS = code('PF506', 'dnsbl-before-own-users', 'warning', 'correctness', 'Spamhaus is checked before permit_sasl_authenticated: your own users are rejected');
+
+interface DeadList {
+  suffix: string;
+  severity: 'error' | 'warning' | 'info';
+  why: string;
+}
+
+const DEAD: DeadList[] = [
+  { suffix: 'ahbl.org', severity: 'error', why: 'AHBL shut down in 2015 and since then answers every query as listed: every client is rejected' },
+  { suffix: 'dnsbl.cyberlogic.net', severity: 'error', why: 'dnsbl.cyberlogic.net is gone and answers every query as listed: every client is rejected' },
+  { suffix: 'sorbs.net', severity: 'warning', why: 'SORBS shut down in June 2024; its zones no longer give useful answers, and each query only adds delay' },
+  { suffix: 'njabl.org', severity: 'warning', why: 'NJABL shut down in 2013; each query only adds delay, and a domain that changes hands may start listing everyone' },
+  { suffix: 'spamcannibal.org', severity: 'warning', why: 'SpamCannibal shut down in 2019; each query only adds delay, and a domain that changes hands may start listing everyone' },
+  { suffix: 'dsbl.org', severity: 'warning', why: 'DSBL shut down in 2009; each query only adds delay' },
+  { suffix: 'ordb.org', severity: 'warning', why: 'ORDB shut down in 2006; each query only adds delay' },
+  { suffix: 'rfc-ignorant.org', severity: 'warning', why: 'rfc-ignorant.org shut down in 2012; each query only adds delay' },
+  { suffix: 'cbl.abuseat.org', severity: 'info', why: 'the CBL is published as part of Spamhaus XBL (included in zen.spamhaus.org)' },
+];
+
+/** Reply filters for Spamhaus zones: every real listing, none of the 127.255.255.x error answers. */
+function spamhausFilter(domain: string): string | undefined {
+  const d = domain.toLowerCase();
+  const m = /(?:^|\.)(zen|sbl|xbl|pbl|sbl-xbl|dbl|zrd)\.(?:spamhaus\.org|dq\.spamhaus\.net)$/.exec(d);
+  if (!m) return undefined;
+  if (m[1] === 'dbl') return '127.0.1.[2..99]';
+  if (m[1] === 'zrd') return '127.0.2.[2..24]';
+  return '127.0.0.[2..11]';
+}
+
+/** zen and pbl list dynamic (home, mobile) addresses. */
+function listsDynamicAddresses(domain: string): boolean {
+  return /(?:^|\.)(zen|pbl)\.(?:spamhaus\.org|dq\.spamhaus\.net)$/i.test(domain);
+}
+
+function deadList(domain: string): DeadList | undefined {
+  const d = domain.toLowerCase();
+  return DEAD.find((x) => d === x.suffix || d.endsWith(`.${x.suffix}`));
+}
+
+/** `domain[=filter][*weight]` (postscreen) or `domain[=filter]` (smtpd). */
+function splitSpec(spec: string): { domain: string; filter?: string; rest: string } {
+  const star = spec.indexOf('*');
+  const head = star < 0 ? spec : spec.slice(0, star);
+  const rest = star < 0 ? '' : spec.slice(star);
+  const eq = head.indexOf('=');
+  return eq < 0 ? { domain: head, rest } : { domain: head.slice(0, eq), filter: head.slice(eq + 1), rest };
+}
+
+interface Use {
+  /** The DNS list spec word. */
+  spec: ListToken;
+  /** Restriction item (smtpd), or undefined (postscreen_dnsbl_sites). */
+  item?: Item;
+  /** Words to remove to drop this use. */
+  words: ListToken[];
+  where: string;
+}
+
+function postscreenSites(ctx: RuleContext): Site[] {
+  const out: Site[] = [];
+  const entry = ctx.config.main?.byName.get('postscreen_dnsbl_sites');
+  if (entry) out.push(siteOf(ctx, { kind: 'main', entry }, 'postscreen_dnsbl_sites'));
+  for (const s of ctx.config.master?.services ?? []) {
+    for (const o of s.overrides) if (o.name === 'postscreen_dnsbl_sites') out.push(siteOf(ctx, { kind: 'master', service: s, override: o }, 'postscreen_dnsbl_sites'));
+  }
+  return out;
+}
+
+function uses(ctx: RuleContext): Use[] {
+  return ctx.once('dnsbl:uses', () => {
+    const out: Use[] = [];
+    const seen = new Set<string>();
+    for (const list of allLists(ctx)) {
+      for (const it of list.items) {
+        if (it.kind !== 'builtin' || it.fact?.takes !== 'domain=filter' || !it.args[0]) continue;
+        const loc = tokenLocation(it.args[0]);
+        const key = loc ? `${loc.file}:${loc.range.start.line}:${loc.range.start.character}` : `${list.parameter}:${it.args[0].text}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        out.push({ spec: it.args[0], item: it, words: [it.name, it.args[0]], where: list.parameter });
+      }
+    }
+    for (const site of postscreenSites(ctx)) {
+      for (const t of site.tokens) {
+        const lt: ListToken = { text: t.text, token: t, parameter: site.parameter };
+        out.push({ spec: lt, words: [lt], where: site.parameter });
+      }
+    }
+    return out;
+  });
+}
+
+function removeUse(ctx: RuleContext, u: Use): TextEdit[] | undefined {
+  if (u.words.some((w) => !w.token)) return undefined;
+  const site = u.words[0].token!.site;
+  if (u.words.some((w) => w.token!.site !== site)) return undefined;
+  return removeTokens(ctx, site, u.words.map((w) => w.token!));
+}
+
+function deadLists(ctx: RuleContext): Problem[] {
+  const out: Problem[] = [];
+  const all = uses(ctx);
+  for (const u of all) {
+    const { domain } = splitSpec(u.spec.text);
+    const dead = deadList(domain);
+    const loc = tokenLocation(u.spec);
+    if (!dead || !loc) continue;
+    const fixes: Fix[] = [];
+    const rm = removeUse(ctx, u);
+    if (dead.suffix === 'cbl.abuseat.org') {
+      const zenToo = all.some((o) => o !== u && o.where === u.where && /(?:^|\.)(zen|xbl)\.spamhaus\.org$/i.test(splitSpec(o.spec.text).domain));
+      if (zenToo && rm) fixes.push({ title: `Remove ${domain} (already covered by Spamhaus)`, edits: rm, hardening: true });
+      else if (u.spec.token) {
+        const rest = splitSpec(u.spec.text).rest;
+        fixes.push({ title: 'Query xbl.spamhaus.org instead', edits: [replaceToken(u.spec.token, `xbl.spamhaus.org=127.0.0.[4..7]${rest}`)] });
+      }
+      out.push(problem(DEAD_DNSBL, loc.file, loc.range, `${domain}: ${dead.why}; query zen.spamhaus.org (or xbl.spamhaus.org) instead.`, fixes, 'info'));
+      continue;
+    }
+    if (rm) fixes.push({ title: `Remove ${domain}`, edits: rm, hardening: true });
+    out.push(problem(DEAD_DNSBL, loc.file, loc.range, `${domain}: ${dead.why}. Remove it from ${u.where}.`, fixes, dead.severity));
+  }
+  return out;
+}
+
+function missingFilters(ctx: RuleContext): Problem[] {
+  const out: Problem[] = [];
+  for (const u of uses(ctx)) {
+    const { domain, filter, rest } = splitSpec(u.spec.text);
+    if (filter !== undefined) continue;
+    const want = spamhausFilter(domain);
+    const loc = tokenLocation(u.spec);
+    if (!want || !loc) continue;
+    const fixed = `${domain}=${want}${rest}`;
+    const fixes: Fix[] = u.spec.token ? [{ title: `Write ${fixed}`, edits: [replaceToken(u.spec.token, fixed)], hardening: true }] : [];
+    const who = u.item ? 'smtpd' : 'postscreen';
+    out.push(
+      problem(
+        SPAMHAUS_NO_FILTER,
+        loc.file,
+        loc.range,
+        `${domain} without a reply filter: Spamhaus answers queries that come through public or shared resolvers with 127.255.255.x error codes, and ${who} counts any answer as a listing, so every client would be rejected. Add =${want} to accept only real listings.`,
+        fixes,
+      ),
+    );
+  }
+  return out;
+}
+
+function beforeOwnUsers(ctx: RuleContext): Problem[] {
+  const found = new ByLocation<{ label: string; domain: string; list: string; fix?: TextEdit }>();
+  for (const svc of ctx.smtpdServices()) {
+    if (!ctx.bool('smtpd_sasl_auth_enable', svc.service)) continue;
+    const sl = serviceLists(ctx, svc.service);
+    for (const l of sl.lists) {
+      let permitted = false;
+      for (const it of l.items) {
+        if (it.kind === 'builtin' && it.lower === 'permit_sasl_authenticated') permitted = true;
+        if (permitted) break;
+        if (it.kind !== 'builtin' || it.fact?.takes !== 'domain=filter' || !it.lower.startsWith('reject_rbl') || it.warnOnly || !it.args[0]) continue;
+        const domain = splitSpec(it.args[0].text).domain;
+        if (!listsDynamicAddresses(domain)) continue;
+        found.addToken(it.name, { label: svc.label, domain, list: l.parameter, fix: it.name.token ? insertBefore(it.name.token, 'permit_sasl_authenticated') : undefined });
+      }
+    }
+  }
+  return found.entries().map(({ file, range, items }: { file: string; range: Range; items: { label: string; domain: string; list: string; fix?: TextEdit }[] }) => {
+    const i = items[0];
+    return problem(
+      DNSBL_BEFORE_OWN_USERS,
+      file,
+      range,
+      `${i.domain} is checked in ${i.list} before permit_sasl_authenticated on ${listText(items.map((x) => x.label))}, where users log in: Spamhaus PBL (part of zen) lists home and mobile addresses, so your own users sending from them are rejected. Put permit_sasl_authenticated first.`,
+      i.fix ? [{ title: 'Insert permit_sasl_authenticated before it', edits: [i.fix] }] : undefined,
+    );
+  });
+}
+
+export const dnsblRule: Rule = {
+  codes: [DEAD_DNSBL, SPAMHAUS_NO_FILTER, DNSBL_BEFORE_OWN_USERS],
+  check(ctx) {
+    return [...deadLists(ctx), ...missingFilters(ctx), ...beforeOwnUsers(ctx)];
+  },
+};

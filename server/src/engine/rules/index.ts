@@ -1,0 +1,64 @@
+// Security and correctness rules over a whole configuration (PF400–PF599):
+// restriction-list semantics that smtpd enforces or warns about, and advice.
+// lint.ts calls runRules(); codes.ts lists RULE_CODES; the editor offers each
+// problem's fixes and hardenConfiguration() as one "harden" action.
+
+import type { PostfixConfig } from '../config';
+import type { FileReader, Fix, Problem } from '../types';
+import { accessTablesRule } from './access-tables';
+import { RuleContext, type RuleOptions } from './context';
+import { dnsblRule } from './dnsbl';
+import { mergeHardeningFixes } from './harden';
+import { mynetworksRule } from './mynetworks';
+import { relayRule } from './relay';
+import { restrictionsRule } from './restrictions';
+import type { Rule, RuleCode } from './rule';
+import { saslRule } from './sasl';
+import { settingsRule } from './settings';
+import { submissionRule } from './submission';
+import { suppressProblems } from './suppress';
+import { tlsRule } from './tls';
+
+export type { RuleOptions } from './context';
+export type { Rule, RuleCode } from './rule';
+export { applyTextEdits } from './edits';
+export { suppressProblems } from './suppress';
+export { mergeHardeningFixes } from './harden';
+
+export const RULES: Rule[] = [relayRule, restrictionsRule, accessTablesRule, mynetworksRule, dnsblRule, saslRule, submissionRule, tlsRule, settingsRule];
+
+/** Every code of these rules, by code. */
+export const RULE_CODES: Record<string, RuleCode> = Object.fromEntries(
+  RULES.flatMap((r) => r.codes)
+    .sort((a, b) => a.code.localeCompare(b.code))
+    .map((c) => [c.code, c]),
+);
+
+function dedupe(problems: Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const k = `${p.code}|${p.file}|${p.range.start.line}:${p.range.start.character}-${p.range.end.line}:${p.range.end.character}|${p.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** The problems of every rule, silenced ones (comments, options) left out. */
+export function runRules(config: PostfixConfig, reader: FileReader, options: RuleOptions = {}): Problem[] {
+  // Postfix stops reading main.cf at a fatal line; judging the rest would mislead.
+  if (!config.main || config.main.fatal) return [];
+  const ctx = new RuleContext(config, reader, options);
+  const disabled = new Set((options.disabled ?? []).map((c) => c.toUpperCase()));
+  const out: Problem[] = [];
+  for (const rule of RULES) {
+    if (rule.codes.every((c) => disabled.has(c.code))) continue;
+    out.push(...rule.check(ctx).filter((p) => !disabled.has(p.code)));
+  }
+  return suppressProblems(dedupe(out), reader);
+}
+
+/** One fix that applies every safe hardening fix of the configuration, without overlapping edits. */
+export function hardenConfiguration(config: PostfixConfig, reader: FileReader, options: RuleOptions = {}): Fix {
+  return mergeHardeningFixes(runRules(config, reader, options));
+}

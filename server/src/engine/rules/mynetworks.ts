@@ -1,0 +1,192 @@
+// mynetworks: the clients smtpd trusts (permit_mynetworks lets them relay).
+// - PF501: a network far too wide (0.0.0.0/0, ::/0, any /8 or wider other
+//   than 127/8, large public ranges).
+// - PF502: mynetworks unset and mynetworks_style = class or subnet: every
+//   machine on the networks of this host's interfaces is trusted.
+// - PF503: an IPv6 network without [brackets]: smtpd reads it as a
+//   `type:table` and dies ("expecting type:name") or fails every lookup.
+
+import type { MasterService } from '../mastercf';
+import type { Fix, Problem, TextEdit } from '../types';
+import type { RuleContext } from './context';
+import { removeTokens, replaceToken, setMainParameter, setServiceOption } from './edits';
+import { Site, siteOf, SiteToken } from './lists';
+import { code, problem, Rule } from './rule';
+import { ByLocation, isLoopbackNet, isPrivateNet, listText, Net, parseNet } from './util';
+
+export const MYNETWORKS_TOO_BROAD = code('PF501', 'mynetworks-too-broad', 'error', 'security', 'mynetworks trusts far more clients than your own (0.0.0.0/0, a /8, public ranges)');
+export const MYNETWORKS_STYLE = code('PF502', 'mynetworks-style', 'warning', 'security', 'mynetworks is unset and mynetworks_style is class or subnet: neighbours are trusted');
+export const MYNETWORKS_IPV6_BRACKETS = code('PF503', 'mynetworks-ipv6-brackets', 'error', 'postfix', 'IPv6 network in mynetworks without [brackets]: read as a lookup table');
+
+const LOOPBACK = ['127.0.0.0/8', '[::1]/128'];
+
+/** Every place mynetworks is written: main.cf and the -o settings of master.cf. */
+function mynetworksSites(ctx: RuleContext): { site: Site; service?: MasterService }[] {
+  const out: { site: Site; service?: MasterService }[] = [];
+  const entry = ctx.config.main?.byName.get('mynetworks');
+  if (entry) out.push({ site: siteOf(ctx, { kind: 'main', entry }, 'mynetworks') });
+  for (const s of ctx.config.master?.services ?? []) {
+    const o = [...s.overrides].reverse().find((x) => x.name === 'mynetworks');
+    if (o) out.push({ site: siteOf(ctx, { kind: 'master', service: s, override: o }, 'mynetworks'), service: s });
+  }
+  return out;
+}
+
+interface Judged {
+  token: SiteToken;
+  net: Net & { bracketed: boolean };
+  level: 'error' | 'warning';
+  why: string;
+}
+
+function addresses(net: Net): string {
+  const bits = (net.version === 4 ? 32 : 128) - net.prefix;
+  if (bits === (net.version === 4 ? 32 : 128)) return net.version === 4 ? 'every IPv4 address' : 'every IPv6 address';
+  if (bits <= 40) return `${(2 ** bits).toLocaleString('en-US')} addresses`;
+  return `2^${bits} addresses`;
+}
+
+/** Whether a pattern is too wide, and how bad that is. */
+function judge(token: SiteToken): Judged | undefined {
+  if (token.text.startsWith('!')) return undefined;
+  const net = parseNet(token.text);
+  if (!net || (net.version === 6 && !net.bracketed)) return undefined;
+  const isPrivate = isPrivateNet(net);
+  if (isLoopbackNet(net)) return undefined;
+  if (net.prefix === 0) return { token, net, level: 'error', why: `${token.text} trusts ${addresses(net)}` };
+  if (net.version === 4) {
+    if (net.prefix <= 8 && !isPrivate) return { token, net, level: 'error', why: `${token.text} trusts ${addresses(net)}, most of them on the Internet` };
+    if (net.prefix <= 8) return { token, net, level: 'warning', why: `${token.text} trusts ${addresses(net)}: every container, VPN client and guest device on that network may relay` };
+    if (!isPrivate && net.prefix < 24) return { token, net, level: 'warning', why: `${token.text} is a public network of ${addresses(net)}; machines there you do not run may relay` };
+  } else {
+    if (net.prefix <= 16 && !isPrivate) return { token, net, level: 'error', why: `${token.text} trusts ${addresses(net)} on the Internet` };
+    if (!isPrivate && net.prefix < 48) return { token, net, level: 'warning', why: `${token.text} is a public network of ${addresses(net)}; machines there you do not run may relay` };
+  }
+  return undefined;
+}
+
+/** Replaces the first bad word with the loopback networks the list lacks, and removes the others. */
+function replaceEdits(ctx: RuleContext, site: Site, bad: SiteToken[]): TextEdit[] {
+  const badSet = new Set(bad.map((t) => t.index));
+  const kept = site.tokens.filter((t) => !badSet.has(t.index));
+  const need = LOOPBACK.filter((lb) => {
+    const want = parseNet(lb)!;
+    return !kept.some((t) => {
+      const n = parseNet(t.text);
+      return n && n.version === want.version && isLoopbackNet(n) && !t.text.startsWith('!');
+    });
+  });
+  if (need.length === 0) return removeTokens(ctx, site, bad);
+  return [replaceToken(bad[0], need.join(' ')), ...removeTokens(ctx, site, bad.slice(1))];
+}
+
+/** The fix for the error-level networks of the mynetworks a service uses (shared with the open-relay rule). */
+export function broadNetworkFix(ctx: RuleContext, service?: MasterService): Fix | undefined {
+  const w = ctx.raw('mynetworks', service).where;
+  if (w.kind === 'default') return undefined;
+  const site = siteOf(ctx, w, 'mynetworks');
+  const bad = site.tokens.map(judge).filter((j): j is Judged => j?.level === 'error');
+  if (bad.length === 0) return undefined;
+  const edits = replaceEdits(ctx, site, bad.map((b) => b.token));
+  return { title: `Replace ${listText(bad.map((b) => b.token.text))} in mynetworks with the loopback networks`, edits, hardening: true };
+}
+
+function tooBroad(ctx: RuleContext): Problem[] {
+  const out: Problem[] = [];
+  for (const { site } of mynetworksSites(ctx)) {
+    const judged = site.tokens.map(judge).filter((j): j is Judged => j !== undefined);
+    for (const j of judged) {
+      const edits = j.level === 'error' ? replaceEdits(ctx, site, judged.filter((x) => x.level === 'error').map((x) => x.token)) : replaceEdits(ctx, site, [j.token]);
+      const title = j.level === 'error' ? `Replace ${j.token.text} with the loopback networks` : `Remove ${j.token.text} from mynetworks`;
+      const fixes: Fix[] = [{ title, edits, hardening: j.level === 'error' }];
+      out.push(
+        problem(
+          MYNETWORKS_TOO_BROAD,
+          site.file,
+          j.token.range,
+          `${j.why}. Clients in mynetworks pass permit_mynetworks and may relay mail anywhere; list only your own hosts (127.0.0.0/8 [::1]/128 for a server that only sends its own mail).`,
+          fixes,
+          j.level,
+        ),
+      );
+    }
+  }
+  return out;
+}
+
+function ipv6Brackets(ctx: RuleContext): Problem[] {
+  const out: Problem[] = [];
+  for (const { site } of mynetworksSites(ctx)) {
+    for (const t of site.tokens) {
+      const text = t.text.replace(/^!/, '');
+      if (text.startsWith('[') || !text.includes(':')) continue;
+      const net = parseNet(text);
+      if (!net || net.version !== 6) continue;
+      const colon = text.indexOf(':');
+      const postfixSays = colon === 0 ? `fatal: open dictionary: expecting "type:name" form instead of "${text}"` : `error: unsupported dictionary type: ${text.slice(0, colon)}`;
+      const effect =
+        colon === 0
+          ? 'smtpd stops at once and no client gets a greeting'
+          : 'every client outside the networks before it gets "451 4.3.0 Temporary lookup failure"';
+      const slash = text.indexOf('/');
+      const fixed = `${t.text.startsWith('!') ? '!' : ''}[${slash < 0 ? text : text.slice(0, slash)}]${slash < 0 ? '' : text.slice(slash)}`;
+      out.push(
+        problem(
+          MYNETWORKS_IPV6_BRACKETS,
+          site.file,
+          t.range,
+          `IPv6 networks in mynetworks need brackets: smtpd reads "${text}" as a lookup table (${postfixSays}), so ${effect}. Write ${fixed}.`,
+          [{ title: `Write ${fixed}`, edits: [replaceToken(t, fixed)], hardening: true }],
+        ),
+      );
+    }
+  }
+  return out;
+}
+
+function style(ctx: RuleContext): Problem[] {
+  const found = new ByLocation<{ label: string; style: string; fix: TextEdit[]; fromLevel: boolean }>();
+  const contexts: { service?: MasterService; label: string }[] = ctx.smtpdServices().map((s) => ({ service: s.service, label: s.label }));
+  if (ctx.config.master) contexts.push({ label: 'main.cf' });
+  for (const c of contexts) {
+    if (ctx.isSet('mynetworks', c.service)) continue;
+    const value = ctx.value('mynetworks_style', c.service).trim().toLowerCase();
+    if (value !== 'class' && value !== 'subnet') continue;
+    const w = ctx.raw('mynetworks_style', c.service).where;
+    const level = ctx.config.main?.byName.get('compatibility_level');
+    let file = ctx.config.mainPath;
+    let range = level?.range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+    let fix: TextEdit[];
+    if (w.kind === 'main') {
+      range = w.entry.range;
+      fix = setMainParameter(ctx, 'mynetworks_style', 'host');
+    } else if (w.kind === 'master') {
+      file = ctx.config.masterPath;
+      range = w.override.range;
+      fix = setServiceOption(ctx, w.service, 'mynetworks_style', 'host');
+    } else fix = setMainParameter(ctx, 'mynetworks_style', 'host');
+    found.add(file, range, { label: c.label, style: value, fix, fromLevel: w.kind === 'default' });
+  }
+  return found.entries().map(({ file, range, items }) => {
+    const i = items[0];
+    const what =
+      i.style === 'class'
+        ? 'every host in the whole class A/B/C network of each interface address (on a hosting provider: its other customers)'
+        : 'every host on the subnets of this machine\'s interfaces (in a container: the whole container network, often every client behind a proxy)';
+    const origin = i.fromLevel ? ' (the default below compatibility_level 2)' : '';
+    return problem(
+      MYNETWORKS_STYLE,
+      file,
+      range,
+      `mynetworks is not set, so with mynetworks_style = ${i.style}${origin} Postfix trusts ${what}; trusted clients may relay. Set mynetworks_style = host, or list your networks in mynetworks.`,
+      [{ title: 'Set mynetworks_style = host', edits: i.fix, hardening: true }],
+    );
+  });
+}
+
+export const mynetworksRule: Rule = {
+  codes: [MYNETWORKS_TOO_BROAD, MYNETWORKS_STYLE, MYNETWORKS_IPV6_BRACKETS],
+  check(ctx) {
+    return [...tooBroad(ctx), ...ipv6Brackets(ctx), ...style(ctx)];
+  },
+};

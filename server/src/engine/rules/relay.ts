@@ -1,0 +1,200 @@
+// Relay protection, the one thing an SMTP server must get right:
+// - PF400: neither smtpd_relay_restrictions nor smtpd_recipient_restrictions
+//   has a working reject_unauth_destination (or reject, defer, ...): smtpd
+//   refuses to start (smtpd_check.c has_required/fail_required, searched
+//   through restriction classes, stopping at `permit`).
+// - PF500: smtpd starts, but the relay matrix of the policy simulator shows an
+//   outside, unauthenticated client relaying to an outside domain.
+
+import type { MasterService } from '../mastercf';
+import { relayMatrix } from '../simulate/matrix';
+import { simulateTransaction } from '../simulate/simulate';
+import { smtpdServices as simServices } from '../simulate/config';
+import type { Fix, Problem, Range, TextEdit } from '../types';
+import type { RuleContext, SmtpdService } from './context';
+import { insertAfter, insertBefore, setMainParameter, setServiceOption } from './edits';
+import { Item, ListToken, serviceLists, ServiceLists, tokenLocation } from './lists';
+import { broadNetworkFix } from './mynetworks';
+import { code, problem, Rule } from './rule';
+import { ByLocation, listText } from './util';
+
+export const RELAY_GUARD_MISSING = code('PF400', 'relay-guard-missing', 'error', 'postfix', 'No working reject_unauth_destination (or reject/defer): smtpd refuses to start');
+export const OPEN_RELAY = code('PF500', 'open-relay', 'error', 'security', 'Open relay: an outside client may send mail to outside domains');
+
+/** Names whose presence satisfies smtpd's relay safety check, in smtpd's order. */
+export const RELAY_REQUIRED = ['reject_unauth_destination', 'defer_unauth_destination', 'reject', 'defer', 'defer_if_permit', 'check_relay_domains'];
+
+const FATAL_TEXT = `in parameter smtpd_relay_restrictions or smtpd_recipient_restrictions, specify at least one working instance of: ${RELAY_REQUIRED.slice(0, -1).join(', ')} or ${RELAY_REQUIRED[RELAY_REQUIRED.length - 1]}`;
+
+/** Permits that only let trusted clients through; the relay guard belongs right after them. */
+const TRUSTED_PERMITS = new Set(['permit_mynetworks', 'permit_sasl_authenticated', 'permit_tls_clientcerts', 'permit_tls_all_clientcerts', 'permit_inet_interfaces']);
+
+const DEFAULT_RELAY_LIST = 'permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination';
+
+/** smtpd's has_required(): a required name before any `permit`, also inside restriction classes. */
+function hasRequired(tokens: ListToken[], sl: ServiceLists, depth: number): { ok: boolean; permit?: ListToken } {
+  for (let i = 0; i < tokens.length; i++) {
+    const lt = tokens[i].text.toLowerCase();
+    if (lt === 'warn_if_reject' && i + 1 < tokens.length) {
+      i++;
+      continue;
+    }
+    if (lt === 'permit') return { ok: false, permit: tokens[i] };
+    if (RELAY_REQUIRED.includes(lt)) return { ok: true };
+    const cls = sl.classLists.get(tokens[i].text);
+    if (cls && depth < 20 && hasRequired(cls.tokens, sl, depth + 1).ok) return { ok: true };
+  }
+  return { ok: false };
+}
+
+/**
+ * Edits that put reject_unauth_destination into a list: right after its
+ * leading trusted permits (permit_mynetworks, permit_sasl_authenticated, ...)
+ * or before `stopAt`, so that nothing untrusted can permit before it.
+ */
+export function guardEdits(ctx: RuleContext, items: Item[], stopAt?: Item): TextEdit[] | undefined {
+  const literal = items.filter((it) => it.name.token);
+  if (literal.length === 0) return undefined;
+  const target = stopAt ?? literal.find((it) => !TRUSTED_PERMITS.has(it.lower));
+  if (target) return target.name.token ? [insertBefore(target.name.token, 'reject_unauth_destination')] : undefined;
+  const last = literal[literal.length - 1];
+  const lastWord = last.args.length ? last.args[last.args.length - 1] : last.name;
+  return lastWord.token ? [insertAfter(lastWord.token, 'reject_unauth_destination')] : undefined;
+}
+
+function relayGuard(ctx: RuleContext): Problem[] {
+  const found = new ByLocation<{ svc: SmtpdService; permit?: ListToken; fix?: TextEdit[] }>();
+  for (const svc of ctx.smtpdServices()) {
+    const sl = serviceLists(ctx, svc.service);
+    const rcpt = sl.lists.find((l) => l.stage === 'recipient')!;
+    const relay = sl.lists.find((l) => l.stage === 'relay')!;
+    const r1 = hasRequired(rcpt.tokens, sl, 0);
+    if (r1.ok) continue;
+    const r2 = hasRequired(relay.tokens, sl, 0);
+    if (r2.ok) continue;
+    // Where to report and fix: the relay list as written, else the recipient list, else main.cf.
+    const written = [relay, rcpt].find((l) => l.tokens.some((t) => tokenLocation(t)));
+    let file = ctx.config.mainPath;
+    let range: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+    let fix: TextEdit[] | undefined;
+    if (written) {
+      const locs = written.tokens.map(tokenLocation).filter((x): x is { file: string; range: Range } => x !== undefined);
+      const lastLoc = locs[locs.length - 1];
+      file = locs[0].file;
+      range = lastLoc.file === file ? { start: locs[0].range.start, end: lastLoc.range.end } : locs[0].range;
+      fix = guardEdits(ctx, written.items);
+    } else {
+      // Both lists empty (or left at a default that is empty below compatibility level 1).
+      const wRelay = ctx.raw(relay.parameter, svc.service).where;
+      const wRcpt = ctx.raw(rcpt.parameter, svc.service).where;
+      const level = ctx.config.main?.byName.get('compatibility_level');
+      const w = wRelay.kind !== 'default' ? wRelay : wRcpt;
+      if (w.kind === 'main') range = w.entry.range;
+      else if (w.kind === 'master') {
+        file = ctx.config.masterPath;
+        range = w.override.range;
+      } else if (level) range = level.range;
+      fix = wRelay.kind === 'master' ? setServiceOption(ctx, wRelay.service, relay.parameter, DEFAULT_RELAY_LIST) : setMainParameter(ctx, relay.parameter, DEFAULT_RELAY_LIST);
+    }
+    found.add(file, range, { svc, permit: r1.permit ?? r2.permit, fix });
+  }
+  const out: Problem[] = [];
+  for (const { file, range, items } of found.entries()) {
+    const services = listText(items.map((i) => i.svc.label));
+    const permit = items.find((i) => i.permit)?.permit;
+    const why = permit ? ` A plain permit comes before any of them, and smtpd ignores everything after it.` : ' Neither list stops mail to domains this server does not handle.';
+    const fixEdits = items.find((i) => i.fix)?.fix;
+    const fixes: Fix[] = fixEdits ? [{ title: 'Insert reject_unauth_destination', edits: fixEdits, hardening: true }] : [];
+    out.push(problem(RELAY_GUARD_MISSING, file, range, `smtpd refuses to start on ${services}: fatal: ${FATAL_TEXT}.${why}`, fixes));
+  }
+  return out;
+}
+
+const OUTSIDE = '203.0.113.5';
+
+function serviceByKey(ctx: RuleContext, key: string): SmtpdService | undefined {
+  return ctx.smtpdServices().find((s) => s.key === key) ?? (key === '(default)' ? ctx.smtpdServices()[0] : undefined);
+}
+
+/** Which list item a trace step's source points at. */
+function itemAt(sl: ServiceLists, file: string, range: Range): { item: Item; items: Item[] } | undefined {
+  for (const l of sl.lists) {
+    for (const item of l.items) {
+      const loc = tokenLocation(item.name);
+      if (loc && loc.file === file && loc.range.start.line === range.start.line && loc.range.start.character === range.start.character) return { item, items: l.items };
+    }
+  }
+  return undefined;
+}
+
+function mynetworksLocation(ctx: RuleContext, service?: MasterService): { file: string; range: Range } | undefined {
+  const w = ctx.raw('mynetworks', service).where;
+  if (w.kind === 'main') return { file: ctx.config.mainPath, range: w.entry.valueRange };
+  if (w.kind === 'master') return { file: ctx.config.masterPath, range: w.override.valueRange };
+  return undefined;
+}
+
+function openRelay(ctx: RuleContext): Problem[] {
+  const sim = ctx.sim();
+  const matrix = relayMatrix(sim);
+  if (!matrix.openRelay) return [];
+  const names = new Map(simServices(sim).map((s) => [s.key, s.name]));
+  const found = new ByLocation<{ svc: SmtpdService; culprit: string; reply: string; fix?: TextEdit[]; mynetworks?: boolean }>();
+  for (const cell of matrix.cells) {
+    if (!cell.openRelay) continue;
+    const svc = serviceByKey(ctx, cell.service);
+    if (!svc) continue;
+    const recipient = matrix.recipients.find((r) => r.label === cell.recipient)!.address;
+    const res = simulateTransaction(sim, { service: names.get(cell.service), client: { address: OUTSIDE }, helo: matrix.helo, sender: matrix.sender, recipients: [recipient], through: 'rcpt' });
+    const reply = res.reply?.line ?? cell.reply?.line ?? '250 2.1.5 Ok';
+    const sl = serviceLists(ctx, svc.service);
+    const permits = res.trace.filter((s) => s.stage === 'rcpt' && s.depth === 0 && s.result === 'permit' && (s.list === 'relay' || s.list === 'recipient'));
+    let placed = false;
+    for (const step of permits) {
+      const name = step.restriction.split(/\s+/)[0].toLowerCase();
+      if (name === 'permit_mynetworks') {
+        const loc = mynetworksLocation(ctx, svc.service);
+        if (loc) {
+          const fix = broadNetworkFix(ctx, svc.service);
+          found.add(loc.file, loc.range, { svc, culprit: `mynetworks = ${ctx.value('mynetworks', svc.service)} (trusted by permit_mynetworks)`, reply, fix: fix?.edits, mynetworks: true });
+          placed = true;
+          continue;
+        }
+      }
+      if (!step.source) continue;
+      const hit = itemAt(sl, step.source.file, step.source.range);
+      const fix = hit && !['permit_mynetworks', 'permit_sasl_authenticated'].includes(hit.item.lower) ? guardEdits(ctx, hit.items, hit.item) : undefined;
+      found.add(step.source.file, step.source.range, { svc, culprit: step.restriction, reply, fix });
+      placed = true;
+    }
+    if (!placed) {
+      const relay = sl.lists.find((l) => l.stage === 'relay')!;
+      const loc = relay.tokens.map(tokenLocation).find((x) => x);
+      const w = ctx.raw('smtpd_relay_restrictions', svc.service).where;
+      const at = loc ?? (w.kind === 'main' ? { file: ctx.config.mainPath, range: w.entry.range } : w.kind === 'master' ? { file: ctx.config.masterPath, range: w.override.range } : { file: ctx.config.mainPath, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } });
+      found.add(at.file, at.range, { svc, culprit: 'no restriction rejects it', reply });
+    }
+  }
+  const out: Problem[] = [];
+  for (const { file, range, items } of found.entries()) {
+    const first = items[0];
+    const services = listText(items.map((i) => i.svc.label));
+    const because = first.mynetworks
+      ? `${first.culprit}: it includes any Internet address.`
+      : first.culprit === 'no restriction rejects it'
+        ? 'No restriction rejects it.'
+        : `"${first.culprit}" permits it before any reject_unauth_destination.`;
+    const msg = `Open relay on ${services}: a client on the Internet (${OUTSIDE}, not in mynetworks, not logged in) may send mail to an outside domain; the simulated RCPT TO gets "${first.reply}". ${because}`;
+    const edits = items.find((i) => i.fix)?.fix;
+    const title = first.mynetworks ? 'Remove the networks that trust the whole Internet from mynetworks' : 'Insert reject_unauth_destination before it';
+    out.push(problem(OPEN_RELAY, file, range, msg, edits ? [{ title, edits, hardening: true }] : undefined));
+  }
+  return out;
+}
+
+export const relayRule: Rule = {
+  codes: [RELAY_GUARD_MISSING, OPEN_RELAY],
+  check(ctx) {
+    return [...relayGuard(ctx), ...openRelay(ctx)];
+  },
+};

@@ -1,0 +1,236 @@
+// Settings that are not restriction lists:
+// - PF507: compatibility_level missing or older than the target version's
+// - PF508: a domain in two address classes at once (trivial-rewrite warns)
+// - PF518: SMTP smuggling protections turned off
+// - PF519: VRFY answers on a public server
+// - PF520: the greeting banner names the software or the system
+
+import { existsInVersion } from '../catalog/parameters';
+import { versionAtLeast } from '../catalog/version';
+import { compatLevelValue } from '../expand';
+import type { MasterService } from '../mastercf';
+import type { Fix, Problem, Range, TextEdit } from '../types';
+import type { RuleContext, SmtpdService } from './context';
+import { removeTokens, setMainParameter, setServiceOption } from './edits';
+import { listTokens, ListToken, splitWords, tokenLocation } from './lists';
+import { code, problem, Rule } from './rule';
+import { whereRange } from './sasl';
+import { ByLocation, listText } from './util';
+
+export const COMPATIBILITY_LEVEL = code('PF507', 'compatibility-level', 'info', 'correctness', 'compatibility_level is missing or older than the installed Postfix');
+export const DOMAIN_IN_TWO_CLASSES = code('PF508', 'domain-in-two-classes', 'warning', 'postfix', 'Domain listed in both mydestination and virtual_*_domains (or two virtual/relay classes)');
+export const SMTP_SMUGGLING = code('PF518', 'smtp-smuggling', 'warning', 'security', 'SMTP smuggling protection (smtpd_forbid_bare_newline, smtpd_forbid_unauth_pipelining) is off');
+export const VRFY_ENABLED = code('PF519', 'vrfy-enabled', 'info', 'security', 'VRFY lets anyone probe which addresses exist');
+export const BANNER_DISCLOSURE = code('PF520', 'banner-disclosure', 'info', 'security', 'The SMTP greeting names the mail software or the operating system');
+
+const TOP: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
+/** The newest compatibility level a Postfix version knows. */
+export function latestCompatibilityLevel(version: string): string {
+  if (versionAtLeast(version, '3.6')) return '3.6';
+  if (versionAtLeast(version, '3.0')) return '2';
+  return '0';
+}
+
+function compatibility(ctx: RuleContext): Problem[] {
+  const main = ctx.config.main;
+  if (!main) return [];
+  const latest = latestCompatibilityLevel(ctx.version);
+  const entry = main.byName.get('compatibility_level');
+  const fix: Fix[] = [{ title: `Set compatibility_level = ${latest}`, edits: setMainParameter(ctx, 'compatibility_level', latest) }];
+  if (!entry) {
+    return [
+      problem(
+        COMPATIBILITY_LEVEL,
+        ctx.config.mainPath,
+        TOP,
+        `compatibility_level is not set, so Postfix keeps the defaults of level 0 (relay_domains = $mydestination, mynetworks_style = subnet, no default smtpd_relay_restrictions, ...) and logs "using backwards-compatible default setting" for each. Review them and set compatibility_level = ${latest}.`,
+        fix,
+      ),
+    ];
+  }
+  const have = compatLevelValue(entry.value);
+  const want = compatLevelValue(latest)!;
+  if (have === undefined || have >= want) return [];
+  return [
+    problem(
+      COMPATIBILITY_LEVEL,
+      ctx.config.mainPath,
+      entry.valueRange,
+      `compatibility_level = ${entry.value} keeps older defaults that Postfix ${ctx.version} has changed (for example chroot and smtputf8 at level 1, mynetworks_style = host and relay_domains empty at level 2, safer $name expansion at 3.6). Review them and set compatibility_level = ${latest}.`,
+      fix,
+    ),
+  ];
+}
+
+const PAIRS: [string, string, string][] = [
+  // [first, second, the one to remove from]
+  ['mydestination', 'virtual_alias_domains', 'mydestination'],
+  ['mydestination', 'virtual_mailbox_domains', 'mydestination'],
+  ['virtual_alias_domains', 'virtual_mailbox_domains', 'virtual_alias_domains'],
+  ['virtual_alias_domains', 'relay_domains', 'relay_domains'],
+  ['virtual_mailbox_domains', 'relay_domains', 'relay_domains'],
+];
+
+/** Plain domain names of a domain list (tables, files and negations skipped), each with its word. */
+function domains(ctx: RuleContext, name: string): Map<string, ListToken> {
+  const out = new Map<string, ListToken>();
+  for (const t of listTokens(ctx, name)) {
+    const d = t.text.toLowerCase();
+    if (d.includes(':') || d.startsWith('/') || d.startsWith('!') || d.startsWith('{')) continue;
+    out.set(d.replace(/^\./, ''), t);
+  }
+  return out;
+}
+
+function twoClasses(ctx: RuleContext): Problem[] {
+  if (!ctx.config.main) return [];
+  const out: Problem[] = [];
+  for (const [a, b, from] of PAIRS) {
+    const da = domains(ctx, a);
+    const db = domains(ctx, b);
+    for (const [d, ta] of da) {
+      const tb = db.get(d);
+      if (!tb) continue;
+      const at = tokenLocation(tb) ?? tokenLocation(ta);
+      if (!at) continue;
+      const rmToken = (from === a ? ta : tb).token;
+      const fixes: Fix[] | undefined = rmToken ? [{ title: `Remove ${d} from ${from}`, edits: removeTokens(ctx, rmToken.site, [rmToken]) }] : undefined;
+      const winner = a === 'mydestination' ? 'local delivery (mydestination) wins' : b === 'relay_domains' ? `${a} wins` : 'virtual_alias_domains wins';
+      out.push(
+        problem(
+          DOMAIN_IN_TWO_CLASSES,
+          at.file,
+          at.range,
+          `do not list domain ${d} in BOTH ${a} and ${b}: a domain belongs to one address class; trivial-rewrite logs this warning for every address in it and ${winner}, which is rarely what was meant.`,
+          fixes,
+        ),
+      );
+    }
+  }
+  return out;
+}
+
+/** Contexts a global setting applies to: each smtpd service, or main.cf alone. */
+function contexts(ctx: RuleContext): SmtpdService[] {
+  return ctx.smtpdServices();
+}
+
+function smuggling(ctx: RuleContext): Problem[] {
+  const out: Problem[] = [];
+  const checks: { name: string; safe: string; off: (v: string) => boolean; what: string }[] = [
+    {
+      name: 'smtpd_forbid_bare_newline',
+      safe: 'normalize',
+      off: (v) => /^(no|false|0)$/i.test(v),
+      what: 'lines ending in a bare newline are accepted as they are, which lets a sender smuggle a second message past filters and SPF checks of the next server',
+    },
+    {
+      name: 'smtpd_forbid_unauth_pipelining',
+      safe: 'yes',
+      off: (v) => /^(no|false|0)$/i.test(v),
+      what: 'clients may send commands ahead of the replies where SMTP does not allow it, a building block of SMTP smuggling and of spam bots',
+    },
+  ];
+  for (const c of checks) {
+    if (!ctx.knows(c.name)) continue;
+    const found = new ByLocation<{ svc: SmtpdService; explicit: boolean; fix: TextEdit[] }>();
+    for (const svc of contexts(ctx)) {
+      const w = ctx.raw(c.name, svc.service).where;
+      const value = ctx.value(c.name, svc.service).trim();
+      if (!c.off(value)) continue;
+      if (c.name === 'smtpd_forbid_unauth_pipelining' && /\breject_unauth_pipelining\b/i.test(ctx.value('smtpd_data_restrictions', svc.service))) continue;
+      if (w.kind === 'default') {
+        // Off by default only in the patch releases that received it (3.5.23+, 3.6.13+, 3.7.9+, 3.8.4+); the target must be such a release.
+        if (!/^\d+\.\d+\.\d+$/.test(ctx.version) || !existsInVersion(c.name, ctx.version) || versionAtLeast(ctx.version, '3.9')) continue;
+        found.add(ctx.config.mainPath, TOP, { svc, explicit: false, fix: setMainParameter(ctx, c.name, c.safe) });
+        continue;
+      }
+      const at = whereRange(ctx, w, svc);
+      const fix = w.kind === 'master' ? setServiceOption(ctx, w.service, c.name, c.safe) : setMainParameter(ctx, c.name, c.safe);
+      found.add(at.file, at.range, { svc, explicit: true, fix });
+    }
+    for (const { file, range, items } of found.entries()) {
+      const i = items[0];
+      const origin = i.explicit ? `${c.name} = no` : `${c.name} is off by default in Postfix ${ctx.version}`;
+      out.push(
+        problem(
+          SMTP_SMUGGLING,
+          file,
+          range,
+          `${origin} on ${listText(items.map((x) => x.svc.label))}: ${c.what}. Postfix 3.9 and later turn it on by default; set ${c.name} = ${c.safe}.`,
+          [{ title: `Set ${c.name} = ${c.safe}`, edits: i.fix, hardening: true }],
+          i.explicit ? 'warning' : 'info',
+        ),
+      );
+    }
+  }
+  return out;
+}
+
+const LOOPBACK_INTERFACES = /^(loopback-only|localhost|127\.0\.0\.1|\[?::1\]?)$/i;
+
+/** smtpd listens beyond loopback. */
+function listensPublicly(ctx: RuleContext, svc: SmtpdService): boolean {
+  const name = svc.service?.name.text ?? '';
+  const host = name.includes(':') ? name.slice(0, name.lastIndexOf(':')).replace(/^\[|\]$/g, '') : '';
+  if (host) return !/^(127\.|::1$|localhost$)/i.test(host);
+  const ifaces = splitWords(ctx.value('inet_interfaces', svc.service)).map((w) => w.text);
+  return ifaces.length === 0 || !ifaces.every((i) => LOOPBACK_INTERFACES.test(i));
+}
+
+function setSomewhere(ctx: RuleContext, service: MasterService | undefined, name: string, value: string): TextEdit[] {
+  const w = ctx.raw(name, service).where;
+  return w.kind === 'master' ? setServiceOption(ctx, w.service, name, value) : setMainParameter(ctx, name, value);
+}
+
+function vrfy(ctx: RuleContext): Problem[] {
+  const found = new ByLocation<{ svc: SmtpdService; fix: TextEdit[] }>();
+  for (const svc of contexts(ctx)) {
+    if (!svc.port25 || !listensPublicly(ctx, svc) || ctx.bool('disable_vrfy_command', svc.service)) continue;
+    const w = ctx.raw('disable_vrfy_command', svc.service).where;
+    const at = w.kind === 'default' ? { file: ctx.config.mainPath, range: TOP } : whereRange(ctx, w, svc);
+    found.add(at.file, at.range, { svc, fix: setSomewhere(ctx, svc.service, 'disable_vrfy_command', 'yes') });
+  }
+  return found.entries().map(({ file, range, items }) =>
+    problem(
+      VRFY_ENABLED,
+      file,
+      range,
+      `VRFY is enabled on ${listText(items.map((i) => i.svc.label))}: anyone can ask which addresses exist (a gift to address harvesters). Set disable_vrfy_command = yes.`,
+      [{ title: 'Set disable_vrfy_command = yes', edits: items[0].fix, hardening: true }],
+    ),
+  );
+}
+
+const DISCLOSING = /\$\{?\(?(mail_name|mail_version)\b|\b(postfix|debian|ubuntu|centos|red ?hat|rhel|fedora|suse|freebsd|openbsd|netbsd|alpine|gentoo|arch linux)\b/i;
+
+function banner(ctx: RuleContext): Problem[] {
+  const found = new ByLocation<{ svc: SmtpdService; raw: string; fix: TextEdit[] }>();
+  for (const svc of contexts(ctx)) {
+    if (!svc.port25 || !listensPublicly(ctx, svc)) continue;
+    const { raw, where } = ctx.raw('smtpd_banner', svc.service);
+    if (!raw || !DISCLOSING.test(raw)) continue;
+    const at = where.kind === 'default' ? { file: ctx.config.mainPath, range: TOP } : where.kind === 'main' ? { file: ctx.config.mainPath, range: where.entry.valueRange } : { file: ctx.config.masterPath, range: where.override.valueRange };
+    found.add(at.file, at.range, { svc, raw, fix: setSomewhere(ctx, svc.service, 'smtpd_banner', '$myhostname ESMTP') });
+  }
+  return found.entries().map(({ file, range, items }) => {
+    const i = items[0];
+    const m = DISCLOSING.exec(i.raw)!;
+    const origin = range === TOP ? ` (the default banner is "${i.raw}")` : '';
+    return problem(
+      BANNER_DISCLOSURE,
+      file,
+      range,
+      `The SMTP greeting on ${listText(items.map((x) => x.svc.label))} tells every client "${m[0]}"${origin}: it helps attackers pick exploits and helps nobody else. Set smtpd_banner = $myhostname ESMTP.`,
+      [{ title: 'Set smtpd_banner = $myhostname ESMTP', edits: i.fix, hardening: true }],
+    );
+  });
+}
+
+export const settingsRule: Rule = {
+  codes: [COMPATIBILITY_LEVEL, DOMAIN_IN_TWO_CLASSES, SMTP_SMUGGLING, VRFY_ENABLED, BANNER_DISCLOSURE],
+  check(ctx) {
+    return [...compatibility(ctx), ...twoClasses(ctx), ...smuggling(ctx), ...vrfy(ctx), ...banner(ctx)];
+  },
+};
