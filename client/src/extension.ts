@@ -4,6 +4,7 @@
 import { ExtensionContext, window } from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 import { registerVersionCommand } from './version';
+import { registerSimulateCommands } from './simulate';
 
 export const LANGUAGES = ['postfix-main', 'postfix-master', 'postfix-map'];
 
@@ -27,6 +28,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
   };
   client = new LanguageClient('postfix', 'Postfix Language Server', serverOptions, clientOptions);
   await client.start();
+  registerSimulateCommands(context, client);
 }
 
 export async function deactivate(): Promise<void> {

@@ -142,7 +142,7 @@ describe('VS Code (code-server) with the packaged extension', () => {
       ensureBuilt();
       vsix = join(work, 'postfix.vsix');
       // README links are relative; vsce wants a base URL when the repository is not on GitHub/GitLab.
-      const base = 'https://example.invalid/postfix-config-tools/raw/main/';
+      const base = 'https://github.com/postfix-tools/postfix-config-tools/raw/main/';
       const args = ['vsce', 'package', '--no-dependencies', '--baseContentUrl', base, '--baseImagesUrl', base, '--out', vsix];
       execFileSync('npx', args, { cwd: repoDir, stdio: 'pipe', input: '' });
     }

@@ -11,10 +11,13 @@ import { analyzeParameters, ParameterFinding } from './postconf';
 import { parseAccessTable, parseCidrTable, parseRegexTable, tableProblem, isAccessSourceType } from './tables';
 import type { FileReader, Problem, Range } from './types';
 import { closestParameter } from './mastercf/parameter-problems';
+import { runRules } from './rules';
 
 export interface LintOptions {
   /** Target Postfix version (default: newest in the catalog). */
   version?: string;
+  /** What the document is, when the editor knows better than its name (a main.cf called site.cf). */
+  kind?: DocumentKind;
 }
 
 export type DocumentKind = 'main' | 'master' | 'map';
@@ -51,6 +54,7 @@ export function lintConfig(config: PostfixConfig, reader: FileReader): Problem[]
     for (const f of analysis.findings) if (f.file === 'main.cf') out.push(...findingProblems(config, f));
   }
   out.push(...tableProblems(config, reader));
+  out.push(...runRules(config, reader));
   return dedupe(out);
 }
 
@@ -60,8 +64,17 @@ export function lintDocument(path: string, text: string, reader: FileReader, opt
     readText: (p) => (p === path ? text : reader.readText(p)),
     mtimeMs: reader.mtimeMs ? (p) => reader.mtimeMs!(p) : undefined,
   };
-  const kind = documentKind(path);
+  const kind = options.kind ?? documentKind(path);
   const dir = dirname(path);
+  const canonical = kind === 'main' ? 'main.cf' : kind === 'master' ? 'master.cf' : undefined;
+  if (canonical && documentKind(path) !== kind) {
+    // Analyse it in the place Postfix would read it from, then report against this file.
+    const stand = `${dir}/${canonical}`;
+    const asIf: FileReader = { readText: (p) => (p === stand ? text : overlay.readText(p)), mtimeMs: overlay.mtimeMs };
+    return lintConfig(loadConfig(dir, asIf, options), asIf)
+      .filter((p) => p.file === stand)
+      .map((p) => ({ ...p, file: path }));
+  }
   const config = loadConfig(dir, overlay, options);
   if (kind === 'map') {
     const uses = config.tables.filter((t) => t.files.source === path);

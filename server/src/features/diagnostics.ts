@@ -6,13 +6,11 @@ import { Diagnostic, DiagnosticSeverity, DidChangeWatchedFilesNotification } fro
 import { isAbsolute, resolve } from 'node:path';
 import type { Problem, Severity } from '../engine/types';
 import { lintDocument } from '../engine/lint';
+import { ruleDocUrl } from '../engine/codes';
 import { describeError, Feature, ServerContext } from './context';
 import type { OpenDocument } from './workspace';
 import { uriToPath } from './workspace';
 import { currentSettings, onSettingsChanged } from './settings';
-
-/** Where docs/rules/<CODE>.md is published; the one place that knows it. */
-export const RULE_DOCS_BASE = 'https://example.invalid/postfix-config-tools/blob/main/docs/rules/';
 
 /** Neovim's client debounces changes by 150 ms too; re-linting a typical config takes 10-20 ms. */
 export const DEBOUNCE_MS = 150;
@@ -29,7 +27,7 @@ export function toDiagnostic(p: Problem): Diagnostic {
     range: p.range,
     severity: SEVERITY[p.severity] ?? DiagnosticSeverity.Warning,
     code: p.code,
-    codeDescription: { href: `${RULE_DOCS_BASE}${encodeURIComponent(p.code)}.md` },
+    codeDescription: { href: ruleDocUrl(p.code) },
     source: 'postfix',
     message: p.message,
     data: { category: p.category },
@@ -72,7 +70,7 @@ class Relinter {
     const { document, path } = od;
     let problems: Problem[];
     try {
-      problems = lintDocument(path, document.getText(), this.ctx.workspace, { version: currentSettings().version });
+      problems = lintDocument(path, document.getText(), this.ctx.workspace, { version: currentSettings().version, kind: od.kind });
     } catch (e) {
       // Keep the previous diagnostics; a bug report beats a dead server.
       this.ctx.log.error(`lint ${path} failed: ${describeError(e)}`);

@@ -8,6 +8,7 @@ import { documentSymbols } from './documentSymbols';
 import { foldingRanges } from './foldingRanges';
 import { hover } from './hover';
 import { settings } from './settings';
+import { simulate } from './simulate';
 
 export const features: Feature[] = [
   settings,
@@ -16,4 +17,5 @@ export const features: Feature[] = [
   foldingRanges,
   completion,
   hover,
+  simulate,
 ];
