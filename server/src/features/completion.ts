@@ -14,7 +14,7 @@ import {
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { AssistCompletion, completeAt, ConfigCache, DirEntry, DocRef, ItemKind, resolveDocumentation } from '../engine/assist';
-import type { PostfixConfig } from '../engine/config';
+import { joinPath, PostfixConfig } from '../engine/config';
 import type { FileReader } from '../engine/types';
 import type { Feature, ServerContext } from './context';
 import { currentSettings } from './settings';
@@ -49,14 +49,19 @@ interface ItemData {
 /** One configuration cache for completion and hover. */
 export const configCache = new ConfigCache();
 
-/** The document's directory as a configuration, with the document's own text for its path (untitled buffers too). */
+/**
+ * The document's directory as a configuration, with the document's own text
+ * for its path (untitled buffers too). A main.cf or master.cf under another
+ * name (main.cf.proto, master.cf.dist) stands in for main.cf or master.cf.
+ */
 export function assistConfig(ctx: ServerContext, od: OpenDocument, version: string): { config: PostfixConfig; reader: FileReader } {
   const text = od.document.getText();
+  const standIn = od.kind === 'main' ? joinPath(od.dir, 'main.cf') : od.kind === 'master' ? joinPath(od.dir, 'master.cf') : od.path;
   const reader: FileReader = {
-    readText: (p) => (p === od.path ? text : ctx.workspace.readText(p)),
+    readText: (p) => (p === od.path || p === standIn ? text : ctx.workspace.readText(p)),
     mtimeMs: (p) => ctx.workspace.mtimeMs(p),
   };
-  return { config: configCache.get(od.dir, reader, version, Date.now()), reader };
+  return { config: configCache.get(od.path, od.dir, reader, version, Date.now()), reader };
 }
 
 export function listDirectory(dir: string): DirEntry[] | undefined {

@@ -26,20 +26,21 @@ export class ConfigCache {
     private readonly maxEntries = 16,
   ) {}
 
-  get(dir: string, reader: FileReader, version: string, now: number): PostfixConfig {
+  /** `key` names the asking document: main.cf and main.cf.proto in one directory are different configurations. */
+  get(key: string, dir: string, reader: FileReader, version: string, now: number): PostfixConfig {
     const mainPath = joinPath(dir, 'main.cf');
     const masterPath = joinPath(dir, 'master.cf');
     const main = reader.readText(mainPath);
     const master = reader.readText(masterPath);
-    const e = this.entries.get(dir);
+    const e = this.entries.get(key);
     if (e && e.main === main && e.master === master && e.version === version && now - e.loadedAt < this.maxAgeMs) return e.config;
     const pinned: FileReader = {
       readText: (p) => (p === mainPath ? main : p === masterPath ? master : reader.readText(p)),
       mtimeMs: reader.mtimeMs ? (p) => reader.mtimeMs!(p) : undefined,
     };
     const config = loadConfig(dir, pinned, { version });
-    this.entries.delete(dir);
-    this.entries.set(dir, { main, master, version, config, loadedAt: now });
+    this.entries.delete(key);
+    this.entries.set(key, { main, master, version, config, loadedAt: now });
     if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
     return config;
   }
