@@ -1,0 +1,245 @@
+// Hover through the real server (dist/server.js --stdio): every parameter
+// name of every corpus main.cf returns our description and its effective
+// value, every master.cf -o the value for its service, every `$reference` its
+// expansion; plus fixtures with a `|` cursor for restrictions, tables, status
+// codes and the target-version setting.
+
+import { strict as assert } from 'node:assert';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Hover, InitializeResult } from 'vscode-languageserver-protocol';
+import { parameterInfo } from '../../server/src/engine/catalog/docs';
+import { effectiveLookup, effectiveValue, loadConfig } from '../../server/src/engine/config';
+import { expandValue } from '../../server/src/engine/expand';
+import { parseMainCf } from '../../server/src/engine/maincf/parse';
+import { parseMasterCf, serviceParameters } from '../../server/src/engine/mastercf';
+import { code } from '../../server/src/engine/assist/markdown';
+import { ensureBuilt, fileUri, LspClient, withCursor } from '../helpers/lsp-client';
+
+const CORPUS = '/work/shared/corpus';
+const CORPUS_CONFIGS: { name: string; main?: string; master?: string }[] = [
+  { name: 'debian-postfix-3.7', main: 'main.cf.dist', master: 'master.cf.dist' },
+  { name: 'docker-mailserver', main: 'main.cf', master: 'master.cf' },
+  { name: 'iredmail', main: 'main.cf', master: 'master.cf' },
+  { name: 'mailu', main: 'main.cf', master: 'master.cf' },
+  { name: 'postfix-upstream', main: 'main.cf', master: 'master.cf' },
+  { name: 'mailcow', master: 'master.cf' },
+];
+
+const fsReader = {
+  readText: (p: string) => {
+    try {
+      return readFileSync(p, 'utf8');
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+let tmp: string;
+let version = '3.12';
+let c: LspClient;
+let init: InitializeResult;
+let docVersion = 1;
+
+function configDir(name: string, files: Record<string, string>): string {
+  const dir = join(tmp, name);
+  mkdirSync(dir, { recursive: true });
+  for (const [f, text] of Object.entries(files)) writeFileSync(join(dir, f), text);
+  return dir;
+}
+
+async function hoverAt(uri: string, position: { line: number; character: number }): Promise<Hover | null> {
+  return c.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position });
+}
+
+/** Writes `marked` (cursor at `|`) as `file` in `dir`, opens it and hovers at the marker. */
+async function hoverIn(dir: string, file: string, marked: string, languageId = 'postfix-main'): Promise<string> {
+  const { text, position } = withCursor(marked);
+  const path = join(dir, file);
+  writeFileSync(path, text);
+  const uri = fileUri(path);
+  c.didOpen(uri, languageId, text, docVersion++);
+  const h = await hoverAt(uri, position);
+  c.didClose(uri);
+  assert.ok(h, `no hover at ${JSON.stringify(marked)}`);
+  const contents = h.contents as { kind: string; value: string };
+  assert.equal(contents.kind, 'markdown');
+  return contents.value;
+}
+
+before(async () => {
+  ensureBuilt();
+  tmp = mkdtempSync(join(tmpdir(), 'pf-hover-'));
+  c = LspClient.start({
+    onServerRequest: (method, params) => (method === 'workspace/configuration' ? params.items.map(() => ({ version })) : null),
+  });
+  init = await c.initialize(fileUri(tmp), { workspace: { configuration: true } });
+});
+
+after(async () => {
+  await c.dispose();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('hover over stdio: the corpus', () => {
+  test('initialize announces hover', () => {
+    assert.equal(init.capabilities.hoverProvider, true);
+  });
+
+  test('every parameter name in every corpus main.cf: our doc and its effective value', async (t) => {
+    let names = 0;
+    let known = 0;
+    for (const cfg of CORPUS_CONFIGS.filter((x) => x.main)) {
+      const dir = join(tmp, `corpus-${cfg.name}`);
+      cpSync(join(CORPUS, cfg.name), dir, { recursive: true });
+      if (cfg.main !== 'main.cf') cpSync(join(dir, cfg.main!), join(dir, 'main.cf'));
+      if (cfg.master && cfg.master !== 'master.cf') cpSync(join(dir, cfg.master), join(dir, 'master.cf'));
+      const text = readFileSync(join(dir, 'main.cf'), 'utf8');
+      const config = loadConfig(dir, fsReader);
+      const sp = config.master ? serviceParameters(config.master) : [];
+      const uri = fileUri(join(dir, 'main.cf'));
+      c.didOpen(uri, 'postfix-main', text, docVersion++);
+      for (const e of parseMainCf(text).entries) {
+        const h = await hoverAt(uri, e.nameRange.start);
+        assert.ok(h, `${cfg.name}: no hover on ${e.name}`);
+        const md = (h.contents as { value: string }).value;
+        assert.deepEqual(h.range, e.nameRange, `${cfg.name}: ${e.name} range`);
+        names++;
+        const info = parameterInfo(e.name, sp);
+        if (info) {
+          known++;
+          assert.ok(md.startsWith(`**${e.name}** · `), `${cfg.name}: ${e.name} title`);
+          assert.ok(md.includes(info.doc.slice(0, 40)), `${cfg.name}: ${e.name} lacks our description`);
+          assert.ok(md.includes(info.link), `${cfg.name}: ${e.name} lacks the postconf(5) link`);
+        } else {
+          assert.match(md, /not a Postfix parameter|restriction class/, `${cfg.name}: ${e.name}`);
+        }
+        const ev = effectiveValue(config, e.name);
+        const shown = ev.expanded !== undefined && ev.expanded !== ev.raw ? `${code(ev.raw!)} → ${code(ev.expanded)}` : code(ev.raw!);
+        assert.ok(md.includes(`**Value here:** ${shown}`), `${cfg.name}: ${e.name} effective value ${shown} not in:\n${md}`);
+        assert.match(md, new RegExp(`set in \\[main\\.cf:${e.line + 1}\\]`), `${cfg.name}: ${e.name} source line`);
+      }
+      c.didClose(uri);
+    }
+    t.diagnostic(`${names} parameter names hovered, ${known} documented`);
+    assert.ok(names >= 170 && known >= 170, `${names}/${known}`);
+  });
+
+  test('every -o name in every corpus master.cf: the value for that service', async (t) => {
+    let overrides = 0;
+    for (const cfg of CORPUS_CONFIGS.filter((x) => x.master)) {
+      const dir = join(tmp, `corpus-${cfg.name}`);
+      cpSync(join(CORPUS, cfg.name), dir, { recursive: true });
+      if (cfg.master !== 'master.cf') cpSync(join(dir, cfg.master!), join(dir, 'master.cf'));
+      if (cfg.main && cfg.main !== 'main.cf') cpSync(join(dir, cfg.main), join(dir, 'main.cf'));
+      const text = readFileSync(join(dir, 'master.cf'), 'utf8');
+      const config = loadConfig(dir, fsReader);
+      const uri = fileUri(join(dir, 'master.cf'));
+      c.didOpen(uri, 'postfix-master', text, docVersion++);
+      for (const s of parseMasterCf(text).services) {
+        for (const o of s.overrides) {
+          const h = await hoverAt(uri, o.nameRange.start);
+          assert.ok(h, `${cfg.name}: no hover on ${s.key} -o ${o.name}`);
+          const md = (h.contents as { value: string }).value;
+          const last = [...s.overrides].reverse().find((x) => x.name === o.name)!;
+          const ev = effectiveValue(config, o.name, s.key);
+          assert.equal(ev.raw, last.value);
+          assert.ok(md.includes(`**Value for ${s.key}:** ${code(last.value)}`), `${cfg.name}: ${s.key} -o ${o.name}:\n${md}`);
+          overrides++;
+        }
+      }
+      c.didClose(uri);
+    }
+    t.diagnostic(`${overrides} -o settings hovered`);
+    assert.ok(overrides >= 100, `${overrides}`);
+  });
+
+  test('every $reference in the corpus main.cf files: its expansion, as the engine computes it', async (t) => {
+    let refs = 0;
+    for (const cfg of CORPUS_CONFIGS.filter((x) => x.main)) {
+      const dir = join(tmp, `corpus-${cfg.name}`);
+      const text = readFileSync(join(dir, 'main.cf'), 'utf8');
+      const config = loadConfig(dir, fsReader);
+      const uri = fileUri(join(dir, 'main.cf'));
+      c.didOpen(uri, 'postfix-main', text, docVersion++);
+      for (const e of parseMainCf(text).entries) {
+        for (const r of e.references) {
+          if (!r.name || !r.range) continue;
+          const h = await hoverAt(uri, r.range.start);
+          assert.ok(h, `${cfg.name}: no hover on ${e.name}'s $${r.name}`);
+          const md = (h.contents as { value: string }).value;
+          const refText = e.value.slice(r.start, r.end);
+          const expanded = expandValue(refText, effectiveLookup(config)).value;
+          assert.ok(md.startsWith(`**${refText}** → ${code(expanded)}`), `${cfg.name}: ${refText}:\n${md}`);
+          assert.match(md, new RegExp(`- \`\\$${r.name}\` = `), `${cfg.name}: first chain step of ${refText}`);
+          refs++;
+        }
+      }
+      c.didClose(uri);
+    }
+    t.diagnostic(`${refs} references hovered`);
+    assert.ok(refs >= 20, `${refs}`);
+  });
+});
+
+describe('hover over stdio: fixtures', () => {
+  test('a restriction after permit never runs', async () => {
+    const dir = configDir('permit', {});
+    const md = await hoverIn(dir, 'main.cf', 'smtpd_relay_restrictions = permit_mynetworks, permit, reject_unauth_dest|ination');
+    assert.match(md, /Never runs:\*\* `permit` on line 1/);
+  });
+
+  test('a table whose .db is older than its source', async () => {
+    const dir = configDir('stale', { access: '192.0.2.1 REJECT\n', 'access.db': '' });
+    utimesSync(join(dir, 'access.db'), new Date(1_000_000), new Date(1_000_000));
+    const md = await hoverIn(dir, 'main.cf', `smtpd_client_restrictions = check_client_access hash:${dir}/acc|ess`);
+    assert.match(md, /older than its source: run `postmap hash:/);
+    writeFileSync(join(dir, 'access.db'), '');
+    const fresh = await hoverIn(dir, 'main.cf', `smtpd_client_restrictions = check_client_access hash:${dir}/acc|ess`);
+    assert.match(fresh, /access\.db` — up to date/);
+  });
+
+  test('master.cf field and -o value for the service', async () => {
+    const dir = configDir('mfield', { 'main.cf': 'default_process_limit = 50\n' });
+    assert.match(await hoverIn(dir, 'master.cf', 'smtp inet n - y - |- smtpd', 'postfix-master'), /`\$default_process_limit` = `50` \(set in \[main\.cf:1\]/);
+    const md = await hoverIn(dir, 'master.cf', 'submission inet n - y - - smtpd\n  -o smtpd_client_restrictions=permit_sasl_authenticated,rej|ect', 'postfix-master');
+    assert.match(md, /\*\*reject\*\* · smtpd restriction/);
+  });
+
+  test('an access table line with a reply code and enhanced status code (seed 004)', async () => {
+    const dir = configDir('seed004', { 'main.cf': `smtpd_sender_restrictions = check_sender_access hash:${tmp}/seed004/check_custom_sender_access\n` });
+    const md = await hoverIn(dir, 'check_custom_sender_access', 'example.com REJECT 5.7.|1 Delivery not authorized, message refused', 'postfix-map');
+    assert.match(md, /\*\*5\.7\.1\*\* \(RFC 3463 enhanced status\)[\s\S]*security or policy/);
+  });
+
+  test('the target version changes the hover: 3.7 does not know smtp_tlsrpt_enable', async () => {
+    const dir = configDir('version', {});
+    assert.doesNotMatch(await hoverIn(dir, 'main.cf', 'smtp_tlsrpt_en|able = yes'), /Not known to Postfix/);
+    version = '3.7';
+    const since = c.mark();
+    c.notify('workspace/didChangeConfiguration', { settings: null });
+    await c.waitForNotification('window/logMessage', (p) => /target Postfix version: 3\.7\b/.test(p.message), { since });
+    try {
+      assert.match(await hoverIn(dir, 'main.cf', 'smtp_tlsrpt_en|able = yes'), /Not known to Postfix 3\.7\*\* \(added in Postfix 3\.10\)/);
+    } finally {
+      version = '3.12';
+      const since2 = c.mark();
+      c.notify('workspace/didChangeConfiguration', { settings: { postfix: { version: '3.12' } } });
+      await c.waitForNotification('window/logMessage', (p) => /target Postfix version: 3\.12\b/.test(p.message), { since: since2 });
+    }
+  });
+
+  test('no hover on comments and blank lines', async () => {
+    const dir = configDir('nothing', {});
+    const { text, position } = withCursor('# myhost|name = x\n');
+    writeFileSync(join(dir, 'main.cf'), text);
+    const uri = fileUri(join(dir, 'main.cf'));
+    c.didOpen(uri, 'postfix-main', text, docVersion++);
+    assert.equal(await hoverAt(uri, position), null);
+    assert.equal(await hoverAt(uri, { line: 1, character: 0 }), null);
+    c.didClose(uri);
+  });
+});
