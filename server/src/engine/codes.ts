@@ -4,6 +4,7 @@
 import { MAIN_CODES } from './maincf/codes';
 import { MASTER_CODES } from './mastercf/codes';
 import { TABLE_CODES } from './tables/codes';
+import { RULE_CODES } from './rules';
 import type { ProblemCategory, Severity } from './types';
 
 export interface RuleInfo {
@@ -16,7 +17,7 @@ export interface RuleInfo {
 export const DOCS_BASE_URL = 'https://github.com/postfix-tools/postfix-config-tools/blob/main/docs/rules/';
 
 export function allRules(): RuleInfo[] {
-  const rules = [...Object.values(MAIN_CODES), ...Object.values(MASTER_CODES), ...Object.values(TABLE_CODES)];
+  const rules = [...Object.values(MAIN_CODES), ...Object.values(MASTER_CODES), ...Object.values(TABLE_CODES), ...Object.values(RULE_CODES)];
   const byCode = new Map<string, RuleInfo>();
   for (const r of rules) if (!byCode.has(r.code)) byCode.set(r.code, r);
   return [...byCode.values()].sort((a, b) => a.code.localeCompare(b.code));

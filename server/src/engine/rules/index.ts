@@ -14,7 +14,7 @@ import { relayRule } from './relay';
 import { restrictionsRule } from './restrictions';
 import type { Rule, RuleCode } from './rule';
 import { saslRule } from './sasl';
-import { settingsRule } from './settings';
+import { hardeningExtras, settingsRule } from './settings';
 import { submissionRule } from './submission';
 import { suppressProblems } from './suppress';
 import { tlsRule } from './tls';
@@ -60,5 +60,10 @@ export function runRules(config: PostfixConfig, reader: FileReader, options: Rul
 
 /** One fix that applies every safe hardening fix of the configuration, without overlapping edits. */
 export function hardenConfiguration(config: PostfixConfig, reader: FileReader, options: RuleOptions = {}): Fix {
-  return mergeHardeningFixes(runRules(config, reader, options));
+  const problems = runRules(config, reader, options);
+  if (!config.main || config.main.fatal) return mergeHardeningFixes(problems);
+  const extras = hardeningExtras(new RuleContext(config, reader, options)).map(
+    (fix): Problem => ({ code: '', severity: 'hint', category: 'security', file: config.mainPath, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, message: fix.title, fixes: [fix] }),
+  );
+  return mergeHardeningFixes([...problems, ...extras]);
 }

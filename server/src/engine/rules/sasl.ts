@@ -110,28 +110,31 @@ function misspelledSaslEnable(service?: MasterService): string | undefined {
 }
 
 function permitSaslWithoutSasl(ctx: RuleContext): Problem[] {
-  const uses = new Map<string, { file: string; range: Range; on: boolean; services: SmtpdService[]; sites: Set<MasterService | undefined> }>();
+  const uses = new Map<string, { file: string; range: Range; on: boolean; harmful: boolean; services: SmtpdService[]; sites: Set<MasterService | undefined> }>();
   for (const svc of ctx.smtpdServices()) {
     const on = ctx.bool('smtpd_sasl_auth_enable', svc.service);
     const sl = serviceLists(ctx, svc.service);
     for (const l of [...sl.lists, ...sl.classLists.values()]) {
-      for (const it of l.items) {
-        if (it.kind !== 'builtin' || it.lower !== 'permit_sasl_authenticated') continue;
+      l.items.forEach((it, index) => {
+        if (it.kind !== 'builtin' || it.lower !== 'permit_sasl_authenticated') return;
         const loc = tokenLocation(it.name);
-        if (!loc) continue;
+        if (!loc) return;
+        // Harmless on port 25 behind reject_unauth_destination; harmful where users are meant to log in, or before a plain reject.
+        const rejectsRest = l.items.slice(index + 1).some((x) => x.kind === 'builtin' && (x.lower === 'reject' || x.lower === 'defer') && !x.warnOnly);
         const k = `${loc.file}|${loc.range.start.line}:${loc.range.start.character}`;
-        const u = uses.get(k) ?? { ...loc, on: false, services: [], sites: new Set() };
+        const u = uses.get(k) ?? { ...loc, on: false, harmful: false, services: [], sites: new Set() };
         u.on ||= on;
+        u.harmful ||= svc.submission || svc.smtps || rejectsRest;
         u.services.push(svc);
         const w = it.name.token?.site.where;
         u.sites.add(w && w.kind === 'master' ? w.service : undefined);
         uses.set(k, u);
-      }
+      });
     }
   }
   const out: Problem[] = [];
   for (const u of uses.values()) {
-    if (u.on) continue;
+    if (u.on || !u.harmful) continue;
     const services = listText(u.services.map((s) => s.label));
     const owner = [...u.sites][0];
     const typo = misspelledSaslEnable(owner ?? u.services[0]?.service);
@@ -143,7 +146,7 @@ function permitSaslWithoutSasl(ctx: RuleContext): Problem[] {
         PERMIT_SASL_WITHOUT_SASL,
         u.file,
         u.range,
-        `permit_sasl_authenticated never matches on ${services}: smtpd_sasl_auth_enable = no there${hint}, so no client can log in and this permit does nothing.`,
+        `permit_sasl_authenticated never matches on ${services}: smtpd_sasl_auth_enable = no there${hint}, so no client can log in, and clients that rely on logging in are refused.`,
         fixes,
       ),
     );

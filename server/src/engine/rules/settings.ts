@@ -189,7 +189,9 @@ function vrfy(ctx: RuleContext): Problem[] {
   for (const svc of contexts(ctx)) {
     if (!svc.port25 || !listensPublicly(ctx, svc) || ctx.bool('disable_vrfy_command', svc.service)) continue;
     const w = ctx.raw('disable_vrfy_command', svc.service).where;
-    const at = w.kind === 'default' ? { file: ctx.config.mainPath, range: TOP } : whereRange(ctx, w, svc);
+    // Left at its default, this is hardening advice (hardeningExtras), not a problem to show everywhere.
+    if (w.kind === 'default') continue;
+    const at = whereRange(ctx, w, svc);
     found.add(at.file, at.range, { svc, fix: setSomewhere(ctx, svc.service, 'disable_vrfy_command', 'yes') });
   }
   return found.entries().map(({ file, range, items }) =>
@@ -210,22 +212,38 @@ function banner(ctx: RuleContext): Problem[] {
   for (const svc of contexts(ctx)) {
     if (!svc.port25 || !listensPublicly(ctx, svc)) continue;
     const { raw, where } = ctx.raw('smtpd_banner', svc.service);
-    if (!raw || !DISCLOSING.test(raw)) continue;
-    const at = where.kind === 'default' ? { file: ctx.config.mainPath, range: TOP } : where.kind === 'main' ? { file: ctx.config.mainPath, range: where.entry.valueRange } : { file: ctx.config.masterPath, range: where.override.valueRange };
+    if (!raw || !DISCLOSING.test(raw) || where.kind === 'default') continue;
+    const at = where.kind === 'main' ? { file: ctx.config.mainPath, range: where.entry.valueRange } : { file: ctx.config.masterPath, range: where.override.valueRange };
     found.add(at.file, at.range, { svc, raw, fix: setSomewhere(ctx, svc.service, 'smtpd_banner', '$myhostname ESMTP') });
   }
   return found.entries().map(({ file, range, items }) => {
     const i = items[0];
     const m = DISCLOSING.exec(i.raw)!;
-    const origin = range === TOP ? ` (the default banner is "${i.raw}")` : '';
     return problem(
       BANNER_DISCLOSURE,
       file,
       range,
-      `The SMTP greeting on ${listText(items.map((x) => x.svc.label))} tells every client "${m[0]}"${origin}: it helps attackers pick exploits and helps nobody else. Set smtpd_banner = $myhostname ESMTP.`,
+      `The SMTP greeting on ${listText(items.map((x) => x.svc.label))} tells every client "${m[0]}": it helps attackers pick exploits and helps nobody else. Set smtpd_banner = $myhostname ESMTP.`,
       [{ title: 'Set smtpd_banner = $myhostname ESMTP', edits: i.fix, hardening: true }],
     );
   });
+}
+
+/**
+ * Hardening that is not a problem of the configuration as written: defaults
+ * worth changing on a public server (VRFY, the banner). Offered only as part
+ * of "harden this configuration".
+ */
+export function hardeningExtras(ctx: RuleContext): Fix[] {
+  const out: Fix[] = [];
+  const public25 = contexts(ctx).filter((svc) => svc.port25 && listensPublicly(ctx, svc));
+  if (public25.some((svc) => ctx.raw('disable_vrfy_command', svc.service).where.kind === 'default' && !ctx.bool('disable_vrfy_command', svc.service))) {
+    out.push({ title: 'Set disable_vrfy_command = yes', edits: setMainParameter(ctx, 'disable_vrfy_command', 'yes'), hardening: true });
+  }
+  if (public25.some((svc) => { const r = ctx.raw('smtpd_banner', svc.service); return r.where.kind === 'default' && DISCLOSING.test(r.raw ?? ''); })) {
+    out.push({ title: 'Set smtpd_banner = $myhostname ESMTP', edits: setMainParameter(ctx, 'smtpd_banner', '$myhostname ESMTP'), hardening: true });
+  }
+  return out;
 }
 
 export const settingsRule: Rule = {
