@@ -114,6 +114,32 @@ describe('completion over stdio', () => {
     }
   });
 
+  test('clients that take itemDefaults.editRange get the shared range once, and resolve still works', async () => {
+    const dir = configDir('defaults', {});
+    const marked = 'myhostname = mx.example\nsmtpd_tls_sec|';
+    const { text, position } = withCursor(marked);
+    writeFileSync(join(dir, 'main.cf'), text);
+    const d = LspClient.start();
+    try {
+      await d.initialize(fileUri(dir), { textDocument: { completion: { completionList: { itemDefaults: ['editRange', 'data'] } } } });
+      const uri = fileUri(join(dir, 'main.cf'));
+      d.didOpen(uri, 'postfix-main', text);
+      const list = await d.request<CompletionList>('textDocument/completion', { textDocument: { uri }, position });
+      assert.deepEqual(list.itemDefaults?.editRange, { start: { line: 1, character: position.character - 'smtpd_tls_sec'.length }, end: position });
+      const item = find(list.items, 'smtpd_tls_security_level');
+      assert.equal(item.textEdit, undefined);
+      assert.equal(item.textEditText, 'smtpd_tls_security_level = ');
+      const resolved = await d.request<CompletionItem>('completionItem/resolve', item);
+      assert.match((resolved.documentation as { value: string }).value, /smtpd_tls_security_level/);
+      const full = await completeIn(dir, 'main.cf', marked);
+      assert.equal(full.length, list.items.length);
+      const ratio = JSON.stringify(list).length / JSON.stringify(full).length;
+      assert.ok(ratio < 0.75, `the shared range should save over a quarter of the answer, saved ${Math.round((1 - ratio) * 100)}%`);
+    } finally {
+      await d.dispose();
+    }
+  });
+
   test('parameter names: `name = ` at line start; resolve brings our description and the postconf(5) link', async () => {
     const dir = configDir('names', {});
     const items = await completeIn(dir, 'main.cf', 'myhostname = mx.example\nsmtpd_tls_sec|');

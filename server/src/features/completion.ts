@@ -7,10 +7,12 @@ import { readdirSync, statSync } from 'node:fs';
 import {
   Command,
   CompletionItem,
+  CompletionList,
   CompletionItemKind,
   CompletionItemTag,
   InsertTextFormat,
   MarkupKind,
+  Range,
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { AssistCompletion, completeAt, ConfigCache, DirEntry, DocRef, ItemKind, resolveDocumentation } from '../engine/assist';
@@ -40,10 +42,23 @@ const KIND: Record<ItemKind, CompletionItemKind> = {
 
 const RETRIGGER: Command = { title: 'Suggest', command: 'editor.action.triggerSuggest' };
 
-/** What resolve needs, carried in `data`. */
-interface ItemData {
-  doc: DocRef;
-  version: string;
+/**
+ * What resolve needs, carried in `data` and kept small: a list of ~950
+ * parameter names is the largest answer the server gives. `'p'` stands for
+ * "the parameter named by the label"; anything else carries its DocRef.
+ */
+type ItemData = 'p' | { doc: DocRef };
+
+function itemData(a: AssistCompletion): ItemData | undefined {
+  if (!a.doc) return undefined;
+  if (a.doc.t === 'parameter' && !a.doc.service && a.doc.name === a.label) return 'p';
+  return { doc: a.doc };
+}
+
+function docRefOf(item: CompletionItem): DocRef | undefined {
+  const data = item.data as ItemData | undefined;
+  if (data === 'p') return { t: 'parameter', name: item.label };
+  return data && typeof data === 'object' ? data.doc : undefined;
 }
 
 /** One configuration cache for completion and hover. */
@@ -82,34 +97,46 @@ export function listDirectory(dir: string): DirEntry[] | undefined {
   }
 }
 
-export function toCompletionItem(a: AssistCompletion, version: string): CompletionItem {
-  const item: CompletionItem = {
-    label: a.label,
-    kind: KIND[a.kind],
-    sortText: a.sortText,
-    textEdit: { range: a.range, newText: a.insertText },
-  };
+/** `editRange` shared by the items that have it (LSP 3.17 itemDefaults), when the client supports it. */
+let clientTakesEditRange = false;
+
+function sameRange(a: Range, b: Range): boolean {
+  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
+}
+
+export function toCompletionItem(a: AssistCompletion, sharedRange?: Range): CompletionItem {
+  const item: CompletionItem = { label: a.label, kind: KIND[a.kind], sortText: a.sortText };
+  if (sharedRange && sameRange(a.range, sharedRange)) item.textEditText = a.insertText;
+  else item.textEdit = { range: a.range, newText: a.insertText };
   if (a.detail) item.detail = a.detail;
   if (a.filterText) item.filterText = a.filterText;
   if (a.snippet) item.insertTextFormat = InsertTextFormat.Snippet;
   if (a.deprecated) item.tags = [CompletionItemTag.Deprecated];
   if (a.retrigger) item.command = RETRIGGER;
-  if (a.doc) item.data = { doc: a.doc, version } satisfies ItemData;
+  const data = itemData(a);
+  if (data) item.data = data;
   return item;
 }
 
-export function completionsFor(ctx: ServerContext, document: TextDocument, position: { line: number; character: number }): CompletionItem[] {
+/**
+ * The answer for a position. With clients that take `itemDefaults.editRange`
+ * the range most items replace travels once instead of once per item.
+ */
+export function completionsFor(ctx: ServerContext, document: TextDocument, position: { line: number; character: number }): CompletionList {
   const od = ctx.workspace.describe(document);
   const version = currentSettings().version;
   const { config } = assistConfig(ctx, od, version);
   const items = completeAt(od.kind, od.path, document.getText(), position, { config, version, listDir: listDirectory });
-  return items.map((a) => toCompletionItem(a, version));
+  const shared = clientTakesEditRange && items.length > 1 ? items[0].range : undefined;
+  const list: CompletionList = { isIncomplete: false, items: items.map((a) => toCompletionItem(a, shared)) };
+  if (shared) list.itemDefaults = { editRange: shared };
+  return list;
 }
 
 export function resolveCompletionItem(item: CompletionItem): CompletionItem {
-  const data = item.data as ItemData | undefined;
-  if (!data?.doc) return item;
-  const markdown = resolveDocumentation(data.doc, data.version ?? currentSettings().version);
+  const ref = docRefOf(item);
+  if (!ref) return item;
+  const markdown = resolveDocumentation(ref, currentSettings().version);
   if (markdown) item.documentation = { kind: MarkupKind.Markdown, value: markdown };
   return item;
 }
@@ -123,12 +150,15 @@ export const completion: Feature = {
       resolveProvider: true,
     },
   },
+  initialized(_ctx, client) {
+    clientTakesEditRange = client.textDocument?.completion?.completionList?.itemDefaults?.includes('editRange') ?? false;
+  },
   register(ctx) {
     ctx.connection.onCompletion(
       ctx.guard('completion', null, (params) => {
         const document = ctx.documents.get(params.textDocument.uri);
         if (!document) return null;
-        return { isIncomplete: false, items: completionsFor(ctx, document, params.position) };
+        return completionsFor(ctx, document, params.position);
       }),
     );
     ctx.connection.onCompletionResolve((item) => ctx.guard('completionItem/resolve', item, resolveCompletionItem)(item));

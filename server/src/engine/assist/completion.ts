@@ -141,7 +141,9 @@ function builtinNameData(version: string): { name: string; detail: string; depre
     for (const name of builtinParameterNames(version)) {
       const info = parameterInfo(name);
       if (!info) continue;
-      data.push({ name, detail: info.typeText, deprecated: isDeprecatedIn(info, version) });
+      // `enumlist:SSLv2|SSLv3|…` is too long for a detail column; the values are in the docs.
+      const detail = info.typeText.length > 24 ? info.typeText.slice(0, info.typeText.indexOf(':')) : info.typeText;
+      data.push({ name, detail, deprecated: isDeprecatedIn(info, version) });
     }
     nameItemCache.set(version, data);
   }

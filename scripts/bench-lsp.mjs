@@ -1,0 +1,236 @@
+// Completion and hover latency through the real server over stdio: starts
+// `node dist/server.js --stdio`, opens Debian's stock main.cf/master.cf
+// (/usr/share/postfix/*.dist) and the corpus configurations
+// (/work/shared/corpus) as files in a temporary directory, then sends a few
+// hundred textDocument/completion, completionItem/resolve and
+// textDocument/hover requests at positions taken from the files themselves,
+// one at a time, and prints the round-trip times (median, p95, max) as JSON.
+//
+//   node scripts/bench-lsp.mjs [--requests 300] [--corpus DIR]
+//
+// Round trips include JSON-RPC framing and JSON parsing on both sides, so the
+// numbers are what an editor sees, minus its own rendering. Target: < 5 ms.
+
+import { spawn, execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const repo = resolve(import.meta.dirname, '..');
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const REQUESTS = Number(opt('requests', '300'));
+const CORPUS = opt('corpus', '/work/shared/corpus');
+const DEBIAN = '/usr/share/postfix';
+
+if (!existsSync(join(repo, 'dist/server.js'))) execFileSync('npm', ['run', '--silent', 'build'], { cwd: repo, stdio: 'inherit' });
+
+// ---- a minimal JSON-RPC client ----------------------------------------------------
+
+const child = spawn(process.execPath, [join(repo, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+let buffer = Buffer.alloc(0);
+let nextId = 1;
+const pending = new Map();
+child.stdout.on('data', (chunk) => {
+  buffer = Buffer.concat([buffer, chunk]);
+  for (;;) {
+    const end = buffer.indexOf('\r\n\r\n');
+    if (end < 0) return;
+    const length = Number(/Content-Length:\s*(\d+)/i.exec(buffer.subarray(0, end).toString('ascii'))[1]);
+    if (buffer.length < end + 4 + length) return;
+    const msg = JSON.parse(buffer.subarray(end + 4, end + 4 + length).toString('utf8'));
+    buffer = buffer.subarray(end + 4 + length);
+    if (msg.id !== undefined && msg.method === undefined) {
+      const p = pending.get(msg.id);
+      pending.delete(msg.id);
+      p?.(msg);
+    } else if (msg.id !== undefined) {
+      // Server-to-client requests (workspace/configuration, registrations): answer with defaults.
+      const result = msg.method === 'workspace/configuration' ? msg.params.items.map(() => ({})) : null;
+      send({ jsonrpc: '2.0', id: msg.id, result });
+    }
+  }
+});
+function send(message) {
+  const body = Buffer.from(JSON.stringify(message), 'utf8');
+  child.stdin.write(Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`, 'ascii'), body]));
+}
+function request(method, params) {
+  const id = nextId++;
+  return new Promise((res, rej) => {
+    pending.set(id, (msg) => (msg.error ? rej(new Error(`${method}: ${msg.error.message}`)) : res(msg.result)));
+    send({ jsonrpc: '2.0', id, method, params });
+  });
+}
+const notify = (method, params) => send({ jsonrpc: '2.0', method, params });
+
+// ---- files and positions --------------------------------------------------------------
+
+const work = mkdtempSync(join(tmpdir(), 'pf-bench-'));
+const configs = [];
+function addConfig(name, mainSrc, masterSrc, extraDir) {
+  const dir = join(work, name);
+  mkdirSync(dir, { recursive: true });
+  if (extraDir) cpSync(extraDir, dir, { recursive: true });
+  if (mainSrc) cpSync(mainSrc, join(dir, 'main.cf'));
+  if (masterSrc) cpSync(masterSrc, join(dir, 'master.cf'));
+  configs.push({ name, dir, main: mainSrc ? join(dir, 'main.cf') : undefined, master: masterSrc ? join(dir, 'master.cf') : undefined });
+}
+addConfig('debian-stock', join(DEBIAN, 'main.cf.dist'), join(DEBIAN, 'master.cf.dist'));
+for (const [name, main, master] of [
+  ['docker-mailserver', 'main.cf', 'master.cf'],
+  ['iredmail', 'main.cf', 'master.cf'],
+  ['mailu', 'main.cf', 'master.cf'],
+  ['postfix-upstream', 'main.cf', 'master.cf'],
+  ['mailcow', undefined, 'master.cf'],
+]) {
+  const src = join(CORPUS, name);
+  if (!existsSync(src)) continue;
+  addConfig(name, main && join(src, main), master && join(src, master), src);
+}
+
+/** Positions inside a main.cf: parameter names, value starts, value ends, `$` references, a fresh line. */
+function mainPositions(text) {
+  const lines = text.split('\n');
+  const hover = [];
+  const complete = [];
+  lines.forEach((line, n) => {
+    const m = /^([A-Za-z0-9_]+)\s*=\s*/.exec(line);
+    if (m) {
+      hover.push({ line: n, character: 1 });
+      complete.push({ line: n, character: line.length });
+      if (line.length > m[0].length) hover.push({ line: n, character: m[0].length + 1 });
+    }
+    for (const r of line.matchAll(/\$\{?([A-Za-z0-9_]+)/g)) {
+      if (line.trimStart().startsWith('#')) break;
+      hover.push({ line: n, character: r.index + 2 });
+      complete.push({ line: n, character: r.index + 2 });
+    }
+  });
+  complete.push({ line: lines.length, character: 0 }); // a new line: every parameter name
+  return { hover, complete };
+}
+
+/** Positions inside a master.cf: each field of each service and each -o. */
+function masterPositions(text) {
+  const lines = text.split('\n');
+  const hover = [];
+  const complete = [];
+  lines.forEach((line, n) => {
+    if (/^\s*#/.test(line) || line.trim() === '') return;
+    for (const w of line.matchAll(/\S+/g)) {
+      hover.push({ line: n, character: w.index });
+      complete.push({ line: n, character: w.index + w[0].length });
+    }
+  });
+  return { hover, complete };
+}
+
+function quantiles(ms) {
+  const s = [...ms].sort((a, b) => a - b);
+  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
+  const round = (x) => Math.round(x * 1000) / 1000;
+  return { n: s.length, median: round(q(0.5)), p95: round(q(0.95)), max: round(s[s.length - 1]), mean: round(s.reduce((a, b) => a + b, 0) / s.length) };
+}
+
+async function timed(fn) {
+  const t0 = process.hrtime.bigint();
+  const r = await fn();
+  return { ms: Number(process.hrtime.bigint() - t0) / 1e6, r };
+}
+
+async function run() {
+  await request('initialize', {
+    processId: process.pid,
+    rootUri: pathToFileURL(work).href,
+    capabilities: {
+      workspace: { configuration: true },
+      // As VS Code declares it: the shared edit range travels once per list.
+      textDocument: { completion: { completionItem: { snippetSupport: true }, completionList: { itemDefaults: ['commitCharacters', 'editRange', 'insertTextFormat', 'insertTextMode', 'data'] } } },
+    },
+  });
+  notify('initialized', {});
+  const docs = [];
+  for (const cfg of configs) {
+    for (const [path, languageId, positions] of [
+      [cfg.main, 'postfix-main', mainPositions],
+      [cfg.master, 'postfix-master', masterPositions],
+    ]) {
+      if (!path) continue;
+      const text = readFileSync(path, 'utf8');
+      const uri = pathToFileURL(path).href;
+      notify('textDocument/didOpen', { textDocument: { uri, languageId, version: 1, text } });
+      docs.push({ config: cfg.name, file: path.endsWith('main.cf') ? 'main.cf' : 'master.cf', uri, lines: text.split('\n').length, ...positions(text) });
+    }
+  }
+
+  const results = {};
+  const record = (key, ms) => (results[key] ??= []).push(ms);
+  // Warm up: JIT, the configuration cache, the per-version name list.
+  for (const d of docs) {
+    for (const p of d.hover.slice(0, 5)) await request('textDocument/hover', { textDocument: { uri: d.uri }, position: p });
+    for (const p of d.complete.slice(0, 5)) await request('textDocument/completion', { textDocument: { uri: d.uri }, position: p });
+  }
+
+  let itemsSeen = 0;
+  let biggestList = 0;
+  for (const d of docs) {
+    const label = `${d.config}/${d.file}`;
+    for (let i = 0; i < REQUESTS; i++) {
+      const p = d.hover[i % d.hover.length];
+      const { ms } = await timed(() => request('textDocument/hover', { textDocument: { uri: d.uri }, position: p }));
+      record(`hover ${label}`, ms);
+      record('hover (all)', ms);
+    }
+    for (let i = 0; i < REQUESTS; i++) {
+      const p = d.complete[i % d.complete.length];
+      const { ms, r } = await timed(() => request('textDocument/completion', { textDocument: { uri: d.uri }, position: p }));
+      const items = r ? (Array.isArray(r) ? r : r.items) : [];
+      itemsSeen += items.length;
+      biggestList = Math.max(biggestList, items.length);
+      record(`completion ${label}`, ms);
+      record('completion (all)', ms);
+      if (items.length > 900) record('completion, all parameter names (~950 items)', ms);
+      if (items.length && i % 3 === 0) {
+        const { ms: rms } = await timed(() => request('completionItem/resolve', items[i % items.length]));
+        record('completionItem/resolve (all)', rms);
+      }
+    }
+  }
+
+  const summary = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, quantiles(v)]));
+  const all = ['hover (all)', 'completion (all)', 'completionItem/resolve (all)'];
+  console.log(
+    JSON.stringify(
+      {
+        server: 'dist/server.js --stdio',
+        node: process.version,
+        requestsPerDocumentAndKind: REQUESTS,
+        documents: docs.map((d) => ({ doc: `${d.config}/${d.file}`, lines: d.lines, hoverPositions: d.hover.length, completionPositions: d.complete.length })),
+        completionItemsReturned: itemsSeen,
+        biggestCompletionList: biggestList,
+        targetMs: 5,
+        withinTarget: all.every((k) => !summary[k] || summary[k].p95 < 5),
+        overall: Object.fromEntries(all.filter((k) => summary[k]).map((k) => [k, summary[k]])),
+        namesList: summary['completion, all parameter names (~950 items)'],
+        perDocument: Object.fromEntries(Object.entries(summary).filter(([k]) => !all.includes(k) && !k.startsWith('completion, all'))),
+      },
+      null,
+      2,
+    ),
+  );
+  await request('shutdown');
+  notify('exit');
+}
+
+run()
+  .catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+    child.kill();
+  })
+  .finally(() => rmSync(work, { recursive: true, force: true }));
