@@ -38,7 +38,7 @@ import { effectiveValue, PostfixConfig } from '../config';
 import { expandValue } from '../expand';
 import { MASTER_TYPES, serviceParameters } from '../mastercf';
 import type { Position, Range } from '../types';
-import { isListSeparator, mainCfCursor, masterCfCursor, physicalLines, rangeIn, CursorLine } from './cursor';
+import { isListSeparator, lineAt, mainCfCursor, masterCfCursor, physicalLines, rangeIn, CursorLine } from './cursor';
 import { fitsStages } from './restriction-list';
 import { accessTableKind, AccessTableKind, restrictionClasses, restrictionListStages } from './model';
 import { splitBraced } from '../tables/text';
@@ -731,8 +731,7 @@ const POSTSCREEN_ACTIONS: [string, string][] = [
 ];
 
 export function completeTable(path: string, text: string, position: Position, env: CompletionEnv): AssistCompletion[] {
-  const lines = physicalLines(text);
-  const line = (lines[position.line] ?? '').replace(/\r$/, '');
+  const line = (lineAt(text, position.line) ?? '').replace(/\r$/, '');
   const kind = env.config ? accessTableKind(env.config, path) : accessTableKind(undefined, path);
   if (kind.kind === 'other') return [];
   const start = resultStart(line, kind.tableType);

@@ -21,6 +21,18 @@ export function physicalLines(text: string): string[] {
   return text.split('\n');
 }
 
+/** One physical line without splitting the whole text (lookup tables can have a million lines). */
+export function lineAt(text: string, line: number): string | undefined {
+  let start = 0;
+  for (let n = 0; n < line; n++) {
+    const nl = text.indexOf('\n', start);
+    if (nl < 0) return undefined;
+    start = nl + 1;
+  }
+  const end = text.indexOf('\n', start);
+  return text.slice(start, end < 0 ? text.length : end);
+}
+
 export interface CursorLine {
   logical: LogicalLine;
   /** Offset of the cursor inside `logical.text`. */

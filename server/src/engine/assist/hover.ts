@@ -28,7 +28,7 @@ import { MASTER_FIELD_NAMES, MasterService, serviceParameters } from '../masterc
 import { closestParameter } from '../mastercf/parameter-problems';
 import { findTableReferences, flattenReferences, TableReference, tableFilePath, TableFiles } from '../tables/references';
 import type { FileReader, Position, Range } from '../types';
-import { mainCfCursor, masterCfCursor, physicalLines, rangeIn } from './cursor';
+import { lineAt, mainCfCursor, masterCfCursor, physicalLines, rangeIn } from './cursor';
 import { accessActionDocMarkdown, code, fileLink, masterDocMarkdown, parameterDocMarkdown, restrictionDocMarkdown, stageList } from './markdown';
 import { accessTableKind, restrictionClasses, restrictionListStages, stagesUsingClass } from './model';
 import { analyzeRestrictionList, ListWord, stageFit, wordIndexAt } from './restriction-list';
@@ -499,7 +499,7 @@ function resultWords(line: string, tableType: string | undefined): { start: numb
 }
 
 export function hoverTable(path: string, text: string, position: Position, env: HoverEnv): AssistHover | undefined {
-  const line = (physicalLines(text)[position.line] ?? '').replace(/\r$/, '');
+  const line = (lineAt(text, position.line) ?? '').replace(/\r$/, '');
   const kind = accessTableKind(env.config, path);
   if (kind.kind !== 'access') return undefined;
   const rw = resultWords(line, kind.tableType);
