@@ -17,9 +17,10 @@ function edit(file: string, start: Position, end: Position, newText: string): Te
   return { file, range: { start, end }, newText };
 }
 
-/** Separator the list already uses between words. */
+/** Separator the list already uses between words (no space inside a master.cf -o word). */
 function separator(site: Site): string {
-  return site.value.includes(',') ? ', ' : ' ';
+  if (site.where.kind === 'master' && site.where.override.form !== 'braced') return ',';
+  return site.value.includes(',') || site.tokens.length <= 1 ? ', ' : ' ';
 }
 
 /** Inserts words before a word of a list. */
@@ -34,8 +35,7 @@ export function prefixWord(token: SiteToken, word: string): TextEdit {
 
 /** Inserts words after a word of a list. */
 export function insertAfter(token: SiteToken, text: string): TextEdit {
-  const sep = separator(token.site);
-  return edit(token.site.file, token.range.end, token.range.end, `${sep.trimEnd() === ',' ? ',' : ''} ${text}`);
+  return edit(token.site.file, token.range.end, token.range.end, `${separator(token.site)}${text}`);
 }
 
 /** Appends words at the end of a list (or fills an empty value). */

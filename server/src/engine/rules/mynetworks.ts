@@ -87,7 +87,8 @@ export function broadNetworkFix(ctx: RuleContext, service?: MasterService): Fix 
   const site = siteOf(ctx, w, 'mynetworks');
   const bad = site.tokens.map(judge).filter((j): j is Judged => j?.level === 'error');
   if (bad.length === 0) return undefined;
-  const edits = replaceEdits(ctx, site, bad.map((b) => b.token));
+  // Unbracketed IPv6 networks make smtpd fail on this list anyway: bracket them in the same change.
+  const edits = [...replaceEdits(ctx, site, bad.map((b) => b.token)), ...site.tokens.flatMap((t) => bracketed(t)?.edits ?? [])];
   return { title: `Replace ${listText(bad.map((b) => b.token.text))} in mynetworks with the loopback networks`, edits, hardening: true };
 }
 
@@ -114,29 +115,37 @@ function tooBroad(ctx: RuleContext): Problem[] {
   return out;
 }
 
+/** The bracketed form of an unbracketed IPv6 network word, and the edit that writes it. */
+function bracketed(t: SiteToken): { text: string; fixed: string; edits: TextEdit[] } | undefined {
+  const text = t.text.replace(/^!/, '');
+  if (text.startsWith('[') || !text.includes(':')) return undefined;
+  const net = parseNet(text);
+  if (!net || net.version !== 6) return undefined;
+  const slash = text.indexOf('/');
+  const fixed = `${t.text.startsWith('!') ? '!' : ''}[${slash < 0 ? text : text.slice(0, slash)}]${slash < 0 ? '' : text.slice(slash)}`;
+  return { text, fixed, edits: [replaceToken(t, fixed)] };
+}
+
 function ipv6Brackets(ctx: RuleContext): Problem[] {
   const out: Problem[] = [];
   for (const { site } of mynetworksSites(ctx)) {
     for (const t of site.tokens) {
-      const text = t.text.replace(/^!/, '');
-      if (text.startsWith('[') || !text.includes(':')) continue;
-      const net = parseNet(text);
-      if (!net || net.version !== 6) continue;
+      const b = bracketed(t);
+      if (!b) continue;
+      const { text, fixed } = b;
       const colon = text.indexOf(':');
       const postfixSays = colon === 0 ? `fatal: open dictionary: expecting "type:name" form instead of "${text}"` : `error: unsupported dictionary type: ${text.slice(0, colon)}`;
       const effect =
         colon === 0
           ? 'smtpd stops at once and no client gets a greeting'
           : 'every client outside the networks before it gets "451 4.3.0 Temporary lookup failure"';
-      const slash = text.indexOf('/');
-      const fixed = `${t.text.startsWith('!') ? '!' : ''}[${slash < 0 ? text : text.slice(0, slash)}]${slash < 0 ? '' : text.slice(slash)}`;
       out.push(
         problem(
           MYNETWORKS_IPV6_BRACKETS,
           site.file,
           t.range,
           `IPv6 networks in mynetworks need brackets: smtpd reads "${text}" as a lookup table (${postfixSays}), so ${effect}. Write ${fixed}.`,
-          [{ title: `Write ${fixed}`, edits: [replaceToken(t, fixed)], hardening: true }],
+          [{ title: `Write ${fixed}`, edits: b.edits, hardening: true }],
         ),
       );
     }

@@ -9,10 +9,10 @@
 import type { MasterService } from '../mastercf';
 import { relayMatrix } from '../simulate/matrix';
 import { simulateTransaction } from '../simulate/simulate';
-import { smtpdServices as simServices } from '../simulate/config';
-import type { Fix, Problem, Range, TextEdit } from '../types';
+import { loadSimConfig, smtpdServices as simServices, type SimConfig } from '../simulate/config';
+import type { FileReader, Fix, Problem, Range, TextEdit } from '../types';
 import type { RuleContext, SmtpdService } from './context';
-import { insertAfter, insertBefore, setMainParameter, setServiceOption } from './edits';
+import { applyTextEdits, insertAfter, insertBefore, setMainParameter, setServiceOption } from './edits';
 import { Item, ListToken, serviceLists, ServiceLists, tokenLocation } from './lists';
 import { broadNetworkFix } from './mynetworks';
 import { code, problem, Rule } from './rule';
@@ -134,12 +134,22 @@ function mynetworksLocation(ctx: RuleContext, service?: MasterService): { file: 
   return undefined;
 }
 
-function openRelay(ctx: RuleContext): Problem[] {
-  const sim = ctx.sim();
+interface RelayFinding {
+  svc: SmtpdService;
+  culprit: string;
+  reply: string;
+  fix?: TextEdit[];
+  mynetworks?: boolean;
+  /** Found only once the mynetworks problem is assumed fixed. */
+  behind?: boolean;
+}
+
+/** Open-relay cells of the relay matrix of a (possibly patched) configuration, each traced to the restriction that permitted it. */
+function relayFindings(ctx: RuleContext, sim: SimConfig, found: ByLocation<RelayFinding>, behind: boolean, skipLines: Set<string>): TextEdit[][] {
   const matrix = relayMatrix(sim);
-  if (!matrix.openRelay) return [];
+  const mynetworksFixes: TextEdit[][] = [];
+  if (!matrix.openRelay) return mynetworksFixes;
   const names = new Map(simServices(sim).map((s) => [s.key, s.name]));
-  const found = new ByLocation<{ svc: SmtpdService; culprit: string; reply: string; fix?: TextEdit[]; mynetworks?: boolean }>();
   for (const cell of matrix.cells) {
     if (!cell.openRelay) continue;
     const svc = serviceByKey(ctx, cell.service);
@@ -154,20 +164,21 @@ function openRelay(ctx: RuleContext): Problem[] {
       const name = step.restriction.split(/\s+/)[0].toLowerCase();
       if (name === 'permit_mynetworks') {
         const loc = mynetworksLocation(ctx, svc.service);
-        if (loc) {
+        if (loc && !behind) {
           const fix = broadNetworkFix(ctx, svc.service);
-          found.add(loc.file, loc.range, { svc, culprit: `mynetworks = ${ctx.value('mynetworks', svc.service)} (trusted by permit_mynetworks)`, reply, fix: fix?.edits, mynetworks: true });
+          if (fix) mynetworksFixes.push(fix.edits);
+          found.add(loc.file, loc.range, { svc, culprit: `mynetworks = ${ctx.value('mynetworks', svc.service)}`, reply, fix: fix?.edits, mynetworks: true });
           placed = true;
           continue;
         }
       }
-      if (!step.source) continue;
+      if (!step.source || skipLines.has(`${step.source.file}:${step.source.range.start.line}`)) continue;
       const hit = itemAt(sl, step.source.file, step.source.range);
       const fix = hit && !['permit_mynetworks', 'permit_sasl_authenticated'].includes(hit.item.lower) ? guardEdits(ctx, hit.items, hit.item) : undefined;
-      found.add(step.source.file, step.source.range, { svc, culprit: step.restriction, reply, fix });
+      found.add(step.source.file, step.source.range, { svc, culprit: step.restriction, reply, fix, behind });
       placed = true;
     }
-    if (!placed) {
+    if (!placed && !behind) {
       const relay = sl.lists.find((l) => l.stage === 'relay')!;
       const loc = relay.tokens.map(tokenLocation).find((x) => x);
       const w = ctx.raw('smtpd_relay_restrictions', svc.service).where;
@@ -175,19 +186,35 @@ function openRelay(ctx: RuleContext): Problem[] {
       found.add(at.file, at.range, { svc, culprit: 'no restriction rejects it', reply });
     }
   }
+  return mynetworksFixes;
+}
+
+function openRelay(ctx: RuleContext): Problem[] {
+  const found = new ByLocation<RelayFinding>();
+  const mynetworksFixes = relayFindings(ctx, ctx.sim(), found, false, new Set());
+  // A mynetworks that trusts everyone hides what else would let outsiders relay: look again as if it were fixed.
+  const edits = [...new Map(mynetworksFixes.flat().map((e) => [JSON.stringify(e), e])).values()];
+  if (edits.length) {
+    const patched = new Map<string, string>();
+    for (const file of new Set(edits.map((e) => e.file))) patched.set(file, applyTextEdits(ctx.text(file) ?? '', edits.filter((e) => e.file === file)));
+    const reader: FileReader = { readText: (p) => (patched.has(p) ? patched.get(p) : ctx.reader.readText(p)), mtimeMs: ctx.reader.mtimeMs?.bind(ctx.reader) };
+    const skip = new Set(edits.map((e) => `${e.file}:${e.range.start.line}`));
+    relayFindings(ctx, loadSimConfig(ctx.config.dir, reader), found, true, skip);
+  }
   const out: Problem[] = [];
   for (const { file, range, items } of found.entries()) {
     const first = items[0];
     const services = listText(items.map((i) => i.svc.label));
+    const who = first.mynetworks ? `${OUTSIDE}, not logged in` : `${OUTSIDE}, not in mynetworks, not logged in`;
     const because = first.mynetworks
-      ? `${first.culprit}: it includes any Internet address.`
+      ? `${first.culprit} includes any Internet address, and permit_mynetworks lets it relay.`
       : first.culprit === 'no restriction rejects it'
         ? 'No restriction rejects it.'
-        : `"${first.culprit}" permits it before any reject_unauth_destination.`;
-    const msg = `Open relay on ${services}: a client on the Internet (${OUTSIDE}, not in mynetworks, not logged in) may send mail to an outside domain; the simulated RCPT TO gets "${first.reply}". ${because}`;
-    const edits = items.find((i) => i.fix)?.fix;
+        : `"${first.culprit}" permits it before any reject_unauth_destination${first.behind ? ' (this shows once mynetworks no longer trusts everyone)' : ''}.`;
+    const msg = `Open relay on ${services}: a client on the Internet (${who}) may send mail to an outside domain; the simulated RCPT TO gets "${first.reply}". ${because}`;
+    const fixEdits = items.find((i) => i.fix)?.fix;
     const title = first.mynetworks ? 'Remove the networks that trust the whole Internet from mynetworks' : 'Insert reject_unauth_destination before it';
-    out.push(problem(OPEN_RELAY, file, range, msg, edits ? [{ title, edits, hardening: true }] : undefined));
+    out.push(problem(OPEN_RELAY, file, range, msg, fixEdits ? [{ title, edits: fixEdits, hardening: true }] : undefined));
   }
   return out;
 }

@@ -112,9 +112,8 @@ function weakCiphers(ctx: RuleContext): Problem[] {
 const STRICT_LEVELS = new Set(['encrypt', 'verify', 'secure', 'dane-only', 'fingerprint']);
 
 function smtpSaslWithoutTls(ctx: RuleContext): Problem[] {
-  const clients: (MasterService | undefined)[] = ctx.config.master
-    ? ctx.config.master.services.filter((s) => s.valid && s.program === 'smtp' && s.type.text === 'unix')
-    : [undefined];
+  const listed = (ctx.config.master?.services ?? []).filter((s) => s.valid && s.program === 'smtp' && s.type.text === 'unix');
+  const clients: (MasterService | undefined)[] = listed.length ? listed : [undefined];
   const found = new ByLocation<{ service?: MasterService; fix?: TextEdit[]; level: string }>();
   for (const s of clients) {
     if (!ctx.bool('smtp_sasl_auth_enable', s)) continue;
