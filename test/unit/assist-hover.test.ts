@@ -206,3 +206,40 @@ describe('lookup tables and status codes', () => {
     assert.match(statusMarkdown('550', '5.1.99'), /not a registered code/);
   });
 });
+
+describe('robustness', () => {
+  test('completion and hover answer at every word edge of every corpus file, CRLF and odd positions included, without throwing', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const { completeAt } = await import('../../server/src/engine/assist');
+    const corpus = '/work/shared/corpus';
+    let positions = 0;
+    for (const dir of readdirSync(corpus, { withFileTypes: true }).filter((d) => d.isDirectory())) {
+      for (const f of readdirSync(`${corpus}/${dir.name}`)) {
+        const kind: Kind = /^main\.cf/.test(f) ? 'main' : /^master\.cf/.test(f) ? 'master' : 'map';
+        const raw = readFileSync(`${corpus}/${dir.name}/${f}`, 'utf8');
+        for (const text of [raw, raw.replace(/\n/g, '\r\n')]) {
+          const path = `${DIR}/${kind === 'main' ? 'main.cf' : kind === 'master' ? 'master.cf' : f}`;
+          const files: Record<string, string> = { [path]: text };
+          const reader = { readText: (p: string) => files[p], mtimeMs: () => 1 };
+          const config = loadConfig(DIR, reader);
+          const env = { config, version: '3.7', reader, listDir: () => [] };
+          const lines = text.split('\n');
+          lines.forEach((line, n) => {
+            const cols = new Set([0, line.length, line.length + 5]);
+            for (const m of line.matchAll(/[\s,=]+/g)) {
+              cols.add(m.index);
+              cols.add(m.index + m[0].length);
+            }
+            for (const character of cols) {
+              completeAt(kind, path, text, { line: n, character }, env);
+              hoverAt(kind, path, text, { line: n, character }, env);
+              positions++;
+            }
+          });
+          completeAt(kind, path, text, { line: lines.length + 3, character: 0 }, env);
+        }
+      }
+    }
+    assert.ok(positions > 5000, `${positions}`);
+  });
+});
