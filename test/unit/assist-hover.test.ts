@@ -3,7 +3,8 @@
 
 import { strict as assert } from 'node:assert';
 import { describe, test } from 'node:test';
-import { explainEnhancedStatus, hoverAt, statusMarkdown } from '../../server/src/engine/assist';
+import { readdirSync, readFileSync } from 'node:fs';
+import { completeAt, explainEnhancedStatus, hoverAt, statusMarkdown } from '../../server/src/engine/assist';
 import { loadConfig } from '../../server/src/engine/config';
 import { withCursor } from '../helpers/lsp-client';
 
@@ -208,9 +209,7 @@ describe('lookup tables and status codes', () => {
 });
 
 describe('robustness', () => {
-  test('completion and hover answer at every word edge of every corpus file, CRLF and odd positions included, without throwing', async () => {
-    const { readdirSync, readFileSync } = await import('node:fs');
-    const { completeAt } = await import('../../server/src/engine/assist');
+  test('completion and hover answer at every word edge of every corpus file, CRLF and odd positions included, without throwing', () => {
     const corpus = '/work/shared/corpus';
     let positions = 0;
     for (const dir of readdirSync(corpus, { withFileTypes: true }).filter((d) => d.isDirectory())) {
