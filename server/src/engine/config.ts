@@ -5,7 +5,7 @@
 import { parseMainCf, valueRange, MainCf } from './maincf/parse';
 import { parseMasterCf, MasterCf, MasterService } from './mastercf';
 import { findTableReferences, flattenReferences, tableFilePath, TableReference, TableFiles } from './tables';
-import { defaultValue, NEWEST_VERSION } from './catalog/parameters';
+import { defaultValue, LEGACY_NAMES, NEWEST_VERSION } from './catalog/parameters';
 import { expandValue, Lookup } from './expand';
 import type { FileReader, Range } from './types';
 
@@ -129,6 +129,8 @@ export function valueSource(config: PostfixConfig, name: string, serviceKey?: st
   }
   const e = config.main?.byName.get(name);
   if (e) return { raw: e.value, source: { kind: 'main', file: config.mainPath, range: e.range } };
+  // Legacy names (postscreen_dnsbl_ttl, ...) only matter when set: their default is empty.
+  if (LEGACY_NAMES.has(name)) return { raw: '', source: { kind: 'default' } };
   return { raw: defaultValue(name), source: { kind: 'default' } };
 }
 
