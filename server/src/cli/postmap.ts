@@ -98,6 +98,10 @@ export function runPostmap(argv: string[], io: CliIo): number {
     const opts: OpenTableOptions = { fold, indexedMode: 'query' };
     const open = (spec: string, mode: OpenTableOptions['indexedMode'] = 'query'): OpenedTable => {
       const o = openTable(spec, io.reader, { ...opts, indexedMode: mode });
+      if (hasUncertainSyntax(o)) {
+        io.stderr('postfix-lint postmap: cannot emulate: a pattern uses syntax we cannot check, so Postfix\'s warnings are unknown\n');
+        throw new Exit(2);
+      }
       for (const w of o.warnings) warn(w);
       if (o.fatal) die(o.fatal);
       return o;
@@ -157,6 +161,14 @@ export function runPostmap(argv: string[], io: CliIo): number {
     if (e instanceof Exit) return e.status;
     throw e;
   }
+}
+
+function hasUncertainSyntax(o: OpenedTable): boolean {
+  const t = o.table;
+  if (!t) return false;
+  if ((t.kind === 'pcre' || t.kind === 'regexp') && t.uncertain) return true;
+  if (t.kind === 'unionmap' || t.kind === 'pipemap' || t.kind === 'proxy') return t.members.some(hasUncertainSyntax);
+  return false;
 }
 
 /** Standard input as postmap reads it (vstring_get_nonl): split at \n; a last line without \n counts; \r is kept. */

@@ -54,6 +54,11 @@ export interface RegexTable {
   file: string;
   rules: RegexRule[];
   problems: Problem[];
+  /**
+   * Some pattern's syntax could not be checked: Postfix may skip that rule
+   * with a warning we do not know, so `warnings` may be incomplete.
+   */
+  uncertain?: boolean;
   /** Warnings exactly as Postfix prints them when it opens the table (no `postmap: warning: ` prefix). */
   warnings: string[];
 }
@@ -130,6 +135,7 @@ function atoi(s: string): number {
 // ---------------------------------------------------------------- parsing
 
 interface Ctx {
+  uncertain?: boolean;
   type: RegexTableType;
   file: string;
   mapName: string;
@@ -259,8 +265,19 @@ function compilePattern(lc: LineCtx, raw: RawPattern): RegexPattern | undefined 
   }
   if (translation.kind === 'error') return undefined;
   const range = rangeOf(lc, raw.start - 1, raw.flagsEnd);
-  if (translation.kind === 'unsupported')
-    advise(lc, 'reUnsupported', `This pattern uses ${translation.reason}; the linter checks its syntax but cannot tell which keys it matches.`, raw.start, raw.end);
+  if (translation.kind === 'unsupported') {
+    const checked = translation.syntaxChecked !== false;
+    if (!checked) ctx.uncertain = true;
+    advise(
+      lc,
+      'reUnsupported',
+      checked
+        ? `This pattern uses ${translation.reason}; the linter checks its syntax but cannot tell which keys it matches.`
+        : `This pattern uses ${translation.reason}; the linter can neither check its syntax nor tell which keys it matches.`,
+      raw.start,
+      raw.end,
+    );
+  }
   if (!caseless && raw.flags.includes('i'))
     advise(
       lc,
@@ -426,7 +443,7 @@ export function parseRegexTable(type: RegexTableType, text: string, file: string
     ctx.warnings.push(`${type} map ${mapName}, line ${r.line + 1}: IF has no matching ENDIF`);
     ctx.problems.push(tableProblem('ifWithoutEndif', file, r.range, 'IF has no matching ENDIF. When the IF does not match, the rest of the table is skipped.'));
   }
-  return { kind: type, file, rules, problems: ctx.problems, warnings: ctx.warnings };
+  return { kind: type, file, rules, problems: ctx.problems, warnings: ctx.warnings, uncertain: ctx.uncertain };
 }
 
 // ---------------------------------------------------------------- lookup

@@ -39,7 +39,13 @@ export type RegexTranslation =
       inexactGroups?: number[];
     }
   | { kind: 'error'; offset?: number; message: string }
-  | { kind: 'unsupported'; reason: string; captureCount: number };
+  | {
+      kind: 'unsupported';
+      reason: string;
+      captureCount: number;
+      /** False when we could not even tell whether the engine accepts the pattern. */
+      syntaxChecked?: boolean;
+    };
 
 const START = '(?<![\\s\\S])';
 const END = '(?![\\s\\S])';
@@ -128,13 +134,15 @@ function countCaptures(p: string): number {
   return n;
 }
 
-type Atom = { src: string; repeatable: boolean; lookbehind?: boolean; nullable?: boolean; capture?: number; loopsBefore?: number };
+type Atom = { src: string; repeatable: boolean; lookbehind?: boolean; nullable?: boolean; capture?: number; loopsBefore?: number; anyLoopsBefore?: number };
 
 class PcreTranslator {
   private i = 0;
   private readonly inexact = new Set<number>();
   /** Repetitions of items that can match empty; inside atomic groups or possessive quantifiers PCRE2 and JS then differ. */
   private nullableLoops = 0;
+  /** Unbounded repetitions seen so far. */
+  private loops = 0;
   /** Whether the last alternation/group body parsed can match the empty string. */
   private lastNullable = false;
   private captures = 0;
@@ -162,6 +170,9 @@ class PcreTranslator {
       for (const r of this.pendingRefs) if (r.n > this.captures) throw new PcreError(r.offset, MSG.noSubpattern);
       for (const r of this.pendingNames) if (!this.names.has(r.name)) throw new PcreError(r.offset, MSG.noSubpattern);
       if (this.opts.anchored) src = `${START}(?:${src})`;
+      // A repetition of something that can match empty ends differently in
+      // PCRE2 and JS, which shifts every capture.
+      if (this.nullableLoops > 0) for (let g = 1; g <= this.captures; g++) this.inexact.add(g);
       if (this.unsupported) return { kind: 'unsupported', reason: this.unsupported, captureCount: this.captures };
       try {
         new RegExp(src);
@@ -171,7 +182,7 @@ class PcreTranslator {
       return { kind: 'ok', source: src, captureCount: this.captures, inexactGroups: [...this.inexact].sort((a, b) => a - b) };
     } catch (e) {
       if (e instanceof PcreError) return { kind: 'error', offset: e.offset, message: e.message };
-      if (e instanceof Unsupported) return { kind: 'unsupported', reason: e.reason, captureCount: this.captures };
+      if (e instanceof Unsupported) return { kind: 'unsupported', reason: e.reason, captureCount: this.captures, syntaxChecked: false };
       throw e;
     }
   }
@@ -235,9 +246,11 @@ class PcreTranslator {
       if (c === 41 /* ) */) throw new PcreError(this.i, MSG.unmatchedParen);
       const g0 = this.captures;
       const loopsBefore = this.nullableLoops;
+      const anyLoopsBefore = this.loops;
       const atom = this.atom(flags, depth);
       if (atom === null) continue; // option setting, comment, \E, …
       atom.loopsBefore = loopsBefore;
+      atom.anyLoopsBefore = anyLoopsBefore;
       const q = this.quantified(atom, flags, g0);
       out += q.src;
       nullable &&= q.nullable;
@@ -256,6 +269,13 @@ class PcreTranslator {
     // older ones), and rejects an iteration that matches empty once the
     // minimum is reached (PCRE2 accepts it and stops).
     if (q.max > 1) for (let g = g0 + 1; g <= this.captures; g++) if (!(g === atom.capture && !nullable)) this.inexact.add(g);
+    if (q.max === Infinity) {
+      // An unbounded repetition of something that repeats without bound can
+      // backtrack exponentially: PCRE2 then stops at its match limit with a
+      // warning, and JS may run for ages; we do not simulate those.
+      if (this.loops > atom.anyLoopsBefore!) this.unsup('a nested unbounded repetition (PCRE2 may give up at its match limit)');
+      this.loops++;
+    }
     if (nullable && q.max > q.min) {
       for (let g = g0 + 1; g <= this.captures; g++) this.inexact.add(g);
       this.nullableLoops++;
@@ -320,8 +340,13 @@ class PcreTranslator {
     switch (c) {
       case 40 /* ( */:
         return this.group(flags, depth);
-      case 91 /* [ */:
+      case 91 /* [ */: {
+        // A POSIX [:name:] or [.x.] outside a class is an error in PCRE2.
+        const k = this.peek(1);
+        if ((k === 58 || k === 46 || k === 61) && this.posixItemEnd(this.i) >= 0)
+          throw new PcreError(this.i, k === 58 ? 'POSIX named classes are supported only within a class' : MSG.posixCollating);
         return { src: this.charClass(flags).toSource(), repeatable: true };
+      }
       case 92 /* \ */:
         return this.escape(flags);
       case 94 /* ^ */:
@@ -372,7 +397,18 @@ class PcreTranslator {
       const body = this.groupBody({ ...flags }, depth);
       return { src: `(?:${body})`, repeatable: true, nullable: this.lastNullable };
     }
+    if (ch === '*' || (ch === '<' && this.peek(1) === 42)) {
+      // (?* and (?<*: non-atomic lookaround.
+      this.i += ch === '*' ? 1 : 2;
+      this.groupBody({ ...flags }, depth);
+      this.unsup('a non-atomic lookaround (?*...)');
+      return { src: '', repeatable: true, nullable: true };
+    }
     if (ch === '=' || ch === '!') {
+      // PCRE2 10.42 takes the first character of a leading lookahead as the
+      // match's first character and then mis-handles the required character
+      // (/(?=a)b?a/ does not match "a"); such patterns are not simulated.
+      if (ch === '=' && this.atPatternStart(open)) this.unsup('a lookahead at the start of the pattern (PCRE2 10.42 optimises it wrongly)');
       this.i++;
       return { src: `(?${ch}${this.groupBody({ ...flags }, depth)})`, repeatable: true, nullable: true };
     }
@@ -399,6 +435,7 @@ class PcreTranslator {
       return null;
     }
     if (ch === 'P' && this.peek(1) < 0) throw new PcreError(this.p.length, MSG.missingParen);
+    if (ch === 'P' && this.peek(1) !== 60 && this.peek(1) !== 61 && this.peek(1) !== 62) throw new PcreError(this.i + 1, 'unrecognized character after (?P');
     if (ch === '<' || ch === "'" || (ch === 'P' && this.peek(1) === 60)) {
       if (ch === 'P') this.i++;
       const term = this.peek() === 60 ? '>' : "'";
@@ -417,16 +454,23 @@ class PcreTranslator {
       return { src: this.namedBackref(name, nameAt, flags), repeatable: true, nullable: true };
     }
     if (ch === '|') this.unsup('a branch-reset group (?|...)');
-    else if (ch === '(') this.unsup('a conditional group (?(...)...)');
+    // Conditional groups have a grammar of their own that we do not check.
+    else if (ch === '(') throw new Unsupported('a conditional group (?(...)...)');
     else if (ch === 'R' || ch === '+' || (k >= 48 && k <= 57) || (ch === '-' && this.peek(1) >= 48 && this.peek(1) <= 57)) {
       // (?R), (?n), (?+n), (?-n): the number must be followed by ')'.
+      if (ch === '+' && !(this.peek(1) >= 48 && this.peek(1) <= 57)) throw new PcreError(this.i, 'digit expected after (?+ or (?-');
       this.i++;
       if (ch !== 'R') while (this.peek() >= 48 && this.peek() <= 57) this.i++;
-      if (this.peek() !== 41) throw new PcreError(this.i, MSG.missingParen);
+      if (this.peek() !== 41) throw new PcreError(this.i, ch === 'R' ? '(?R (recursive pattern call) must be followed by a closing parenthesis' : MSG.missingParen);
       this.unsup('recursion or a subroutine call');
       this.i++;
       return { src: '', repeatable: true, nullable: true };
-    } else if (ch === '&' || (ch === 'P' && this.peek(1) === 62)) this.unsup('recursion or a subroutine call');
+    } else if (ch === '&' || (ch === 'P' && this.peek(1) === 62)) {
+      this.i += ch === '&' ? 1 : 2;
+      this.readName(')');
+      this.unsup('recursion or a subroutine call');
+      return { src: '', repeatable: true, nullable: true };
+    }
     else if (ch === 'C') this.unsup('a callout');
     if (this.unsupported && (ch === '|' || ch === '(' || ch === 'R' || ch === '&' || ch === '+' || ch === 'C' || ch === 'P' || (k >= 48 && k <= 57))) {
       // Skip to the balancing parenthesis so the rest can still be checked.
@@ -477,12 +521,22 @@ class PcreTranslator {
   /** (*VERB), (*OPTION) and (*alpha_assertion:...) items: recognised for syntax, not simulated. */
   private verb(open: number): Atom {
     const j = open + 2;
-    if (j >= this.p.length) throw new PcreError(open + 1, MSG.notRepeatable);
+    if (j >= this.p.length || this.p[j] === ')') throw new PcreError(open + 1, MSG.notRepeatable);
     const m = /^[A-Za-z0-9_]+/.exec(this.p.slice(j));
     const c = this.p[j];
+    const argument = (at: number) => {
+      // (*VERB:NAME): the argument runs to the next ')' and may not be empty for MARK.
+      const close = this.p.indexOf(')', at);
+      if (close < 0) throw new PcreError(this.p.length, '(*VERB) not recognized or malformed');
+      this.i = close + 1;
+      return close;
+    };
     if (!m) {
       if (c !== ':') throw new PcreError(j, '(*VERB) not recognized or malformed');
+      const close = argument(j + 1);
+      if (close === j + 1) throw new PcreError(close, '(*MARK) must have an argument');
       this.unsup('a (*MARK) item');
+      return { src: '', repeatable: false, nullable: true };
     } else {
       const name = m[0];
       const end = j + name.length;
@@ -492,6 +546,13 @@ class PcreTranslator {
         this.unsup(`(*${name}:...)`);
       } else {
         const verb = VERBS.has(name) && (next === ')' || next === ':');
+        if (verb && name === 'MARK' && next === ')') throw new PcreError(end, '(*MARK) must have an argument');
+        if (verb && next === ':') {
+          const close = argument(end + 1);
+          if (close === end + 1 && name === 'MARK') throw new PcreError(close, '(*MARK) must have an argument');
+          this.unsup(`(*${name})`);
+          return { src: '', repeatable: false, nullable: true };
+        }
         const option = open === this.optionPrefixEnd && (START_OPTIONS.has(name) ? next === ')' : /^LIMIT_(HEAP|MATCH|DEPTH|RECURSION)$/.test(name) && next === '=');
         if (!verb && !option) throw new PcreError(end, '(*VERB) not recognized or malformed');
         if (option && name !== 'UTF' && name !== 'UTF8' && name !== 'UCP') {
@@ -517,6 +578,11 @@ class PcreTranslator {
     }
     if (level > 0) throw new PcreError(this.p.length, MSG.missingParen);
     return { src: '', repeatable: false, nullable: true };
+  }
+
+  /** Nothing but '^', group openings and option settings before `at`. */
+  private atPatternStart(at: number): boolean {
+    return /^(?:\^|\((?:\?:|\?<\w+>|\?'\w+'|\?P<\w+>)?|\(\?[imsxnJU-]*\))*$/.test(this.p.slice(0, at));
   }
 
   private groupBody(flags: Flags, depth: number): string {
@@ -581,7 +647,9 @@ class PcreTranslator {
       case 'R':
         return { src: '(?:\\r\\n|[\\n\\x0b\\x0c\\r\\x85])', repeatable: true };
       case 'N':
-        if (this.peek() === 123) throw new PcreError(this.i, MSG.nUnicode);
+        // \N{n,m} is a quantified \N; other braces name a character, which 8-bit PCRE2 refuses.
+        if (this.peek() === 123 && !this.peekQuantifier())
+          throw new PcreError(this.i, this.p.startsWith('U+', this.i + 1) ? MSG.nUnicode : MSG.unsupportedEscape);
         return { src: '[^\\n]', repeatable: true };
       case 'Q': {
         const e = this.p.indexOf('\\E', this.i);
@@ -638,21 +706,50 @@ class PcreTranslator {
     const rest = this.p.slice(this.i);
     let m: RegExpExecArray | null;
     if (ch === 'g') {
-      if ((m = /^\{(-?)(\d+)\}/.exec(rest)) || (m = /^(-?)(\d+)/.exec(rest))) {
+      if ((m = /^\{([-+]?)(\d+)\}/.exec(rest)) || (m = /^([-+]?)(\d+)/.exec(rest))) {
+        // Offsets as PCRE2 reports them: errors found at once point after the
+        // reference (a braced relative one: at its '{'); references checked
+        // at the end of the pattern point at its last character.
         const braced = rest[0] === '{';
+        const brace = this.i;
         this.i += m[0].length;
-        const n = m[1] ? this.captures + 1 - Number(m[2]) : Number(m[2]);
-        // PCRE2 points at the last character of the reference (the '-' of an unbraced relative one).
-        const at = m[1] && !braced ? this.i - m[0].length : this.i - 1 - (braced ? 1 : 0);
-        if (n <= 0) throw new PcreError(at, MSG.noSubpattern);
-        return this.numberedBackref(n, braced ? this.i - 1 : at, flags);
+        const num = Number(m[2]);
+        const sign = m[1];
+        if (sign && num === 0) throw new PcreError(braced ? brace : this.i, 'a relative value of zero is not allowed');
+        if (!sign && num === 0) throw new PcreError(this.i, MSG.noSubpattern);
+        if (sign === '-') {
+          const n = this.captures + 1 - num;
+          if (n <= 0) throw new PcreError(braced ? brace : this.i, MSG.noSubpattern);
+          return this.numberedBackref(n, this.i - 1, flags);
+        }
+        return this.numberedBackref(sign === '+' ? this.captures + num : num, this.i - 1, flags);
       }
       if ((m = /^\{([A-Za-z_]\w*)\}/.exec(rest))) {
         this.i += m[0].length;
         return this.namedBackref(m[1], this.i - m[0].length + 1, flags);
       }
-      if (rest[0] !== '<' && rest[0] !== "'") throw new PcreError(this.i, '\\g is not followed by a braced, angle-bracketed, or quoted name/number or by a plain number');
+      const notFollowed = '\\g is not followed by a braced, angle-bracketed, or quoted name/number or by a plain number';
+      if (rest[0] === '{') {
+        if (/^\{[-+]?\d/.test(rest)) throw new PcreError(this.i, notFollowed);
+        this.i++;
+        return this.namedBackref(this.readName('}'), this.i, flags);
+      }
+      if (rest[0] !== '<' && rest[0] !== "'") throw new PcreError(this.i, notFollowed);
+      const open = this.i;
+      const term = rest[0] === '<' ? '>' : "'";
+      const num = /^.([-+]?)(\d+)/.exec(rest);
       this.unsup('a subroutine call (\\g<...>)');
+      if (num) {
+        const value = Number(num[2]);
+        if (num[1] && value === 0) throw new PcreError(open, 'a relative value of zero is not allowed');
+        if (num[1] === '-' && this.captures + 1 - value <= 0) throw new PcreError(open, MSG.noSubpattern);
+        if (rest[num[0].length] !== term) throw new PcreError(open, notFollowed);
+        this.i += num[0].length + 1;
+        if (num[1] !== '-' && value > 0) this.pendingRefs.push({ n: num[1] === '+' ? this.captures + value : value, offset: this.i - 1 });
+        return '';
+      }
+      this.i++;
+      this.readName(term);
       return '';
     }
     if (rest[0] === '<' || rest[0] === "'" || rest[0] === '{') {
@@ -712,8 +809,8 @@ class PcreTranslator {
         if (this.peek(1) < 0 || this.peek(1) === 125) throw new PcreError(this.i + 1, 'digits missing in \\x{} or \\o{} or \\N{U+}');
         const m = /^\{([0-7]+)\}/.exec(this.p.slice(this.i));
         if (!m) {
-          this.unsup('an unusual \\o escape');
-          return 0;
+          const bad = this.i + /^\{[0-7]*/.exec(this.p.slice(this.i))![0].length;
+          throw new PcreError(Math.min(bad, this.p.length - 1), 'non-octal character in \\o{} (closing brace missing?)');
         }
         const v = parseInt(m[1], 8);
         if (v > 255) throw new PcreError(this.i + m[0].length - 1, MSG.codeTooLarge);
@@ -725,10 +822,8 @@ class PcreTranslator {
           if (this.peek(1) < 0 || this.peek(1) === 125) throw new PcreError(this.i + 1, 'digits missing in \\x{} or \\o{} or \\N{U+}');
           const m = /^\{([0-9A-Fa-f]+)\}/.exec(this.p.slice(this.i));
           if (!m) {
-            const hexEnd = /^\{[0-9A-Fa-f]*/.exec(this.p.slice(this.i))![0].length;
-            if (hexEnd === 1) throw new PcreError(this.i + 1, 'non-hex character in \\x{} (closing brace missing?)');
-            this.unsup('an unusual \\x{} escape');
-            return 0;
+            const bad = this.i + /^\{[0-9A-Fa-f]*/.exec(this.p.slice(this.i))![0].length;
+            throw new PcreError(Math.min(bad, this.p.length - 1), 'non-hex character in \\x{} (closing brace missing?)');
           }
           const v = parseInt(m[1], 16);
           if (v > 255) throw new PcreError(this.i + m[0].length - 1, MSG.codeTooLarge);
@@ -781,6 +876,22 @@ class PcreTranslator {
     return c; // an escaped non-alphanumeric is itself
   }
 
+  /**
+   * PCRE2's check_posix_syntax() for '[' at `at` followed by ':', '.' or '=':
+   * index of the closing "X]" or -1 when this is not a POSIX item.
+   */
+  private posixItemEnd(at: number): number {
+    const p = this.p;
+    if (p.length - (at + 1) < 3) return -1;
+    const term = p[at + 1];
+    for (let i = at + 2; p.length - i >= 2; i++) {
+      if (p[i] === '\\' && (p[i + 1] === ']' || p[i + 1] === '\\')) i++;
+      else if ((p[i] === '[' && p[i + 1] === term) || p[i] === ']') return -1;
+      else if (p[i] === term && p[i + 1] === ']') return i;
+    }
+    return -1;
+  }
+
   private charClass(flags: Flags): ByteSet {
     const open = this.i;
     this.i++;
@@ -813,7 +924,7 @@ class PcreTranslator {
       // POSIX class [:name:]
       if (c === 91 && (this.peek(1) === 58 || this.peek(1) === 46 || this.peek(1) === 61)) {
         const kind = this.p[this.i + 1];
-        const close = this.p.indexOf(`${kind}]`, this.i + 2);
+        const close = this.posixItemEnd(this.i);
         if (close >= 0) {
           if (kind !== ':') throw new PcreError(this.i, MSG.posixCollating);
           let name = this.p.slice(this.i + 2, close);
@@ -880,15 +991,21 @@ class PcreTranslator {
           this.i++;
           const e = String.fromCharCode(this.peek());
           this.i++;
-          if (classEscape(e)) {
-            // [a-\d]: PCRE2 treats '-' literally here (Perl compatible).
-            set.add(code!).add(45).addSet(classEscape(e)!);
-            prev = -1;
-            continue;
-          }
-          hi = this.charEscape(e, dash + 1, true);
+          if ('BRXAzZGk'.includes(e)) throw new PcreError(this.i - 1, 'escape sequence is invalid in character class');
+          if (classEscape(e) || 'NpPK'.includes(e)) throw new PcreError(this.i, MSG.invalidRange);
+          if (e === 'Q') {
+            const end = this.p.indexOf('\\E', this.i);
+            const lit = this.p.slice(this.i, end < 0 ? this.p.length : end);
+            this.i = end < 0 ? this.p.length : end + 2;
+            if (lit === '') {
+              this.unsup('an empty \\Q\\E range end');
+              continue;
+            }
+            hi = lit.charCodeAt(0);
+            for (const x of lit.slice(1)) set.add(x.charCodeAt(0));
+          } else hi = this.charEscape(e, dash + 1, true);
         } else if (h === 91 && this.peek(1) === 58) {
-          throw new PcreError(this.i, MSG.invalidRange);
+          throw new PcreError(this.i + 1, MSG.invalidRange);
         } else {
           this.i++;
           hi = h;
@@ -973,6 +1090,6 @@ export function translatePcre(pattern: string, opts: PcreOptions): RegexTranslat
   try {
     return new PcreTranslator(pattern, opts).run();
   } catch (e) {
-    return { kind: 'unsupported', reason: `internal translator error: ${(e as Error).message}`, captureCount: 0 };
+    return { kind: 'unsupported', reason: `internal translator error: ${(e as Error).message}`, captureCount: 0, syntaxChecked: false };
   }
 }

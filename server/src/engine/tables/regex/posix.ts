@@ -84,6 +84,7 @@ class PosixTranslator {
   private tok: Token = { type: 'end', c: 0, len: 0 };
   private readonly inexact = new Set<number>();
   private topWordOps = false;
+  private nullableLoop = false;
   /** Whether the last regExp()/branch() parsed can match the empty string. */
   private lastNullable = false;
 
@@ -106,6 +107,7 @@ class PosixTranslator {
       const src = this.regExp(0);
       if (this.tok.type !== 'end') throw new PosixError(POSIX_ERRORS.ERPAREN);
       if (this.topWordOps && this.topAlternation) this.unsupported ??= 'a word-boundary operator next to an alternation';
+      if (this.nullableLoop) for (let g = 1; g <= this.nsub; g++) this.inexact.add(g);
       if (this.unsupported) return { kind: 'unsupported', reason: this.unsupported, captureCount: this.nsub };
       try {
         new RegExp(src);
@@ -115,7 +117,7 @@ class PosixTranslator {
       return { kind: 'ok', source: src, captureCount: this.nsub, inexactGroups: [...this.inexact].sort((a, b) => a - b) };
     } catch (e) {
       if (e instanceof PosixError) return { kind: 'error', message: e.message };
-      return { kind: 'unsupported', reason: `internal translator error: ${(e as Error).message}`, captureCount: this.nsub };
+      return { kind: 'unsupported', reason: `internal translator error: ${(e as Error).message}`, captureCount: this.nsub, syntaxChecked: false };
     }
   }
 
@@ -207,12 +209,17 @@ class PosixTranslator {
   private topAlternation = false;
 
   private regExp(nest: number): string {
+    // glibc: a group closed in one alternative cannot be referenced in a later one.
+    const initial = this.completed;
     const alts = [this.branch(nest)];
     let nullable = this.lastNullable;
     while (this.tok.type === 'alt') {
       this.fetch(true);
       if (this.tok.type !== 'alt' && this.tok.type !== 'end' && !(nest > 0 && this.tok.type === 'close')) {
+        const accumulated = this.completed;
+        this.completed = initial;
         alts.push(this.branch(nest));
+        this.completed |= accumulated;
         nullable ||= this.lastNullable;
       } else {
         alts.push('');
@@ -319,7 +326,10 @@ class PosixTranslator {
     let quantified = false;
     while (this.tok.type === 'star' || this.tok.type === 'plus' || this.tok.type === 'question' || this.tok.type === 'openDup') {
       const q = this.dupOp();
-      if (q.max > 1) for (let g = g0 + 1; g <= this.nsub; g++) if (!(g === capture && !nullable && !quantified)) this.inexact.add(g);
+      // Which iteration a repeated group reports differs between glibc and JS;
+      // a repetition of something that can match empty shifts every group.
+      if (q.max > 1) for (let g = g0 + 1; g <= this.nsub; g++) this.inexact.add(g);
+      if (nullable && q.max > q.min) this.nullableLoop = true;
       tree = `${quantified ? `(?:${tree})` : tree}${q.text}`;
       quantified = true;
       nullable ||= q.min === 0;
@@ -463,7 +473,7 @@ export function translatePosix(pattern: string, opts: PosixOptions): RegexTransl
   try {
     return new PosixTranslator(pattern, opts).run();
   } catch (e) {
-    return { kind: 'unsupported', reason: `internal translator error: ${(e as Error).message}`, captureCount: 0 };
+    return { kind: 'unsupported', reason: `internal translator error: ${(e as Error).message}`, captureCount: 0, syntaxChecked: false };
   }
 }
 
