@@ -1,0 +1,538 @@
+// Live oracle for the security rules: for each broken configuration,
+// (a) a real Postfix 3.7.11 shows the problem is real (an outside client
+//     relays, smtpd dies or logs the "ignored" warning, submission takes mail
+//     in clear text), and our linter reports it;
+// (b) our quick fix (and hardenConfiguration) is applied to the very files,
+//     `postfix check` and `postconf -n` accept them with no new warning, and
+//     the restarted smtpd now refuses what it accepted before.
+//
+// Each configuration runs in its own private instance on its own loopback
+// address (127.x.y.z) so that services can sit on their real port numbers
+// (25 and 587) and the rules see smtp and submission as they would in
+// production. Clients are impersonated with XCLIENT, as in the simulator's
+// oracle.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { requireTools } from '../helpers/env';
+import { interpretSwaks, parseSwaks, type LiveResult } from '../helpers/live-postfix';
+import { fsReader } from '../../server/src/cli/main';
+import { loadConfig } from '../../server/src/engine/config';
+import { applyTextEdits, hardenConfiguration, runRules } from '../../server/src/engine/rules';
+import type { Fix, Problem } from '../../server/src/engine/types';
+
+const VERSION = '3.7.11';
+
+function run(cmd: string, args: string[], timeoutMs = 20000): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { timeout: timeoutMs, maxBuffer: 4 << 20, encoding: 'latin1' }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+      resolve({ code, out: `${stdout}${stderr}` });
+    });
+  });
+}
+
+const ESSENTIAL_SERVICES = `pickup    unix  n - n 60 1 pickup
+cleanup   unix  n - n -  0 cleanup
+qmgr      unix  n - n 300 1 qmgr
+rewrite   unix  - - n -  - trivial-rewrite
+bounce    unix  - - n -  0 bounce
+defer     unix  - - n -  0 bounce
+trace     unix  - - n -  0 bounce
+verify    unix  - - n -  1 verify
+proxymap  unix  - - n -  - proxymap
+discard   unix  - - n -  - discard
+error     unix  - - n -  - error
+retry     unix  - - n -  - error
+anvil     unix  - - n -  1 anvil
+scache    unix  - - n -  1 scache
+tlsmgr    unix  - - n 1000? 1 tlsmgr
+postlog   unix-dgram n - n - 1 postlogd
+`;
+
+let hostCounter = 0;
+/** A loopback address of its own for each instance (127.0.0.0/8 is all loopback on Linux). */
+function freshHost(): string {
+  hostCounter++;
+  return `127.${100 + (process.pid % 100)}.${(Date.now() >> 8) % 250}.${10 + hostCounter}`;
+}
+
+interface Scenario {
+  /** main.cf lines under test; `{{ETC}}` is the config directory. */
+  main: string;
+  /** master.cf smtpd services; `{{HOST}}` is the instance's address. */
+  master: string;
+  tables?: Record<string, string>;
+  postmap?: string[];
+}
+
+class Instance {
+  readonly dir: string;
+  readonly etc: string;
+  readonly host = freshHost();
+  private logMark = 0;
+
+  constructor(readonly name: string, readonly scenario: Scenario) {
+    this.dir = mkdtempSync(join(tmpdir(), 'pf-rules-'));
+    chmodSync(this.dir, 0o755);
+    this.etc = join(this.dir, 'etc');
+    mkdirSync(this.etc);
+    mkdirSync(join(this.dir, 'spool'));
+    const subst = (s: string) => s.replaceAll('{{ETC}}', this.etc).replaceAll('{{HOST}}', this.host);
+    const main = `# essentials of the private test instance
+compatibility_level = 3.6
+queue_directory = ${this.dir}/spool
+data_directory = ${this.dir}/data
+maillog_file = ${this.dir}/maillog
+maillog_file_prefixes = ${this.dir}
+myhostname = mx.example.test
+mydestination = example.test
+local_recipient_maps =
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+default_transport = discard
+relay_transport = discard
+local_transport = discard
+alias_maps =
+alias_database =
+service_throttle_time = 1s
+smtpd_authorized_xclient_hosts = 127.0.0.0/8
+# configuration under test
+${subst(scenario.main)}`;
+    this.writeFile('main.cf', main);
+    this.writeFile('master.cf', `${subst(scenario.master)}${ESSENTIAL_SERVICES}`);
+    for (const [n, text] of Object.entries(scenario.tables ?? {})) this.writeFile(n, subst(text));
+  }
+
+  path(name: string): string {
+    return join(this.etc, name);
+  }
+
+  read(name: string): string {
+    return readFileSync(this.path(name), 'latin1');
+  }
+
+  /** Writes a file backdated by 10 s, so Postfix reads it once (see the oracle notes). */
+  writeFile(name: string, text: string): void {
+    writeFileSync(this.path(name), text, 'latin1');
+    const old = new Date(Date.now() - 10000);
+    utimesSync(this.path(name), old, old);
+  }
+
+  /** Our problems for this directory, as the CLI would report them. */
+  lint(): Problem[] {
+    return runRules(loadConfig(this.etc, fsReader, { version: VERSION }), fsReader);
+  }
+
+  harden(): Fix {
+    return hardenConfiguration(loadConfig(this.etc, fsReader, { version: VERSION }), fsReader);
+  }
+
+  /** Applies a fix's edits to the files on disk. */
+  apply(fix: Fix): void {
+    for (const file of new Set(fix.edits.map((e) => e.file))) {
+      const name = file.slice(this.etc.length + 1);
+      this.writeFile(name, applyTextEdits(this.read(name), fix.edits.filter((e) => e.file === file)));
+    }
+  }
+
+  async postmap(): Promise<void> {
+    for (const spec of this.scenario.postmap ?? []) {
+      const i = spec.indexOf(':');
+      const r = await run('postmap', ['-c', this.etc, `${spec.slice(0, i)}:${this.path(spec.slice(i + 1))}`]);
+      assert.equal(r.code, 0, r.out);
+    }
+  }
+
+  /** `postfix check` (output only shows on a tty, hence script) and `postconf -n` warnings. */
+  async check(): Promise<{ code: number; warnings: string[] }> {
+    const c = await run('script', ['-qec', `postfix -c ${this.etc} check`, '/dev/null']);
+    const p = await run('postconf', ['-c', this.etc, '-n']);
+    const lines = `${c.out}\n${p.out.split('\n').filter((l) => /^postconf: /.test(l)).join('\n')}`
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter((l) => /warning|fatal|error/i.test(l));
+    return { code: c.code || p.code, warnings: [...new Set(lines)].sort() };
+  }
+
+  async start(): Promise<void> {
+    this.logMark = this.maillog().length;
+    const r = await run('postfix', ['-c', this.etc, 'start']);
+    assert.equal(r.code, 0, `postfix start: ${r.out}\n${this.maillog()}`);
+    for (const port of this.ports()) await this.waitPort(port, true);
+  }
+
+  async stop(): Promise<void> {
+    await run('postfix', ['-c', this.etc, 'abort']);
+    for (const port of this.ports()) await this.waitPort(port, false);
+    // The master must be gone before the next start.
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline && (await run('postfix', ['-c', this.etc, 'status'])).code === 0) await new Promise((r) => setTimeout(r, 50));
+  }
+
+  dispose(): void {
+    if (!process.env.KEEP_LIVE_POSTFIX) rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private ports(): number[] {
+    return [...this.scenario.master.matchAll(/\{\{HOST\}\}:(\d+)/g)].map((m) => Number(m[1]));
+  }
+
+  private async waitPort(port: number, open: boolean): Promise<void> {
+    const deadline = Date.now() + 10000;
+    for (;;) {
+      const ok = await new Promise<boolean>((resolve) => {
+        const s = new Socket();
+        s.once('connect', () => {
+          s.destroy();
+          resolve(true);
+        });
+        s.once('error', () => resolve(false));
+        s.connect(port, this.host);
+      });
+      if (ok === open) return;
+      if (Date.now() > deadline) throw new Error(`${this.host}:${port} did not ${open ? 'open' : 'close'}`);
+      await new Promise((r) => setTimeout(r, 30));
+    }
+  }
+
+  maillog(): string {
+    const f = join(this.dir, 'maillog');
+    return existsSync(f) ? readFileSync(f, 'latin1') : '';
+  }
+
+  /** The log since the last start. */
+  recentLog(): string {
+    return this.maillog().slice(this.logMark);
+  }
+
+  /** One transaction from an impersonated client (XCLIENT), up to RCPT TO. */
+  async xclient(port: number, client: string, recipient: string, opts: { login?: string; sender?: string } = {}): Promise<LiveResult> {
+    const args = ['--timeout', '5', '--server', this.host, '--port', String(port), '--xclient-addr', client, '--xclient-name', '[UNAVAILABLE]', '--helo', 'mail.outside.example', '--from', opts.sender ?? 'someone@outside.example', '--to', recipient, '--quit-after', 'RCPT'];
+    if (opts.login) args.push('--xclient-login', opts.login);
+    const r = await run('swaks', args, 30000);
+    if (!/<-\s+220 /.test(r.out)) return { outcome: 'fatal', rcpt: [], transcript: r.out, fatal: /fatal: (.*)$/m.exec(this.recentLog())?.[1] ?? 'no greeting' };
+    return interpretSwaks(r.out);
+  }
+
+  /** A plain session (no XCLIENT, no TLS): the reply to MAIL FROM. */
+  async plainMail(port: number): Promise<string> {
+    const r = await run('swaks', ['--timeout', '5', '--server', this.host, '--port', String(port), '--helo', 'client.example.test', '--from', 'user@example.test', '--to', 'postmaster@example.test', '--quit-after', 'MAIL'], 30000);
+    return parseSwaks(r.out).find((p) => /^MAIL FROM/i.test(p.cmd))?.reply ?? `no reply: ${r.out}`;
+  }
+
+  /** The greeting line. */
+  async greeting(port: number): Promise<string> {
+    const r = await run('swaks', ['--timeout', '5', '--server', this.host, '--port', String(port), '--quit-after', 'CONNECT'], 30000);
+    return /<-\s+(220 .*)$/m.exec(r.out)?.[1] ?? `no greeting: ${r.out}`;
+  }
+
+  /** Whether a TLS handshake succeeds right after connecting (implicit TLS, port 465). */
+  async tlsHandshake(port: number): Promise<boolean> {
+    const r = await run('sh', ['-c', `openssl s_client -connect ${this.host}:${port} -brief </dev/null 2>&1`], 15000);
+    return /CONNECTION ESTABLISHED/.test(r.out);
+  }
+
+  /** The EHLO keywords (the 250- lines after EHLO). */
+  async ehlo(port: number): Promise<string[]> {
+    const r = await run('swaks', ['--timeout', '5', '--server', this.host, '--port', String(port), '--helo', 'client.example.test', '--quit-after', 'EHLO'], 30000);
+    return [...r.out.matchAll(/<-\s+250[- ](\S+)/g)].map((m) => m[1].toUpperCase());
+  }
+}
+
+function only(problems: Problem[], code: string): Problem {
+  const p = problems.filter((x) => x.code === code);
+  assert.equal(p.length, 1, `one ${code} expected: ${JSON.stringify(problems.map((x) => `${x.code} ${x.message}`), null, 1)}`);
+  return p[0];
+}
+
+async function selfSignedCert(dir: string): Promise<string> {
+  const pem = join(dir, 'mx.pem');
+  const r = await run('sh', ['-c', `openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=mx.example.test -keyout ${pem}.key -out ${pem}.crt 2>&1 && cat ${pem}.key ${pem}.crt > ${pem} && chmod 600 ${pem}`]);
+  assert.equal(r.code, 0, r.out);
+  return pem;
+}
+
+const OUTSIDE = '203.0.113.5';
+const FAR = 'someone@elsewhere.example';
+
+/** Runs a scenario: start, look, fix, check, restart, look again. Always stops the instance. */
+async function withInstance(name: string, scenario: Scenario, body: (i: Instance) => Promise<void>): Promise<void> {
+  const inst = new Instance(name, scenario);
+  try {
+    await inst.postmap();
+    await body(inst);
+  } finally {
+    await inst.stop().catch(() => undefined);
+    inst.dispose();
+  }
+}
+
+/** Applies fixes, then proves Postfix accepts the result with no warning it did not have before. */
+async function applyAndCheck(inst: Instance, fixes: Fix[]): Promise<void> {
+  const before = await inst.check();
+  await inst.stop();
+  for (const f of fixes) inst.apply(f);
+  const after = await inst.check();
+  assert.equal(after.code, 0, `postfix check after the fix: ${after.warnings.join('\n')}`);
+  const fresh = after.warnings.filter((w) => !before.warnings.includes(w));
+  assert.deepEqual(fresh, [], `new warnings after the fix in ${inst.name}:\n${inst.read('main.cf')}\n${inst.read('master.cf')}`);
+  await inst.start();
+}
+
+test('live: our security rules agree with a real smtpd, and the fixed files make it refuse', { concurrency: true }, async (t) => {
+  if (!requireTools(t, { commands: ['postfix', 'postconf', 'postmap', 'swaks', 'script', 'openssl'], root: true })) return;
+  const started = Date.now();
+  const report: string[] = [];
+  const scenarios: Promise<void>[] = [];
+  /** Each configuration is a subtest of its own; they run side by side. */
+  const sub = (name: string, scenario: Scenario, body: (i: Instance) => Promise<void>) => t.test(name, () => withInstance(name, scenario, body));
+
+  // 1. Open relay through check_client_access static:OK before the guard.
+  scenarios.push(
+    sub('static-ok', { main: 'mynetworks = 127.0.0.0/8\nsmtpd_relay_restrictions = permit_mynetworks,\n    check_client_access static:OK,\n    # guard\n    reject_unauth_destination\n', master: '{{HOST}}:25 inet n - n - - smtpd\n' }, async (inst) => {
+      const p = only(inst.lint(), 'PF500');
+      await inst.start();
+      const open = await inst.xclient(25, OUTSIDE, FAR);
+      assert.equal(open.rcpt[0]?.code, 250, `live smtpd relays for ${OUTSIDE}: ${open.transcript}`);
+      assert.match(p.message, new RegExp(open.rcpt[0].line.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), 'the problem quotes the reply smtpd gave');
+      await applyAndCheck(inst, [p.fixes![0]]);
+      assert.ok(inst.read('main.cf').includes('# guard'), 'comment kept');
+      const closed = await inst.xclient(25, OUTSIDE, FAR);
+      assert.equal(closed.rcpt[0]?.line, '554 5.7.1 <someone@elsewhere.example>: Relay access denied');
+      const inside = await inst.xclient(25, '127.0.0.9', FAR);
+      assert.equal(inside.rcpt[0]?.code, 250, 'mynetworks may still relay');
+      assert.deepEqual(inst.lint().filter((x) => x.code === 'PF500'), []);
+      report.push(`static:OK: live 250 → PF500 → fix → live 554 (mynetworks still 250)`);
+    }),
+  );
+
+  // 2. Open relay through an OK in a recipient table (hash, built with postmap), relay list empty.
+  scenarios.push(
+    sub(
+      'table-ok',
+      {
+        main: 'mynetworks = 127.0.0.0/8\nsmtpd_relay_restrictions =\nsmtpd_recipient_restrictions = check_recipient_access hash:{{ETC}}/recipient_access, reject_unauth_destination\n',
+        master: '{{HOST}}:25 inet n - n - - smtpd\n',
+        tables: { recipient_access: '# partners we relay for\nelsewhere.example OK\n' },
+        postmap: ['hash:recipient_access'],
+      },
+      async (inst) => {
+        const p = only(inst.lint(), 'PF500');
+        assert.match(p.message, /check_recipient_access hash:/);
+        await inst.start();
+        assert.equal((await inst.xclient(25, OUTSIDE, FAR)).rcpt[0]?.code, 250);
+        await applyAndCheck(inst, [p.fixes![0]]);
+        assert.equal((await inst.xclient(25, OUTSIDE, FAR)).rcpt[0]?.line, '554 5.7.1 <someone@elsewhere.example>: Relay access denied');
+        report.push('table OK: live 250 → PF500 → fix → live 554');
+      },
+    ),
+  );
+
+  // 3. mynetworks = 0.0.0.0/0 with the default relay list; fixed by hardenConfiguration as a whole.
+  scenarios.push(
+    sub('mynetworks-all', { main: 'mynetworks = 0.0.0.0/0\n', master: '{{HOST}}:25 inet n - n - - smtpd\n' }, async (inst) => {
+      const ps = inst.lint();
+      only(ps, 'PF500');
+      only(ps, 'PF501');
+      await inst.start();
+      assert.equal((await inst.xclient(25, OUTSIDE, FAR)).rcpt[0]?.code, 250);
+      const h = inst.harden();
+      await applyAndCheck(inst, [h]);
+      assert.match(inst.read('main.cf'), /^mynetworks = 127\.0\.0\.0\/8 \[::1\]\/128$/m);
+      const closed = await inst.xclient(25, OUTSIDE, FAR);
+      assert.equal(closed.rcpt[0]?.line, '454 4.7.1 <someone@elsewhere.example>: Relay access denied', 'the default relay list defers');
+      assert.equal((await inst.xclient(25, '127.0.0.1', FAR)).rcpt[0]?.code, 250);
+      const left = inst.lint().filter((x) => x.fixes?.some((f) => f.hardening));
+      assert.deepEqual(left.map((x) => x.code), [], 'nothing left to harden');
+      report.push(`mynetworks 0/0: live 250 → PF500+PF501 → harden (${h.edits.length} edits) → live 454`);
+    }),
+  );
+
+  // 4. Submission without encryption (seed write-up 1 without its -o encrypt): plain-text mail is taken.
+  scenarios.push(
+    t.test('submission', async () => {
+      const certDir = mkdtempSync(join(tmpdir(), 'pf-cert-'));
+      chmodSync(certDir, 0o755);
+      const pem = await selfSignedCert(certDir);
+      try {
+        await withInstance(
+          'submission',
+          {
+            main: `mynetworks = 127.0.0.0/8\nsmtpd_tls_chain_files = ${pem}\nsmtpd_tls_security_level = may\n`,
+            master: '{{HOST}}:25 inet n - n - - smtpd\n{{HOST}}:587 inet n - n - - smtpd\n  -o syslog_name=postfix/submission\n  -o smtpd_sasl_auth_enable=yes\n',
+          },
+          async (inst) => {
+            const ps = inst.lint();
+            const p = only(ps, 'PF513');
+            assert.ok(p.fixes![0].hardening);
+            only(ps, 'PF511');
+            await inst.start();
+            assert.ok((await inst.ehlo(587)).includes('STARTTLS'), 'TLS is offered');
+            const plain = await inst.plainMail(587);
+            assert.match(plain, /^250 /, `plain-text MAIL FROM on 587 is accepted before the fix: ${plain}`);
+            await applyAndCheck(inst, [p.fixes![0], only(ps, 'PF511').fixes![0]]);
+            assert.match(inst.read('master.cf'), /-o smtpd_tls_security_level=encrypt/);
+            assert.equal(await inst.plainMail(587), '530 5.7.0 Must issue a STARTTLS command first');
+            assert.match(await inst.plainMail(25), /^250 /, 'port 25 keeps taking mail without TLS');
+            assert.deepEqual(inst.lint().filter((x) => x.code === 'PF513' || x.code === 'PF511'), []);
+            report.push('submission: live plain MAIL 250 → PF513 → fix → live 530 Must issue a STARTTLS command first');
+          },
+        );
+      } finally {
+        rmSync(certDir, { recursive: true, force: true });
+      }
+    }),
+  );
+
+  // 9. Seed write-up 1 (localhost-only sending, SASL submission) with an smtps service added, hardened as a whole.
+  scenarios.push(
+    t.test('seed-1-hardened', async () => {
+      const certDir = mkdtempSync(join(tmpdir(), 'pf-cert-'));
+      chmodSync(certDir, 0o755);
+      const pem = await selfSignedCert(certDir);
+      try {
+        await withInstance(
+          'seed-1-hardened',
+          {
+            main: `smtpd_banner = $myhostname ESMTP $mail_name
+biff = no
+append_dot_mydomain = no
+mynetworks = 127.0.0.0/8 [::1]/128
+smtpd_recipient_restrictions =
+    permit_mynetworks,
+    reject_unauth_destination,
+    reject_non_fqdn_sender,
+    reject_unknown_sender_domain,
+    reject_non_fqdn_recipient,
+    reject_unknown_recipient_domain,
+    permit
+smtpd_client_restrictions =
+    permit_mynetworks,
+    reject_unknown_client_hostname,
+    reject_rbl_client sbl.spamhaus.org,
+    reject_rbl_client cbl.abuseat.org,
+    reject_rbl_client dul.dnsbl.sorbs.net,
+    permit
+smtpd_tls_cert_file = ${pem}
+smtpd_tls_key_file = ${pem}
+smtpd_use_tls = yes
+smtpd_sasl_auth_enable = yes
+smtpd_sasl_security_options = noanonymous
+`,
+            master: `{{HOST}}:25 inet n - n - - smtpd
+{{HOST}}:587 inet n - n - - smtpd
+  -o syslog_name=postfix/submission
+  -o smtpd_tls_security_level=encrypt
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_client_restrictions=permit_sasl_authenticated,reject
+{{HOST}}:465 inet n - n - - smtpd
+  -o syslog_name=postfix/smtps
+`,
+          },
+          async (inst) => {
+            const codes = new Set(inst.lint().map((x) => x.code));
+            for (const c of ['PF504', 'PF505', 'PF511', 'PF512', 'PF514']) assert.ok(codes.has(c), `${c} expected among ${[...codes].join(' ')}`);
+            await inst.start();
+            assert.match(await inst.greeting(25), /ESMTP Postfix/);
+            assert.equal(await inst.tlsHandshake(465), false, 'port 465 speaks plain SMTP before the fix');
+            assert.ok((await inst.ehlo(25)).includes('AUTH'), 'AUTH is offered in clear text before the fix');
+            const h = inst.harden();
+            await applyAndCheck(inst, [h]);
+            const main = inst.read('main.cf');
+            for (const kept of ['reject_rbl_client sbl.spamhaus.org=127.0.0.[2..11]', 'reject_rbl_client cbl.abuseat.org', 'smtpd_tls_auth_only = yes']) assert.ok(main.includes(kept), `${kept} in\n${main}`);
+            assert.ok(!main.includes('sorbs'), 'the dead list is gone');
+            // The banner rule needs a public listener; this instance only listens on loopback, so the banner stays.
+            assert.match(await inst.greeting(25), /^220 mx\.example\.test ESMTP/);
+            assert.equal(await inst.tlsHandshake(465), true, 'implicit TLS works on 465 after the fix');
+            assert.ok(!(await inst.ehlo(25)).some((k) => k.startsWith('AUTH')), 'no AUTH before STARTTLS on port 25');
+            report.push(`seed 1: ${[...codes].sort().join(' ')} → harden (${h.edits.length} edits) → postfix check clean, 465 speaks TLS, no AUTH before STARTTLS`);
+          },
+        );
+      } finally {
+        rmSync(certDir, { recursive: true, force: true });
+      }
+    }),
+  );
+
+  // 5. permit in the middle: the checks after it are dead and smtpd says so.
+  scenarios.push(
+    sub(
+      'dead-after-permit',
+      {
+        main: 'mynetworks = 127.0.0.0/8\nsmtpd_recipient_restrictions =\n    permit_mynetworks,\n    reject_unauth_destination,\n    permit,\n    check_recipient_access inline:{ blocked@example.test=REJECT }\n',
+        master: '{{HOST}}:25 inet n - n - - smtpd\n',
+      },
+      async (inst) => {
+        const p = only(inst.lint(), 'PF401');
+        assert.match(p.message, /restriction 'check_recipient_access' after 'permit' is ignored/);
+        await inst.start();
+        assert.equal((await inst.xclient(25, OUTSIDE, 'blocked@example.test')).rcpt[0]?.code, 250, 'the REJECT after permit never runs');
+        assert.match(inst.recentLog(), /warning: restriction `check_recipient_access' after `permit' is ignored/);
+        // Fix 2: delete the permit, so that the check runs.
+        await applyAndCheck(inst, [p.fixes![1]]);
+        const r = await inst.xclient(25, OUTSIDE, 'blocked@example.test');
+        assert.equal(r.rcpt[0]?.line, '554 5.7.1 <blocked@example.test>: Recipient address rejected: Access denied');
+        assert.equal((await inst.xclient(25, OUTSIDE, 'ok@example.test')).rcpt[0]?.code, 250);
+        assert.doesNotMatch(inst.recentLog(), /is ignored/);
+        assert.deepEqual(inst.lint().filter((x) => x.code === 'PF401'), []);
+        report.push('dead after permit: live "is ignored" warning + 250 → PF401 → fix → live 554, no warning');
+      },
+    ),
+  );
+
+  // 6. smtpd_relay_restrictions = permit: smtpd refuses to start; the fix makes it start and refuse relaying.
+  scenarios.push(
+    sub('relay-permit', { main: 'mynetworks = 127.0.0.0/8\nsmtpd_relay_restrictions = permit\n', master: '{{HOST}}:25 inet n - n - - smtpd\n' }, async (inst) => {
+      const p = only(inst.lint(), 'PF400');
+      await inst.start();
+      const dead = await inst.xclient(25, OUTSIDE, FAR);
+      assert.equal(dead.outcome, 'fatal');
+      assert.match(inst.recentLog(), /fatal: in parameter smtpd_relay_restrictions or smtpd_recipient_restrictions, specify at least one working instance of/);
+      assert.ok(p.message.includes('specify at least one working instance of: reject_unauth_destination, defer_unauth_destination, reject, defer, defer_if_permit or check_relay_domains'));
+      await applyAndCheck(inst, [p.fixes![0]]);
+      assert.equal((await inst.xclient(25, OUTSIDE, FAR)).rcpt[0]?.line, '554 5.7.1 <someone@elsewhere.example>: Relay access denied');
+      assert.equal((await inst.xclient(25, OUTSIDE, 'postmaster@example.test')).rcpt[0]?.code, 250);
+      report.push('relay = permit: live fatal → PF400 → fix → starts, live 554');
+    }),
+  );
+
+  // 7. IPv6 without brackets in mynetworks: smtpd dies at start-up; the fix brackets it.
+  scenarios.push(
+    sub('ipv6-brackets', { main: 'mynetworks = 127.0.0.0/8 ::1/128\n', master: '{{HOST}}:25 inet n - n - - smtpd\n' }, async (inst) => {
+      const p = only(inst.lint(), 'PF503');
+      await inst.start();
+      assert.equal((await inst.xclient(25, OUTSIDE, FAR)).outcome, 'fatal');
+      assert.match(inst.recentLog(), /fatal: open dictionary: expecting "type:name" form instead of "::1\/128"/);
+      assert.ok(p.message.includes('expecting "type:name" form instead of "::1/128"'));
+      await applyAndCheck(inst, [p.fixes![0]]);
+      assert.equal((await inst.xclient(25, OUTSIDE, FAR)).rcpt[0]?.line, '454 4.7.1 <someone@elsewhere.example>: Relay access denied');
+      report.push('IPv6 unbracketed: live fatal (same text) → PF503 → fix → starts, live 454');
+    }),
+  );
+
+  // 8. reject_sender_login_mismatch without smtpd_sender_login_maps: every login is refused (no automatic fix).
+  scenarios.push(
+    sub(
+      'login-mismatch',
+      { main: 'mynetworks = 127.0.0.0/8\nsmtpd_sasl_auth_enable = yes\nsmtpd_sender_restrictions = reject_sender_login_mismatch\n', master: '{{HOST}}:25 inet n - n - - smtpd\n' },
+      async (inst) => {
+        const p = only(inst.lint(), 'PF516');
+        await inst.start();
+        const r = await inst.xclient(25, OUTSIDE, 'postmaster@example.test', { login: 'alice', sender: 'alice@example.test' });
+        assert.equal(r.reply?.line, '553 5.7.1 <alice@example.test>: Sender address rejected: not owned by user alice');
+        assert.match(p.message, /553 5\.7\.1/);
+        report.push('login mismatch without maps: live 553 for a logged-in user = PF516');
+      },
+    ),
+  );
+
+  await Promise.all(scenarios);
+  const ms = Date.now() - started;
+  t.diagnostic(`${report.length} configurations, ${ms} ms\n${report.join('\n')}`);
+  assert.ok(ms < 60000, `the live rules test should stay under 60 s (took ${ms} ms)`);
+});
