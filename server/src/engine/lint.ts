@@ -11,7 +11,7 @@ import { analyzeParameters, ParameterFinding } from './postconf';
 import { parseAccessTable, parseCidrTable, parseRegexTable, tableProblem, isAccessSourceType } from './tables';
 import type { FileReader, Problem, Range } from './types';
 import { closestParameter } from './mastercf/parameter-problems';
-import { runRules } from './rules';
+import { runRules, suppressProblems } from './rules';
 
 export interface LintOptions {
   /** Target Postfix version (default: newest in the catalog). */
@@ -55,7 +55,8 @@ export function lintConfig(config: PostfixConfig, reader: FileReader): Problem[]
   }
   out.push(...tableProblems(config, reader));
   out.push(...runRules(config, reader));
-  return dedupe(out);
+  // `# postfix-lint: disable=CODE` comments silence any problem (docs/rules/README.md).
+  return suppressProblems(dedupe(out), reader);
 }
 
 /** Problems to show for one document, analysed together with its directory. */
