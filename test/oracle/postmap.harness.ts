@@ -2,7 +2,7 @@
 // `runPostmap` on the same files in a scratch directory and compares stdout,
 // exit status and warnings (sorted and deduplicated: Postfix repeats warnings
 // when it re-reads a file and prints -s listings in hash order).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { ConfigDir } from '../helpers/postfix-tools';
@@ -50,6 +50,25 @@ export class PostmapOracle {
     return { stdout: (r.stdout ?? Buffer.alloc(0)).toString('utf8'), stderr: (r.stderr ?? Buffer.alloc(0)).toString('utf8'), status: r.status ?? -1 };
   }
 
+  /** Like real(), without blocking: postmap sleeps a second after a fatal error, so fatal cases run in parallel. */
+  realAsync(args: string[], stdin?: string): Promise<PostmapRun> {
+    return new Promise((resolve) => {
+      const child = spawn('postmap', ['-c', this.pm, ...args], { cwd: this.dir });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      child.stdout.on('data', (b: Buffer) => out.push(b));
+      child.stderr.on('data', (b: Buffer) => err.push(b));
+      child.on('close', (code) => resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), status: code ?? -1 }));
+      child.stdin.end(stdin ?? '');
+    });
+  }
+
+  /** Compares many cases at once (see realAsync). */
+  async compareAll(cases: { args: string[]; stdin?: string; sortStdout?: boolean }[]): Promise<Comparison[]> {
+    const reals = await Promise.all(cases.map((c) => this.realAsync(c.args, c.stdin)));
+    return cases.map((c, i) => this.judge(c.args, c.stdin, reals[i], this.ours(c.args, c.stdin), c));
+  }
+
   reader(): FileReader {
     const abs = (p: string) => (isAbsolute(p) ? p : join(this.dir, p));
     return {
@@ -84,8 +103,10 @@ export class PostmapOracle {
 
   /** Runs both; `sortStdout` for listings (-s), whose order is hash order in Postfix. */
   compare(args: string[], stdin?: string, opts: { sortStdout?: boolean; context?: string } = {}): Comparison {
-    const real = this.real(args, stdin);
-    const ours = this.ours(args, stdin);
+    return this.judge(args, stdin, this.real(args, stdin), this.ours(args, stdin), opts);
+  }
+
+  private judge(args: string[], stdin: string | undefined, real: PostmapRun, ours: PostmapRun, opts: { sortStdout?: boolean; context?: string }): Comparison {
     const out = (s: string) => (opts.sortStdout ? s.split('\n').sort().join('\n') : s);
     const ok = out(real.stdout) === out(ours.stdout) && real.status === ours.status && JSON.stringify(normalize(real.stderr)) === JSON.stringify(normalize(ours.stderr));
     const detail = ok
