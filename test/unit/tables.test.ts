@@ -424,3 +424,11 @@ describe('robustness', () => {
     assert.ok(list.every((c) => /^PF3\d\d$/.test(c.code) && c.summary.length > 10));
   });
 });
+
+describe('text from byte-preserving readers', () => {
+  test('UTF-8 read as latin1 (bytes 1:1) is decoded before parsing', () => {
+    const bytes = Buffer.from('Straße x\n/^é$/ E\n', 'utf8').toString('latin1');
+    assert.equal(parseAccessTable(bytes, 'a').lookup('STRASSE')?.value, 'x');
+    assert.equal(lookupRegex(parseRegexTable('pcre', bytes, 'p'), 'é').status, 'found');
+  });
+});

@@ -12,7 +12,7 @@
 import type { Problem, Range } from '../types';
 import { TableCodeKey, tableProblem } from './codes';
 import { foldKey, isAscii } from './fold';
-import { forEachTableLine, isSpaceCode, textRange, SourceText, spanLine, TableLine, trimEnd, wholeLineRange } from './text';
+import { forEachTableLine, isSpaceCode, textRange, SourceText, spanLine, TableLine, trimEnd, wholeLineRange, asDecodedText } from './text';
 
 /** Types whose source is this format. */
 export const ACCESS_SOURCE_TYPES = ['hash', 'btree', 'cdb', 'lmdb', 'dbm', 'sdbm', 'texthash'] as const;
@@ -427,7 +427,8 @@ function looksLikeCidr(s: string, a: number, b: number): boolean {
 }
 
 /** Parses the text source of an exact-match table. Never throws. */
-export function parseAccessTable(text: string, file: string, opts: AccessParseOptions = {}): AccessTable {
+export function parseAccessTable(raw: string, file: string, opts: AccessParseOptions = {}): AccessTable {
+  const text = asDecodedText(raw);
   const table = new AccessTable(text, file, opts.type ?? 'hash', opts.fold ?? true);
   // Invalid UTF-8 arrives as U+FFFD from the decoder; Postfix skips such lines.
   const maybeBad = text.indexOf('\ufffd') >= 0;

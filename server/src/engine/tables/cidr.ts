@@ -6,7 +6,7 @@
 import type { Problem, Range } from '../types';
 import { TableCodeKey, tableProblem } from './codes';
 import { Family, familyOf, maskBytes, ntopFamily, ptonFamily } from './inet';
-import { SourceText, TableLine, allDigits, startsWithWordCI, forEachTableLine, isAlnumCode, isSpaceCode, textRange, trimEnd, wholeLineRange } from './text';
+import { SourceText, TableLine, allDigits, startsWithWordCI, forEachTableLine, isAlnumCode, isSpaceCode, textRange, trimEnd, wholeLineRange, asDecodedText } from './text';
 
 export interface CidrRule {
   op: 'match' | 'if' | 'endif';
@@ -111,7 +111,8 @@ const EXPLAIN: Partial<Record<TableCodeKey, string>> = {
 };
 
 /** Parses a cidr: table. `mapName` is the name as Postfix shows it (the path given after `cidr:`). */
-export function parseCidrTable(text: string, file: string, mapName = file): CidrTable {
+export function parseCidrTable(raw: string, file: string, mapName = file): CidrTable {
+  const text = asDecodedText(raw);
   const src = new SourceText(text);
   const rules: CidrRule[] = [];
   const problems: Problem[] = [];

@@ -13,7 +13,7 @@ import { TableCodeKey, tableProblem } from './codes';
 import { fromBytes, toBytes } from './regex/bytes';
 import { defaultPcreOptions, PcreOptions, RegexTranslation, translatePcre } from './regex/pcre';
 import { posixSubject, translatePosix } from './regex/posix';
-import { SourceText, TableLine, allDigits, forEachTableLine, isAlnumCode, isSpaceCode, textRange, startsWithWordCI, trimEnd, wholeLineRange } from './text';
+import { SourceText, TableLine, allDigits, forEachTableLine, isAlnumCode, isSpaceCode, textRange, startsWithWordCI, trimEnd, wholeLineRange, asDecodedText } from './text';
 
 export type RegexTableType = 'pcre' | 'regexp';
 
@@ -420,7 +420,8 @@ function parseRule(lc: LineCtx, rules: RegexRule[], stack: number[]): void {
 }
 
 /** Parses a pcre: or regexp: table. `mapName` is the name Postfix shows (the path given after the type). */
-export function parseRegexTable(type: RegexTableType, text: string, file: string, mapName = file): RegexTable {
+export function parseRegexTable(type: RegexTableType, raw: string, file: string, mapName = file): RegexTable {
+  const text = asDecodedText(raw);
   const ctx: Ctx = { type, file, mapName, src: new SourceText(text), problems: [], warnings: [] };
   const rules: RegexRule[] = [];
   const stack: number[] = [];

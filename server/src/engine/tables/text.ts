@@ -62,6 +62,32 @@ export function printable(s: string): string {
   return out ?? s;
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * File text as the table parsers want it: decoded characters. Readers that
+ * map bytes 1:1 to characters (latin1, as the CLI does to see what Postfix
+ * sees) hand us UTF-8 as byte pairs; when the whole text is valid UTF-8 read
+ * that way, decode it. Text with characters above U+00FF is already decoded;
+ * plain ASCII is the same either way.
+ */
+export function asDecodedText(text: string): string {
+  let high = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0xff) return text;
+    if (c >= 0x80) high = true;
+  }
+  if (!high) return text;
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return text;
+  }
+}
+
 /** Postfix keeps reading a C string only up to its first NUL byte. */
 export function cString(s: string): string {
   const z = s.indexOf('\0');
