@@ -1,0 +1,108 @@
+// npm run bench: speed figures as JSON, each compared in the same run with the
+// real tool doing the same work where one exists.
+//  - a 1,000,000-line access map: our full lint vs `postmap cdb:` and `postmap hash:`
+//    (wall time and peak RSS of each process), and one lookup through texthash:
+//  - main.cf parse + full expansion (postconf -nx equivalent) on Debian's stock
+//    main.cf and the corpus: microseconds per file, in process
+//  - completion/hover latency through the real language server (scripts/bench-lsp.mjs)
+// Options: --lines N (default 1000000), --runs N (default 3), --no-lsp.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync, createWriteStream, statSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : dflt;
+};
+const LINES = Number(arg('--lines', 1_000_000));
+const RUNS = Number(arg('--runs', 3));
+const dir = '.bench';
+mkdirSync(dir, { recursive: true });
+
+if (!existsSync('dist/cli.js')) spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
+
+async function writeMap(path) {
+  if (existsSync(path) && statSync(path).size > 0 && existsSync(`${path}.lines`) && Number(spawnSync('cat', [`${path}.lines`]).stdout) === LINES) return;
+  await new Promise((resolve) => {
+    const out = createWriteStream(path);
+    let i = 0;
+    const write = () => {
+      let ok = true;
+      while (i < LINES && ok) {
+        let chunk = '';
+        for (let k = 0; k < 10_000 && i < LINES; k++, i++) chunk += `user${i}@example${i % 1000}.com REJECT 5.7.1 blocked\n`;
+        ok = out.write(chunk);
+      }
+      if (i < LINES) out.once('drain', write);
+      else out.end(resolve);
+    };
+    write();
+  });
+  writeFileSync(`${path}.lines`, String(LINES));
+}
+
+const hasTime = existsSync('/usr/bin/time');
+/** Runs a command; wall seconds and peak RSS (MB, from /usr/bin/time -v when available). */
+function measure(cmd, args) {
+  const t0 = process.hrtime.bigint();
+  const r = hasTime ? spawnSync('/usr/bin/time', ['-v', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 }) : spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  const rss = hasTime ? Number((/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr) ?? [])[1] ?? NaN) / 1024 : undefined;
+  return { wall, rss, status: r.status, stdout: r.stdout };
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function best(cmd, args, before) {
+  const runs = [];
+  for (let i = 0; i < RUNS; i++) {
+    before?.();
+    runs.push(measure(cmd, args));
+  }
+  return { seconds: +median(runs.map((r) => r.wall)).toFixed(3), peakRssMB: runs[0].rss === undefined ? null : +Math.max(...runs.map((r) => r.rss)).toFixed(1), status: runs[0].status };
+}
+
+const map = join(dir, 'access-1m');
+await writeMap(map);
+const result = { lines: LINES, bytes: statSync(map).size, runs: RUNS };
+
+result.ours_lint = best(process.execPath, ['dist/cli.js', map]);
+
+const havePostmap = spawnSync('sh', ['-c', 'command -v postmap']).status === 0;
+if (havePostmap) {
+  const pm = join(dir, 'pm');
+  mkdirSync(pm, { recursive: true });
+  writeFileSync(join(pm, 'main.cf'), 'compatibility_level = 3.6\n');
+  const past = new Date(Date.now() - 10_000);
+  spawnSync('touch', ['-d', past.toISOString(), join(pm, 'main.cf')]);
+  const clean = (suffix) => () => rmSync(`${map}${suffix}`, { force: true });
+  result.postmap_cdb = best('postmap', ['-c', pm, `cdb:${map}`], clean('.cdb'));
+  result.postmap_hash = best('postmap', ['-c', pm, `hash:${map}`], clean('.db'));
+  const key = `user${LINES - 1}@example${(LINES - 1) % 1000}.com`;
+  result.lookup_texthash = {
+    postmap: best('postmap', ['-c', pm, '-q', key, `texthash:${map}`]),
+    ours: best(process.execPath, ['dist/cli.js', 'postmap', '-q', key, `texthash:${map}`]),
+  };
+  result.ratio_lint_vs_postmap_cdb = +(result.ours_lint.seconds / result.postmap_cdb.seconds).toFixed(3);
+  result.target_lint_under_half_of_cdb = result.ratio_lint_vs_postmap_cdb < 0.5;
+} else {
+  result.postmap = 'not installed: no comparison';
+}
+result.target_rss_under_500MB = result.ours_lint.peakRssMB === null ? null : result.ours_lint.peakRssMB < 500;
+
+const engine = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench-engine.ts'], { encoding: 'utf8' });
+result.maincf = engine.status === 0 ? JSON.parse(engine.stdout) : { error: engine.stderr.slice(0, 400) };
+
+if (!process.argv.includes('--no-lsp') && existsSync('scripts/bench-lsp.mjs')) {
+  const lsp = spawnSync(process.execPath, ['scripts/bench-lsp.mjs'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  try {
+    result.lsp = JSON.parse(lsp.stdout);
+  } catch {
+    result.lsp = { error: (lsp.stderr || lsp.stdout).slice(0, 400) };
+  }
+}
+
+console.log(JSON.stringify(result, null, 2));
