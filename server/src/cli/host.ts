@@ -3,8 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { hostname, networkInterfaces } from 'node:os';
-import type { HostModel } from '../engine/postconf/main';
-import type { HostInterface } from '../engine/postconf/host-defaults';
+import type { HostInterface, HostModel } from '../engine/postconf/host-defaults';
 
 export function hostModel(): HostModel {
   const interfaces: HostInterface[] = [];

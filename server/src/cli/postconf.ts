@@ -1,48 +1,50 @@
-// `postfix-lint postconf -c DIR [-n] [-x] [-d] [-M] [-F] [-P] [-f] [NAME...]`:
-// prints what the real postconf prints, from our engine. Used by the
-// differential tests and handy for reviewing a config without Postfix.
+// `postfix-lint postconf -c DIR [-n] [-x] [-d] [-M] [-F] [-P] [-f] [-h] [-H]
+// [-o name=value] [NAME... | service patterns]`: prints what the real postconf
+// (Postfix 3.7) prints, computed by the engine: same stdout, same warnings,
+// same fatal errors and exit status. Used by the differential tests and handy
+// for reviewing a configuration without Postfix. Files are read as bytes
+// (latin1) and the output is written back as the same bytes.
 
-import { existsSync, readFileSync } from 'node:fs';
-import { postconfMain } from '../engine/postconf/main';
+import { statSync } from 'node:fs';
+import { postconfCommand } from '../engine/postconf/command';
+import type { ReadFile } from '../engine/postconf/dbms';
 import { hostModel } from './host';
 import type { CliIo } from './io';
-import { readMasterForPostconf } from './master-input';
 
 export function runPostconf(argv: string[], io: CliIo): number {
-  let dir = '/etc/postfix';
-  const flags = new Set<string>();
-  const names: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '-c') {
-      dir = argv[++i] ?? dir;
-    } else if (a.startsWith('-c') && a.length > 2) {
-      dir = a.slice(2);
-    } else if (a.startsWith('-') && a.length > 1) {
-      for (const f of a.slice(1)) flags.add(f);
-    } else {
-      names.push(a);
-    }
-  }
-  const read = (p: string) => (existsSync(p) ? readFileSync(p, 'latin1') : undefined);
-  const master = readMasterForPostconf(dir, read);
-  if (flags.has('M') || flags.has('F') || flags.has('P')) {
-    const r = master.printMasterModes(flags, names, read(`${dir}/main.cf`));
-    io.stdout(r.stdout);
-    io.stderr(r.stderr);
-    return r.status;
-  }
-  const r = postconfMain({
-    dir,
-    mainText: read(`${dir}/main.cf`),
-    master: master.input,
-    nonDefault: flags.has('n'),
-    expand: flags.has('x'),
-    defaults: flags.has('d'),
-    names,
-    host: hostModel(),
+  const r = postconfCommand(argv, {
+    readFile: readForPostconf(io),
+    mailConfig: process.env.MAIL_CONFIG,
+    host: { ...hostModel(), processId: String(process.pid) },
   });
+  // postconf's warnings go out as they happen; its stdout is buffered until
+  // the end, except that it flushes stdout before the "unused" warnings.
+  const split = r.stderrAfterStdout ?? r.stderr.length;
+  if (split > 0) io.stderr(r.stderr.slice(0, split));
   io.stdout(r.stdout);
-  io.stderr(r.stderr);
+  if (split < r.stderr.length) io.stderr(r.stderr.slice(split));
   return r.status;
+}
+
+const STRERROR: Record<string, string> = {
+  ENOTDIR: 'Not a directory',
+  ELOOP: 'Too many levels of symbolic links',
+  ENAMETOOLONG: 'File name too long',
+};
+
+/** The CLI's reader, plus the reasons postconf gives when a database client file is not a file. */
+function readForPostconf(io: CliIo): ReadFile {
+  return (path) => {
+    const text = io.reader.readText(path);
+    if (text !== undefined) return text;
+    try {
+      const st = statSync(path);
+      return { error: st.isFile() ? null : 'not a regular file' };
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EACCES') return { error: null };
+      if (code === 'ENOENT') return undefined;
+      return { error: STRERROR[code ?? ''] ?? String((e as Error).message) };
+    }
+  };
 }

@@ -1,13 +1,27 @@
 // Editor diagnostics for postconf's parameter checks on master.cf -o settings
-// (unused, undefined, read-only, bad `$` syntax), placed on the exact text:
-// the setting's name, or the `$name` inside its value.
+// (unused, undefined, read-only, bad `$` syntax, braces), placed on the exact
+// text: the setting's name, or the `$name` inside its value. The checks
+// themselves are postconf's registration (postconf/parameters.ts).
 
-import { analyzeParameterUsage, postfix37Names } from './parameter-usage';
-import type { ParameterUsage, PostconfEntry, PostconfSetting, UsageContext, UsageWarning } from './parameter-usage';
+import { builtinParameterNames, LEGACY_NAMES, ORACLE_VERSION } from '../catalog/parameters';
 import { logicalRange } from '../lines';
+import type { ReadFile } from '../postconf/dbms';
+import { Finding, ParameterRegistry, PostconfEntry, PostconfSetting, registerParameters } from '../postconf/parameters';
 import type { Problem, Range } from '../types';
 import { masterProblem } from './codes';
 import type { MasterCf, MasterService } from './parse';
+
+/** What the master.cf checks need besides master.cf itself. */
+export interface MasterParameterContext {
+  /** The configuration directory, as it appears in postconf's messages. */
+  configDir: string;
+  /** postconf's main.cf dictionary: config_directory, then main.cf's settings (last one wins). */
+  main: ReadonlyMap<string, string>;
+  /** Reads database client files (`mysql:/etc/postfix/x.cf`). */
+  readFile?: ReadFile;
+  /** Target Postfix version (default 3.7.11, the one proven against real postconf). */
+  version?: string;
+}
 
 function settingRanges(
   entry: PostconfEntry,
@@ -55,7 +69,7 @@ let knownNames: string[] | undefined;
 
 /** The closest Postfix parameter name, for "did you mean". */
 export function closestParameter(name: string): string | undefined {
-  knownNames ??= postfix37Names();
+  knownNames ??= [...builtinParameterNames(ORACLE_VERSION), ...LEGACY_NAMES];
   const max = Math.max(1, Math.min(3, Math.floor(name.length / 5)));
   let best: string | undefined;
   let bestD = max + 1;
@@ -69,8 +83,8 @@ export function closestParameter(name: string): string | undefined {
   return best;
 }
 
-/** Problems for master.cf from a ParameterUsage (main.cf findings are left to the main.cf checks). */
-export function masterParameterProblems(usage: ParameterUsage, file: string): Problem[] {
+/** Problems for master.cf from a registration (main.cf findings are left to the main.cf checks). */
+export function masterParameterProblems(registry: ParameterRegistry, file: string): Problem[] {
   const out: Problem[] = [];
   const seen = new Set<string>();
   const push = (p: Problem) => {
@@ -79,56 +93,61 @@ export function masterParameterProblems(usage: ParameterUsage, file: string): Pr
     seen.add(key);
     out.push(p);
   };
-  const forWarning = (w: UsageWarning) => {
-    if (!('entry' in w) || !w.entry) return;
-    const e = w.entry;
-    switch (w.kind) {
+  const forFinding = (f: Finding) => {
+    const e = f.entry;
+    if (!e || f.file !== 'master.cf') return;
+    switch (f.kind) {
       case 'undefined': {
-        if (w.file !== 'master.cf') return;
-        const range = referenceRange(e, w.setting, w.name) ?? e.service.name.range;
+        const range = referenceRange(e, f.parameter, f.name) ?? e.service.name.range;
         push(
           masterProblem(
             'undefinedParameter',
             file,
             range,
-            `undefined parameter: ${w.name} ($${w.name} has no value: not in this service's -o settings, not in main.cf, and not a Postfix parameter)`,
+            `undefined parameter: ${f.name} ($${f.name} has no value: not in this service's -o settings, not in main.cf, and not a Postfix parameter)`,
           ),
         );
         return;
       }
       case 'read-only': {
-        const r = settingRanges(e, w.name, w.setting);
-        push(masterProblem('readOnlyParameter', file, r?.name ?? e.service.name.range, `read-only parameter assignment: ${w.name}=${w.value} (Postfix sets ${w.name} itself and ignores this)`));
+        const r = settingRanges(e, f.name, f.setting);
+        push(masterProblem('readOnlyParameter', file, r?.name ?? e.service.name.range, `read-only parameter assignment: ${f.name}=${f.value} (Postfix sets ${f.name} itself and ignores this)`));
         return;
       }
+      case 'scan':
       case 'macro': {
-        const r = w.name ? settingRanges(e, w.name) : undefined;
-        push(masterProblem('macroSyntax', file, r?.value ?? e.service.range, w.text));
+        const r = f.parameter ? settingRanges(e, f.parameter) : undefined;
+        push(masterProblem('macroSyntax', file, r?.value ?? e.service.range, f.text));
         return;
       }
-      case 'braces': {
-        const r = w.name ? settingRanges(e, w.name) : undefined;
-        push(masterProblem('valueBraces', file, r?.value ?? e.service.range, w.text.replace(/^master\.cf:[^:]*: /, '')));
+      case 'dbms': {
+        if (!/^master\.cf:[^:]*: (missing '\}'|syntax error after '\}')/.test(f.text)) return;
+        const r = f.parameter ? settingRanges(e, f.parameter) : undefined;
+        push(masterProblem('valueBraces', file, r?.value ?? e.service.range, f.text.replace(/^master\.cf:[^:]*: /, '')));
+        return;
+      }
+      case 'unused': {
+        const r = settingRanges(e, f.name, f.setting);
+        const near = closestParameter(f.name);
+        const hint = near && near !== f.name ? `; did you mean ${near}?` : '; a name you define yourself needs a $reference somewhere';
+        push(
+          masterProblem('unusedParameter', file, r?.name ?? e.service.name.range, `unused parameter: ${f.name}=${f.value} (not a Postfix parameter, and nothing refers to it${hint})`),
+        );
         return;
       }
     }
   };
-  for (const w of usage.warnings) forWarning(w);
-  for (const u of usage.unusedMaster()) {
-    const r = settingRanges(u.entry, u.name);
-    const near = closestParameter(u.name);
-    const hint = near && near !== u.name ? `; did you mean ${near}?` : '; a name you define yourself needs a $reference somewhere';
-    push(
-      masterProblem('unusedParameter', file, r?.name ?? u.entry.service.name.range, `unused parameter: ${u.name}=${u.value} (not a Postfix parameter, and nothing refers to it${hint})`),
-    );
-  }
+  for (const f of registry.findings) forFinding(f);
+  for (const f of registry.unusedMaster()) forFinding(f);
   return out;
 }
 
 /**
  * Every master.cf problem: syntax and start-up checks from the parser plus
- * postconf's parameter checks (which need main.cf, given in `ctx`).
+ * postconf's parameter checks (which need main.cf, given in `ctx`), for every
+ * valid service line, also past a line postconf rejects.
  */
-export function masterCfProblems(master: MasterCf, ctx: UsageContext): Problem[] {
-  return [...master.problems, ...masterParameterProblems(analyzeParameterUsage(master, { pastFatal: true, ...ctx }), master.file)];
+export function masterCfProblems(master: MasterCf, ctx: MasterParameterContext): Problem[] {
+  const registry = registerParameters({ configDir: ctx.configDir, main: ctx.main, master, readFile: ctx.readFile, version: ctx.version, keepGoing: true });
+  return [...master.problems, ...masterParameterProblems(registry, master.file)];
 }

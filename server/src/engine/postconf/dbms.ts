@@ -1,22 +1,37 @@
 // Legacy database client configuration, as postconf checks it: a table
-// `ldap:name` makes `name_server_host` etc. valid main.cf parameters, and a
-// table `mysql:/etc/postfix/x.cf` names a client file whose unknown settings
-// postconf reports.
+// `ldap:name` in a built-in setting makes `name_server_host` and the other
+// client settings valid parameters, and a table `mysql:/etc/postfix/x.cf`
+// names a client file whose unknown settings postconf reports. The client
+// setting names per database type are data (server/data/dbms-suffixes.tsv).
 
 import suffixRows from '../catalog/generated/dbmsSuffixes';
-import { readLogicalLines, isSpace } from '../lines';
+import { readLogicalLines } from '../lines';
+import { splitNameValue } from '../mastercf/tokenize';
 
-export const DBMS_SUFFIXES = new Map<string, string[]>();
+const SUFFIXES = new Map<string, string[]>();
 for (const r of suffixRows) {
-  const list = DBMS_SUFFIXES.get(r.type) ?? [];
+  const list = SUFFIXES.get(r.type) ?? [];
   list.push(r.suffix);
-  DBMS_SUFFIXES.set(r.type, list);
+  SUFFIXES.set(r.type, list);
 }
+
+/** Client setting names of a database type postconf knows (ldap, mysql, pgsql, sqlite, memcache), else undefined. */
+export function dbmsSuffixes(type: string): readonly string[] | undefined {
+  return SUFFIXES.get(type);
+}
+
+/** Why a file could not be read: the text after `open "type" configuration "path": `, or null when postconf stays silent (EACCES). */
+export interface ReadFailure {
+  error: string | null;
+}
+
+/** Reads a file; undefined when it does not exist. */
+export type ReadFile = (path: string) => string | undefined | ReadFailure;
 
 const SEP = ', \t\r\n';
 
-/** Splits on commas/blanks but keeps `{...}` groups whole (mystrtokq semantics). */
-export function splitKeepingBraces(s: string): string[] {
+/** Splits on commas and blanks but keeps `{...}` groups whole (mystrtokq). */
+function splitKeepingBraces(s: string): string[] {
   const out: string[] = [];
   let i = 0;
   while (i < s.length) {
@@ -36,30 +51,33 @@ export function splitKeepingBraces(s: string): string[] {
   return out;
 }
 
-/** Length of the balanced `{...}` prefix of s, or 0 when unbalanced. */
-function balancedLength(s: string): number {
+/** Takes one `{...}` group apart like extpar(): the inside, and postconf's complaint if any. */
+function stripBraces(s: string): { inner: string; error?: string } {
   let level = 0;
   for (let i = 0; i < s.length; i++) {
     if (s[i] === '{') level++;
-    else if (s[i] === '}' && --level === 0) return i + 1;
+    else if (s[i] === '}' && --level === 0) {
+      return { inner: s.slice(1, i), error: i + 1 < s.length ? `syntax error after '}' in "${s}"` : undefined };
+    }
   }
-  return 0;
+  return { inner: s.slice(1), error: `missing '}' in "${s}"` };
 }
 
-/** Strips one `{...}` group; returns the inside and postconf's complaint, if any. */
-export function stripBraces(s: string): { inner: string; error?: string } {
-  const len = balancedLength(s);
-  if (len === 0) return { inner: s.slice(1), error: `missing '}' in "${s}"` };
-  return { inner: s.slice(1, len - 1), error: len < s.length ? `syntax error after '}' in "${s}"` : undefined };
-}
+// Postfix recurses without a limit; nesting this deep only comes from fuzzing.
+const MAX_DEPTH = 500;
 
-/** Visits every `type:prefix` in an expanded value, descending into `{...}` groups like postconf. */
-export function walkTables(value: string, warn: (text: string) => void, visit: (type: string, prefix: string) => void): void {
+/**
+ * Visits every `type:prefix` in an expanded value the way postconf looks for
+ * legacy tables: words split on commas and blanks, `{...}` groups opened,
+ * `proxy:` skipped. `warn` gets postconf's brace complaints.
+ */
+export function walkTables(value: string, warn: (text: string) => void, visit: (type: string, prefix: string) => void, depth = 0): void {
+  if (depth > MAX_DEPTH) return;
   for (const token of splitKeepingBraces(value)) {
     if (token.startsWith('{')) {
       const b = stripBraces(token);
       if (b.error) warn(b.error);
-      walkTables(b.inner, warn, visit);
+      walkTables(b.inner, warn, visit, depth + 1);
       continue;
     }
     let type = token;
@@ -71,35 +89,42 @@ export function walkTables(value: string, warn: (text: string) => void, visit: (
     if (colon < 0) continue;
     const prefix = type.slice(colon + 1);
     type = type.slice(0, colon);
-    if (prefix.startsWith('{') && !prefix.startsWith('/') && !prefix.startsWith('.')) {
+    if (prefix.startsWith('{')) {
       const b = stripBraces(prefix);
       if (b.error) warn(b.error);
-      walkTables(b.inner, warn, visit);
+      walkTables(b.inner, warn, visit, depth + 1);
       continue;
     }
     visit(type, prefix);
   }
 }
 
-/** postconf's warnings for one database client file: missing file, duplicates, unknown settings. */
-export function checkClientFile(type: string, path: string, suffixes: string[], read: (p: string) => string | undefined): string[] {
+/** readllines' complaint about a logical line that starts with whitespace (Postfix skips the line). */
+export function orphanWarning(path: string, text: string): string {
+  return `${path}: logical line must not start with whitespace: "${text.slice(0, 30)}${text.length > 30 ? '...' : ''}"`;
+}
+
+/**
+ * postconf's messages for one database client file: it cannot be opened,
+ * a setting repeats with another value, a setting the client does not know;
+ * a line without `=` is fatal.
+ */
+export function checkClientFile(type: string, path: string, read: ReadFile): { warnings: string[]; fatal?: string } {
   const text = read(path);
-  if (text === undefined) return [`open "${type}" configuration "${path}": No such file or directory`];
-  const out: string[] = [];
-  const dict = new Map<string, string>();
-  for (const ll of readLogicalLines(text).lines) {
-    const t = ll.text;
-    let i = 0;
-    while (i < t.length && !isSpace(t[i]) && t[i] !== '=') i++;
-    const name = t.slice(0, i);
-    while (i < t.length && isSpace(t[i])) i++;
-    if (t[i] !== '=' || name === '') continue;
-    let v = t.slice(i + 1);
-    v = v.replace(/^[ \t\r\n\v\f]+|[ \t\r\n\v\f]+$/g, '');
-    const old = dict.get(name);
-    if (old !== undefined && old !== v) out.push(`${path}, line ${ll.firstLine + 1}: overriding earlier entry: ${name}=${old}`);
-    dict.set(name, v);
+  if (text === undefined) return { warnings: [`open "${type}" configuration "${path}": No such file or directory`] };
+  if (typeof text !== 'string') return { warnings: text.error === null ? [] : [`open "${type}" configuration "${path}": ${text.error}`] };
+  const warnings: string[] = [];
+  const settings = new Map<string, string>();
+  const lines = readLogicalLines(text);
+  for (const o of lines.orphans) warnings.push(orphanWarning(path, o.text));
+  for (const ll of lines.lines) {
+    const nv = splitNameValue(ll.text);
+    if (typeof nv === 'string') return { warnings, fatal: `${path}, line ${ll.firstLine + 1}: ${nv}: "${ll.text}"` };
+    const old = settings.get(nv.name);
+    if (old !== undefined && old !== nv.value) warnings.push(`${path}, line ${ll.firstLine + 1}: overriding earlier entry: ${nv.name}=${old}`);
+    settings.set(nv.name, nv.value);
   }
-  for (const [name, value] of dict) if (!suffixes.includes(name)) out.push(`${type}:${path}: unused parameter: ${name}=${value}`);
-  return out;
+  const known = dbmsSuffixes(type) ?? [];
+  for (const [name, value] of settings) if (!known.includes(name)) warnings.push(`${type}:${path}: unused parameter: ${name}=${value}`);
+  return { warnings };
 }

@@ -1,20 +1,25 @@
 // Emulation of `postconf -c DIR -M`, `-F` and `-P` (with -f, -x, -h, -H and
 // service patterns): the same stdout, the same warnings and the same exit
-// status as Postfix 3.7, computed from a parsed master.cf and postconf's main.cf
-// dictionary. Pure: the caller reads the files.
+// status as Postfix 3.7, computed from a parsed master.cf and main.cf text.
+// Pure: the caller reads the files. Text is one character per byte.
 //
 // What real postconf does, in order: read master.cf (normalization warnings;
 // a bad line is fatal), read main.cf, register parameter names (undefined /
-// read-only warnings, full expansion of built-in -o values), print, then warn
+// read-only warnings, full expansion of built-in settings), print, then warn
 // about unused -o settings. A fatal error discards stdout that was still in
 // postconf's 4096-byte output buffer, and postconf exits with status 1.
 
 import { expandValue } from '../expand';
+import { ORACLE_VERSION } from '../catalog/parameters';
 import { MASTER_FIELD_NAMES, MasterCf } from '../mastercf/parse';
-import { analyzeParameterUsage, ParameterFacts, PostconfEntry, ParameterUsage } from '../mastercf/parameter-usage';
 import { postconfTakesValue } from '../mastercf/postconf-view';
-import { postconfReadMaster } from '../mastercf/postconf-input';
-import { byteLength, compareBytes, truncateBytes } from '../mastercf/tokenize';
+import type { ReadFile } from './dbms';
+import type { HostModel } from './host-defaults';
+import { Died, INDENT, LINE_LIMIT, PostconfOutput, PostconfPrinter, printLine } from './output';
+import { ParameterRegistry, PostconfEntry, PostconfFatal, registerParameters } from './parameters';
+import { readMainForPostconf, readMasterForPostconf } from './read';
+
+export { printLine } from './output';
 
 export interface PostconfMasterRequest {
   /** -M (entries), -F (fields) or -P (-o parameters). */
@@ -34,48 +39,22 @@ export interface PostconfMasterRequest {
 export interface PostconfMasterInput {
   /** As given to -c (it appears in messages exactly like this). */
   configDir: string;
+  /** postconf sets config_directory = DIR when -c or MAIL_CONFIG names the directory (default true). */
+  setConfigDirectory?: boolean;
   /** Parsed DIR/master.cf, or undefined when the file does not exist. */
   master: MasterCf | undefined;
-  /** postconf's main.cf dictionary: see UsageContext.main. */
-  main: ReadonlyMap<string, string>;
-  /** What reading main.cf printed, without the `postconf: warning: ` / `postconf: fatal: ` prefixes. */
-  mainLoad?: { warnings: string[]; fatal?: string };
-  facts?: ParameterFacts;
-  readFile?: (path: string) => string | undefined;
+  /** DIR/main.cf text, or undefined when it does not exist. */
+  mainText: string | undefined;
+  /** -o name=value overrides. */
+  overrides?: string[];
+  readFile?: ReadFile;
+  version?: string;
+  host?: HostModel;
 }
 
-export interface PostconfOutput {
-  stdout: string;
-  /** Lines as postconf prints them (`postconf: warning: ...`), without newlines. */
-  stderr: string[];
-  exitCode: 0 | 1;
-  /** stderr lines real postconf prints or not depending on its randomized hash order (only with a fatal error). */
-  uncertain?: string[];
-}
-
-const LINE_LIMIT = 80;
-const INDENT = '    ';
-const INDENT_LEN = 4;
-const STDOUT_BUFFER = 4096;
+const INDENT_LEN = INDENT.length;
 const BLANKS = /[ \t\r\n]/;
 const COLUMN_GOAL = [0, 11, 17, 25, 33, 41, 49, 57];
-
-class Died extends Error {}
-
-/** Output that knows how much of it postconf would have written before dying. */
-class Stdout {
-  text = '';
-  bytes = 0;
-  write(s: string): void {
-    this.text += s;
-    this.bytes += byteLength(s);
-  }
-  /** What reached the pipe: only whole buffers are written before a fatal exit. */
-  flushedOnDeath(): string {
-    const keep = Math.floor(this.bytes / STDOUT_BUFFER) * STDOUT_BUFFER;
-    return keep === this.bytes ? this.text : truncateBytes(this.text, keep);
-  }
-}
 
 interface Pattern {
   raw: string;
@@ -96,38 +75,44 @@ const matchOne = (pat: string, s: string) => pat === '*' || pat === s;
 
 export function postconfMaster(req: PostconfMasterRequest, input: PostconfMasterInput): PostconfOutput {
   const dir = input.configDir;
-  const stderr: string[] = [];
-  const uncertain: string[] = [];
-  const out = new Stdout();
-  const warn = (t: string) => stderr.push(`postconf: warning: ${printable(t)}`);
-  const die = (t: string): never => {
-    stderr.push(`postconf: fatal: ${printable(t)}`);
-    throw new Died();
-  };
-
+  const out = new PostconfPrinter();
   try {
     const master = input.master;
-    if (!master) die(`open ${dir}/master.cf: No such file or directory`);
-    const read = postconfReadMaster(master!, dir);
-    for (const w of read.warnings) warn(w);
-    if (read.fatal !== undefined) die(read.fatal);
-    for (const w of input.mainLoad?.warnings ?? []) warn(w);
-    if (input.mainLoad?.fatal !== undefined) die(input.mainLoad.fatal);
-    const usage = analyzeParameterUsage(master!, { configDir: dir, main: input.main, facts: input.facts, readFile: input.readFile });
-    for (const w of usage.warnings) warn(w.text);
-    for (const u of usage.uncertain) uncertain.push(`postconf: warning: ${printable(u)}`);
-    if (usage.fatal !== undefined) die(usage.fatal);
+    if (!master) return out.die(`open ${dir}/master.cf: No such file or directory`);
+    const read = readMasterForPostconf(master, dir);
+    for (const w of read.warnings) out.warn(w);
+    if (read.fatal !== undefined) out.die(read.fatal);
+    const main = readMainForPostconf(dir, input.mainText, { setConfigDirectory: input.setConfigDirectory, overrides: input.overrides });
+    for (const w of main.warnings) out.warn(w);
+    if (main.fatal !== undefined) out.die(main.fatal);
 
-    const show = new Shower(req, usage, out, warn, die);
-    if (req.mode === 'F') show.fields();
-    else if (req.mode === 'P') show.params();
-    else show.entries();
+    const registry = registerParameters({
+      configDir: dir,
+      main: main.dict,
+      master,
+      version: input.version ?? ORACLE_VERSION,
+      host: input.host,
+      readFile: input.readFile,
+    });
+    out.findings(registry.findings);
+    if (registry.fatal) out.dieWith(registry.fatal);
 
-    for (const u of usage.unusedMaster()) warn(u.text);
-    return { stdout: out.text, stderr, exitCode: 0 };
+    try {
+      const show = new Shower(req, registry, out);
+      if (req.mode === 'F') show.fields();
+      else if (req.mode === 'P') show.params();
+      else show.entries();
+    } catch (e) {
+      if (e instanceof PostconfFatal) out.dieWith(e);
+      throw e;
+    }
+
+    out.stdoutStarts();
+    out.findings(registry.unusedMaster());
+    return out.result(0);
   } catch (e) {
-    if (!(e instanceof Died)) throw e;
-    return { stdout: out.flushedOnDeath(), stderr, exitCode: 1, ...(uncertain.length > 0 ? { uncertain } : {}) };
+    if (e instanceof Died) return out.result(1);
+    throw e;
   }
 }
 
@@ -135,12 +120,18 @@ class Shower {
   private readonly list: PostconfEntry[];
   constructor(
     private readonly req: PostconfMasterRequest,
-    private readonly usage: ParameterUsage,
-    private readonly out: Stdout,
-    private readonly warn: (t: string) => void,
-    private readonly die: (t: string) => never,
+    private readonly registry: ParameterRegistry,
+    private readonly out: PostconfPrinter,
   ) {
-    this.list = usage.entries;
+    this.list = registry.entries;
+  }
+
+  private warn(t: string): void {
+    this.out.warn(t);
+  }
+
+  private die(t: string): never {
+    return this.out.die(t);
   }
 
   private patterns(min: number, max: number, usageText: string): Pattern[] {
@@ -156,7 +147,7 @@ class Shower {
   }
 
   private expand(text: string, e: PostconfEntry): string {
-    const r = expandValue(text, this.usage.lookup(e));
+    const r = expandValue(text, this.registry.lookup(e));
     if (r.errors.length > 0) {
       for (const err of r.errors) this.warn(err);
       this.die('macro processing error');
@@ -191,7 +182,7 @@ class Shower {
     let len = 0;
     const add = (s: string) => {
       line += s;
-      len += byteLength(s);
+      len += bytes(s);
     };
     for (let f = 0; f < 8; f++) {
       if (len > 0) {
@@ -203,7 +194,7 @@ class Shower {
     let inOptions = true;
     for (let f = 8; f < argv.length; f++) {
       const arg = argv[f];
-      let argLen = byteLength(arg);
+      let argLen = bytes(arg);
       let aval: string | undefined;
       let parens = false;
       if (inOptions) {
@@ -212,7 +203,7 @@ class Shower {
           aval = argv[f + 1];
           len = LINE_LIMIT;
           if (arg === '-o' && this.req.expand) aval = this.expand(aval, e);
-          argLen += byteLength(aval) + 3;
+          argLen += bytes(aval) + 3;
           parens = BLANKS.test(aval);
           if (parens) argLen += 2;
         }
@@ -271,12 +262,12 @@ class Shower {
     let len = 0;
     const add = (s: string) => {
       line += s;
-      len += byteLength(s);
+      len += bytes(s);
     };
     if (!hideName) add(`${argv[0]}/${argv[1]}/${MASTER_FIELD_NAMES[field]}`);
     if (!hideName && !hideValue) add(' = ');
     if (!hideValue) {
-      if (len > 0 && len + byteLength(argv[field]) > LINE_LIMIT) {
+      if (len > 0 && len + bytes(argv[field]) > LINE_LIMIT) {
         line += `\n${INDENT}`;
         len = INDENT_LEN;
       }
@@ -286,7 +277,7 @@ class Shower {
       let inOptions = true;
       for (let f = 8; f < argv.length; f++) {
         const arg = argv[f];
-        let argLen = byteLength(arg);
+        let argLen = bytes(arg);
         let aval: string | undefined;
         let parens = false;
         if (inOptions) {
@@ -295,7 +286,7 @@ class Shower {
             aval = argv[f + 1];
             len = LINE_LIMIT;
             if (arg === '-o' && this.req.expand) aval = this.expand(aval, e);
-            argLen += byteLength(aval) + 1;
+            argLen += bytes(aval) + 1;
             parens = BLANKS.test(aval);
             if (parens) argLen += 2;
           }
@@ -348,7 +339,7 @@ class Shower {
   }
 
   private printAllParams(e: PostconfEntry): void {
-    const names = [...(e.settings?.keys() ?? [])].sort(compareBytes);
+    const names = [...(e.settings?.keys() ?? [])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     for (const n of names) this.printParam(e, n, e.settings!.get(n)!.value);
   }
 
@@ -365,38 +356,5 @@ class Shower {
   }
 }
 
-/**
- * Postfix's logging replaces every byte that is not printable ASCII with '?'
- * (postconf does not enable UTF-8 there, so each byte of a UTF-8 character).
- */
-export function printable(s: string): string {
-  let out = '';
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (c >= 0x20 && c < 0x7f) out += ch;
-    else out += '?'.repeat(c < 0x80 ? 1 : byteLength(ch));
-  }
-  return out;
-}
-
-/** pcf_print_line: words joined by single spaces, folded at 80 columns with -f. */
-export function printLine(text: string, fold: boolean): string {
-  let out = '';
-  let len = 0;
-  for (const word of text.split(/[ \t\r\n]+/)) {
-    if (word.length === 0) continue;
-    const wl = byteLength(word);
-    if (len > 0) {
-      if (!fold || len + wl < LINE_LIMIT) {
-        out += ' ';
-        len += 1;
-      } else {
-        out += `\n${INDENT}`;
-        len = INDENT_LEN;
-      }
-    }
-    out += word;
-    len += wl;
-  }
-  return `${out}\n`;
-}
+/** Byte length: text here is one character per byte. */
+const bytes = (s: string) => s.length;

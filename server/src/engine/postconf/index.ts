@@ -1,0 +1,92 @@
+// postconf's view of a configuration: parameter registration (one
+// implementation, see parameters.ts), the emulation of the postconf command,
+// and the editor's entry point, analyzeParameters.
+
+import type { MainCf } from '../maincf/parse';
+import type { MasterCf } from '../mastercf/parse';
+import type { HostModel } from './host-defaults';
+import { Finding, registerParameters } from './parameters';
+import { mainDictionary } from './read';
+
+export interface ParameterFinding {
+  kind: 'undefined' | 'unused' | 'read-only' | 'scan' | 'dbms' | 'macro';
+  file: 'main.cf' | 'master.cf';
+  /** undefined: the name referred to; otherwise the setting concerned. */
+  name?: string;
+  /** `name/type` of the master.cf service. */
+  service?: string;
+  /** postconf's words, without the `postconf: warning: ` prefix. */
+  text: string;
+  /** The setting whose value holds the problem (for undefined: the one that refers to the name). */
+  parameter?: string;
+}
+
+export interface ParameterAnalysis {
+  /** In postconf's global table: built-in, service-derived, legacy, read-only, or a user-defined name something uses. */
+  isKnown(name: string): boolean;
+  /** Value lookup for `$name` expansion in a service (`name/type`) or in main.cf: -o settings, main.cf, defaults. */
+  lookup(serviceKey?: string): (name: string) => string | undefined;
+  /**
+   * Everything postconf would warn about, for every valid service line and
+   * past the point where postconf would die ('macro' findings are the ones
+   * it dies on, with "macro processing error").
+   */
+  findings: ParameterFinding[];
+}
+
+export function analyzeParameters(input: {
+  configDir: string;
+  main: MainCf | undefined;
+  master: MasterCf | undefined;
+  version?: string;
+  host?: HostModel;
+  readFile?: (path: string) => string | undefined;
+}): ParameterAnalysis {
+  const registry = registerParameters({
+    configDir: input.configDir,
+    main: mainDictionary(input.configDir, input.main?.entries ?? []),
+    master: input.master,
+    version: input.version,
+    host: input.host,
+    readFile: input.readFile,
+    keepGoing: true,
+  });
+  const all = [...registry.findings, ...registry.unusedMain(), ...registry.unusedMaster()];
+  const seen = new Set<string>();
+  const findings: ParameterFinding[] = [];
+  for (const f of all) {
+    const p = publicFinding(f);
+    const key = JSON.stringify(p);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    findings.push(p);
+  }
+  return {
+    isKnown: registry.isKnown,
+    lookup(serviceKey) {
+      const entry = serviceKey === undefined ? undefined : [...registry.entries].reverse().find((e) => e.namespace === serviceKey);
+      return registry.lookup(entry);
+    },
+    findings,
+  };
+}
+
+function publicFinding(f: Finding): ParameterFinding {
+  const p: ParameterFinding = { kind: f.kind, file: f.file, name: f.name, text: f.text };
+  if (f.entry) p.service = f.entry.namespace;
+  if (f.parameter !== undefined) p.parameter = f.parameter;
+  return p;
+}
+
+export { registerParameters, PostconfFatal } from './parameters';
+export type { Finding, FatalOutcome, ParamClass, ParameterRegistry, PostconfEntry, PostconfSetting, RegistrationInput } from './parameters';
+export { postconfMain } from './main';
+export type { PostconfMainOptions } from './main';
+export { postconfMaster } from './master';
+export type { PostconfMasterInput, PostconfMasterRequest } from './master';
+export type { PostconfOutput } from './output';
+export { printable, printLine } from './output';
+export { readMainForPostconf, readMasterForPostconf, mainDictionary } from './read';
+export { checkClientFile, dbmsSuffixes, walkTables } from './dbms';
+export type { ReadFile, ReadFailure } from './dbms';
+export type { HostInterface, HostModel, Resolver } from './host-defaults';
