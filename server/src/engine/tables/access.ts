@@ -69,9 +69,13 @@ export class AccessTable {
   private valStart = new Int32Array(INITIAL);
   private valEnd = new Int32Array(INITIAL);
   private lines = new Int32Array(INITIAL);
-  /** Open-addressing slots: pairs of (entry index + 1, hash); 0 = empty; first entries of a key only. */
-  private slots = new Int32Array(INITIAL * 4);
-  private distinct = 0;
+  private hashes = new Int32Array(INITIAL);
+  /**
+   * Open-addressing slots for lookups: pairs of (entry index + 1, hash), 0 =
+   * empty, first entries of a key only. Built on the first lookup: linting
+   * needs none, and random access into a big table is what costs.
+   */
+  private slots: Int32Array | undefined;
   /** Entries from lines that span several physical lines. */
   private multi = new Map<number, { tl: TableLine; k0: number; k1: number; v0: number; v1: number }>();
   /** Stored (folded) key of entries whose key is not plain ASCII. */
@@ -102,30 +106,31 @@ export class AccessTable {
     this.valStart = g(this.valStart);
     this.valEnd = g(this.valEnd);
     this.lines = g(this.lines);
+    this.hashes = g(this.hashes);
   }
 
   /** @internal Sizes the arrays for about n entries up front (avoids regrowing big tables). */
   reserve(n: number): void {
     while (this.keyStart.length < n) this.grow();
-    let size = this.slots.length;
-    while (size < n * 4) size *= 2;
-    if (size > this.slots.length) this.resizeSlots(size);
   }
 
-  private resizeSlots(size: number): void {
-    const old = this.slots;
+  /** The lookup table over first entries (duplicates are known by then). */
+  private lookupSlots(): Int32Array {
+    if (this.slots) return this.slots;
+    let size = 16;
+    while (size < this.count * 4) size *= 2;
     const slots = new Int32Array(size);
     const mask = (size >> 1) - 1;
-    for (let q = 0; q < old.length; q += 2) {
-      const v = old[q];
-      if (v === 0) continue;
-      const h = old[q + 1];
+    for (let i = 0; i < this.count; i++) {
+      if (this.duplicates.has(i)) continue;
+      const h = this.hashes[i];
       let p = h & mask;
       while (slots[p << 1] !== 0) p = (p + 1) & mask;
-      slots[p << 1] = v;
+      slots[p << 1] = i + 1;
       slots[(p << 1) + 1] = h;
     }
     this.slots = slots;
+    return slots;
   }
 
   /** Where entry i's key characters are: [string, start, end]. */
@@ -180,13 +185,7 @@ export class AccessTable {
 
   /** Finds the first entry whose stored key equals s[a, b) in stored form. */
   private find(s: string, a: number, b: number, nonAscii: string | undefined, h: number): number {
-    const slots = this.slots;
-    const mask = (slots.length >> 1) - 1;
-    for (let p = h & mask; ; p = (p + 1) & mask) {
-      const v = slots[p << 1];
-      if (v === 0) return -1;
-      if (slots[(p << 1) + 1] === h && this.sameKey(v - 1, s, a, b, nonAscii)) return v - 1;
-    }
+    return this.findIn(this.lookupSlots(), s, a, b, nonAscii, h);
   }
 
   /**
@@ -208,28 +207,100 @@ export class AccessTable {
     }
     this.lines[i] = line;
     this.count = i + 1;
-    const a = base + k0;
-    const b = base + k1;
-    let folded: string | undefined;
     if (nonAscii) {
-      folded = this.storedOf(s, a, b);
+      const folded = this.storedOf(s, base + k0, base + k1);
       this.foldedNonAscii.set(i, folded);
-      h = this.hashKey(s, a, b, folded);
+      h = this.hashKey(s, base + k0, base + k1, folded);
     }
-    const first = this.find(s, a, b, folded, h);
-    if (first >= 0) {
-      this.duplicates.set(i, first);
-      const t = tl ?? spanLine(this.text, base, base + (v1 > k1 ? v1 : k1), line);
-      this.note('duplicateKey', t, k0, k1, s.slice(a, b));
-      return;
+    this.hashes[i] = h;
+  }
+
+  /**
+   * @internal Finds duplicate keys once all entries are in: sorting (hash,
+   * index) pairs touches memory in order, where inserting a million keys into
+   * a hash table would miss the cache on almost every one. Then the notes
+   * are put back in line order (a duplicate warning comes last on its line).
+   */
+  finish(): void {
+    const n = this.count;
+    const dupOf = (j: number, candidates: number[]): number => {
+      const [s, a, b] = this.keyLoc(j);
+      const folded = this.foldedNonAscii.get(j);
+      for (const r of candidates) if (this.sameKey(r, s, a, b, folded)) return r;
+      return -1;
+    };
+    if (n <= 1 << 21) {
+      const order = new Float64Array(n);
+      for (let i = 0; i < n; i++) order[i] = (this.hashes[i] >>> 0) * 2097152 + i;
+      order.sort();
+      for (let g = 0; g < n; ) {
+        let e = g + 1;
+        const h = Math.floor(order[g] / 2097152);
+        while (e < n && Math.floor(order[e] / 2097152) === h) e++;
+        if (e - g > 1) {
+          const reps: number[] = [order[g] % 2097152];
+          for (let k = g + 1; k < e; k++) {
+            const j = order[k] % 2097152;
+            const first = dupOf(j, reps);
+            if (first >= 0) this.duplicates.set(j, first);
+            else reps.push(j);
+          }
+        }
+        g = e;
+      }
+    } else {
+      // Too many entries to pack an index beside the hash: use the lookup table.
+      for (let j = 0; j < n; j++) {
+        const [s, a, b] = this.keyLoc(j);
+        const first = this.findIn(this.partialSlots(j), s, a, b, this.foldedNonAscii.get(j), this.hashes[j]);
+        if (first >= 0) this.duplicates.set(j, first);
+        else this.insertPartial(j);
+      }
+      this.slots = this.partial;
+      this.partial = undefined;
     }
-    if (++this.distinct * 4 > this.slots.length) this.resizeSlots(this.slots.length * 2);
-    const slots = this.slots;
+    if (this.duplicates.size === 0) return;
+    for (const j of [...this.duplicates.keys()].sort((x, y) => x - y)) {
+      const m = this.multi.get(j);
+      const tl = m ? m.tl : spanLine(this.text, this.keyStart[j], Math.max(this.valEnd[j], this.keyEnd[j]), this.lines[j]);
+      const k0 = m ? m.k0 : 0;
+      const k1 = m ? m.k1 : this.keyEnd[j] - this.keyStart[j];
+      this.notes.push({ key: 'duplicateKey', tl, start: k0, end: k1, arg: this.key(j) });
+    }
+    const last = (x: Note) => (x.key === 'duplicateKey' ? 1 : 0);
+    this.notes.sort((x, y) => x.tl.line - y.tl.line || last(x) - last(y));
+    this.problemCache = undefined;
+  }
+
+  private partial: Int32Array | undefined;
+
+  private partialSlots(n: number): Int32Array {
+    if (!this.partial) {
+      let size = 16;
+      while (size < this.count * 4) size *= 2;
+      this.partial = new Int32Array(size);
+    }
+    void n;
+    return this.partial;
+  }
+
+  private insertPartial(i: number): void {
+    const slots = this.partial!;
     const mask = (slots.length >> 1) - 1;
+    const h = this.hashes[i];
     let p = h & mask;
     while (slots[p << 1] !== 0) p = (p + 1) & mask;
     slots[p << 1] = i + 1;
     slots[(p << 1) + 1] = h;
+  }
+
+  private findIn(slots: Int32Array, s: string, a: number, b: number, nonAscii: string | undefined, h: number): number {
+    const mask = (slots.length >> 1) - 1;
+    for (let p = h & mask; ; p = (p + 1) & mask) {
+      const v = slots[p << 1];
+      if (v === 0) return -1;
+      if (slots[(p << 1) + 1] === h && this.sameKey(v - 1, s, a, b, nonAscii)) return v - 1;
+    }
   }
 
   /** @internal */
@@ -441,6 +512,7 @@ export function parseAccessTable(raw: string, file: string, opts: AccessParseOpt
     (tl) => table.note('leadingWhitespace', tl, 0, 0),
     (start, end, line) => parseAccessLine(table, text, start, end, undefined, start, line, maybeBad),
   );
+  table.finish();
   return table;
 }
 
