@@ -511,6 +511,11 @@ describe('PF509–PF514 TLS and SASL per service', () => {
     none(lint(f), 'PF513');
   });
 
+  test('a service whose daemon cannot start (broken -o) is not judged', () => {
+    const { files } = fixture(BASE + TLS, `${SMTP}submission inet n - n - - smtpd\n  -o smtpd_tls_security_level = encrypt\n`);
+    none(lint(files), 'PF513');
+  });
+
   test('PF514: smtps without wrapper mode', () => {
     const { files } = fixture(BASE + TLS, `${SMTP}smtps inet n - n - - smtpd\n`);
     const p = one(lint(files), 'PF514');

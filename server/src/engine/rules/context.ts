@@ -115,9 +115,12 @@ export class RuleContext {
     for (const s of master.services) if (s.valid) byEndpoint.set(`${s.type.text} ${s.endpoint || s.key}`, s);
     const live = [...byEndpoint.values()];
     const postscreen25 = live.some((s) => s.program === 'postscreen' && s.type.text === 'inet' && PORT25.test(s.name.text));
+    // A service whose daemon dies on its own command line (PF206–PF217 errors) never runs: judging its settings would mislead.
+    const broken = (s: MasterService) =>
+      master.problems.some((p) => p.severity === 'error' && p.category === 'postfix' && p.range.start.line >= s.line && p.range.start.line <= s.lastLine);
     const out: SmtpdService[] = [];
     for (const s of live) {
-      if (s.program !== 'smtpd') continue;
+      if (s.program !== 'smtpd' || broken(s)) continue;
       const name = s.name.text;
       const inet = s.type.text === 'inet';
       const port25 = (inet && PORT25.test(name)) || (s.type.text === 'pass' && postscreen25);
