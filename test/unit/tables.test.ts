@@ -432,3 +432,10 @@ describe('text from byte-preserving readers', () => {
     assert.equal(lookupRegex(parseRegexTable('pcre', bytes, 'p'), 'é').status, 'found');
   });
 });
+
+describe('text from byte-preserving readers, line by line', () => {
+  test('a line that is not UTF-8 does not stop the others from being decoded', () => {
+    const latin1 = Buffer.concat([Buffer.from('école y\n'), Buffer.from([0x66, 0x6f, 0x6f, 0xff, 0x20, 0x62, 0x0a])]).toString('latin1');
+    assert.equal(parseAccessTable(latin1, 'a').lookup('ÉCOLE')?.value, 'y');
+  });
+});
