@@ -469,6 +469,15 @@ describe('PF504–PF506 DNS block lists', () => {
     none(lint(fixed), 'PF506');
     none(lint(fixture(`${BASE}smtpd_client_restrictions = reject_rbl_client zen.spamhaus.org=127.0.0.[2..11]\n`).files), 'PF506');
   });
+
+  test('PF506: zen before a permit_mynetworks that comes later in the same list', () => {
+    const { files } = fixture(`${BASE}smtpd_client_restrictions = reject_rbl_client zen.spamhaus.org=127.0.0.[2..11], permit_mynetworks, reject_unknown_client_hostname\n`);
+    const p = one(lint(files), 'PF506');
+    assert.match(p.message, /before permit_mynetworks/);
+    const f = fixed(files, p);
+    assert.match(f[MAIN], /= permit_mynetworks, reject_rbl_client zen/);
+    none(lint(f), 'PF506');
+  });
 });
 
 describe('PF507/PF508 compatibility level and address classes', () => {

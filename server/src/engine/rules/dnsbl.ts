@@ -16,7 +16,7 @@ import { ByLocation, listText } from './util';
 
 export const DEAD_DNSBL = code('PF504', 'dead-dnsbl', 'warning', 'correctness', 'DNS block list that was shut down (some answer every query as listed)');
 export const SPAMHAUS_NO_FILTER = code('PF505', 'spamhaus-without-filter', 'error', 'correctness', 'Spamhaus zone without a reply filter: an error answer rejects every client');
-export const DNSBL_BEFORE_OWN_USERS = code('PF506', 'dnsbl-before-own-users', 'warning', 'correctness', 'Spamhaus is checked before permit_sasl_authenticated: your own users are rejected');
+export const DNSBL_BEFORE_OWN_USERS = code('PF506', 'dnsbl-before-own-users', 'warning', 'correctness', 'Spamhaus is checked before permit_mynetworks or permit_sasl_authenticated: your own users are rejected');
 
 interface DeadList {
   suffix: string;
@@ -166,31 +166,40 @@ function missingFilters(ctx: RuleContext): Problem[] {
   return out;
 }
 
+const OWN_PERMITS = ['permit_mynetworks', 'permit_sasl_authenticated'];
+
 function beforeOwnUsers(ctx: RuleContext): Problem[] {
-  const found = new ByLocation<{ label: string; domain: string; list: string; fix?: TextEdit }>();
+  const found = new ByLocation<{ label: string; domain: string; list: string; permits: string[]; fix?: TextEdit }>();
   for (const svc of ctx.smtpdServices()) {
-    if (!ctx.bool('smtpd_sasl_auth_enable', svc.service)) continue;
+    const sasl = ctx.bool('smtpd_sasl_auth_enable', svc.service);
     const sl = serviceLists(ctx, svc.service);
     for (const l of sl.lists) {
-      let permitted = false;
-      for (const it of l.items) {
-        if (it.kind === 'builtin' && it.lower === 'permit_sasl_authenticated') permitted = true;
-        if (permitted) break;
-        if (it.kind !== 'builtin' || it.fact?.takes !== 'domain=filter' || !it.lower.startsWith('reject_rbl') || it.warnOnly || !it.args[0]) continue;
+      const before = new Set<string>();
+      l.items.forEach((it, index) => {
+        if (it.kind === 'builtin' && OWN_PERMITS.includes(it.lower)) before.add(it.lower);
+        if (it.kind !== 'builtin' || it.fact?.takes !== 'domain=filter' || !it.lower.startsWith('reject_rbl') || it.warnOnly || !it.args[0]) return;
         const domain = splitSpec(it.args[0].text).domain;
-        if (!listsDynamicAddresses(domain)) continue;
-        found.addToken(it.name, { label: svc.label, domain, list: l.parameter, fix: it.name.token ? insertBefore(it.name.token, 'permit_sasl_authenticated') : undefined });
-      }
+        if (!listsDynamicAddresses(domain)) return;
+        // Own permits that come later in the same list (clearly meant to go first), and SASL users where they can log in.
+        const later = new Set(l.items.slice(index + 1).filter((x) => x.kind === 'builtin' && OWN_PERMITS.includes(x.lower)).map((x) => x.lower));
+        if (sasl && !before.has('permit_sasl_authenticated')) later.add('permit_sasl_authenticated');
+        const permits = OWN_PERMITS.filter((p) => later.has(p) && !before.has(p));
+        if (permits.length === 0) return;
+        found.addToken(it.name, { label: svc.label, domain, list: l.parameter, permits, fix: it.name.token ? insertBefore(it.name.token, permits.join(', ')) : undefined });
+      });
     }
   }
-  return found.entries().map(({ file, range, items }: { file: string; range: Range; items: { label: string; domain: string; list: string; fix?: TextEdit }[] }) => {
+  return found.entries().map(({ file, range, items }: { file: string; range: Range; items: { label: string; domain: string; list: string; permits: string[]; fix?: TextEdit }[] }) => {
     const i = items[0];
+    const who = i.permits.includes('permit_sasl_authenticated')
+      ? 'your users who log in from home or mobile addresses (which Spamhaus PBL, part of zen, lists) are rejected'
+      : 'your own networks are rejected when their addresses are listed (PBL lists dynamic and end-user ranges)';
     return problem(
       DNSBL_BEFORE_OWN_USERS,
       file,
       range,
-      `${i.domain} is checked in ${i.list} before permit_sasl_authenticated on ${listText(items.map((x) => x.label))}, where users log in: Spamhaus PBL (part of zen) lists home and mobile addresses, so your own users sending from them are rejected. Put permit_sasl_authenticated first.`,
-      i.fix ? [{ title: 'Insert permit_sasl_authenticated before it', edits: [i.fix] }] : undefined,
+      `${i.domain} is checked in ${i.list} before ${listText(i.permits)} on ${listText(items.map((x) => x.label))}: ${who}. Put ${listText(i.permits)} first.`,
+      i.fix ? [{ title: `Insert ${i.permits.join(', ')} before it`, edits: [i.fix] }] : undefined,
     );
   });
 }

@@ -5,7 +5,7 @@
 // - PF519: VRFY answers on a public server
 // - PF520: the greeting banner names the software or the system
 
-import { existsInVersion } from '../catalog/parameters';
+import { allParameterFacts, existsInVersion } from '../catalog/parameters';
 import { versionAtLeast } from '../catalog/version';
 import { compatLevelValue } from '../expand';
 import type { MasterService } from '../mastercf';
@@ -32,6 +32,21 @@ export function latestCompatibilityLevel(version: string): string {
   return '0';
 }
 
+/** Defaults that depend on compatibility_level and are not set explicitly: their value at `level` and at `latest`. */
+function levelDefaults(ctx: RuleContext, level: string, latest: string): string[] {
+  const out: string[] = [];
+  for (const f of allParameterFacts()) {
+    // Every such default reads ${{$compatibility_level} <level {N} ? {old} : {new}}; show the branches as written.
+    const m = /^\$\{\{\$compatibility_level\} <level \{([\d.]+)\} \? \{(.*)\} : \{(.*)\}\}$/.exec(f.default);
+    if (!m || ctx.isSet(f.name)) continue;
+    const at = (lv: string) => ((compatLevelValue(lv) ?? 0) < (compatLevelValue(m[1]) ?? 0) ? m[2] : m[3]).trim();
+    const then = at(level);
+    const now = at(latest);
+    if (then !== now) out.push(`${f.name} = ${then || '(empty)'} instead of ${now || '(empty)'}`);
+  }
+  return out.sort();
+}
+
 function compatibility(ctx: RuleContext): Problem[] {
   const main = ctx.config.main;
   if (!main) return [];
@@ -39,12 +54,13 @@ function compatibility(ctx: RuleContext): Problem[] {
   const entry = main.byName.get('compatibility_level');
   const fix: Fix[] = [{ title: `Set compatibility_level = ${latest}`, edits: setMainParameter(ctx, 'compatibility_level', latest) }];
   if (!entry) {
+    const diffs = levelDefaults(ctx, '0', latest);
     return [
       problem(
         COMPATIBILITY_LEVEL,
         ctx.config.mainPath,
         TOP,
-        `compatibility_level is not set, so Postfix keeps the defaults of level 0 (relay_domains = $mydestination, mynetworks_style = subnet, no default smtpd_relay_restrictions, ...) and logs "using backwards-compatible default setting" for each. Review them and set compatibility_level = ${latest}.`,
+        `compatibility_level is not set, so Postfix keeps the defaults of level 0${diffs.length ? ` (${diffs.join('; ')})` : ''} and logs "using backwards-compatible default setting" when one of them matters. Review them and set compatibility_level = ${latest}.`,
         fix,
       ),
     ];
@@ -52,12 +68,13 @@ function compatibility(ctx: RuleContext): Problem[] {
   const have = compatLevelValue(entry.value);
   const want = compatLevelValue(latest)!;
   if (have === undefined || have >= want) return [];
+  const diffs = levelDefaults(ctx, entry.value, latest);
   return [
     problem(
       COMPATIBILITY_LEVEL,
       ctx.config.mainPath,
       entry.valueRange,
-      `compatibility_level = ${entry.value} keeps older defaults that Postfix ${ctx.version} has changed (for example chroot and smtputf8 at level 1, mynetworks_style = host and relay_domains empty at level 2, safer $name expansion at 3.6). Review them and set compatibility_level = ${latest}.`,
+      `compatibility_level = ${entry.value} keeps older defaults${diffs.length ? ` (${diffs.join('; ')})` : ''}. Review them and set compatibility_level = ${latest}.`,
       fix,
     ),
   ];
