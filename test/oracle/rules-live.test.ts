@@ -459,6 +459,61 @@ smtpd_sasl_security_options = noanonymous
     }),
   );
 
+  // 10. What smtpd itself logs or answers for the PF4xx 'postfix' rules: each of our messages quotes it.
+  scenarios.push(
+    sub(
+      'postfix-says',
+      {
+        main: `mynetworks = 127.0.0.0/8
+mydestination = example.test, virt.example.test
+virtual_alias_domains = virt.example.test
+smtpd_helo_restrictions = reject_rbl_client
+smtpd_sender_restrictions = reject_sender_login_mismatch
+smtpd_recipient_restrictions = permit_mynetworks, reject_unauth_destination, reject_unknwon_sender_domain
+`,
+        master: `{{HOST}}:25 inet n - n - - smtpd
+{{HOST}}:26 inet n - n - - smtpd
+  -o smtpd_recipient_restrictions=
+  -o smtpd_data_restrictions=inline:{x=REJECT}
+{{HOST}}:27 inet n - n - - smtpd
+  -o smtpd_recipient_restrictions=
+  -o smtpd_relay_restrictions=permit_mynetworks,check_relay_domains
+{{HOST}}:28 inet n - n - - smtpd
+  -o smtpd_recipient_restrictions=
+  -o smtpd_client_restrictions=check_policy_service
+`,
+      },
+      async (inst) => {
+        const ps = inst.lint().filter((p) => p.category === 'postfix');
+        const byCode = (c: string) => ps.filter((p) => p.code === c);
+        await inst.start();
+        const r25 = await inst.xclient(25, OUTSIDE, 'postmaster@example.test');
+        assert.equal(r25.rcpt[0]?.line, '451 4.3.5 Server configuration error');
+        const r26 = await run('swaks', ['--timeout', '5', '--server', inst.host, '--port', '26', '--helo', 'client.example.test', '--from', 'a@example.test', '--to', 'postmaster@example.test'], 30000);
+        assert.match(r26.out, /<\*\* +451 4\.3\.5 .*Server configuration error/);
+        const r27 = await inst.xclient(27, OUTSIDE, 'someone@virt.example.test');
+        assert.equal(r27.rcpt[0]?.code, 250);
+        const r28 = await inst.xclient(28, OUTSIDE, 'postmaster@example.test');
+        assert.match(r28.rcpt[0]?.line ?? '', /^451 4\.3\.5 /);
+        const log = inst.recentLog();
+        const expect: [string, RegExp, RegExp][] = [
+          ['PF402', /unknown smtpd restriction: "reject_unknwon_sender_domain"/, /warning: unknown smtpd restriction: "reject_unknwon_sender_domain"/],
+          ['PF404', /restriction reject_rbl_client requires domain name argument/, /warning: restriction reject_rbl_client requires domain name argument/],
+          ['PF404', /restriction check_policy_service must be followed by transport:server/, /warning: restriction check_policy_service must be followed by transport:server/],
+          ['PF406', /specify one of \(check_client_access, \.\.\.\) before/, /warning: specify one of \(check_client_access, .*\) before Data command restriction "inline:\{x=REJECT\}"/],
+          ['PF409', /support for restriction "check_relay_domains" will be removed/, /warning: support for restriction "check_relay_domains" will be removed from Postfix; use "reject_unauth_destination" instead/],
+          ['PF411', /ignored: no SASL support/, /warning: restriction `reject_authenticated_sender_login_mismatch' ignored: no SASL support/],
+          ['PF508', /do not list domain virt\.example\.test in BOTH mydestination and virtual_alias_domains/, /warning: do not list domain virt\.example\.test in BOTH mydestination and virtual_alias_domains/],
+        ];
+        for (const [code, ours, theirs] of expect) {
+          assert.ok(byCode(code).some((p) => ours.test(p.message)), `${code} ${ours} among ${JSON.stringify(byCode(code).map((p) => p.message))}`);
+          assert.match(log, theirs, `${code}: Postfix logged it`);
+        }
+        report.push(`Postfix says what our ${expect.length} postfix-category messages quote (PF402, PF404 ×2, PF406, PF409, PF411, PF508)`);
+      },
+    ),
+  );
+
   // 5. permit in the middle: the checks after it are dead and smtpd says so.
   scenarios.push(
     sub(
