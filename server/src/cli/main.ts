@@ -62,6 +62,8 @@ const processIo: CliIo = {
   stdinLines: () => readFileSync(0, 'latin1').split('\n').filter((l, i, a) => i < a.length - 1 || l !== ''),
 };
 
+const utf8Io: CliIo = { ...processIo, stdout: (s) => writeAll(1, s, 'utf8'), stderr: (s) => writeAll(2, s, 'utf8') };
+
 const SEVERITY_RANK: Record<Problem['severity'], number> = { error: 0, warning: 1, info: 2, hint: 3 };
 
 export function runLint(argv: string[], io: CliIo & { reader: typeof fsReader }): number {
@@ -102,7 +104,8 @@ export function main(argv: string[], io: CliIo = processIo): number {
     case 'postconf':
       return runPostconf(rest, io);
     case 'postmap':
-      return runPostmap(rest, io);
+      // The table engine decodes UTF-8 itself, so its output is text, not bytes.
+      return runPostmap(rest, io === processIo ? utf8Io : io);
     case 'simulate':
       return runSimulate(rest, io);
     case 'lint':

@@ -7,6 +7,7 @@ import { parseMasterCf, MasterCf, MasterService } from './mastercf';
 import { findTableReferences, flattenReferences, tableFilePath, TableReference, TableFiles } from './tables';
 import { defaultValue, LEGACY_NAMES, NEWEST_VERSION } from './catalog/parameters';
 import { expandValue, Lookup } from './expand';
+import { parameterInfo, parameterType } from './catalog/docs';
 import type { FileReader, Range } from './types';
 
 export interface TableUse {
@@ -38,6 +39,19 @@ export interface LoadOptions {
 
 export function joinPath(dir: string, name: string): string {
   return dir.endsWith('/') ? `${dir}${name}` : `${dir}/${name}`;
+}
+
+const TABLE_KINDS = new Set(['tables', 'domains', 'networks', 'hosts', 'restrictions', 'list']);
+
+/**
+ * Parameters whose values can name lookup tables (maps, domain and network
+ * lists, restriction lists), by their type in our catalog; names we do not
+ * know (restriction classes, user-defined lists) may too. Others, such as
+ * milter lists (`unix:/path`, `inet:host:port`), never do.
+ */
+function mayHoldTables(name: string): boolean {
+  const info = parameterInfo(name);
+  return !info || TABLE_KINDS.has(parameterType(name).kind);
 }
 
 /** Parameters whose values are lists of tables even when a type is unknown to us. */
@@ -77,6 +91,7 @@ function localFiles(files: TableFiles, config: PostfixConfig, reader: FileReader
 function collectTables(config: PostfixConfig, reader: FileReader): TableUse[] {
   const out: TableUse[] = [];
   for (const e of config.main?.entries ?? []) {
+    if (!mayHoldTables(e.name)) continue;
     for (const ref of flattenReferences(findTableReferences(e.value, { expectTables: holdsTables(e.name) }))) {
       out.push({
         spec: e.value.slice(ref.start, ref.end),
@@ -90,6 +105,7 @@ function collectTables(config: PostfixConfig, reader: FileReader): TableUse[] {
   }
   for (const s of config.master?.services ?? []) {
     for (const o of s.overrides) {
+      if (!mayHoldTables(o.name)) continue;
       for (const ref of flattenReferences(findTableReferences(o.value, { expectTables: holdsTables(o.name) }))) {
         const start = o.valueRange.start;
         out.push({
