@@ -671,8 +671,21 @@ describe('suppression comments and options', () => {
     none(lint(fixture(`# postfix-lint: disable-file=PF501, PF500\ncompatibility_level = 3.6\nmynetworks = 0.0.0.0/0\n`).files), 'PF500');
     const multi = `${BASE}# postfix-lint: disable=PF401\nsmtpd_client_restrictions =\n    permit,\n    # note\n    reject\n`;
     none(lint(fixture(multi).files), 'PF401');
+    const master = `${SMTP}# postfix-lint: disable=all\nsmtps inet n - n - - smtpd\n  -o syslog_name=postfix/smtps\n`;
+    none(lint(fixture(BASE, master).files), 'PF514');
+    one(lint(fixture(BASE, master.replace('# postfix-lint: disable=all\n', '')).files), 'PF514');
+    const table = fixture(`${BASE}smtpd_sender_restrictions = check_sender_ns_access hash:/etc/postfix/ns\n`, SMTP, { '/etc/postfix/ns': '# postfix-lint: disable=PF408\nns1.example.net OK\nns2.example.net OK\n' });
+    assert.equal(withCode(lint(table.files), 'PF408').length, 1, 'only the entry under the comment is silenced');
     const raw = fixture(`compatibility_level = 3.6\nmynetworks = 0.0.0.0/0\n`).files;
     none(runRules(loadConfig(DIR, reader(raw)), reader(raw), { disabled: ['PF501', 'PF500'] }), 'PF501');
+  });
+});
+
+describe('applyTextEdits', () => {
+  test('insertions at one point keep their order; replacements and deletions apply together', () => {
+    const edit = (l: number, a: number, l2: number, b: number, t: string) => ({ file: 'f', range: { start: { line: l, character: a }, end: { line: l2, character: b } }, newText: t });
+    assert.equal(applyTextEdits('a = x, y\nb = z\n', [edit(0, 4, 0, 4, 'p, '), edit(0, 4, 0, 4, 'q, '), edit(0, 5, 0, 8, ''), edit(1, 0, 2, 0, '')]), 'a = p, q, x\n');
+    assert.equal(applyTextEdits('a = x', [edit(0, 5, 0, 5, '\nb = y')]), 'a = x\nb = y');
   });
 });
 
