@@ -182,6 +182,13 @@ describe('PF500 open relay (relay matrix)', () => {
     assert.equal(openRelay(fixed), false);
   });
 
+  test('a re-injection service on 127.0.0.1:10025 is not reachable from outside and is not reported', () => {
+    const master = `${SMTP}127.0.0.1:10025 inet n - n - - smtpd\n  -o mynetworks=0.0.0.0/0\n  -o smtpd_relay_restrictions=permit_mynetworks,reject\n`;
+    const { files } = fixture(BASE, master);
+    assert.equal(openRelay(files), true, 'the matrix itself sees the service accept');
+    none(lint(files), 'PF500');
+  });
+
   test('the default relay list with a sane mynetworks is closed', () => {
     none(lint(fixture(BASE).files), 'PF500');
   });

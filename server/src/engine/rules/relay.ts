@@ -116,6 +116,21 @@ function serviceByKey(ctx: RuleContext, key: string): SmtpdService | undefined {
   return ctx.smtpdServices().find((s) => s.key === key) ?? (key === '(default)' ? ctx.smtpdServices()[0] : undefined);
 }
 
+/**
+ * A service on a loopback address and a port of its own (content-filter
+ * re-injection, for example 127.0.0.1:10025): clients on the Internet cannot
+ * reach it. Loopback services on 25/587/465 still count: a proxy in front may
+ * hand them Internet clients.
+ */
+function loopbackOnly(svc: SmtpdService): boolean {
+  if (svc.port25 || svc.submission || svc.smtps) return false;
+  const name = svc.service?.name.text ?? '';
+  const colon = name.lastIndexOf(':');
+  if (colon < 0) return false;
+  const host = name.slice(0, colon).replace(/^\[|\]$/g, '').toLowerCase();
+  return /^127\./.test(host) || host === '::1' || host === 'localhost';
+}
+
 /** Which list item a trace step's source points at. */
 function itemAt(sl: ServiceLists, file: string, range: Range): { item: Item; items: Item[] } | undefined {
   for (const l of sl.lists) {
@@ -153,7 +168,7 @@ function relayFindings(ctx: RuleContext, sim: SimConfig, found: ByLocation<Relay
   for (const cell of matrix.cells) {
     if (!cell.openRelay) continue;
     const svc = serviceByKey(ctx, cell.service);
-    if (!svc) continue;
+    if (!svc || loopbackOnly(svc)) continue;
     const recipient = matrix.recipients.find((r) => r.label === cell.recipient)!.address;
     const res = simulateTransaction(sim, { service: names.get(cell.service), client: { address: OUTSIDE }, helo: matrix.helo, sender: matrix.sender, recipients: [recipient], through: 'rcpt' });
     const reply = res.reply?.line ?? cell.reply?.line ?? '250 2.1.5 Ok';
