@@ -93,7 +93,8 @@ describe('language server over stdio', () => {
     const masterUri = fileUri(masterPath);
     let since = c.mark();
     c.didChange(uri, 9, [{ text: mainText }]); // whole-document change: back to the fixture (no fatal line)
-    assert.deepEqual(codes(await c.waitForDiagnostics(uri, { since, version: 9 })), ['PF102']);
+    // Only main.cf's own parameter findings matter here (security rules may add PF5xx on this fixture).
+    assert.deepEqual(codes(await c.waitForDiagnostics(uri, { since, version: 9 })).filter((x) => x.startsWith('PF1')), ['PF102']);
     since = c.mark();
     c.didOpen(masterUri, 'postfix-master', masterText, 1);
     await c.waitForDiagnostics(masterUri, { since, version: 1 });
