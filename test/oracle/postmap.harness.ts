@@ -59,6 +59,8 @@ export class PostmapOracle {
       child.stdout.on('data', (b: Buffer) => out.push(b));
       child.stderr.on('data', (b: Buffer) => err.push(b));
       child.on('close', (code) => resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), status: code ?? -1 }));
+      // postmap may exit (fatal) before reading its input: a broken pipe is expected then.
+      child.stdin.on('error', () => {});
       child.stdin.end(stdin ?? '');
     });
   }
