@@ -2,6 +2,7 @@
 // import it here and list it below; server.ts merges the capabilities.
 
 import type { Feature } from './context';
+import { codeActions } from './codeActions';
 import { completion } from './completion';
 import { diagnostics } from './diagnostics';
 import { documentSymbols } from './documentSymbols';
@@ -18,4 +19,5 @@ export const features: Feature[] = [
   completion,
   hover,
   simulate,
+  codeActions,
 ];

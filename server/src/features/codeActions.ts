@@ -1,0 +1,178 @@
+// Quick fixes and "Harden this configuration".
+//
+//   textDocument/codeAction  → one `quickfix` per Fix of each of our diagnostics
+//                              in the request (matched by code and range against
+//                              a fresh lint of the current text), plus the source
+//                              action `source.postfix.harden` when asked for.
+//   postfix/harden { uri }   → the WorkspaceEdit of hardenConfiguration() for the
+//                              configuration directory of `uri` (the client's
+//                              `postfix.harden` command confirms and applies it).
+//
+// Edits leave the server only as WorkspaceEdits; the server never writes files.
+
+import { isAbsolute, resolve } from 'node:path';
+import {
+  CodeAction,
+  CodeActionKind,
+  CodeActionTriggerKind,
+  RequestType,
+  type CodeActionParams,
+  type Diagnostic,
+  type TextEdit as LspTextEdit,
+  type WorkspaceEdit,
+} from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { loadConfig } from '../engine/config';
+import { lintDocument } from '../engine/lint';
+import { hardenConfiguration } from '../engine/rules';
+import type { FileReader, Fix, Problem, Range } from '../engine/types';
+import type { Feature, ServerContext } from './context';
+import { currentSettings } from './settings';
+import type { OpenDocument } from './workspace';
+import { pathToUri, uriToPath } from './workspace';
+
+export const HARDEN_KIND = 'source.postfix.harden';
+export const HARDEN_REQUEST = 'postfix/harden';
+export const HardenRequest = new RequestType<{ uri: string }, WorkspaceEdit, void>(HARDEN_REQUEST);
+
+const EMPTY_EDIT: WorkspaceEdit = { changes: {} };
+
+function isObject(x: unknown): x is Record<string, any> {
+  return typeof x === 'object' && x !== null;
+}
+
+function isPosition(x: unknown): boolean {
+  return isObject(x) && Number.isInteger(x.line) && Number.isInteger(x.character);
+}
+
+function isRange(x: unknown): x is Range {
+  return isObject(x) && isPosition(x.start) && isPosition(x.end);
+}
+
+function sameRange(a: Range, b: Range): boolean {
+  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
+}
+
+/** A document as the engine sees it, with the mapping back from engine paths to URIs. */
+interface Subject {
+  od: Omit<OpenDocument, 'document'>;
+  /** The workspace reader, with this document's buffer at its (possibly stand-in) path. */
+  reader: FileReader;
+  toUri(file: string): string;
+}
+
+function subject(ctx: ServerContext, uri: string, document: TextDocument | undefined): Subject {
+  const od = document ? ctx.workspace.describe(document) : ctx.workspace.locate(uri);
+  const text = document?.getText();
+  const reader: FileReader = {
+    readText: (p) => (text !== undefined && p === od.path ? text : ctx.workspace.readText(p)),
+    mtimeMs: (p) => ctx.workspace.mtimeMs(p),
+  };
+  const toUri = (file: string) => {
+    const path = isAbsolute(file) ? resolve(file) : resolve(od.dir, file);
+    // An untitled buffer's stand-in path maps back to its own URI.
+    return path === od.path ? uri : pathToUri(path);
+  };
+  return { od, reader, toUri };
+}
+
+/** The engine's edits as a WorkspaceEdit (`changes` keyed by URI), and how many there are. */
+export function toWorkspaceEdit(fix: Fix, toUri: (file: string) => string): WorkspaceEdit {
+  const changes: Record<string, LspTextEdit[]> = {};
+  for (const e of fix.edits) (changes[toUri(e.file)] ??= []).push({ range: e.range, newText: e.newText });
+  return { changes };
+}
+
+/** The hardening edit for the configuration `uri` belongs to (empty when there is no main.cf). */
+function hardenEdit(ctx: ServerContext, s: Subject): { fix: Fix; edit: WorkspaceEdit } | undefined {
+  let dir = s.od.dir;
+  // `uri` may name the configuration directory itself.
+  if (s.reader.readText(`${dir}/main.cf`) === undefined && s.reader.readText(`${s.od.path}/main.cf`) !== undefined) dir = s.od.path;
+  // A main.cf under another name (site.cf opened as postfix-main) stands in for main.cf.
+  let reader = s.reader;
+  let standIn: string | undefined;
+  if (s.od.kind === 'main' && s.od.path !== `${dir}/main.cf`) {
+    standIn = `${dir}/main.cf`;
+    const text = s.reader.readText(s.od.path);
+    reader = { readText: (p) => (p === standIn ? text : s.reader.readText(p)), mtimeMs: s.reader.mtimeMs };
+  }
+  if (reader.readText(`${dir}/main.cf`) === undefined) return undefined;
+  const config = loadConfig(dir, reader, { version: currentSettings().version });
+  const fix = hardenConfiguration(config, reader);
+  if (fix.edits.length === 0) return undefined;
+  const toUri = (file: string) => (standIn && resolve(file) === standIn ? s.toUri(s.od.path) : s.toUri(file));
+  return { fix, edit: toWorkspaceEdit(fix, toUri) };
+}
+
+function wantsHarden(params: CodeActionParams): boolean {
+  const only = params.context.only;
+  if (Array.isArray(only) && only.length > 0) {
+    return only.some((k) => typeof k === 'string' && (HARDEN_KIND === k || HARDEN_KIND.startsWith(`${k}.`)));
+  }
+  // The lightbulb asks automatically on every cursor move; hardening is for the explicit menu.
+  return params.context.triggerKind !== CodeActionTriggerKind.Automatic;
+}
+
+function wantsQuickfix(params: CodeActionParams): boolean {
+  const only = params.context.only;
+  return !Array.isArray(only) || only.length === 0 || only.some((k) => k === CodeActionKind.QuickFix || k === 'quickfix' || k === '');
+}
+
+export function handleCodeActions(ctx: ServerContext, params: CodeActionParams): CodeAction[] {
+  if (!isObject(params) || !isObject(params.textDocument) || typeof params.textDocument.uri !== 'string' || !isObject(params.context)) return [];
+  const uri = params.textDocument.uri;
+  const document = ctx.documents.get(uri);
+  if (!document) return [];
+  const s = subject(ctx, uri, document);
+  const actions: CodeAction[] = [];
+
+  const diagnostics: Diagnostic[] = Array.isArray(params.context.diagnostics)
+    ? params.context.diagnostics.filter((d) => isObject(d) && isRange(d.range) && (typeof d.code === 'string' || typeof d.code === 'number') && (d.source === undefined || d.source === 'postfix'))
+    : [];
+  if (diagnostics.length > 0 && wantsQuickfix(params)) {
+    // One lint of the current text serves every diagnostic of the request.
+    const problems: Problem[] = lintDocument(s.od.path, document.getText(), s.reader, { version: currentSettings().version, kind: s.od.kind });
+    for (const d of diagnostics) {
+      const matches = problems.filter((p) => p.code === String(d.code) && sameRange(p.range, d.range) && (p.fixes?.length ?? 0) > 0);
+      const seen = new Set<string>();
+      let first = true;
+      for (const p of matches) {
+        for (const fix of p.fixes ?? []) {
+          if (fix.edits.length === 0 || seen.has(fix.title)) continue;
+          seen.add(fix.title);
+          actions.push({
+            title: fix.title,
+            kind: CodeActionKind.QuickFix,
+            diagnostics: [d],
+            isPreferred: first || undefined,
+            edit: toWorkspaceEdit(fix, s.toUri),
+          });
+          first = false;
+        }
+      }
+    }
+  }
+
+  if (wantsHarden(params)) {
+    const h = hardenEdit(ctx, s);
+    if (h) actions.push({ title: h.fix.title, kind: HARDEN_KIND, edit: h.edit });
+  }
+  return actions;
+}
+
+export function handleHarden(ctx: ServerContext, params: { uri: string }): WorkspaceEdit {
+  if (!isObject(params) || typeof params.uri !== 'string' || (!uriToPath(params.uri) && !ctx.documents.get(params.uri))) return EMPTY_EDIT;
+  const s = subject(ctx, params.uri, ctx.documents.get(params.uri));
+  return hardenEdit(ctx, s)?.edit ?? EMPTY_EDIT;
+}
+
+export const codeActions: Feature = {
+  name: 'codeActions',
+  capabilities: {
+    codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, HARDEN_KIND], resolveProvider: false },
+  },
+  register(ctx) {
+    ctx.connection.onCodeAction(ctx.guard('codeAction', [] as CodeAction[], (params: CodeActionParams) => handleCodeActions(ctx, params)));
+    ctx.connection.onRequest(HardenRequest, ctx.guard(HARDEN_REQUEST, EMPTY_EDIT, (params: { uri: string }) => handleHarden(ctx, params)));
+  },
+};
