@@ -5,6 +5,7 @@ import { ExtensionContext, window } from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 import { registerVersionCommand } from './version';
 import { registerSimulateCommands } from './simulate';
+import { registerHardenCommand } from './harden';
 
 export const LANGUAGES = ['postfix-main', 'postfix-master', 'postfix-map'];
 
@@ -29,6 +30,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
   client = new LanguageClient('postfix', 'Postfix Language Server', serverOptions, clientOptions);
   await client.start();
   registerSimulateCommands(context, client);
+  registerHardenCommand(context, client);
 }
 
 export async function deactivate(): Promise<void> {

@@ -1,0 +1,69 @@
+// "Postfix: Harden this configuration": asks the server for the merged
+// hardening edits of the active configuration (postfix/harden → WorkspaceEdit),
+// shows how many edits touch which files, and applies them with
+// workspace.applyEdit after confirmation, so they are undoable and unsaved.
+
+import { commands, ExtensionContext, Uri, window, workspace } from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import type { WorkspaceEdit } from 'vscode-languageclient/node';
+
+export const HARDEN_COMMAND = 'postfix.harden';
+const LANGUAGES = new Set(['postfix-main', 'postfix-master', 'postfix-map']);
+
+async function pickConfig(arg: unknown): Promise<Uri | undefined> {
+  if (arg instanceof Uri) return arg;
+  const doc = window.activeTextEditor?.document;
+  if (doc && LANGUAGES.has(doc.languageId)) return doc.uri;
+  const found = await workspace.findFiles('**/main.cf', '**/node_modules/**', 20);
+  if (found.length === 0) {
+    void window.showErrorMessage('Postfix: open a main.cf or master.cf first (no main.cf in the workspace).');
+    return undefined;
+  }
+  if (found.length === 1) return found[0];
+  const pick = await window.showQuickPick(
+    found.map((u) => ({ label: workspace.asRelativePath(u), uri: u })),
+    { placeHolder: 'Which Postfix configuration?' },
+  );
+  return pick?.uri;
+}
+
+function describe(edit: WorkspaceEdit): { total: number; files: string } {
+  const parts: string[] = [];
+  let total = 0;
+  for (const [uri, edits] of Object.entries(edit.changes ?? {})) {
+    if (edits.length === 0) continue;
+    total += edits.length;
+    parts.push(`${workspace.asRelativePath(Uri.parse(uri))} (${edits.length})`);
+  }
+  return { total, files: parts.join(', ') };
+}
+
+export function registerHardenCommand(context: ExtensionContext, client: LanguageClient): void {
+  context.subscriptions.push(
+    commands.registerCommand(HARDEN_COMMAND, async (arg?: unknown) => {
+      const uri = await pickConfig(arg);
+      if (!uri) return;
+      let edit: WorkspaceEdit | null;
+      try {
+        edit = await client.sendRequest<WorkspaceEdit | null>('postfix/harden', { uri: uri.toString() });
+      } catch (e) {
+        void window.showErrorMessage(`Postfix: hardening failed: ${e instanceof Error ? e.message : String(e)}`);
+        return;
+      }
+      const { total, files } = describe(edit ?? {});
+      if (!edit || total === 0) {
+        void window.showInformationMessage('Postfix: nothing to harden; every hardening check already passes.');
+        return;
+      }
+      const apply = 'Apply';
+      const answer = await window.showWarningMessage(
+        `Harden this Postfix configuration: ${total} edit${total === 1 ? '' : 's'} in ${files}?`,
+        { modal: true, detail: 'The edits are applied to the open buffers (undoable); review and save them, then run `postfix reload`.' },
+        apply,
+      );
+      if (answer !== apply) return;
+      const ok = await workspace.applyEdit(await client.protocol2CodeConverter.asWorkspaceEdit(edit));
+      if (!ok) void window.showErrorMessage('Postfix: the editor refused the hardening edits (a file changed meanwhile?). Run the command again.');
+    }),
+  );
+}
