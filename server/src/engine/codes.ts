@@ -5,14 +5,9 @@ import { MAIN_CODES } from './maincf/codes';
 import { MASTER_CODES } from './mastercf/codes';
 import { TABLE_CODES } from './tables/codes';
 import { RULE_CODES } from './rules';
-import type { ProblemCategory, Severity } from './types';
+import type { RuleCode } from './rule-code';
 
-export interface RuleInfo {
-  code: string;
-  severity: Severity;
-  category: ProblemCategory;
-  summary: string;
-}
+export type RuleInfo = RuleCode;
 
 export const DOCS_BASE_URL = 'https://github.com/postfix-tools/postfix-config-tools/blob/main/docs/rules/';
 

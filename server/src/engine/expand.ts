@@ -354,21 +354,13 @@ function falseBranch(ctx: Ctx, text: string, cp: number, nonEmpty: boolean): boo
   return true;
 }
 
+function newContext(lookup: Lookup, recurse: boolean, scan: boolean, levelOps: boolean): Ctx {
+  return { lookup, recurse, scan, levelOps, out: [], outLen: 0, level: 0, guard: { depth: 0 }, error: false, errors: [], undefinedNames: [] };
+}
+
 /** Expands a parameter value the way postconf -x does. Never throws. */
 export function expandValue(value: string, lookup: Lookup, options: ExpandOptions = {}): ExpandResult {
-  const ctx: Ctx = {
-    lookup,
-    recurse: options.recurse ?? true,
-    scan: false,
-    levelOps: options.levelOperators ?? true,
-    out: [],
-    outLen: 0,
-    level: 0,
-    guard: { depth: 0 },
-    error: false,
-    errors: [],
-    undefinedNames: [],
-  };
+  const ctx = newContext(lookup, options.recurse ?? true, false, options.levelOperators ?? true);
   macParse(value, ctx, (kind, t) => callback(ctx, kind, t));
   return { value: ctx.out.join(''), undefinedNames: ctx.undefinedNames, errors: ctx.errors };
 }
@@ -380,22 +372,11 @@ export function expandValue(value: string, lookup: Lookup, options: ExpandOption
  */
 export function scanNames(value: string): { names: string[]; errors: string[] } {
   const names: string[] = [];
-  const ctx: Ctx = {
-    lookup: (n) => {
-      names.push(n);
-      return undefined;
-    },
-    recurse: false,
-    scan: true,
-    levelOps: true,
-    out: [],
-    outLen: 0,
-    level: 0,
-    guard: { depth: 0 },
-    error: false,
-    errors: [],
-    undefinedNames: [],
+  const record = (n: string) => {
+    names.push(n);
+    return undefined;
   };
+  const ctx = newContext(record, false, true, true);
   macParse(value, ctx, (kind, t) => callback(ctx, kind, t));
   return { names, errors: ctx.errors };
 }

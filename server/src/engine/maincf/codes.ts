@@ -1,18 +1,12 @@
 // Rule codes for main.cf (PF100–PF199). A code never changes meaning; each
 // has a page in docs/rules/.
 
-import type { Problem, ProblemCategory, Range, Severity } from '../types';
+import type { Problem, Range } from '../types';
+import { problemOf, ruleCode, RuleCode } from '../rule-code';
 
-export interface MainCode {
-  code: string;
-  severity: Severity;
-  category: ProblemCategory;
-  summary: string;
-}
+export type MainCode = RuleCode;
 
-function c(code: string, severity: Severity, category: ProblemCategory, summary: string): MainCode {
-  return { code, severity, category, summary };
-}
+const c = ruleCode;
 
 export const MAIN_CODES = {
   missingEquals: c('PF100', 'error', 'postfix', "Line is not 'name = value'; Postfix stops reading main.cf"),
@@ -34,6 +28,5 @@ export const MAIN_CODES = {
 export type MainCodeKey = keyof typeof MAIN_CODES;
 
 export function mainProblem(key: MainCodeKey, file: string, range: Range, message: string): Problem {
-  const info = MAIN_CODES[key];
-  return { code: info.code, severity: info.severity, category: info.category, file, range, message };
+  return problemOf(MAIN_CODES[key], file, range, message);
 }

@@ -3,18 +3,12 @@
 // the master daemon, or a daemon starting from master.cf); the message then
 // carries Postfix's own wording. The others are our advice.
 
-import type { Problem, ProblemCategory, Range, Severity } from '../types';
+import type { Problem, Range } from '../types';
+import { problemOf, ruleCode, RuleCode } from '../rule-code';
 
-export interface MasterCode {
-  code: string;
-  severity: Severity;
-  category: ProblemCategory;
-  summary: string;
-}
+export type MasterCode = RuleCode;
 
-function c(code: string, severity: Severity, category: ProblemCategory, summary: string): MasterCode {
-  return { code, severity, category, summary };
-}
+const c = ruleCode;
 
 export const MASTER_CODES = {
   // postconf rejects the file (fatal: nothing else is read or shown).
@@ -60,6 +54,5 @@ export const MASTER_CODES = {
 export type MasterCodeKey = keyof typeof MASTER_CODES;
 
 export function masterProblem(key: MasterCodeKey, file: string, range: Range, message: string): Problem {
-  const code = MASTER_CODES[key];
-  return { code: code.code, severity: code.severity, category: code.category, file, range, message };
+  return problemOf(MASTER_CODES[key], file, range, message);
 }

@@ -6,14 +6,11 @@
 
 import type { Fix, Problem, ProblemCategory, Range, Severity } from '../types';
 import type { RuleContext } from './context';
+import type { RuleCode as BaseRuleCode } from '../rule-code';
 
-export interface RuleCode {
-  code: string;
+export interface RuleCode extends BaseRuleCode {
   /** Short name used in docs and settings (`open-relay`). */
   name: string;
-  severity: Severity;
-  category: ProblemCategory;
-  summary: string;
 }
 
 export interface Rule {

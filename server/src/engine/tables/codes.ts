@@ -2,18 +2,12 @@
 // `postfix` rules mirror a warning or fatal error of real Postfix 3.7 (the
 // message then carries Postfix's own wording); the others are our advice.
 
-import type { Problem, ProblemCategory, Range, Severity } from '../types';
+import type { Problem, Range } from '../types';
+import { problemOf, ruleCode, RuleCode } from '../rule-code';
 
-export interface TableCode {
-  code: string;
-  severity: Severity;
-  category: ProblemCategory;
-  summary: string;
-}
+export type TableCode = RuleCode;
 
-function c(code: string, severity: Severity, category: ProblemCategory, summary: string): TableCode {
-  return { code, severity, category, summary };
-}
+const c = ruleCode;
 
 export const TABLE_CODES = {
   // Text source of indexed tables (hash, btree, cdb, lmdb, dbm, sdbm) and texthash.
@@ -71,8 +65,7 @@ export const TABLE_CODES = {
 export type TableCodeKey = keyof typeof TABLE_CODES;
 
 export function tableProblem(key: TableCodeKey, file: string, range: Range, message: string): Problem {
-  const info = TABLE_CODES[key];
-  return { code: info.code, severity: info.severity, category: info.category, file, range, message };
+  return problemOf(TABLE_CODES[key], file, range, message);
 }
 
 /** All codes, for documentation and settings. */
