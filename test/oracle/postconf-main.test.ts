@@ -1,15 +1,21 @@
 // Differential test: our postconf emulation against the real postconf for
-// main.cf (-n, -nx), over hand-written edge cases, the corpus and random configs.
+// main.cf (-n, -nx, -d), over hand-written edge cases, the corpus and random
+// configs, without and with a master.cf (whose read warnings, -o name spaces
+// and unused settings -n reports too).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { requireTools, sharedDir } from '../helpers/env';
 import { ConfigDir, normalizeWarnings, PID_MARKER, run } from '../helpers/postfix-tools';
 import { postconfMain } from '../../server/src/engine/postconf/main';
+import { parseMasterCf } from '../../server/src/engine/mastercf';
 import { hostModel } from '../../server/src/cli/host';
 import { mainCfArbitrary } from '../helpers/arbitraries';
+import { warningsAgree } from '../fixtures/mastercf/harness';
+import { MAIN_VARIANTS, masterCfText } from '../fixtures/mastercf/generator';
 
 const host = { ...hostModel(), processId: PID_MARKER };
 
@@ -19,58 +25,78 @@ interface Comparison {
   detail: string;
 }
 
-/** Runs real and emulated postconf on one main.cf (no master.cf) and compares. */
-function compare(mainText: string, modes: string[][] = [['-n'], ['-nx']]): Comparison[] {
+const readLatin1 = (p: string) => (existsSync(p) ? readFileSync(p, 'latin1') : undefined);
+
+interface RealRun {
+  stdout: string;
+  stderr: string;
+  status: number;
+  pid: number;
+}
+
+/** Writes DIR/main.cf (and master.cf when given), backdated. */
+function configDir(mainText: string, masterText?: string): ConfigDir {
   const d = new ConfigDir();
+  d.write('main.cf', Buffer.from(mainText, 'latin1'));
+  if (masterText !== undefined) d.write('master.cf', Buffer.from(masterText, 'latin1'));
+  return d;
+}
+
+/** Our emulation of `postconf -c DIR ARGS` on that directory, judged against the real run. */
+function judge(d: ConfigDir, args: string[], real: RealRun, mainText: string, masterText?: string): Comparison {
+  const flags = args.join('');
+  const master = masterText === undefined ? undefined : parseMasterCf(masterText, `${d.dir}/master.cf`);
+  const ours0 = postconfMain({
+    dir: d.dir,
+    mainText,
+    master,
+    readFile: readLatin1,
+    nonDefault: flags.includes('n'),
+    expand: flags.includes('x'),
+    defaults: flags.includes('d'),
+    host,
+  });
+  const ours = { ...ours0, stdout: ours0.stdout.replaceAll(PID_MARKER, String(real.pid)), stderr: ours0.stderr.replaceAll(PID_MARKER, String(real.pid)) };
+  const realWarn = normalizeWarnings(real.stderr);
+  const ourWarn = normalizeWarnings(ours.stderr);
+  // Postfix crashes (SIGSEGV) on a self-referencing comparison; we must report a fatal error instead.
+  const crashes = (lines: string[]) => lines.some((l) => l.includes('Postfix itself crashes'));
+  const crashed = real.status === -1 && ours.status === 1 && (crashes(ourWarn) || (ours.alternatives ?? []).some(crashes));
+  const ok = crashed || (real.stdout === ours.stdout && real.status === ours.status && warningsAgree(realWarn, ourWarn, ours.alternatives, ours.optional));
+  const detail = ok
+    ? ''
+    : `postconf ${args.join(' ')} on:\n${mainText}\n${masterText === undefined ? '' : `--- master.cf\n${masterText}\n`}--- real (status ${real.status}):\n${real.stdout}${realWarn.join('\n')}\n--- ours (status ${ours.status}):\n${ours.stdout}${ourWarn.join('\n')}`;
+  return { mode: args.join(' '), ok, detail };
+}
+
+/** Runs real and emulated postconf on one main.cf (and master.cf, when given) and compares. */
+function compare(mainText: string, modes: string[][] = [['-n'], ['-nx']], masterText?: string): Comparison[] {
+  const d = configDir(mainText, masterText);
   try {
-    d.write('main.cf', Buffer.from(mainText, 'latin1'));
-    return modes.map((args) => {
-      const real = run('postconf', ['-c', d.dir, ...args]);
-      const flags = args.join('');
-      const ours0 = postconfMain({
-        dir: d.dir,
-        mainText,
-        master: undefined,
-        nonDefault: flags.includes('n'),
-        expand: flags.includes('x'),
-        defaults: flags.includes('d'),
-        host,
-      });
-      const ours = { ...ours0, stdout: ours0.stdout.replaceAll(PID_MARKER, String(real.pid)), stderr: ours0.stderr.replaceAll(PID_MARKER, String(real.pid)) };
-      const realWarn = normalizeWarnings(real.stderr);
-      const ourWarn = normalizeWarnings(ours.stderr);
-      // Postfix crashes (SIGSEGV) on a self-referencing comparison; we must report a fatal error instead.
-      const crashes = (lines: string[]) => lines.some((l) => l.includes('Postfix itself crashes'));
-      const crashed = real.status === -1 && ours.status === 1 && (crashes(ourWarn) || (ours.alternatives ?? []).some(crashes));
-      const ok =
-        crashed ||
-        (real.stdout === ours.stdout && real.status === ours.status && warningsAgree(realWarn, ourWarn, ours.alternatives, ours.optional));
-      const detail = ok
-        ? ''
-        : `postconf ${args.join(' ')} on:\n${mainText}\n--- real (status ${real.status}):\n${real.stdout}${realWarn.join('\n')}\n--- ours (status ${ours.status}):\n${ours.stdout}${ourWarn.join('\n')}`;
-      return { mode: args.join(' '), ok, detail };
-    });
+    return modes.map((args) => judge(d, args, run('postconf', ['-c', d.dir, ...args]), mainText, masterText));
   } finally {
     d.dispose();
   }
 }
 
-/**
- * Equal warnings; where several settings fail to expand, postconf reports the
- * first in its per-run hash order, so any of our alternatives may be the one.
- */
-function warningsAgree(real: string[], ours: string[], alternatives?: string[][], optional: string[] = []): boolean {
-  if (JSON.stringify(real) === JSON.stringify(ours)) return true;
-  if (!alternatives) return false;
-  const skip = new Set([...alternatives[0], ...optional]);
-  const mandatory = ours.filter((l) => !skip.has(l));
-  const realSet = new Set(real);
-  if (!mandatory.every((l) => realSet.has(l))) return false;
-  return alternatives.some((alt) => {
-    if (!alt.every((l) => realSet.has(l))) return false;
-    const allowed = new Set([...mandatory, ...optional, ...alt]);
-    return real.every((l) => allowed.has(l));
-  });
+/** The same, with postconf running in the background (it sleeps a second before a fatal exit). */
+async function compareAsync(mainText: string, modes: string[][], masterText?: string): Promise<Comparison[]> {
+  const d = configDir(mainText, masterText);
+  try {
+    const out: Comparison[] = [];
+    for (const args of modes) {
+      const real = await new Promise<RealRun>((resolve) => {
+        const child = execFile('postconf', ['-c', d.dir, ...args], { encoding: 'latin1', maxBuffer: 1 << 26 }, (err, stdout, stderr) => {
+          const e = err as (NodeJS.ErrnoException & { code?: number | string }) | null;
+          resolve({ stdout, stderr, status: !e ? 0 : typeof e.code === 'number' ? e.code : -1, pid: child.pid ?? 0 });
+        });
+      });
+      out.push(judge(d, args, real, mainText, masterText));
+    }
+    return out;
+  } finally {
+    d.dispose();
+  }
 }
 
 function assertAgree(results: Comparison[]): void {
@@ -155,4 +181,42 @@ test('postconf -n / -nx: random configurations agree (property-based)', (t) => {
 test('postconf -d: the catalog has every parameter the real postconf knows, with the same default', (t) => {
   if (!requireTools(t, { commands: ['postconf'] })) return;
   assertAgree(compare('compatibility_level = 3.6\n', [['-d']]));
+});
+
+test('postconf -n / -nx / -d with a master.cf: corpus pairs agree', (t) => {
+  if (!requireTools(t, { commands: ['postconf'], path: join(sharedDir, 'corpus') })) return;
+  let pairs = 0;
+  for (const project of readdirSync(join(sharedDir, 'corpus'))) {
+    const dir = join(sharedDir, 'corpus', project);
+    if (project.endsWith('.tsv') || !existsSync(join(dir, 'master.cf'))) continue;
+    const master = readFileSync(join(dir, 'master.cf'), 'latin1');
+    const mains = ['compatibility_level = 3.6\n'];
+    if (existsSync(join(dir, 'main.cf'))) mains.push(readFileSync(join(dir, 'main.cf'), 'latin1'));
+    for (const main of mains) {
+      const results = compare(main, [['-n'], ['-nx'], ['-d']], master);
+      assert.equal(results.filter((r) => !r.ok).length, 0, `${project}:\n${results.map((r) => r.detail).join('\n')}`);
+      pairs++;
+    }
+  }
+  t.diagnostic(`${pairs} main.cf/master.cf pairs`);
+  assert.ok(pairs >= 6, `found ${pairs} pairs`);
+});
+
+test('postconf -n / -nx with random master.cf files, valid and broken (fast-check samples)', async (t) => {
+  if (!requireTools(t, { commands: ['postconf'] })) return;
+  const seed = Number(process.env.PROPERTY_SEED ?? Date.now() % 100000) + 1;
+  const main = fc.oneof(fc.constantFrom(...MAIN_VARIANTS), mainCfArbitrary());
+  const master = fc.oneof({ weight: 4, arbitrary: masterCfText(false) }, { weight: 1, arbitrary: masterCfText(true) });
+  const samples = fc.sample(fc.tuple(main, master), { numRuns: Number(process.env.PROPERTY_RUNS ?? 150), seed });
+  const bad: string[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < samples.length) {
+      const [mainText, masterText] = samples[next++];
+      for (const r of await compareAsync(mainText, [['-n'], ['-nx']], masterText)) if (!r.ok) bad.push(r.detail);
+    }
+  };
+  await Promise.all(Array.from({ length: 12 }, worker));
+  t.diagnostic(`${samples.length} main.cf/master.cf pairs (seed ${seed}), ${bad.length} disagreements`);
+  assert.equal(bad.length, 0, bad.slice(0, 2).join('\n\n'));
 });
