@@ -317,8 +317,9 @@ export function registerParameters(input: RegistrationInput): ParameterRegistry 
       return defaultOf(name);
     };
 
-  // pcf_flag_user_parameter: `name` is referred to from a value in entry's name space (main.cf without entry).
-  const flag = (name: string, entry: PostconfEntry | undefined, parameter: string, dbms: boolean) => {
+  // pcf_flag_user_parameter: `name` is referred to from a value in entry's name
+  // space (main.cf without entry). `quiet`: no "undefined" warning (legacy database names).
+  const flag = (name: string, entry: PostconfEntry | undefined, parameter: string, quiet: boolean) => {
     let supplied = false;
     if (entry?.settings?.has(name)) {
       supplied = true;
@@ -335,7 +336,7 @@ export function registerParameters(input: RegistrationInput): ParameterRegistry 
         }
       }
     }
-    if (!supplied && !dbms && !classOf(name)) {
+    if (!supplied && !quiet && !classOf(name)) {
       const file = entry ? 'master.cf' : 'main.cf';
       emit({ kind: 'undefined', file, name, parameter, entry, text: `${dir}/${file}: undefined parameter: ${name}` });
     }
@@ -452,6 +453,9 @@ export function registerParameters(input: RegistrationInput): ParameterRegistry 
 
   // pcf_scan_default_parameter_values: defaults may name old parameters
   // (setting those is not "unused"), and host-derived ones can be malformed.
+  // The catalog's defaults are 3.7.11's: for another target version they may
+  // name parameters that version lacks, which its postconf would never report.
+  const catalogDefaultsExact = version.startsWith('3.7');
   const scanDefaults = () => {
     const names = [...builtin, ...READ_ONLY_NAMES, ...serviceDefaults.keys()];
     inHashOrder(
@@ -461,7 +465,8 @@ export function registerParameters(input: RegistrationInput): ParameterRegistry 
           const d = defaultOf(n) ?? '';
           if (!d.includes('$')) return;
           const scan = scanDefault(d);
-          for (const m of scan.names) flag(m, undefined, n, false);
+          const quiet = !catalogDefaultsExact && !HOST_NAMES.has(n);
+          for (const m of scan.names) flag(m, undefined, n, quiet);
           for (const text of scan.errors) emit({ kind: 'scan', file: 'main.cf', name: n, parameter: n, text });
         }),
     );
