@@ -6,6 +6,12 @@ import { describe, test } from 'node:test';
 import { masterCfProblems, parseMasterCf } from '../../server/src/engine/mastercf';
 import { postconfMaster, printLine } from '../../server/src/engine/postconf/master';
 import { registerParameters } from '../../server/src/engine/postconf/parameters';
+import { analyzeParameters } from '../../server/src/engine/postconf';
+import { postconfMain } from '../../server/src/engine/postconf/main';
+import { postconfCommand } from '../../server/src/engine/postconf/command';
+import { checkClientFile, ReadFailure } from '../../server/src/engine/postconf/dbms';
+import { computeMynetworks, HostModel } from '../../server/src/engine/postconf/host-defaults';
+import { parseMainCf } from '../../server/src/engine/maincf/parse';
 import type { Range } from '../../server/src/engine/types';
 
 const DIR = '/etc/postfix';
@@ -143,5 +149,129 @@ describe('postconf output, recorded from Postfix 3.7.11', () => {
   test('printLine squeezes blanks and folds at 80 columns', () => {
     assert.equal(printLine('a/b/c =  x \t y', false), 'a/b/c = x y\n');
     assert.equal(printLine(`n = ${'w '.repeat(50)}`, true).split('\n')[1].startsWith('    w'), true);
+  });
+});
+
+describe('postconf registration, shared by every postconf mode and the editor', () => {
+  const iface = (address: string, family: 'IPv4' | 'IPv6', prefix: number, loopback = false) => ({ address, family, prefix, loopback });
+  const host: HostModel = {
+    hostname: 'box',
+    interfaces: [iface('127.0.0.1', 'IPv4', 8, true), iface('192.0.2.2', 'IPv4', 24), iface('::1', 'IPv6', 128, true), iface('fd00::2', 'IPv6', 64)],
+    resolve: (n) => (n === 'localhost' ? ['127.0.0.1', '::1'] : undefined),
+  };
+
+  test('analyzeParameters: findings with their service and setting, known names, lookups per service', () => {
+    const main = parseMainCf('compatibility_level = 3.6\nfoo = $bar\nsmtpd_banner = ${oops\n', '/x/main.cf');
+    const master = parseMasterCf('smtp inet n - y - - smtpd -o a=$b\nrelay unix - - n - - smtp -o relay_destination_concurrency_limit=2 -o syslog_name=$service_name\n', '/x/master.cf');
+    const a = analyzeParameters({ configDir: '/x', main, master });
+    const brief = a.findings.map((f) => [f.kind, f.file, f.name, f.service ?? '', f.parameter ?? '']);
+    assert.deepEqual(brief, [
+      ['undefined', 'master.cf', 'b', 'smtp/inet', 'a'],
+      ['undefined', 'main.cf', 'bar', '', 'foo'],
+      ['scan', 'main.cf', 'smtpd_banner', '', 'smtpd_banner'],
+      ['macro', 'main.cf', 'smtpd_banner', '', 'smtpd_banner'],
+      ['unused', 'main.cf', 'foo', '', 'foo'],
+      ['unused', 'master.cf', 'a', 'smtp/inet', 'a'],
+    ]);
+    assert.equal(a.findings[0].text, '/x/master.cf: undefined parameter: b');
+    assert.ok(a.isKnown('relay_destination_concurrency_limit'));
+    assert.ok(!a.isKnown('smtp_destination_concurrency_limit_x'));
+    assert.equal(a.lookup('relay/unix')('relay_destination_concurrency_limit'), '2');
+    assert.equal(a.lookup('relay/unix')('process_name'), 'smtp');
+    assert.equal(a.lookup()('relay_destination_concurrency_limit'), '$default_destination_concurrency_limit');
+    assert.equal(a.lookup()('compatibility_level'), '3.6');
+  });
+
+  test('two -o settings that do not expand: either can be the one postconf dies on', () => {
+    const r = postconfMaster(
+      { mode: 'M' },
+      { configDir: '/d', mainText: 'compatibility_level = 3.6\n', master: parseMasterCf('a unix - - n - - smtpd -o z=$undef1 -o smtpd_banner=$(x -o syslog_name=$(y\n', '/d/master.cf') },
+    );
+    assert.equal(r.status, 1);
+    assert.equal(r.stdout, '');
+    assert.deepEqual(r.alternatives, [
+      ['postconf: warning: truncated macro reference: "$(x"', 'postconf: warning: truncated macro reference: "$(x"', 'postconf: fatal: macro processing error'],
+      ['postconf: warning: truncated macro reference: "$(y"', 'postconf: warning: truncated macro reference: "$(y"', 'postconf: fatal: macro processing error'],
+    ]);
+    assert.deepEqual(r.optional, ['postconf: warning: /d/master.cf: undefined parameter: undef1']);
+  });
+
+  test('host defaults are computed when needed, and can be fatal then', () => {
+    const mainText = 'compatibility_level = 3.6\ninet_interfaces = nosuch.invalid\n';
+    const base = { dir: '/d', mainText, master: undefined, expand: false, host };
+    const d = postconfMain({ ...base, nonDefault: false, defaults: true, names: ['mail_version'] });
+    assert.equal(d.status, 0);
+    const n = postconfMain({ ...base, nonDefault: true, defaults: false });
+    assert.equal(n.status, 1);
+    assert.match(n.stderr, /postconf: fatal: config variable inet_interfaces: host not found: nosuch\.invalid\n$/);
+  });
+
+  test('mynetworks from inet_interfaces, inet_protocols and mynetworks_style, with Postfix\'s fatal errors', () => {
+    const m = (style: string, interfaces: string, protocols = 'all') => computeMynetworks(host, style, interfaces, protocols);
+    assert.deepEqual(m('subnet', 'all'), { value: '127.0.0.0/8 192.0.2.0/24 [::1]/128 [fd00::]/64 ' });
+    assert.deepEqual(m('host', '::1, 127.0.0.1'), { value: '127.0.0.1/32 [::1]/128 ' });
+    assert.deepEqual(m('class', 'loopback-only', 'ipv4'), { value: '127.0.0.0/8 ' });
+    assert.deepEqual(m('host', '[127.0.0.1] localhost'), { value: '127.0.0.1/32 [::1]/128 ' });
+    assert.deepEqual(m('host', '127.1'), { value: '127.0.0.1/32 ' });
+    assert.deepEqual(m('host', '::1', 'ipv4'), { fatal: 'config variable inet_interfaces: host not found: ::1' });
+    assert.deepEqual(m('host', 'ALL'), { fatal: 'config variable inet_interfaces: host not found: ALL' });
+    assert.deepEqual(m('host', '10.9.9.9'), { fatal: 'parameter inet_interfaces: no local interface found for 10.9.9.9' });
+    assert.deepEqual(m('Host', 'all'), { fatal: 'unknown mynetworks mask style value "Host" in "Host"' });
+    assert.deepEqual(m('host, subnet', 'all'), { fatal: 'bad mynetworks_style value: host, subnet; specify exactly one value' });
+    assert.deepEqual(m('host', 'all', 'IPv4'), { fatal: 'unknown inet_protocols value "IPv4" in "IPv4"' });
+    assert.deepEqual(m('host', 'nosuch', ''), { value: '' });
+  });
+
+  test('database client files: repeated and unknown settings, a line without "=", not a file', () => {
+    const files: Record<string, string | ReadFailure> = {
+      '/e/ldap.cf': 'server_host = a\nserver_host = b\nbogus = 1\n',
+      '/e/bad.cf': 'server_host = a\nno equals here\n',
+      '/e/dir.cf': { error: 'not a regular file' },
+    };
+    const readFile = (p: string) => files[p];
+    assert.deepEqual(checkClientFile('ldap', '/e/ldap.cf', readFile), {
+      warnings: ['/e/ldap.cf, line 2: overriding earlier entry: server_host=a', 'ldap:/e/ldap.cf: unused parameter: bogus=1'],
+    });
+    assert.deepEqual(checkClientFile('ldap', '/e/bad.cf', readFile), { warnings: [], fatal: '/e/bad.cf, line 2: missing \'=\' after attribute name: "no equals here"' });
+    assert.deepEqual(checkClientFile('mysql', '/e/dir.cf', readFile).warnings, ['open "mysql" configuration "/e/dir.cf": not a regular file']);
+    assert.deepEqual(checkClientFile('mysql', '/e/none.cf', readFile).warnings, ['open "mysql" configuration "/e/none.cf": No such file or directory']);
+    const r = postconfMain({ dir: '/e', mainText: 'virtual_alias_maps = ldap:/e/bad.cf\n', master: undefined, nonDefault: true, expand: false, defaults: false, readFile });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /postconf: fatal: \/e\/bad\.cf, line 2: missing '=' after attribute name: "no equals here"\n$/);
+  });
+
+  test('postconf -n also prints master.cf read warnings, and stdout comes before the unused warnings', () => {
+    const master = parseMasterCf('  orphan\nsmtp inet n - y - - smtpd -o {a=b}junk -o lonely=1\n', '/d/master.cf');
+    const r = postconfMain({ dir: '/d', mainText: 'compatibility_level = 3.6\n', master, nonDefault: true, expand: false, defaults: false });
+    assert.equal(r.stdout, 'compatibility_level = 3.6\nconfig_directory = /d\n');
+    assert.equal(
+      r.stderr,
+      [
+        'postconf: warning: /d/master.cf: logical line must not start with whitespace: "  orphan"',
+        'postconf: warning: master.cf: syntax error after \'}\' in "{a=b}junk"',
+        'postconf: warning: /d/master.cf: unused parameter: a=b',
+        'postconf: warning: /d/master.cf: unused parameter: lonely=1',
+        '',
+      ].join('\n'),
+    );
+    assert.equal(r.stderrAfterStdout, r.stderr.indexOf('postconf: warning: /d/master.cf: unused'));
+  });
+
+  test('the command line: option checks, usage, -c and MAIL_CONFIG', () => {
+    const files: Record<string, string> = { '/c/main.cf': 'compatibility_level = 3.6\n', '/c/master.cf': 'smtp inet n - y - - smtpd\n' };
+    const ctx = { readFile: (p: string) => files[p] };
+    const run = (...argv: string[]) => postconfCommand(argv, ctx);
+    assert.deepEqual(run('-c', '/c', '-Mn'), { stdout: '', stderr: 'postconf: fatal: with option -M, do not specify -n\n', status: 1 });
+    assert.equal(run('-c', '/c', '-M', '-n', '-h').stderr, 'postconf: fatal: with option -M, do not specify -h -n\n');
+    assert.equal(run('-c', '/c', '-FP').stderr, 'postconf: fatal: specify one of -F -P\n');
+    assert.equal(run('-c', '/c', '-od', 'x=1').stderr, 'postconf: fatal: specify one of -e -o\n');
+    assert.match(run('-z').stderr, /^postconf: invalid option -- 'z'\npostconf: fatal: usage: postconf \[-a/);
+    assert.equal(run('-c', '/c', '-m').status, 2);
+    assert.equal(run('-c', '/c', '-n').stdout, 'compatibility_level = 3.6\nconfig_directory = /c\n');
+    assert.equal(postconfCommand(['-n'], { ...ctx, mailConfig: '/c' }).stdout, 'compatibility_level = 3.6\nconfig_directory = /c\n');
+    assert.equal(run('-c', '/c', '-n', '--', '-x').stderr, 'postconf: warning: -x: unknown parameter\n');
+    assert.equal(run('-c', '/c', '-Mf').stdout, 'smtp       inet  n       -       y       -       -       smtpd\n');
+    assert.equal(run('-c', '/c', '-nh', 'compatibility_level').stdout, '3.6\n');
+    assert.equal(run('-c', '/c', '-o', 'relayhost=r.example', '-nH').stdout, 'compatibility_level\nconfig_directory\nrelayhost\n');
   });
 });
