@@ -19,7 +19,8 @@ const flags = process.argv.slice(2).filter((a) => a.startsWith('-'));
 const files = (dirs.length ? dirs : ['test']).flatMap((d) => (d.endsWith('.ts') ? [d] : collect(d, [])));
 // On CI nothing may skip: a skipped test is a prerequisite CI failed to provide.
 const onCi = process.env.CI === 'true' || process.env.CI === '1';
-const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...flags, ...files], {
+console.log(`# property-based tests: seed ${process.env.PROPERTY_SEED ?? (onCi ? 'fixed (CI)' : 'random')}; set PROPERTY_SEED to reproduce`);
+const child = spawn(process.execPath, ['--import', 'tsx', '--import', './test/helpers/setup.ts', '--test', '--test-concurrency=2', ...flags, ...files], {
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 let tail = '';
