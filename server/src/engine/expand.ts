@@ -152,15 +152,22 @@ function opResult(op: string, delta: number): boolean {
   }
 }
 
-/** Encodes a compatibility level (`3`, `3.6`, `3.6.1`) as one comparable number, or undefined when malformed. */
-export function compatLevelValue(s: string): number | undefined {
-  const m = /^[ \t\r\n\f\v]*\+?(\d+)(?:\.(\d+)(?:\.(\d+))?)?$/.exec(s);
+const LONG_MAX = (1n << 63n) - 1n;
+const MAJOR_MAX = LONG_MAX >> 20n;
+
+/**
+ * Encodes a compatibility level (`3`, `3.6`, `3.6.1`) as one comparable
+ * number, or undefined when Postfix calls it malformed. Majors may be huge
+ * (up to LONG_MAX >> 20), so this is a bigint.
+ */
+export function compatLevelValue(s: string): bigint | undefined {
+  const m = /^[ \t\r\n\f\v]*([+-]?\d+)(?:\.[ \t\r\n\f\v]*([+-]?\d+)(?:\.[ \t\r\n\f\v]*([+-]?\d+))?)?$/.exec(s);
   if (!m) return undefined;
-  const major = Number(m[1]);
-  const minor = m[2] === undefined ? 0 : Number(m[2]);
-  const patch = m[3] === undefined ? 0 : Number(m[3]);
-  if (minor > 1023 || patch > 1023 || major > 2047) return undefined;
-  return major * 1024 * 1024 + minor * 1024 + patch;
+  const major = BigInt(m[1]);
+  const minor = m[2] === undefined ? 0n : BigInt(m[2]);
+  const patch = m[3] === undefined ? 0n : BigInt(m[3]);
+  if (major < 0n || major > MAJOR_MAX || minor < 0n || minor > 1023n || patch < 0n || patch > 1023n) return undefined;
+  return (major << 20n) | (minor << 10n) | patch;
 }
 
 /** Expands a relational operand in a fresh context, as Postfix does (own nesting count). */
@@ -216,7 +223,7 @@ function relational(ctx: Ctx, s: string, i: number): { lookup: string | undefine
       warn(ctx, `malformed compatibility level syntax: "${a === undefined ? lv : rv}"`);
       return undefined;
     }
-    delta = a - b;
+    delta = a < b ? -1 : a > b ? 1 : 0;
   } else if (/^\d+$/.test(lv) && /^\d+$/.test(rv)) {
     delta = Number(lv) - Number(rv);
   } else {
