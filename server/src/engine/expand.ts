@@ -213,8 +213,9 @@ function relational(ctx: Ctx, s: string, i: number): { lookup: string | undefine
   if (!right) return undefined;
   const lv = expandPart(ctx, left.payload);
   const rv = expandPart(ctx, right.payload);
-  if (ctx.error) return undefined;
-  if (ctx.scan) return { lookup: undefined, next: right.next };
+  // Postfix applies the operator even when an operand failed (its warning
+  // still prints), and only then gives up.
+  if (ctx.scan) return ctx.error ? undefined : { lookup: undefined, next: right.next };
   let delta: number;
   if (level) {
     const a = compatLevelValue(lv);
@@ -225,10 +226,12 @@ function relational(ctx: Ctx, s: string, i: number): { lookup: string | undefine
     }
     delta = a < b ? -1 : a > b ? 1 : 0;
   } else if (/^\d+$/.test(lv) && /^\d+$/.test(rv)) {
-    delta = Number(lv) - Number(rv);
+    const d = BigInt(lv) - BigInt(rv);
+    delta = d < 0n ? -1 : d > 0n ? 1 : 0;
   } else {
     delta = compareStrings(lv, rv);
   }
+  if (ctx.error) return undefined;
   return { lookup: opResult(op, delta) ? 'true' : '', next: right.next };
 }
 
