@@ -7,6 +7,7 @@
 import suffixRows from '../catalog/generated/dbmsSuffixes';
 import { readLogicalLines } from '../lines';
 import { splitNameValue } from '../mastercf/tokenize';
+import { splitBraced } from '../tables/text';
 
 const SUFFIXES = new Map<string, string[]>();
 for (const r of suffixRows) {
@@ -28,27 +29,9 @@ export interface ReadFailure {
 /** Reads a file; undefined when it does not exist. */
 export type ReadFile = (path: string) => string | undefined | ReadFailure;
 
-const SEP = ', \t\r\n';
-
 /** Splits on commas and blanks but keeps `{...}` groups whole (mystrtokq). */
 function splitKeepingBraces(s: string): string[] {
-  const out: string[] = [];
-  let i = 0;
-  while (i < s.length) {
-    while (i < s.length && SEP.includes(s[i])) i++;
-    if (i >= s.length) break;
-    const start = i;
-    let level = 0;
-    for (; i < s.length; i++) {
-      const ch = s[i];
-      if (ch === '{') level++;
-      else if (level > 0 && ch === '}') level--;
-      else if (level === 0 && SEP.includes(ch)) break;
-    }
-    out.push(s.slice(start, i));
-    i++;
-  }
-  return out;
+  return splitBraced(s).map(([a, b]) => s.slice(a, b));
 }
 
 /** Takes one `{...}` group apart like extpar(): the inside, and postconf's complaint if any. */

@@ -12,6 +12,7 @@ import { valueRange } from '../maincf/parse';
 import type { MasterService } from '../mastercf';
 import type { Range } from '../types';
 import type { RuleContext, Where } from './context';
+import { splitBraced } from '../tables/text';
 
 export type Stage = 'client' | 'helo' | 'sender' | 'relay' | 'recipient' | 'etrn' | 'data' | 'end_of_data';
 
@@ -105,23 +106,7 @@ export interface ListToken {
 
 /** Words of a list value with offsets, as smtpd's mystrtokq() splits them. */
 export function splitWords(text: string): { text: string; start: number; end: number }[] {
-  const out: { text: string; start: number; end: number }[] = [];
-  const sep = (c: string) => c === ',' || c === ' ' || c === '\t' || c === '\r' || c === '\n';
-  let i = 0;
-  while (i < text.length) {
-    while (i < text.length && sep(text[i])) i++;
-    if (i >= text.length) break;
-    const start = i;
-    let level = 0;
-    for (; i < text.length; i++) {
-      const c = text[i];
-      if (c === '{') level++;
-      else if (level > 0 && c === '}') level--;
-      else if (level === 0 && sep(c)) break;
-    }
-    out.push({ text: text.slice(start, i), start, end: i });
-  }
-  return out;
+  return splitBraced(text).map(([start, end]) => ({ text: text.slice(start, end), start, end }));
 }
 
 /** The site of a main.cf entry or -o setting (one object per place, so problems dedupe). */

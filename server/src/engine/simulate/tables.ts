@@ -7,6 +7,7 @@
 
 import { lookupTable, openTable as openEngineTable, type OpenedTable, type TableModel } from '../tables';
 import type { FileReader } from '../types';
+import { splitBraced as splitBracedOffsets } from '../tables/text';
 
 export type LookupResult =
   | { kind: 'found'; value: string }
@@ -29,23 +30,7 @@ export interface SimTable {
 
 /** Splits on commas/whitespace, keeping `{...}` groups whole (mystrtokq). */
 export function splitBraced(text: string): string[] {
-  const out: string[] = [];
-  let i = 0;
-  const sep = (c: string) => c === ',' || c === ' ' || c === '\t' || c === '\r' || c === '\n';
-  while (i < text.length) {
-    while (i < text.length && sep(text[i])) i++;
-    if (i >= text.length) break;
-    const start = i;
-    let level = 0;
-    for (; i < text.length; i++) {
-      const c = text[i];
-      if (c === '{') level++;
-      else if (level > 0 && c === '}') level--;
-      else if (level === 0 && sep(c)) break;
-    }
-    out.push(text.slice(start, i));
-  }
-  return out;
+  return splitBracedOffsets(text).map(([a, b]) => text.slice(a, b));
 }
 
 /** Fixed-string tables answer partial lookups; cidr, pcre and regexp do not (DICT_FLAG_FIXED vs _PATTERN). */
