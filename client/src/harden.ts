@@ -5,26 +5,13 @@
 
 import { commands, ExtensionContext, Uri, window, workspace } from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import { pickConfig } from './pick-config';
 import type { WorkspaceEdit } from 'vscode-languageclient/node';
 
 export const HARDEN_COMMAND = 'postfix.harden';
-const LANGUAGES = new Set(['postfix-main', 'postfix-master', 'postfix-map']);
 
-async function pickConfig(arg: unknown): Promise<Uri | undefined> {
-  if (arg instanceof Uri) return arg;
-  const doc = window.activeTextEditor?.document;
-  if (doc && LANGUAGES.has(doc.languageId)) return doc.uri;
-  const found = await workspace.findFiles('**/main.cf', '**/node_modules/**', 20);
-  if (found.length === 0) {
-    void window.showErrorMessage('Postfix: open a main.cf or master.cf first (no main.cf in the workspace).');
-    return undefined;
-  }
-  if (found.length === 1) return found[0];
-  const pick = await window.showQuickPick(
-    found.map((u) => ({ label: workspace.asRelativePath(u), uri: u })),
-    { placeHolder: 'Which Postfix configuration?' },
-  );
-  return pick?.uri;
+async function configFor(arg: unknown): Promise<Uri | undefined> {
+  return arg instanceof Uri ? arg : pickConfig();
 }
 
 function describe(edit: WorkspaceEdit): { total: number; files: string } {
@@ -41,7 +28,7 @@ function describe(edit: WorkspaceEdit): { total: number; files: string } {
 export function registerHardenCommand(context: ExtensionContext, client: LanguageClient): void {
   context.subscriptions.push(
     commands.registerCommand(HARDEN_COMMAND, async (arg?: unknown) => {
-      const uri = await pickConfig(arg);
+      const uri = await configFor(arg);
       if (!uri) return;
       let edit: WorkspaceEdit | null;
       try {

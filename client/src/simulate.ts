@@ -6,13 +6,13 @@
 
 import { commands, ExtensionContext, Position, Range, Selection, Uri, ViewColumn, window, workspace, type QuickPickItem, type WebviewPanel } from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import { pickConfig } from './pick-config';
 import type { RelayMatrixResponse, SimulateResponse, SmtpdServicesResponse } from '../../server/src/features/simulate';
 import type { Transaction, TraceStep } from '../../server/src/engine/simulate/types';
 
 export const SIMULATE_COMMAND = 'postfix.simulate';
 export const RELAY_MATRIX_COMMAND = 'postfix.relayMatrix';
 
-const LANGUAGES = new Set(['postfix-main', 'postfix-master', 'postfix-map']);
 const LAST_INPUT = 'postfix.simulate.lastInput';
 
 interface LastInput {
@@ -29,22 +29,8 @@ function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-/** The configuration to simulate: the active Postfix document, else a main.cf in the workspace. */
-async function pickConfig(): Promise<Uri | undefined> {
-  const doc = window.activeTextEditor?.document;
-  if (doc && LANGUAGES.has(doc.languageId) && doc.uri.scheme === 'file') return doc.uri;
-  const found = await workspace.findFiles('**/main.cf', '**/node_modules/**', 20);
-  if (found.length === 0) {
-    void window.showErrorMessage('Postfix: open a main.cf or master.cf first (no main.cf in the workspace).');
-    return undefined;
-  }
-  if (found.length === 1) return found[0];
-  const pick = await window.showQuickPick(
-    found.map((u) => ({ label: workspace.asRelativePath(u), uri: u })),
-    { placeHolder: 'Which Postfix configuration?' },
-  );
-  return pick?.uri;
-}
+/** The configuration to simulate: a saved Postfix document (the server reads its directory). */
+const pickSavedConfig = () => pickConfig({ fileOnly: true });
 
 async function ask(prompt: string, value: string, validate?: (v: string) => string | undefined): Promise<string | undefined> {
   return window.showInputBox({ prompt, value, ignoreFocusOut: true, validateInput: validate });
@@ -208,7 +194,7 @@ function show(context: ExtensionContext, kind: string, title: string, body: stri
 export function registerSimulateCommands(context: ExtensionContext, client: LanguageClient): void {
   context.subscriptions.push(
     commands.registerCommand(SIMULATE_COMMAND, async () => {
-      const uri = await pickConfig();
+      const uri = await pickSavedConfig();
       if (!uri) return;
       const tx = await askTransaction(client, uri, context);
       if (!tx) return;
@@ -217,7 +203,7 @@ export function registerSimulateCommands(context: ExtensionContext, client: Lang
       show(context, 'postfixSimulation', title, simulationHtml(r, tx));
     }),
     commands.registerCommand(RELAY_MATRIX_COMMAND, async () => {
-      const uri = await pickConfig();
+      const uri = await pickSavedConfig();
       if (!uri) return;
       const m = await client.sendRequest<RelayMatrixResponse>('postfix/relayMatrix', { uri: uri.toString() });
       show(context, 'postfixRelayMatrix', 'Postfix relay matrix', matrixHtml(m));
