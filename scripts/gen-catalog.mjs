@@ -35,6 +35,7 @@ emit('parameterNotes', readTsv(join(dataDir, 'parameters-notes.tsv')), 'server/d
 emit('restrictions', readTsv(join(dataDir, 'restrictions.tsv')), 'server/data/restrictions.tsv');
 emit('tableTypes', readTsv(join(dataDir, 'table-types.tsv')), 'server/data/table-types.tsv');
 emit('dbmsSuffixes', readTsv(join(dataDir, 'dbms-suffixes.tsv')), 'server/data/dbms-suffixes.tsv (client parameter names per database type, 3.7.11)');
+emit('writableTables', readTsv(join(dataDir, 'writable-tables.tsv')), 'server/data/writable-tables.tsv');
 emit('accessActions', readTsv(join(dataDir, 'access-actions.tsv')), 'server/data/access-actions.tsv');
 emit(
   'parameterDocs',

@@ -4,6 +4,18 @@
 import { relative } from 'node:path';
 import { allRules, ruleDocUrl } from '../engine/codes';
 import type { Problem } from '../engine/types';
+import type { ConfigMode } from '../engine/config-files';
+
+/** How a configuration directory was judged (see engine/config-files.ts). */
+export interface JudgedConfiguration {
+  dir: string;
+  mode: ConfigMode;
+}
+
+const MODE_TEXT: Record<ConfigMode, string> = {
+  live: 'judged as the live configuration of this machine (--repository to judge it as a copy kept elsewhere)',
+  repository: 'judged as a repository copy: tables beside main.cf, host files not read, compiled tables built at deploy time (--live to judge it as this machine\'s configuration)',
+};
 
 export type OutputFormat = 'text' | 'json' | 'sarif';
 
@@ -13,17 +25,19 @@ function sortProblems(problems: Problem[]): Problem[] {
   );
 }
 
-export function formatProblems(problems: Problem[], format: OutputFormat, cwd: string): string {
+export function formatProblems(problems: Problem[], format: OutputFormat, cwd: string, configurations: JudgedConfiguration[] = []): string {
   const sorted = sortProblems(problems);
   const rel = (f: string) => {
     const r = relative(cwd, f);
-    return r.startsWith('..') ? f : r;
+    return r === '' ? '.' : r.startsWith('..') ? f : r;
   };
+  const judged = configurations.map((c) => ({ path: rel(c.dir), mode: c.mode }));
   if (format === 'json') {
-    return `${JSON.stringify(sorted.map((p) => ({ ...p, file: rel(p.file), url: ruleDocUrl(p.code) })), null, 2)}\n`;
+    return `${JSON.stringify({ configurations: judged, problems: sorted.map((p) => ({ ...p, file: rel(p.file), url: ruleDocUrl(p.code) })) }, null, 2)}\n`;
   }
-  if (format === 'sarif') return `${JSON.stringify(toSarif(sorted, rel), null, 2)}\n`;
+  if (format === 'sarif') return `${JSON.stringify(toSarif(sorted, rel, judged), null, 2)}\n`;
   const lines = sorted.map((p) => `${rel(p.file)}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.severity} ${p.code}: ${p.message}`);
+  for (const c of judged) lines.push(`${c.path}: ${MODE_TEXT[c.mode]}`);
   const errors = sorted.filter((p) => p.severity === 'error').length;
   const warnings = sorted.filter((p) => p.severity === 'warning').length;
   lines.push(`${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}, ${sorted.length - errors - warnings} other`);
@@ -32,7 +46,7 @@ export function formatProblems(problems: Problem[], format: OutputFormat, cwd: s
 
 const LEVEL: Record<Problem['severity'], string> = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };
 
-function toSarif(problems: Problem[], rel: (f: string) => string): object {
+function toSarif(problems: Problem[], rel: (f: string) => string, configurations: { path: string; mode: ConfigMode }[]): object {
   const rules = allRules();
   const index = new Map(rules.map((r, i) => [r.code, i]));
   return {
@@ -53,6 +67,7 @@ function toSarif(problems: Problem[], rel: (f: string) => string): object {
             })),
           },
         },
+        properties: { configurations },
         results: problems.map((p) => ({
           ruleId: p.code,
           ...(index.has(p.code) ? { ruleIndex: index.get(p.code) } : {}),

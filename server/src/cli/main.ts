@@ -2,9 +2,10 @@
 // code review, and offers the engine's oracle interfaces (postconf, postmap)
 // and the policy simulator. Arguments in, engine, formatted output out.
 
-import { readFileSync, statSync, writeSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, statSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { lintPaths } from '../engine/lint';
+import { lintTargets } from '../engine/lint';
+import type { ConfigMode } from '../engine/config-files';
 import type { FileReader, Problem } from '../engine/types';
 import { formatProblems, OutputFormat } from './format';
 import type { CliIo } from './io';
@@ -12,14 +13,17 @@ import { runPostconf } from './postconf';
 import { runPostmap } from './postmap';
 import { runSimulate } from './simulate';
 
-const USAGE = `usage: postfix-lint [--format text|json|sarif] [--postfix-version X.Y] [--min-severity error|warning|info|hint] PATH...
+const USAGE = `usage: postfix-lint [--format text|json|sarif] [--postfix-version X.Y] [--min-severity error|warning|info|hint] [--live|--repository] PATH...
        postfix-lint postconf -c DIR [-n] [-x] [-d] [-M] [-F] [-P] [-f] [NAME...]
        postfix-lint postmap [-q KEY | -q - | -s] type:name
        postfix-lint simulate -c DIR [--service NAME] --client ADDR[,HOSTNAME] [--helo NAME] [--sasl-user USER] --from ADDR --to ADDR... [--format text|json]
        postfix-lint simulate -c DIR --matrix
 
 Lints a Postfix configuration directory (main.cf, master.cf and the lookup
-tables they name) or single files. Exit status: 0 no errors, 1 errors found,
+tables they name) or single files. /etc/postfix is judged as the live
+configuration of this machine, any other directory as a repository copy
+(tables beside main.cf, host files not read, compiled tables built at deploy
+time); --live and --repository choose. Exit status: 0 no errors, 1 errors found,
 2 usage error.`;
 
 /** Reads files as bytes mapped 1:1 to characters, the way Postfix sees them. */
@@ -36,6 +40,20 @@ export const fsReader: FileReader & { isDirectory(p: string): boolean } = {
   mtimeMs(path) {
     try {
       return statSync(path).mtimeMs;
+    } catch {
+      return undefined;
+    }
+  },
+  realPath(path) {
+    try {
+      return realpathSync(path);
+    } catch {
+      return undefined;
+    }
+  },
+  listDirectory(path) {
+    try {
+      return readdirSync(path);
     } catch {
       return undefined;
     }
@@ -70,6 +88,7 @@ export function runLint(argv: string[], io: CliIo & { reader: typeof fsReader })
   let format: OutputFormat = 'text';
   let version: string | undefined;
   let minSeverity: Problem['severity'] = 'hint';
+  let mode: ConfigMode | undefined;
   const paths: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -77,6 +96,13 @@ export function runLint(argv: string[], io: CliIo & { reader: typeof fsReader })
     else if (a.startsWith('--format=')) format = a.slice(9) as OutputFormat;
     else if (a === '--postfix-version') version = argv[++i];
     else if (a === '--min-severity') minSeverity = argv[++i] as Problem['severity'];
+    else if (a === '--live' || a === '--repository') {
+      if (mode && mode !== a.slice(2)) {
+        io.stderr(`postfix-lint: --live and --repository exclude each other\n${USAGE}\n`);
+        return 2;
+      }
+      mode = a.slice(2) as ConfigMode;
+    }
     else if (a === '-h' || a === '--help') {
       io.stdout(`${USAGE}\n`);
       return 0;
@@ -89,12 +115,13 @@ export function runLint(argv: string[], io: CliIo & { reader: typeof fsReader })
     io.stderr(`${USAGE}\n`);
     return 2;
   }
-  const problems = lintPaths(
+  const report = lintTargets(
     paths.map((p) => resolve(p)),
     io.reader,
-    { version },
-  ).filter((p) => SEVERITY_RANK[p.severity] <= SEVERITY_RANK[minSeverity]);
-  io.stdout(formatProblems(problems, format, process.cwd()));
+    { version, mode },
+  );
+  const problems = report.problems.filter((p) => SEVERITY_RANK[p.severity] <= SEVERITY_RANK[minSeverity]);
+  io.stdout(formatProblems(problems, format, process.cwd(), report.configurations));
   return problems.some((p) => p.severity === 'error') ? 1 : 0;
 }
 

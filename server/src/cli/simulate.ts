@@ -17,6 +17,7 @@ import { relayMatrix, type RelayMatrix } from '../engine/simulate/matrix';
 import { simulateTransaction } from '../engine/simulate/simulate';
 import type { Assumptions, SimulationResult, Transaction, TraceStep } from '../engine/simulate/types';
 import type { FileReader } from '../engine/types';
+import type { ConfigMode } from '../engine/config-files';
 
 export interface SimulateIo {
   stdout(s: string): void;
@@ -28,6 +29,8 @@ const USAGE = `usage: postfix-lint simulate -c DIR [--service NAME] --client ADD
                             [--sasl-user USER] --from ADDR --to ADDR [--to ADDR...]
                             [--through rcpt|data] [--format text|json]
        postfix-lint simulate -c DIR --matrix [--format text|json]
+  --live, --repository         judge DIR as this machine's configuration or as a copy
+                               kept elsewhere [live for /etc/postfix, else repository]
 assumptions (what the simulator cannot know; defaults in brackets):
   --assume-listed DOMAIN       a DNS list that lists every queried name [none]
   --assume-unresolvable NAME   a domain or host name that does not resolve [all resolve]
@@ -41,6 +44,7 @@ assumptions (what the simulator cannot know; defaults in brackets):
 
 interface Parsed {
   dir: string;
+  mode?: ConfigMode;
   matrix: boolean;
   format: 'text' | 'json';
   tx: Transaction;
@@ -75,6 +79,11 @@ function parse(argv: string[]): Parsed {
         break;
       case '--matrix':
         p.matrix = true;
+        break;
+      case '--live':
+      case '--repository':
+        if (p.mode && p.mode !== name.slice(2)) p.errors.push('--live and --repository exclude each other');
+        p.mode = name.slice(2) as ConfigMode;
         break;
       case '--service':
         p.tx.service = value();
@@ -258,10 +267,13 @@ export function runSimulate(argv: string[], io: SimulateIo): number {
     io.stderr(`postfix-lint simulate: cannot read ${dir}/main.cf\n`);
     return 2;
   }
-  const config = loadSimConfig(dir, io.reader);
+  const config = loadSimConfig(dir, io.reader, p.mode);
+  // Which files were read depends on the mode (engine/config-files.ts): say which.
+  const configuration = { dir, mode: config.mode };
+  const header = `Config:   ${dir} (${config.mode === 'live' ? 'live configuration' : 'repository copy: tables read beside main.cf'})\n`;
   if (p.matrix) {
     const m = relayMatrix(config, { assumptions: p.assumptions });
-    io.stdout(p.format === 'json' ? `${JSON.stringify(m, null, 2)}\n` : formatMatrix(m));
+    io.stdout(p.format === 'json' ? `${JSON.stringify({ configuration, ...m }, null, 2)}\n` : header + formatMatrix(m));
     return m.openRelay || m.cells.some((c) => c.verdict === 'fatal') ? 1 : 0;
   }
   const r = simulateTransaction(config, p.tx, p.assumptions);
@@ -272,6 +284,6 @@ export function runSimulate(argv: string[], io: SimulateIo): number {
       return 2;
     }
   }
-  io.stdout(p.format === 'json' ? `${JSON.stringify(r, null, 2)}\n` : formatResult(r, p.tx));
+  io.stdout(p.format === 'json' ? `${JSON.stringify({ configuration, ...r }, null, 2)}\n` : header + formatResult(r, p.tx));
   return r.verdict === 'accept' || r.verdict === 'discard' || r.verdict === 'hold' ? 0 : 1;
 }

@@ -9,12 +9,21 @@ import { defaultValue, LEGACY_NAMES, NEWEST_VERSION } from './catalog/parameters
 import { expandValue, Lookup } from './expand';
 import { parameterInfo, parameterType } from './catalog/docs';
 import type { FileReader, Range } from './types';
+import { configFiles, ConfigFiles, ConfigMode } from './config-files';
+import { isWritableTableParameter } from './catalog/writable-tables';
 
 export interface TableUse {
-  /** The reference as written (`hash:/etc/postfix/access`). */
+  /** The reference after `$name` expansion (`hash:/etc/postfix/access`). */
   spec: string;
   ref: TableReference;
+  /** Files the engine reads for it (see ConfigFiles); a path is missing when it is not part of this configuration. */
   files: TableFiles;
+  /** The same files at the paths Postfix opens, for messages and commands. */
+  installed: TableFiles;
+  /** How the source file is written: aliases(5) for alias_maps/alias_database, else postmap's table format. */
+  format: 'table' | 'aliases';
+  /** Postfix creates and updates this table itself (a cache): there is nothing to read or build. */
+  writable: boolean;
   /** Where it is named: the parameter, the file and the range of the `type:name` text. */
   parameter: string;
   service?: string;
@@ -30,11 +39,17 @@ export interface PostfixConfig {
   master?: MasterCf;
   /** Postfix version the checks target (completion, deprecations, unknown names). */
   version: string;
+  /** Live configuration of this machine, or a repository copy (see config-files.ts). */
+  mode: ConfigMode;
+  /** Reads the files the configuration names where they are for this mode. */
+  files: ConfigFiles;
   tables: TableUse[];
 }
 
 export interface LoadOptions {
   version?: string;
+  /** Default: detectMode(dir). */
+  mode?: ConfigMode;
 }
 
 export function joinPath(dir: string, name: string): string {
@@ -59,59 +74,49 @@ function holdsTables(name: string): boolean {
   return /_maps$|_checks$|^smtpd_.*_restrictions$|_restriction_classes$|_access$|_filter_maps$/.test(name);
 }
 
+/** aliases(5) files, built with postalias (newaliases), not postmap. */
+const ALIAS_PARAMETERS = new Set(['alias_maps', 'alias_database']);
+
 export function loadConfig(dir: string, reader: FileReader, options: LoadOptions = {}): PostfixConfig {
+  const files = configFiles(dir, reader, options.mode);
   const mainPath = joinPath(dir, 'main.cf');
   const masterPath = joinPath(dir, 'master.cf');
-  const mainText = reader.readText(mainPath);
-  const masterText = reader.readText(masterPath);
+  const mainText = files.readText(mainPath);
+  const masterText = files.readText(masterPath);
   const main = mainText === undefined ? undefined : parseMainCf(mainText, mainPath);
   const master = masterText === undefined ? undefined : parseMasterCf(masterText, masterPath);
-  const config: PostfixConfig = { dir, mainPath, masterPath, main, master, version: options.version ?? NEWEST_VERSION, tables: [] };
-  config.tables = collectTables(config, reader);
+  const config: PostfixConfig = { dir, mainPath, masterPath, main, master, version: options.version ?? NEWEST_VERSION, mode: files.mode, files, tables: [] };
+  config.tables = collectTables(config);
   return config;
 }
 
-const DEFAULT_CONFIG_DIR = '/etc/postfix/';
-
-/**
- * Configurations kept in a repository name their tables by their installed
- * path (/etc/postfix/access). When the file is not there but sits beside this
- * main.cf, use that copy.
- */
-function localFiles(files: TableFiles, config: PostfixConfig, reader: FileReader): TableFiles {
-  const source = files.source;
-  if (!source || !source.startsWith(DEFAULT_CONFIG_DIR) || config.dir === DEFAULT_CONFIG_DIR.slice(0, -1)) return files;
-  if (reader.readText(source) !== undefined) return files;
-  const local = joinPath(config.dir, source.slice(DEFAULT_CONFIG_DIR.length));
-  if (reader.readText(local) === undefined) return files;
-  const swap = (p: string) => (p.startsWith(DEFAULT_CONFIG_DIR) ? joinPath(config.dir, p.slice(DEFAULT_CONFIG_DIR.length)) : p);
-  return { ...files, source: local, indexed: files.indexed?.map(swap), config: files.config && swap(files.config) };
+function tableUse(config: PostfixConfig, ref: TableReference, parameter: string): Omit<TableUse, 'parameter' | 'service' | 'file' | 'range'> {
+  const installed = tableFilePath(ref);
+  const local = (p: string | undefined) => (p === undefined ? undefined : config.files.resolve(p).local);
+  const files: TableFiles = { source: local(installed.source), config: local(installed.config) };
+  if (installed.indexed) files.indexed = installed.indexed.map((p) => local(p) ?? p);
+  return { spec: ref.text, ref, files, installed, format: ALIAS_PARAMETERS.has(parameter) ? 'aliases' : 'table', writable: isWritableTableParameter(parameter) };
 }
 
-function collectTables(config: PostfixConfig, reader: FileReader): TableUse[] {
+function collectTables(config: PostfixConfig): TableUse[] {
   const out: TableUse[] = [];
   for (const e of config.main?.entries ?? []) {
     if (!mayHoldTables(e.name)) continue;
-    for (const ref of flattenReferences(findTableReferences(e.value, { expectTables: holdsTables(e.name) }))) {
-      out.push({
-        spec: e.value.slice(ref.start, ref.end),
-        ref,
-        files: localFiles(tableFilePath(ref), config, reader),
-        parameter: e.name,
-        file: config.mainPath,
-        range: valueRange(e, ref.start, ref.end),
-      });
+    const lookup = effectiveLookup(config);
+    const expand = (token: string) => expandValue(token, lookup).value;
+    for (const ref of flattenReferences(findTableReferences(e.value, { expectTables: holdsTables(e.name), expand }))) {
+      out.push({ ...tableUse(config, ref, e.name), parameter: e.name, file: config.mainPath, range: valueRange(e, ref.start, ref.end) });
     }
   }
   for (const s of config.master?.services ?? []) {
     for (const o of s.overrides) {
       if (!mayHoldTables(o.name)) continue;
-      for (const ref of flattenReferences(findTableReferences(o.value, { expectTables: holdsTables(o.name) }))) {
+      const lookup = effectiveLookup(config, s.key);
+      const expand = (token: string) => expandValue(token, lookup).value;
+      for (const ref of flattenReferences(findTableReferences(o.value, { expectTables: holdsTables(o.name), expand }))) {
         const start = o.valueRange.start;
         out.push({
-          spec: o.value.slice(ref.start, ref.end),
-          ref,
-          files: localFiles(tableFilePath(ref), config, reader),
+          ...tableUse(config, ref, o.name),
           parameter: o.name,
           service: s.key,
           file: config.masterPath,

@@ -3,12 +3,14 @@
 // document inside it. The CLI, the language server and the tests call this.
 
 import { dirname, basename } from './paths';
-import { loadConfig, PostfixConfig, TableUse } from './config';
+import { effectiveValue, loadConfig, PostfixConfig, TableUse } from './config';
 import { mainCfChecks } from './maincf/checks';
 import { mainProblem } from './maincf/codes';
 import { masterCfProblems } from './mastercf';
 import { analyzeParameters, ParameterFinding } from './postconf';
-import { parseAccessTable, parseCidrTable, parseRegexTable, tableProblem, isAccessSourceType } from './tables';
+import type { ReadFile } from './postconf/dbms';
+import { detectMode, INSTALLED_CONFIG_DIR, type ConfigMode } from './config-files';
+import { parseAccessTable, parseAliasTable, parseCidrTable, parseRegexTable, tableProblem, isAccessSourceType } from './tables';
 import type { FileReader, Problem, Range } from './types';
 import { closestParameter } from './mastercf/parameter-problems';
 import { runRules, suppressProblems } from './rules';
@@ -16,6 +18,8 @@ import { runRules, suppressProblems } from './rules';
 export interface LintOptions {
   /** Target Postfix version (default: newest in the catalog). */
   version?: string;
+  /** Live configuration or repository copy (default: detectMode of the directory). */
+  mode?: ConfigMode;
   /** What the document is, when the editor knows better than its name (a main.cf called site.cf). */
   kind?: DocumentKind;
 }
@@ -37,26 +41,42 @@ export function lintDirectory(dir: string, reader: FileReader, options: LintOpti
   return lintConfig(loadConfig(dir, reader, options), reader);
 }
 
-export function lintConfig(config: PostfixConfig, reader: FileReader): Problem[] {
+export function lintConfig(config: PostfixConfig, _reader?: FileReader): Problem[] {
   const out: Problem[] = [];
   const { main, master } = config;
+  // Every file the configuration names is read where it is for this mode (config-files.ts).
+  const reader = config.files;
+  const readFile = clientFileReader(config);
   if (main) {
     out.push(...main.problems, ...mainCfChecks(main, config.version));
   }
   if (master) {
     const mainDict = new Map<string, string>([['config_directory', config.dir]]);
     for (const e of main?.entries ?? []) mainDict.set(e.name, e.value);
-    out.push(...masterCfProblems(master, { configDir: config.dir, main: mainDict, readFile: (p) => reader.readText(p) }));
+    out.push(...masterCfProblems(master, { configDir: config.dir, main: mainDict, readFile }));
   }
   // Postfix stops at the first fatal line; the editor keeps going so every mistake shows at once.
   if (main && !main.fatal) {
-    const analysis = analyzeParameters({ configDir: config.dir, main, master, version: config.version, readFile: (p) => reader.readText(p) });
+    const analysis = analyzeParameters({ configDir: config.dir, main, master, version: config.version, readFile });
     for (const f of analysis.findings) if (f.file === 'main.cf') out.push(...findingProblems(config, f));
   }
-  out.push(...tableProblems(config, reader));
+  out.push(...tableProblems(config));
   out.push(...runRules(config, reader));
   // `# postfix-lint: disable=CODE` comments silence any problem (docs/rules/README.md).
   return suppressProblems(dedupe(out), reader);
+}
+
+/**
+ * Database client files (mysql:/etc/postfix/sql/x.cf) as postconf reads them
+ * to check their settings. A repository copy often keeps them out (they hold
+ * passwords): one that is not there is not checked rather than "missing".
+ */
+function clientFileReader(config: PostfixConfig): ReadFile {
+  return (path) => {
+    const text = config.files.readText(path);
+    if (text === undefined && config.mode === 'repository') return { error: null };
+    return text;
+  };
 }
 
 /** Problems to show for one document, analysed together with its directory. */
@@ -85,10 +105,23 @@ export function lintDocument(path: string, text: string, reader: FileReader, opt
   return lintConfig(config, overlay).filter((p) => p.file === path);
 }
 
+/** Problems of the given paths, and how each configuration directory was judged. */
+export interface LintReport {
+  problems: Problem[];
+  configurations: { dir: string; mode: ConfigMode }[];
+}
+
 /** Lints the given paths: directories as configurations, files as their directory's members or as standalone tables. */
 export function lintPaths(paths: string[], reader: FileReader & { isDirectory(p: string): boolean }, options: LintOptions = {}): Problem[] {
+  return lintTargets(paths, reader, options).problems;
+}
+
+export function lintTargets(paths: string[], reader: FileReader & { isDirectory(p: string): boolean }, options: LintOptions = {}): LintReport {
   const out: Problem[] = [];
+  const configurations = new Map<string, ConfigMode>();
   for (const p of paths) {
+    const dir = reader.isDirectory(p) ? p : dirname(p);
+    if (!configurations.has(dir)) configurations.set(dir, options.mode ?? detectMode(dir));
     if (reader.isDirectory(p)) {
       out.push(...lintDirectory(p, reader, options));
       continue;
@@ -100,7 +133,7 @@ export function lintPaths(paths: string[], reader: FileReader & { isDirectory(p:
     }
     out.push(...lintDocument(p, text, reader, options));
   }
-  return dedupe(out);
+  return { problems: dedupe(out), configurations: [...configurations].map(([dir, mode]) => ({ dir, mode })) };
 }
 
 function entryRange(config: PostfixConfig, name: string | undefined): Range {
@@ -145,35 +178,99 @@ function findingProblems(config: PostfixConfig, f: ParameterFinding): Problem[] 
   }
 }
 
-function tableProblems(config: PostfixConfig, reader: FileReader): Problem[] {
+function tableProblems(config: PostfixConfig): Problem[] {
   const out: Problem[] = [];
   const seen = new Set<string>();
   for (const use of config.tables) {
-    const source = use.files.source;
-    if (!source || seen.has(`${use.ref.type}:${source}`)) continue;
-    seen.add(`${use.ref.type}:${source}`);
-    const text = reader.readText(source);
-    if (text === undefined) {
-      out.push(tableProblem('tableMissing', use.file, use.range, `${use.spec}: the file ${source} does not exist.`));
+    const installed = use.installed.source;
+    if (!installed || use.writable || seen.has(`${use.ref.type}:${installed}`)) continue;
+    seen.add(`${use.ref.type}:${installed}`);
+    if (!installed.startsWith('/')) {
+      out.push(relativePath(config, use));
       continue;
     }
-    out.push(...parseTableText(use.ref.type, source, text));
-    out.push(...indexProblems(use, reader));
+    // A repository copy does not hold the host's own files (/etc/aliases): nothing to check.
+    if (use.files.source === undefined) continue;
+    const text = config.files.readText(installed);
+    if (text === undefined) {
+      out.push(missingTable(config, use));
+      continue;
+    }
+    out.push(...(use.format === 'aliases' ? parseAliasTable(text, use.files.source).problems : parseTableText(use.ref.type, use.files.source, text)));
+    out.push(...indexProblems(config, use));
   }
   return out;
 }
 
-/** Indexed tables (hash, lmdb, cdb, ...) need postmap after each edit of the source. */
-function indexProblems(use: TableUse, reader: FileReader): Problem[] {
-  const source = use.files.source;
-  if (!source || !use.files.indexed || !reader.mtimeMs) return [];
-  const srcTime = reader.mtimeMs(source);
-  const indexTimes = use.files.indexed.map((p) => reader.mtimeMs!(p));
-  if (indexTimes.some((t) => t === undefined)) {
-    return [tableProblem('missingIndex', use.file, use.range, `${use.spec}: ${use.files.indexed.join(', ')} does not exist; run "postmap ${use.ref.type}:${source}".`)];
+/** Daemons run in the queue directory, so a relative name is not where the admin thinks it is. */
+function relativePath(config: PostfixConfig, use: TableUse): Problem {
+  const queue = effectiveValue(config, 'queue_directory', use.service).expanded || '/var/spool/postfix';
+  const name = use.installed.source!;
+  return tableProblem(
+    'relativeTablePath',
+    use.file,
+    use.range,
+    `${use.spec}: "${name}" is a relative path. Postfix daemons run in the queue directory, so they look for ${queue.replace(/\/+$/, '')}/${name}, not a file in ${INSTALLED_CONFIG_DIR}; write the full path.`,
+  );
+}
+
+/** The command that builds an indexed table, as the admin types it on the installed system. */
+function buildCommand(use: TableUse): string {
+  return `${use.format === 'aliases' ? 'postalias' : 'postmap'} ${use.ref.type}:${use.installed.source}`;
+}
+
+/**
+ * A table the configuration names is not there. On a live system Postfix
+ * cannot open it. A repository copy may leave it to deployment (secrets such
+ * as sasl_passwd are rarely committed), unless a file of a similar name
+ * suggests a typo.
+ */
+function missingTable(config: PostfixConfig, use: TableUse): Problem {
+  const installed = use.installed.source!;
+  if (config.mode === 'live') return tableProblem('tableMissing', use.file, use.range, `${use.spec}: the file ${installed} does not exist.`);
+  const local = use.files.source!;
+  const near = nearbyName(config, local);
+  if (near) return tableProblem('tableMissing', use.file, use.range, `${use.spec}: there is no ${basename(local)} beside main.cf; did you mean ${near}?`);
+  return tableProblem('notInRepository', use.file, use.range, `${use.spec}: ${relativeTo(config.dir, local)} is not in this repository copy, so it is not checked. Postfix needs it at ${installed} once installed.`);
+}
+
+/** A file in the same directory whose name is one edit away (sender_acces → sender_access). */
+function nearbyName(config: PostfixConfig, local: string): string | undefined {
+  const list = config.files.base.listDirectory?.(dirname(local));
+  const name = basename(local);
+  return list?.find((n) => n !== name && editDistanceAtMostOne(n, name) && !/\.(db|lmdb|cdb|dir|pag)$/.test(n));
+}
+
+function editDistanceAtMostOne(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  if (a.length === b.length) return a.slice(i + 1) === b.slice(i + 1) || (a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2));
+  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+}
+
+function relativeTo(dir: string, path: string): string {
+  return path.startsWith(`${dir}/`) ? path.slice(dir.length + 1) : path;
+}
+
+/** Indexed tables (hash, lmdb, cdb, ...) need postmap (postalias for aliases) after each edit of the source. */
+function indexProblems(config: PostfixConfig, use: TableUse): Problem[] {
+  const installed = use.installed;
+  if (!installed.source || !installed.indexed || !config.files.mtimeMs) return [];
+  const indexTimes = installed.indexed.map((p) => config.files.mtimeMs(p));
+  const built = installed.indexed.join(', ');
+  if (config.mode === 'repository') {
+    // Compiled files are built when the copy is installed; their mtimes from a checkout mean nothing.
+    if (indexTimes.some((t) => t === undefined))
+      return [tableProblem('builtAtDeploy', use.file, use.range, `${use.spec}: ${built} is built when this configuration is installed: run "${buildCommand(use)}" there.`)];
+    return [];
   }
+  if (indexTimes.some((t) => t === undefined)) {
+    return [tableProblem('missingIndex', use.file, use.range, `${use.spec}: ${built} does not exist; run "${buildCommand(use)}".`)];
+  }
+  const srcTime = config.files.mtimeMs(installed.source);
   if (srcTime !== undefined && indexTimes.some((t) => t! < srcTime)) {
-    return [tableProblem('staleIndex', use.file, use.range, `${use.spec}: ${source} changed after ${use.files.indexed.join(', ')} was built; run "postmap ${use.ref.type}:${source}" or Postfix keeps using the old entries.`)];
+    return [tableProblem('staleIndex', use.file, use.range, `${use.spec}: ${installed.source} changed after ${built} was built; run "${buildCommand(use)}" or Postfix keeps using the old entries.`)];
   }
   return [];
 }

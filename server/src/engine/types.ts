@@ -55,6 +55,10 @@ export interface FileReader {
   readText(path: string): string | undefined;
   /** Modification time in ms, or undefined when missing. */
   mtimeMs?(path: string): number | undefined;
+  /** The path with symbolic links resolved, or undefined when it does not exist. */
+  realPath?(path: string): string | undefined;
+  /** Names in a directory, or undefined when it cannot be listed. */
+  listDirectory?(path: string): string[] | undefined;
 }
 
 export function pos(line: number, character: number): Position {

@@ -27,7 +27,7 @@ import { lintDocument } from '../engine/lint';
 import { hardenConfiguration } from '../engine/rules';
 import type { FileReader, Fix, Problem, Range } from '../engine/types';
 import type { Feature, ServerContext } from './context';
-import { currentSettings } from './settings';
+import { analysisOptions } from './settings';
 import type { OpenDocument } from './workspace';
 import { pathToUri, uriToPath } from './workspace';
 
@@ -97,7 +97,7 @@ function hardenEdit(ctx: ServerContext, s: Subject): { fix: Fix; edit: Workspace
     reader = { readText: (p) => (p === standIn ? text : s.reader.readText(p)), mtimeMs: s.reader.mtimeMs };
   }
   if (reader.readText(`${dir}/main.cf`) === undefined) return undefined;
-  const config = loadConfig(dir, reader, { version: currentSettings().version });
+  const config = loadConfig(dir, reader, analysisOptions());
   const fix = hardenConfiguration(config, reader);
   if (fix.edits.length === 0) return undefined;
   const toUri = (file: string) => (standIn && resolve(file) === standIn ? s.toUri(s.od.path) : s.toUri(file));
@@ -131,7 +131,7 @@ export function handleCodeActions(ctx: ServerContext, params: CodeActionParams):
     : [];
   if (diagnostics.length > 0 && wantsQuickfix(params)) {
     // One lint of the current text serves every diagnostic of the request.
-    const problems: Problem[] = lintDocument(s.od.path, document.getText(), s.reader, { version: currentSettings().version, kind: s.od.kind });
+    const problems: Problem[] = lintDocument(s.od.path, document.getText(), s.reader, { ...analysisOptions(), kind: s.od.kind });
     for (const d of diagnostics) {
       const matches = problems.filter((p) => p.code === String(d.code) && sameRange(p.range, d.range) && (p.fixes?.length ?? 0) > 0);
       const seen = new Set<string>();

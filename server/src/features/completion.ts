@@ -19,7 +19,7 @@ import { AssistCompletion, completeAt, ConfigCache, DirEntry, DocRef, ItemKind, 
 import { joinPath, PostfixConfig } from '../engine/config';
 import type { FileReader } from '../engine/types';
 import type { Feature, ServerContext } from './context';
-import { currentSettings } from './settings';
+import { analysisOptions, currentSettings } from './settings';
 import type { OpenDocument } from './workspace';
 
 const KIND: Record<ItemKind, CompletionItemKind> = {
@@ -69,14 +69,14 @@ export const configCache = new ConfigCache();
  * for its path (untitled buffers too). A main.cf or master.cf under another
  * name (main.cf.proto, master.cf.dist) stands in for main.cf or master.cf.
  */
-export function assistConfig(ctx: ServerContext, od: OpenDocument, version: string): { config: PostfixConfig; reader: FileReader } {
+export function assistConfig(ctx: ServerContext, od: OpenDocument): { config: PostfixConfig; reader: FileReader } {
   const text = od.document.getText();
   const standIn = od.kind === 'main' ? joinPath(od.dir, 'main.cf') : od.kind === 'master' ? joinPath(od.dir, 'master.cf') : od.path;
   const reader: FileReader = {
     readText: (p) => (p === od.path || p === standIn ? text : ctx.workspace.readText(p)),
     mtimeMs: (p) => ctx.workspace.mtimeMs(p),
   };
-  return { config: configCache.get(od.path, od.dir, reader, version, Date.now()), reader };
+  return { config: configCache.get(od.path, od.dir, reader, analysisOptions(), Date.now()), reader };
 }
 
 export function listDirectory(dir: string): DirEntry[] | undefined {
@@ -125,7 +125,7 @@ export function toCompletionItem(a: AssistCompletion, sharedRange?: Range): Comp
 export function completionsFor(ctx: ServerContext, document: TextDocument, position: { line: number; character: number }): CompletionList {
   const od = ctx.workspace.describe(document);
   const version = currentSettings().version;
-  const { config } = assistConfig(ctx, od, version);
+  const { config } = assistConfig(ctx, od);
   const items = completeAt(od.kind, od.path, document.getText(), position, { config, version, listDir: listDirectory });
   const shared = clientTakesEditRange && items.length > 1 ? items[0].range : undefined;
   const list: CompletionList = { isIncomplete: false, items: items.map((a) => toCompletionItem(a, shared)) };

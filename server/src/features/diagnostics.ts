@@ -10,7 +10,7 @@ import { ruleDocUrl } from '../engine/codes';
 import { describeError, Feature, ServerContext } from './context';
 import type { OpenDocument } from './workspace';
 import { uriToPath } from './workspace';
-import { currentSettings, onSettingsChanged } from './settings';
+import { analysisOptions, onSettingsChanged } from './settings';
 
 /** Neovim's client debounces changes by 150 ms too; re-linting a typical config takes 10-20 ms. */
 export const DEBOUNCE_MS = 150;
@@ -70,7 +70,7 @@ class Relinter {
     const { document, path } = od;
     let problems: Problem[];
     try {
-      problems = lintDocument(path, document.getText(), this.ctx.workspace, { version: currentSettings().version, kind: od.kind });
+      problems = lintDocument(path, document.getText(), this.ctx.workspace, { ...analysisOptions(), kind: od.kind });
     } catch (e) {
       // Keep the previous diagnostics; a bug report beats a dead server.
       this.ctx.log.error(`lint ${path} failed: ${describeError(e)}`);

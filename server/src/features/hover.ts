@@ -17,7 +17,7 @@ export const hover: Feature = {
         if (!document) return null;
         const od = ctx.workspace.describe(document);
         const version = currentSettings().version;
-        const { config, reader } = assistConfig(ctx, od, version);
+        const { config, reader } = assistConfig(ctx, od);
         const h = hoverAt(od.kind, od.path, document.getText(), params.position, { config, version, reader });
         if (!h) return null;
         return { contents: { kind: MarkupKind.Markdown, value: h.markdown }, range: h.range };

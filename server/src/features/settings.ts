@@ -1,19 +1,28 @@
 // The user's settings that change analysis: `postfix.version`, the Postfix
 // release completion, hover and diagnostics target (default: the newest in the
-// catalog). Pulled with workspace/configuration after `initialized` and on
+// catalog), and `postfix.mode`, whether a directory is judged as the live
+// configuration or as a repository copy (default: by where it is). Pulled with workspace/configuration after `initialized` and on
 // every didChangeConfiguration; clients that push settings in the
 // notification (`settings.postfix`) are honoured too.
 
 import { DidChangeConfigurationNotification } from 'vscode-languageserver/node';
 import { NEWEST_VERSION } from '../engine/catalog/parameters';
+import type { ConfigMode } from '../engine/config-files';
 import { describeError, Feature, ServerContext } from './context';
 
 export interface PostfixSettings {
   /** Target Postfix version, `major.minor` or `major.minor.patch`. */
   version: string;
+  /** `auto`: /etc/postfix is live, anything else a repository copy (engine/config-files.ts). */
+  mode: 'auto' | ConfigMode;
 }
 
-const DEFAULTS: PostfixSettings = { version: NEWEST_VERSION };
+const DEFAULTS: PostfixSettings = { version: NEWEST_VERSION, mode: 'auto' };
+
+/** The engine's options for the current settings. */
+export function analysisOptions(): { version: string; mode?: ConfigMode } {
+  return { version: current.version, mode: current.mode === 'auto' ? undefined : current.mode };
+}
 
 let current: PostfixSettings = { ...DEFAULTS };
 let canPull = false;
@@ -44,8 +53,10 @@ export function applySettings(raw: unknown, ctx?: Pick<ServerContext, 'log'>): b
     if (given !== undefined && given !== null && given !== '') ctx?.log.error(`postfix.version: "${String(given)}" is not a version like 3.7 or 3.7.11; using ${DEFAULTS.version}`);
     version = DEFAULTS.version;
   }
-  const next: PostfixSettings = { version };
-  if (next.version === current.version) return false;
+  const mode = obj.mode === 'live' || obj.mode === 'repository' ? obj.mode : 'auto';
+  if (obj.mode !== undefined && obj.mode !== null && obj.mode !== mode) ctx?.log.error(`postfix.mode: "${String(obj.mode)}" is not auto, live or repository; using auto`);
+  const next: PostfixSettings = { version, mode };
+  if (next.version === current.version && next.mode === current.mode) return false;
   current = next;
   for (const l of listeners) l(current);
   return true;
@@ -54,7 +65,7 @@ export function applySettings(raw: unknown, ctx?: Pick<ServerContext, 'log'>): b
 async function pull(ctx: ServerContext): Promise<void> {
   try {
     const [postfix] = await ctx.connection.workspace.getConfiguration([{ section: 'postfix' }]);
-    if (applySettings(postfix, ctx)) ctx.log.info(`target Postfix version: ${current.version}`);
+    if (applySettings(postfix, ctx)) ctx.log.info(`target Postfix version: ${current.version}; mode: ${current.mode}`);
   } catch (e) {
     ctx.log.error(`reading the postfix settings failed: ${describeError(e)}`);
   }
@@ -74,7 +85,7 @@ export const settings: Feature = {
     ctx.connection.onDidChangeConfiguration((params) => {
       const pushed = (params?.settings as Record<string, unknown> | null | undefined)?.postfix;
       if (pushed && typeof pushed === 'object') {
-        if (applySettings(pushed, ctx)) ctx.log.info(`target Postfix version: ${current.version}`);
+        if (applySettings(pushed, ctx)) ctx.log.info(`target Postfix version: ${current.version}; mode: ${current.mode}`);
       } else if (canPull) void pull(ctx);
     });
   },

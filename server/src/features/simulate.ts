@@ -6,6 +6,7 @@
 // configuration directory. Trace sources get a `uri` next to their path so the
 // client can open them without knowing our path conventions.
 
+import { analysisOptions } from './settings';
 import { dirname } from 'node:path';
 import { RequestType, type Connection } from 'vscode-languageserver/node';
 import { loadSimConfig, smtpdServices, type SimConfig } from '../engine/simulate/config';
@@ -70,7 +71,7 @@ function withUris<T extends { source?: SourceRef; tableSource?: SourceRef }>(ste
 function load(get: ConfigForUri, uri: string): SimConfig | { error: string } {
   const loc = get(uri);
   if (!loc) return { error: `no main.cf found for ${uri}` };
-  return loadSimConfig(loc.dir, loc.reader);
+  return loadSimConfig(loc.dir, loc.reader, analysisOptions().mode);
 }
 
 export function handleSimulate(get: ConfigForUri, params: SimulateParams): SimulateResponse {

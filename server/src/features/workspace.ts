@@ -3,7 +3,7 @@
 // buffers over the disk, so an edit to master.cf changes main.cf's diagnostics
 // before it is saved.
 
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { TextDocuments } from 'vscode-languageserver/node';
@@ -66,6 +66,22 @@ export class Workspace implements FileReader {
     if (open) return open.getText();
     try {
       return readFileSync(path, 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+
+  realPath(path: string): string | undefined {
+    try {
+      return realpathSync(path);
+    } catch {
+      return this.openAt(path) ? resolve(path) : undefined;
+    }
+  }
+
+  listDirectory(path: string): string[] | undefined {
+    try {
+      return readdirSync(path);
     } catch {
       return undefined;
     }

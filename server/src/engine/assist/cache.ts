@@ -3,13 +3,14 @@
 // every table file a configuration names, which must not happen each time.
 // Pure: the reader is injected and the caller supplies the clock.
 
-import { joinPath, loadConfig, PostfixConfig } from '../config';
+import { joinPath, loadConfig, LoadOptions, PostfixConfig } from '../config';
 import type { FileReader } from '../types';
 
 interface Entry {
   main?: string;
   master?: string;
   version: string;
+  mode?: string;
   config: PostfixConfig;
   loadedAt: number;
 }
@@ -27,20 +28,21 @@ export class ConfigCache {
   ) {}
 
   /** `key` names the asking document: main.cf and main.cf.proto in one directory are different configurations. */
-  get(key: string, dir: string, reader: FileReader, version: string, now: number): PostfixConfig {
+  get(key: string, dir: string, reader: FileReader, options: LoadOptions & { version: string }, now: number): PostfixConfig {
+    const { version, mode } = options;
     const mainPath = joinPath(dir, 'main.cf');
     const masterPath = joinPath(dir, 'master.cf');
     const main = reader.readText(mainPath);
     const master = reader.readText(masterPath);
     const e = this.entries.get(key);
-    if (e && e.main === main && e.master === master && e.version === version && now - e.loadedAt < this.maxAgeMs) return e.config;
+    if (e && e.main === main && e.master === master && e.version === version && e.mode === mode && now - e.loadedAt < this.maxAgeMs) return e.config;
     const pinned: FileReader = {
       readText: (p) => (p === mainPath ? main : p === masterPath ? master : reader.readText(p)),
       mtimeMs: reader.mtimeMs ? (p) => reader.mtimeMs!(p) : undefined,
     };
-    const config = loadConfig(dir, pinned, { version });
+    const config = loadConfig(dir, pinned, { version, mode });
     this.entries.delete(key);
-    this.entries.set(key, { main, master, version, config, loadedAt: now });
+    this.entries.set(key, { main, master, version, mode, config, loadedAt: now });
     if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
     return config;
   }

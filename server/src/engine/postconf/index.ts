@@ -2,6 +2,7 @@
 // implementation, see parameters.ts), the emulation of the postconf command,
 // and the editor's entry point, analyzeParameters.
 
+import type { ReadFile } from './dbms';
 import type { MainCf } from '../maincf/parse';
 import type { MasterCf } from '../mastercf/parse';
 import type { HostModel } from './host-defaults';
@@ -40,7 +41,7 @@ export function analyzeParameters(input: {
   master: MasterCf | undefined;
   version?: string;
   host?: HostModel;
-  readFile?: (path: string) => string | undefined;
+  readFile?: ReadFile;
 }): ParameterAnalysis {
   const registry = registerParameters({
     configDir: input.configDir,

@@ -135,7 +135,7 @@ export class RuleContext {
 
   /** The simulator's configuration of the same directory. */
   sim(): SimConfig {
-    if (!this.simConfig) this.simConfig = loadSimConfig(this.config.dir, this.reader);
+    if (!this.simConfig) this.simConfig = loadSimConfig(this.config.dir, this.config.files, this.config.mode);
     return this.simConfig;
   }
 }

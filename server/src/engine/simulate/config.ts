@@ -7,6 +7,7 @@ import { defaultValue } from '../catalog/parameters';
 import { expandValue } from '../expand';
 import { parseMainCf, valueRange, type MainCf } from '../maincf/parse';
 import type { FileReader, Range } from '../types';
+import { configFiles, type ConfigMode } from '../config-files';
 import { parseMasterServices, type SimService } from './services';
 import { openTable, splitBraced, type SimTable } from './tables';
 import { parseIp } from './ip';
@@ -15,7 +16,9 @@ import type { AssumptionUsed, Assumptions, SourceRef } from './types';
 
 export interface SimConfig {
   dir: string;
+  /** Reads the files the configuration names where they are for its mode (config-files.ts). */
   reader: FileReader;
+  mode: ConfigMode;
   mainCfPath: string;
   masterCfPath: string;
   mainCf: MainCf;
@@ -23,8 +26,9 @@ export interface SimConfig {
   services?: SimService[];
 }
 
-export function loadSimConfig(dir: string, reader: FileReader): SimConfig {
+export function loadSimConfig(dir: string, base: FileReader, mode?: ConfigMode): SimConfig {
   const d = dir.replace(/\/+$/, '') || '/';
+  const reader = configFiles(d, base, mode);
   const mainCfPath = `${d}/main.cf`;
   const masterCfPath = `${d}/master.cf`;
   const mainText = reader.readText(mainCfPath) ?? '';
@@ -32,6 +36,7 @@ export function loadSimConfig(dir: string, reader: FileReader): SimConfig {
   return {
     dir: d,
     reader,
+    mode: reader.mode,
     mainCfPath,
     masterCfPath,
     mainCf: parseMainCf(mainText, mainCfPath),
@@ -240,7 +245,8 @@ export class ServiceView {
   table(spec: string): SimTable {
     let t = this.tables.get(spec);
     if (!t) {
-      t = openTable(spec, this.config.reader, this.config.dir);
+      // A repository copy's compiled tables are built at deploy time: look up the source.
+      t = openTable(spec, this.config.reader, { requireIndex: this.config.mode === 'live' });
       this.tables.set(spec, t);
     }
     return t;

@@ -5,7 +5,7 @@
 // mysql:, tcp:, ...) report `unreadable`; the simulator turns that into an
 // explicit assumption.
 
-import { lookupTable, openTable as openEngineTable, type OpenedTable, type TableModel } from '../tables';
+import { lookupTable, openTable as openEngineTable, type OpenedTable, type OpenTableOptions, type TableModel } from '../tables';
 import type { FileReader } from '../types';
 import { splitBraced as splitBracedOffsets } from '../tables/text';
 
@@ -50,8 +50,8 @@ function isFixed(t: TableModel | undefined): boolean {
   }
 }
 
-export function openTable(spec: string, reader: FileReader, _configDir: string): SimTable {
-  const opened: OpenedTable = openEngineTable(spec, reader);
+export function openTable(spec: string, reader: FileReader, opts: OpenTableOptions = {}): SimTable {
+  const opened: OpenedTable = openEngineTable(spec, reader, opts);
   const t: SimTable = {
     spec,
     type: opened.type,

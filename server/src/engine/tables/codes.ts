@@ -60,6 +60,15 @@ export const TABLE_CODES = {
   tableMissing: c('PF374', 'error', 'postfix', 'Lookup table file does not exist'),
   typeNameForm: c('PF375', 'error', 'postfix', 'Table reference is not in "type:name" form'),
   emptyResult: c('PF376', 'warning', 'postfix', 'Lookup result is an empty string, which Postfix does not allow'),
+
+  // aliases(5) files (alias_maps, alias_database), compiled by postalias.
+  aliasNeedPair: c('PF377', 'error', 'postfix', 'Alias line is not "name: value"; postalias ignores it'),
+  aliasNotLocal: c('PF378', 'error', 'postfix', 'Alias name has a domain; postalias ignores the line'),
+
+  // Configurations kept in a repository (see config-files.ts).
+  notInRepository: c('PF379', 'info', 'correctness', 'Table is not in the repository copy, so it is not checked'),
+  builtAtDeploy: c('PF380', 'hint', 'correctness', 'Compiled table is built at deploy time: run postmap/postalias after installing'),
+  relativeTablePath: c('PF381', 'warning', 'correctness', 'Table path is relative: Postfix daemons look for it in the queue directory'),
 } as const;
 
 export type TableCodeKey = keyof typeof TABLE_CODES;

@@ -12,6 +12,10 @@ export interface TableReference {
   type: string;
   /** Everything after `type:`: a path, a `{...}` body, or for proxy another `type:name`. */
   name: string;
+  /** The `type:name` text, after `$name` expansion when it was written with one. */
+  text: string;
+  /** The token as written, when it held a `$name` that was expanded (offsets then cover the whole token). */
+  written?: string;
   /** Offsets in the scanned text: the whole `type:name` token, and where `name` starts. */
   start: number;
   end: number;
@@ -36,6 +40,12 @@ export interface FindOptions {
    * are not mistaken for tables.
    */
   expectTables?: boolean;
+  /**
+   * Expands a token that contains `$` (Postfix expands a value before it
+   * opens the tables in it: `hash:${config_directory}/virtual`). Without it,
+   * such tokens are read as written.
+   */
+  expand?: (token: string) => string;
 }
 
 /** One `type:name` token at s[start, end) → reference, or undefined when it is not one. */
@@ -45,7 +55,7 @@ export function parseTableSpec(s: string, start = 0, end = s.length, opts: FindO
   const type = s.slice(start, colon);
   const known = KNOWN.has(type);
   if (!known && !(opts.expectTables && /^[A-Za-z0-9_-]+$/.test(type))) return undefined;
-  const ref: TableReference = { type, name: s.slice(colon + 1, end), start, end, nameStart: colon + 1, knownType: known };
+  const ref: TableReference = { type, name: s.slice(colon + 1, end), text: s.slice(start, end), start, end, nameStart: colon + 1, knownType: known };
   if (type === 'proxy') {
     const inner = parseTableSpec(s, colon + 1, end, { expectTables: true });
     if (inner) ref.inner = [inner];
@@ -80,8 +90,23 @@ export function findTableReferences(value: string, opts: FindOptions = {}): Tabl
       skipNext = true;
       continue;
     }
+    if (opts.expand && word.includes('$')) {
+      out.push(...expandedReferences(word, opts.expand(word), a, b, opts));
+      continue;
+    }
     const ref = parseTableSpec(value, a, b, opts);
     if (ref) out.push(ref);
+  }
+  return out;
+}
+
+/** References in the expansion of one token, placed over the whole token as written. */
+function expandedReferences(word: string, expanded: string, a: number, b: number, opts: FindOptions): TableReference[] {
+  const place = (r: TableReference): TableReference => ({ ...r, written: word, start: a, end: b, nameStart: a, inner: r.inner?.map(place) });
+  const out: TableReference[] = [];
+  for (const [c, d] of splitBraced(expanded)) {
+    const ref = parseTableSpec(expanded, c, d, { expectTables: opts.expectTables });
+    if (ref) out.push(place(ref));
   }
   return out;
 }
