@@ -125,11 +125,11 @@ ${subst(scenario.main)}`;
 
   /** Our problems for this directory, as the CLI would report them. */
   lint(): Problem[] {
-    return runRules(loadConfig(this.etc, fsReader, { version: VERSION }), fsReader);
+    return runRules(loadConfig(this.etc, fsReader, { version: VERSION, mode: 'live' }), fsReader);
   }
 
   harden(): Fix {
-    return hardenConfiguration(loadConfig(this.etc, fsReader, { version: VERSION }), fsReader);
+    return hardenConfiguration(loadConfig(this.etc, fsReader, { version: VERSION, mode: 'live' }), fsReader);
   }
 
   /** Applies a fix's edits to the files on disk. */

@@ -73,7 +73,8 @@ async function runConfig(c: MatrixConfig): Promise<ConfigOutcome> {
   const t0 = Date.now();
   const live = await LivePostfix.start(c.live);
   try {
-    const config = loadSimConfig(live.etc, fsReader);
+    // The instance runs from this directory: it is the live configuration.
+    const config = loadSimConfig(live.etc, fsReader, 'live');
     // The relay matrix of this configuration, replayed against the live server too.
     const logical = new Map([...live.serviceNames].map(([k, v]) => [`${v}/inet`, k]));
     const matrix = relayMatrix(config, { assumptions: c.assumptions });
