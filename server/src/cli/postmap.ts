@@ -112,7 +112,7 @@ export function runPostmap(argv: string[], io: CliIo): number {
       if (query === '-') return queries(operands, io, open, warn);
       for (const spec of operands) {
         const o = open(spec);
-        const r = lookupForPostmap(o, query, die);
+        const r = lookupForPostmap(o, query, die, warn, io);
         if (r !== undefined) {
           if (r === '') emptyResult(o.type, o.name, query, warn);
           io.stdout(`${r}\n`);
@@ -184,8 +184,14 @@ function emptyResult(type: string, name: string, key: string, warn: (s: string) 
 }
 
 /** The value postmap prints, undefined when not found; dies where Postfix's lookup fails. */
-function lookupForPostmap(o: OpenedTable, key: string, die: (s: string) => never): string | undefined {
+function lookupForPostmap(o: OpenedTable, key: string, die: (s: string) => never, warn: (s: string) => void, io: CliIo): string | undefined {
   const r = lookupTable(o, key);
+  if (r.possibleWarnings?.length) {
+    // The answer is known, but not whether Postfix logs this warning.
+    io.stderr(`postfix-lint postmap: cannot emulate: Postfix may or may not warn "${r.possibleWarnings[0]}" (a match close to PCRE2's match limit)\n`);
+    throw new Exit(2);
+  }
+  for (const w of r.warnings ?? []) warn(w);
   switch (r.status) {
     case 'found':
       return r.value;
@@ -209,7 +215,7 @@ function queries(specs: string[], io: CliIo, open: (spec: string) => OpenedTable
   for (const key of lines) {
     for (let n = 0; n < specs.length; n++) {
       const o = (dicts[n] ??= open(specs[n]));
-      const v = lookupForPostmap(o, key, die);
+      const v = lookupForPostmap(o, key, die, warn, io);
       if (v !== undefined) {
         if (v === '') emptyResult(o.type, o.name, key, warn);
         io.stdout(`${key}\t${v}\n`);

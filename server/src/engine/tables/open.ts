@@ -154,7 +154,7 @@ export function openTable(spec: string, reader: FileReader, opts: OpenTableOptio
   return fatal(spec, type, name, `unsupported dictionary type: ${type}`);
 }
 
-export type TableLookup =
+export type TableLookup = (
   | {
       status: 'found';
       value: string;
@@ -168,7 +168,19 @@ export type TableLookup =
   /** The engine cannot tell (external table, untranslatable pattern). */
   | { status: 'unknown'; reason: string }
   /** Postfix would fail the lookup (fail: table, or the table could not be opened). */
-  | { status: 'error'; reason: string };
+  | { status: 'error'; reason: string }
+) & {
+  /** Warnings Postfix logs during this lookup (pcre: "match limit exceeded"), without the program prefix. */
+  warnings?: string[];
+  /** Warnings Postfix may or may not log here; the answer is the same either way. */
+  possibleWarnings?: string[];
+};
+
+function withWarnings(r: TableLookup, warnings: string[], possible: string[]): TableLookup {
+  if (warnings.length) r.warnings = [...warnings, ...(r.warnings ?? [])];
+  if (possible.length) r.possibleWarnings = [...possible, ...(r.possibleWarnings ?? [])];
+  return r;
+}
 
 /** Looks a key up as Postfix does (the value `postmap -q` would print). */
 export function lookupTable(opened: OpenedTable, key: string): TableLookup {
@@ -186,9 +198,13 @@ export function lookupTable(opened: OpenedTable, key: string): TableLookup {
     case 'pcre':
     case 'regexp': {
       const r = lookupRegex(t, key);
-      if (r.status === 'found') return { status: 'found', value: r.value, file: opened.file, line: r.rule.line };
-      if (r.status === 'unknown') return { status: 'unknown', reason: `line ${r.rule.line + 1} uses ${r.reason}` };
-      return { status: 'notfound' };
+      const out: TableLookup =
+        r.status === 'found'
+          ? { status: 'found', value: r.value, file: opened.file, line: r.rule.line }
+          : r.status === 'unknown'
+            ? { status: 'unknown', reason: `line ${r.rule.line + 1} uses ${r.reason}` }
+            : { status: 'notfound' };
+      return withWarnings(out, r.warnings ?? [], r.possible ?? []);
     }
     case 'inline': {
       const e = lookupInline(t, key);
@@ -202,22 +218,31 @@ export function lookupTable(opened: OpenedTable, key: string): TableLookup {
       return lookupTable(t.members[0], key);
     case 'unionmap': {
       const values: string[] = [];
+      const warnings: string[] = [];
+      const possible: string[] = [];
       for (const m of t.members) {
         const r = lookupTable(m, key);
         if (r.status === 'found') values.push(r.value);
-        else if (r.status !== 'notfound') return r;
+        else if (r.status !== 'notfound') return withWarnings(r, warnings, possible);
+        warnings.push(...(r.warnings ?? []));
+        possible.push(...(r.possibleWarnings ?? []));
       }
-      return values.length ? { status: 'found', value: values.join(',') } : { status: 'notfound' };
+      return withWarnings(values.length ? { status: 'found', value: values.join(',') } : { status: 'notfound' }, warnings, possible);
     }
     case 'pipemap': {
       let q = key;
       let last: TableLookup = { status: 'notfound' };
+      const warnings: string[] = [];
+      const possible: string[] = [];
       for (const m of t.members) {
         last = lookupTable(m, q);
-        if (last.status !== 'found') return last;
+        if (last.status !== 'found') return withWarnings(last, warnings, possible);
+        warnings.push(...(last.warnings ?? []));
+        possible.push(...(last.possibleWarnings ?? []));
         q = last.value;
       }
-      return last;
+      const { warnings: _w, possibleWarnings: _p, ...answer } = last;
+      return withWarnings(answer as TableLookup, warnings, possible);
     }
     case 'external':
       return t.type === 'fail' ? { status: 'error', reason: `table ${t.type}:${t.name}: query error` } : { status: 'unknown', reason: t.reason };

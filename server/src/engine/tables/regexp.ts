@@ -13,6 +13,7 @@ import { TableCodeKey, tableProblem } from './codes';
 import { fromBytes, toBytes } from './regex/bytes';
 import { defaultPcreOptions, PcreOptions, RegexTranslation, translatePcre } from './regex/pcre';
 import { posixSubject, translatePosix } from './regex/posix';
+import { CompiledPattern, compilePattern as compileForMatching, longestMatch, matchPattern } from './regex/exec';
 import { SourceText, TableLine, allDigits, forEachTableLine, isAlnumCode, isSpaceCode, textRange, startsWithWordCI, trimEnd, wholeLineRange, asDecodedText } from './text';
 
 export type RegexTableType = 'pcre' | 'regexp';
@@ -29,7 +30,7 @@ export interface RegexPattern {
   range: Range;
   /** For regexp: glibc REG_ICASE (the subject is upper-cased like glibc does). */
   posixIcase?: boolean;
-  compiled?: RegExp;
+  compiled?: CompiledPattern | { error: string };
 }
 
 export interface RegexRule {
@@ -52,6 +53,8 @@ export interface RegexRule {
 export interface RegexTable {
   kind: RegexTableType;
   file: string;
+  /** The map name Postfix shows in its messages (the file, or the inline `{...}` text). */
+  mapName: string;
   rules: RegexRule[];
   problems: Problem[];
   /**
@@ -444,52 +447,75 @@ export function parseRegexTable(type: RegexTableType, raw: string, file: string,
     ctx.warnings.push(`${type} map ${mapName}, line ${r.line + 1}: IF has no matching ENDIF`);
     ctx.problems.push(tableProblem('ifWithoutEndif', file, r.range, 'IF has no matching ENDIF. When the IF does not match, the rest of the table is skipped.'));
   }
-  return { kind: type, file, rules, problems: ctx.problems, warnings: ctx.warnings, uncertain: ctx.uncertain };
+  return { kind: type, file, mapName, rules, problems: ctx.problems, warnings: ctx.warnings, uncertain: ctx.uncertain };
 }
 
 // ---------------------------------------------------------------- lookup
 
-export type RegexLookup =
+/** What Postfix logs during a lookup: a match that hit PCRE2's limit (`certain`), or one that may have. */
+export interface LookupWarnings {
+  warnings?: string[];
+  /** Warnings Postfix may or may not print: the result is the same either way. */
+  possible?: string[];
+}
+
+export type RegexLookup = (
   | { status: 'found'; value: string; rule: RegexRule }
   | { status: 'notfound' }
   /** A rule we cannot evaluate stood in the way: the answer depends on it. */
-  | { status: 'unknown'; rule: RegexRule; reason: string };
+  | { status: 'unknown'; rule: RegexRule; reason: string }
+) &
+  LookupWarnings;
 
-function compiled(p: RegexPattern): RegExp | undefined {
+function compiled(p: RegexPattern): CompiledPattern | undefined {
   if (p.translation.kind !== 'ok') return undefined;
-  p.compiled ??= new RegExp(p.translation.source, 'd');
-  return p.compiled;
+  p.compiled ??= compileForMatching(p.translation.source);
+  return 'error' in p.compiled ? undefined : p.compiled;
 }
 
+type Test =
+  /** m: capture offsets of a match (2n, 2n+1), or null. */
+  | { kind: 'done'; holds: boolean; m: Int32Array | null }
+  /** PCRE2 stopped at its match limit: Postfix warns and the rule does not apply. */
+  | { kind: 'limit' }
+  /** Whether PCRE2 stops at its limit is unclear; `holdsWithoutLimit` when the key's answer is known. */
+  | { kind: 'maybe-limit'; holdsWithoutLimit?: boolean }
+  | { kind: 'unknown'; reason: string };
+
 /** Runs one pattern: does the rule's condition hold, plus the match for $n. */
-function test(p: RegexPattern, bytes: string): { holds: boolean; m: RegExpExecArray | null } | undefined {
-  const re = compiled(p);
-  if (!re) return undefined;
+function test(p: RegexPattern, bytes: string, type: RegexTableType): Test {
+  const c = compiled(p);
+  if (!c) {
+    const reason = p.translation.kind === 'unsupported' ? p.translation.reason : p.compiled && 'error' in p.compiled ? `a pattern our matcher cannot run (${p.compiled.error})` : 'untranslatable pattern';
+    return { kind: 'unknown', reason };
+  }
   const subject = p.posixIcase !== undefined ? posixSubject(bytes, p.posixIcase) : bytes;
-  const m = re.exec(subject);
-  return { holds: m ? p.match : !p.match, m };
+  const r = matchPattern(c, subject, { pcre: type === 'pcre' });
+  switch (r.kind) {
+    case 'match':
+      return { kind: 'done', holds: p.match, m: r.caps };
+    case 'nomatch':
+      return { kind: 'done', holds: !p.match, m: null };
+    case 'limit':
+      return { kind: 'limit' };
+    case 'unknown':
+      if (r.truth === undefined) return { kind: 'unknown', reason: r.reason };
+      if (type === 'pcre') return { kind: 'maybe-limit', holdsWithoutLimit: (r.truth === 'match') === p.match };
+      return { kind: 'unknown', reason: r.reason };
+  }
 }
 
 /**
  * glibc's submatches: the overall match is the leftmost-longest one, and
- * within it the first path in pattern order. We find the longest end by
- * asking JS for a match that starts at the leftmost start and must end
- * exactly at a given offset (a lookbehind counting from the subject start).
+ * within it the first path in pattern order (see exec.ts longestMatch).
  */
-function posixMatch(p: RegexPattern, bytes: string, first: RegExpExecArray): RegExpExecArray {
-  if (p.translation.kind !== 'ok') return first;
-  const subject = posixSubject(bytes, p.posixIcase ?? false);
-  const start = first.index;
-  for (let end = subject.length; end > start + first[0].length; end--) {
-    const re = new RegExp(`(?:${p.translation.source})(?<=^[\\s\\S]{${end}})`, 'yd');
-    re.lastIndex = start;
-    const m = re.exec(subject);
-    if (m) return m;
-  }
-  return first;
+function posixMatch(p: RegexPattern, bytes: string, first: Int32Array): Int32Array | undefined {
+  const c = compiled(p);
+  if (!c) return undefined;
+  return longestMatch(c, posixSubject(bytes, p.posixIcase ?? false), first);
 }
 
-function expand(rule: RegexRule, m: RegExpExecArray | null, bytes: string): string {
+function expand(rule: RegexRule, m: Int32Array | null, bytes: string): string {
   if (rule.maxSub === 0 || !m) return fromBytes(rule.replacement);
   let out = '';
   for (const ev of macParse(rule.replacement).events) {
@@ -497,8 +523,9 @@ function expand(rule: RegexRule, m: RegExpExecArray | null, bytes: string): stri
     else {
       const n = Number(ev.name);
       // Take the text from the original subject: glibc's REG_ICASE subject is upper-cased.
-      const span = m.indices?.groups?.[`g${n}`];
-      if (span && span[1] > span[0]) out += bytes.slice(span[0], span[1]);
+      const a = m[2 * n] ?? -1;
+      const b = m[2 * n + 1] ?? -1;
+      if (a >= 0 && b > a) out += bytes.slice(a, b);
     }
   }
   return fromBytes(out);
@@ -508,27 +535,61 @@ function expand(rule: RegexRule, m: RegExpExecArray | null, bytes: string): stri
 export function lookupRegex(table: RegexTable, key: string): RegexLookup {
   const bytes = toBytes(key);
   const rules = table.rules;
+  const warnings: string[] = [];
+  const possible: string[] = [];
+  const limitWarning = (r: RegexRule) => `${table.kind} map ${table.mapName}, line ${r.line + 1}: match limit exceeded`;
+  // Present only when there is something to say.
+  const done = (r: RegexLookup): RegexLookup => {
+    if (warnings.length) r.warnings = warnings;
+    if (possible.length) r.possible = possible;
+    return r;
+  };
+  const unknown = (rule: RegexRule, reason: string): RegexLookup => done({ status: 'unknown', rule, reason });
+  /** Whether the rule's (first) pattern holds; undefined when the lookup cannot go on. */
+  const holds = (r: RegexRule, t: Test): boolean | RegexLookup => {
+    switch (t.kind) {
+      case 'done':
+        return t.holds;
+      case 'limit':
+        // DICT_PCRE_EXEC: a match error counts as "rule does not apply", even for !/pattern/.
+        warnings.push(limitWarning(r));
+        return false;
+      case 'maybe-limit':
+        if (t.holdsWithoutLimit === false) {
+          possible.push(limitWarning(r));
+          return false;
+        }
+        return unknown(r, 'a pattern that may reach PCRE2\'s match limit on this key');
+      case 'unknown':
+        return unknown(r, t.reason);
+    }
+  };
   for (let i = 0; i < rules.length; i++) {
     const r = rules[i];
     if (r.op === 'endif') continue;
-    const t1 = test(r.patterns[0], bytes);
-    if (!t1) return { status: 'unknown', rule: r, reason: r.patterns[0].translation.kind === 'unsupported' ? r.patterns[0].translation.reason : 'untranslatable pattern' };
+    const t1 = test(r.patterns[0], bytes, table.kind);
+    const h1 = holds(r, t1);
+    if (typeof h1 !== 'boolean') return h1;
     if (r.op === 'if') {
-      if (t1.holds) continue;
-      if (r.blockEnd < 0) return { status: 'notfound' };
+      if (h1) continue;
+      if (r.blockEnd < 0) return done({ status: 'notfound' });
       i = r.blockEnd;
       continue;
     }
-    if (!t1.holds) continue;
+    if (!h1) continue;
     if (r.patterns[1]) {
-      const t2 = test(r.patterns[1], bytes);
-      if (!t2) return { status: 'unknown', rule: r, reason: 'untranslatable second pattern' };
-      if (!t2.holds) continue;
+      const h2 = holds(r, test(r.patterns[1], bytes, table.kind));
+      if (typeof h2 !== 'boolean') return h2;
+      if (!h2) continue;
     }
-    if (r.inexactSubst) return { status: 'unknown', rule: r, reason: 'a $number whose group is repeated (its text depends on the regex engine)' };
-    let m = t1.m;
-    if (m && r.maxSub > 0 && table.kind === 'regexp') m = posixMatch(r.patterns[0], bytes, m);
-    return { status: 'found', value: expand(r, m, bytes), rule: r };
+    if (r.inexactSubst) return unknown(r, 'a $number whose group is repeated (its text depends on the regex engine)');
+    let m = t1.kind === 'done' ? t1.m : null;
+    if (m && r.maxSub > 0 && table.kind === 'regexp') {
+      const longest = posixMatch(r.patterns[0], bytes, m);
+      if (!longest) return unknown(r, 'a pattern too costly to simulate on this key');
+      m = longest;
+    }
+    return done({ status: 'found', value: expand(r, m, bytes), rule: r });
   }
-  return { status: 'notfound' };
+  return done({ status: 'notfound' });
 }

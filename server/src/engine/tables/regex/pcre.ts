@@ -134,15 +134,13 @@ function countCaptures(p: string): number {
   return n;
 }
 
-type Atom = { src: string; repeatable: boolean; lookbehind?: boolean; nullable?: boolean; capture?: number; loopsBefore?: number; anyLoopsBefore?: number };
+type Atom = { src: string; repeatable: boolean; lookbehind?: boolean; nullable?: boolean; capture?: number; loopsBefore?: number };
 
 class PcreTranslator {
   private i = 0;
   private readonly inexact = new Set<number>();
   /** Repetitions of items that can match empty; inside atomic groups or possessive quantifiers PCRE2 and JS then differ. */
   private nullableLoops = 0;
-  /** Unbounded repetitions seen so far. */
-  private loops = 0;
   /** Whether the last alternation/group body parsed can match the empty string. */
   private lastNullable = false;
   private captures = 0;
@@ -246,11 +244,9 @@ class PcreTranslator {
       if (c === 41 /* ) */) throw new PcreError(this.i, MSG.unmatchedParen);
       const g0 = this.captures;
       const loopsBefore = this.nullableLoops;
-      const anyLoopsBefore = this.loops;
       const atom = this.atom(flags, depth);
       if (atom === null) continue; // option setting, comment, \E, …
       atom.loopsBefore = loopsBefore;
-      atom.anyLoopsBefore = anyLoopsBefore;
       const q = this.quantified(atom, flags, g0);
       out += q.src;
       nullable &&= q.nullable;
@@ -269,13 +265,8 @@ class PcreTranslator {
     // older ones), and rejects an iteration that matches empty once the
     // minimum is reached (PCRE2 accepts it and stops).
     if (q.max > 1) for (let g = g0 + 1; g <= this.captures; g++) if (!(g === atom.capture && !nullable)) this.inexact.add(g);
-    if (q.max === Infinity) {
-      // An unbounded repetition of something that repeats without bound can
-      // backtrack exponentially: PCRE2 then stops at its match limit with a
-      // warning, and JS may run for ages; we do not simulate those.
-      if (this.loops > atom.anyLoopsBefore!) this.unsup('a nested unbounded repetition (PCRE2 may give up at its match limit)');
-      this.loops++;
-    }
+    // Repetitions that backtrack exponentially are simulated with a bounded
+    // matcher that also models PCRE2's match limit (regex/exec.ts).
     if (nullable && q.max > q.min) {
       for (let g = g0 + 1; g <= this.captures; g++) this.inexact.add(g);
       this.nullableLoops++;
