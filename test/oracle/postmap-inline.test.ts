@@ -90,3 +90,68 @@ test('inline: generated bodies agree with postmap', async (t) => {
     o.dispose();
   }
 });
+
+// Inline pattern tables (Postfix 3.7, dict_stream.c): pcre:{...}, regexp:{...}
+// and cidr:{...} hold one rule per `{...}`; brace errors are fatal, rule
+// errors are the file parser's warnings with the `{...}` text as map name.
+const PATTERN_SPECS = [
+  'pcre:{ {/^(.*)$/ $1} }',
+  'regexp:{ {/^(.*)$/ $1} }',
+  'regexp:{{/^[^A-Z]/ Bogus}}',
+  'pcre:{{/^[^A-Z]/ Bogus}}',
+  'pcre:{{/a/ x}, {/b/ y}}',
+  'pcre:{{/a/ x},,{/b/ y},}',
+  'pcre:{{/a/ x} {/a/ y}}',
+  'pcre:{ { /a b/ x y } }',
+  'pcre:{{  /a/ x}}',
+  'pcre:{{/a/ {x}}}',
+  'pcre:{{if /a/}, {/b/ y}, {endif}}',
+  'regexp:{{IF !/^x/}, {/(.)$/ last=$1}, {ENDIF}}',
+  'pcre:{{endif}}',
+  'pcre:{{if /a/}}',
+  'pcre:{{/(/ x}}',
+  'regexp:{{/(/ x}}',
+  'pcre:{{ /a/i x }}',
+  'pcre:{{/A/i x}, {/a/ y}}',
+  'pcre:{{/a/q x}}',
+  'pcre:{{/a/X x}}',
+  'pcre:{{/a/}}',
+  'pcre:{{/a/ $2}}',
+  'pcre:{{#/a/ comment}, {/a/ z}}',
+  'regexp:{{/^a/!/b/ TWO}}',
+  'pcre:{}',
+  'pcre:{ }',
+  'pcre:{,}',
+  'pcre:{{}}',
+  'pcre:{{ }}',
+  'pcre:{{/a/ x}x}',
+  'pcre:{/a/ x}',
+  'pcre:{ x {/a/ y}}',
+  'pcre:{ {/a/ x} ',
+  'pcre:{{/a/ x}',
+  'pcre:{{/a/ x}} ',
+  'regexp:{{/a/ x}x}',
+  'cidr:{{10.0.0.0/8 ten}, {0.0.0.0/0 any}}',
+  'cidr:{{10.0.0.0/33 bad}}',
+  'cidr:{{10.0.0.0/8 x}',
+  'unionmap:{pcre:{{/a/ one}}, regexp:{{/a/ two}}}',
+  'pipemap:{pcre:{{/(.*)/ $1x}}, regexp:{{/^(.*)x$/ [$1]}}}',
+];
+const PATTERN_KEYS = 'a\nA\nb\nab\nba\na b\nget\n1get\nx\n10.1.2.3\n192.0.2.1\n\n';
+
+test('pcre:{...}, regexp:{...}, cidr:{...} inline tables agree with postmap', async (t) => {
+  if (!requireTools(t, { commands: ['postmap'] })) return;
+  const o = new PostmapOracle();
+  try {
+    const cases = [
+      ...PATTERN_SPECS.map((s) => ({ args: ['-q', '-', s], stdin: PATTERN_KEYS })),
+      { args: ['-q', 'a@b', 'pcre:{ {/^(.*)$/ $1} }'] },
+      { args: ['-q', '1abc', 'regexp:{{/^[^A-Z]/ Bogus}}'] },
+      { args: ['-q', 'a', 'pcre:{{/b/ x}}', 'regexp:{{/a/ y}}'] },
+    ];
+    const bad = (await o.compareAll(cases)).filter((c) => !c.ok);
+    assert.equal(bad.length, 0, bad.map((c) => c.detail).join('\n\n'));
+  } finally {
+    o.dispose();
+  }
+});

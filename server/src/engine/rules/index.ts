@@ -8,6 +8,7 @@ import type { FileReader, Fix, Problem } from '../types';
 import { accessTablesRule } from './access-tables';
 import { RuleContext, type RuleOptions } from './context';
 import { dnsblRule } from './dnsbl';
+import { inlinePatternTablesRule } from './inline-pattern-tables';
 import { mergeHardeningFixes } from './harden';
 import { mynetworksRule } from './mynetworks';
 import { relayRule } from './relay';
@@ -25,7 +26,7 @@ export { applyTextEdits } from './edits';
 export { suppressProblems } from './suppress';
 export { mergeHardeningFixes } from './harden';
 
-export const RULES: Rule[] = [relayRule, restrictionsRule, accessTablesRule, mynetworksRule, dnsblRule, saslRule, submissionRule, tlsRule, settingsRule];
+export const RULES: Rule[] = [relayRule, restrictionsRule, accessTablesRule, inlinePatternTablesRule, mynetworksRule, dnsblRule, saslRule, submissionRule, tlsRule, settingsRule];
 
 /** Every code of these rules, by code. */
 export const RULE_CODES: Record<string, RuleCode> = Object.fromEntries(
@@ -52,7 +53,7 @@ export function runRules(config: PostfixConfig, reader: FileReader, options: Rul
   const disabled = new Set((options.disabled ?? []).map((c) => c.toUpperCase()));
   const out: Problem[] = [];
   for (const rule of RULES) {
-    if (rule.codes.every((c) => disabled.has(c.code))) continue;
+    if (rule.codes.length > 0 && rule.codes.every((c) => disabled.has(c.code))) continue;
     out.push(...rule.check(ctx).filter((p) => !disabled.has(p.code)));
   }
   return suppressProblems(dedupe(out), reader);

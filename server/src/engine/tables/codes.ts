@@ -50,6 +50,7 @@ export const TABLE_CODES = {
   reEndifExtraText: c('PF351', 'warning', 'postfix', 'Extra text after ENDIF is ignored'),
   reUnrecognized: c('PF352', 'error', 'postfix', 'Line is not a rule, IF or ENDIF; Postfix ignores it'),
   reUnsupported: c('PF354', 'info', 'correctness', 'Pattern uses a feature the linter cannot simulate'),
+  inlinePatternBraces: c('PF356', 'error', 'postfix', 'Rule of an inline pcre:/regexp:/cidr: table not in braces; every lookup fails'),
   reCaseFlagTrap: c('PF355', 'warning', 'correctness', 'The "i" flag turns case-insensitive matching OFF in Postfix'),
 
   // inline:, static:, unionmap:, pipemap:, randmap:, and table references.

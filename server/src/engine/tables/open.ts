@@ -7,6 +7,7 @@ import { AccessTable, indexSuffix, isAccessSourceType, parseAccessTable } from '
 import { CidrTable, lookupCidr, parseCidrTable } from './cidr';
 import { InlineTable, StaticTable, lookupInline, parseInlineTable, parseStaticTable, parseTableList } from './inline';
 import { RegexTable, lookupRegex, parseRegexTable } from './regexp';
+import { inlineToText, isInlineName } from './stream';
 
 /** Tables the engine cannot read: network clients, the process environment, system databases. */
 export interface ExternalTable {
@@ -110,6 +111,13 @@ export function openTable(spec: string, reader: FileReader, opts: OpenTableOptio
     case 'cidr':
     case 'pcre':
     case 'regexp': {
+      if (isInlineName(name)) {
+        // Postfix 3.7: the rules are in the name; no file is read.
+        const stream = inlineToText(name);
+        if ('error' in stream) return fatal(spec, type, name, `${type} map: ${stream.error}`);
+        const table = type === 'cidr' ? parseCidrTable(stream.text, name, name) : parseRegexTable(type, stream.text, name, name);
+        return { spec, type, name, table, warnings: table.warnings, problems: [] };
+      }
       const text = reader.readText(name);
       if (text === undefined) return { ...fatal(spec, type, name, `open ${name}: No such file or directory`), file: name };
       const table = type === 'cidr' ? parseCidrTable(text, name, name) : parseRegexTable(type, text, name, name);

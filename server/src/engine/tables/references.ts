@@ -5,6 +5,7 @@
 
 import tableTypes from '../catalog/generated/tableTypes';
 import { indexSuffix } from './access';
+import { isInlineName } from './stream';
 import { balancedBraces, splitBraced } from './text';
 
 export interface TableReference {
@@ -142,7 +143,8 @@ export function tableFilePath(ref: TableReference): TableFiles {
     const indexed = ref.type === 'dbm' || ref.type === 'sdbm' ? [`${ref.name}.dir`, `${ref.name}.pag`] : [`${ref.name}${indexSuffix(ref.type)}`];
     return { source: ref.name, indexed };
   }
-  if (TEXT.has(ref.type)) return { source: ref.name };
+  // cidr:{...}, pcre:{...}, regexp:{...} hold their rules inline (Postfix 3.7): no file.
+  if (TEXT.has(ref.type)) return ref.type !== 'texthash' && isInlineName(ref.name) ? {} : { source: ref.name };
   if (CONFIG.has(ref.type)) return { config: ref.name };
   return {};
 }
