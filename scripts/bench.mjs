@@ -4,6 +4,7 @@
 //    (wall time and peak RSS of each process), and one lookup through texthash:
 //  - main.cf parse + full expansion (postconf -nx equivalent) on Debian's stock
 //    main.cf and the corpus: microseconds per file, in process
+//  - pcre:/regexp: lookups on our bounded matcher, ordinary and exploding keys (scripts/bench-regex.ts)
 //  - completion/hover latency through the real language server (scripts/bench-lsp.mjs)
 // Options: --lines N (default 1000000), --runs N (default 3), --no-lsp.
 import { spawnSync } from 'node:child_process';
@@ -95,6 +96,9 @@ result.target_rss_under_500MB = result.ours_lint.peakRssMB === null ? null : res
 
 const engine = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench-engine.ts'], { encoding: 'utf8' });
 result.maincf = engine.status === 0 ? JSON.parse(engine.stdout) : { error: engine.stderr.slice(0, 400) };
+
+const regex = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench-regex.ts'], { encoding: 'utf8' });
+result.regex = regex.status === 0 ? JSON.parse(regex.stdout) : { error: regex.stderr.slice(0, 400) };
 
 if (!process.argv.includes('--no-lsp') && existsSync('scripts/bench-lsp.mjs')) {
   const lsp = spawnSync(process.execPath, ['scripts/bench-lsp.mjs'], { encoding: 'utf8', maxBuffer: 1 << 26 });
