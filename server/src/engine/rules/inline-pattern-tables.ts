@@ -19,44 +19,23 @@ import type { Rule } from './rule';
 
 const TYPES = new Set(['pcre', 'regexp', 'cidr']);
 
-/**
- * The name as Postfix sees it after $-expansion, when that is only `$$` → `$`
- * (other macros need a value: skipped), with the offset of each character
- * in the raw text.
- */
-function unescaped(raw: string): { text: string; at: number[] } | undefined {
-  let text = '';
-  const at: number[] = [];
-  for (let i = 0; i < raw.length; i++) {
-    if (raw[i] === '$') {
-      if (raw[i + 1] !== '$') return undefined;
-      i++;
-    }
-    at.push(i);
-    text += raw[i];
-  }
-  at.push(raw.length);
-  return { text, at };
-}
-
 function check(use: TableUse): Problem[] {
   const { ref } = use;
   if (!TYPES.has(ref.type) || !isInlineName(ref.name)) return [];
-  const name = unescaped(ref.name);
-  if (!name) return [];
-  // Offsets inside the name → the main.cf/master.cf range, when the reference sits on one line.
-  const oneLine = use.range.start.line === use.range.end.line && use.range.end.character - use.range.start.character === use.spec.length;
+  // A token written with `$` was expanded (ref.name is what Postfix reads):
+  // its problems go on the whole token; otherwise on the rule itself.
+  const exact = ref.written === undefined && use.range.start.line === use.range.end.line && use.range.end.character - use.range.start.character === ref.end - ref.start;
   const nameBase = use.range.start.character + ref.nameStart - ref.start;
   const rangeIn = (a: number, b: number): Range =>
-    oneLine ? { start: { line: use.range.start.line, character: nameBase + name.at[a] }, end: { line: use.range.start.line, character: nameBase + name.at[b] } } : use.range;
-  const stream = inlineToText(name.text);
+    exact ? { start: { line: use.range.start.line, character: nameBase + a }, end: { line: use.range.start.line, character: nameBase + b } } : use.range;
+  const stream = inlineToText(ref.name);
   if ('error' in stream) {
     // Unbalanced braces are PF107 already (postconf warns about them); a rule
     // without braces is found only here.
     if (!stream.error.startsWith("no '{'")) return [];
     return [tableProblem('inlinePatternBraces', use.file, use.range, `${ref.type} map: ${stream.error}. Postfix cannot open this table, so every lookup in it fails.`)];
   }
-  const parsed = ref.type === 'cidr' ? parseCidrTable(stream.text, name.text) : parseRegexTable(ref.type as 'pcre' | 'regexp', stream.text, name.text);
+  const parsed = ref.type === 'cidr' ? parseCidrTable(stream.text, ref.name) : parseRegexTable(ref.type as 'pcre' | 'regexp', stream.text, ref.name);
   return parsed.problems.map((p) => {
     const line = stream.lines[p.range.start.line];
     const range = line ? rangeIn(line.start + p.range.start.character, Math.min(line.end, line.start + (p.range.end.line === p.range.start.line ? p.range.end.character : line.end - line.start))) : use.range;
@@ -66,14 +45,14 @@ function check(use: TableUse): Problem[] {
   });
 }
 
-/** Its codes are table codes (PF3xx: lib tables/codes.ts), listed with those. */
+/** Its codes are table codes (PF3xx, tables/codes.ts), listed with those. */
 export const inlinePatternTablesRule: Rule = {
   codes: [],
   check(ctx: RuleContext) {
     const out: Problem[] = [];
     const seen = new Set<string>();
     for (const use of ctx.config.tables) {
-      const k = `${use.file}|${use.range.start.line}:${use.range.start.character}|${use.spec}`;
+      const k = `${use.file}|${use.range.start.line}:${use.range.start.character}|${use.ref.text}`;
       if (seen.has(k)) continue;
       seen.add(k);
       out.push(...check(use));
