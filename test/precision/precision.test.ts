@@ -1,0 +1,76 @@
+// Real-world precision: lints every collected configuration (SOURCES.tsv) the
+// way `postfix-lint DIR` does and holds the result to findings.tsv, where each
+// finding carries a reviewed verdict: `true: why Postfix agrees` or `false: the
+// known false positive and its cause` (TRIAGE.md groups them). A new finding,
+// a lost finding or an unreviewed row fails, with the command that updates it.
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { repoDir, requireTools } from '../helpers/env';
+import {
+  compareFindings,
+  configNames,
+  corpusCandidates,
+  describe,
+  findCorpus,
+  FINDINGS_FILE,
+  lintCorpus,
+  readRows,
+  SOURCES_FILE,
+  summary,
+  UNREVIEWED,
+  UPDATE_COMMAND,
+  verdictKind,
+} from './precision-lib';
+
+const corpus = findCorpus();
+
+/** One candidate directory must hold configs/: a developer machine without it skips, CI fails. */
+function needCorpus(t: TestContext, dir: string | undefined): dir is string {
+  return requireTools(t, { path: dir ?? `${corpusCandidates().join(' or ')}` }) && dir !== undefined;
+}
+
+test('every row of findings.tsv has a reviewed verdict', () => {
+  const { rows, errors } = readRows();
+  assert.deepEqual(errors, []);
+  const bad = rows.filter((r) => verdictKind(r.verdict) === undefined);
+  assert.equal(
+    bad.length,
+    0,
+    `${bad.length} row(s) without a verdict "true: reason" or "false: reason" (${UNREVIEWED} means not reviewed yet):\n` +
+      bad.slice(0, 40).map((r) => `  ${describe(r)}  [${r.verdict || 'empty'}]`).join('\n') +
+      `\nReview them in ${relative(repoDir, FINDINGS_FILE)}; see test/precision/TRIAGE.md for the known classes.`,
+  );
+});
+
+test('SOURCES.tsv and the collected configurations name the same configurations', (t) => {
+  if (!needCorpus(t, corpus)) return;
+  const listed = readFileSync(SOURCES_FILE, 'utf8')
+    .split('\n')
+    .slice(1)
+    .filter((l) => l.trim() !== '')
+    .map((l) => l.split('\t')[0]);
+  assert.equal(new Set(listed).size, listed.length, 'a configuration is listed twice in SOURCES.tsv');
+  assert.deepEqual([...listed].sort(), configNames(corpus));
+});
+
+test('the engine makes exactly the findings recorded in findings.tsv', (t) => {
+  if (!needCorpus(t, corpus)) return;
+  const actual = lintCorpus(corpus);
+  const { rows, errors } = readRows();
+  assert.deepEqual(errors, []);
+  for (const line of summary(configNames(corpus).length, rows)) t.diagnostic(line);
+  const { added, lost } = compareFindings(actual, rows);
+  if (added.length === 0 && lost.length === 0) return;
+  const show = (label: string, list: typeof added) =>
+    list.length ? [`${label} (${list.length}):`, ...list.slice(0, 60).map((f) => `  ${describe(f)}`), ...(list.length > 60 ? [`  ... ${list.length - 60} more`] : [])] : [];
+  assert.fail(
+    [
+      `findings differ from ${relative(repoDir, FINDINGS_FILE)} (corpus ${corpus}):`,
+      ...show('+ new findings, not recorded', added),
+      ...show('- recorded findings the engine no longer makes', lost),
+      `If the change is intended, run "${UPDATE_COMMAND}" and review the rows it marks ${UNREVIEWED}.`,
+    ].join('\n'),
+  );
+});
