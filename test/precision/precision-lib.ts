@@ -44,8 +44,7 @@ export function configNames(corpus: string): string[] {
 export function pinnedReader(corpus: string): typeof fsReader {
   const root = resolve(corpus) + sep;
   return {
-    readText: (p) => fsReader.readText(p),
-    isDirectory: (p) => fsReader.isDirectory(p),
+    ...fsReader,
     mtimeMs: (p) => {
       const t = fsReader.mtimeMs?.(p);
       return t !== undefined && resolve(p).startsWith(root) ? 0 : t;

@@ -240,3 +240,13 @@ describe('the command line says how it judged each configuration', () => {
     }
   });
 });
+
+test('a file alias_maps names is an aliases file however it is reached first (proxy_read_maps)', () => {
+  const main = `compatibility_level = 3.6
+proxy_read_maps = $local_recipient_maps hash:/etc/postfix/aliases
+alias_maps = hash:/etc/postfix/aliases
+`;
+  const problems = lintDirectory(REPO, recording({ [`${REPO}/main.cf`]: main, [`${REPO}/aliases`]: 'postmaster: root\nroot: admin\n' }).reader);
+  assert.deepEqual(withCode(problems, 'PF302'), []);
+  assert.match(withCode(problems, 'PF380')[0]?.message ?? '', /postalias hash:\/etc\/postfix\/aliases/);
+});

@@ -125,6 +125,10 @@ function collectTables(config: PostfixConfig): TableUse[] {
       }
     }
   }
+  // A file alias_maps names is an aliases(5) file however else it is reached
+  // (proxy_read_maps = $local_recipient_maps ... often comes first).
+  const aliasFiles = new Set(out.filter((u) => u.format === 'aliases').map((u) => u.installed.source));
+  for (const u of out) if (u.installed.source && aliasFiles.has(u.installed.source)) u.format = 'aliases';
   return out;
 }
 

@@ -53,7 +53,7 @@ export function lintConfig(config: PostfixConfig, _reader?: FileReader): Problem
   if (master) {
     const mainDict = new Map<string, string>([['config_directory', config.dir]]);
     for (const e of main?.entries ?? []) mainDict.set(e.name, e.value);
-    out.push(...masterCfProblems(master, { configDir: config.dir, main: mainDict, readFile }));
+    out.push(...masterCfProblems(master, { configDir: config.dir, main: mainDict, readFile, version: config.version }));
   }
   // Postfix stops at the first fatal line; the editor keeps going so every mistake shows at once.
   if (main && !main.fatal) {

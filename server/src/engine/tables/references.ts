@@ -91,7 +91,8 @@ export function findTableReferences(value: string, opts: FindOptions = {}): Tabl
       skipNext = true;
       continue;
     }
-    if (opts.expand && word.includes('$')) {
+    // A bare `$name` stands for another parameter's tables, found where that one is set.
+    if (opts.expand && word.includes('$') && !PURE_REFERENCE.test(word)) {
       out.push(...expandedReferences(word, opts.expand(word), a, b, opts));
       continue;
     }
@@ -100,6 +101,8 @@ export function findTableReferences(value: string, opts: FindOptions = {}): Tabl
   }
   return out;
 }
+
+const PURE_REFERENCE = /^\$(?:[A-Za-z0-9_]+|\{[A-Za-z0-9_]+\}|\([A-Za-z0-9_]+\))$/;
 
 /** References in the expansion of one token, placed over the whole token as written. */
 function expandedReferences(word: string, expanded: string, a: number, b: number, opts: FindOptions): TableReference[] {
