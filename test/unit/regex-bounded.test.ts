@@ -17,6 +17,7 @@ import { runRules } from '../../server/src/engine/rules';
 import { lintDirectory } from '../../server/src/engine/lint';
 import { loadSimConfig } from '../../server/src/engine/simulate/config';
 import { relayMatrix } from '../../server/src/engine/simulate/matrix';
+import { simulateFromDirectory } from '../../server/src/engine/simulate/simulate';
 
 /** V8's match of a translated source: capture offsets like ours (2n, 2n+1; -1 unset), or null. */
 function v8(source: string, key: string): number[] | null {
@@ -117,6 +118,24 @@ test('the relay matrix with an exploding pattern and a 28-character mydestinatio
   const m = relayMatrix(loadSimConfig('/etc/postfix', reader));
   assert.equal(m.openRelay, false);
   assert.ok(m.cells.length > 0);
+});
+
+test('the simulator: a !/pattern/ rule at the match limit does not apply, and smtpd warning is logged', () => {
+  const domain = `${'a'.repeat(26)}.x`;
+  const files: Record<string, string> = {
+    '/etc/postfix/main.cf': `compatibility_level = 3.6\nmyhostname = mx.example.test\nmydestination = ${domain}\nmynetworks = 127.0.0.0/8\nsmtpd_recipient_restrictions = check_recipient_access pcre:/etc/postfix/rcpt.pcre, permit_mynetworks, reject_unauth_destination\n`,
+    '/etc/postfix/master.cf': 'smtp      inet  n       -       n       -       -       smtpd\n',
+    '/etc/postfix/rcpt.pcre': '!/^postmaster@(a|a)*X$/ REJECT not for you\n',
+  };
+  const reader = { readText: (p: string) => files[p] };
+  const tx = { client: { address: '127.0.0.1' }, sender: 'a@example.org', recipients: [] as string[] };
+  // Without the limit the negated rule would reject; PCRE2 gives up, so it does not apply.
+  const hit = simulateFromDirectory('/etc/postfix', reader, { ...tx, recipients: [`postmaster@${domain}`] });
+  assert.equal(hit.verdict, 'accept');
+  assert.deepEqual(hit.actions.warnings, ['warning: pcre map /etc/postfix/rcpt.pcre, line 1: match limit exceeded']);
+  const short = simulateFromDirectory('/etc/postfix', reader, { ...tx, recipients: ['postmaster@aaa.x'] });
+  assert.equal(short.verdict, 'reject');
+  assert.deepEqual(short.actions.warnings, []);
 });
 
 test('inline pattern tables: dict_stream rules, lookups, no file', () => {

@@ -84,6 +84,8 @@ export class Evaluator {
     if (partial && !table.fixed) return undefined;
     const data = tableDataFor(this.s.assumptions, table);
     const r = table.lookup(key);
+    // smtpd logs these and goes on (a pcre rule at PCRE2's match limit counts as not matching).
+    for (const w of r.warnings ?? []) if (!this.s.actions.warnings.includes(`warning: ${w}`)) this.s.actions.warnings.push(`warning: ${w}`);
     if (r.kind === 'found') {
       if (r.value === '') return { error: `${spec} lookup of ${key} returns an empty string result`, table };
       return { value: r.value, table, line: table.lastLine };

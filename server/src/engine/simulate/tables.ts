@@ -9,11 +9,15 @@ import { lookupTable, openTable as openEngineTable, type OpenedTable, type OpenT
 import type { FileReader } from '../types';
 import { splitBraced as splitBracedOffsets } from '../tables/text';
 
-export type LookupResult =
+export type LookupResult = (
   | { kind: 'found'; value: string }
   | { kind: 'notfound' }
   | { kind: 'unreadable'; reason: string }
-  | { kind: 'error'; reason: string };
+  | { kind: 'error'; reason: string }
+) & {
+  /** What Postfix logs during the lookup (pcre: "match limit exceeded"). */
+  warnings?: string[];
+};
 
 export interface SimTable {
   spec: string;
@@ -61,11 +65,12 @@ export function openTable(spec: string, reader: FileReader, opts: OpenTableOptio
     lookup(key: string): LookupResult {
       const r = lookupTable(opened, key);
       t.lastLine = r.status === 'found' ? r.line : undefined;
+      const logged = r.warnings?.length ? { warnings: r.warnings } : {};
       switch (r.status) {
         case 'found':
-          return { kind: 'found', value: r.value };
+          return { kind: 'found', value: r.value, ...logged };
         case 'notfound':
-          return { kind: 'notfound' };
+          return { kind: 'notfound', ...logged };
         case 'unknown':
           return { kind: 'unreadable', reason: r.reason };
         case 'error':
