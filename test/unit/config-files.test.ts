@@ -250,3 +250,21 @@ alias_maps = hash:/etc/postfix/aliases
   assert.deepEqual(withCode(problems, 'PF302'), []);
   assert.match(withCode(problems, 'PF380')[0]?.message ?? '', /postalias hash:\/etc\/postfix\/aliases/);
 });
+
+test('a copy installed elsewhere (FreeBSD, a container run with -c /opt/postfix/conf) still finds its tables beside main.cf', () => {
+  const main = `compatibility_level = 3.6
+postscreen_access_list = permit_mynetworks, cidr:/opt/postfix/conf/postscreen_access.cidr
+smtpd_sender_restrictions = check_sender_access texthash:/opt/postfix/conf/sender_access
+virtual_alias_maps = texthash:/usr/local/etc/postfix/virtual
+alias_maps = hash:/etc/aliases
+`;
+  const files = {
+    [`${REPO}/main.cf`]: main,
+    [`${REPO}/postscreen_access.cidr`]: '10.0.0.1/8 permit\n',
+    [`${REPO}/sender_access`]: 'a@b REJECT\n',
+    [`${REPO}/virtual`]: 'a@example.test b@example.test\n',
+  };
+  const problems = lintDirectory(REPO, recording(files).reader);
+  assert.deepEqual(codes(problems.filter((p) => p.code.startsWith('PF3'))), ['PF320'], JSON.stringify(problems.map((p) => p.message)));
+  assert.equal(withCode(problems, 'PF320')[0].file, `${REPO}/postscreen_access.cidr`);
+});

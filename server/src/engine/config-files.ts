@@ -17,6 +17,43 @@ export type ConfigMode = 'live' | 'repository';
 /** Where Postfix's configuration lives once installed (the default config_directory). */
 export const INSTALLED_CONFIG_DIR = '/etc/postfix';
 
+// config_directory as packaged on Linux, FreeBSD ports, MacPorts and pkgsrc.
+const PACKAGED_CONFIG_DIRS = [INSTALLED_CONFIG_DIR, '/usr/local/etc/postfix', '/opt/local/etc/postfix', '/usr/pkg/etc/postfix'];
+
+/**
+ * The directories a repository copy stands for once installed: the packaged
+ * config_directory locations, the one its main.cf sets, and the directory
+ * most of its tables are named under (a container image that runs Postfix
+ * with `-c /opt/postfix/conf`, say). Paths below any of them are read beside
+ * main.cf.
+ */
+export function installedConfigDirs(configDirectory: string | undefined, tablePaths: string[]): string[] {
+  const dirs = new Set(PACKAGED_CONFIG_DIRS);
+  if (configDirectory?.startsWith('/')) dirs.add(trimSlashes(normalizePath(configDirectory)));
+  // Only paths no known directory explains vote for another one.
+  const absolute = tablePaths
+    .filter((p) => p.startsWith('/'))
+    .map(normalizePath)
+    .filter((p) => ![...dirs].some((d) => isInside(p, d)));
+  const counts = new Map<string, number>();
+  for (const p of absolute) {
+    const parts = p.split('/');
+    // Ancestors two levels deep or more: never '/', '/etc' or '/var' on their own.
+    for (let i = 3; i < parts.length; i++) {
+      const d = parts.slice(0, i).join('/');
+      counts.set(d, (counts.get(d) ?? 0) + 1);
+    }
+  }
+  // The deepest directory that holds as many of them as any: /opt/postfix/conf, not its sql/ subdirectory.
+  const most = Math.max(0, ...counts.values());
+  let best: string | undefined;
+  for (const [d, n] of counts) {
+    if (n === most && n >= 2 && n * 2 > absolute.length && (!best || d.length > best.length)) best = d;
+  }
+  if (best && !/^\/(etc|var|usr|opt|srv|home|tmp)$/.test(best)) dirs.add(best);
+  return [...dirs];
+}
+
 // The default config_directory, other instances made by postmulti
 // (/etc/postfix-out), and the BSD ports locations.
 const LIVE_DIR = /^(?:\/etc|\/usr\/local\/etc|\/opt\/local\/etc)\/postfix(?:-[^/]+)?$/;
@@ -77,6 +114,8 @@ export class ConfigFiles implements FileReader {
     readonly mode: ConfigMode,
     /** The reader underneath (the disk, the editor's buffers). */
     readonly base: FileReader,
+    /** Repository mode: what the copy is installed as (see installedConfigDirs). */
+    readonly installedDirs: string[] = [INSTALLED_CONFIG_DIR],
   ) {
     this.dir = trimSlashes(dir);
     const layout = /^(.*)\/etc\/postfix(?:-[^/]+)?$/.exec(this.dir);
@@ -91,7 +130,9 @@ export class ConfigFiles implements FileReader {
     // Already inside the copy (a test directory, a repository naming its own absolute paths).
     if (isInside(installed, this.root)) return this.contained(installed, installed);
     if (this.rooted) return this.contained(installed, normalizePath(`${this.root}${installed}`));
-    if (isInside(installed, INSTALLED_CONFIG_DIR)) return this.contained(installed, `${this.dir}${installed.slice(INSTALLED_CONFIG_DIR.length)}`);
+    // The outermost installed directory that holds the path (/etc/postfix for /etc/postfix/sql/x.cf).
+    const home = this.installedDirs.filter((d) => isInside(installed, d)).sort((a, b) => a.length - b.length)[0];
+    if (home !== undefined) return this.contained(installed, `${this.dir}${installed.slice(home.length)}`);
     return { installed };
   }
 
@@ -132,9 +173,9 @@ export class ConfigFiles implements FileReader {
 }
 
 /** The resolver of a directory, reusing one that already wraps the reader. */
-export function configFiles(dir: string, reader: FileReader, mode?: ConfigMode): ConfigFiles {
+export function configFiles(dir: string, reader: FileReader, mode?: ConfigMode, installedDirs?: string[]): ConfigFiles {
   const m = mode ?? detectMode(dir);
-  if (reader instanceof ConfigFiles && reader.dir === trimSlashes(dir) && reader.mode === m) return reader;
-  return new ConfigFiles(dir, m, reader instanceof ConfigFiles ? reader.base : reader);
+  if (reader instanceof ConfigFiles && reader.dir === trimSlashes(dir) && reader.mode === m && installedDirs === undefined) return reader;
+  return new ConfigFiles(dir, m, reader instanceof ConfigFiles ? reader.base : reader, installedDirs ?? (reader instanceof ConfigFiles ? reader.installedDirs : undefined));
 }
 

@@ -9,7 +9,7 @@ import { defaultValue, LEGACY_NAMES, NEWEST_VERSION } from './catalog/parameters
 import { expandValue, Lookup } from './expand';
 import { parameterInfo, parameterType } from './catalog/docs';
 import type { FileReader, Range } from './types';
-import { configFiles, ConfigFiles, ConfigMode } from './config-files';
+import { configFiles, ConfigFiles, ConfigMode, installedConfigDirs } from './config-files';
 import { isWritableTableParameter } from './catalog/writable-tables';
 
 export interface TableUse {
@@ -87,15 +87,26 @@ export function loadConfig(dir: string, reader: FileReader, options: LoadOptions
   const master = masterText === undefined ? undefined : parseMasterCf(masterText, masterPath);
   const config: PostfixConfig = { dir, mainPath, masterPath, main, master, version: options.version ?? NEWEST_VERSION, mode: files.mode, files, tables: [] };
   config.tables = collectTables(config);
+  if (config.mode === 'repository') {
+    // Which installed directories the copy stands for depends on the paths it names.
+    const named = config.tables.filter((u) => !u.writable).flatMap((u) => [u.installed.source, u.installed.config].filter((p): p is string => p !== undefined));
+    config.files = configFiles(dir, files, config.mode, installedConfigDirs(main?.byName.get('config_directory')?.value, named));
+  }
+  for (const use of config.tables) use.files = localFiles(config.files, use.installed);
   return config;
 }
 
-function tableUse(config: PostfixConfig, ref: TableReference, parameter: string): Omit<TableUse, 'parameter' | 'service' | 'file' | 'range'> {
+function localFiles(files: ConfigFiles, installed: TableFiles): TableFiles {
+  const local = (p: string | undefined) => (p === undefined ? undefined : files.resolve(p).local);
+  const out: TableFiles = { source: local(installed.source), config: local(installed.config) };
+  if (installed.indexed) out.indexed = installed.indexed.map((p) => local(p) ?? p);
+  return out;
+}
+
+/** A table use with its installed paths; the local ones are filled in once the resolver is known. */
+function tableUse(ref: TableReference, parameter: string): Omit<TableUse, 'parameter' | 'service' | 'file' | 'range'> {
   const installed = tableFilePath(ref);
-  const local = (p: string | undefined) => (p === undefined ? undefined : config.files.resolve(p).local);
-  const files: TableFiles = { source: local(installed.source), config: local(installed.config) };
-  if (installed.indexed) files.indexed = installed.indexed.map((p) => local(p) ?? p);
-  return { spec: ref.text, ref, files, installed, format: ALIAS_PARAMETERS.has(parameter) ? 'aliases' : 'table', writable: isWritableTableParameter(parameter) };
+  return { spec: ref.text, ref, files: {}, installed, format: ALIAS_PARAMETERS.has(parameter) ? 'aliases' : 'table', writable: isWritableTableParameter(parameter) };
 }
 
 function collectTables(config: PostfixConfig): TableUse[] {
@@ -105,7 +116,7 @@ function collectTables(config: PostfixConfig): TableUse[] {
     const lookup = effectiveLookup(config);
     const expand = (token: string) => expandValue(token, lookup).value;
     for (const ref of flattenReferences(findTableReferences(e.value, { expectTables: holdsTables(e.name), expand }))) {
-      out.push({ ...tableUse(config, ref, e.name), parameter: e.name, file: config.mainPath, range: valueRange(e, ref.start, ref.end) });
+      out.push({ ...tableUse(ref, e.name), parameter: e.name, file: config.mainPath, range: valueRange(e, ref.start, ref.end) });
     }
   }
   for (const s of config.master?.services ?? []) {
@@ -116,7 +127,7 @@ function collectTables(config: PostfixConfig): TableUse[] {
       for (const ref of flattenReferences(findTableReferences(o.value, { expectTables: holdsTables(o.name), expand }))) {
         const start = o.valueRange.start;
         out.push({
-          ...tableUse(config, ref, o.name),
+          ...tableUse(ref, o.name),
           parameter: o.name,
           service: s.key,
           file: config.masterPath,

@@ -7,7 +7,8 @@ import { defaultValue } from '../catalog/parameters';
 import { expandValue } from '../expand';
 import { parseMainCf, valueRange, type MainCf } from '../maincf/parse';
 import type { FileReader, Range } from '../types';
-import { configFiles, type ConfigMode } from '../config-files';
+import { ConfigFiles, type ConfigMode } from '../config-files';
+import { loadConfig } from '../config';
 import { parseMasterServices, type SimService } from './services';
 import { openTable, splitBraced, type SimTable } from './tables';
 import { parseIp } from './ip';
@@ -28,7 +29,8 @@ export interface SimConfig {
 
 export function loadSimConfig(dir: string, base: FileReader, mode?: ConfigMode): SimConfig {
   const d = dir.replace(/\/+$/, '') || '/';
-  const reader = configFiles(d, base, mode);
+  // The linter's resolver for the same directory (which installed paths it stands for).
+  const reader = base instanceof ConfigFiles && base.dir === d && (mode === undefined || base.mode === mode) ? base : loadConfig(d, base, { mode }).files;
   const mainCfPath = `${d}/main.cf`;
   const masterCfPath = `${d}/master.cf`;
   const mainText = reader.readText(mainCfPath) ?? '';
