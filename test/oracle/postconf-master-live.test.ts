@@ -269,3 +269,44 @@ test('smtpd start-up: what a daemon makes of its -o options and arguments', asyn
     await inst.stop();
   }
 });
+
+test('smtp/lmtp start-up: flags=DORX is their only argument, anything else is fatal', async (t) => {
+  if (!requireTools(t, { commands: ['postfix', 'postconf'], root: true, path: MASTER })) return;
+  // The master starts a client when something connects to it; it reads its
+  // arguments before the first request (get_cli_attr, Postfix 3.5 and later).
+  const cases: [string, string | null][] = [
+    ['smtp bogus', 'unknown attribute name: bogus'],
+    ['smtp flags=OZ', 'unknown flags=OZ value "Z" in "OZ"'],
+    ['lmtp flags=DO extra', 'unknown attribute name: extra'],
+    ['lmtp flags= FLAGS=x', 'unknown FLAGS=x value "x" in "x"'],
+    ['lmtp flags=O', null],
+    ['smtp flags=DORX', null],
+    ['smtp flags=', null],
+  ];
+  const inst = new Instance();
+  try {
+    const ports = await freePorts(cases.length);
+    const lines = cases.map(([cmd], i) => `127.0.0.1:${ports[i]} inet n - n - - ${cmd}`);
+    const text = inst.writeMaster(`${lines.join('\n')}\n`);
+    const problems = parseMasterCf(text).problems.filter((p) => p.category === 'postfix' && p.severity === 'error');
+    await inst.start();
+    await Promise.all(ports.map((p) => greeting(p)));
+    for (const [i, [cmd, fatal]] of cases.entries()) {
+      const ours = problems.filter((p) => p.range.start.line === BASE_SERVICES.length + i);
+      const program = cmd.split(' ')[0];
+      if (fatal === null) {
+        assert.deepEqual(ours, [], cmd);
+        continue;
+      }
+      assert.deepEqual(ours.map((p) => p.code), ['PF209'], cmd);
+      assert.ok(ours[0].message.startsWith(`${fatal}: `), `${cmd}: ${ours[0].message}`);
+      const logged = await inst.waitFor(new RegExp(`postfix/${program}\\[\\d+\\]: fatal: ${fatal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
+      assert.ok(logged, `${cmd}: ${program} should log "fatal: ${fatal}"\n${inst.log()}`);
+    }
+    // The controls started and stayed quiet: no fatal line beyond the expected ones.
+    const fatals = [...inst.log().matchAll(/postfix\/(?:smtp|lmtp)\[\d+\]: fatal: (.*)$/gm)].map((m) => m[1]);
+    assert.deepEqual([...new Set(fatals)].sort(), cases.flatMap(([, f]) => (f ? [f] : [])).sort());
+  } finally {
+    await inst.stop();
+  }
+});

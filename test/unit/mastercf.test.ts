@@ -249,15 +249,16 @@ describe('what the daemon dies on at start-up (postconf says nothing)', () => {
     assert.deepEqual(m.services[0].overrides, []);
   });
 
-  test('-o name=a, b leaves "b" as an argument: smtpd dies, smtp ignores it', () => {
+  test('-o name=a, b leaves "b" as an argument: smtpd dies, and so does smtp (since 3.5 it reads only flags=DORX)', () => {
     const { text, ranges } = marked('a inet n - y - - smtpd -o smtpd_client_restrictions=permit_mynetworks, «reject»\nb unix - - n - - smtp -o smtp_x=a, «b»\n');
     const m = parseMasterCf(text);
-    assert.deepEqual(codes(m), ['PF209', 'PF221']);
+    assert.deepEqual(codes(m), ['PF209', 'PF209']);
     assert.deepEqual(
       m.problems.map((p) => p.range),
       ranges,
     );
     assert.match(m.problems[0].message, /^unexpected command-line argument: reject: smtpd will not start; a -o value with spaces needs braces/);
+    assert.match(m.problems[1].message, /^unknown attribute name: b: smtp will not start \(it takes only flags=DORX after its options\); a -o value with spaces needs braces/);
     assert.deepEqual(
       m.services[0].overrides.map((o) => [o.name, o.value]),
       [['smtpd_client_restrictions', 'permit_mynetworks,']],

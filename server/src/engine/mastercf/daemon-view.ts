@@ -38,7 +38,23 @@ export const DAEMONS_WITHOUT_ARGUMENTS = new Set([
 ]);
 
 /** Daemons that accept and silently ignore arguments after the options. */
-export const DAEMONS_IGNORING_ARGUMENTS = new Set(['smtp', 'lmtp', 'postscreen']);
+export const DAEMONS_IGNORING_ARGUMENTS = new Set(['postscreen']);
+
+/**
+ * smtp(8) and lmtp(8) read `flags=DORX` attributes after the options (since
+ * Postfix 3.5, get_cli_attr in smtp.c); anything else stops them. Returns
+ * the daemon's fatal error for the first bad argument, if any.
+ */
+export function smtpClientArgumentError(args: string[]): { index: number; message: string } | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (!/^flags=/i.test(a)) return { index: i, message: `unknown attribute name: ${a}` };
+    const letters = a.slice('flags='.length);
+    const bad = [...letters].find((c) => !'DORX'.includes(c));
+    if (bad !== undefined) return { index: i, message: `unknown ${a} value "${bad}" in "${letters}"` };
+  }
+  return undefined;
+}
 
 /** A word after the command field, by offsets in the logical line. */
 export interface ArgWord {

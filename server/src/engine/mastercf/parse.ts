@@ -15,7 +15,7 @@
 import { CommentLine, LogicalLine, logicalRange, readLogicalLines } from '../lines';
 import type { Problem, Range } from '../types';
 import { masterProblem } from './codes';
-import { ArgWord, daemonView, DAEMONS_IGNORING_ARGUMENTS, DAEMONS_WITHOUT_ARGUMENTS } from './daemon-view';
+import { ArgWord, daemonView, DAEMONS_IGNORING_ARGUMENTS, smtpClientArgumentError, DAEMONS_WITHOUT_ARGUMENTS } from './daemon-view';
 import { masterEndpoint, parseInetEndpoint } from './endpoint';
 import { normalizeForPostconf, PostconfView } from './postconf-view';
 import { splitQuoted, truncateBytes, byteLength } from './tokenize';
@@ -294,6 +294,14 @@ function masterOnlyChecks(s: MasterService, file: string, problems: Problem[]): 
   }
 }
 
+/** Whether this service's lines already have an error; its problems are the last ones pushed. */
+function hasErrorOn(s: MasterService, problems: Problem[]): boolean {
+  for (let i = problems.length - 1; i >= 0 && problems[i].range.start.line >= s.line; i--) {
+    if (problems[i].severity === 'error' && problems[i].range.start.line <= s.lastLine) return true;
+  }
+  return false;
+}
+
 /** What the daemon will make of its arguments. */
 function daemonChecks(s: MasterService, file: string, problems: Problem[]): void {
   const ll = s.logical;
@@ -359,6 +367,13 @@ function daemonChecks(s: MasterService, file: string, problems: Problem[]): void
       );
     } else if (DAEMONS_IGNORING_ARGUMENTS.has(s.program)) {
       problems.push(masterProblem('argumentIgnored', file, stray.word.range, `${s.program} ignores the argument "${stray.value}"${hint}`));
+    } else if ((s.program === 'smtp' || s.program === 'lmtp') && !hasErrorOn(s, problems)) {
+      // (A line the master refuses never starts the client: that error says it all.)
+      const bad = smtpClientArgumentError(s.positional.map((p) => p.value));
+      if (bad) {
+        const at = s.positional[bad.index];
+        problems.push(masterProblem('unexpectedArgument', file, at.word.range, `${bad.message}: ${s.program} will not start (it takes only flags=DORX after its options)${hint}`));
+      }
     }
   }
 }
