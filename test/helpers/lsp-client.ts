@@ -25,6 +25,12 @@ import { repoDir } from './env';
 
 export const serverPath = resolve(repoDir, 'dist', 'server.js');
 
+/** Servers started by this process and not yet exited. */
+const started = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of started) child.kill('SIGKILL');
+});
+
 export interface Notification {
   method: string;
   params: any;
@@ -127,6 +133,14 @@ export class LspClient {
       env: options.env ?? process.env,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
+    // A test that fails before dispose() must not leave a server holding the
+    // test process open forever (a hang instead of a failure): the child and
+    // its pipes do not keep the event loop alive, and whatever is left is
+    // killed when the test process exits.
+    child.unref();
+    for (const s of [child.stdin, child.stdout, child.stderr]) (s as unknown as { unref?: () => void } | null)?.unref?.();
+    started.add(child);
+    child.once('exit', () => started.delete(child));
     return new LspClient(child, options.onServerRequest ?? (() => null));
   }
 
@@ -290,6 +304,7 @@ export class LspClient {
   async shutdown(): Promise<Exit> {
     if (this.alive) {
       await this.request('shutdown');
+      this.child.ref(); // wait for it to exit (see start)
       this.notify('exit');
     }
     return this.exited;
@@ -298,6 +313,7 @@ export class LspClient {
   /** Kills the server if it is still running (for `after` hooks). */
   async dispose(): Promise<void> {
     if (this.alive) {
+      this.child.ref(); // wait for it to exit (see start)
       this.child.kill();
       await this.exited;
     }
