@@ -3,7 +3,7 @@
 // any parameter for any service (master.cf -o, then main.cf, then default).
 
 import { parseMainCf, valueRange, MainCf } from './maincf/parse';
-import { parseMasterCf, MasterCf, MasterService } from './mastercf';
+import { parseMasterCf, MasterCf, MasterOverride, MasterService } from './mastercf';
 import { findTableReferences, flattenReferences, tableFilePath, TableReference, TableFiles } from './tables';
 import { defaultValue, LEGACY_NAMES, NEWEST_VERSION } from './catalog/parameters';
 import { expandValue, Lookup } from './expand';
@@ -143,10 +143,36 @@ function collectTables(config: PostfixConfig): TableUse[] {
   return out;
 }
 
+/** Services by key and by name (the first of each), built once per parsed master.cf. */
+const serviceIndex = new WeakMap<MasterCf, { byKey: Map<string, MasterService>; byName: Map<string, MasterService> }>();
+
 /** The services of master.cf with a given key (`smtp/inet`) or name (`submission`). */
 export function findService(config: PostfixConfig, keyOrName: string): MasterService | undefined {
-  const services = config.master?.services ?? [];
-  return services.find((s) => s.key === keyOrName) ?? services.find((s) => s.name.text === keyOrName);
+  const master = config.master;
+  if (!master) return undefined;
+  let index = serviceIndex.get(master);
+  if (!index) {
+    index = { byKey: new Map(), byName: new Map() };
+    for (const s of master.services) {
+      if (!index.byKey.has(s.key)) index.byKey.set(s.key, s);
+      if (!index.byName.has(s.name.text)) index.byName.set(s.name.text, s);
+    }
+    serviceIndex.set(master, index);
+  }
+  return index.byKey.get(keyOrName) ?? index.byName.get(keyOrName);
+}
+
+/** The last -o setting of each name in a service (the one that wins), built once per service. */
+const overrideIndex = new WeakMap<MasterService, Map<string, MasterOverride>>();
+
+export function lastOverride(service: MasterService, name: string): MasterOverride | undefined {
+  let index = overrideIndex.get(service);
+  if (!index) {
+    index = new Map();
+    for (const o of service.overrides) index.set(o.name, o);
+    overrideIndex.set(service, index);
+  }
+  return index.get(name);
 }
 
 export type ValueSource =
@@ -157,12 +183,8 @@ export type ValueSource =
 /** Where the value of `name` comes from for a service (or globally). */
 export function valueSource(config: PostfixConfig, name: string, serviceKey?: string): { raw: string | undefined; source: ValueSource } {
   const service = serviceKey ? findService(config, serviceKey) : undefined;
-  if (service) {
-    for (let i = service.overrides.length - 1; i >= 0; i--) {
-      const o = service.overrides[i];
-      if (o.name === name) return { raw: o.value, source: { kind: 'master', service: service.key, file: config.masterPath, range: o.range } };
-    }
-  }
+  const o = service && lastOverride(service, name);
+  if (o) return { raw: o.value, source: { kind: 'master', service: service.key, file: config.masterPath, range: o.range } };
   const e = config.main?.byName.get(name);
   if (e) return { raw: e.value, source: { kind: 'main', file: config.mainPath, range: e.range } };
   // Legacy names (postscreen_dnsbl_ttl, ...) only matter when set: their default is empty.

@@ -107,11 +107,18 @@ export function readLogicalLines(text: string): LogicalLines {
 
 /** Maps an offset inside a logical line's text to a document position. */
 export function logicalOffsetToPosition(ll: LogicalLine, offset: number): { line: number; character: number } {
-  let piece = ll.pieces[0];
-  for (const p of ll.pieces) {
-    if (p.offset <= offset) piece = p;
-    else break;
+  // The last piece that starts at or before offset; pieces are in offset order.
+  // Binary search: callers map every token of a line, and a line can have
+  // hundreds of thousands of pieces.
+  const pieces = ll.pieces;
+  let lo = 0;
+  let hi = pieces.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (pieces[mid].offset <= offset) lo = mid;
+    else hi = mid - 1;
   }
+  const piece = pieces[lo];
   return { line: piece.line, character: Math.min(offset - piece.offset, piece.text.length) };
 }
 

@@ -14,6 +14,7 @@ import { parseAccessTable, parseAliasTable, parseCidrTable, parseRegexTable, tab
 import type { FileReader, Problem, Range } from './types';
 import { closestParameter } from './mastercf/parameter-problems';
 import { runRules, suppressProblems } from './rules';
+import { pushAll } from './arrays';
 
 export interface LintOptions {
   /** Target Postfix version (default: newest in the catalog). */
@@ -48,20 +49,21 @@ export function lintConfig(config: PostfixConfig, _reader?: FileReader): Problem
   const reader = config.files;
   const readFile = clientFileReader(config);
   if (main) {
-    out.push(...main.problems, ...mainCfChecks(main, config.version));
+    pushAll(out, main.problems);
+    pushAll(out, mainCfChecks(main, config.version));
   }
   if (master) {
     const mainDict = new Map<string, string>([['config_directory', config.dir]]);
     for (const e of main?.entries ?? []) mainDict.set(e.name, e.value);
-    out.push(...masterCfProblems(master, { configDir: config.dir, main: mainDict, readFile, version: config.version }));
+    pushAll(out, masterCfProblems(master, { configDir: config.dir, main: mainDict, readFile, version: config.version }));
   }
   // Postfix stops at the first fatal line; the editor keeps going so every mistake shows at once.
   if (main && !main.fatal) {
     const analysis = analyzeParameters({ configDir: config.dir, main, master, version: config.version, readFile });
-    for (const f of analysis.findings) if (f.file === 'main.cf') out.push(...findingProblems(config, f));
+    for (const f of analysis.findings) if (f.file === 'main.cf') pushAll(out, findingProblems(config, f));
   }
-  out.push(...tableProblems(config));
-  out.push(...runRules(config, reader));
+  pushAll(out, tableProblems(config));
+  pushAll(out, runRules(config, reader));
   // `# postfix-lint: disable=CODE` comments silence any problem (docs/rules/README.md).
   return suppressProblems(dedupe(out), reader);
 }
@@ -123,7 +125,7 @@ export function lintTargets(paths: string[], reader: FileReader & { isDirectory(
     const dir = reader.isDirectory(p) ? p : dirname(p);
     if (!configurations.has(dir)) configurations.set(dir, options.mode ?? detectMode(dir));
     if (reader.isDirectory(p)) {
-      out.push(...lintDirectory(p, reader, options));
+      pushAll(out, lintDirectory(p, reader, options));
       continue;
     }
     const text = reader.readText(p);
@@ -131,7 +133,7 @@ export function lintTargets(paths: string[], reader: FileReader & { isDirectory(
       out.push({ code: 'PF000', severity: 'error', category: 'postfix', file: p, range: EMPTY, message: `cannot read ${p}` });
       continue;
     }
-    out.push(...lintDocument(p, text, reader, options));
+    pushAll(out, lintDocument(p, text, reader, options));
   }
   return { problems: dedupe(out), configurations: [...configurations].map(([dir, mode]) => ({ dir, mode })) };
 }
@@ -196,8 +198,8 @@ function tableProblems(config: PostfixConfig): Problem[] {
       out.push(missingTable(config, use));
       continue;
     }
-    out.push(...(use.format === 'aliases' ? parseAliasTable(text, use.files.source).problems : parseTableText(use.ref.type, use.files.source, text)));
-    out.push(...indexProblems(config, use));
+    pushAll(out, use.format === 'aliases' ? parseAliasTable(text, use.files.source).problems : parseTableText(use.ref.type, use.files.source, text));
+    pushAll(out, indexProblems(config, use));
   }
   return out;
 }

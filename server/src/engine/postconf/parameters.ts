@@ -30,6 +30,7 @@ import { serviceParameters } from '../mastercf/service-params';
 import { splitNameValue } from '../mastercf/tokenize';
 import { checkClientFile, dbmsSuffixes, ReadFile, walkTables } from './dbms';
 import { computeMynetworks, HostModel, mydomainOf } from './host-defaults';
+import { pushAll } from '../arrays';
 
 export type ParamClass = 'builtin' | 'service' | 'user' | 'legacy' | 'readonly';
 
@@ -317,6 +318,24 @@ export function registerParameters(input: RegistrationInput): ParameterRegistry 
       return defaultOf(name);
     };
 
+  // Which service lines set a name, so that a main.cf reference need not visit
+  // every line. Built at the first main.cf-scope flag: by then the -o name
+  // spaces are scanned and no longer change (flag() checks membership again).
+  let setters: Map<string, PostconfEntry[]> | undefined;
+  const entriesSetting = (name: string): PostconfEntry[] => {
+    if (!setters) {
+      setters = new Map();
+      for (const e of entries) {
+        for (const n of e.settings?.keys() ?? []) {
+          const list = setters.get(n);
+          if (list) list.push(e);
+          else setters.set(n, [e]);
+        }
+      }
+    }
+    return setters.get(name) ?? [];
+  };
+
   // pcf_flag_user_parameter: `name` is referred to from a value in entry's name
   // space (main.cf without entry). `quiet`: no "undefined" warning (legacy database names).
   const flag = (name: string, entry: PostconfEntry | undefined, parameter: string, quiet: boolean) => {
@@ -329,7 +348,7 @@ export function registerParameters(input: RegistrationInput): ParameterRegistry 
       if (!classOf(name)) table.set(name, 'user');
     }
     if (!entry) {
-      for (const e of entries) {
+      for (const e of entriesSetting(name)) {
         if (e.settings?.has(name)) {
           supplied = true;
           e.used.add(name);
@@ -394,10 +413,10 @@ export function registerParameters(input: RegistrationInput): ParameterRegistry 
     });
     const first = results.findIndex((r) => r.fatal);
     if (first < 0) {
-      for (const r of results) outer.push(...r.warnings);
+      for (const r of results) pushAll(outer, r.warnings);
       return;
     }
-    for (const r of results.slice(0, first)) outer.push(...r.warnings);
+    for (const r of results.slice(0, first)) pushAll(outer, r.warnings);
     const outcomes = results.flatMap((r) => (r.fatal ? r.fatal.outcomes.map((o) => ({ warnings: [...r.warnings, ...o.warnings], fatal: o.fatal })) : []));
     throw new PostconfFatal(
       outcomes,

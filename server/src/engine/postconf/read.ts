@@ -7,6 +7,7 @@ import { parseMainCf } from '../maincf/parse';
 import type { MasterCf } from '../mastercf/parse';
 import { splitNameValue } from '../mastercf/tokenize';
 import { orphanWarning } from './dbms';
+import { pushAll } from '../arrays';
 
 export interface MainRead {
   /**
@@ -66,7 +67,7 @@ export function readMasterForPostconf(master: MasterCf, configDir: string): { wa
   const warnings = master.orphans.filter((o) => !f || o.line + 1 < f.line).map((o) => orphanWarning(`${configDir}/master.cf`, o.text));
   for (const s of master.services) {
     if (f && s.line + 1 >= f.line) break;
-    warnings.push(...s.postconf.warnings);
+    pushAll(warnings, s.postconf.warnings);
   }
   if (!f) return { warnings };
   return { warnings, fatal: f.kind === 'field-count' ? `file ${configDir}/master.cf: line ${f.line}: bad field count` : f.text };

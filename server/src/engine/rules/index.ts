@@ -19,6 +19,7 @@ import { hardeningExtras, settingsRule } from './settings';
 import { submissionRule } from './submission';
 import { suppressProblems } from './suppress';
 import { tlsRule } from './tls';
+import { pushAll } from '../arrays';
 
 export type { RuleOptions } from './context';
 export type { Rule, RuleCode } from './rule';
@@ -54,7 +55,7 @@ export function runRules(config: PostfixConfig, reader: FileReader, options: Rul
   const out: Problem[] = [];
   for (const rule of RULES) {
     if (rule.codes.length > 0 && rule.codes.every((c) => disabled.has(c.code))) continue;
-    out.push(...rule.check(ctx).filter((p) => !disabled.has(p.code)));
+    pushAll(out, rule.check(ctx).filter((p) => !disabled.has(p.code)));
   }
   return suppressProblems(dedupe(out), reader);
 }

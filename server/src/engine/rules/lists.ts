@@ -13,6 +13,7 @@ import type { MasterService } from '../mastercf';
 import type { Range } from '../types';
 import type { RuleContext, Where } from './context';
 import { splitBraced } from '../tables/text';
+import { pushAll } from '../arrays';
 
 export type Stage = 'client' | 'helo' | 'sender' | 'relay' | 'recipient' | 'etrn' | 'data' | 'end_of_data';
 
@@ -153,7 +154,7 @@ function computeTokens(ctx: RuleContext, parameter: string, service: MasterServi
   for (const t of site.tokens) {
     const ref = REF_ONLY.exec(t.text);
     if (ref) {
-      out.push(...listTokens(ctx, ref[1] ?? ref[2] ?? ref[3], service, depth + 1));
+      pushAll(out, listTokens(ctx, ref[1] ?? ref[2] ?? ref[3], service, depth + 1));
       continue;
     }
     if (t.text.includes('$')) {

@@ -9,11 +9,12 @@ import { parseMainCf, valueRange, type MainCf } from '../maincf/parse';
 import type { FileReader, Range } from '../types';
 import { ConfigFiles, type ConfigMode } from '../config-files';
 import { loadConfig } from '../config';
-import { parseMasterServices, type SimService } from './services';
+import { parseMasterServices, type SimOverride, type SimService } from './services';
 import { openTable, splitBraced, type SimTable } from './tables';
 import { parseIp } from './ip';
 import { Address4, Address6 } from 'ip-address';
 import type { AssumptionUsed, Assumptions, SourceRef } from './types';
+import { pushAll } from '../arrays';
 
 export interface SimConfig {
   dir: string;
@@ -80,6 +81,8 @@ export class ServiceView {
   private tables = new Map<string, SimTable>();
   private cache = new Map<string, string>();
   readonly assumed: AssumptionUsed[] = [];
+  /** Some value used the service's own name ($service_name): results differ between services with the same settings. */
+  readsServiceName = false;
 
   constructor(
     readonly config: SimConfig,
@@ -89,7 +92,7 @@ export class ServiceView {
 
   /** The raw (unexpanded) value and where it comes from. */
   raw(name: string): { value: string | undefined; origin: Origin; source?: SourceRef; valueOffset?: (start: number, end: number) => Range } {
-    const o = this.service?.overrides.filter((x) => x.name === name).pop();
+    const o = this.service && lastSimOverride(this.service, name);
     if (o) {
       // Offsets inside an -o value map to the value range when it is on one line.
       const vr = o.valueRange;
@@ -131,6 +134,7 @@ export class ServiceView {
       case 'mynetworks':
         return this.defaultMynetworks();
       case 'service_name':
+        this.readsServiceName = true;
         return this.service?.name ?? 'smtp';
       case 'process_name':
         return 'smtpd';
@@ -229,7 +233,7 @@ export class ServiceView {
     for (const t of tokenOffsets(r.value)) {
       const ref = REF_ONLY.exec(t.text);
       if (ref) {
-        located.push(...this.tokens(ref[1] ?? ref[2] ?? ref[3], depth + 1));
+        pushAll(located, this.tokens(ref[1] ?? ref[2] ?? ref[3], depth + 1));
         continue;
       }
       const sub = t.text.includes('$') ? splitList(expandValue(t.text, (n) => this.raw(n).value).value) : [t.text];
@@ -255,6 +259,57 @@ export class ServiceView {
   }
 }
 
+/** The last -o setting of each name (the one that wins), built once per service. */
+const overrideIndex = new WeakMap<SimService, Map<string, SimOverride>>();
+
+function lastSimOverride(service: SimService, name: string): SimOverride | undefined {
+  let index = overrideIndex.get(service);
+  if (!index) {
+    index = new Map();
+    for (const o of service.overrides) index.set(o.name, o);
+    overrideIndex.set(service, index);
+  }
+  return index.get(name);
+}
+
+const isSmtpd = (s: SimService) => s.command === 'smtpd' || s.command.endsWith('/smtpd');
+
+/**
+ * What findSmtpdService needs, computed once per configuration: the relay
+ * matrix looks up every smtpd service, and a master.cf can have thousands.
+ */
+interface ServiceIndex {
+  byName: Map<string, SimService[]>;
+  firstPass?: SimService;
+  byDefault: { service?: SimService; error?: string };
+}
+const serviceIndexes = new WeakMap<SimService[], ServiceIndex>();
+
+function serviceIndex(services: SimService[]): ServiceIndex {
+  let index = serviceIndexes.get(services);
+  if (index) return index;
+  const byName = new Map<string, SimService[]>();
+  for (const s of services) {
+    const list = byName.get(s.name);
+    if (list) list.push(s);
+    else byName.set(s.name, [s]);
+  }
+  const smtpd = services.filter(isSmtpd);
+  const firstPass = smtpd.find((s) => s.type === 'pass');
+  const byDefault = ((): ServiceIndex['byDefault'] => {
+    const port25 = services.filter((s) => s.type === 'inet' && /(^|:)(smtp|25)$/.test(s.name));
+    const direct = port25.find(isSmtpd);
+    if (direct) return { service: direct };
+    if (port25.some((s) => s.command === 'postscreen') && firstPass) return { service: firstPass };
+    const anyInet = smtpd.find((s) => s.type === 'inet');
+    if (anyInet) return { service: anyInet };
+    return { error: 'master.cf has no smtpd service on port 25' };
+  })();
+  index = { byName, firstPass, byDefault };
+  serviceIndexes.set(services, index);
+  return index;
+}
+
 /** Finds the smtpd service for a transaction: by name, else the one on port 25. */
 export function findSmtpdService(config: SimConfig, name?: string): { service?: SimService; error?: string } {
   const services = config.services;
@@ -262,32 +317,20 @@ export function findSmtpdService(config: SimConfig, name?: string): { service?: 
     if (name && name !== 'smtp') return { error: `no master.cf in ${config.dir}, so there is no service "${name}"` };
     return {};
   }
-  const smtpd = services.filter((s) => s.command === 'smtpd' || s.command.endsWith('/smtpd'));
+  const index = serviceIndex(services);
   if (name) {
-    const byName = services.filter((s) => s.name === name);
-    const hit = byName.find((s) => smtpd.includes(s) && (s.type === 'inet' || s.type === 'pass')) ?? byName.find((s) => smtpd.includes(s));
+    const byName = index.byName.get(name) ?? [];
+    const hit = byName.find((s) => isSmtpd(s) && (s.type === 'inet' || s.type === 'pass')) ?? byName.find(isSmtpd);
     if (hit) return { service: hit };
-    if (byName.some((s) => s.command === 'postscreen')) {
-      const pass = smtpd.find((s) => s.type === 'pass');
-      if (pass) return { service: pass };
-    }
+    if (byName.some((s) => s.command === 'postscreen') && index.firstPass) return { service: index.firstPass };
     return { error: `master.cf has no smtpd service named "${name}"` };
   }
-  const port25 = services.filter((s) => s.type === 'inet' && /(^|:)(smtp|25)$/.test(s.name));
-  const direct = port25.find((s) => smtpd.includes(s));
-  if (direct) return { service: direct };
-  if (port25.some((s) => s.command === 'postscreen')) {
-    const pass = smtpd.find((s) => s.type === 'pass');
-    if (pass) return { service: pass };
-  }
-  const anyInet = smtpd.find((s) => s.type === 'inet');
-  if (anyInet) return { service: anyInet };
-  return { error: 'master.cf has no smtpd service on port 25' };
+  return { ...index.byDefault };
 }
 
 /** Every smtpd service that accepts network connections (inet, or pass behind postscreen). */
 export function smtpdServices(config: SimConfig): SimService[] {
-  return (config.services ?? []).filter((s) => (s.command === 'smtpd' || s.command.endsWith('/smtpd')) && (s.type === 'inet' || s.type === 'pass'));
+  return (config.services ?? []).filter((s) => isSmtpd(s) && (s.type === 'inet' || s.type === 'pass'));
 }
 
 /** The network address of addr/len in Postfix's textual form. */

@@ -8,6 +8,7 @@ import type { ServiceView } from './config';
 import { splitList } from './config';
 import type { SimTable } from './tables';
 import { parseIp, ipInNet } from './ip';
+import { pushAll } from '../arrays';
 
 export type ListKind = 'string' | 'domain' | 'namadr';
 
@@ -47,7 +48,7 @@ function patterns(view: ServiceView, value: string, negate = false, depth = 0): 
         out.push(`${neg ? '!' : ''}fail:${item}`);
         continue;
       }
-      for (const line of text.split('\n')) if (!line.startsWith('#')) out.push(...patterns(view, line, neg, depth + 1));
+      for (const line of text.split('\n')) if (!line.startsWith('#')) pushAll(out, patterns(view, line, neg, depth + 1));
       continue;
     }
     out.push((neg ? '!' : '') + item);

@@ -138,17 +138,33 @@ export function relayMatrix(config: SimConfig, options: RelayMatrixOptions = {})
   const helo = options.helo ?? `mail.${OUTSIDE_DOMAIN}`;
   const cells: MatrixCell[] = [];
   const used = new Map<string, AssumptionUsed>();
+  // Services with the same type, program and -o settings get the same answers
+  // unless something reads $service_name: simulate each such group once (a
+  // master.cf can hold thousands of smtpd services).
+  const done = new Map<string, Omit<MatrixCell, 'service'>[]>();
   for (const service of serviceNames) {
+    const resolved = service === undefined ? undefined : findSmtpdService(config, service).service;
+    const signature = resolved && JSON.stringify([resolved.type, resolved.command, resolved.overrides.map((o) => [o.name, o.value])]);
+    const same = signature === undefined ? undefined : done.get(signature);
+    if (same && resolved) {
+      for (const c of same) cells.push({ ...c, service: resolved.key });
+      continue;
+    }
+    const own: Omit<MatrixCell, 'service'>[] = [];
+    let readsName = false;
+    let ran: ServiceView | undefined;
     for (const c of clients) {
       for (const r of recipients) {
         const res: SimulationResult = simulateTransaction(
           config,
           { service, client: { address: c.address, hostname: c.hostname }, helo, saslUser: c.saslUser, sender, recipients: [r.address], through: 'rcpt' },
           assumptions,
+          (v) => (ran = v),
         );
+        readsName ||= ran?.readsServiceName ?? true;
         for (const a of res.assumptions) used.set(a.what, a);
         const outsideClient = c.label === 'outside';
-        cells.push({
+        const cell: MatrixCell = {
           service: res.service,
           client: c.label,
           recipient: r.label,
@@ -157,9 +173,13 @@ export function relayMatrix(config: SimConfig, options: RelayMatrixOptions = {})
           stage: res.stage,
           fatal: res.fatal,
           openRelay: outsideClient && r.label === 'outside domain' && (res.verdict === 'accept' || res.verdict === 'hold' || res.verdict === 'discard'),
-        });
+        };
+        cells.push(cell);
+        const { service: _key, ...rest } = cell;
+        own.push(rest);
       }
     }
+    if (signature !== undefined && !readsName) done.set(signature, own);
   }
   const names = services.length ? services.map((s) => s.key) : ['(default)'];
   return { services: names, clients, recipients, sender, helo, cells, assumptions: [...used.values()], openRelay: cells.some((c) => c.openRelay) };

@@ -242,9 +242,11 @@ export function simulateFromDirectory(dir: string, reader: FileReader, tx: Trans
   return simulateTransaction(loadSimConfig(dir, reader), tx, assumptions);
 }
 
-export function simulateTransaction(config: SimConfig, tx: Transaction, assumptions: Assumptions = {}): SimulationResult {
+/** `observe` sees the service view the transaction ran with (the relay matrix asks whether it read $service_name). */
+export function simulateTransaction(config: SimConfig, tx: Transaction, assumptions: Assumptions = {}, observe?: (view: ServiceView) => void): SimulationResult {
   const found = findSmtpdService(config, tx.service);
   const view = new ServiceView(config, found.service, assumptions);
+  observe?.(view);
   const serviceKey = found.service?.key ?? '(default)';
   const clientAddr = canonicalAddress(tx.client.address);
   const s = new Session(view, assumptions, { address: clientAddr, hostname: tx.client.hostname?.replace(/\.$/, '') });
