@@ -61,8 +61,11 @@ function macParse(value: string, ctx: Ctx, cb: (kind: 'literal' | 'expr', text: 
   while (i < value.length) {
     const ch = value[i];
     if (ch !== '$') {
-      buf += ch;
-      i++;
+      // The literal run up to the next `$` in one piece (a value can be megabytes long).
+      const next = value.indexOf('$', i);
+      const stop = next < 0 ? value.length : next;
+      buf += value.slice(i, stop);
+      i = stop;
       continue;
     }
     if (value[i + 1] === '$') {

@@ -60,11 +60,20 @@ const isSep = (c: string | undefined) => c === ',' || c === ' ' || c === '\t' ||
  * removed; comment lines are never touched.
  */
 export function removeTokens(ctx: RuleContext, site: Site, remove: SiteToken[]): TextEdit[] {
-  const gone = new Set(remove.map((t) => t.index));
+  const gone = new Set(remove.map((t) => t.index).filter((i) => site.tokens[i] !== undefined));
   if (gone.size === 0) return [];
   const text = lines(ctx, site.file);
   const firstLine = site.rangeOf(0, 0).start.line;
+  const { byLine, position } = tokensByLine(site);
+  // A braced word over several lines: remove its exact range (no comment can be inside a word).
+  const multi = [...gone].filter((i) => position[i] < 0).sort((a, b) => a - b);
+  if (multi.length) {
+    const t = site.tokens[multi[0]];
+    return [edit(site.file, t.range.start, t.range.end, '')];
+  }
   // Per physical line: character intervals to delete; or the whole line.
+  // Only the lines of removed words are visited, so removing one word of a
+  // list of a million costs no more than removing it from a list of ten.
   const cut = new Map<number, [number, number][]>();
   const wholeLines = new Set<number>();
   const add = (line: number, a: number, b: number) => {
@@ -73,21 +82,19 @@ export function removeTokens(ctx: RuleContext, site: Site, remove: SiteToken[]):
     l.push([a, b]);
     cut.set(line, l);
   };
-  const byLine = new Map<number, SiteToken[]>();
-  for (const t of site.tokens) {
-    if (t.range.start.line !== t.range.end.line) {
-      // A braced word over several lines: remove its exact range (no comment can be inside a word).
-      if (gone.has(t.index)) return [edit(site.file, t.range.start, t.range.end, '')];
-      continue;
-    }
-    const l = byLine.get(t.range.start.line) ?? [];
-    l.push(t);
-    byLine.set(t.range.start.line, l);
+  const removedByLine = new Map<number, number[]>();
+  for (const i of gone) {
+    const line = site.tokens[i].range.start.line;
+    const l = removedByLine.get(line);
+    if (l) l.push(position[i]);
+    else removedByLine.set(line, [position[i]]);
   }
-  for (const [line, toks] of byLine) {
+  // Lines in the order their words come in the list.
+  const order = [...removedByLine.keys()].sort((a, b) => byLine.get(a)![0].index - byLine.get(b)![0].index);
+  for (const line of order) {
+    const toks = byLine.get(line)!;
+    const removed = removedByLine.get(line)!.sort((a, b) => a - b);
     const lineText = text[line] ?? '';
-    const removed = toks.filter((t) => gone.has(t.index));
-    if (removed.length === 0) continue;
     if (removed.length === toks.length && line !== firstLine) {
       // Only separators besides the words: the whole continuation line goes.
       let rest = lineText;
@@ -97,10 +104,13 @@ export function removeTokens(ctx: RuleContext, site: Site, remove: SiteToken[]):
         continue;
       }
     }
-    for (let i = 0; i < toks.length; i++) {
-      if (!gone.has(toks[i].index)) continue;
+    for (let r = 0; r < removed.length; r++) {
+      const i = removed[r];
       let j = i;
-      while (j + 1 < toks.length && gone.has(toks[j + 1].index)) j++;
+      while (r + 1 < removed.length && removed[r + 1] === j + 1) {
+        j++;
+        r++;
+      }
       const a = toks[i];
       const b = toks[j];
       if (j + 1 < toks.length) add(line, a.range.start.character, toks[j + 1].range.start.character);
@@ -110,16 +120,18 @@ export function removeTokens(ctx: RuleContext, site: Site, remove: SiteToken[]):
         while (end < lineText.length && isSep(lineText[end])) end++;
         add(line, a.range.start.character, end);
       }
-      i = j;
     }
   }
   // The list's last word removed: drop a comma dangling after the new last word.
-  const kept = site.tokens.filter((t) => !gone.has(t.index));
-  const lastKept = kept[kept.length - 1];
+  let k = site.tokens.length - 1;
+  while (k >= 0 && gone.has(site.tokens[k].index)) k--;
+  const lastKept = k >= 0 ? site.tokens[k] : undefined;
   if (lastKept && gone.has(site.tokens[site.tokens.length - 1].index)) {
     const line = lastKept.range.end.line;
     const lineText = text[line] ?? '';
-    const sameLineRemoved = (byLine.get(line) ?? []).some((t) => gone.has(t.index) && t.index > lastKept.index);
+    // Every word after the last kept one is removed: is one of them on its line?
+    const onLine = byLine.get(line);
+    const sameLineRemoved = onLine !== undefined && onLine[onLine.length - 1].index > lastKept.index;
     if (!sameLineRemoved) {
       let end = lastKept.range.end.character;
       while (end < lineText.length && isSep(lineText[end])) end++;
@@ -142,6 +154,33 @@ export function removeTokens(ctx: RuleContext, site: Site, remove: SiteToken[]):
     for (const [a, b] of merged) edits.push(edit(site.file, { line, character: a }, { line, character: b }, ''));
   }
   return edits;
+}
+
+/** A site's one-line words grouped by line, and each word's position in its line (-1: a word over several lines). */
+const lineIndex = new WeakMap<Site, { byLine: Map<number, SiteToken[]>; position: number[] }>();
+
+function tokensByLine(site: Site): { byLine: Map<number, SiteToken[]>; position: number[] } {
+  let index = lineIndex.get(site);
+  if (index) return index;
+  const byLine = new Map<number, SiteToken[]>();
+  const position: number[] = [];
+  for (const t of site.tokens) {
+    if (t.range.start.line !== t.range.end.line) {
+      position[t.index] = -1;
+      continue;
+    }
+    const l = byLine.get(t.range.start.line);
+    if (l) {
+      position[t.index] = l.length;
+      l.push(t);
+    } else {
+      position[t.index] = 0;
+      byLine.set(t.range.start.line, [t]);
+    }
+  }
+  index = { byLine, position };
+  lineIndex.set(site, index);
+  return index;
 }
 
 /** Where a new last line goes in a file, and the text to insert for it. */

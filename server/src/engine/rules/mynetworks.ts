@@ -65,16 +65,32 @@ function judge(token: SiteToken): Judged | undefined {
   return undefined;
 }
 
+/** Indices of the site's words that are loopback networks (not negated), by IP version; once per site. */
+const loopbackWords = new WeakMap<Site, Map<4 | 6, number[]>>();
+
+function loopbackIndices(site: Site): Map<4 | 6, number[]> {
+  let found = loopbackWords.get(site);
+  if (found) return found;
+  found = new Map([
+    [4, []],
+    [6, []],
+  ]);
+  for (const t of site.tokens) {
+    if (t.text.startsWith('!')) continue;
+    const n = parseNet(t.text);
+    if (n && isLoopbackNet(n)) found.get(n.version)!.push(t.index);
+  }
+  loopbackWords.set(site, found);
+  return found;
+}
+
 /** Replaces the first bad word with the loopback networks the list lacks, and removes the others. */
 function replaceEdits(ctx: RuleContext, site: Site, bad: SiteToken[]): TextEdit[] {
   const badSet = new Set(bad.map((t) => t.index));
-  const kept = site.tokens.filter((t) => !badSet.has(t.index));
+  const loopback = loopbackIndices(site);
   const need = LOOPBACK.filter((lb) => {
     const want = parseNet(lb)!;
-    return !kept.some((t) => {
-      const n = parseNet(t.text);
-      return n && n.version === want.version && isLoopbackNet(n) && !t.text.startsWith('!');
-    });
+    return !loopback.get(want.version)!.some((i) => !badSet.has(i));
   });
   if (need.length === 0) return removeTokens(ctx, site, bad);
   return [replaceToken(bad[0], need.join(' ')), ...removeTokens(ctx, site, bad.slice(1))];
@@ -96,8 +112,10 @@ function tooBroad(ctx: RuleContext): Problem[] {
   const out: Problem[] = [];
   for (const { site } of mynetworksSites(ctx)) {
     const judged = site.tokens.map(judge).filter((j): j is Judged => j !== undefined);
+    // One fix removes every error-level network; made once, shared by each of their problems.
+    let errorEdits: TextEdit[] | undefined;
     for (const j of judged) {
-      const edits = j.level === 'error' ? replaceEdits(ctx, site, judged.filter((x) => x.level === 'error').map((x) => x.token)) : replaceEdits(ctx, site, [j.token]);
+      const edits = j.level === 'error' ? (errorEdits ??= replaceEdits(ctx, site, judged.filter((x) => x.level === 'error').map((x) => x.token))) : replaceEdits(ctx, site, [j.token]);
       const title = j.level === 'error' ? `Replace ${j.token.text} with the loopback networks` : `Remove ${j.token.text} from mynetworks`;
       const fixes: Fix[] = [{ title, edits, hardening: j.level === 'error' }];
       out.push(

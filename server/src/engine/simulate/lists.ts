@@ -7,7 +7,7 @@
 import type { ServiceView } from './config';
 import { splitList } from './config';
 import type { SimTable } from './tables';
-import { parseIp, ipInNet } from './ip';
+import { parseIp, ipInNet, type Ip } from './ip';
 import { pushAll } from '../arrays';
 
 export type ListKind = 'string' | 'domain' | 'namadr';
@@ -95,35 +95,94 @@ function matchHostname(view: ServiceView, name: string, pattern: string, parent:
   return { hit: p.startsWith('.') && name.length > p.length && name.endsWith(p) };
 }
 
-function matchHostaddr(view: ServiceView, addr: string, pattern: string): Lookup {
-  if (!/^[0-9a-fA-F.:]+$/.test(addr)) return { hit: false };
-  if (isTable(pattern)) return tableGet(view.table(pattern), addr);
+/** What matchHostaddr needs of a pattern, worked out once per pattern text. */
+interface AddrPattern {
+  /** Lower-cased pattern. */
+  p: string;
+  table: boolean;
+  v6: boolean;
+  /** Looks like net/mask or another IPv6 form: worth parsing. */
+  network: boolean;
+  /** Parsed lazily: the network and prefix, or the pattern's error (null: not parsed yet). */
+  parsed: { net?: Ip; len: number; error?: 'address' | 'mask' | 'host-bits' } | null;
+}
+
+function addrPattern(pattern: string): AddrPattern {
   const p = pattern.toLowerCase();
-  if (p[0] !== '[') {
-    if (addr === p) return { hit: true };
-  } else if (p === `[${addr}]`) return { hit: true };
-  // Only net/mask patterns and other-looking IPv6 forms go on; families must agree.
-  if (addr.includes(':') !== p.includes(':')) return { hit: false };
-  if (!/[:/]/.test(p) || /^[0-9.]*$/.test(p) || !/^[0-9a-f.:[\]/]*$/.test(p)) return { hit: false };
-  let body = p;
+  return { p, table: isTable(pattern), v6: p.includes(':'), network: !(!/[:/]/.test(p) || /^[0-9.]*$/.test(p) || !/^[0-9a-f.:[\]/]*$/.test(p)), parsed: null };
+}
+
+function parseAddrPattern(ap: AddrPattern): NonNullable<AddrPattern['parsed']> {
+  let body = ap.p;
   if (body.startsWith('[')) {
     const close = body.indexOf(']');
-    if (close < 0) return { hit: false, error: `missing ']' character after "${pattern}"` };
+    if (close < 0) return { len: 0, error: 'address' }; // reported as the missing ']' below
     body = body.slice(1, close) + body.slice(close + 1);
   }
   const slash = body.indexOf('/');
   const net = parseIp(slash < 0 ? body : body.slice(0, slash));
-  const a = parseIp(addr);
-  if (!net || !a) return { hit: false, error: `bad address pattern: "${pattern}"` };
+  if (!net) return { len: 0, error: 'address' };
   const max = net.version === 4 ? 32 : 128;
   const maskText = slash < 0 ? String(max) : body.slice(slash + 1);
-  if (!/^\d+$/.test(maskText) || Number(maskText) > max) return { hit: false, error: `bad mask length in "${pattern}"` };
+  if (!/^\d+$/.test(maskText) || Number(maskText) > max) return { net, len: 0, error: 'mask' };
   const len = Number(maskText);
   const hostBits = len === max ? 0n : (1n << BigInt(max - len)) - 1n;
-  if ((net.value & hostBits) !== 0n) {
-    return { hit: false, error: `non-null host address bits in "${pattern}"` };
-  }
-  return { hit: ipInNet(a, net, len) };
+  if ((net.value & hostBits) !== 0n) return { net, len, error: 'host-bits' };
+  return { net, len };
+}
+
+/** `addr` is lower-case; `ip` its parse (undefined: not an address), computed once per list match. */
+function matchHostaddr(view: ServiceView, addr: string, ip: Ip | undefined, pattern: string, ap: AddrPattern): Lookup {
+  if (!/^[0-9a-fA-F.:]+$/.test(addr)) return { hit: false };
+  if (ap.table) return tableGet(view.table(pattern), addr);
+  const p = ap.p;
+  if (p[0] !== '[') {
+    if (addr === p) return { hit: true };
+  } else if (p === `[${addr}]`) return { hit: true };
+  // Only net/mask patterns and other-looking IPv6 forms go on; families must agree.
+  if (addr.includes(':') !== ap.v6) return { hit: false };
+  if (!ap.network) return { hit: false };
+  if (p.startsWith('[') && p.indexOf(']') < 0) return { hit: false, error: `missing ']' character after "${pattern}"` };
+  const parsed = (ap.parsed ??= parseAddrPattern(ap));
+  if (parsed.error === 'address' || !ip) return { hit: false, error: `bad address pattern: "${pattern}"` };
+  if (parsed.error === 'mask') return { hit: false, error: `bad mask length in "${pattern}"` };
+  if (parsed.error === 'host-bits') return { hit: false, error: `non-null host address bits in "${pattern}"` };
+  return { hit: ipInNet(ip, parsed.net!, parsed.len) };
+}
+
+/** A list value split into patterns (with `/file` contents), each with its negation and address form. */
+interface CompiledItem {
+  raw: string;
+  pat: string;
+  match: boolean;
+  addr?: AddrPattern;
+}
+
+/**
+ * Compiled lists per configuration and list value. Each simulated transaction
+ * has its own ServiceView, and the relay matrix runs dozens of them over the
+ * same mynetworks, which can list a million networks: split and parse it once.
+ */
+const compiledLists = new WeakMap<object, Map<string, CompiledItem[]>>();
+const MAX_COMPILED_PER_CONFIG = 256;
+
+function compiledList(view: ServiceView, value: string): CompiledItem[] {
+  let byValue = compiledLists.get(view.config);
+  if (!byValue) compiledLists.set(view.config, (byValue = new Map()));
+  let items = byValue.get(value);
+  if (items) return items;
+  items = patterns(view, value).map((raw) => {
+    let match = true;
+    let pat = raw;
+    while (pat.startsWith('!')) {
+      match = !match;
+      pat = pat.slice(1);
+    }
+    return { raw, pat, match };
+  });
+  if (byValue.size >= MAX_COMPILED_PER_CONFIG) byValue.clear();
+  byValue.set(value, items);
+  return items;
 }
 
 /**
@@ -134,18 +193,17 @@ export function matchList(view: ServiceView, listName: string, kind: ListKind, s
   const parent = kind !== 'string' && parentStyle(view, listName);
   const folded = subjects.map((s) => s.toLowerCase());
   let assumed: string | undefined;
-  for (const raw of patterns(view, value ?? view.value(listName))) {
-    let match = true;
-    let pat = raw;
-    while (pat.startsWith('!')) {
-      match = !match;
-      pat = pat.slice(1);
-    }
+  const ips: (Ip | undefined)[] = [];
+  for (const item of compiledList(view, value ?? view.value(listName))) {
+    const { raw, pat, match } = item;
     for (let i = 0; i < folded.length; i++) {
       let r: Lookup;
       if (kind === 'string') r = matchString(view, folded[i], pat);
       else if (kind === 'domain' || i === 0) r = matchHostname(view, folded[i], pat, parent);
-      else r = matchHostaddr(view, folded[i], pat);
+      else {
+        if (!(i in ips)) ips[i] = parseIp(folded[i]);
+        r = matchHostaddr(view, folded[i], ips[i], pat, (item.addr ??= addrPattern(pat)));
+      }
       if (r.assumed) assumed = r.assumed;
       if (r.hit) return { matched: match, pattern: raw, assumed };
       if (r.error) return { matched: false, pattern: raw, error: r.error };

@@ -51,7 +51,10 @@ export interface FindOptions {
 
 /** One `type:name` token at s[start, end) → reference, or undefined when it is not one. */
 export function parseTableSpec(s: string, start = 0, end = s.length, opts: FindOptions = {}): TableReference | undefined {
-  const colon = s.indexOf(':', start);
+  // Look for the colon inside the word only: indexOf would run on through the
+  // rest of the value for every word without one (quadratic on a long list).
+  let colon = start;
+  while (colon < end && s.charCodeAt(colon) !== 58) colon++;
   if (colon <= start || colon >= end) return undefined;
   const type = s.slice(start, colon);
   const known = KNOWN.has(type);
