@@ -180,13 +180,11 @@ describe('access-style sources (hash, texthash, ...)', () => {
   test('a million lines parse lean: no per-entry objects until asked', () => {
     const lines: string[] = [];
     for (let i = 0; i < 200_000; i++) lines.push(`user${i}@example${i % 1000}.com REJECT 5.7.1 blocked`);
-    const t0 = performance.now();
     const t = parseAccessTable(lines.join('\n') + '\n', 'big');
-    const ms = performance.now() - t0;
     assert.equal(t.count, 200_000);
     assert.equal(t.lookup('USER199999@EXAMPLE999.COM')?.value, 'REJECT 5.7.1 blocked');
     assert.equal(t.problems.length, 0);
-    assert.ok(ms < 2000, `200k lines took ${ms} ms`);
+    // Its speed is measured by `npm run bench` (the access series), not asserted here.
   });
 });
 

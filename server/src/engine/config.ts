@@ -3,7 +3,7 @@
 // any parameter for any service (master.cf -o, then main.cf, then default).
 
 import { parseMainCf, valueRange, MainCf } from './maincf/parse';
-import { parseMasterCf, MasterCf, MasterOverride, MasterService } from './mastercf';
+import { parseMasterCf, MasterCf, MasterService, lastOverride } from './mastercf';
 import { findTableReferences, flattenReferences, tableFilePath, TableReference, TableFiles } from './tables';
 import { defaultValue, LEGACY_NAMES, NEWEST_VERSION } from './catalog/parameters';
 import { expandValue, Lookup } from './expand';
@@ -65,9 +65,16 @@ const TABLE_KINDS = new Set(['tables', 'domains', 'networks', 'hosts', 'restrict
  * milter lists (`unix:/path`, `inet:host:port`), never do.
  */
 function mayHoldTables(name: string): boolean {
-  const info = parameterInfo(name);
-  return !info || TABLE_KINDS.has(parameterType(name).kind);
+  let v = mayHoldCache.get(name);
+  if (v === undefined) {
+    const info = parameterInfo(name);
+    v = !info || TABLE_KINDS.has(parameterType(name).kind);
+    if (mayHoldCache.size < 10_000) mayHoldCache.set(name, v);
+  }
+  return v;
 }
+/** The catalog does not change: answer each name once (a master.cf can repeat -o names a hundred thousand times). */
+const mayHoldCache = new Map<string, boolean>();
 
 /** Parameters whose values are lists of tables even when a type is unknown to us. */
 function holdsTables(name: string): boolean {
@@ -160,19 +167,6 @@ export function findService(config: PostfixConfig, keyOrName: string): MasterSer
     serviceIndex.set(master, index);
   }
   return index.byKey.get(keyOrName) ?? index.byName.get(keyOrName);
-}
-
-/** The last -o setting of each name in a service (the one that wins), built once per service. */
-const overrideIndex = new WeakMap<MasterService, Map<string, MasterOverride>>();
-
-export function lastOverride(service: MasterService, name: string): MasterOverride | undefined {
-  let index = overrideIndex.get(service);
-  if (!index) {
-    index = new Map();
-    for (const o of service.overrides) index.set(o.name, o);
-    overrideIndex.set(service, index);
-  }
-  return index.get(name);
 }
 
 export type ValueSource =

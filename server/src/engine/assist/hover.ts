@@ -24,7 +24,7 @@ import { versionAtLeast } from '../catalog/version';
 import { effectiveLookup, effectiveValue, PostfixConfig, TableUse, ValueSource } from '../config';
 import { expandValue } from '../expand';
 import { parseReferences } from '../maincf/references';
-import { MASTER_FIELD_NAMES, MasterService, serviceParameters } from '../mastercf';
+import { lastOverride, MASTER_FIELD_NAMES, MasterService, serviceParameters } from '../mastercf';
 import { closestParameter } from '../mastercf/parameter-problems';
 import { findTableReferences, flattenReferences, TableReference, tableFilePath, TableFiles } from '../tables/references';
 import type { FileReader, Position, Range } from '../types';
@@ -120,7 +120,7 @@ function parameterHover(name: string, env: HoverEnv, serviceKey: string | undefi
       }
     } else {
       for (const s of config.master?.services ?? []) {
-        const o = [...s.overrides].reverse().find((x) => x.name === name);
+        const o = lastOverride(s, name);
         if (!o) continue;
         const ev2 = effective(config, name, s.key, sp);
         here.push(valueLine(`In ${s.key}`, ev2.raw, ev2.expanded, `\`-o\` in ${fileLink(config.masterPath, o.range.start.line)}`));

@@ -42,7 +42,21 @@ export function valueRange(entry: MainCfEntry, start: number, end: number): Rang
   return logicalRange(entry.logical, entry.valueOffset + start, entry.valueOffset + end);
 }
 
+/**
+ * The last parse, by text and file name. The lint reads main.cf twice (the
+ * configuration and the simulator's view of it); a parse is never modified,
+ * so the second reader gets the same result instead of another parse.
+ */
+let lastParse: { text: string; file: string; result: MainCf } | undefined;
+
 export function parseMainCf(text: string, file = 'main.cf'): MainCf {
+  if (lastParse && lastParse.file === file && lastParse.text === text) return lastParse.result;
+  const result = parseMainCfText(text, file);
+  lastParse = { text, file, result };
+  return result;
+}
+
+function parseMainCfText(text: string, file: string): MainCf {
   const ll = readLogicalLines(text);
   const entries: MainCfEntry[] = [];
   const byName = new Map<string, MainCfEntry>();

@@ -10,6 +10,7 @@ import { Finding, ParameterRegistry, PostconfEntry, PostconfSetting, registerPar
 import type { Problem, Range } from '../types';
 import { masterProblem } from './codes';
 import type { MasterCf, MasterService } from './parse';
+import { lastOverride, serviceWord } from './overrides';
 
 /** What the master.cf checks need besides master.cf itself. */
 export interface MasterParameterContext {
@@ -31,9 +32,9 @@ function settingRanges(
   const setting = known ?? entry.settings?.get(name);
   if (!setting) return undefined;
   const s = setting.service;
-  const o = [...s.overrides].reverse().find((x) => x.name === name);
+  const o = lastOverride(s, name);
   if (o) return { service: s, name: o.nameRange, value: o.valueRange, valueText: { start: o.valueStart, text: s.text.slice(o.valueStart, o.valueEnd) } };
-  const word = [...s.fields, ...s.args][setting.word];
+  const word = serviceWord(s, setting.word);
   return word ? { service: s, name: word.range, value: word.range } : undefined;
 }
 
@@ -49,20 +50,44 @@ function referenceRange(entry: PostconfEntry, setting: string | undefined, ref: 
   return r.value;
 }
 
+/**
+ * Levenshtein distance when it is at most `max`, else a number above `max`.
+ * Only cells within `max` of the diagonal can be that small, so only those
+ * are computed (two reused rows): "did you mean" runs for every unknown name
+ * against every known one, and a main.cf can hold a hundred thousand names.
+ */
+let rowA = new Int32Array(64);
+let rowB = new Int32Array(64);
 function editDistance(a: string, b: string, max: number): number {
   if (Math.abs(a.length - b.length) > max) return max + 1;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    let best = i;
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-      best = Math.min(best, cur[j]);
-    }
-    if (best > max) return max + 1;
-    prev = cur;
+  const far = max + 1;
+  const n = b.length;
+  if (rowA.length < n + 2) {
+    rowA = new Int32Array(2 * n + 2);
+    rowB = new Int32Array(2 * n + 2);
   }
-  return prev[b.length];
+  let prev = rowA;
+  let cur = rowB;
+  for (let j = 0; j <= n; j++) prev[j] = j <= max ? j : far;
+  prev[n + 1] = far;
+  for (let i = 1; i <= a.length; i++) {
+    const lo = Math.max(1, i - max);
+    const hi = Math.min(n, i + max);
+    cur[lo - 1] = lo === 1 ? i : far;
+    let best = cur[lo - 1];
+    const ca = a.charCodeAt(i - 1);
+    for (let j = lo; j <= hi; j++) {
+      const v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca === b.charCodeAt(j - 1) ? 0 : 1));
+      cur[j] = v;
+      if (v < best) best = v;
+    }
+    if (hi < n) cur[hi + 1] = far;
+    if (best > max) return far;
+    const t = prev;
+    prev = cur;
+    cur = t;
+  }
+  return Math.min(prev[n], far);
 }
 
 let knownNames: string[] | undefined;

@@ -150,7 +150,21 @@ function quoteLine(s: string): string {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
+/**
+ * The last parse, by text and file name. The lint reads master.cf twice (the
+ * configuration and the simulator's view of it); a parse is never modified,
+ * so the second reader gets the same result instead of another parse.
+ */
+let lastParse: { text: string; file: string; result: MasterCf } | undefined;
+
 export function parseMasterCf(text: string, file = 'master.cf'): MasterCf {
+  if (lastParse && lastParse.file === file && lastParse.text === text) return lastParse.result;
+  const result = parseMasterCfText(text, file);
+  lastParse = { text, file, result };
+  return result;
+}
+
+function parseMasterCfText(text: string, file: string): MasterCf {
   const ll = readLogicalLines(text);
   const problems: Problem[] = [];
   const services: MasterService[] = [];
@@ -181,10 +195,7 @@ export function parseMasterCf(text: string, file = 'master.cf'): MasterCf {
 
   for (const logical of ll.lines) {
     const t = cText(logical.text);
-    const word = (w: { text: string; start: number; end: number }): MasterWord => ({
-      ...w,
-      range: logicalRange(logical, w.start, w.end),
-    });
+    const word = (w: { text: string; start: number; end: number }): MasterWord => ({ text: w.text, start: w.start, end: w.end, range: logicalRange(logical, w.start, w.end) });
     const words = splitQuoted(t).map(word);
     const lineRange = logicalRange(logical, 0, logical.text.length);
     const lineNo = logical.firstLine + 1;

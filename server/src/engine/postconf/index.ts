@@ -6,7 +6,7 @@ import type { ReadFile } from './dbms';
 import type { MainCf } from '../maincf/parse';
 import type { MasterCf } from '../mastercf/parse';
 import type { HostModel } from './host-defaults';
-import { Finding, registerParameters } from './parameters';
+import { Finding, PostconfEntry, registerParameters } from './parameters';
 import { mainDictionary } from './read';
 
 export interface ParameterFinding {
@@ -62,11 +62,19 @@ export function analyzeParameters(input: {
     seen.add(key);
     findings.push(p);
   }
+  // The last service line of each name space, found once (not per lookup).
+  let byNamespace: Map<string, PostconfEntry> | undefined;
+  const lastEntry = () => {
+    if (!byNamespace) {
+      byNamespace = new Map();
+      for (const e of registry.entries) byNamespace.set(e.namespace, e);
+    }
+    return byNamespace;
+  };
   return {
     isKnown: registry.isKnown,
     lookup(serviceKey) {
-      const entry = serviceKey === undefined ? undefined : [...registry.entries].reverse().find((e) => e.namespace === serviceKey);
-      return registry.lookup(entry);
+      return registry.lookup(serviceKey === undefined ? undefined : lastEntry().get(serviceKey));
     },
     findings,
   };

@@ -5,6 +5,7 @@
 
 import type { MainCfEntry } from '../maincf/parse';
 import type { MasterService } from '../mastercf';
+import { lastOverride } from '../mastercf/overrides';
 import type { Position, Range, TextEdit } from '../types';
 import type { RuleContext } from './context';
 import type { Site, SiteToken } from './lists';
@@ -233,7 +234,7 @@ function optionText(name: string, value: string): string {
 /** Sets an -o option of a master.cf service: replaces the last one, or adds `  -o name=value` below the service. */
 export function setServiceOption(ctx: RuleContext, service: MasterService, name: string, value: string): TextEdit[] {
   const file = ctx.config.masterPath;
-  const existing = [...service.overrides].reverse().find((o) => o.name === name);
+  const existing = lastOverride(service, name);
   if (existing) {
     if (/[\s]/.test(value) && existing.form !== 'braced') return [edit(file, existing.range.start, existing.range.end, optionText(name, value))];
     return [edit(file, existing.valueRange.start, existing.valueRange.end, value)];

@@ -7,6 +7,7 @@
 //   `type:table` and dies ("expecting type:name") or fails every lookup.
 
 import type { MasterService } from '../mastercf';
+import { lastOverride } from '../mastercf/overrides';
 import type { Fix, Problem, TextEdit } from '../types';
 import type { RuleContext } from './context';
 import { removeTokens, replaceToken, setMainParameter, setServiceOption } from './edits';
@@ -26,7 +27,7 @@ function mynetworksSites(ctx: RuleContext): { site: Site; service?: MasterServic
   const entry = ctx.config.main?.byName.get('mynetworks');
   if (entry) out.push({ site: siteOf(ctx, { kind: 'main', entry }, 'mynetworks') });
   for (const s of ctx.config.master?.services ?? []) {
-    const o = [...s.overrides].reverse().find((x) => x.name === 'mynetworks');
+    const o = lastOverride(s, 'mynetworks');
     if (o) out.push({ site: siteOf(ctx, { kind: 'master', service: s, override: o }, 'mynetworks'), service: s });
   }
   return out;

@@ -10,7 +10,8 @@ import type { FileReader, Range } from '../types';
 import { ConfigFiles, type ConfigMode } from '../config-files';
 import { loadConfig } from '../config';
 import { parseMasterServices, type SimOverride, type SimService } from './services';
-import { openTable, splitBraced, type SimTable } from './tables';
+import { openEngineTable, openTable, splitBraced, type SimTable } from './tables';
+import type { OpenedTable } from '../tables';
 import { parseIp } from './ip';
 import { Address4, Address6 } from 'ip-address';
 import type { AssumptionUsed, Assumptions, SourceRef } from './types';
@@ -73,6 +74,9 @@ function tokenOffsets(value: string): { text: string; start: number; end: number
   }
   return out;
 }
+
+/** Tables opened for a configuration, by spec. */
+const openedTables = new WeakMap<SimConfig, Map<string, OpenedTable>>();
 
 const REF_ONLY = /^\$(?:([A-Za-z0-9_]+)|\{([A-Za-z0-9_]+)\}|\(([A-Za-z0-9_]+)\))$/;
 
@@ -252,7 +256,13 @@ export class ServiceView {
     let t = this.tables.get(spec);
     if (!t) {
       // A repository copy's compiled tables are built at deploy time: look up the source.
-      t = openTable(spec, this.config.reader, { requireIndex: this.config.mode === 'live' });
+      const opts = { requireIndex: this.config.mode === 'live' };
+      // The parsed table is shared by every transaction on this configuration (the relay matrix runs dozens).
+      let opened = openedTables.get(this.config);
+      if (!opened) openedTables.set(this.config, (opened = new Map()));
+      let o = opened.get(spec);
+      if (!o) opened.set(spec, (o = openEngineTable(spec, this.config.reader, opts)));
+      t = openTable(spec, this.config.reader, opts, o);
       this.tables.set(spec, t);
     }
     return t;

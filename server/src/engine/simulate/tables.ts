@@ -6,6 +6,7 @@
 // explicit assumption.
 
 import { lookupTable, openTable as openEngineTable, type OpenedTable, type OpenTableOptions, type TableModel } from '../tables';
+export { openEngineTable };
 import type { FileReader } from '../types';
 import { splitBraced as splitBracedOffsets } from '../tables/text';
 
@@ -54,8 +55,8 @@ function isFixed(t: TableModel | undefined): boolean {
   }
 }
 
-export function openTable(spec: string, reader: FileReader, opts: OpenTableOptions = {}): SimTable {
-  const opened: OpenedTable = openEngineTable(spec, reader, opts);
+/** `opened`: the engine's table when the caller already has it (one per configuration, shared by every transaction). */
+export function openTable(spec: string, reader: FileReader, opts: OpenTableOptions = {}, opened: OpenedTable = openEngineTable(spec, reader, opts)): SimTable {
   const t: SimTable = {
     spec,
     type: opened.type,

@@ -1,0 +1,23 @@
+// The -o setting of a service that wins (the last one of its name), looked up
+// through an index built once per parsed service: a service can carry a
+// hundred thousand -o options, and the checks ask once per option.
+
+import type { MasterOverride, MasterService } from './parse';
+
+const index = new WeakMap<MasterService, Map<string, MasterOverride>>();
+
+/** The last `-o name=...` of a service, or undefined. */
+export function lastOverride(service: MasterService, name: string): MasterOverride | undefined {
+  let byName = index.get(service);
+  if (!byName) {
+    byName = new Map();
+    for (const o of service.overrides) byName.set(o.name, o);
+    index.set(service, byName);
+  }
+  return byName.get(name);
+}
+
+/** The master.cf word at `index` in fields-then-arguments order. */
+export function serviceWord(service: MasterService, index: number) {
+  return index < service.fields.length ? service.fields[index] : service.args[index - service.fields.length];
+}
