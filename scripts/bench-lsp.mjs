@@ -6,7 +6,12 @@
 // textDocument/hover requests at positions taken from the files themselves,
 // one at a time, and prints the round-trip times (median, p95, max) as JSON.
 //
-//   node scripts/bench-lsp.mjs [--requests 300] [--corpus DIR]
+//   node scripts/bench-lsp.mjs [--requests 300] [--corpus DIR] [--open DIR]...
+//
+// Each --open DIR (a configuration directory, such as the scaling bench's
+// largest inputs) is opened too: its main.cf, master.cf and table files. The
+// time from opening to its diagnostics is recorded, then hovers are timed on
+// it (perDocument "hover open:<dir>/<file>", and "hover with large inputs open").
 //
 // Round trips include JSON-RPC framing and JSON parsing on both sides, so the
 // numbers are what an editor sees, minus its own rendering. Target: < 5 ms.
@@ -25,6 +30,7 @@ const opt = (name, dflt) => {
 };
 const REQUESTS = Number(opt('requests', '300'));
 const CORPUS = opt('corpus', '/work/shared/corpus');
+const OPEN = args.flatMap((a, i) => (a === '--open' && args[i + 1] ? [args[i + 1]] : []));
 const DEBIAN = '/usr/share/postfix';
 
 if (!existsSync(join(repo, 'dist/server.js'))) execFileSync('npm', ['run', '--silent', 'build'], { cwd: repo, stdio: 'inherit' });
@@ -35,6 +41,7 @@ const child = spawn(process.execPath, [join(repo, 'dist/server.js'), '--stdio'],
 let buffer = Buffer.alloc(0);
 let nextId = 1;
 const pending = new Map();
+const diagnosticsWaiters = new Map();
 child.stdout.on('data', (chunk) => {
   buffer = Buffer.concat([buffer, chunk]);
   for (;;) {
@@ -48,6 +55,12 @@ child.stdout.on('data', (chunk) => {
       const p = pending.get(msg.id);
       pending.delete(msg.id);
       p?.(msg);
+    } else if (msg.method === 'textDocument/publishDiagnostics') {
+      const waiter = diagnosticsWaiters.get(msg.params.uri);
+      if (waiter) {
+        diagnosticsWaiters.delete(msg.params.uri);
+        waiter(msg.params.diagnostics.length);
+      }
     } else if (msg.id !== undefined) {
       // Server-to-client requests (workspace/configuration, registrations): answer with defaults.
       const result = msg.method === 'workspace/configuration' ? msg.params.items.map(() => ({})) : null;
@@ -176,6 +189,40 @@ async function run() {
     for (const p of d.complete.slice(0, 5)) await request('textDocument/completion', { textDocument: { uri: d.uri }, position: p });
   }
 
+  // Large inputs: open, wait for their diagnostics, then time hovers on them.
+  const openResults = [];
+  for (const dir of OPEN) {
+    const name = dir.replace(/\/+$/, '').split('/').pop();
+    for (const file of readdirSync(dir)) {
+      const path = resolve(dir, file);
+      const languageId = file === 'main.cf' ? 'postfix-main' : file === 'master.cf' ? 'postfix-master' : 'postfix-map';
+      const text = readFileSync(path, 'latin1');
+      const uri = pathToFileURL(path).href;
+      const diagnosed = new Promise((res) => diagnosticsWaiters.set(uri, res));
+      const t0 = process.hrtime.bigint();
+      notify('textDocument/didOpen', { textDocument: { uri, languageId, version: 1, text } });
+      const count = await Promise.race([diagnosed, new Promise((res) => setTimeout(() => res('timeout'), 300_000))]);
+      const diagnosticsMs = Number(process.hrtime.bigint() - t0) / 1e6;
+      // Hover positions spread over the whole file: names, values, fields, table keys.
+      const lines = text.split('\n');
+      const positions = [];
+      const stride = Math.max(1, Math.floor(lines.length / 100));
+      for (let n = 0; n < lines.length && positions.length < 100; n += stride) {
+        const line = lines[n];
+        const w = /\S/.exec(line);
+        if (w) positions.push({ line: n, character: w.index + 1 });
+      }
+      if (positions.length === 0) continue;
+      for (let i = 0; i < Math.min(REQUESTS, 100); i++) {
+        const { ms } = await timed(() => request('textDocument/hover', { textDocument: { uri }, position: positions[i % positions.length] }));
+        record(`hover open:${name}/${file}`, ms);
+        record('hover with large inputs open', ms);
+      }
+      openResults.push({ doc: `${name}/${file}`, lines: lines.length, bytes: text.length, diagnostics: count, msToDiagnostics: Math.round(diagnosticsMs) });
+      notify('textDocument/didClose', { textDocument: { uri } });
+    }
+  }
+
   let itemsSeen = 0;
   let biggestList = 0;
   for (const d of docs) {
@@ -217,7 +264,8 @@ async function run() {
         withinTarget: all.every((k) => !summary[k] || summary[k].p95 < 5),
         overall: Object.fromEntries(all.filter((k) => summary[k]).map((k) => [k, summary[k]])),
         namesList: summary['completion, all parameter names (~950 items)'],
-        perDocument: Object.fromEntries(Object.entries(summary).filter(([k]) => !all.includes(k) && !k.startsWith('completion, all'))),
+        largeInputs: OPEN.length ? { opened: openResults, hover: summary['hover with large inputs open'], targetMsP95: 50, withinTarget: (summary['hover with large inputs open']?.p95 ?? Infinity) < 50 } : undefined,
+        perDocument: Object.fromEntries(Object.entries(summary).filter(([k]) => !all.includes(k) && !k.startsWith('completion, all') && k !== 'hover with large inputs open')),
       },
       null,
       2,

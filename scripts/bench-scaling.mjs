@@ -15,8 +15,8 @@
 // master.cf and the tables it names), wall time including Node's start.
 // /usr/bin/time adds CPU time (user + system), the figure to compare on a
 // loaded machine. For each series the growth exponent k of time ~ size^k is
-// fitted (least squares on log-log) over the sizes timed at 0.2 s or more,
-// where start-up no longer dominates; linear is k ≈ 1.
+// fitted (least squares on log-log) over the sizes that took at least twice
+// as long as the smallest, where start-up no longer dominates; linear is k ≈ 1.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync, existsSync, readFileSync, rmSync, utimesSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -28,6 +28,17 @@ export const DEFAULT_SIZES = {
   options: [1_000, 10_000, 100_000, 1_000_000],
   access: [1_000, 10_000, 100_000, 1_000_000],
   cidr: [1_000, 10_000, 100_000, 1_000_000],
+  longline: [1_000, 10_000, 100_000, 1_000_000],
+};
+
+/** What `npm run bench` runs: 1k to 1M where the whole bench stays near three minutes on two cores. */
+export const BENCH_SIZES = {
+  continuation: [1_000, 10_000, 100_000],
+  parameters: [1_000, 10_000, 100_000],
+  services: [1_000, 10_000],
+  options: [1_000, 10_000, 100_000],
+  access: [1_000, 10_000, 100_000, 1_000_000],
+  cidr: [1_000, 10_000, 100_000],
   longline: [1_000, 10_000, 100_000, 1_000_000],
 };
 
@@ -169,9 +180,15 @@ function realCommand(kind, dir) {
   }
 }
 
-/** Least-squares slope of log(time) on log(size) over the points timed at >= minSeconds. */
-export function growthExponent(points, minSeconds = 0.2) {
-  const ps = points.filter((p) => typeof p.seconds === 'number' && p.seconds >= minSeconds);
+/**
+ * Least-squares slope of log(time) on log(size), over the points that took at
+ * least twice as long as the smallest size (below that, start-up dominates).
+ */
+export function growthExponent(points) {
+  const floor = points[0]?.seconds;
+  if (typeof floor !== 'number') return null;
+  const ps = points.filter((p) => typeof p.seconds === 'number' && p.seconds >= 2 * floor);
+  if (ps.length === 1) ps.unshift(points[0]);
   if (ps.length < 2) return null;
   const xs = ps.map((p) => Math.log(p.size));
   const ys = ps.map((p) => Math.log(p.seconds));
@@ -186,13 +203,13 @@ export function growthExponent(points, minSeconds = 0.2) {
   return +(num / den).toFixed(2);
 }
 
-export function runScaling({ series = Object.keys(DEFAULT_SIZES), sizes, runs = 1, timeout = 120, keep = false, cli = 'dist/cli.js', log = () => {} } = {}) {
+export function runScaling({ series = Object.keys(DEFAULT_SIZES), sizes, perSeries = DEFAULT_SIZES, runs = 1, timeout = 120, keep = false, cli = 'dist/cli.js', log = () => {} } = {}) {
   const root = resolve('.bench/scaling');
   mkdirSync(root, { recursive: true });
   const out = {};
   for (const s of series) {
     const points = [];
-    for (const n of sizes ?? DEFAULT_SIZES[s]) {
+    for (const n of sizes ?? perSeries[s]) {
       const { files, real } = generate(s, n);
       const dir = join(root, `${s}-${n}`);
       const bytes = write(dir, files);
@@ -208,10 +225,18 @@ export function runScaling({ series = Object.keys(DEFAULT_SIZES), sizes, runs = 
       }
       log(`${s} ${n}: ours ${point.ours ?? `>${timeout}`} s (cpu ${point.oursCpu}), ${point.realCommand ?? 'real'} ${point.real ?? `>${timeout}`} s (cpu ${point.realCpu})`);
       points.push(point);
-      if (!keep) rmSync(dir, { recursive: true, force: true });
+      // Keep only the largest of each series (the language-server bench opens it).
+      if (!keep || n !== (sizes ?? perSeries[s]).at(-1)) rmSync(dir, { recursive: true, force: true });
     }
     const fit = (key) => growthExponent(points.map((p) => ({ size: p.size, seconds: p[key] })));
-    out[s] = { points, growthExponentOurs: { wall: fit('ours'), cpu: fit('oursCpu') }, growthExponentReal: haveReal ? { wall: fit('real'), cpu: fit('realCpu') } : null };
+    // Time ratio from each size to the next (10× the input): about 10 is linear, 100 quadratic.
+    const steps = (key) => points.slice(1).map((p, i) => (typeof p[key] === 'number' && points[i][key] ? +(p[key] / points[i][key]).toFixed(1) : null));
+    out[s] = {
+      points,
+      growthExponentOurs: { wall: fit('ours'), cpu: fit('oursCpu') },
+      growthExponentReal: haveReal ? { wall: fit('real'), cpu: fit('realCpu') } : null,
+      stepRatiosOursCpu: steps('oursCpu'),
+    };
   }
   return out;
 }

@@ -6,7 +6,12 @@
 //    main.cf and the corpus: microseconds per file, in process
 //  - pcre:/regexp: lookups on our bounded matcher, ordinary and exploding keys (scripts/bench-regex.ts)
 //  - completion/hover latency through the real language server (scripts/bench-lsp.mjs)
-// Options: --lines N (default 1000000), --runs N (default 3), --no-lsp.
+//  - scaling: lint time against input size (1k to 1M) for long continued
+//    values, many parameters, services, -o options, access and cidr lines and
+//    one very long line, with real postconf -n / postmap on the same files and
+//    a fitted growth exponent per series (scripts/bench-scaling.mjs); then
+//    hover latency through the server with the largest of each open
+// Options: --lines N (default 1000000), --runs N (default 3), --no-lsp, --no-scaling.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync, createWriteStream, statSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -100,8 +105,19 @@ result.maincf = engine.status === 0 ? JSON.parse(engine.stdout) : { error: engin
 const regex = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench-regex.ts'], { encoding: 'utf8' });
 result.regex = regex.status === 0 ? JSON.parse(regex.stdout) : { error: regex.stderr.slice(0, 400) };
 
+if (!process.argv.includes('--no-scaling')) {
+  const { runScaling, BENCH_SIZES } = await import('./bench-scaling.mjs');
+  // Sizes capped so the whole bench stays within a few minutes on two cores.
+  const started = Date.now();
+  result.scaling = runScaling({ sizes: undefined, perSeries: BENCH_SIZES, runs: 1, timeout: 60, keep: true, log: (m) => console.error(m) });
+  result.scalingSeconds = Math.round((Date.now() - started) / 1000);
+  result.loadavg = spawnSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).stdout.trim();
+}
+
 if (!process.argv.includes('--no-lsp') && existsSync('scripts/bench-lsp.mjs')) {
-  const lsp = spawnSync(process.execPath, ['scripts/bench-lsp.mjs'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  // With the scaling inputs kept in .bench/scaling, hover is also timed with the largest of each series open.
+  const open = result.scaling ? Object.entries(result.scaling).flatMap(([name, s]) => ['--open', `.bench/scaling/${name}-${s.points[s.points.length - 1].size}`]) : [];
+  const lsp = spawnSync(process.execPath, ['scripts/bench-lsp.mjs', ...open], { encoding: 'utf8', maxBuffer: 1 << 26 });
   try {
     result.lsp = JSON.parse(lsp.stdout);
   } catch {
