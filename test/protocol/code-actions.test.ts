@@ -98,13 +98,11 @@ describe('code actions over stdio', () => {
 
     for (const code of ['PF501', 'PF505', 'PF503']) {
       const d = find(diags, code);
-      const started = Date.now();
       const actions: CodeAction[] = await c.request('textDocument/codeAction', {
         textDocument: { uri },
         range: d.range,
         context: { diagnostics: [d], triggerKind: 2 },
       });
-      assert.ok(Date.now() - started < 2000, `${code}: code actions took ${Date.now() - started} ms`);
       const fixes = actions.filter((a) => a.kind === 'quickfix');
       assert.ok(fixes.length > 0, `${code}: no quick fix in ${JSON.stringify(actions)}`);
       // An automatic (lightbulb) request does not compute the hardening action.

@@ -344,18 +344,24 @@ describe('robustness', () => {
     );
   });
 
-  test('huge and odd input: time grows linearly', () => {
-    const timed = (n: number) => {
-      const line = 'smtp inet n - y - - smtpd'.concat(' -osyslog_name=a -o { b = c d } -o e=f'.repeat(n), '\n');
-      const t0 = process.hrtime.bigint();
-      const m = parseMasterCf(line.repeat(2));
-      assert.equal(m.services.length, 2);
-      return Number(process.hrtime.bigint() - t0) / 1e6;
-    };
-    timed(500); // warm-up
-    const small = timed(1000);
-    const large = timed(8000);
-    assert.ok(large < 16 * small + 200, `1000 options: ${small.toFixed(0)} ms, 8000 options: ${large.toFixed(0)} ms`);
+  // Speed on huge input is measured in `npm run bench` (bench-scaling.mjs, series "options"),
+  // never asserted here; this test checks what the parser makes of it.
+  test('huge and odd input: every -o option of a long line is read, in order', () => {
+    const n = 8000;
+    const line = 'smtp inet n - y - - smtpd'.concat(' -osyslog_name=a -o { b = c d } -o e=f'.repeat(n), '\n');
+    const m = parseMasterCf(line.repeat(2));
+    assert.equal(m.services.length, 2);
+    for (const svc of m.services) {
+      assert.equal(svc.overrides.length, 3 * n);
+      assert.deepEqual(
+        svc.overrides.slice(0, 3).map((o) => o.name),
+        ['syslog_name', 'b', 'e'],
+      );
+      assert.deepEqual(
+        svc.overrides.slice(-3).map((o) => o.name),
+        ['syslog_name', 'b', 'e'],
+      );
+    }
     assert.doesNotThrow(() => parseMasterCf('\0\0\0\n{{{{\n}}}} a b c d e f g h\n\r\r\n'));
     assert.doesNotThrow(() => parseMasterCf('a unix - - n - - smtpd {'.concat('{'.repeat(5000))));
   });
