@@ -128,12 +128,20 @@ export class ServiceView {
       case 'myhostname': {
         const h = this.assumptions.hostname ?? 'localhost.localdomain';
         this.assume('machine hostname (myhostname is not set)', h, 'hostname');
-        return h;
+        if (h.includes('.')) return h;
+        // A machine name without a dot gets mydomain as set, else localdomain.
+        const d = this.setting('mydomain');
+        return `${h}.${d === undefined ? 'localdomain' : this.settingsOnly(d)}`;
       }
       case 'mydomain': {
-        const h = this.value('myhostname');
+        // Postfix takes myhostname as set (main.cf or -o), expanded with the
+        // settings alone (mail_conf_lookup_eval: unset names are empty), or
+        // the machine name; then the part after its first dot. Expanding the
+        // full myhostname here would loop through $mydomain.
+        const set = this.setting('myhostname');
+        const h = set === undefined ? (this.hostDefault('myhostname') ?? '') : this.settingsOnly(set);
         const dot = h.indexOf('.');
-        return dot > 0 && h.indexOf('.', dot + 1) >= 0 ? h.slice(dot + 1) : dot > 0 ? h.slice(dot + 1) : 'localdomain';
+        return dot >= 0 ? h.slice(dot + 1) : 'localdomain';
       }
       case 'mynetworks':
         return this.defaultMynetworks();
@@ -146,6 +154,18 @@ export class ServiceView {
         return this.config.dir;
     }
     return undefined;
+  }
+
+  /** A value expanded with main.cf and -o settings only, as mail_conf_lookup_eval does. */
+  private settingsOnly(value: string): string {
+    return expandValue(value, (n) => this.setting(n)).value;
+  }
+
+  /** The raw value set in master.cf (-o) or main.cf; undefined when only a default applies. */
+  private setting(name: string): string | undefined {
+    const o = this.service && lastSimOverride(this.service, name);
+    if (o) return o.value;
+    return this.config.mainCf.byName.get(name)?.value;
   }
 
   assume(what: string, value: string, option: keyof Assumptions): void {

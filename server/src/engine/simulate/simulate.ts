@@ -51,6 +51,10 @@ const INTEGERS = [
 
 /** smtpd's checks at process start; a message means smtpd exits and clients get no banner. */
 export function startupFatal(view: ServiceView, ev: Evaluator, warn: (m: string) => void): string | undefined {
+  // mail_params_init: these must not be empty (e.g. myhostname = mail.$mydomain leaves mydomain empty).
+  for (const name of ['myhostname', 'mydomain', 'myorigin']) {
+    if (view.value(name) === '') return `bad string length 0 < 1: ${name} = `;
+  }
   for (const name of BOOLEANS) {
     const v = view.value(name).trim();
     if (!/^(yes|no)$/i.test(v)) return `bad boolean configuration: ${name} = ${v}`;

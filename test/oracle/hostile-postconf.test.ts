@@ -1,0 +1,61 @@
+// Hostile main.cf files (issue 8) against the real postconf: self-referring
+// host defaults, deeply nested relational expressions, NUL bytes and a UTF-8
+// byte order mark. Our postconf emulation must print what postconf prints
+// (stdout, warnings, exit status), byte for byte.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { requireTools } from '../helpers/env';
+import { ConfigDir, normalizeWarnings, PID_MARKER, run } from '../helpers/postfix-tools';
+import { postconfMain } from '../../server/src/engine/postconf/main';
+import { hostModel } from '../../server/src/cli/host';
+
+const host = { ...hostModel(), processId: PID_MARKER };
+
+/** Runs `postconf -c DIR ARGS [NAMES]` for real and emulated on main.cf bytes; returns a difference or ''. */
+function differs(main: Buffer, args: string[], names: string[] = []): string {
+  const d = new ConfigDir('pflint-hostile-');
+  try {
+    d.write('main.cf', main);
+    const real = run('postconf', ['-c', d.dir, ...args, ...names]);
+    const flags = args.join('');
+    const ours = postconfMain({
+      dir: d.dir,
+      mainText: main.toString('latin1'),
+      master: undefined,
+      nonDefault: flags.includes('n'),
+      expand: flags.includes('x'),
+      defaults: flags.includes('d'),
+      names: names.length > 0 ? names : undefined,
+      host,
+    });
+    const stdout = ours.stdout.replaceAll(PID_MARKER, String(real.pid));
+    const realWarn = normalizeWarnings(real.stderr);
+    const ourWarn = normalizeWarnings(ours.stderr.replaceAll(PID_MARKER, String(real.pid)));
+    if (real.stdout === stdout && real.status === ours.status && realWarn.join('\n') === ourWarn.join('\n')) return '';
+    return `postconf ${args.join(' ')} ${names.join(' ')}\n--- real (status ${real.status}):\n${real.stdout.slice(0, 2000)}${realWarn.join('\n').slice(0, 2000)}\n--- ours (status ${ours.status}):\n${stdout.slice(0, 2000)}${ourWarn.join('\n').slice(0, 2000)}`;
+  } finally {
+    d.dispose();
+  }
+}
+
+function assertSame(cases: { main: Buffer | string; args: string[]; names?: string[] }[]): void {
+  const bad = cases.map((c) => differs(typeof c.main === 'string' ? Buffer.from(c.main, 'latin1') : c.main, c.args, c.names)).filter((s) => s !== '');
+  assert.equal(bad.length, 0, bad.join('\n\n'));
+}
+
+const HOST_NAMES = ['myhostname', 'mydomain', 'myorigin', 'mydestination'];
+
+test('myhostname and mydomain defaults that refer to each other agree with real postconf', (t) => {
+  if (!requireTools(t, { commands: ['postconf'] })) return;
+  const mains = [
+    'myhostname = mail.$mydomain\n',
+    'myhostname = a.b.$mydomain\n',
+    'myhostname = $mydomain\n',
+    'myhostname = mail.${mydomain}x\n',
+    'mydomain = $myhostname\n',
+    'myhostname = mail.$mydomain\nmydomain = x.y\n',
+    'myhostname = mail.example.com\n',
+    '',
+  ];
+  assertSame(mains.flatMap((main) => [{ main, args: ['-n'] }, { main, args: ['-nx'] }, { main, args: ['-x'], names: HOST_NAMES }]));
+});
