@@ -8,6 +8,7 @@ import { diagnostics } from './diagnostics';
 import { documentSymbols } from './documentSymbols';
 import { foldingRanges } from './foldingRanges';
 import { hover } from './hover';
+import { navigation } from './navigation';
 import { settings } from './settings';
 import { simulate } from './simulate';
 
@@ -18,6 +19,7 @@ export const features: Feature[] = [
   foldingRanges,
   completion,
   hover,
+  navigation,
   simulate,
   codeActions,
 ];
