@@ -2,7 +2,8 @@
 // code review, and offers the engine's oracle interfaces (postconf, postmap)
 // and the policy simulator. Arguments in, engine, formatted output out.
 
-import { readdirSync, readFileSync, realpathSync, statSync, writeSync } from 'node:fs';
+import { readFileSync, writeSync } from 'node:fs';
+import { diskReader } from '../disk/read-file';
 import { resolve } from 'node:path';
 import { lintTargets } from '../engine/lint';
 import type { ConfigMode } from '../engine/config-files';
@@ -28,46 +29,8 @@ configuration of this machine, any other directory as a repository copy
 time); --live and --repository choose. Exit status: 0 no errors, 1 errors found,
 2 usage error.`;
 
-/** Reads files as bytes mapped 1:1 to characters, the way Postfix sees them. */
-export const fsReader: FileReader & { isDirectory(p: string): boolean } = {
-  readText(path) {
-    try {
-      const st = statSync(path);
-      if (!st.isFile()) return undefined;
-      return readFileSync(path, 'latin1');
-    } catch {
-      return undefined;
-    }
-  },
-  mtimeMs(path) {
-    try {
-      return statSync(path).mtimeMs;
-    } catch {
-      return undefined;
-    }
-  },
-  realPath(path) {
-    try {
-      return realpathSync(path);
-    } catch {
-      return undefined;
-    }
-  },
-  listDirectory(path) {
-    try {
-      return readdirSync(path);
-    } catch {
-      return undefined;
-    }
-  },
-  isDirectory(path) {
-    try {
-      return statSync(path).isDirectory();
-    } catch {
-      return false;
-    }
-  },
-};
+/** Reads files as bytes mapped 1:1 to characters, the way Postfix sees them (disk/read-file.ts). */
+export const fsReader = diskReader('bytes');
 
 function writeAll(fd: number, s: string, encoding: BufferEncoding): void {
   const buf = Buffer.from(s, encoding);

@@ -6,7 +6,7 @@
 // not be read, and compiled tables are built at deploy time. One resolver for
 // the linter, the simulator and the editor, so they always agree.
 
-import type { FileReader } from './types';
+import type { FileReader, UnreadableFile } from './types';
 
 /**
  * - `live`: the configuration this machine runs; paths mean what they say.
@@ -154,6 +154,11 @@ export class ConfigFiles implements FileReader {
   readText(path: string): string | undefined {
     const local = this.resolve(path).local;
     return local === undefined ? undefined : this.base.readText(local);
+  }
+
+  unreadable(path: string): UnreadableFile | undefined {
+    const local = this.resolve(path).local;
+    return local === undefined || !this.base.unreadable ? undefined : this.base.unreadable(local);
   }
 
   mtimeMs(path: string): number | undefined {

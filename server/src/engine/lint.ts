@@ -15,6 +15,8 @@ import type { FileReader, Problem, Range } from './types';
 import { closestParameter } from './mastercf/parameter-problems';
 import { runRules, suppressProblems } from './rules';
 import { pushAll } from './arrays';
+import { overlayReader } from './overlay-reader';
+import { unreadableProblem } from './file-codes';
 
 export interface LintOptions {
   /** Target Postfix version (default: newest in the catalog). */
@@ -83,17 +85,14 @@ function clientFileReader(config: PostfixConfig): ReadFile {
 
 /** Problems to show for one document, analysed together with its directory. */
 export function lintDocument(path: string, text: string, reader: FileReader, options: LintOptions = {}): Problem[] {
-  const overlay: FileReader = {
-    readText: (p) => (p === path ? text : reader.readText(p)),
-    mtimeMs: reader.mtimeMs ? (p) => reader.mtimeMs!(p) : undefined,
-  };
+  const overlay = overlayReader(reader, (p) => (p === path ? text : undefined));
   const kind = options.kind ?? documentKind(path);
   const dir = dirname(path);
   const canonical = kind === 'main' ? 'main.cf' : kind === 'master' ? 'master.cf' : undefined;
   if (canonical && documentKind(path) !== kind) {
     // Analyse it in the place Postfix would read it from, then report against this file.
     const stand = `${dir}/${canonical}`;
-    const asIf: FileReader = { readText: (p) => (p === stand ? text : overlay.readText(p)), mtimeMs: overlay.mtimeMs };
+    const asIf = overlayReader(overlay, (p) => (p === stand ? text : undefined));
     return lintConfig(loadConfig(dir, asIf, options), asIf)
       .filter((p) => p.file === stand)
       .map((p) => ({ ...p, file: path }));
@@ -130,7 +129,7 @@ export function lintTargets(paths: string[], reader: FileReader & { isDirectory(
     }
     const text = reader.readText(p);
     if (text === undefined) {
-      out.push({ code: 'PF000', severity: 'error', category: 'postfix', file: p, range: EMPTY, message: `cannot read ${p}` });
+      out.push(unreadableProblem(p, EMPTY, undefined, p, reader.unreadable?.(p) ?? { code: 'EIO', op: 'open', reason: 'cannot be read' }));
       continue;
     }
     pushAll(out, lintDocument(p, text, reader, options));
@@ -195,7 +194,8 @@ function tableProblems(config: PostfixConfig): Problem[] {
     if (use.files.source === undefined) continue;
     const text = config.files.readText(installed);
     if (text === undefined) {
-      out.push(missingTable(config, use));
+      const why = config.files.unreadable(installed);
+      out.push(why && why.code !== 'ENOENT' ? unreadableProblem(use.file, use.range, use.spec, installed, why) : missingTable(config, use));
       continue;
     }
     pushAll(out, use.format === 'aliases' ? parseAliasTable(text, use.files.source).problems : parseTableText(use.ref.type, use.files.source, text));

@@ -59,6 +59,20 @@ export interface FileReader {
   realPath?(path: string): string | undefined;
   /** Names in a directory, or undefined when it cannot be listed. */
   listDirectory?(path: string): string[] | undefined;
+  /**
+   * Why readText gives undefined for a path (code ENOENT: it does not exist),
+   * or undefined when it reads. Readers that cannot tell leave it out.
+   */
+  unreadable?(path: string): UnreadableFile | undefined;
+}
+
+/** Why a file is not read: an errno name (ENOENT, EACCES, ELOOP, EISDIR) or ENOTREG, ESYSTEM, EFBIG, and its wording. */
+export interface UnreadableFile {
+  code: string;
+  /** The step that failed, for Postfix's wording ("open X: reason"). */
+  op: 'open' | 'read';
+  /** strerror()'s words, or ours for the policy codes. */
+  reason: string;
 }
 
 export function pos(line: number, character: number): Position {

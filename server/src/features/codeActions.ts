@@ -30,6 +30,7 @@ import type { Feature, ServerContext } from './context';
 import { analysisOptions } from './settings';
 import type { OpenDocument } from './workspace';
 import { pathToUri, uriToPath } from './workspace';
+import { overlayReader } from '../engine/overlay-reader';
 
 export const HARDEN_KIND = 'source.postfix.harden';
 export const HARDEN_REQUEST = 'postfix/harden';
@@ -64,10 +65,7 @@ interface Subject {
 function subject(ctx: ServerContext, uri: string, document: TextDocument | undefined): Subject {
   const od = document ? ctx.workspace.describe(document) : ctx.workspace.locate(uri);
   const text = document?.getText();
-  const reader: FileReader = {
-    readText: (p) => (text !== undefined && p === od.path ? text : ctx.workspace.readText(p)),
-    mtimeMs: (p) => ctx.workspace.mtimeMs(p),
-  };
+  const reader = overlayReader(ctx.workspace, (p) => (text !== undefined && p === od.path ? text : undefined));
   const toUri = (file: string) => {
     const path = isAbsolute(file) ? resolve(file) : resolve(od.dir, file);
     // An untitled buffer's stand-in path maps back to its own URI.
@@ -94,7 +92,7 @@ function hardenEdit(ctx: ServerContext, s: Subject): { fix: Fix; edit: Workspace
   if (s.od.kind === 'main' && s.od.path !== `${dir}/main.cf`) {
     standIn = `${dir}/main.cf`;
     const text = s.reader.readText(s.od.path);
-    reader = { readText: (p) => (p === standIn ? text : s.reader.readText(p)), mtimeMs: s.reader.mtimeMs };
+    reader = overlayReader(s.reader, (p) => (p === standIn ? text : undefined));
   }
   if (reader.readText(`${dir}/main.cf`) === undefined) return undefined;
   const config = loadConfig(dir, reader, analysisOptions());

@@ -21,6 +21,7 @@ import type { FileReader } from '../engine/types';
 import type { Feature, ServerContext } from './context';
 import { analysisOptions, currentSettings } from './settings';
 import type { OpenDocument } from './workspace';
+import { overlayReader } from '../engine/overlay-reader';
 
 const KIND: Record<ItemKind, CompletionItemKind> = {
   parameter: CompletionItemKind.Property,
@@ -72,10 +73,7 @@ export const configCache = new ConfigCache();
 export function assistConfig(ctx: ServerContext, od: OpenDocument): { config: PostfixConfig; reader: FileReader } {
   const text = od.document.getText();
   const standIn = od.kind === 'main' ? joinPath(od.dir, 'main.cf') : od.kind === 'master' ? joinPath(od.dir, 'master.cf') : od.path;
-  const reader: FileReader = {
-    readText: (p) => (p === od.path || p === standIn ? text : ctx.workspace.readText(p)),
-    mtimeMs: (p) => ctx.workspace.mtimeMs(p),
-  };
+  const reader = overlayReader(ctx.workspace, (p) => (p === od.path || p === standIn ? text : undefined));
   return { config: configCache.get(od.path, od.dir, reader, analysisOptions(), Date.now()), reader };
 }
 

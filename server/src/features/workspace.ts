@@ -3,12 +3,12 @@
 // buffers over the disk, so an edit to master.cf changes main.cf's diagnostics
 // before it is saved.
 
-import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { FileReader } from '../engine/types';
+import type { FileReader, UnreadableFile } from '../engine/types';
+import { diskReader } from '../disk/read-file';
 import { DocumentKind, documentKind } from './documentKind';
 
 export interface OpenDocument {
@@ -34,6 +34,9 @@ export function pathToUri(path: string): string {
 }
 
 const STAND_IN_NAME: Record<DocumentKind, string> = { main: 'main.cf', master: 'master.cf', map: 'table' };
+
+/** Files that are not open are read from disk under the shared policy (disk/read-file.ts), as UTF-8. */
+const disk = diskReader('utf8');
 
 export class Workspace implements FileReader {
   constructor(private readonly documents: TextDocuments<TextDocument>) {}
@@ -63,35 +66,22 @@ export class Workspace implements FileReader {
 
   readText(path: string): string | undefined {
     const open = this.openAt(path);
-    if (open) return open.getText();
-    try {
-      return readFileSync(path, 'utf8');
-    } catch {
-      return undefined;
-    }
+    return open ? open.getText() : disk.readText(path);
+  }
+
+  unreadable(path: string): UnreadableFile | undefined {
+    return this.openAt(path) ? undefined : disk.unreadable(path);
   }
 
   realPath(path: string): string | undefined {
-    try {
-      return realpathSync(path);
-    } catch {
-      return this.openAt(path) ? resolve(path) : undefined;
-    }
+    return disk.realPath!(path) ?? (this.openAt(path) ? resolve(path) : undefined);
   }
 
   listDirectory(path: string): string[] | undefined {
-    try {
-      return readdirSync(path);
-    } catch {
-      return undefined;
-    }
+    return disk.listDirectory!(path);
   }
 
   mtimeMs(path: string): number | undefined {
-    try {
-      return statSync(path).mtimeMs;
-    } catch {
-      return undefined;
-    }
+    return disk.mtimeMs!(path);
   }
 }

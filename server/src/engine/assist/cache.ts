@@ -5,6 +5,7 @@
 
 import { joinPath, loadConfig, LoadOptions, PostfixConfig } from '../config';
 import type { FileReader } from '../types';
+import { overlayReader } from '../overlay-reader';
 
 interface Entry {
   main?: string;
@@ -37,8 +38,8 @@ export class ConfigCache {
     const e = this.entries.get(key);
     if (e && e.main === main && e.master === master && e.version === version && e.mode === mode && now - e.loadedAt < this.maxAgeMs) return e.config;
     const pinned: FileReader = {
+      ...overlayReader(reader, () => undefined),
       readText: (p) => (p === mainPath ? main : p === masterPath ? master : reader.readText(p)),
-      mtimeMs: reader.mtimeMs ? (p) => reader.mtimeMs!(p) : undefined,
     };
     const config = loadConfig(dir, pinned, { version, mode });
     this.entries.delete(key);

@@ -17,6 +17,7 @@ import { Item, ListToken, serviceLists, ServiceLists, tokenLocation } from './li
 import { broadNetworkFix } from './mynetworks';
 import { code, problem, Rule } from './rule';
 import { ByLocation, listText } from './util';
+import { overlayReader } from '../overlay-reader';
 
 export const RELAY_GUARD_MISSING = code('PF400', 'relay-guard-missing', 'error', 'postfix', 'No working reject_unauth_destination (or reject/defer): smtpd refuses to start');
 export const OPEN_RELAY = code('PF500', 'open-relay', 'error', 'security', 'Open relay: an outside client may send mail to outside domains');
@@ -212,7 +213,7 @@ function openRelay(ctx: RuleContext): Problem[] {
   if (edits.length) {
     const patched = new Map<string, string>();
     for (const file of new Set(edits.map((e) => e.file))) patched.set(file, applyTextEdits(ctx.text(file) ?? '', edits.filter((e) => e.file === file)));
-    const reader: FileReader = { readText: (p) => (patched.has(p) ? patched.get(p) : ctx.reader.readText(p)), mtimeMs: ctx.reader.mtimeMs?.bind(ctx.reader) };
+    const reader = overlayReader(ctx.reader, (p) => patched.get(p));
     const skip = new Set(edits.map((e) => `${e.file}:${e.range.start.line}`));
     relayFindings(ctx, loadSimConfig(ctx.config.dir, reader), found, true, skip);
   }

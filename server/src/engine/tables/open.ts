@@ -81,6 +81,11 @@ function fatal(spec: string, type: string, name: string, text: string, warnings:
   return { spec, type, name, fatal: text, warnings, problems: [] };
 }
 
+/** Why a file did not read, in strerror()'s words when the reader can tell. */
+function whyNot(reader: FileReader, name: string): string {
+  return reader.unreadable?.(name)?.reason ?? 'No such file or directory';
+}
+
 /** Opens `type:name` (a bare name means hash:, Debian's default_database_type). Never throws. */
 export function openTable(spec: string, reader: FileReader, opts: OpenTableOptions = {}): OpenedTable {
   const colon = spec.indexOf(':');
@@ -95,7 +100,7 @@ export function openTable(spec: string, reader: FileReader, opts: OpenTableOptio
     const text = reader.readText(name);
     const where = indexed ? `${name}${indexSuffix(type)}` : name;
     if (text === undefined) {
-      if (indexed && opts.indexedMode === 'build') return fatal(spec, type, name, `open ${name}: No such file or directory`);
+      if (indexed && opts.indexedMode === 'build') return fatal(spec, type, name, `open ${name}: ${whyNot(reader, name)}`);
       return { ...fatal(spec, type, name, `open database ${where}: No such file or directory`), file: name };
     }
     const table = parseAccessTable(text, name, { type, fold });
@@ -119,7 +124,7 @@ export function openTable(spec: string, reader: FileReader, opts: OpenTableOptio
         return { spec, type, name, table, warnings: table.warnings, problems: [] };
       }
       const text = reader.readText(name);
-      if (text === undefined) return { ...fatal(spec, type, name, `open ${name}: No such file or directory`), file: name };
+      if (text === undefined) return { ...fatal(spec, type, name, `open ${name}: ${whyNot(reader, name)}`), file: name };
       const table = type === 'cidr' ? parseCidrTable(text, name, name) : parseRegexTable(type, text, name, name);
       return { spec, type, name, table, warnings: table.warnings, problems: table.problems, file: name };
     }
