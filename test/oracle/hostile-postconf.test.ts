@@ -59,3 +59,26 @@ test('myhostname and mydomain defaults that refer to each other agree with real 
   ];
   assertSame(mains.flatMap((main) => [{ main, args: ['-n'] }, { main, args: ['-nx'] }, { main, args: ['-x'], names: HOST_NAMES }]));
 });
+
+/** myhostname nested n deep: through relational left or right operands (unbounded in Postfix), or through ${name?{...}} (100 levels). */
+function nested(kind: 'left' | 'right' | 'conditional', n: number): string {
+  let e = kind === 'conditional' ? 'x' : 'a';
+  for (let k = 0; k < n; k++) {
+    if (kind === 'left') e = `\${{${e}} == {a}?{y}:{z}}`;
+    else if (kind === 'right') e = `\${{a} == {${e}}?{y}:{z}}`;
+    else e = `\${mydomain?{${e}}}`;
+  }
+  return `mydomain = d\nmyhostname = ${e}\n`;
+}
+
+test('deeply nested expressions: the same answer or the same nesting error as real postconf at 50, 99-102 and 1000 levels', (t) => {
+  if (!requireTools(t, { commands: ['postconf'] })) return;
+  const cases: { main: string; args: string[]; names?: string[] }[] = [];
+  for (const kind of ['left', 'right', 'conditional'] as const) {
+    for (const n of [50, 99, 100, 101, 102, 1000]) {
+      cases.push({ main: nested(kind, n), args: ['-x'], names: ['myhostname'] });
+      if (n === 1000) cases.push({ main: nested(kind, n), args: ['-nx'] });
+    }
+  }
+  assertSame(cases);
+});

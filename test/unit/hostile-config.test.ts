@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { lintDirectory } from '../../server/src/engine/lint';
 import { loadSimConfig } from '../../server/src/engine/simulate/config';
 import { simulateTransaction } from '../../server/src/engine/simulate/simulate';
+import { expandValue, scanNames } from '../../server/src/engine/expand';
+import { postconfMain } from '../../server/src/engine/postconf/main';
 import type { FileReader, Problem } from '../../server/src/engine/types';
 import type { SimulationResult, Transaction } from '../../server/src/engine/simulate/types';
 
@@ -44,4 +46,32 @@ test('myhostname = a.b.$mydomain: mydomain defaults to "b." as in Postfix', () =
   const out = sim('compatibility_level = 3.6\nmyhostname = a.b.$mydomain\nmydestination = $myhostname\n', { recipients: ['u@a.b.b.'] });
   assert.notEqual(out.verdict, 'fatal', out.fatal);
   assert.ok(!/Maximum call stack/.test(JSON.stringify(out)));
+});
+
+/** `${{...} == {a}?{y}:{z}}` nested n deep around "a" (y at depth 1, z from depth 2 on). */
+function nestedRelational(n: number): string {
+  let e = 'a';
+  for (let k = 0; k < n; k++) e = `\${{${e}} == {a}?{y}:{z}}`;
+  return e;
+}
+
+test('relational expressions nested 1000 deep expand without a stack overflow (Postfix does not bound them)', () => {
+  const r = expandValue(nestedRelational(1000), () => undefined);
+  assert.deepEqual(r.errors, []);
+  assert.equal(r.value, 'z');
+  assert.equal(expandValue(nestedRelational(1), () => undefined).value, 'y');
+  assert.deepEqual(scanNames(nestedRelational(1000)).errors, []);
+  const main = `compatibility_level = 3.6\nmyhostname = ${nestedRelational(1000)}\n`;
+  assert.doesNotThrow(() => lint(main));
+  const out = postconfMain({ dir: DIR, mainText: main, master: undefined, nonDefault: true, expand: true, defaults: false });
+  assert.equal(out.status, 0, out.stderr);
+  assert.match(out.stdout, /^myhostname = z$/m);
+});
+
+test('a self-referencing comparison is reported as the crash it is in Postfix, not thrown', () => {
+  const main = 'compatibility_level = 3.6\nrelayhost = ${{$relayhost} == {a}?{y}:{z}}\n';
+  assert.doesNotThrow(() => lint(main));
+  const r = expandValue('$relayhost', (n) => (n === 'relayhost' ? '${{$relayhost} == {a}?{y}:{z}}' : undefined));
+  assert.equal(r.errors.length > 0, true);
+  assert.match(r.errors[0], /Postfix itself crashes/);
 });

@@ -36,7 +36,7 @@ interface Ctx {
   out: string[];
   outLen: number;
   level: number;
-  /** Total nesting across relational operands, which Postfix does not bound (it crashes). */
+  /** Nesting of relational operands, which Postfix does not bound (it crashes). */
   guard: { depth: number };
   error: boolean;
   errors: string[];
@@ -54,8 +54,31 @@ function spaces(s: string, i: number): number {
   return j;
 }
 
-/** Splits text into literals and `$` expressions, as mac_parse does; calls back for each. */
-function macParse(value: string, ctx: Ctx, cb: (kind: 'literal' | 'expr', text: string) => void): void {
+// The expander recurses as deep as the configuration nests (Postfix does not
+// bound nesting through relational operands), so it must not use the
+// JavaScript stack: each recursive step is a generator that yields the
+// sub-step it needs, and run() drives them with a stack on the heap.
+type Step<T = unknown> = Generator<Step, T, unknown>;
+
+/** Runs a step and every sub-step it yields, iteratively; returns its result. */
+function run<T>(first: Step<T>): T {
+  const stack: Step[] = [first];
+  let input: unknown;
+  for (;;) {
+    const r = stack[stack.length - 1].next(input);
+    if (r.done) {
+      stack.pop();
+      if (stack.length === 0) return r.value as T;
+      input = r.value;
+    } else {
+      stack.push(r.value);
+      input = undefined;
+    }
+  }
+}
+
+/** Splits text into literals and `$` expressions, as mac_parse does; expands each in ctx. */
+function* macParse(value: string, ctx: Ctx): Step<void> {
   let buf = '';
   let i = 0;
   while (i < value.length) {
@@ -74,7 +97,7 @@ function macParse(value: string, ctx: Ctx, cb: (kind: 'literal' | 'expr', text: 
       continue;
     }
     if (buf.length > 0) {
-      cb('literal', buf);
+      yield callback(ctx, 'literal', buf);
       buf = '';
     }
     i++;
@@ -110,10 +133,10 @@ function macParse(value: string, ctx: Ctx, cb: (kind: 'literal' | 'expr', text: 
       warn(ctx, `empty macro name: "${value}"`);
       return;
     }
-    cb('expr', buf);
+    yield callback(ctx, 'expr', buf);
     buf = '';
   }
-  if (buf.length > 0 && !ctx.error) cb('literal', buf);
+  if (buf.length > 0 && !ctx.error) yield callback(ctx, 'literal', buf);
 }
 
 /** Extracts a balanced `{...}` payload starting at s[i] === '{'; returns payload and the index after trailing blanks. */
@@ -173,16 +196,30 @@ export function compatLevelValue(s: string): bigint | undefined {
   return (major << 20n) | (minor << 10n) | patch;
 }
 
-/** Expands a relational operand in a fresh context, as Postfix does (own nesting count). */
-function expandPart(ctx: Ctx, text: string): string {
+/**
+ * Expands a relational operand in a fresh context, as Postfix does (own
+ * nesting count, so only the machine's stack limits this nesting).
+ */
+function* expandPart(ctx: Ctx, text: string): Step<string> {
+  if (ctx.guard.depth >= MAX_RELATIONAL_DEPTH) {
+    // Measured: postconf 3.7.11 with an 8 MB stack answers at 13,750 levels and crashes (SIGSEGV) at 13,828.
+    warn(ctx, `unreasonable macro call nesting: "${clip(text)}" (relational expressions nested over ${MAX_RELATIONAL_DEPTH} deep; Postfix itself crashes on this)`);
+    return '';
+  }
   const sub: Ctx = { ...ctx, out: [], outLen: 0, level: 0, error: false };
-  macParse(text, sub, (kind, t) => callback(sub, kind, t));
+  ctx.guard.depth++;
+  yield macParse(text, sub);
+  ctx.guard.depth--;
   if (sub.error) ctx.error = true;
   return sub.out.join('');
 }
 
+function clip(s: string): string {
+  return s.length > 100 ? `${s.slice(0, 100)}...` : s;
+}
+
 /** Evaluates `{left} op {right}`; returns the fake lookup result ("true" or "") and the index after it. */
-function relational(ctx: Ctx, s: string, i: number): { lookup: string | undefined; next: number } | undefined {
+function* relational(ctx: Ctx, s: string, i: number): Step<{ lookup: string | undefined; next: number } | undefined> {
   const left = curly(ctx, s, i);
   if (!left) return undefined;
   let k = left.next;
@@ -214,8 +251,8 @@ function relational(ctx: Ctx, s: string, i: number): { lookup: string | undefine
   }
   const right = curly(ctx, s, r);
   if (!right) return undefined;
-  const lv = expandPart(ctx, left.payload);
-  const rv = expandPart(ctx, right.payload);
+  const lv = (yield expandPart(ctx, left.payload)) as string;
+  const rv = (yield expandPart(ctx, right.payload)) as string;
   // Postfix applies the operator even when an operand failed (its warning
   // still prints), and only then gives up.
   if (ctx.scan) return ctx.error ? undefined : { lookup: undefined, next: right.next };
@@ -247,25 +284,16 @@ function emit(ctx: Ctx, s: string): void {
   ctx.outLen += s.length;
 }
 
-const MAX_TOTAL_DEPTH = 1000;
+// Relational operands nested deeper than this: Postfix runs out of stack.
+const MAX_RELATIONAL_DEPTH = 13000;
 
-function callback(ctx: Ctx, kind: 'literal' | 'expr', text: string): void {
+function* callback(ctx: Ctx, kind: 'literal' | 'expr', text: string): Step<void> {
   if (ctx.level++ > MAX_NESTING) warn(ctx, `unreasonable macro call nesting: "${text}"`);
   if (ctx.error) return;
-  if (ctx.guard.depth > MAX_TOTAL_DEPTH) {
-    // Real Postfix recurses until it crashes here (e.g. ${{$x} == {a}} inside x).
-    warn(ctx, `unreasonable macro call nesting: "${text}" (self-referencing comparison; Postfix itself crashes on this)`);
-    return;
-  }
-  ctx.guard.depth++;
-  try {
-    expressionCallback(ctx, kind, text);
-  } finally {
-    ctx.guard.depth--;
-  }
+  yield expressionCallback(ctx, kind, text);
 }
 
-function expressionCallback(ctx: Ctx, kind: 'literal' | 'expr', text: string): void {
+function* expressionCallback(ctx: Ctx, kind: 'literal' | 'expr', text: string): Step<void> {
   if (kind === 'literal') {
     if (!ctx.scan) emit(ctx, text);
     ctx.level--;
@@ -276,7 +304,7 @@ function expressionCallback(ctx: Ctx, kind: 'literal' | 'expr', text: string): v
   let ch: string | undefined;
   let i = spaces(text, 0);
   if (text[i] === '{') {
-    const rel = relational(ctx, text, i);
+    const rel = (yield relational(ctx, text, i)) as { lookup: string | undefined; next: number } | undefined;
     if (!rel) return;
     lookup = rel.lookup;
     cp = rel.next;
@@ -326,7 +354,7 @@ function expressionCallback(ctx: Ctx, kind: 'literal' | 'expr', text: string): v
       ifTrue = text.slice(cp);
       cp = text.length;
     }
-    if (nonEmpty || ctx.scan) macParse(ifTrue, ctx, (kd, t) => callback(ctx, kd, t));
+    if (nonEmpty || ctx.scan) yield macParse(ifTrue, ctx);
     if (cp < text.length) {
       if (text[cp] !== ':') {
         warn(ctx, `":" expected at: "...${ifTrue}}>>>${text.slice(cp, cp + 20)}"`);
@@ -335,18 +363,18 @@ function expressionCallback(ctx: Ctx, kind: 'literal' | 'expr', text: string): v
       cp++;
       ch = ':';
       k = spaces(text, cp);
-      if (!falseBranch(ctx, text, cp, nonEmpty)) return;
+      if (!(yield falseBranch(ctx, text, cp, nonEmpty))) return;
     }
   } else if (ch === ':') {
-    if (!falseBranch(ctx, text, cp, nonEmpty)) return;
+    if (!(yield falseBranch(ctx, text, cp, nonEmpty))) return;
   } else if (lookup !== undefined && lookup !== '' && !ctx.scan) {
-    if (ctx.recurse) macParse(lookup, ctx, (kd, t) => callback(ctx, kd, t));
+    if (ctx.recurse) yield macParse(lookup, ctx);
     else emit(ctx, lookup);
   }
   ctx.level--;
 }
 
-function falseBranch(ctx: Ctx, text: string, cp: number, nonEmpty: boolean): boolean {
+function* falseBranch(ctx: Ctx, text: string, cp: number, nonEmpty: boolean): Step<boolean> {
   const k = spaces(text, cp);
   let ifFalse: string;
   let rest: number;
@@ -359,7 +387,7 @@ function falseBranch(ctx: Ctx, text: string, cp: number, nonEmpty: boolean): boo
     ifFalse = text.slice(cp);
     rest = text.length;
   }
-  if (!nonEmpty || ctx.scan) macParse(ifFalse, ctx, (kd, t) => callback(ctx, kd, t));
+  if (!nonEmpty || ctx.scan) yield macParse(ifFalse, ctx);
   if (rest < text.length) {
     warn(ctx, `unexpected input at: "...${ifFalse}}>>>${text.slice(rest, rest + 20)}"`);
     return false;
@@ -374,7 +402,7 @@ function newContext(lookup: Lookup, recurse: boolean, scan: boolean, levelOps: b
 /** Expands a parameter value the way postconf -x does. Never throws. */
 export function expandValue(value: string, lookup: Lookup, options: ExpandOptions = {}): ExpandResult {
   const ctx = newContext(lookup, options.recurse ?? true, false, options.levelOperators ?? true);
-  macParse(value, ctx, (kind, t) => callback(ctx, kind, t));
+  run(macParse(value, ctx));
   return { value: ctx.out.join(''), undefinedNames: ctx.undefinedNames, errors: ctx.errors };
 }
 
@@ -390,6 +418,6 @@ export function scanNames(value: string): { names: string[]; errors: string[] } 
     return undefined;
   };
   const ctx = newContext(record, false, true, true);
-  macParse(value, ctx, (kind, t) => callback(ctx, kind, t));
+  run(macParse(value, ctx));
   return { names, errors: ctx.errors };
 }
