@@ -14,12 +14,14 @@ import { runPostconf } from './postconf';
 import { runPostmap } from './postmap';
 import { runSimulate } from './simulate';
 import { runDiff } from './diff';
+import { runExplain } from './explain';
 
 const USAGE = `usage: postfix-lint [--format text|json|sarif] [--postfix-version X.Y] [--min-severity error|warning|info|hint] [--live|--repository] PATH...
        postfix-lint postconf -c DIR [-n] [-x] [-d] [-M] [-F] [-P] [-f] [NAME...]
        postfix-lint postmap [-q KEY | -q - | -s] type:name
        postfix-lint simulate -c DIR [--service NAME] --client ADDR[,HOSTNAME] [--helo NAME] [--sasl-user USER] --from ADDR --to ADDR... [--format text|json]
        postfix-lint simulate -c DIR --matrix
+       postfix-lint explain [-c DIR] [LOGFILE|-]          why smtpd logged a reject
        postfix-lint diff OLD_DIR NEW_DIR | diff --git REV [DIR]   [--format text|json|markdown|sarif]
 
 Lints a Postfix configuration directory (main.cf, master.cf and the lookup
@@ -100,6 +102,8 @@ export function main(argv: string[], io: CliIo = processIo): number {
       return runPostmap(rest, io === processIo ? utf8Io : io);
     case 'simulate':
       return runSimulate(rest, io);
+    case 'explain':
+      return runExplain(rest, { ...(io === processIo ? utf8Io : io), reader: fsReader });
     case 'diff':
       return runDiff(rest, { ...(io === processIo ? utf8Io : io), reader: fsReader });
     case 'lint':
