@@ -1,14 +1,243 @@
-// A private, real Postfix instance on 127.0.0.1 for differential tests: our
-// configuration under test plus the essentials that keep it self-contained
-// (own queue, discard transports, log file, XCLIENT allowed from 127.0.0.1 so
-// swaks can impersonate any client, HELO name and SASL login). One instance
-// serves many transactions; swaks runs them in parallel.
+// THE live-Postfix harness: private, real Postfix instances for differential
+// tests.
+// - PostfixInstance: one instance in a directory of its own (config, queue,
+//   log file), on a loopback network of its own, started and stopped with
+//   `postfix start`/`abort`. Every instance first takes one of a few
+//   machine-wide slots (./live-slots.ts), so that test files running side by
+//   side, and other people's test runs, never start more than a couple of
+//   Postfix instances at once on a small machine; instances are stopped however
+//   the process ends. A command that hangs is reported as a timeout, with
+//   what it printed and the instance's log, never as a bare exit status.
+// - LivePostfix: an instance for the simulator's oracle, our configuration
+//   under test plus essentials that keep it self-contained (discard
+//   transports, XCLIENT allowed from 127.0.0.1 so clients can be impersonated).
+//   One instance serves many transactions, run in parallel.
 
 import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { abortSync, acquireSlot, onExitStop, type Slot } from './live-slots';
+import { interpretSwaks, type LiveResult, type LiveTransaction } from './live-swaks';
+
+export { interpretSwaks, parseSwaks, type LiveReply, type LiveResult, type LiveStage, type LiveTransaction } from './live-swaks';
+export { SLOT_LIMIT, acquireSlot, onExitStop, type Slot } from './live-slots';
+
+/**
+ * Hang detectors, not performance limits: generous, so that a loaded machine
+ * only makes a test slower (LIVE_POSTFIX_TIMEOUT_S scales them).
+ */
+const HANG_S = Math.max(1, Number(process.env.LIVE_POSTFIX_TIMEOUT_S ?? 180) || 180);
+
+/** How long a client waits for one SMTP reply before giving up (a hang, not a slow server). */
+export const REPLY_S = Math.max(5, Math.round(HANG_S / 3));
+
+export interface RunResult {
+  code: number;
+  out: string;
+  /** Killed after the time limit: `out` is what it printed until then. */
+  timedOut: boolean;
+}
+
+/** Runs a command; a command killed by the time limit says so (timedOut), with its output so far. */
+export function runTool(cmd: string, args: string[], timeoutS = HANG_S, encoding: BufferEncoding = 'utf8'): Promise<RunResult> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { timeout: timeoutS * 1000, killSignal: 'SIGKILL', maxBuffer: 4 << 20, encoding }, (err, stdout, stderr) => {
+      const e = err as (Error & { code?: unknown; killed?: boolean; signal?: string | null }) | null;
+      const timedOut = !!e && e.killed === true;
+      const code = !e ? 0 : typeof e.code === 'number' ? e.code : timedOut ? -1 : 1;
+      const spawnError = e && typeof e.code === 'string' ? `${cmd}: ${e.code} ${e.message}\n` : '';
+      resolve({ code, out: `${stdout}${stderr}${spawnError}`, timedOut });
+    });
+  });
+}
+
+/** A readable account of a failed or timed-out command. */
+export function describeRun(what: string, r: RunResult, timeoutS = HANG_S, log = ''): string {
+  const head = r.timedOut ? `${what} timed out after ${timeoutS} s` : `${what} failed (exit ${r.code})`;
+  const out = r.out.trim() ? `output:\n${r.out.trim()}` : 'no output';
+  const tail = log.trim() ? `\nlast lines of the instance's maillog:\n${log.trim().split('\n').slice(-20).join('\n')}` : '';
+  return `${head}; ${out}${tail}`;
+}
+
+async function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, host, () => {
+      const a = srv.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Whether something accepts TCP connections on host:port. */
+export function accepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = new Socket();
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+    s.connect(port, host);
+  });
+}
+
+/**
+ * Waits until host:port opens (or closes). Each try is a connection attempt
+ * answered at once by the kernel; between tries the loop yields briefly.
+ */
+export async function waitPort(host: string, port: number, open: boolean, what: string, timeoutS = HANG_S): Promise<void> {
+  const deadline = Date.now() + timeoutS * 1000;
+  for (;;) {
+    if ((await accepts(host, port)) === open) return;
+    if (Date.now() > deadline) throw new Error(`${what}: ${host}:${port} did not ${open ? 'open' : 'close'} within ${timeoutS} s (timed out)`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+let instanceCounter = 0;
+
+export interface InstanceFiles {
+  /** main.cf; `{{DIR}}` (the instance directory), `{{ETC}}` (its config directory) and `{{HOST}}` are replaced. */
+  main: string;
+  /** master.cf, with the same substitutions. */
+  master: string;
+  /** Table files written into the config directory (name → content), same substitutions. */
+  tables?: Record<string, string>;
+  /** Tables to compile with postmap (`hash:name`, `cdb:name`, ...), relative to the config directory. */
+  postmap?: string[];
+}
+
+/** One private Postfix instance: directory, slot, address, start/stop. Always `dispose()` it. */
+export class PostfixInstance {
+  readonly etc: string;
+  /** Its own loopback address (the slot's network), for services on fixed port numbers. */
+  readonly host: string;
+  private running = false;
+  private unregister?: () => void;
+  private disposed = false;
+
+  private constructor(
+    readonly label: string,
+    readonly dir: string,
+    private readonly slot: Slot,
+  ) {
+    this.etc = join(dir, 'etc');
+    instanceCounter++;
+    this.host = `${slot.hostPrefix}.${process.pid & 255}.${1 + (instanceCounter % 250)}`;
+  }
+
+  /** Takes a machine-wide slot (waiting for one), then writes the instance's files. */
+  static async create(label: string, files: InstanceFiles): Promise<PostfixInstance> {
+    const slot = await acquireSlot();
+    let inst: PostfixInstance | undefined;
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'pf-live-'));
+      chmodSync(dir, 0o755);
+      inst = new PostfixInstance(label, dir, slot);
+      mkdirSync(inst.etc);
+      mkdirSync(join(dir, 'spool'));
+      inst.writeFile('main.cf', inst.subst(files.main));
+      inst.writeFile('master.cf', inst.subst(files.master));
+      for (const [n, text] of Object.entries(files.tables ?? {})) inst.writeFile(n, inst.subst(text));
+      for (const spec of files.postmap ?? []) {
+        const i = spec.indexOf(':');
+        const r = await runTool('postmap', ['-c', inst.etc, `${spec.slice(0, i)}:${inst.path(spec.slice(i + 1))}`]);
+        if (r.code !== 0) throw new Error(describeRun(`postmap ${spec} (${label})`, r));
+      }
+      return inst;
+    } catch (e) {
+      if (inst) await inst.dispose();
+      else await slot.release();
+      throw e;
+    }
+  }
+
+  subst(s: string): string {
+    return s.replaceAll('{{DIR}}', this.dir).replaceAll('{{ETC}}', this.etc).replaceAll('{{HOST}}', this.host);
+  }
+
+  path(name: string): string {
+    return join(this.etc, name);
+  }
+
+  read(name: string): string {
+    return readFileSync(this.path(name), 'latin1');
+  }
+
+  /** Writes a file backdated by 10 s, so that Postfix does not see it as changing while it reads it. */
+  writeFile(name: string, text: string): void {
+    writeFileSync(this.path(name), text, 'latin1');
+    const old = new Date(Date.now() - 10000);
+    utimesSync(this.path(name), old, old);
+  }
+
+  maillog(): string {
+    const f = join(this.dir, 'maillog');
+    return existsSync(f) ? readFileSync(f, 'latin1') : '';
+  }
+
+  /**
+   * `postfix start` (which also runs `postfix check`), then waits until each
+   * of `listen` accepts connections. Throws with the output and the log on
+   * failure, saying "timed out" when that is what happened.
+   */
+  async start(listen: { host: string; port: number }[] = []): Promise<void> {
+    if (this.disposed) throw new Error(`${this.label}: instance already disposed`);
+    this.slot.own(this.etc);
+    const etc = this.etc;
+    this.unregister = onExitStop(etc, () => abortSync(etc));
+    this.running = true;
+    const r = await runTool('postfix', ['-c', etc, 'start'], HANG_S, 'latin1');
+    if (r.code !== 0) {
+      const msg = describeRun(`postfix start (${this.label})`, r, HANG_S, this.maillog());
+      await this.stop().catch(() => undefined);
+      throw new Error(msg);
+    }
+    for (const l of listen) await waitPort(l.host, l.port, true, `postfix start (${this.label})`);
+  }
+
+  /** `postfix abort`, then waits until the services closed and the master is gone. */
+  async stop(listen: { host: string; port: number }[] = []): Promise<void> {
+    if (!this.running) return;
+    const r = await runTool('postfix', ['-c', this.etc, 'abort'], HANG_S, 'latin1');
+    if (r.timedOut) throw new Error(describeRun(`postfix abort (${this.label})`, r));
+    for (const l of listen) await waitPort(l.host, l.port, false, `postfix abort (${this.label})`);
+    // The master must be gone before the next start.
+    const deadline = Date.now() + HANG_S * 1000;
+    for (;;) {
+      const st = await runTool('postfix', ['-c', this.etc, 'status'], HANG_S, 'latin1');
+      if (st.code !== 0 && !st.timedOut) break;
+      if (Date.now() > deadline) throw new Error(`postfix abort (${this.label}): master still running after ${HANG_S} s (timed out)`);
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    this.running = false;
+    this.unregister?.();
+    this.slot.disown(this.etc);
+  }
+
+  /** Stops the instance if it runs, removes its directory and gives the slot back. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    try {
+      await this.stop().catch((e: Error) => console.error(`# ${this.label}: ${e.message}`));
+      if (!process.env.KEEP_LIVE_POSTFIX) {
+        try {
+          rmSync(this.dir, { recursive: true, force: true });
+        } catch {
+          // A daemon still closing a file; the directory is in tmp and harmless.
+        }
+      }
+    } finally {
+      await this.slot.release();
+    }
+  }
+}
 
 export interface LiveService {
   /** Logical name used by the test (e.g. `smtp`, `submission`). */
@@ -25,142 +254,6 @@ export interface LiveConfig {
   tables?: Record<string, string>;
   /** Table files to compile with postmap (`hash:name`, `cdb:name`, ...). */
   postmap?: string[];
-}
-
-export interface LiveTransaction {
-  /** Logical service name. */
-  service: string;
-  clientAddress: string;
-  clientName?: string;
-  helo: string;
-  saslUser?: string;
-  sender: string;
-  recipients: string[];
-  through?: 'rcpt' | 'data';
-}
-
-export interface LiveReply {
-  code: number;
-  enhanced: string;
-  text: string;
-  line: string;
-}
-
-export type LiveStage = 'connect' | 'helo' | 'mail' | 'rcpt' | 'data' | 'end-of-data';
-
-export interface LiveResult {
-  /** `fatal`: smtpd died before the greeting (see `fatal`). */
-  outcome: 'replied' | 'fatal' | 'error';
-  /** The first non-success reply, or the last reply when everything was accepted. */
-  reply?: LiveReply;
-  stage?: LiveStage;
-  /** Reply to each RCPT TO, in order. */
-  rcpt: LiveReply[];
-  fatal?: string;
-  transcript: string;
-}
-
-function replyOf(line: string): LiveReply {
-  const m = /^(\d{3})[ -](?:([245]\.\d{1,3}\.\d{1,3})(?: |$))?(.*)$/.exec(line);
-  if (!m) return { code: 0, enhanced: '', text: line, line };
-  return { code: Number(m[1]), enhanced: m[2] ?? '', text: m[3], line };
-}
-
-/** Splits a swaks transcript into (command, final reply line) pairs. */
-export function parseSwaks(out: string): { cmd: string; reply: string }[] {
-  const pairs: { cmd: string; reply: string }[] = [];
-  let cmd = '(connect)';
-  let last: string | undefined;
-  let inData = false;
-  for (const raw of out.split('\n')) {
-    const line = raw.replace(/\r$/, '');
-    if (line.startsWith(' -> ') || line === ' -> ') {
-      const c = line.slice(4);
-      if (inData) {
-        if (c === '.') {
-          cmd = '.';
-          inData = false;
-        }
-        continue;
-      }
-      cmd = c;
-      continue;
-    }
-    const m = /^(<-|<\*\*) {1,2}(.*)$/.exec(line);
-    if (!m) continue;
-    last = m[2];
-    // Only the last line of a multi-line reply ("250 x" after "250-...") completes it.
-    if (/^\d{3}-/.test(last)) continue;
-    pairs.push({ cmd, reply: last });
-    if (/^DATA$/i.test(cmd) && last.startsWith('354')) inData = true;
-    cmd = '(none)';
-  }
-  return pairs;
-}
-
-function stageOf(cmd: string, afterXclient: boolean): LiveStage {
-  const c = cmd.toUpperCase();
-  if (c.startsWith('EHLO') || c.startsWith('HELO')) return 'helo';
-  if (c.startsWith('MAIL')) return 'mail';
-  if (c.startsWith('RCPT')) return 'rcpt';
-  if (c === 'DATA') return 'data';
-  if (c === '.') return 'end-of-data';
-  if (c.startsWith('XCLIENT') || afterXclient) return 'connect';
-  return 'connect';
-}
-
-/** Interprets a transcript of one XCLIENT-impersonated transaction. */
-export function interpretSwaks(out: string): LiveResult {
-  const pairs = parseSwaks(out);
-  const rcpt: LiveReply[] = [];
-  let seenXclient = false;
-  let firstBad: { reply: LiveReply; stage: LiveStage } | undefined;
-  let lastGood: { reply: LiveReply; stage: LiveStage } | undefined;
-  for (const p of pairs) {
-    const c = p.cmd.toUpperCase();
-    if (c.startsWith('XCLIENT')) {
-      seenXclient = true;
-      // The reply to XCLIENT is the greeting for the impersonated client.
-      const r = replyOf(p.reply);
-      if (r.code !== 220 && !firstBad) firstBad = { reply: r, stage: 'connect' };
-      continue;
-    }
-    if (!seenXclient || c === 'QUIT' || c === '(NONE)' || c === '(CONNECT)') continue;
-    const r = replyOf(p.reply);
-    const stage = stageOf(p.cmd, seenXclient);
-    if (stage === 'rcpt') rcpt.push(r);
-    if (r.code >= 400) {
-      if (!firstBad && stage !== 'rcpt') firstBad = { reply: r, stage };
-    } else if (stage !== 'helo') lastGood = { reply: r, stage };
-  }
-  // Recipients: the message is decided at RCPT only if no recipient was accepted.
-  if (!firstBad && rcpt.length && rcpt.every((r) => r.code >= 400)) {
-    firstBad = { reply: rcpt.find((r) => r.code < 500) ?? rcpt[0], stage: 'rcpt' };
-  }
-  const decided = firstBad ?? lastGood;
-  if (!decided) return { outcome: 'error', rcpt, transcript: out };
-  return { outcome: 'replied', reply: decided.reply, stage: decided.stage, rcpt, transcript: out };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function run(cmd: string, args: string[], timeoutMs = 20000): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { timeout: timeoutMs, maxBuffer: 4 << 20 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
-      resolve({ code, out: `${stdout}${stderr}` });
-    });
-  });
 }
 
 const ESSENTIAL_SERVICES = `pickup    unix  n - n 60 1 pickup
@@ -184,38 +277,37 @@ export class LivePostfix {
   /** Logical service name → `127.0.0.1:PORT`. */
   readonly serviceNames = new Map<string, string>();
   private readonly ports = new Map<string, number>();
-  private started = false;
   /** smtpd's fatal error, when it dies before greeting clients. */
   fatal?: string;
 
-  private constructor(
-    readonly dir: string,
-    readonly etc: string,
-  ) {}
+  private constructor(private readonly inst: PostfixInstance) {}
+
+  get dir(): string {
+    return this.inst.dir;
+  }
+
+  get etc(): string {
+    return this.inst.etc;
+  }
 
   static async start(config: LiveConfig): Promise<LivePostfix> {
-    const dir = mkdtempSync(join(tmpdir(), 'pf-live-'));
-    chmodSync(dir, 0o755);
-    const etc = join(dir, 'etc');
-    mkdirSync(etc);
-    mkdirSync(join(dir, 'spool'));
-    const live = new LivePostfix(dir, etc);
-    const subst = (s: string) => s.replaceAll('{{ETC}}', etc);
+    const serviceNames = new Map<string, string>();
+    const ports = new Map<string, number>();
     let master = ESSENTIAL_SERVICES;
     for (const svc of config.services) {
       const port = await freePort();
       const name = `127.0.0.1:${port}`;
-      live.serviceNames.set(svc.name, name);
-      live.ports.set(svc.name, port);
+      serviceNames.set(svc.name, name);
+      ports.set(svc.name, port);
       master += `${name} inet n - n - - smtpd\n`;
-      for (const o of svc.options ?? []) master += `  -o ${subst(o)}\n`;
+      for (const o of svc.options ?? []) master += `  -o ${o}\n`;
     }
     const main = `# essentials of the private test instance
 compatibility_level = 3.6
-queue_directory = ${dir}/spool
-data_directory = ${dir}/data
-maillog_file = ${dir}/maillog
-maillog_file_prefixes = ${dir}
+queue_directory = {{DIR}}/spool
+data_directory = {{DIR}}/data
+maillog_file = {{DIR}}/maillog
+maillog_file_prefixes = {{DIR}}
 myhostname = mx.example.test
 inet_interfaces = 127.0.0.1
 inet_protocols = all
@@ -228,71 +320,33 @@ alias_database =
 service_throttle_time = 1s
 smtpd_authorized_xclient_hosts = 127.0.0.1
 # configuration under test
-${subst(config.mainCf)}
+${config.mainCf}
 `;
-    writeFileSync(join(etc, 'main.cf'), main);
-    writeFileSync(join(etc, 'master.cf'), master);
-    for (const [name, content] of Object.entries(config.tables ?? {})) writeFileSync(join(etc, name), subst(content));
-    const old = new Date(Date.now() - 10000);
-    for (const f of ['main.cf', 'master.cf', ...Object.keys(config.tables ?? {})]) utimesSync(join(etc, f), old, old);
-    // postmap needs a main.cf; the instance's own is fine.
-    for (const spec of config.postmap ?? []) {
-      const i = spec.indexOf(':');
-      const r = await run('postmap', ['-c', etc, `${spec.slice(0, i)}:${join(etc, spec.slice(i + 1))}`]);
-      if (r.code !== 0) throw new Error(`postmap ${spec} failed: ${r.out}`);
+    const inst = await PostfixInstance.create('simulator oracle', { main, master, tables: config.tables, postmap: config.postmap });
+    const live = new LivePostfix(inst);
+    for (const [k, v] of serviceNames) live.serviceNames.set(k, v);
+    for (const [k, v] of ports) live.ports.set(k, v);
+    try {
+      await inst.start([...ports.values()].map((port) => ({ host: '127.0.0.1', port })));
+      await live.probe();
+    } catch (e) {
+      await inst.dispose();
+      throw e;
     }
-    // `postfix start` runs the same integrity checks as `postfix check` (creating the queue directories).
-    const start = await run('postfix', ['-c', etc, 'start']);
-    if (start.code !== 0) throw new Error(`postfix start failed; see ${dir}/maillog`);
-    live.started = true;
-    await live.waitListening();
-    await live.probe();
     return live;
-  }
-
-  private accepts(port: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      const s = new Socket();
-      s.once('connect', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-      s.connect(port, '127.0.0.1');
-    });
-  }
-
-  /** Resolves when every smtpd port accepts connections (event-driven retries, no fixed sleep). */
-  private async waitListening(): Promise<void> {
-    for (const port of this.ports.values()) {
-      const deadline = Date.now() + 10000;
-      for (;;) {
-        const ok = await new Promise<boolean>((resolve) => {
-          const s = new Socket();
-          s.once('connect', () => {
-            s.destroy();
-            resolve(true);
-          });
-          s.once('error', () => resolve(false));
-          s.connect(port, '127.0.0.1');
-        });
-        if (ok) break;
-        if (Date.now() > deadline) throw new Error(`smtpd on port ${port} does not listen`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
   }
 
   /** Waits for a greeting on each port; when smtpd dies instead, records its fatal error. */
   private async probe(): Promise<void> {
     for (const port of this.ports.values()) {
-      const greeted = await new Promise<boolean>((resolve) => {
+      const greeted = await new Promise<boolean | 'timeout'>((resolve) => {
         const s = new Socket();
         let done = false;
-        const finish = (v: boolean) => {
+        const finish = (v: boolean | 'timeout') => {
           if (done) return;
           done = true;
           clearInterval(poll);
+          clearTimeout(hang);
           s.destroy();
           resolve(v);
         };
@@ -306,12 +360,14 @@ ${subst(config.mainCf)}
         });
         s.on('error', () => finish(false));
         s.on('close', () => finish(false));
+        // smtpd's death shows in the log before the connection closes.
         const poll = setInterval(() => {
           if (this.maillogFatal()) finish(false);
         }, 50);
+        const hang = setTimeout(() => finish('timeout'), HANG_S * 1000);
         s.connect(port, '127.0.0.1');
-        setTimeout(() => finish(false), 8000);
       });
+      if (greeted === 'timeout') throw new Error(`smtpd on 127.0.0.1:${port}: no greeting within ${HANG_S} s (timed out)\n${this.maillog().split('\n').slice(-20).join('\n')}`);
       if (!greeted) {
         this.fatal = this.maillogFatal() ?? 'no greeting';
         return;
@@ -320,8 +376,7 @@ ${subst(config.mainCf)}
   }
 
   maillog(): string {
-    const f = join(this.dir, 'maillog');
-    return existsSync(f) ? readFileSync(f, 'utf8') : '';
+    return this.inst.maillog();
   }
 
   private maillogFatal(): string | undefined {
@@ -340,7 +395,7 @@ ${subst(config.mainCf)}
     const port = this.ports.get(tx.service);
     if (port === undefined) throw new Error(`unknown service ${tx.service}`);
     const args = [
-      '--timeout', '5',
+      '--timeout', String(REPLY_S),
       '--server', '127.0.0.1',
       '--port', String(port),
       '--xclient-addr', tx.clientAddress.includes(':') ? `IPv6:${tx.clientAddress}` : tx.clientAddress,
@@ -352,7 +407,8 @@ ${subst(config.mainCf)}
     ];
     if (tx.saslUser) args.push('--xclient-login', tx.saslUser);
     if ((tx.through ?? 'rcpt') === 'rcpt') args.push('--quit-after', 'RCPT');
-    const r = await run('swaks', args, 30000);
+    const r = await runTool('swaks', args);
+    if (r.timedOut) return { outcome: 'error', rcpt: [], transcript: `${describeRun('swaks', r)}` };
     return interpretSwaks(r.out);
   }
 
@@ -381,7 +437,7 @@ ${subst(config.mainCf)}
     const lines: string[] = [];
     /** One complete reply (the last line has "ddd "); undefined when the server hung up. */
     const reply = async (): Promise<string | undefined> => {
-      const deadline = Date.now() + 5000;
+      const deadline = Date.now() + REPLY_S * 1000;
       for (;;) {
         const m = /^(\d{3}) .*\r?\n/m.exec(buf);
         if (m) {
@@ -459,23 +515,9 @@ ${subst(config.mainCf)}
     return out;
   }
 
+  /** Stops the instance, removes its directory, gives its slot back. */
   async stop(): Promise<void> {
-    if (this.started) {
-      // `postfix stop` polls once a second; `abort` signals master, and we wait for its ports to close.
-      await run('postfix', ['-c', this.etc, 'abort']);
-      for (const port of this.ports.values()) {
-        const deadline = Date.now() + 5000;
-        while (Date.now() < deadline && (await this.accepts(port))) await new Promise((r) => setTimeout(r, 20));
-      }
-    }
-    this.started = false;
-    if (!process.env.KEEP_LIVE_POSTFIX) {
-      try {
-        rmSync(this.dir, { recursive: true, force: true });
-      } catch {
-        // A daemon still closing a file; the directory is in tmp and harmless.
-      }
-    }
+    await this.inst.dispose();
   }
 }
 

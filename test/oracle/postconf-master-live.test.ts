@@ -16,6 +16,7 @@ import { test } from 'node:test';
 import { parseMasterCf } from '../../server/src/engine/mastercf';
 import type { Problem } from '../../server/src/engine/types';
 import { requireTools } from '../helpers/env';
+import { acquireSlot, onExitStop, type Slot } from '../helpers/live-postfix';
 
 const MASTER = '/usr/lib/postfix/sbin/master';
 const BASE_SERVICES = [
@@ -29,12 +30,21 @@ const BASE_SERVICES = [
   'postlog   unix-dgram n - n - 1 postlogd',
 ];
 
-/** A private instance: own directories, log file, master daemon in the foreground. */
+/**
+ * A private instance: own directories, log file, master daemon in the
+ * foreground. While a master runs it holds a machine-wide live-instance slot
+ * (the shared harness, test/helpers/live-postfix.ts), and it is stopped
+ * however this process ends.
+ */
 class Instance {
   readonly dir = mkdtempSync(join(tmpdir(), 'pf-master-live-'));
   readonly etc = join(this.dir, 'etc');
   private master?: ChildProcess;
   private exited?: Promise<void>;
+  private slot?: Slot;
+  private unregister?: () => void;
+  /** The slot's own loopback address (valid once started), for services on fixed ports. */
+  host = '127.0.0.1';
 
   constructor() {
     chmodSync(this.dir, 0o755);
@@ -84,10 +94,35 @@ class Instance {
     }
   }
 
+  private async hold(): Promise<Slot> {
+    const slot = await acquireSlot();
+    this.slot = slot;
+    this.host = `${slot.hostPrefix}.${process.pid & 255}.1`;
+    slot.own(this.etc);
+    return slot;
+  }
+
+  private async letGo(): Promise<void> {
+    this.unregister?.();
+    this.unregister = undefined;
+    this.slot?.disown(this.etc);
+    await this.slot?.release();
+    this.slot = undefined;
+  }
+
+  /** Stops the master's whole process group (for exit handlers). */
+  private watch(child: ChildProcess): void {
+    this.unregister = onExitStop(this.etc, () => {
+      if (child.pid && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
+    });
+  }
+
   async start(): Promise<void> {
+    await this.hold();
     // Own process group, so that stopping the master also stops its children.
     const child = spawn(MASTER, ['-c', this.etc, '-d'], { stdio: 'ignore', detached: true });
     this.master = child;
+    this.watch(child);
     this.exited = new Promise((r) => child.once('exit', () => r()));
     assert.ok(await this.waitFor(/postfix\/master\[\d+\]: daemon started/), `master did not start; see ${this.dir}/maillog`);
   }
@@ -105,11 +140,17 @@ class Instance {
   }
 
   /** Runs the master for about a second from the current files; its exit status (0: it ran fine). */
-  runBriefly(): Promise<number> {
-    return new Promise((resolve) => {
-      const child = spawn(MASTER, ['-c', this.etc, '-d', '-e', '1'], { stdio: 'ignore', detached: true });
-      child.once('exit', (code) => resolve(code ?? -1));
-    });
+  async runBriefly(): Promise<number> {
+    await this.hold();
+    try {
+      return await new Promise((resolve) => {
+        const child = spawn(MASTER, ['-c', this.etc, '-d', '-e', '1'], { stdio: 'ignore', detached: true });
+        this.watch(child);
+        child.once('exit', (code) => resolve(code ?? -1));
+      });
+    } finally {
+      await this.letGo();
+    }
   }
 
   async stop(): Promise<void> {
@@ -117,6 +158,7 @@ class Instance {
       this.master.kill('SIGTERM');
       await this.exited;
     }
+    await this.letGo();
   }
 }
 
@@ -150,18 +192,20 @@ function problemsOf(text: string, codes: string[]): Problem[] {
 test('master daemon: duplicate services and fatal lines that postconf accepts', async (t) => {
   if (!requireTools(t, { commands: ['postfix', 'postconf'], root: true, path: MASTER })) return;
   const [p1, p2, p3] = await freePorts(3);
-  const duplicates = [
-    `127.0.0.1:${p1} inet n - n - - smtpd`,
-    `[127.0.0.1]:${p1} inet n - n - - smtpd`,
-    'relay unix - - n - - smtp',
-    'relay unix y - n - - smtp',
-    'relay unix n - n - - smtp',
-    // symbolic and numeric port: the same service (qmtp is 209 in /etc/services)
-    '127.0.0.1:qmtp inet n - n - - smtpd',
-    '127.0.0.1:209 inet n - n - - smtpd',
-    'relay unix-dgram - - n - - postlogd',
-    '',
-  ].join('\n');
+  const duplicates = (host: string) =>
+    [
+      `${host}:${p1} inet n - n - - smtpd`,
+      `[${host}]:${p1} inet n - n - - smtpd`,
+      'relay unix - - n - - smtp',
+      'relay unix y - n - - smtp',
+      'relay unix n - n - - smtp',
+      // symbolic and numeric port: the same service (qmtp is 209 in /etc/services),
+      // on the instance's own address so that concurrent runs never share the port
+      `${host}:qmtp inet n - n - - smtpd`,
+      `${host}:209 inet n - n - - smtpd`,
+      'relay unix-dgram - - n - - postlogd',
+      '',
+    ].join('\n');
   const fatalCases: [string, string, boolean][] = [
     ['inet service cannot be private', `127.0.0.1:${p2} inet - - n - - smtpd\n`, true],
     ['wakeup -?', 'tick unix n - n -? 1 pickup\n', true],
@@ -178,7 +222,7 @@ test('master daemon: duplicate services and fatal lines that postconf accepts', 
   const inst = new Instance();
   try {
     await inst.start();
-    const r = await inst.reload(duplicates);
+    const r = await inst.reload(duplicates(inst.host));
     assert.equal(r.died, false, r.log);
     const real = [...r.log.matchAll(/warning: (duplicate master\.cf entry .*)$/gm)].map((m) => m[1]).sort();
     const ours = problemsOf(r.text, ['PF213']).map(postfixPart).sort();

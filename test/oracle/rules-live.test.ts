@@ -6,20 +6,20 @@
 //     `postfix check` and `postconf -n` accept them with no new warning, and
 //     the restarted smtpd now refuses what it accepted before.
 //
-// Each configuration runs in its own private instance on its own loopback
-// address (127.x.y.z) so that services can sit on their real port numbers
-// (25 and 587) and the rules see smtp and submission as they would in
-// production. Clients are impersonated with XCLIENT, as in the simulator's
-// oracle.
+// Each configuration runs in its own private instance (the shared harness,
+// test/helpers/live-postfix.ts) on its own loopback address (127.x.y.z) so
+// that services can sit on their real port numbers (25 and 587) and the rules
+// see smtp and submission as they would in production. The scenarios are
+// subtests started together; the harness lets a couple of instances run at a
+// time machine-wide and the others wait for a slot. Clients are impersonated
+// with XCLIENT, as in the simulator's oracle.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { Socket } from 'node:net';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireTools } from '../helpers/env';
-import { interpretSwaks, parseSwaks, type LiveResult } from '../helpers/live-postfix';
+import { interpretSwaks, parseSwaks, PostfixInstance, REPLY_S, runTool, describeRun, type LiveResult, type RunResult } from '../helpers/live-postfix';
 import { fsReader } from '../../server/src/cli/main';
 import { loadConfig } from '../../server/src/engine/config';
 import { applyTextEdits, hardenConfiguration, runRules } from '../../server/src/engine/rules';
@@ -27,13 +27,9 @@ import type { Fix, Problem } from '../../server/src/engine/types';
 
 const VERSION = '3.7.11';
 
-function run(cmd: string, args: string[], timeoutMs = 20000): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { timeout: timeoutMs, maxBuffer: 4 << 20, encoding: 'latin1' }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-      resolve({ code, out: `${stdout}${stderr}` });
-    });
-  });
+/** Postfix tools and clients print Latin-1 bytes; a hang is reported as a timeout by the harness. */
+function run(cmd: string, args: string[]): Promise<RunResult> {
+  return runTool(cmd, args, undefined, 'latin1');
 }
 
 const ESSENTIAL_SERVICES = `pickup    unix  n - n 60 1 pickup
@@ -54,13 +50,6 @@ tlsmgr    unix  - - n 1000? 1 tlsmgr
 postlog   unix-dgram n - n - 1 postlogd
 `;
 
-let hostCounter = 0;
-/** A loopback address of its own for each instance (127.0.0.0/8 is all loopback on Linux). */
-function freshHost(): string {
-  hostCounter++;
-  return `127.${100 + (process.pid % 100)}.${(Date.now() >> 8) % 250}.${10 + hostCounter}`;
-}
-
 interface Scenario {
   /** main.cf lines under test; `{{ETC}}` is the config directory. */
   main: string;
@@ -70,25 +59,28 @@ interface Scenario {
   postmap?: string[];
 }
 
+/**
+ * A scenario's instance, from the shared harness: its own directory, its own
+ * loopback address (services sit on their real port numbers, 25 and 587, so
+ * the rules see smtp and submission as in production), and a machine-wide
+ * slot while it exists.
+ */
 class Instance {
-  readonly dir: string;
-  readonly etc: string;
-  readonly host = freshHost();
   private logMark = 0;
 
-  constructor(readonly name: string, readonly scenario: Scenario) {
-    this.dir = mkdtempSync(join(tmpdir(), 'pf-rules-'));
-    chmodSync(this.dir, 0o755);
-    this.etc = join(this.dir, 'etc');
-    mkdirSync(this.etc);
-    mkdirSync(join(this.dir, 'spool'));
-    const subst = (s: string) => s.replaceAll('{{ETC}}', this.etc).replaceAll('{{HOST}}', this.host);
+  private constructor(
+    readonly name: string,
+    readonly scenario: Scenario,
+    private readonly pf: PostfixInstance,
+  ) {}
+
+  static async create(name: string, scenario: Scenario): Promise<Instance> {
     const main = `# essentials of the private test instance
 compatibility_level = 3.6
-queue_directory = ${this.dir}/spool
-data_directory = ${this.dir}/data
-maillog_file = ${this.dir}/maillog
-maillog_file_prefixes = ${this.dir}
+queue_directory = {{DIR}}/spool
+data_directory = {{DIR}}/data
+maillog_file = {{DIR}}/maillog
+maillog_file_prefixes = {{DIR}}
 myhostname = mx.example.test
 mydestination = example.test
 local_recipient_maps =
@@ -102,25 +94,29 @@ alias_database =
 service_throttle_time = 1s
 smtpd_authorized_xclient_hosts = 127.0.0.0/8
 # configuration under test
-${subst(scenario.main)}`;
-    this.writeFile('main.cf', main);
-    this.writeFile('master.cf', `${subst(scenario.master)}${ESSENTIAL_SERVICES}`);
-    for (const [n, text] of Object.entries(scenario.tables ?? {})) this.writeFile(n, subst(text));
+${scenario.main}`;
+    const pf = await PostfixInstance.create(name, { main, master: `${scenario.master}${ESSENTIAL_SERVICES}`, tables: scenario.tables, postmap: scenario.postmap });
+    return new Instance(name, scenario, pf);
+  }
+
+  get etc(): string {
+    return this.pf.etc;
+  }
+
+  get host(): string {
+    return this.pf.host;
   }
 
   path(name: string): string {
-    return join(this.etc, name);
+    return this.pf.path(name);
   }
 
   read(name: string): string {
-    return readFileSync(this.path(name), 'latin1');
+    return this.pf.read(name);
   }
 
-  /** Writes a file backdated by 10 s, so Postfix reads it once (see the oracle notes). */
   writeFile(name: string, text: string): void {
-    writeFileSync(this.path(name), text, 'latin1');
-    const old = new Date(Date.now() - 10000);
-    utimesSync(this.path(name), old, old);
+    this.pf.writeFile(name, text);
   }
 
   /** Our problems for this directory, as the CLI would report them. */
@@ -140,14 +136,6 @@ ${subst(scenario.main)}`;
     }
   }
 
-  async postmap(): Promise<void> {
-    for (const spec of this.scenario.postmap ?? []) {
-      const i = spec.indexOf(':');
-      const r = await run('postmap', ['-c', this.etc, `${spec.slice(0, i)}:${this.path(spec.slice(i + 1))}`]);
-      assert.equal(r.code, 0, r.out);
-    }
-  }
-
   /** `postfix check` (output only shows on a tty, hence script) and `postconf -n` warnings. */
   async check(): Promise<{ code: number; warnings: string[] }> {
     const c = await run('script', ['-qec', `postfix -c ${this.etc} check`, '/dev/null']);
@@ -161,48 +149,23 @@ ${subst(scenario.main)}`;
 
   async start(): Promise<void> {
     this.logMark = this.maillog().length;
-    const r = await run('postfix', ['-c', this.etc, 'start']);
-    assert.equal(r.code, 0, `postfix start: ${r.out}\n${this.maillog()}`);
-    for (const port of this.ports()) await this.waitPort(port, true);
+    await this.pf.start(this.listen());
   }
 
   async stop(): Promise<void> {
-    await run('postfix', ['-c', this.etc, 'abort']);
-    for (const port of this.ports()) await this.waitPort(port, false);
-    // The master must be gone before the next start.
-    const deadline = Date.now() + 5000;
-    while (Date.now() < deadline && (await run('postfix', ['-c', this.etc, 'status'])).code === 0) await new Promise((r) => setTimeout(r, 50));
+    await this.pf.stop(this.listen());
   }
 
-  dispose(): void {
-    if (!process.env.KEEP_LIVE_POSTFIX) rmSync(this.dir, { recursive: true, force: true });
+  dispose(): Promise<void> {
+    return this.pf.dispose();
   }
 
-  private ports(): number[] {
-    return [...this.scenario.master.matchAll(/\{\{HOST\}\}:(\d+)/g)].map((m) => Number(m[1]));
-  }
-
-  private async waitPort(port: number, open: boolean): Promise<void> {
-    const deadline = Date.now() + 10000;
-    for (;;) {
-      const ok = await new Promise<boolean>((resolve) => {
-        const s = new Socket();
-        s.once('connect', () => {
-          s.destroy();
-          resolve(true);
-        });
-        s.once('error', () => resolve(false));
-        s.connect(port, this.host);
-      });
-      if (ok === open) return;
-      if (Date.now() > deadline) throw new Error(`${this.host}:${port} did not ${open ? 'open' : 'close'}`);
-      await new Promise((r) => setTimeout(r, 30));
-    }
+  private listen(): { host: string; port: number }[] {
+    return [...this.scenario.master.matchAll(/\{\{HOST\}\}:(\d+)/g)].map((m) => ({ host: this.host, port: Number(m[1]) }));
   }
 
   maillog(): string {
-    const f = join(this.dir, 'maillog');
-    return existsSync(f) ? readFileSync(f, 'latin1') : '';
+    return this.pf.maillog();
   }
 
   /** The log since the last start. */
@@ -212,34 +175,35 @@ ${subst(scenario.main)}`;
 
   /** One transaction from an impersonated client (XCLIENT), up to RCPT TO. */
   async xclient(port: number, client: string, recipient: string, opts: { login?: string; sender?: string } = {}): Promise<LiveResult> {
-    const args = ['--timeout', '5', '--server', this.host, '--port', String(port), '--xclient-addr', client, '--xclient-name', '[UNAVAILABLE]', '--helo', 'mail.outside.example', '--from', opts.sender ?? 'someone@outside.example', '--to', recipient, '--quit-after', 'RCPT'];
+    const args = ['--timeout', String(REPLY_S), '--server', this.host, '--port', String(port), '--xclient-addr', client, '--xclient-name', '[UNAVAILABLE]', '--helo', 'mail.outside.example', '--from', opts.sender ?? 'someone@outside.example', '--to', recipient, '--quit-after', 'RCPT'];
     if (opts.login) args.push('--xclient-login', opts.login);
-    const r = await run('swaks', args, 30000);
+    const r = await run('swaks', args);
+    if (r.timedOut) throw new Error(describeRun(`swaks (${this.name})`, r));
     if (!/<-\s+220 /.test(r.out)) return { outcome: 'fatal', rcpt: [], transcript: r.out, fatal: /fatal: (.*)$/m.exec(this.recentLog())?.[1] ?? 'no greeting' };
     return interpretSwaks(r.out);
   }
 
   /** A plain session (no XCLIENT, no TLS): the reply to MAIL FROM. */
   async plainMail(port: number): Promise<string> {
-    const r = await run('swaks', ['--timeout', '5', '--server', this.host, '--port', String(port), '--helo', 'client.example.test', '--from', 'user@example.test', '--to', 'postmaster@example.test', '--quit-after', 'MAIL'], 30000);
+    const r = await run('swaks', ['--timeout', String(REPLY_S), '--server', this.host, '--port', String(port), '--helo', 'client.example.test', '--from', 'user@example.test', '--to', 'postmaster@example.test', '--quit-after', 'MAIL']);
     return parseSwaks(r.out).find((p) => /^MAIL FROM/i.test(p.cmd))?.reply ?? `no reply: ${r.out}`;
   }
 
   /** The greeting line. */
   async greeting(port: number): Promise<string> {
-    const r = await run('swaks', ['--timeout', '5', '--server', this.host, '--port', String(port), '--quit-after', 'CONNECT'], 30000);
+    const r = await run('swaks', ['--timeout', String(REPLY_S), '--server', this.host, '--port', String(port), '--quit-after', 'CONNECT']);
     return /<-\s+(220 .*)$/m.exec(r.out)?.[1] ?? `no greeting: ${r.out}`;
   }
 
   /** Whether a TLS handshake succeeds right after connecting (implicit TLS, port 465). */
   async tlsHandshake(port: number): Promise<boolean> {
-    const r = await run('sh', ['-c', `openssl s_client -connect ${this.host}:${port} -brief </dev/null 2>&1`], 15000);
+    const r = await run('sh', ['-c', `openssl s_client -connect ${this.host}:${port} -brief </dev/null 2>&1`]);
     return /CONNECTION ESTABLISHED/.test(r.out);
   }
 
   /** The EHLO keywords (the 250- lines after EHLO). */
   async ehlo(port: number): Promise<string[]> {
-    const r = await run('swaks', ['--timeout', '5', '--server', this.host, '--port', String(port), '--helo', 'client.example.test', '--quit-after', 'EHLO'], 30000);
+    const r = await run('swaks', ['--timeout', String(REPLY_S), '--server', this.host, '--port', String(port), '--helo', 'client.example.test', '--quit-after', 'EHLO']);
     return [...r.out.matchAll(/<-\s+250[- ](\S+)/g)].map((m) => m[1].toUpperCase());
   }
 }
@@ -262,13 +226,11 @@ const FAR = 'someone@elsewhere.example';
 
 /** Runs a scenario: start, look, fix, check, restart, look again. Always stops the instance. */
 async function withInstance(name: string, scenario: Scenario, body: (i: Instance) => Promise<void>): Promise<void> {
-  const inst = new Instance(name, scenario);
+  const inst = await Instance.create(name, scenario);
   try {
-    await inst.postmap();
     await body(inst);
   } finally {
-    await inst.stop().catch(() => undefined);
-    inst.dispose();
+    await inst.dispose();
   }
 }
 
@@ -286,7 +248,6 @@ async function applyAndCheck(inst: Instance, fixes: Fix[]): Promise<void> {
 
 test('live: our security rules agree with a real smtpd, and the fixed files make it refuse', { concurrency: true }, async (t) => {
   if (!requireTools(t, { commands: ['postfix', 'postconf', 'postmap', 'swaks', 'script', 'openssl'], root: true })) return;
-  const started = Date.now();
   const report: string[] = [];
   const scenarios: Promise<void>[] = [];
   /** Each configuration is a subtest of its own; they run side by side. */
@@ -489,7 +450,7 @@ smtpd_recipient_restrictions = permit_mynetworks, reject_unauth_destination, rej
         await inst.start();
         const r25 = await inst.xclient(25, OUTSIDE, 'postmaster@example.test');
         assert.equal(r25.rcpt[0]?.line, '451 4.3.5 Server configuration error');
-        const r26 = await run('swaks', ['--timeout', '5', '--server', inst.host, '--port', '26', '--helo', 'client.example.test', '--from', 'a@example.test', '--to', 'postmaster@example.test'], 30000);
+        const r26 = await run('swaks', ['--timeout', String(REPLY_S), '--server', inst.host, '--port', '26', '--helo', 'client.example.test', '--from', 'a@example.test', '--to', 'postmaster@example.test']);
         assert.match(r26.out, /<\*\* +451 4\.3\.5 .*Server configuration error/);
         const r27 = await inst.xclient(27, OUTSIDE, 'someone@virt.example.test');
         assert.equal(r27.rcpt[0]?.code, 250);
@@ -587,7 +548,5 @@ smtpd_recipient_restrictions = permit_mynetworks, reject_unauth_destination, rej
   );
 
   await Promise.all(scenarios);
-  const ms = Date.now() - started;
-  t.diagnostic(`${report.length} configurations, ${ms} ms\n${report.join('\n')}`);
-  assert.ok(ms < 60000, `the live rules test should stay under 60 s (took ${ms} ms)`);
+  t.diagnostic(`${report.length} configurations\n${report.join('\n')}`);
 });
