@@ -73,10 +73,14 @@ test('--matrix prints every smtpd service and exits 1 on an open relay', () => {
   assert.equal(JSON.parse(open.stdout).openRelay, true);
 });
 
+test('no main.cf is fatal in postconf\'s words, exit 1', () => {
+  const r = run(['-c', '/nowhere', '--client', '1.2.3.4', '--from', '', '--to', 'x@y.example']);
+  assert.deepEqual([r.code, r.stderr], [1, 'postfix-lint simulate: fatal: open /nowhere/main.cf: No such file or directory\n']);
+});
+
 test('usage errors exit 2', () => {
   assert.equal(run(['-c', '/cfg', '--from', 'a@b.example', '--to', 'c@d.example']).code, 2);
   assert.equal(run(['-c', '/cfg', '--client', '1.2.3.4', '--to', 'c@d.example']).code, 2);
-  assert.equal(run(['-c', '/nowhere', '--client', '1.2.3.4', '--from', '', '--to', 'x@y.example']).code, 2);
   const svc = run(['-c', '/cfg', '--service', 'nosuch', '--client', '1.2.3.4', '--from', 'a@b.example', '--to', 'c@d.example']);
   assert.equal(svc.code, 2);
   assert.match(svc.stderr, /no smtpd service named "nosuch"/);

@@ -13,6 +13,7 @@ import type { CliIo } from './io';
 import { runPostconf } from './postconf';
 import { runPostmap } from './postmap';
 import { runSimulate } from './simulate';
+import { mainCfFailure } from './main-cf';
 import { runDiff } from './diff';
 import { runExplain } from './explain';
 
@@ -28,8 +29,8 @@ Lints a Postfix configuration directory (main.cf, master.cf and the lookup
 tables they name) or single files. /etc/postfix is judged as the live
 configuration of this machine, any other directory as a repository copy
 (tables beside main.cf, host files not read, compiled tables built at deploy
-time); --live and --repository choose. Exit status: 0 no errors, 1 errors found,
-2 usage error.`;
+time); --live and --repository choose. Exit status: 0 no errors, 1 errors found
+or main.cf cannot be read, 2 usage error.`;
 
 /** Reads files as bytes mapped 1:1 to characters, the way Postfix sees them (disk/read-file.ts). */
 export const fsReader = diskReader('bytes');
@@ -82,8 +83,16 @@ export function runLint(argv: string[], io: CliIo & { reader: typeof fsReader })
     io.stderr(`${USAGE}\n`);
     return 2;
   }
+  const targets = paths.map((p) => resolve(p));
+  for (const p of targets) {
+    const failure = io.reader.isDirectory(p) ? mainCfFailure(p, io.reader) : undefined;
+    if (failure) {
+      io.stderr(`postfix-lint: fatal: ${failure}\n`);
+      return 1;
+    }
+  }
   const report = lintTargets(
-    paths.map((p) => resolve(p)),
+    targets,
     io.reader,
     { version, mode },
   );

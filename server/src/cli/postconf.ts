@@ -5,7 +5,6 @@
 // for reviewing a configuration without Postfix. Files are read as bytes
 // (latin1) and the output is written back as the same bytes.
 
-import { statSync } from 'node:fs';
 import { postconfCommand } from '../engine/postconf/command';
 import type { ReadFile } from '../engine/postconf/dbms';
 import { hostModel } from './host';
@@ -26,25 +25,16 @@ export function runPostconf(argv: string[], io: CliIo): number {
   return r.status;
 }
 
-const STRERROR: Record<string, string> = {
-  ENOTDIR: 'Not a directory',
-  ELOOP: 'Too many levels of symbolic links',
-  ENAMETOOLONG: 'File name too long',
-};
-
-/** The CLI's reader, plus the reasons postconf gives when a database client file is not a file. */
+/** The CLI's reader, plus the reasons postconf gives when a file does not read. */
 function readForPostconf(io: CliIo): ReadFile {
   return (path) => {
     const text = io.reader.readText(path);
     if (text !== undefined) return text;
-    try {
-      const st = statSync(path);
-      return { error: st.isFile() ? null : 'not a regular file' };
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EACCES') return { error: null };
-      if (code === 'ENOENT') return undefined;
-      return { error: STRERROR[code ?? ''] ?? String((e as Error).message) };
-    }
+    const why = io.reader.unreadable?.(path);
+    if (!why || why.code === 'ENOENT') return undefined;
+    const streamError = `${why.op} ${path}: ${why.reason}`;
+    // Database client files: postconf checks for a regular file first, and says nothing when it may not read one.
+    if (why.code === 'EACCES') return { error: null, streamError };
+    return { error: why.code === 'EISDIR' || why.code === 'ENOTREG' || why.code === 'ESYSTEM' ? 'not a regular file' : why.reason, streamError };
   };
 }

@@ -18,6 +18,7 @@ import { simulateTransaction } from '../engine/simulate/simulate';
 import type { Assumptions, SimulationResult, Transaction, TraceStep } from '../engine/simulate/types';
 import type { FileReader } from '../engine/types';
 import type { ConfigMode } from '../engine/config-files';
+import { mainCfFailure } from './main-cf';
 
 export interface SimulateIo {
   stdout(s: string): void;
@@ -263,9 +264,10 @@ export function runSimulate(argv: string[], io: SimulateIo): number {
     return 2;
   }
   const dir = resolve(p.dir);
-  if (io.reader.readText(`${dir}/main.cf`) === undefined) {
-    io.stderr(`postfix-lint simulate: cannot read ${dir}/main.cf\n`);
-    return 2;
+  const failure = mainCfFailure(dir, io.reader);
+  if (failure) {
+    io.stderr(`postfix-lint simulate: fatal: ${failure}\n`);
+    return 1;
   }
   const config = loadSimConfig(dir, io.reader, p.mode);
   // Which files were read depends on the mode (engine/config-files.ts): say which.

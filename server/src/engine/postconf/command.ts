@@ -136,8 +136,11 @@ export function postconfCommand(argv: string[], ctx: PostconfCommandContext): Po
   const masterPath = `${configDir}/master.cf`;
   const masterText = text(masterPath);
   const master = masterText === undefined ? undefined : parseMasterCf(masterText, masterPath);
-  const mainText = text(`${configDir}/main.cf`);
-  const common = { setConfigDirectory, readFile: ctx.readFile, version: ctx.version, host: ctx.host, overrides };
+  const mainPath = `${configDir}/main.cf`;
+  const mainRead = ctx.readFile(mainPath);
+  const mainText = typeof mainRead === 'string' ? mainRead : undefined;
+  const mainError = typeof mainRead === 'object' ? mainRead.streamError : undefined;
+  const common = { setConfigDirectory, readFile: ctx.readFile, version: ctx.version, host: ctx.host, overrides, mainError };
   if (major !== 'p') {
     return postconfMaster(
       { mode: major as 'M' | 'F' | 'P', fold: mode.has('f'), expand: mode.has('x'), hideName: mode.has('h'), hideValue: mode.has('H'), patterns: operands },

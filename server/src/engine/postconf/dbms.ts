@@ -23,7 +23,10 @@ export function dbmsSuffixes(type: string): readonly string[] | undefined {
 
 /** Why a file could not be read: the text after `open "type" configuration "path": `, or null when postconf stays silent (EACCES). */
 export interface ReadFailure {
+  /** How postconf words it for a database client file (null: no warning). */
   error: string | null;
+  /** How it words it for main.cf, which it reads as a plain stream ("read /x/main.cf: Is a directory"). */
+  streamError?: string;
 }
 
 /** Reads a file; undefined when it does not exist. */

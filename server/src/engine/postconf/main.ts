@@ -25,6 +25,8 @@ export interface PostconfMainOptions {
   setConfigDirectory?: boolean;
   /** main.cf text (one character per byte), or undefined when it cannot be opened. */
   mainText: string | undefined;
+  /** Why main.cf did not read, as postconf words it ("read DIR/main.cf: Is a directory"); default: it does not exist. */
+  mainError?: string;
   /** Parsed master.cf, or undefined when it does not exist. */
   master: MasterCf | undefined;
   nonDefault: boolean; // -n
@@ -51,7 +53,7 @@ export function postconfMain(o: PostconfMainOptions): PostconfOutput {
     if (o.defaults) {
       dict = new Map(o.setConfigDirectory === false ? [] : [['config_directory', o.dir]]);
     } else {
-      const read = readMainForPostconf(o.dir, o.mainText, { setConfigDirectory: o.setConfigDirectory, overrides: o.overrides });
+      const read = readMainForPostconf(o.dir, o.mainText, { setConfigDirectory: o.setConfigDirectory, overrides: o.overrides, mainError: o.mainError });
       for (const w of read.warnings) out.warn(w);
       if (read.fatal !== undefined) out.die(read.fatal);
       dict = read.dict;

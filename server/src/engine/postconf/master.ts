@@ -45,6 +45,8 @@ export interface PostconfMasterInput {
   master: MasterCf | undefined;
   /** DIR/main.cf text, or undefined when it does not exist. */
   mainText: string | undefined;
+  /** Why main.cf did not read, as postconf words it; default: it does not exist. */
+  mainError?: string;
   /** -o name=value overrides. */
   overrides?: string[];
   readFile?: ReadFile;
@@ -82,7 +84,7 @@ export function postconfMaster(req: PostconfMasterRequest, input: PostconfMaster
     const read = readMasterForPostconf(master, dir);
     for (const w of read.warnings) out.warn(w);
     if (read.fatal !== undefined) out.die(read.fatal);
-    const main = readMainForPostconf(dir, input.mainText, { setConfigDirectory: input.setConfigDirectory, overrides: input.overrides });
+    const main = readMainForPostconf(dir, input.mainText, { setConfigDirectory: input.setConfigDirectory, overrides: input.overrides, mainError: input.mainError });
     for (const w of main.warnings) out.warn(w);
     if (main.fatal !== undefined) out.die(main.fatal);
 

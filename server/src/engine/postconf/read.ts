@@ -28,12 +28,12 @@ export interface MainRead {
 export function readMainForPostconf(
   configDir: string,
   text: string | undefined,
-  options: { setConfigDirectory?: boolean; overrides?: readonly string[] } = {},
+  options: { setConfigDirectory?: boolean; overrides?: readonly string[]; mainError?: string } = {},
 ): MainRead {
   const path = `${configDir}/main.cf`;
   const dict = new Map<string, string>();
   if (options.setConfigDirectory ?? true) dict.set('config_directory', configDir);
-  if (text === undefined) return { dict, warnings: [], fatal: `open ${path}: No such file or directory` };
+  if (text === undefined) return { dict, warnings: [], fatal: options.mainError ?? `open ${path}: No such file or directory` };
   const warnings = readLogicalLines(text).orphans.map((o) => orphanWarning(path, o.text));
   const main = parseMainCf(text, path);
   for (const e of main.entries) {

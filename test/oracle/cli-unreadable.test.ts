@@ -1,0 +1,74 @@
+// A configuration directory whose main.cf is missing or cannot be read is
+// not "0 errors": the CLI (lint, simulate and the postconf emulation) says
+// what happened in real postconf's words and exits 1 (issue 8). Real
+// postconf 3.7.11 is asked on the same directories. We run as root, so
+// unreadable means a directory called main.cf or a symbolic link loop; a
+// link to /dev/zero makes real postconf read forever, so there only our
+// answer is checked. An unreadable table is PF001, never "does not exist".
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { runRealArgs } from '../fixtures/mastercf/harness';
+import { repoDir, requireTools } from '../helpers/env';
+
+const CLI = join(repoDir, 'dist', 'cli.js');
+let tmp: string;
+
+before(() => {
+  const r = spawnSync('npm', ['run', 'build'], { cwd: repoDir, encoding: 'utf8' });
+  assert.equal(r.status, 0, `npm run build failed:\n${r.stdout}\n${r.stderr}`);
+  tmp = mkdtempSync(join(tmpdir(), 'pf-unreadable-'));
+  mkdirSync(join(tmp, 'empty'));
+  mkdirSync(join(tmp, 'dir', 'main.cf'), { recursive: true });
+  mkdirSync(join(tmp, 'loop'));
+  symlinkSync('main.cf', join(tmp, 'loop', 'main.cf'));
+  mkdirSync(join(tmp, 'zero'));
+  symlinkSync('/dev/zero', join(tmp, 'zero', 'main.cf'));
+});
+
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+function ours(args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('no main.cf, or one that is not a readable file: fatal in postconf\'s words, exit 1', async (t) => {
+  if (!requireTools(t, { commands: ['postconf'] })) return;
+  for (const name of ['empty', 'dir', 'loop']) {
+    const dir = join(tmp, name);
+    const real = await runRealArgs(['-c', dir, '-n']);
+    assert.equal(real.status, 1, name);
+    const fatal = /^postconf: fatal: (.*)$/m.exec(real.stderr)?.[1];
+    assert.ok(fatal, `${name}: real postconf said ${real.stderr}`);
+    assert.deepEqual(ours(['postconf', '-c', dir, '-n']), { status: 1, stdout: '', stderr: `postconf: fatal: ${fatal}\n` }, `${name}: postconf emulation`);
+    assert.deepEqual(ours([dir]), { status: 1, stdout: '', stderr: `postfix-lint: fatal: ${fatal}\n` }, `${name}: lint`);
+    const sim = ours(['simulate', '-c', dir, '--client', '192.0.2.1', '--from', 'a@b.example', '--to', 'c@d.example']);
+    assert.deepEqual(sim, { status: 1, stdout: '', stderr: `postfix-lint simulate: fatal: ${fatal}\n` }, `${name}: simulate`);
+  }
+  const zero = join(tmp, 'zero');
+  assert.deepEqual(ours([zero]), { status: 1, stdout: '', stderr: `postfix-lint: fatal: open ${zero}/main.cf: a system file (below /proc, /sys or /dev), never read\n` });
+});
+
+test('a table that is there but cannot be read is PF001, not "does not exist"', () => {
+  const dir = join(tmp, 'tables');
+  mkdirSync(join(dir, 'clients.cidr'), { recursive: true });
+  symlinkSync('senders', join(dir, 'senders'));
+  writeFileSync(
+    join(dir, 'main.cf'),
+    `smtpd_client_restrictions = check_client_access cidr:${dir}/clients.cidr, check_sender_access texthash:${dir}/senders\n`,
+  );
+  const r = ours(['--format', 'json', dir]);
+  assert.equal(r.status, 1, r.stderr);
+  const found = JSON.parse(r.stdout).problems.filter((p: { code: string }) => /^PF(001|374)$/.test(p.code));
+  assert.deepEqual(
+    found.map((p: { code: string; message: string }) => `${p.code} ${p.message}`).sort(),
+    [
+      `PF001 cidr:${dir}/clients.cidr: cannot read ${dir}/clients.cidr: Is a directory.`,
+      `PF001 texthash:${dir}/senders: cannot open ${dir}/senders: Too many levels of symbolic links.`,
+    ],
+  );
+});
