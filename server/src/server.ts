@@ -15,6 +15,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { describeError, Logger, makeGuard, ServerContext } from './features/context';
 import { features } from './features';
 import { Workspace } from './features/workspace';
+import { Analyses } from './features/analysis';
 import { version } from '../../package.json';
 
 const connection = createConnection(ProposedFeatures.all);
@@ -29,7 +30,8 @@ const log: Logger = {
 process.on('uncaughtException', (e) => log.error(`uncaught: ${describeError(e)}`));
 process.on('unhandledRejection', (e) => log.error(`unhandled rejection: ${describeError(e)}`));
 
-const ctx: ServerContext = { connection, documents, workspace: new Workspace(documents), log, guard: makeGuard(log) };
+const workspace = new Workspace(documents);
+const ctx: ServerContext = { connection, documents, workspace, analyses: new Analyses(workspace), log, guard: makeGuard(log) };
 
 let clientCapabilities: ClientCapabilities = {};
 

@@ -202,25 +202,38 @@ describe('files changed on disk', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('the server asks to watch files and re-analyses open files when a sibling changes', async () => {
+  test('the server watches the files the open configuration reads and re-analyses when one changes', async () => {
     const since = c.mark();
-    await c.initialize(fileUri(dir), { workspace: { didChangeWatchedFiles: { dynamicRegistration: true } } });
-    const reg = await c.waitForNotification('client/registerCapability', () => true, { since });
-    assert.deepEqual(reg.registrations[0].method, 'workspace/didChangeWatchedFiles');
-    assert.deepEqual(reg.registrations[0].registerOptions, { watchers: [{ globPattern: '**/*' }] });
-
+    await c.initialize(fileUri(dir), { workspace: { didChangeWatchedFiles: { dynamicRegistration: true, relativePatternSupport: true } } });
     const mainUri = fileUri(join(dir, 'main.cf'));
     c.didOpen(mainUri, 'postfix-main', mainText);
     await c.waitForDiagnostics(mainUri, { since, version: 1 });
+    const reg = await c.waitForNotification('client/registerCapability', () => true, { since });
+    assert.deepEqual(reg.registrations[0].method, 'workspace/didChangeWatchedFiles');
+    const watchers: { globPattern: { baseUri: string; pattern: string } }[] = reg.registrations[0].registerOptions.watchers;
+    // Not every file of the workspace: the directory's own files by name.
+    const here = watchers.find((w) => w.globPattern.baseUri === fileUri(dir));
+    assert.ok(here, JSON.stringify(watchers));
+    assert.match(here.globPattern.pattern, /\bmaster\.cf\b/);
+    assert.ok(watchers.every((w) => !/\*/.test(w.globPattern.pattern)), JSON.stringify(watchers));
+
     const before = c.mark();
     writeFileSync(join(dir, 'master.cf'), masterText.replace(/^  -o smtpd_client_restrictions.*\n/m, ''));
     c.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: fileUri(join(dir, 'master.cf')), type: 2 }] });
     const unused = find(await c.waitForDiagnostics(mainUri, { since: before }), 'PF103');
     assert.equal(unused.range.start.line, 9);
-    // A table may be referenced by absolute path: one changing elsewhere re-analyses main.cf too.
-    const unrelated = c.mark();
-    c.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: fileUri('/nonexistent/elsewhere/access'), type: 2 }] });
-    await c.waitForDiagnostics(mainUri, { since: unrelated });
+  });
+
+  test('without relative pattern support the globs are absolute paths of the files read', async () => {
+    const other = LspClient.start();
+    const since = other.mark();
+    await other.initialize(fileUri(dir), { workspace: { didChangeWatchedFiles: { dynamicRegistration: true } } });
+    const mainUri = fileUri(join(dir, 'main.cf'));
+    other.didOpen(mainUri, 'postfix-main', mainText);
+    const reg = await other.waitForNotification('client/registerCapability', () => true, { since });
+    const globs: string[] = reg.registrations[0].registerOptions.watchers.map((w: { globPattern: string }) => w.globPattern);
+    assert.ok(globs.some((g) => g.startsWith(`${dir}/`) && g.includes('master.cf')), JSON.stringify(globs));
+    await other.dispose();
   });
 
   test('without dynamic registration support the server registers nothing', async () => {

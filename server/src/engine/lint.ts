@@ -13,7 +13,7 @@ import { detectMode, INSTALLED_CONFIG_DIR, type ConfigMode } from './config-file
 import { parseAccessTable, parseAliasTable, parseCidrTable, parseRegexTable, tableProblem, isAccessSourceType } from './tables';
 import type { FileReader, Problem, Range } from './types';
 import { closestParameter } from './mastercf/parameter-problems';
-import { runRules, suppressProblems } from './rules';
+import { runRulesSteps, suppressProblems } from './rules';
 import { pushAll } from './arrays';
 import { overlayReader } from './overlay-reader';
 import { unreadableProblem } from './file-codes';
@@ -45,6 +45,20 @@ export function lintDirectory(dir: string, reader: FileReader, options: LintOpti
 }
 
 export function lintConfig(config: PostfixConfig, _reader?: FileReader): Problem[] {
+  const steps = lintConfigSteps(config);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * lintConfig in phases: the generator yields between them (and between the
+ * tables and the rules), so the language server can let a hover through or
+ * give up on an analysis a newer edit has made stale. Run to the end it
+ * returns what lintConfig returns.
+ */
+export function* lintConfigSteps(config: PostfixConfig): Generator<void, Problem[]> {
   const out: Problem[] = [];
   const { main, master } = config;
   // Every file the configuration names is read where it is for this mode (config-files.ts).
@@ -53,19 +67,22 @@ export function lintConfig(config: PostfixConfig, _reader?: FileReader): Problem
   if (main) {
     pushAll(out, main.problems);
     pushAll(out, mainCfChecks(main, config.version));
+    yield;
   }
   if (master) {
     const mainDict = new Map<string, string>([['config_directory', config.dir]]);
     for (const e of main?.entries ?? []) mainDict.set(e.name, e.value);
     pushAll(out, masterCfProblems(master, { configDir: config.dir, main: mainDict, readFile, version: config.version }));
+    yield;
   }
   // Postfix stops at the first fatal line; the editor keeps going so every mistake shows at once.
   if (main && !main.fatal) {
     const analysis = analyzeParameters({ configDir: config.dir, main, master, version: config.version, readFile });
     for (const f of analysis.findings) if (f.file === 'main.cf') pushAll(out, findingProblems(config, f));
+    yield;
   }
-  pushAll(out, tableProblems(config));
-  pushAll(out, runRules(config, reader));
+  pushAll(out, yield* tableProblems(config));
+  pushAll(out, yield* runRulesSteps(config, reader));
   // `# postfix-lint: disable=CODE` comments silence any problem (docs/rules/README.md).
   return suppressProblems(dedupe(out), reader);
 }
@@ -179,7 +196,7 @@ function findingProblems(config: PostfixConfig, f: ParameterFinding): Problem[] 
   }
 }
 
-function tableProblems(config: PostfixConfig): Problem[] {
+function* tableProblems(config: PostfixConfig): Generator<void, Problem[]> {
   const out: Problem[] = [];
   const seen = new Set<string>();
   for (const use of config.tables) {
@@ -200,6 +217,7 @@ function tableProblems(config: PostfixConfig): Problem[] {
     }
     pushAll(out, use.format === 'aliases' ? parseAliasTable(text, use.files.source).problems : parseTableText(use.ref.type, use.files.source, text));
     pushAll(out, indexProblems(config, use));
+    yield;
   }
   return out;
 }

@@ -2,7 +2,7 @@
 //
 //   textDocument/codeAction  → one `quickfix` per Fix of each of our diagnostics
 //                              in the request (matched by code and range against
-//                              a fresh lint of the current text), plus the source
+//                              the shared analysis of the current text), plus the source
 //                              action `source.postfix.harden` when asked for.
 //   postfix/harden { uri }   → the WorkspaceEdit of hardenConfiguration() for the
 //                              configuration directory of `uri` (the client's
@@ -23,7 +23,6 @@ import {
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { loadConfig } from '../engine/config';
-import { lintDocument } from '../engine/lint';
 import { hardenConfiguration } from '../engine/rules';
 import type { FileReader, Fix, Problem, Range } from '../engine/types';
 import type { Feature, ServerContext } from './context';
@@ -128,8 +127,8 @@ export function handleCodeActions(ctx: ServerContext, params: CodeActionParams):
     ? params.context.diagnostics.filter((d) => isObject(d) && isRange(d.range) && (typeof d.code === 'string' || typeof d.code === 'number') && (d.source === undefined || d.source === 'postfix'))
     : [];
   if (diagnostics.length > 0 && wantsQuickfix(params)) {
-    // One lint of the current text serves every diagnostic of the request.
-    const problems: Problem[] = lintDocument(s.od.path, document.getText(), s.reader, { ...analysisOptions(), kind: s.od.kind });
+    // The shared analysis of the current text (the one diagnostics came from, unless an edit came since).
+    const problems: Problem[] = ctx.analyses.problemsFor(document, ctx.analyses.current(document));
     for (const d of diagnostics) {
       const matches = problems.filter((p) => p.code === String(d.code) && sameRange(p.range, d.range) && (p.fixes?.length ?? 0) > 0);
       const seen = new Set<string>();

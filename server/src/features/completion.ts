@@ -66,11 +66,15 @@ function docRefOf(item: CompletionItem): DocRef | undefined {
 export const configCache = new ConfigCache();
 
 /**
- * The document's directory as a configuration, with the document's own text
+ * The document's directory as a configuration (the shared analysis's when it
+ * is current, else a load of main.cf and master.cf alone), with the document's own text
  * for its path (untitled buffers too). A main.cf or master.cf under another
  * name (main.cf.proto, master.cf.dist) stands in for main.cf or master.cf.
  */
 export function assistConfig(ctx: ServerContext, od: OpenDocument): { config: PostfixConfig; reader: FileReader } {
+  // The shared analysis when it is of the current texts; never waits for one.
+  const analysis = ctx.analyses.last(od.document);
+  if (analysis) return { config: analysis.config, reader: analysis.reader };
   const text = od.document.getText();
   const standIn = od.kind === 'main' ? joinPath(od.dir, 'main.cf') : od.kind === 'master' ? joinPath(od.dir, 'master.cf') : od.path;
   const reader = overlayReader(ctx.workspace, (p) => (p === od.path || p === standIn ? text : undefined));

@@ -4,12 +4,15 @@
 
 import type { ClientCapabilities, Connection, ServerCapabilities, TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Analyses } from './analysis';
 import type { Workspace } from './workspace';
 
 export interface ServerContext {
   connection: Connection;
   documents: TextDocuments<TextDocument>;
   workspace: Workspace;
+  /** The shared analysis of each configuration directory (analysis.ts). */
+  analyses: Analyses;
   /** Logs to the client's output channel (window/logMessage). */
   log: Logger;
   /**

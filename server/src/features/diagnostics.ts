@@ -1,16 +1,17 @@
 // Pushes diagnostics (Neovim 0.7 has no pull diagnostics). Analysis is
-// debounced, and one edit re-lints every open file of the same config
-// directory, because main.cf, master.cf and the tables judge each other.
+// debounced and shared per configuration directory (analysis.ts): main.cf,
+// master.cf and the tables judge each other, so one edit can change the
+// diagnostics of every open file that reads the edited one.
 
 import { Diagnostic, DiagnosticSeverity, DidChangeWatchedFilesNotification } from 'vscode-languageserver/node';
-import { isAbsolute, resolve } from 'node:path';
+import { basename, dirname } from 'node:path';
 import type { Problem, Severity } from '../engine/types';
-import { lintDocument } from '../engine/lint';
 import { ruleDocUrl } from '../engine/codes';
+import type { Analysis } from './analysis';
 import { describeError, Feature, ServerContext } from './context';
 import type { OpenDocument } from './workspace';
-import { uriToPath } from './workspace';
-import { analysisOptions, onSettingsChanged } from './settings';
+import { pathToUri, uriToPath } from './workspace';
+import { onSettingsChanged } from './settings';
 
 /** Neovim's client debounces changes by 150 ms too; re-linting a typical config takes 10-20 ms. */
 export const DEBOUNCE_MS = 150;
@@ -34,67 +35,120 @@ export function toDiagnostic(p: Problem): Diagnostic {
   };
 }
 
-/** Problems the engine attributes to another file are that file's business. */
-function belongsTo(p: Problem, path: string): boolean {
-  return !p.file || !isAbsolute(p.file) || resolve(p.file) === path;
-}
+/** LSP 3.17 relative patterns (`{ baseUri, pattern }`), when the client takes them. */
+let relativePatterns = false;
+let canWatch = false;
 
+/**
+ * Re-analyses after `delayMs` of quiet and publishes what changed. Every open
+ * document asks its configuration's shared analysis (analysis.ts), which is
+ * recomputed only when something it read changed: a keystroke anywhere lints
+ * each affected configuration once, and a change elsewhere lints nothing.
+ * A newer change abandons an analysis under way (it yields between phases).
+ */
 class Relinter {
-  private readonly dirtyDirs = new Set<string>();
-  private tableChanged = false;
   private timer: NodeJS.Timeout | undefined;
+  /** Bumped by every change that can make an analysis stale. */
+  private generation = 0;
+  private readonly published = new Map<string, { serial: number; version: number; count: number }>();
+  private watching: { key: string; registration?: Promise<{ dispose(): void }> } = { key: '' };
 
   constructor(private readonly ctx: ServerContext) {}
 
-  /** Marks a file's directory for re-analysis after `delayMs` of quiet. */
-  schedule(doc: Pick<OpenDocument, 'dir' | 'kind'>, delayMs: number): void {
-    this.dirtyDirs.add(doc.dir);
-    // A table may be referenced by absolute path from any main.cf or master.cf.
-    if (doc.kind === 'map') this.tableChanged = true;
+  /** Something changed: analyses under way are stale; look again after `delayMs` of quiet. */
+  schedule(delayMs: number): void {
+    this.generation++;
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.flush(), delayMs);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.flush().catch((e) => this.ctx.log.error(`re-lint failed: ${describeError(e)}`));
+    }, delayMs);
   }
 
-  private flush(): void {
-    this.timer = undefined;
-    const dirs = new Set(this.dirtyDirs);
-    const tableChanged = this.tableChanged;
-    this.dirtyDirs.clear();
-    this.tableChanged = false;
-    for (const od of this.ctx.workspace.open()) {
-      if (dirs.has(od.dir) || (tableChanged && od.kind !== 'map')) this.publish(od);
-    }
+  forget(uri: string): void {
+    this.published.delete(uri);
   }
 
-  private publish(od: OpenDocument): void {
-    const { document, path } = od;
-    let problems: Problem[];
-    try {
-      problems = lintDocument(path, document.getText(), this.ctx.workspace, { ...analysisOptions(), kind: od.kind });
-    } catch (e) {
-      // Keep the previous diagnostics; a bug report beats a dead server.
-      this.ctx.log.error(`lint ${path} failed: ${describeError(e)}`);
-      return;
+  private async flush(): Promise<void> {
+    const generation = this.generation;
+    const isStale = () => generation !== this.generation;
+    const open = this.ctx.workspace.open();
+    this.ctx.analyses.prune(open);
+    for (const od of open) {
+      let analysis: Analysis | undefined;
+      try {
+        analysis = await this.ctx.analyses.compute(od.document, isStale);
+      } catch (e) {
+        // Keep the previous diagnostics; a bug report beats a dead server.
+        this.ctx.log.error(`lint ${od.path} failed: ${describeError(e)}`);
+        continue;
+      }
+      // A newer change arrived: its own flush is scheduled.
+      if (!analysis || isStale()) return;
+      this.publish(od, analysis);
     }
-    const diagnostics = problems.filter((p) => belongsTo(p, path)).map(toDiagnostic);
+    this.watch();
+  }
+
+  private publish(od: OpenDocument, analysis: Analysis): void {
+    const { document } = od;
+    const last = this.published.get(document.uri);
+    if (last && last.serial === analysis.serial && last.version === document.version) return;
+    const problems = this.ctx.analyses.problemsFor(document, analysis);
+    this.published.set(document.uri, { serial: analysis.serial, version: document.version, count: problems.length });
+    const diagnostics = problems.map(toDiagnostic);
     void this.ctx.connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics });
   }
+
+  /** Watches exactly the files the analyses read (tables, their .db, master.cf, ...), grouped by directory. */
+  private watch(): void {
+    if (!canWatch) return;
+    const byDir = new Map<string, Set<string>>();
+    for (const p of this.ctx.analyses.watchedPaths()) {
+      if (p.startsWith('/nonexistent-untitled/')) continue;
+      const set = byDir.get(dirname(p)) ?? new Set<string>();
+      set.add(basename(p));
+      byDir.set(dirname(p), set);
+    }
+    const watchers = [...byDir]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([dir, names]) => {
+        const list = [...names].sort();
+        const pattern = list.length === 1 ? globEscape(list[0]) : `{${list.map(globEscape).join(',')}}`;
+        return relativePatterns ? { globPattern: { baseUri: pathToUri(dir), pattern } } : { globPattern: `${globEscape(dir)}/${pattern}` };
+      });
+    const key = JSON.stringify(watchers);
+    if (key === this.watching.key) return;
+    const previous = this.watching.registration;
+    this.watching = { key };
+    void previous?.then((d) => d.dispose()).catch(() => undefined);
+    if (watchers.length > 0) {
+      const registration = this.ctx.connection.client.register(DidChangeWatchedFilesNotification.type, { watchers });
+      registration.catch((e) => this.ctx.log.error(`watching files failed: ${describeError(e)}`));
+      this.watching.registration = registration;
+    }
+  }
+}
+
+/** A file name as a glob that matches only itself. */
+function globEscape(name: string): string {
+  return name.replace(/[\\*?[\]{}(),!]/g, (c) => `[${c}]`);
 }
 
 export const diagnostics: Feature = {
   name: 'diagnostics',
   capabilities: {},
-  initialized(ctx, client) {
-    // Files changed on disk (a checkout, postmap, another editor) can change the
-    // verdict on open files. Any file may be a lookup table, hence '**/*'.
-    if (client.workspace?.didChangeWatchedFiles?.dynamicRegistration) {
-      void ctx.connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*' }] });
-    }
+  initialized(_ctx, client) {
+    // Files changed on disk (a checkout, postmap, another editor) can change
+    // the verdict on open files: the relinter registers watchers for the
+    // files the open configurations read once it knows them.
+    canWatch = client.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    relativePatterns = client.workspace?.didChangeWatchedFiles?.relativePatternSupport === true;
   },
   register(ctx) {
     const relinter = new Relinter(ctx);
     // A new target version changes the verdict on every open file.
-    onSettingsChanged(() => ctx.workspace.open().forEach((od) => relinter.schedule(od, 0)));
+    onSettingsChanged(() => relinter.schedule(0));
     const justOpened = new Set<string>();
     const safely = (name: string, fn: () => void) => {
       try {
@@ -108,22 +162,28 @@ export const diagnostics: Feature = {
     ctx.documents.onDidChangeContent((e) =>
       safely('re-lint', () => {
         const opened = justOpened.delete(e.document.uri);
-        relinter.schedule(ctx.workspace.describe(e.document), opened ? 0 : DEBOUNCE_MS);
+        relinter.schedule(opened ? 0 : DEBOUNCE_MS);
       }),
     );
     ctx.documents.onDidClose((e) =>
       safely('close', () => {
         justOpened.delete(e.document.uri);
+        relinter.forget(e.document.uri);
         void ctx.connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
         // Siblings now read this file from disk again.
-        relinter.schedule(ctx.workspace.describe(e.document), 0);
+        relinter.schedule(0);
       }),
     );
     ctx.connection.onDidChangeWatchedFiles((params) =>
       safely('watched files', () => {
-        for (const change of params.changes) {
-          if (uriToPath(change.uri)) relinter.schedule(ctx.workspace.locate(change.uri), DEBOUNCE_MS);
+        let any = false;
+        for (const change of params?.changes ?? []) {
+          const path = typeof change?.uri === 'string' ? uriToPath(change.uri) : undefined;
+          if (!path) continue;
+          ctx.workspace.forget(path);
+          any = true;
         }
+        if (any) relinter.schedule(DEBOUNCE_MS);
       }),
     );
   },

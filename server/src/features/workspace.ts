@@ -1,8 +1,12 @@
 // The engine reads sibling files (master.cf beside main.cf, lookup tables)
 // through a FileReader. This one prefers the editor's open, possibly unsaved
 // buffers over the disk, so an edit to master.cf changes main.cf's diagnostics
-// before it is saved.
+// before it is saved. Files on disk are read once while their identity (size,
+// mtime, inode, and a count of the watcher's change events) stays the same,
+// so the engine's parse memo (engine/tables/memo.ts) gets the same string
+// back and an unchanged 100,000-line table is neither read nor parsed again.
 
+import { statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { TextDocuments } from 'vscode-languageserver/node';
@@ -38,8 +42,65 @@ const STAND_IN_NAME: Record<DocumentKind, string> = { main: 'main.cf', master: '
 /** Files that are not open are read from disk under the shared policy (disk/read-file.ts), as UTF-8. */
 const disk = diskReader('utf8');
 
+interface CachedFile {
+  size: number;
+  mtimeMs: number;
+  ino: number;
+  text: string;
+}
+
+/** Disk files kept in memory (most recently used); an entry is dropped when its file changes. */
+const MAX_CACHED_FILES = 256;
+
 export class Workspace implements FileReader {
+  private readonly files = new Map<string, CachedFile>();
+  /** Change events the watcher reported per path: a change within the file system's timestamp granularity still counts. */
+  private readonly changes = new Map<string, number>();
+  private readonly paths = new Map<string, string | undefined>();
+
   constructor(private readonly documents: TextDocuments<TextDocument>) {}
+
+  /** uriToPath, remembered (it runs for every open document on every read). */
+  private pathOf(uri: string): string | undefined {
+    if (!this.paths.has(uri)) {
+      if (this.paths.size > 1024) this.paths.clear();
+      this.paths.set(uri, uriToPath(uri));
+    }
+    return this.paths.get(uri);
+  }
+
+  /** The version of an open document, or undefined. */
+  versionOf(uri: string): number | undefined {
+    return this.documents.get(uri)?.version;
+  }
+
+  /** The watcher says the file changed: read it again next time. */
+  forget(path: string): void {
+    const p = resolve(path);
+    this.files.delete(p);
+    this.changes.set(p, (this.changes.get(p) ?? 0) + 1);
+  }
+
+  private stat(path: string): Stats | undefined {
+    try {
+      return statSync(path, { throwIfNoEntry: false });
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * What a read of `path` would return, as a short string that changes when
+   * the answer may: the open buffer's version, or the file's size, mtime,
+   * inode and reported changes, or its absence.
+   */
+  identity(path: string): string {
+    const open = this.openAt(path);
+    if (open) return `open ${open.uri} ${open.version}`;
+    const st = this.stat(path);
+    if (!st) return 'none';
+    return `${st.isFile() ? 'file' : 'other'} ${st.size} ${st.mtimeMs} ${st.ino} ${this.changes.get(resolve(path)) ?? 0}`;
+  }
 
   /** Path, directory and kind of a URI (open or not). */
   locate(uri: string, languageId?: string): Omit<OpenDocument, 'document'> {
@@ -61,12 +122,31 @@ export class Workspace implements FileReader {
 
   private openAt(path: string): TextDocument | undefined {
     const wanted = resolve(path);
-    return this.documents.all().find((d) => uriToPath(d.uri) === wanted);
+    return this.documents.all().find((d) => this.pathOf(d.uri) === wanted);
   }
 
   readText(path: string): string | undefined {
     const open = this.openAt(path);
-    return open ? open.getText() : disk.readText(path);
+    if (open) return open.getText();
+    const key = resolve(path);
+    const st = this.stat(key);
+    // Only regular files are kept; anything else goes to the disk policy every time (disk/read-file.ts).
+    if (!st || !st.isFile()) {
+      this.files.delete(key);
+      return disk.readText(key);
+    }
+    const cached = this.files.get(key);
+    if (cached && cached.size === st.size && cached.mtimeMs === st.mtimeMs && cached.ino === st.ino) {
+      this.files.delete(key);
+      this.files.set(key, cached);
+      return cached.text;
+    }
+    const text = disk.readText(key);
+    this.files.delete(key);
+    if (text === undefined) return undefined;
+    this.files.set(key, { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, text });
+    if (this.files.size > MAX_CACHED_FILES) this.files.delete(this.files.keys().next().value as string);
+    return text;
   }
 
   unreadable(path: string): UnreadableFile | undefined {
@@ -82,6 +162,6 @@ export class Workspace implements FileReader {
   }
 
   mtimeMs(path: string): number | undefined {
-    return disk.mtimeMs!(path);
+    return this.stat(path)?.mtimeMs;
   }
 }

@@ -48,6 +48,15 @@ function dedupe(problems: Problem[]): Problem[] {
 
 /** The problems of every rule, silenced ones (comments, options) left out. */
 export function runRules(config: PostfixConfig, reader: FileReader, options: RuleOptions = {}): Problem[] {
+  const steps = runRulesSteps(config, reader, options);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** runRules, yielding after each rule (see lintConfigSteps). */
+export function* runRulesSteps(config: PostfixConfig, reader: FileReader, options: RuleOptions = {}): Generator<void, Problem[]> {
   // Postfix stops reading main.cf at a fatal line; judging the rest would mislead.
   if (!config.main || config.main.fatal) return [];
   const ctx = new RuleContext(config, reader, options);
@@ -56,6 +65,7 @@ export function runRules(config: PostfixConfig, reader: FileReader, options: Rul
   for (const rule of RULES) {
     if (rule.codes.length > 0 && rule.codes.every((c) => disabled.has(c.code))) continue;
     pushAll(out, rule.check(ctx).filter((p) => !disabled.has(p.code)));
+    yield;
   }
   return suppressProblems(dedupe(out), reader);
 }

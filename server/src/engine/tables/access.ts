@@ -10,6 +10,7 @@
 // values and ranges are only materialised as strings when asked for.
 
 import type { Problem, Range } from '../types';
+import { memoParse } from './memo';
 import { TableCodeKey, tableProblem } from './codes';
 import { foldKey, isAscii } from './fold';
 import { forEachTableLine, isSpaceCode, textRange, SourceText, spanLine, TableLine, trimEnd, wholeLineRange, asDecodedText } from './text';
@@ -498,7 +499,12 @@ function looksLikeCidr(s: string, a: number, b: number): boolean {
 }
 
 /** Parses the text source of an exact-match table. Never throws. */
+/** Parsed once per text (tables/memo.ts); the result is shared and must not be changed. */
 export function parseAccessTable(raw: string, file: string, opts: AccessParseOptions = {}): AccessTable {
+  return memoParse(`access|${file}|${opts.type ?? 'hash'}|${opts.fold ?? true}`, raw, () => parseAccessTableUncached(raw, file, opts));
+}
+
+function parseAccessTableUncached(raw: string, file: string, opts: AccessParseOptions = {}): AccessTable {
   const text = asDecodedText(raw);
   const table = new AccessTable(text, file, opts.type ?? 'hash', opts.fold ?? true);
   // Invalid UTF-8 arrives as U+FFFD from the decoder; Postfix skips such lines.

@@ -6,6 +6,7 @@
 // must be a bare local part.
 
 import type { Problem, Range } from '../types';
+import { memoParse } from './memo';
 import { tableProblem } from './codes';
 import { foldKey } from './fold';
 import { asDecodedText, forEachTableLine, SourceText, spanLine, TableLine, textRange, wholeLineRange } from './text';
@@ -114,7 +115,12 @@ function storedName(tokens: Token[]): string {
 }
 
 /** Parses an aliases(5) file. Never throws. */
+/** Parsed once per text (tables/memo.ts); the result is shared and must not be changed. */
 export function parseAliasTable(raw: string, file: string): AliasTable {
+  return memoParse(`aliases|${file}`, raw, () => parseAliasTableUncached(raw, file));
+}
+
+function parseAliasTableUncached(raw: string, file: string): AliasTable {
   const text = asDecodedText(raw);
   const src = new SourceText(text);
   const entries: AliasEntry[] = [];

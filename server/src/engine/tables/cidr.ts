@@ -4,6 +4,7 @@
 // `postmap -q` prints.
 
 import type { Problem, Range } from '../types';
+import { memoParse } from './memo';
 import { TableCodeKey, tableProblem } from './codes';
 import { Family, familyOf, maskBytes, ntopFamily, ptonFamily } from './inet';
 import { SourceText, TableLine, allDigits, startsWithWordCI, forEachTableLine, isAlnumCode, isSpaceCode, textRange, trimEnd, wholeLineRange, asDecodedText } from './text';
@@ -111,7 +112,12 @@ const EXPLAIN: Partial<Record<TableCodeKey, string>> = {
 };
 
 /** Parses a cidr: table. `mapName` is the name as Postfix shows it (the path given after `cidr:`). */
+/** Parsed once per text (tables/memo.ts); the result is shared and must not be changed. */
 export function parseCidrTable(raw: string, file: string, mapName = file): CidrTable {
+  return memoParse(`cidr|${file}|${mapName}`, raw, () => parseCidrTableUncached(raw, file, mapName));
+}
+
+function parseCidrTableUncached(raw: string, file: string, mapName = file): CidrTable {
   const text = asDecodedText(raw);
   const src = new SourceText(text);
   const rules: CidrRule[] = [];

@@ -9,6 +9,7 @@
 // convert back to text only for messages, ranges and results.
 
 import type { Problem, Range } from '../types';
+import { memoParse } from './memo';
 import { TableCodeKey, tableProblem } from './codes';
 import { fromBytes, toBytes } from './regex/bytes';
 import { defaultPcreOptions, PcreOptions, RegexTranslation, translatePcre } from './regex/pcre';
@@ -423,7 +424,12 @@ function parseRule(lc: LineCtx, rules: RegexRule[], stack: number[]): void {
 }
 
 /** Parses a pcre: or regexp: table. `mapName` is the name Postfix shows (the path given after the type). */
+/** Parsed once per text (tables/memo.ts); the result is shared and must not be changed. */
 export function parseRegexTable(type: RegexTableType, raw: string, file: string, mapName = file): RegexTable {
+  return memoParse(`${type}|${file}|${mapName}`, raw, () => parseRegexTableUncached(type, raw, file, mapName));
+}
+
+function parseRegexTableUncached(type: RegexTableType, raw: string, file: string, mapName = file): RegexTable {
   const text = asDecodedText(raw);
   const ctx: Ctx = { type, file, mapName, src: new SourceText(text), problems: [], warnings: [] };
   const rules: RegexRule[] = [];

@@ -1,0 +1,44 @@
+// Parse results of table files, reused while a file's text is the same. A
+// configuration is linted again on every keystroke in main.cf; the tables it
+// names have not changed, and re-parsing a 100,000-line map each time is most
+// of the cost. The key is what the parse depends on (parser, file, options);
+// the text is compared on a hit, which costs nothing when the caller hands in
+// the same string (the editor's buffer, the server's file cache) and a memcmp
+// otherwise. Parse results are shared: callers must not change them.
+
+interface Entry {
+  text: string;
+  value: unknown;
+}
+
+const MAX_ENTRIES = 64;
+const entries = new Map<string, Entry>();
+let hits = 0;
+let misses = 0;
+
+/** `parse()` of `text`, or the result of the last parse under `key` when it was of the same text. */
+export function memoParse<T>(key: string, text: string, parse: () => T): T {
+  const e = entries.get(key);
+  if (e && e.text === text) {
+    hits++;
+    // Most recently used last.
+    entries.delete(key);
+    entries.set(key, e);
+    return e.value as T;
+  }
+  misses++;
+  const value = parse();
+  entries.delete(key);
+  entries.set(key, { text, value });
+  if (entries.size > MAX_ENTRIES) entries.delete(entries.keys().next().value as string);
+  return value;
+}
+
+/** Hit and miss counts since the start (tests and benchmarks prove reuse with them). */
+export function parseMemoStats(): { hits: number; misses: number; entries: number } {
+  return { hits, misses, entries: entries.size };
+}
+
+export function clearParseMemo(): void {
+  entries.clear();
+}

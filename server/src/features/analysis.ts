@@ -1,0 +1,238 @@
+// One analysis per configuration directory per change, shared by every
+// feature: diagnostics, code actions, hover, completion (and the navigation
+// features). An analysis is the loaded configuration and every problem of
+// the directory (main.cf, master.cf and the tables they name); each open
+// document's diagnostics are its share of them.
+//
+// An analysis records what it read: the version of each open buffer and the
+// identity (size, mtime, inode, watcher events) of each file on disk, every
+// mtime asked for (.db beside a table), directory listings and resolved
+// links. It stays current while all of them read the same, so a keystroke
+// in main.cf re-lints the directory once, reading no unchanged table (the
+// workspace keeps their text, engine/tables/memo.ts their parse), and a
+// keystroke in a table lints its configuration once for all open files.
+//
+// API for features:
+//   ctx.analyses.current(document)  the current analysis (computed now if stale)
+//   ctx.analyses.last(document)     the newest current one already computed, or undefined; never computes
+//   ctx.analyses.problemsFor(document, analysis)  the problems shown on that document
+//   ctx.analyses.compute(document, isStale)  asynchronously, yielding between phases; undefined when abandoned
+
+import { basename, resolve } from 'node:path';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { joinPath, loadConfig, type PostfixConfig } from '../engine/config';
+import { lintConfigSteps, standaloneTableProblems } from '../engine/lint';
+import type { FileReader, Problem } from '../engine/types';
+import { analysisOptions } from './settings';
+import { uriToPath, type OpenDocument, type Workspace } from './workspace';
+
+export interface Analysis {
+  /** The configuration directory, or for a main.cf/master.cf under another name (main.cf.proto) its own path. */
+  readonly unit: string;
+  readonly dir: string;
+  /** The configuration as loaded for this analysis (do not change it). */
+  readonly config: PostfixConfig;
+  /** Every problem of the configuration, all files. */
+  readonly problems: readonly Problem[];
+  /** Reads files as the analysis did (open buffers first; for a stand-in, its text at main.cf or master.cf). */
+  readonly reader: FileReader;
+  /** Monotonic number: a newer analysis of the same unit has a larger one. */
+  readonly serial: number;
+}
+
+interface Entry extends Analysis {
+  readonly settings: string;
+  /** What was read, and what it read as. */
+  readonly deps: Map<string, string>;
+  /** Problems per document path, filtered once. */
+  readonly perPath: Map<string, Problem[]>;
+}
+
+/** Yields to the event loop so queued requests (hover, completion) and notifications (a newer edit) run first. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((r) => setImmediate(r));
+}
+
+const CANONICAL: Record<string, string | undefined> = { main: 'main.cf', master: 'master.cf' };
+
+export class Analyses {
+  private readonly entries = new Map<string, Entry>();
+  private serial = 0;
+  /** Analyses computed so far (the benchmark and tests count them). */
+  computed = 0;
+
+  constructor(private readonly workspace: Workspace) {}
+
+  /** The unit a document belongs to, and the path its text stands in for. */
+  private unitOf(od: Omit<OpenDocument, 'document'>): { unit: string; standIn?: string } {
+    const canonical = CANONICAL[od.kind];
+    if (canonical && basename(od.path) !== canonical) return { unit: od.path, standIn: joinPath(od.dir, canonical) };
+    return { unit: od.dir };
+  }
+
+  private settingsKey(): string {
+    const o = analysisOptions();
+    return `${o.version} ${o.mode ?? 'auto'}`;
+  }
+
+  /** A recording reader over the workspace (and a stand-in's text). */
+  private readers(od: OpenDocument, standIn: string | undefined): { plain: FileReader; tracked: FileReader; deps: Map<string, string> } {
+    const ws = this.workspace;
+    // The document's own text where the engine looks for it: a stand-in's at
+    // main.cf or master.cf, an untitled buffer's at its made-up path.
+    const at = standIn ?? (uriToPath(od.document.uri) === undefined ? od.path : undefined);
+    const text = at ? od.document.getText() : undefined;
+    const plain: FileReader = {
+      readText: (p) => (at && p === at ? text : ws.readText(p)),
+      mtimeMs: (p) => ws.mtimeMs(p),
+      realPath: (p) => ws.realPath(p),
+      listDirectory: (p) => ws.listDirectory(p),
+      unreadable: (p) => (at && p === at ? undefined : ws.unreadable(p)),
+    };
+    const deps = new Map<string, string>();
+    const tracked: FileReader = {
+      readText: (p) => {
+        if (at && p === at) return text;
+        deps.set(`t ${p}`, ws.identity(p));
+        return ws.readText(p);
+      },
+      mtimeMs: (p) => {
+        const m = ws.mtimeMs(p);
+        deps.set(`m ${p}`, String(m));
+        return m;
+      },
+      realPath: (p) => {
+        const r = ws.realPath(p);
+        deps.set(`r ${p}`, String(r));
+        return r;
+      },
+      unreadable: (p) => {
+        if (at && p === at) return undefined;
+        deps.set(`t ${p}`, ws.identity(p));
+        return ws.unreadable(p);
+      },
+      listDirectory: (p) => {
+        const l = ws.listDirectory(p);
+        deps.set(`l ${p}`, l === undefined ? '' : `:${l.join('\0')}`);
+        return l;
+      },
+    };
+    if (at) deps.set(`s ${od.document.uri}`, String(od.document.version));
+    return { plain, tracked, deps };
+  }
+
+  private depNow(key: string): string {
+    const ws = this.workspace;
+    const p = key.slice(2);
+    switch (key[0]) {
+      case 't':
+        return ws.identity(p);
+      case 'm':
+        return String(ws.mtimeMs(p));
+      case 'r':
+        return String(ws.realPath(p));
+      case 'l': {
+        const l = ws.listDirectory(p);
+        return l === undefined ? '' : `:${l.join('\0')}`;
+      }
+      default:
+        return String(ws.versionOf(p));
+    }
+  }
+
+  private isCurrent(e: Entry): boolean {
+    if (e.settings !== this.settingsKey()) return false;
+    for (const [key, was] of e.deps) if (this.depNow(key) !== was) return false;
+    return true;
+  }
+
+  /** The newest analysis of the document's unit if it is still current; never computes. */
+  last(document: TextDocument): Analysis | undefined {
+    const od = this.workspace.describe(document);
+    const e = this.entries.get(this.unitOf(od).unit);
+    return e && this.isCurrent(e) ? e : undefined;
+  }
+
+  /** The current analysis of the document's configuration, computed now if needed. */
+  current(document: TextDocument): Analysis {
+    const od = this.workspace.describe(document);
+    const e = this.entries.get(this.unitOf(od).unit);
+    if (e && this.isCurrent(e)) return e;
+    const steps = this.start(od);
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+    }
+  }
+
+  /**
+   * The current analysis, computed with a yield to the event loop between
+   * phases; undefined when `isStale()` turns true on the way (a newer edit
+   * arrived), and the work so far is dropped.
+   */
+  async compute(document: TextDocument, isStale: () => boolean): Promise<Analysis | undefined> {
+    const od = this.workspace.describe(document);
+    const e = this.entries.get(this.unitOf(od).unit);
+    if (e && this.isCurrent(e)) return e;
+    const steps = this.start(od);
+    for (;;) {
+      if (isStale()) return undefined;
+      const r = steps.next();
+      if (r.done) return r.value;
+      await yieldToEventLoop();
+    }
+  }
+
+  private *start(od: OpenDocument): Generator<void, Entry> {
+    const { unit, standIn } = this.unitOf(od);
+    const settings = this.settingsKey();
+    const { plain, tracked, deps } = this.readers(od, standIn);
+    const config = loadConfig(od.dir, tracked, analysisOptions());
+    yield;
+    const problems = yield* lintConfigSteps(config);
+    const entry: Entry = { unit, dir: od.dir, config, problems, reader: plain, serial: ++this.serial, settings, deps, perPath: new Map() };
+    this.entries.set(unit, entry);
+    this.computed++;
+    return entry;
+  }
+
+  /**
+   * The problems shown on a document: its share of the configuration's, as
+   * lintDocument (engine/lint.ts) gives them; a table no configuration of its
+   * directory names is judged on its own.
+   */
+  problemsFor(document: TextDocument, analysis: Analysis = this.current(document)): Problem[] {
+    const od = this.workspace.describe(document);
+    const e = analysis as Entry;
+    const { standIn } = this.unitOf(od);
+    // A table's standalone problems depend on its text; the memo is keyed by version.
+    const key = od.kind === 'map' ? `${od.path} ${document.version}` : od.path;
+    let out = e.perPath.get(key);
+    if (out) return out;
+    if (standIn) {
+      out = e.problems.filter((p) => p.file === standIn).map((p) => ({ ...p, file: od.path }));
+    } else if (od.kind === 'map' && !e.config.tables.some((t) => t.files.source === od.path)) {
+      out = standaloneTableProblems(od.path, document.getText());
+      for (const k of e.perPath.keys()) if (k.startsWith(`${od.path} `)) e.perPath.delete(k);
+    } else {
+      out = e.problems.filter((p) => p.file === od.path);
+    }
+    e.perPath.set(key, out);
+    return out;
+  }
+
+  /** Every file an analysis read from disk or from an open buffer (the watcher watches these). */
+  watchedPaths(): string[] {
+    const out = new Set<string>();
+    for (const e of this.entries.values()) {
+      for (const key of e.deps.keys()) if (key[0] === 't' || key[0] === 'm') out.add(resolve(key.slice(2)));
+    }
+    return [...out];
+  }
+
+  /** Forgets analyses no open document belongs to. */
+  prune(open: OpenDocument[]): void {
+    const live = new Set(open.map((od) => this.unitOf(od).unit));
+    for (const unit of this.entries.keys()) if (!live.has(unit)) this.entries.delete(unit);
+  }
+}
