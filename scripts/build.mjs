@@ -1,7 +1,7 @@
 // Bundles the extension client, the language server and the CLI with esbuild.
 // One file each: VS Code loads one large file much faster than many small ones.
 import { build } from 'esbuild';
-import { chmodSync } from 'node:fs';
+import { chmodSync, copyFileSync } from 'node:fs';
 
 const common = {
   bundle: true,
@@ -24,3 +24,5 @@ await Promise.all([
   }),
 ]);
 chmodSync('dist/cli.js', 0o755);
+// The HTML report tokenizes with vscode-textmate, whose regular expressions run in this WASM file.
+copyFileSync('node_modules/vscode-oniguruma/release/onig.wasm', 'dist/onig.wasm');

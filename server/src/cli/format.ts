@@ -18,6 +18,8 @@ const MODE_TEXT: Record<ConfigMode, string> = {
 };
 
 export type OutputFormat = 'text' | 'json' | 'sarif';
+/** What runLint accepts: the formats above, and the HTML report (cli/report.ts). */
+export type LintFormat = OutputFormat | 'html';
 
 function sortProblems(problems: Problem[]): Problem[] {
   return [...problems].sort(

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { lintTargets } from '../engine/lint';
 import type { ConfigMode } from '../engine/config-files';
 import type { FileReader, Problem } from '../engine/types';
-import { formatProblems, OutputFormat } from './format';
+import { formatProblems, type LintFormat, type OutputFormat } from './format';
 import type { CliIo } from './io';
 import { runPostconf } from './postconf';
 import { runPostmap } from './postmap';
@@ -16,8 +16,9 @@ import { runSimulate } from './simulate';
 import { mainCfFailure } from './main-cf';
 import { runDiff } from './diff';
 import { runExplain } from './explain';
+import { htmlReport } from './report';
 
-const USAGE = `usage: postfix-lint [--format text|json|sarif] [--postfix-version X.Y] [--min-severity error|warning|info|hint] [--live|--repository] PATH...
+const USAGE = `usage: postfix-lint [--format text|json|sarif|html] [--postfix-version X.Y] [--min-severity error|warning|info|hint] [--live|--repository] PATH...
        postfix-lint postconf -c DIR [-n] [-x] [-d] [-M] [-F] [-P] [-f] [NAME...]
        postfix-lint postmap [-q KEY | -q - | -s] type:name
        postfix-lint simulate -c DIR [--service NAME] --client ADDR[,HOSTNAME] [--helo NAME] [--sasl-user USER] --from ADDR --to ADDR... [--format text|json]
@@ -52,16 +53,16 @@ const utf8Io: CliIo = { ...processIo, stdout: (s) => writeAll(1, s, 'utf8'), std
 
 const SEVERITY_RANK: Record<Problem['severity'], number> = { error: 0, warning: 1, info: 2, hint: 3 };
 
-export function runLint(argv: string[], io: CliIo & { reader: typeof fsReader }): number {
-  let format: OutputFormat = 'text';
+export function runLint(argv: string[], io: CliIo & { reader: typeof fsReader }): number | Promise<number> {
+  let format: LintFormat = 'text';
   let version: string | undefined;
   let minSeverity: Problem['severity'] = 'hint';
   let mode: ConfigMode | undefined;
   const paths: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--format') format = argv[++i] as OutputFormat;
-    else if (a.startsWith('--format=')) format = a.slice(9) as OutputFormat;
+    if (a === '--format') format = argv[++i] as LintFormat;
+    else if (a.startsWith('--format=')) format = a.slice(9) as LintFormat;
     else if (a === '--postfix-version') version = argv[++i];
     else if (a === '--min-severity') minSeverity = argv[++i] as Problem['severity'];
     else if (a === '--live' || a === '--repository') {
@@ -79,7 +80,7 @@ export function runLint(argv: string[], io: CliIo & { reader: typeof fsReader })
       return 2;
     } else paths.push(a);
   }
-  if (!['text', 'json', 'sarif'].includes(format) || !(minSeverity in SEVERITY_RANK) || paths.length === 0) {
+  if (!['text', 'json', 'sarif', 'html'].includes(format) || !(minSeverity in SEVERITY_RANK) || paths.length === 0) {
     io.stderr(`${USAGE}\n`);
     return 2;
   }
@@ -97,11 +98,18 @@ export function runLint(argv: string[], io: CliIo & { reader: typeof fsReader })
     { version, mode },
   );
   const problems = report.problems.filter((p) => SEVERITY_RANK[p.severity] <= SEVERITY_RANK[minSeverity]);
-  io.stdout(formatProblems(problems, format, process.cwd(), report.configurations));
-  return problems.some((p) => p.severity === 'error') ? 1 : 0;
+  const status = problems.some((p) => p.severity === 'error') ? 1 : 0;
+  if (format === 'html') {
+    return htmlReport(report, problems, paths.map((p) => resolve(p)), io.reader).then((page) => {
+      io.stdout(page);
+      return status;
+    });
+  }
+  io.stdout(formatProblems(problems, format as OutputFormat, process.cwd(), report.configurations));
+  return status;
 }
 
-export function main(argv: string[], io: CliIo = processIo): number {
+export function main(argv: string[], io: CliIo = processIo): number | Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'postconf':
@@ -116,12 +124,24 @@ export function main(argv: string[], io: CliIo = processIo): number {
     case 'diff':
       return runDiff(rest, { ...(io === processIo ? utf8Io : io), reader: fsReader });
     case 'lint':
-      return runLint(rest, { ...io, reader: fsReader });
+      return runLint(rest, { ...lintIo(rest, io), reader: fsReader });
     default:
-      return runLint(argv, { ...io, reader: fsReader });
+      return runLint(argv, { ...lintIo(argv, io), reader: fsReader });
   }
 }
 
+/** The HTML page declares UTF-8 and is written as UTF-8. */
+function lintIo(argv: string[], io: CliIo): CliIo {
+  const html = argv.some((a, i) => a === '--format=html' || (a === '--format' && argv[i + 1] === 'html'));
+  return html && io === processIo ? utf8Io : io;
+}
+
 if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2));
+  Promise.resolve(main(process.argv.slice(2))).then(
+    (status) => (process.exitCode = status),
+    (e) => {
+      process.stderr.write(`postfix-lint: ${(e as Error).message}\n`);
+      process.exitCode = 2;
+    },
+  );
 }
