@@ -39,7 +39,7 @@ const corpus = findCorpus();
  */
 function needCorpus(t: TestContext, dir: string | undefined): dir is string {
   if (dir !== undefined) return true;
-  const msg = `NOTICE: the precision corpus is not on this machine (looked in ${corpusCandidates().join(', ')}); "${t.name}" checked nothing. Copy it to ../shared/precision (see test/precision/README.md).`;
+  const msg = `NOTICE: the precision corpus is not on this machine (looked in ${corpusCandidates().join(', ')}); "${t.name}" checked nothing. Rebuild it with node scripts/precision-corpus.mjs (see test/precision/README.md).`;
   t.diagnostic(msg);
   console.error(`# ${msg}`);
   return false;
