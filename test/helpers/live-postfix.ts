@@ -19,6 +19,7 @@ import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { abortSync, acquireSlot, onExitStop, type Slot } from './live-slots';
+
 import { interpretSwaks, type LiveResult, type LiveTransaction } from './live-swaks';
 
 export { interpretSwaks, parseSwaks, type LiveReply, type LiveResult, type LiveStage, type LiveTransaction } from './live-swaks';
@@ -131,9 +132,17 @@ export class PostfixInstance {
     this.host = `${slot.hostPrefix}.${process.pid & 255}.${1 + (instanceCounter % 250)}`;
   }
 
-  /** Takes a machine-wide slot (waiting for one), then writes the instance's files. */
-  static async create(label: string, files: InstanceFiles): Promise<PostfixInstance> {
-    const slot = await acquireSlot();
+  /**
+   * Takes a machine-wide slot (waiting for one), then writes the instance's
+   * files. `sharing`: run in that instance's slot instead (a pair a test needs
+   * at the same time; never wait for a second slot while holding one).
+   */
+  static async create(label: string, files: InstanceFiles, sharing?: PostfixInstance): Promise<PostfixInstance> {
+    let slot: Slot;
+    if (sharing) {
+      slot = sharing.slot;
+      slot.share();
+    } else slot = await acquireSlot();
     let inst: PostfixInstance | undefined;
     try {
       const dir = mkdtempSync(join(tmpdir(), 'pf-live-'));
@@ -290,7 +299,8 @@ export class LivePostfix {
     return this.inst.etc;
   }
 
-  static async start(config: LiveConfig): Promise<LivePostfix> {
+  /** `sharing`: a second instance the test needs at the same time runs in the first one's slot. */
+  static async start(config: LiveConfig, sharing?: LivePostfix): Promise<LivePostfix> {
     const serviceNames = new Map<string, string>();
     const ports = new Map<string, number>();
     let master = ESSENTIAL_SERVICES;
@@ -322,7 +332,7 @@ smtpd_authorized_xclient_hosts = 127.0.0.1
 # configuration under test
 ${config.mainCf}
 `;
-    const inst = await PostfixInstance.create('simulator oracle', { main, master, tables: config.tables, postmap: config.postmap });
+    const inst = await PostfixInstance.create('simulator oracle', { main, master, tables: config.tables, postmap: config.postmap }, sharing?.inst);
     const live = new LivePostfix(inst);
     for (const [k, v] of serviceNames) live.serviceNames.set(k, v);
     for (const [k, v] of ports) live.ports.set(k, v);

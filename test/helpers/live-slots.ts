@@ -29,6 +29,13 @@ export interface Slot {
   /** Records a config directory started under this slot (stopped by the next holder if we die). */
   own(etc: string): void;
   disown(etc: string): void;
+  /**
+   * One more user of this slot: a test that needs two instances at once (a
+   * before/after pair) runs the second in the first one's slot, since waiting
+   * for a second slot while holding one could deadlock with another such test.
+   */
+  share(): void;
+  /** Gives the slot back once every user has released it. */
   release(): Promise<void>;
 }
 
@@ -136,6 +143,7 @@ function makeSlot(index: number, child: ChildProcess): Slot {
   (child.stdout as unknown as { unref?: () => void }).unref?.();
   (child.stdin as unknown as { unref?: () => void }).unref?.();
   let released = false;
+  let users = 1;
   return {
     index,
     hostPrefix: `127.${210 + index}`,
@@ -147,8 +155,11 @@ function makeSlot(index: number, child: ChildProcess): Slot {
       rec.etcs = rec.etcs.filter((e) => e !== etc);
       save();
     },
+    share() {
+      users++;
+    },
     async release() {
-      if (released) return;
+      if (released || --users > 0) return;
       released = true;
       if (rec.etcs.length === 0) rmSync(recordFile(index), { force: true });
       // Waiting for the helper to end must keep this process alive again.
