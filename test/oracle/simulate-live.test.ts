@@ -166,7 +166,7 @@ async function runConfig(c: MatrixConfig): Promise<ConfigOutcome> {
   }
 }
 
-test('simulator agrees with a live smtpd on every transaction of the matrix', { timeout: 600_000 }, async (t) => {
+test('simulator agrees with a live smtpd on every transaction of the matrix', { timeout: 3_600_000 }, async (t) => {
   if (!requireTools(t, { commands: ['postfix', 'swaks', 'postmap'], root: true })) return;
   const only = process.env.SIM_ONLY;
   const configs = MATRIX.filter((c) => !only || c.name.includes(only));
