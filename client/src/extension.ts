@@ -1,7 +1,14 @@
 // The VS Code side: starts the language server for the three Postfix languages
 // and gives it an output channel. All analysis happens in the server.
+//
+// Restricted Mode (package.json capabilities.untrustedWorkspaces = limited):
+// the server and every command that only reads files run in any workspace.
+// Nothing here runs a program at activation; commands that do (postconf) check
+// workspace.isTrusted themselves and are disabled in the palette by
+// `enablement: isWorkspaceTrusted`. The workspace value of postfix.mode is a
+// restricted configuration, so VS Code hides it from the server until trusted.
 
-import { ExtensionContext, window } from 'vscode';
+import { ExtensionContext, window, workspace } from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 import { registerVersionCommand } from './version';
 import { registerSimulateCommands } from './simulate';
@@ -18,6 +25,8 @@ export async function activate(context: ExtensionContext): Promise<void> {
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
   };
   registerVersionCommand(context);
+  // Trusting the workspace changes which postfix.mode value VS Code reports; tell the server.
+  context.subscriptions.push(workspace.onDidGrantWorkspaceTrust(() => void client?.sendNotification('workspace/didChangeConfiguration', { settings: null })));
   const outputChannel = window.createOutputChannel('Postfix', { log: true });
   context.subscriptions.push(outputChannel);
   const clientOptions: LanguageClientOptions = {
