@@ -1,6 +1,7 @@
 // Output formats of postfix-lint: text for people (`file:line:col: severity
 // code: message`), JSON for scripts, SARIF 2.1.0 for code-review tools.
 
+import { createHash } from 'node:crypto';
 import { relative } from 'node:path';
 import { allRules, ruleDocUrl } from '../engine/codes';
 import type { Problem } from '../engine/types';
@@ -17,7 +18,7 @@ const MODE_TEXT: Record<ConfigMode, string> = {
   repository: 'judged as a repository copy: tables beside main.cf, host files not read, compiled tables built at deploy time (--live to judge it as this machine\'s configuration)',
 };
 
-export type OutputFormat = 'text' | 'json' | 'sarif';
+export type OutputFormat = 'text' | 'json' | 'sarif' | 'gitlab';
 /** What runLint accepts: the formats above, and the HTML report (cli/report.ts). */
 export type LintFormat = OutputFormat | 'html';
 
@@ -38,12 +39,38 @@ export function formatProblems(problems: Problem[], format: OutputFormat, cwd: s
     return `${JSON.stringify({ configurations: judged, problems: sorted.map((p) => ({ ...p, file: rel(p.file), url: ruleDocUrl(p.code) })) }, null, 2)}\n`;
   }
   if (format === 'sarif') return `${JSON.stringify(toSarif(sorted, rel, judged), null, 2)}\n`;
+  if (format === 'gitlab') return `${JSON.stringify(toCodeQuality(sorted, rel), null, 2)}\n`;
   const lines = sorted.map((p) => `${rel(p.file)}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.severity} ${p.code}: ${p.message}`);
   for (const c of judged) lines.push(`${c.path}: ${MODE_TEXT[c.mode]}`);
   const errors = sorted.filter((p) => p.severity === 'error').length;
   const warnings = sorted.filter((p) => p.severity === 'warning').length;
   lines.push(`${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}, ${sorted.length - errors - warnings} other`);
   return `${lines.join('\n')}\n`;
+}
+
+const CODE_QUALITY_SEVERITY: Record<Problem['severity'], string> = { error: 'critical', warning: 'major', info: 'minor', hint: 'info' };
+
+/**
+ * GitLab's code-quality report (a subset of the Code Climate format). The
+ * fingerprint leaves the line out, so a finding that only moved is not shown
+ * as fixed and new in a merge request; repeats of the same finding are numbered.
+ */
+function toCodeQuality(problems: Problem[], rel: (f: string) => string): object[] {
+  const seen = new Map<string, number>();
+  return problems.map((p) => {
+    const base = `${p.code}\u0000${rel(p.file)}\u0000${p.message}`;
+    const n = seen.get(base) ?? 0;
+    seen.set(base, n + 1);
+    return {
+      type: 'issue',
+      check_name: p.code,
+      description: `${p.code}: ${p.message}`,
+      categories: [p.category === 'security' ? 'Security' : p.category === 'style' ? 'Style' : 'Bug Risk'],
+      severity: CODE_QUALITY_SEVERITY[p.severity],
+      fingerprint: createHash('sha256').update(`${base}\u0000${n}`).digest('hex'),
+      location: { path: rel(p.file), lines: { begin: p.range.start.line + 1, end: p.range.end.line + 1 } },
+    };
+  });
 }
 
 const LEVEL: Record<Problem['severity'], string> = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };

@@ -18,7 +18,7 @@ import { runDiff } from './diff';
 import { runExplain } from './explain';
 import { htmlReport } from './report';
 
-const USAGE = `usage: postfix-lint [--format text|json|sarif|html] [--postfix-version X.Y] [--min-severity error|warning|info|hint] [--live|--repository] PATH...
+const USAGE = `usage: postfix-lint [--format text|json|sarif|gitlab|html] [--postfix-version X.Y] [--min-severity error|warning|info|hint] [--fail-on error|warning|info|hint|never] [--live|--repository] PATH...
        postfix-lint postconf -c DIR [-n] [-x] [-d] [-M] [-F] [-P] [-f] [NAME...]
        postfix-lint postmap [-q KEY | -q - | -s] type:name
        postfix-lint simulate -c DIR [--service NAME] --client ADDR[,HOSTNAME] [--helo NAME] [--sasl-user USER] --from ADDR --to ADDR... [--format text|json]
@@ -57,6 +57,7 @@ export function runLint(argv: string[], io: CliIo & { reader: typeof fsReader })
   let format: LintFormat = 'text';
   let version: string | undefined;
   let minSeverity: Problem['severity'] = 'hint';
+  let failOn: Problem['severity'] | 'never' = 'error';
   let mode: ConfigMode | undefined;
   const paths: string[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -65,6 +66,7 @@ export function runLint(argv: string[], io: CliIo & { reader: typeof fsReader })
     else if (a.startsWith('--format=')) format = a.slice(9) as LintFormat;
     else if (a === '--postfix-version') version = argv[++i];
     else if (a === '--min-severity') minSeverity = argv[++i] as Problem['severity'];
+    else if (a === '--fail-on') failOn = argv[++i] as Problem['severity'] | 'never';
     else if (a === '--live' || a === '--repository') {
       if (mode && mode !== a.slice(2)) {
         io.stderr(`postfix-lint: --live and --repository exclude each other\n${USAGE}\n`);
@@ -80,7 +82,7 @@ export function runLint(argv: string[], io: CliIo & { reader: typeof fsReader })
       return 2;
     } else paths.push(a);
   }
-  if (!['text', 'json', 'sarif', 'html'].includes(format) || !(minSeverity in SEVERITY_RANK) || paths.length === 0) {
+  if (!['text', 'json', 'sarif', 'gitlab', 'html'].includes(format) || !(minSeverity in SEVERITY_RANK) || !(failOn === 'never' || failOn in SEVERITY_RANK) || paths.length === 0) {
     io.stderr(`${USAGE}\n`);
     return 2;
   }
@@ -98,7 +100,8 @@ export function runLint(argv: string[], io: CliIo & { reader: typeof fsReader })
     { version, mode },
   );
   const problems = report.problems.filter((p) => SEVERITY_RANK[p.severity] <= SEVERITY_RANK[minSeverity]);
-  const status = problems.some((p) => p.severity === 'error') ? 1 : 0;
+  // The exit status follows --fail-on (default: errors), among the findings shown.
+  const status = failOn !== 'never' && problems.some((p) => SEVERITY_RANK[p.severity] <= SEVERITY_RANK[failOn]) ? 1 : 0;
   if (format === 'html') {
     return htmlReport(report, problems, paths.map((p) => resolve(p)), io.reader).then((page) => {
       io.stdout(page);
