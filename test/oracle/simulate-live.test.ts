@@ -87,9 +87,10 @@ async function runConfig(c: MatrixConfig): Promise<ConfigOutcome> {
           return {
             service: logical.get(cell.service)!,
             client: { address: cl.address, name: cl.hostname },
-            helo: matrix.helo,
+            // The outside client may have got through only with a forged sender or HELO name.
+            helo: cell.probe?.helo ?? matrix.helo,
             saslUser: cl.saslUser,
-            sender: matrix.sender,
+            sender: cell.probe?.sender ?? matrix.sender,
             recipients: [matrix.recipients.find((r) => r.label === cell.recipient)!.address],
           };
         });

@@ -189,6 +189,44 @@ describe('PF500 open relay (relay matrix)', () => {
     none(lint(files), 'PF500');
   });
 
+  test('a forged sender that a sender access table says OK to relays (issue 7): reported on check_sender_access, fix closes it', () => {
+    const main = `${BASE}smtpd_relay_restrictions =\nsmtpd_recipient_restrictions = permit_mynetworks, «check_sender_access hash:/etc/postfix/sender_ok», reject_unauth_destination\n`;
+    const { files, mainRanges } = fixture(main, SMTP, { '/etc/postfix/sender_ok': 'partner.example OK\nspam.example REJECT\n', '/etc/postfix/sender_ok.db': '' });
+    // A live configuration: the .db is there (postmap was run).
+    const built = (f: Files) => ({ readText: (p: string) => f[p], mtimeMs: (p: string) => (f[p] === undefined ? undefined : 1) });
+    const m = relayMatrix(loadSimConfig(DIR, built(files)));
+    assert.equal(m.openRelay, true);
+    const cell = m.cells.find((c) => c.openRelay)!;
+    assert.equal(cell.probe?.sender, 'x@partner.example');
+    const p = one(runRules(loadConfig(DIR, built(files)), built(files)), 'PF500');
+    assert.deepEqual(p.range, mainRanges[0]);
+    assert.match(p.message, /sending MAIL FROM:<x@partner\.example>/);
+    assert.match(p.message, /Any client can claim MAIL FROM:<x@partner\.example>/);
+    const fixed = applyFix(files, fix(p));
+    assert.match(fixed[MAIN], /permit_mynetworks, reject_unauth_destination, check_sender_access/);
+    assert.equal(relayMatrix(loadSimConfig(DIR, built(fixed))).openRelay, false);
+    none(runRules(loadConfig(DIR, built(fixed)), built(fixed)), 'PF500');
+  });
+
+  test('the null sender, postmaster@ and own domains are tried; an OK HELO name too', () => {
+    const nullOk = fixture(`${BASE}smtpd_relay_restrictions = permit_mynetworks, check_sender_access inline:{ <>=OK }, reject_unauth_destination\n`).files;
+    assert.equal(relayMatrix(loadSimConfig(DIR, reader(nullOk))).cells.find((c) => c.openRelay)?.probe?.sender, '');
+    const own = fixture(`${BASE}smtpd_relay_restrictions = permit_mynetworks, check_sender_access inline:{ postmaster@example.test=OK }, reject_unauth_destination\n`).files;
+    assert.equal(relayMatrix(loadSimConfig(DIR, reader(own))).cells.find((c) => c.openRelay)?.probe?.sender, 'postmaster@example.test');
+    const helo = fixture(`${BASE}smtpd_relay_restrictions = permit_mynetworks, check_helo_access pcre:/etc/postfix/helo.pcre, reject_unauth_destination\n`, SMTP, {
+      '/etc/postfix/helo.pcre': '/^trusted\\.partner\\.example$/ OK\n',
+    }).files;
+    assert.equal(relayMatrix(loadSimConfig(DIR, reader(helo))).cells.find((c) => c.openRelay)?.probe?.helo, 'trusted.partner.example');
+    // smtpd refuses OK from a reverse-hostname table (the client's DNS chooses that name): no relay.
+    const rev = fixture(`${BASE}smtpd_relay_restrictions = permit_mynetworks, check_reverse_client_hostname_access inline:{ gw.partner.example=OK }, reject_unauth_destination\n`).files;
+    assert.equal(relayMatrix(loadSimConfig(DIR, reader(rev))).openRelay, false);
+  });
+
+  test('client addresses an access table trusts are deliberate relay clients, not forgeries; OK after the guard is closed', () => {
+    none(lint(fixture(`${BASE}smtpd_relay_restrictions = permit_mynetworks, check_client_access inline:{ 198.51.100.7=OK }, reject_unauth_destination\n`).files), 'PF500');
+    none(lint(fixture(`${BASE}smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination, check_sender_access inline:{ partner.example=OK }\n`).files), 'PF500');
+  });
+
   test('the default relay list with a sane mynetworks is closed', () => {
     none(lint(fixture(BASE).files), 'PF500');
   });

@@ -158,6 +158,8 @@ interface RelayFinding {
   mynetworks?: boolean;
   /** Found only once the mynetworks problem is assumed fixed. */
   behind?: boolean;
+  /** What the client claimed to get through (a forged sender or HELO name). */
+  claim?: string;
 }
 
 /** Open-relay cells of the relay matrix of a (possibly patched) configuration, each traced to the restriction that permitted it. */
@@ -171,7 +173,16 @@ function relayFindings(ctx: RuleContext, sim: SimConfig, found: ByLocation<Relay
     const svc = serviceByKey(ctx, cell.service);
     if (!svc || loopbackOnly(svc)) continue;
     const recipient = matrix.recipients.find((r) => r.label === cell.recipient)!.address;
-    const res = simulateTransaction(sim, { service: names.get(cell.service), client: { address: OUTSIDE }, helo: matrix.helo, sender: matrix.sender, recipients: [recipient], through: 'rcpt' });
+    const p = cell.probe;
+    const res = simulateTransaction(sim, {
+      service: names.get(cell.service),
+      client: { address: OUTSIDE },
+      helo: p?.helo ?? matrix.helo,
+      sender: p?.sender ?? matrix.sender,
+      recipients: [recipient],
+      through: 'rcpt',
+    });
+    const claim = p ? (p.helo !== matrix.helo ? `HELO ${p.helo}` : `MAIL FROM:<${p.sender}>`) : undefined;
     const reply = res.reply?.line ?? cell.reply?.line ?? '250 2.1.5 Ok';
     const sl = serviceLists(ctx, svc.service);
     const permits = res.trace.filter((s) => s.stage === 'rcpt' && s.depth === 0 && s.result === 'permit' && (s.list === 'relay' || s.list === 'recipient'));
@@ -183,7 +194,7 @@ function relayFindings(ctx: RuleContext, sim: SimConfig, found: ByLocation<Relay
         if (loc && !behind) {
           const fix = broadNetworkFix(ctx, svc.service);
           if (fix) mynetworksFixes.push(fix.edits);
-          found.add(loc.file, loc.range, { svc, culprit: `mynetworks = ${ctx.value('mynetworks', svc.service)}`, reply, fix: fix?.edits, mynetworks: true });
+          found.add(loc.file, loc.range, { svc, culprit: `mynetworks = ${ctx.value('mynetworks', svc.service)}`, reply, fix: fix?.edits, mynetworks: true, claim });
           placed = true;
           continue;
         }
@@ -191,7 +202,7 @@ function relayFindings(ctx: RuleContext, sim: SimConfig, found: ByLocation<Relay
       if (!step.source || skipLines.has(`${step.source.file}:${step.source.range.start.line}`)) continue;
       const hit = itemAt(sl, step.source.file, step.source.range);
       const fix = hit && !['permit_mynetworks', 'permit_sasl_authenticated'].includes(hit.item.lower) ? guardEdits(ctx, hit.items, hit.item) : undefined;
-      found.add(step.source.file, step.source.range, { svc, culprit: step.restriction, reply, fix, behind });
+      found.add(step.source.file, step.source.range, { svc, culprit: step.restriction, reply, fix, behind, claim });
       placed = true;
     }
     if (!placed && !behind) {
@@ -199,7 +210,7 @@ function relayFindings(ctx: RuleContext, sim: SimConfig, found: ByLocation<Relay
       const loc = relay.tokens.map(tokenLocation).find((x) => x);
       const w = ctx.raw('smtpd_relay_restrictions', svc.service).where;
       const at = loc ?? (w.kind === 'main' ? { file: ctx.config.mainPath, range: w.entry.range } : w.kind === 'master' ? { file: ctx.config.masterPath, range: w.override.range } : { file: ctx.config.mainPath, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } });
-      found.add(at.file, at.range, { svc, culprit: 'no restriction rejects it', reply });
+      found.add(at.file, at.range, { svc, culprit: 'no restriction rejects it', reply, claim });
     }
   }
   return mynetworksFixes;
@@ -221,13 +232,14 @@ function openRelay(ctx: RuleContext): Problem[] {
   for (const { file, range, items } of found.entries()) {
     const first = items[0];
     const services = listText(items.map((i) => i.svc.label));
-    const who = first.mynetworks ? `${OUTSIDE}, not logged in` : `${OUTSIDE}, not in mynetworks, not logged in`;
+    const who = (first.mynetworks ? `${OUTSIDE}, not logged in` : `${OUTSIDE}, not in mynetworks, not logged in`) + (first.claim ? `, sending ${first.claim}` : '');
     const because = first.mynetworks
       ? `${first.culprit} includes any Internet address, and permit_mynetworks lets it relay.`
       : first.culprit === 'no restriction rejects it'
         ? 'No restriction rejects it.'
         : `"${first.culprit}" permits it before any reject_unauth_destination${first.behind ? ' (this shows once mynetworks no longer trusts everyone)' : ''}.`;
-    const msg = `Open relay on ${services}: a client on the Internet (${who}) may send mail to an outside domain; the simulated RCPT TO gets "${first.reply}". ${because}`;
+    const forged = first.claim ? ` Any client can claim ${first.claim}.` : '';
+    const msg = `Open relay on ${services}: a client on the Internet (${who}) may send mail to an outside domain; the simulated RCPT TO gets "${first.reply}". ${because}${forged}`;
     const fixEdits = items.find((i) => i.fix)?.fix;
     const title = first.mynetworks ? 'Remove the networks that trust the whole Internet from mynetworks' : 'Insert reject_unauth_destination before it';
     out.push(problem(OPEN_RELAY, file, range, msg, fixEdits ? [{ title, edits: fixEdits, hardening: true }] : undefined));

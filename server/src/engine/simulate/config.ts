@@ -271,18 +271,21 @@ export class ServiceView {
     return located;
   }
 
+  /** The engine's table for a spec, parsed once per configuration (the relay matrix runs dozens of transactions). */
+  openedTable(spec: string): OpenedTable {
+    let opened = openedTables.get(this.config);
+    if (!opened) openedTables.set(this.config, (opened = new Map()));
+    let o = opened.get(spec);
+    // A repository copy's compiled tables are built at deploy time: look up the source.
+    if (!o) opened.set(spec, (o = openEngineTable(spec, this.config.reader, { requireIndex: this.config.mode === 'live' })));
+    return o;
+  }
+
   /** Opens (once) a lookup table named in this configuration. */
   table(spec: string): SimTable {
     let t = this.tables.get(spec);
     if (!t) {
-      // A repository copy's compiled tables are built at deploy time: look up the source.
-      const opts = { requireIndex: this.config.mode === 'live' };
-      // The parsed table is shared by every transaction on this configuration (the relay matrix runs dozens).
-      let opened = openedTables.get(this.config);
-      if (!opened) openedTables.set(this.config, (opened = new Map()));
-      let o = opened.get(spec);
-      if (!o) opened.set(spec, (o = openEngineTable(spec, this.config.reader, opts)));
-      t = openTable(spec, this.config.reader, opts, o);
+      t = openTable(spec, this.config.reader, { requireIndex: this.config.mode === 'live' }, this.openedTable(spec));
       this.tables.set(spec, t);
     }
     return t;

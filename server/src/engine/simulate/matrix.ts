@@ -2,12 +2,15 @@
 // (localhost, another mynetworks address, an outside address, an outside
 // address that authenticated) × recipients (a local domain, a relay domain,
 // an outside domain). An outside, unauthenticated client whose mail for an
-// outside domain is accepted marks an open relay.
+// outside domain is accepted marks an open relay. The outside client also
+// tries what it may claim to be (probes.ts): senders and HELO names that some
+// access table on the path permits.
 
 import { findSmtpdService, ServiceView, smtpdServices, splitList, type SimConfig } from './config';
 import { matchList } from './lists';
 import { parseIp, ipInNet } from './ip';
 import { simulateTransaction } from './simulate';
+import { outsideProbes, type Probe } from './probes';
 import { Address4, Address6 } from 'ip-address';
 import type { Assumptions, AssumptionUsed, Reply, SimulationResult, SmtpStage, Verdict } from './types';
 
@@ -36,6 +39,8 @@ export interface MatrixCell {
   fatal?: string;
   /** Mail from an outside, unauthenticated client to an outside domain is accepted. */
   openRelay: boolean;
+  /** The outside client got this verdict only by claiming another sender or HELO name. */
+  probe?: Probe;
 }
 
 export interface RelayMatrix {
@@ -47,6 +52,8 @@ export interface RelayMatrix {
   cells: MatrixCell[];
   assumptions: AssumptionUsed[];
   openRelay: boolean;
+  /** What the outside client also claimed to be, on the default service (the first is the plain one). */
+  probes: Probe[];
 }
 
 export interface RelayMatrixOptions {
@@ -106,6 +113,8 @@ function firstDomain(view: ServiceView, param: string): string | undefined {
   return undefined;
 }
 
+const accepted = (v: Verdict) => v === 'accept' || v === 'hold' || v === 'discard';
+
 export function relayMatrix(config: SimConfig, options: RelayMatrixOptions = {}): RelayMatrix {
   const assumptions = options.assumptions ?? {};
   const base = findSmtpdService(config);
@@ -164,15 +173,35 @@ export function relayMatrix(config: SimConfig, options: RelayMatrixOptions = {})
         readsName ||= ran?.readsServiceName ?? true;
         for (const a of res.assumptions) used.set(a.what, a);
         const outsideClient = c.label === 'outside';
+        let final = res;
+        let probe: Probe | undefined;
+        if (outsideClient && r.label === 'outside domain' && !accepted(res.verdict) && res.verdict !== 'fatal' && ran) {
+          // Would another sender or HELO name get through?
+          for (const p of outsideProbes(ran, sender, helo).slice(1)) {
+            const alt = simulateTransaction(
+              config,
+              { service, client: { address: c.address }, helo: p.helo, sender: p.sender, recipients: [r.address], through: 'rcpt' },
+              assumptions,
+              (v) => (readsName ||= v.readsServiceName),
+            );
+            if (accepted(alt.verdict)) {
+              final = alt;
+              probe = p;
+              for (const a of alt.assumptions) used.set(a.what, a);
+              break;
+            }
+          }
+        }
         const cell: MatrixCell = {
-          service: res.service,
+          service: final.service,
           client: c.label,
           recipient: r.label,
-          verdict: res.verdict,
-          reply: res.reply,
-          stage: res.stage,
-          fatal: res.fatal,
-          openRelay: outsideClient && r.label === 'outside domain' && (res.verdict === 'accept' || res.verdict === 'hold' || res.verdict === 'discard'),
+          verdict: final.verdict,
+          reply: final.reply,
+          stage: final.stage,
+          fatal: final.fatal,
+          openRelay: outsideClient && r.label === 'outside domain' && accepted(final.verdict),
+          ...(probe ? { probe } : {}),
         };
         cells.push(cell);
         const { service: _key, ...rest } = cell;
@@ -182,5 +211,6 @@ export function relayMatrix(config: SimConfig, options: RelayMatrixOptions = {})
     if (signature !== undefined && !readsName) done.set(signature, own);
   }
   const names = services.length ? services.map((s) => s.key) : ['(default)'];
-  return { services: names, clients, recipients, sender, helo, cells, assumptions: [...used.values()], openRelay: cells.some((c) => c.openRelay) };
+  const probes = outsideProbes(view, sender, helo);
+  return { services: names, clients, recipients, sender, helo, cells, assumptions: [...used.values()], openRelay: cells.some((c) => c.openRelay), probes };
 }

@@ -1,0 +1,172 @@
+// What an outside client can claim to be. The relay matrix's outside client
+// uses one plain sender and HELO name; but a restriction list that permits on
+// the sender's or HELO's word (`check_sender_access` with `example.com OK`
+// ahead of reject_unauth_destination) lets anyone relay who writes
+// MAIL FROM:<x@example.com>. These probes are the senders and HELO names
+// that can change the verdict: the permitting keys of every sender and HELO
+// access table on the service's restriction path, the server's own domains
+// and hostname, the null sender and postmaster@.
+//
+// Client addresses and verified hostnames are not probed: an outsider cannot
+// take them over, and a table that trusts one names a deliberate relay client.
+// Reverse hostnames (which the client's own DNS chooses) are not either:
+// smtpd refuses an OK from check_reverse_client_hostname_access and the
+// *_ns/_mx/_a variants (forbid_allowlist in smtpd_check.c).
+
+import { lookupTable, type OpenedTable } from '../tables';
+import { splitList, type ServiceView } from './config';
+
+export interface Probe {
+  sender: string;
+  helo: string;
+  /** Why this probe was tried, e.g. `MAIL FROM:<x@example.com> (OK in check_sender_access hash:/etc/postfix/sender_ok)`. */
+  note: string;
+}
+
+/** Tables whose key the client chooses, by restriction name. */
+const FORGEABLE: Record<string, 'sender' | 'helo'> = {
+  check_sender_access: 'sender',
+  check_helo_access: 'helo',
+};
+
+const LISTS = ['smtpd_client_restrictions', 'smtpd_helo_restrictions', 'smtpd_sender_restrictions', 'smtpd_relay_restrictions', 'smtpd_recipient_restrictions'];
+
+/** At most this many probes per service (each is one more simulated transaction). */
+const MAX_PROBES = 48;
+/** At most this many keys taken from one table. */
+const MAX_KEYS_PER_TABLE = 16;
+
+/** An access-table result that can permit: OK, RELAY, permit*, or a restriction class. */
+function mayPermit(value: string, classes: Set<string>): boolean {
+  const first = value.trim().split(/[\s,]+/)[0]?.toLowerCase() ?? '';
+  if (first === 'ok' || first === 'relay' || first.startsWith('permit')) return true;
+  if (/^\d/.test(first)) return /^2/.test(first);
+  return classes.has(value.trim().split(/[\s,]+/)[0] ?? '');
+}
+
+/** Keys of a table whose result may permit, as written in the table. */
+function permittingKeys(opened: OpenedTable, classes: Set<string>): string[] {
+  const t = opened.table;
+  if (!t) return [];
+  const out: string[] = [];
+  switch (t.kind) {
+    case 'access':
+      for (let i = 0; i < t.count && out.length < MAX_KEYS_PER_TABLE; i++) {
+        if (t.duplicates.has(i)) continue;
+        if (mayPermit(t.value(i), classes)) out.push(t.key(i));
+      }
+      break;
+    case 'inline':
+      for (const e of t.entries) if (out.length < MAX_KEYS_PER_TABLE && mayPermit(e.value, classes)) out.push(e.key);
+      break;
+    case 'pcre':
+    case 'regexp':
+      for (const r of t.rules) {
+        if (out.length >= MAX_KEYS_PER_TABLE) break;
+        if (r.op !== 'match' || r.patterns.length !== 1 || !r.patterns[0].match || r.maxSub > 0 || !mayPermit(r.replacement, classes)) continue;
+        const sample = literalSample(r.patterns[0].source);
+        // Only a sample that really gets this answer from the table.
+        if (sample && lookupTable(opened, sample).status === 'found') out.push(sample);
+      }
+      break;
+    case 'proxy':
+    case 'unionmap':
+      for (const m of t.members) out.push(...permittingKeys(m, classes));
+      break;
+  }
+  return out.slice(0, MAX_KEYS_PER_TABLE);
+}
+
+/** A string a simple pattern matches: /^(.*@)?example\.com$/ gives x@example.com; undefined when the pattern is not that simple. */
+export function literalSample(source: string): string | undefined {
+  let s = source.replace(/^\^/, '').replace(/\$$/, '');
+  s = s.replace(/\((?:\?:)?\.[*+]@\)\?/g, 'x@').replace(/\((?:\?:)?\.[*+]\\?\.\)\?/g, '');
+  s = s.replace(/\.[*+]/g, 'x').replace(/\[\^@\][*+]/g, 'x');
+  s = s.replace(/\\([.@+\-])/g, '$1');
+  if (/[\\()[\]{}|?*+^$]/.test(s)) return undefined;
+  return s || undefined;
+}
+
+/** The sender a sender-access key stands for. */
+function senderFor(key: string, nullKey: string): string | undefined {
+  if (key === nullKey) return '';
+  if (/^\d+(\.\d+){0,3}$/.test(key) || key.includes(':') || key.startsWith('[')) return undefined;
+  if (key.endsWith('@')) return `${key}elsewhere.example`;
+  if (key.includes('@')) return key;
+  if (key.startsWith('.')) return `x@mail${key}`;
+  return `x@${key}`;
+}
+
+/** A host name a HELO key stands for. */
+function hostFor(key: string): string | undefined {
+  if (key.includes('@') || key === '') return undefined;
+  return key.startsWith('.') ? `mail${key}` : key;
+}
+
+/** Plain domains of a domain-list parameter (no tables, files or negations). */
+function domains(view: ServiceView, param: string): string[] {
+  return splitList(view.value(param))
+    .filter((p) => !p.startsWith('!') && !p.startsWith('/') && !p.startsWith('[') && !(p.includes(':')))
+    .map((p) => p.replace(/^\./, ''));
+}
+
+/** Restriction names and their table arguments on the service's path, restriction classes included. */
+function tableRestrictions(view: ServiceView): { name: string; table: string }[] {
+  const classes = new Set(splitList(view.value('smtpd_restriction_classes')));
+  const out: { name: string; table: string }[] = [];
+  const seen = new Set<string>();
+  const walk = (param: string, depth: number) => {
+    if (seen.has(param) || depth > 20) return;
+    seen.add(param);
+    const toks = splitList(view.value(param));
+    for (let i = 0; i < toks.length; i++) {
+      const name = toks[i].toLowerCase();
+      if (FORGEABLE[name] && i + 1 < toks.length) out.push({ name, table: toks[++i] });
+      else if (classes.has(toks[i])) walk(toks[i], depth + 1);
+    }
+  };
+  for (const l of LISTS) walk(l, 0);
+  // Access-table results may name a class: every class is on the path then.
+  for (const c of classes) walk(c, 1);
+  return out;
+}
+
+/** The probes for one service; the first is the plain outside client. */
+export function outsideProbes(view: ServiceView, baseSender: string, baseHelo: string): Probe[] {
+  const probes: Probe[] = [{ sender: baseSender, helo: baseHelo, note: `MAIL FROM:<${baseSender}>, HELO ${baseHelo}` }];
+  const seen = new Set([`${baseSender}|${baseHelo}|`]);
+  const add = (p: Probe) => {
+    const k = `${p.sender.toLowerCase()}|${p.helo.toLowerCase()}|`;
+    if (seen.has(k) || probes.length >= MAX_PROBES) return;
+    seen.add(k);
+    probes.push(p);
+  };
+  const classes = new Set(splitList(view.value('smtpd_restriction_classes')));
+  const nullKey = view.value('smtpd_null_access_lookup_key') || '<>';
+  for (const { name, table } of tableRestrictions(view)) {
+    const opened = view.openedTable(table);
+    for (const key of permittingKeys(opened, classes)) {
+      const why = `listed in ${name} ${table}`;
+      const kind = FORGEABLE[name];
+      if (kind === 'sender') {
+        const sender = senderFor(key, nullKey);
+        if (sender !== undefined) add({ sender, helo: baseHelo, note: `MAIL FROM:<${sender}> (${key} ${why})` });
+      } else {
+        const host = hostFor(key);
+        if (host !== undefined) add({ sender: baseSender, helo: host, note: `HELO ${host} (${key} ${why})` });
+      }
+    }
+  }
+  // The server's own names, which restrictions often trust.
+  const own = [...new Set([view.value('myhostname'), view.value('mydomain'), ...domains(view, 'mydestination'), ...domains(view, 'virtual_mailbox_domains'), ...domains(view, 'virtual_alias_domains'), ...domains(view, 'relay_domains')])]
+    .filter((d) => d && !d.includes('$'))
+    .slice(0, 8);
+  add({ sender: '', helo: baseHelo, note: 'the null sender MAIL FROM:<>' });
+  for (const d of own) {
+    add({ sender: `x@${d}`, helo: baseHelo, note: `MAIL FROM:<x@${d}> (a domain of this server)` });
+    add({ sender: `postmaster@${d}`, helo: baseHelo, note: `MAIL FROM:<postmaster@${d}>` });
+  }
+  const myhostname = view.value('myhostname');
+  if (myhostname) add({ sender: baseSender, helo: myhostname, note: `HELO ${myhostname} (this server's own name)` });
+  return probes;
+}
