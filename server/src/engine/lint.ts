@@ -13,6 +13,8 @@ import { detectMode, INSTALLED_CONFIG_DIR, type ConfigMode } from './config-file
 import { parseAccessTable, parseAliasTable, parseCidrTable, parseRegexTable, tableProblem, isAccessSourceType } from './tables';
 import type { FileReader, Problem, Range } from './types';
 import { closestParameter } from './mastercf/parameter-problems';
+import { parameterFact } from './catalog/parameters';
+import { versionAtLeast } from './catalog/version';
 import { runRulesSteps, suppressProblems } from './rules';
 import { pushAll } from './arrays';
 import { overlayReader } from './overlay-reader';
@@ -174,10 +176,22 @@ function referenceRange(config: PostfixConfig, parameter: string | undefined, na
   return EMPTY;
 }
 
+/** Why Postfix no longer knows a parameter that older releases had, or undefined. */
+function removedParameter(name: string | undefined, version: string): string | undefined {
+  const fact = name ? parameterFact(name) : undefined;
+  if (!fact) return undefined;
+  const removedIn = fact.removedIn && versionAtLeast(version, fact.removedIn) ? fact.removedIn : undefined;
+  if (!removedIn) return undefined;
+  const instead = fact.replacement && fact.replacement !== '(do not specify)' ? ` Use ${fact.replacement} instead.` : ' Remove the line.';
+  return `Postfix ${removedIn} and later no longer have this parameter, so the setting does nothing.${instead}`;
+}
+
 function findingProblems(config: PostfixConfig, f: ParameterFinding): Problem[] {
   const file = config.mainPath;
   switch (f.kind) {
     case 'unused': {
+      const removed = removedParameter(f.name, config.version);
+      if (removed) return [mainProblem('unusedParameter', file, entryRange(config, f.name), `${f.text.replace(/^.*?: (?=unused parameter)/, '')}: ${removed}`)];
       const near = f.name ? closestParameter(f.name) : undefined;
       const hint = near && near !== f.name ? ` Did you mean ${near}?` : ' A name of your own needs a $reference somewhere to be used.';
       return [mainProblem('unusedParameter', file, entryRange(config, f.name), `${f.text.replace(/^.*?: (?=unused parameter)/, '')}: Postfix does not know this name and nothing refers to it.${hint}`)];

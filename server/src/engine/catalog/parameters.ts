@@ -90,6 +90,37 @@ for (const row of postconf3711) {
   facts.set(row.name, merged);
 }
 
+/** The release after major.minor (2.11 was followed by 3.0). */
+function nextRelease(v: string): string {
+  const [major, minor] = v.split('.').map(Number);
+  return major === 2 && minor === 11 ? '3.0' : `${major}.${minor + 1}`;
+}
+
+/**
+ * The first release without an obsolete parameter, from the proto's own words
+ * in parameters-notes.tsv (`removed 2.2`, `last 2.0`, `2.2 only`, `2.11-3.1`,
+ * `replaced 2.3`). `ignored 3.6` is not a removal: postconf still knows the name.
+ */
+export function removalFromNote(value: string): string | undefined {
+  let m = /^(?:removed|replaced) (\d+\.\d+)$/.exec(value);
+  if (m) return m[1];
+  m = /^(?:last (\d+\.\d+)|(\d+\.\d+) only|\d+\.\d+-(\d+\.\d+))$/.exec(value);
+  if (m) return nextRelease(m[1] ?? m[2] ?? m[3]);
+  return undefined;
+}
+
+// Parameters the proto still documents but no release since knows: real
+// postconf reports them as "unused parameter" (3.7.11 does for each).
+for (const n of notes) {
+  if (n.kind !== 'obsolete_per_proto') continue;
+  const f = facts.get(n.name);
+  const removed = removalFromNote(n.value);
+  if (!f || !removed || known3711.has(n.name) || f.removedIn) continue;
+  f.removedIn = removed;
+  const renamed = /^renamed to (\S+)/.exec(n.detail)?.[1] ?? /^replacement: (\S+)/.exec(n.detail)?.[1];
+  if (renamed && !f.replacement) f.replacement = renamed;
+}
+
 // Patch releases that received a parameter before its `.0` release (e.g. 3.7.9).
 const backports = new Map<string, Version[]>();
 for (const n of notes) {

@@ -43,15 +43,10 @@ export function mainCfChecks(main: MainCf, version: string): Problem[] {
       }
     }
     const fact = parameterFact(e.name);
+    // A removed parameter is not built in for that version: postconf reports it as
+    // "unused parameter" (PF103, with the removal explained there), once.
     if (fact?.removedIn && versionAtLeast(version, fact.removedIn)) {
-      out.push(
-        mainProblem(
-          'deprecatedParameter',
-          main.file,
-          e.nameRange,
-          `${e.name} was removed in Postfix ${fact.removedIn}${fact.replacement ? `; use ${fact.replacement}` : ''}.`,
-        ),
-      );
+      // reported by the postconf emulation
     } else if (fact?.deprecatedIn && versionAtLeast(version, fact.deprecatedIn)) {
       const instead = fact.replacement && fact.replacement !== '(do not specify)' ? `; instead, specify "${fact.replacement}"` : '; leave it unset';
       out.push(
