@@ -10,7 +10,7 @@ import { masterCfProblems } from './mastercf';
 import { analyzeParameters, ParameterFinding } from './postconf';
 import type { ReadFile } from './postconf/dbms';
 import { detectMode, INSTALLED_CONFIG_DIR, type ConfigMode } from './config-files';
-import { parseAccessTable, parseAliasTable, parseCidrTable, parseRegexTable, tableProblem, isAccessSourceType } from './tables';
+import { parseAccessTable, parseAliasTable, parseCidrTable, parseRegexTable, tableProblem, isAccessSourceType, TABLE_CODES } from './tables';
 import type { FileReader, Problem, Range } from './types';
 import { closestParameter } from './mastercf/parameter-problems';
 import { parameterFact } from './catalog/parameters';
@@ -18,7 +18,7 @@ import { versionAtLeast } from './catalog/version';
 import { runRulesSteps, suppressProblems } from './rules';
 import { pushAll } from './arrays';
 import { overlayReader } from './overlay-reader';
-import { unreadableProblem } from './file-codes';
+import { FILE_CODES, unreadableProblem } from './file-codes';
 
 export interface LintOptions {
   /** Target Postfix version (default: newest in the catalog). */
@@ -102,18 +102,28 @@ function clientFileReader(config: PostfixConfig): ReadFile {
   };
 }
 
+/**
+ * Findings about the files installed beside a configuration (a table missing,
+ * not built, stale or unreadable). A stand-in is a template or a backup: the
+ * host's files were never meant for it, so these are left out.
+ */
+const DEPLOYMENT_STATE = new Set(
+  [TABLE_CODES.tableMissing, TABLE_CODES.notInRepository, TABLE_CODES.builtAtDeploy, TABLE_CODES.missingIndex, TABLE_CODES.staleIndex, FILE_CODES.unreadable, FILE_CODES.tooLarge].map((c) => c.code),
+);
+
 /** Problems to show for one document, analysed together with its directory. */
 export function lintDocument(path: string, text: string, reader: FileReader, options: LintOptions = {}): Problem[] {
   const overlay = overlayReader(reader, (p) => (p === path ? text : undefined));
   const kind = options.kind ?? documentKind(path);
   const dir = dirname(path);
   const canonical = kind === 'main' ? 'main.cf' : kind === 'master' ? 'master.cf' : undefined;
-  if (canonical && documentKind(path) !== kind) {
-    // Analyse it in the place Postfix would read it from, then report against this file.
+  if (canonical && basename(path) !== canonical) {
+    // A stand-in (main.cf.proto, main.cf.orig, master.cf.dist, an untitled buffer):
+    // analysed in the place Postfix would read it from, then reported against this file.
     const stand = `${dir}/${canonical}`;
     const asIf = overlayReader(overlay, (p) => (p === stand ? text : undefined));
     return lintConfig(loadConfig(dir, asIf, options), asIf)
-      .filter((p) => p.file === stand)
+      .filter((p) => p.file === stand && !DEPLOYMENT_STATE.has(p.code))
       .map((p) => ({ ...p, file: path }));
   }
   const config = loadConfig(dir, overlay, options);
