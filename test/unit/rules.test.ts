@@ -432,17 +432,30 @@ describe('PF501–PF503 mynetworks', () => {
   test('0.0.0.0/0 and a public /8 are errors, 10.0.0.0/8 a warning, 127.0.0.0/8 fine', () => {
     const { files, mainRanges } = fixture(`compatibility_level = 3.6\nmynetworks = «0.0.0.0/0» 127.0.0.0/8 «10.0.0.0/8» «44.0.0.0/8» «[2001:db8::]/16» [::1]/128 192.168.0.0/16 203.0.113.7\n`);
     const ps = withCode(lint(files), 'PF501');
+    // One finding per mistake: the three error-level networks are one, with the other two as related places.
     assert.deepEqual(
-      ps.map((p) => [p.range, p.severity]),
+      ps.map((p) => [p.range, p.severity, p.related?.map((r) => r.range)]),
       [
-        [mainRanges[0], 'error'],
-        [mainRanges[1], 'warning'],
-        [mainRanges[2], 'error'],
-        [mainRanges[3], 'error'],
+        [mainRanges[0], 'error', [mainRanges[2], mainRanges[3]]],
+        [mainRanges[1], 'warning', undefined],
       ],
     );
+    assert.match(ps[0].message, /^mynetworks trusts 3 networks that are mostly the Internet \(0\.0\.0\.0\/0 trusts every IPv4 address; the others are related\)/);
+    assert.match(ps[0].related![0].message, /^44\.0\.0\.0\/8 trusts 16,777,216 addresses, most of them on the Internet\.$/);
     const fixed = applyFix(files, fix(ps[0]));
     assert.equal(fixed[MAIN], `compatibility_level = 3.6\nmynetworks = 127.0.0.0/8 10.0.0.0/8 [::1]/128 192.168.0.0/16 203.0.113.7\n`);
+  });
+
+  test('19 public netblocks on one line are one finding (issue 7), not 19; its fix removes them all', () => {
+    const nets = Array.from({ length: 19 }, (_, i) => `${100 + i}.${i}.0.0/16`);
+    const { files } = fixture(`compatibility_level = 3.6\nmynetworks = 127.0.0.0/8 ${nets.join(' ')}\n`);
+    const p = one(lint(files), 'PF501');
+    assert.equal(p.severity, 'warning');
+    assert.equal(p.related?.length, 18);
+    assert.match(p.message, /^mynetworks trusts 19 networks that are far wider than your own hosts/);
+    const fixed = applyFix(files, fix(p));
+    assert.match(fixed[MAIN], /^mynetworks = 127\.0\.0\.0\/8 \[::1\]\/128$/m);
+    none(lint(fixed), 'PF501');
   });
 
   test('the replacement adds the loopback networks the list lacks', () => {
@@ -529,6 +542,9 @@ describe('PF507/PF508 compatibility level and address classes', () => {
   test('missing and old levels', () => {
     const { files } = fixture('myhostname = mx.example.test\nsmtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination\n');
     const p = one(lint(files), 'PF507');
+    // A short message (issue 7): the names of a few defaults; their values are in the doc page.
+    assert.match(p.message, /^compatibility_level is not set, so \d+ defaults keep their level-0 values \(append_dot_mydomain, [a-z_]+, [a-z_]+ and \d+ more\)\. Review them and set compatibility_level = 3\.6\.$/);
+    assert.ok(p.message.length < 200, p.message);
     assert.match(fixed(files, p)[MAIN], /\ncompatibility_level = 3\.6\n$/);
     const old = fixture('compatibility_level = «2»\n');
     assert.deepEqual(one(lint(old.files), 'PF507').range, old.mainRanges[0]);

@@ -36,7 +36,7 @@ export function formatProblems(problems: Problem[], format: OutputFormat, cwd: s
   };
   const judged = configurations.map((c) => ({ path: rel(c.dir), mode: c.mode }));
   if (format === 'json') {
-    return `${JSON.stringify({ configurations: judged, problems: sorted.map((p) => ({ ...p, file: rel(p.file), url: ruleDocUrl(p.code) })) }, null, 2)}\n`;
+    return `${JSON.stringify({ configurations: judged, problems: sorted.map((p) => ({ ...p, file: rel(p.file), url: ruleDocUrl(p.code), ...(p.related ? { related: p.related.map((r) => ({ ...r, file: rel(r.file) })) } : {}) })) }, null, 2)}\n`;
   }
   if (format === 'sarif') return `${JSON.stringify(toSarif(sorted, rel, judged), null, 2)}\n`;
   if (format === 'gitlab') return `${JSON.stringify(toCodeQuality(sorted, rel), null, 2)}\n`;
@@ -75,6 +75,13 @@ function toCodeQuality(problems: Problem[], rel: (f: string) => string): object[
 
 const LEVEL: Record<Problem['severity'], string> = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };
 
+function physicalLocation(uri: string, range: Problem['range']): object {
+  return {
+    artifactLocation: { uri },
+    region: { startLine: range.start.line + 1, startColumn: range.start.character + 1, endLine: range.end.line + 1, endColumn: range.end.character + 1 },
+  };
+}
+
 function toSarif(problems: Problem[], rel: (f: string) => string, configurations: { path: string; mode: ConfigMode }[]): object {
   const rules = allRules();
   const index = new Map(rules.map((r, i) => [r.code, i]));
@@ -102,19 +109,9 @@ function toSarif(problems: Problem[], rel: (f: string) => string, configurations
           ...(index.has(p.code) ? { ruleIndex: index.get(p.code) } : {}),
           level: LEVEL[p.severity],
           message: { text: p.message },
-          locations: [
-            {
-              physicalLocation: {
-                artifactLocation: { uri: rel(p.file) },
-                region: {
-                  startLine: p.range.start.line + 1,
-                  startColumn: p.range.start.character + 1,
-                  endLine: p.range.end.line + 1,
-                  endColumn: p.range.end.character + 1,
-                },
-              },
-            },
-          ],
+          locations: [{ physicalLocation: physicalLocation(rel(p.file), p.range) }],
+          // The other places of the same mistake.
+          ...(p.related?.length ? { relatedLocations: p.related.map((r, id) => ({ id, physicalLocation: physicalLocation(rel(r.file), r.range), message: { text: r.message } })) } : {}),
         })),
       },
     ],

@@ -33,6 +33,15 @@ export interface Problem {
   message: string;
   /** Ways to fix it, applied by the editor as workspace edits (never by the engine). */
   fixes?: Fix[];
+  /** Other places that are part of the same mistake (one finding per mistake, not one per place). */
+  related?: RelatedLocation[];
+}
+
+/** Another place a problem concerns, with what is wrong there. */
+export interface RelatedLocation {
+  file: string;
+  range: Range;
+  message: string;
 }
 
 /** A text replacement in one file. */

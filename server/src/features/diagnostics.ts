@@ -32,6 +32,8 @@ export function toDiagnostic(p: Problem): Diagnostic {
     source: 'postfix',
     message: p.message,
     data: { category: p.category },
+    // The other places of the same mistake (clients without support ignore it).
+    ...(p.related?.length ? { relatedInformation: p.related.map((r) => ({ location: { uri: pathToUri(r.file), range: r.range }, message: r.message })) } : {}),
   };
 }
 

@@ -109,26 +109,31 @@ export function broadNetworkFix(ctx: RuleContext, service?: MasterService): Fix 
   return { title: `Replace ${listText(bad.map((b) => b.token.text))} in mynetworks with the loopback networks`, edits, hardening: true };
 }
 
+const TOO_BROAD_ADVICE = 'Clients in mynetworks pass permit_mynetworks and may relay mail anywhere; list only your own hosts (127.0.0.0/8 [::1]/128 for a server that only sends its own mail).';
+
+/**
+ * One finding per mynetworks setting and severity, however many networks it
+ * lists (a line of 19 public netblocks is one mistake): reported on the first,
+ * with the others as related locations.
+ */
 function tooBroad(ctx: RuleContext): Problem[] {
   const out: Problem[] = [];
   for (const { site } of mynetworksSites(ctx)) {
     const judged = site.tokens.map(judge).filter((j): j is Judged => j !== undefined);
-    // One fix removes every error-level network; made once, shared by each of their problems.
-    let errorEdits: TextEdit[] | undefined;
-    for (const j of judged) {
-      const edits = j.level === 'error' ? (errorEdits ??= replaceEdits(ctx, site, judged.filter((x) => x.level === 'error').map((x) => x.token))) : replaceEdits(ctx, site, [j.token]);
-      const title = j.level === 'error' ? `Replace ${j.token.text} with the loopback networks` : `Remove ${j.token.text} from mynetworks`;
-      const fixes: Fix[] = [{ title, edits, hardening: j.level === 'error' }];
-      out.push(
-        problem(
-          MYNETWORKS_TOO_BROAD,
-          site.file,
-          j.token.range,
-          `${j.why}. Clients in mynetworks pass permit_mynetworks and may relay mail anywhere; list only your own hosts (127.0.0.0/8 [::1]/128 for a server that only sends its own mail).`,
-          fixes,
-          j.level,
-        ),
-      );
+    for (const level of ['error', 'warning'] as const) {
+      const group = judged.filter((j) => j.level === level);
+      if (group.length === 0) continue;
+      const first = group[0];
+      const edits = replaceEdits(ctx, site, group.map((x) => x.token));
+      const words = listText(group.map((j) => j.token.text));
+      const title = level === 'error' ? `Replace ${words} with the loopback networks` : `Remove ${words} from mynetworks`;
+      const message =
+        group.length === 1
+          ? `${first.why}. ${TOO_BROAD_ADVICE}`
+          : `mynetworks trusts ${group.length} networks that are ${level === 'error' ? 'mostly the Internet' : 'far wider than your own hosts'} (${first.why}; the others are related). ${TOO_BROAD_ADVICE}`;
+      const p = problem(MYNETWORKS_TOO_BROAD, site.file, first.token.range, message, [{ title, edits, hardening: level === 'error' }], level);
+      if (group.length > 1) p.related = group.slice(1).map((j) => ({ file: site.file, range: j.token.range, message: `${j.why}.` }));
+      out.push(p);
     }
   }
   return out;

@@ -47,6 +47,14 @@ function levelDefaults(ctx: RuleContext, level: string, latest: string): string[
   return out.sort();
 }
 
+/** A short summary of the defaults that differ: their names, a few of them (the values are in the doc page and on hover). */
+function changed(diffs: string[], level: string): string {
+  if (diffs.length === 0) return `Postfix keeps the defaults of level ${level}`;
+  const names = diffs.map((d) => d.slice(0, d.indexOf(' =')));
+  const shown = names.length <= 3 ? listText(names) : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
+  return `${diffs.length === 1 ? '1 default keeps its' : `${diffs.length} defaults keep their`} level-${level} value${diffs.length === 1 ? '' : 's'} (${shown})`;
+}
+
 function compatibility(ctx: RuleContext): Problem[] {
   const main = ctx.config.main;
   if (!main) return [];
@@ -60,7 +68,7 @@ function compatibility(ctx: RuleContext): Problem[] {
         COMPATIBILITY_LEVEL,
         ctx.config.mainPath,
         TOP,
-        `compatibility_level is not set, so Postfix keeps the defaults of level 0${diffs.length ? ` (${diffs.join('; ')})` : ''} and logs "using backwards-compatible default setting" when one of them matters. Review them and set compatibility_level = ${latest}.`,
+        `compatibility_level is not set, so ${changed(diffs, '0')}. Review them and set compatibility_level = ${latest}.`,
         fix,
       ),
     ];
@@ -74,7 +82,7 @@ function compatibility(ctx: RuleContext): Problem[] {
       COMPATIBILITY_LEVEL,
       ctx.config.mainPath,
       entry.valueRange,
-      `compatibility_level = ${entry.value} keeps older defaults${diffs.length ? ` (${diffs.join('; ')})` : ''}. Review them and set compatibility_level = ${latest}.`,
+      `compatibility_level = ${entry.value}, so ${changed(diffs, entry.value)}. Review them and set compatibility_level = ${latest}.`,
       fix,
     ),
   ];
