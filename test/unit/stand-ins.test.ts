@@ -18,7 +18,7 @@ bogus_setting = 1
 
 function cli(...args: string[]): { problems: Problem[]; status: number } {
   let stdout = '';
-  const status = main(['--format', 'json', ...args], { stdout: (s) => (stdout += s), stderr: () => {}, reader: fsReader });
+  const status = main(['--format', 'json', ...args], { stdout: (s) => (stdout += s), stderr: () => {}, reader: fsReader }) as number; // lint is synchronous
   return { problems: JSON.parse(stdout).problems, status };
 }
 
