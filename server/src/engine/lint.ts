@@ -111,6 +111,11 @@ const DEPLOYMENT_STATE = new Set(
   [TABLE_CODES.tableMissing, TABLE_CODES.notInRepository, TABLE_CODES.builtAtDeploy, TABLE_CODES.missingIndex, TABLE_CODES.staleIndex, FILE_CODES.unreadable, FILE_CODES.tooLarge].map((c) => c.code),
 );
 
+/** The problems of a configuration that concern a stand-in analysed at `stand` (main.cf/master.cf), reported against its own `path`. */
+export function standInProblems(problems: readonly Problem[], stand: string, path: string): Problem[] {
+  return problems.filter((p) => p.file === stand && !DEPLOYMENT_STATE.has(p.code)).map((p) => ({ ...p, file: path }));
+}
+
 /** Problems to show for one document, analysed together with its directory. */
 export function lintDocument(path: string, text: string, reader: FileReader, options: LintOptions = {}): Problem[] {
   const overlay = overlayReader(reader, (p) => (p === path ? text : undefined));
@@ -122,9 +127,7 @@ export function lintDocument(path: string, text: string, reader: FileReader, opt
     // analysed in the place Postfix would read it from, then reported against this file.
     const stand = `${dir}/${canonical}`;
     const asIf = overlayReader(overlay, (p) => (p === stand ? text : undefined));
-    return lintConfig(loadConfig(dir, asIf, options), asIf)
-      .filter((p) => p.file === stand && !DEPLOYMENT_STATE.has(p.code))
-      .map((p) => ({ ...p, file: path }));
+    return standInProblems(lintConfig(loadConfig(dir, asIf, options), asIf), stand, path);
   }
   const config = loadConfig(dir, overlay, options);
   if (kind === 'map') {

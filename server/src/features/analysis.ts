@@ -21,7 +21,7 @@
 import { basename, resolve } from 'node:path';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { joinPath, loadConfig, type PostfixConfig } from '../engine/config';
-import { lintConfigSteps, standaloneTableProblems } from '../engine/lint';
+import { lintConfigSteps, standaloneTableProblems, standInProblems } from '../engine/lint';
 import type { FileReader, Problem } from '../engine/types';
 import { analysisOptions } from './settings';
 import { uriToPath, type OpenDocument, type Workspace } from './workspace';
@@ -210,7 +210,7 @@ export class Analyses {
     let out = e.perPath.get(key);
     if (out) return out;
     if (standIn) {
-      out = e.problems.filter((p) => p.file === standIn).map((p) => ({ ...p, file: od.path }));
+      out = standInProblems(e.problems, standIn, od.path);
     } else if (od.kind === 'map' && !e.config.tables.some((t) => t.files.source === od.path)) {
       out = standaloneTableProblems(od.path, document.getText());
       for (const k of e.perPath.keys()) if (k.startsWith(`${od.path} `)) e.perPath.delete(k);
