@@ -82,3 +82,22 @@ test('deeply nested expressions: the same answer or the same nesting error as re
   }
   assertSame(cases);
 });
+
+test('NUL bytes: postconf -n and -nx cut each logical line at its first NUL, as real postconf does', (t) => {
+  if (!requireTools(t, { commands: ['postconf'] })) return;
+  const mains = [
+    'compatibility_level = 3.6\nsmtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated\0, reject_unauth_destination\n',
+    'compatibility_level = 3.6\nmyhostname = a\0b\nrelayhost = \0x\nmyorigin = x\0\n  continued\nmydomain = d.ex\0ample  \n',
+    'compatibility_level = 3.6\nmydomain\0 = d.example\n',
+    'compatibility_level = 3.6\n\0mydomain = d.example\n',
+    'compatibility_level = 3.6\nmy_list = a\0, $undefined_name\nsmtpd_client_restrictions = $my_list\n',
+  ];
+  assertSame(mains.flatMap((main) => [{ main, args: ['-n'] }, { main, args: ['-nx'] }]));
+});
+
+test('a UTF-8 byte order mark: the same unused-parameter warning or fatal error as real postconf', (t) => {
+  if (!requireTools(t, { commands: ['postconf'] })) return;
+  const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+  const mains = ['compatibility_level = 3.6\nmyhostname = x\n', '# comment\ncompatibility_level = 3.6\n', '\ncompatibility_level = 3.6\n', '  x = y\ncompatibility_level = 3.6\n'];
+  assertSame(mains.flatMap((m) => [{ main: Buffer.concat([bom, Buffer.from(m)]), args: ['-n'] }]));
+});

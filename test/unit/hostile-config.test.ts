@@ -75,3 +75,39 @@ test('a self-referencing comparison is reported as the crash it is in Postfix, n
   assert.equal(r.errors.length > 0, true);
   assert.match(r.errors[0], /Postfix itself crashes/);
 });
+
+const codes = (ps: Problem[], code: string) => ps.filter((p) => p.code === code);
+
+test('a NUL byte ends the line for Postfix: the relay guard after it is gone (PF180, PF400), postconf -n shows the cut value', () => {
+  const main = 'compatibility_level = 3.6\nsmtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated\0, reject_unauth_destination\nmyorigin = x\0\n  continued\n';
+  const ps = lint(main);
+  const nul = codes(ps, 'PF180');
+  assert.equal(nul.length, 2, JSON.stringify(ps.map((p) => p.message)));
+  assert.deepEqual(nul[0].range.start, { line: 1, character: 71 });
+  assert.match(nul[0].message, /ignores the rest: ", reject_unauth_destination"/);
+  assert.equal(codes(ps, 'PF400').length, 1, 'smtpd sees no relay guard');
+  const out = postconfMain({ dir: DIR, mainText: main, master: undefined, nonDefault: true, expand: false, defaults: false });
+  assert.match(out.stdout, /^smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated$/m);
+  assert.match(out.stdout, /^myorigin = x$/m);
+  assert.ok(!out.stdout.includes('\0'));
+});
+
+test('a NUL byte before "=" stops Postfix like a missing "="', () => {
+  const ps = lint('compatibility_level = 3.6\nmydomain\0 = example.com\n');
+  assert.equal(codes(ps, 'PF180').length, 1);
+  assert.equal(codes(ps, 'PF100').length, 1);
+  assert.match(codes(ps, 'PF100')[0].message, /missing '=' after attribute name: "mydomain"/);
+});
+
+test('a UTF-8 byte order mark is reported (PF181), decoded as UTF-8 or byte by byte, and its effect follows', () => {
+  for (const bom of ['\ufeff', '\u00ef\u00bb\u00bf']) {
+    const setting = lint(`${bom}smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination\ncompatibility_level = 3.6\n`);
+    assert.equal(codes(setting, 'PF181').length, 1);
+    assert.match(codes(setting, 'PF181')[0].message, /part of the name "[^"]*smtpd_relay_restrictions", does not know that name/);
+    assert.deepEqual(codes(setting, 'PF181')[0].range, { start: { line: 0, character: 0 }, end: { line: 0, character: bom.length } });
+    const comment = lint(`${bom}# managed by ansible\ncompatibility_level = 3.6\n`);
+    assert.equal(codes(comment, 'PF181').length, 1);
+    assert.equal(codes(comment, 'PF100').length, 1, 'Postfix stops at line 1');
+  }
+  assert.equal(codes(lint('compatibility_level = 3.6\n'), 'PF181').length, 0);
+});

@@ -90,6 +90,20 @@ function tooLarge(maxBytes: number, size?: number): UnreadableFile {
 
 export type ReadOutcome = { bytes: Buffer } | { error: UnreadableFile };
 
+/** The first `n` bytes of a regular file (fewer when it is shorter), or undefined when it is not read. */
+export function readFileHead(path: string, n: number): Buffer | undefined {
+  const opened = openRegular(path, MAX_FILE_BYTES);
+  if ('error' in opened) return undefined;
+  try {
+    const buf = Buffer.alloc(n);
+    return buf.subarray(0, readSync(opened.fd, buf, 0, n, 0));
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(opened.fd);
+  }
+}
+
 /** The bytes of a regular file, or why it is not read. */
 export function readRegularFile(path: string, maxBytes = MAX_FILE_BYTES): ReadOutcome {
   const opened = openRegular(path, maxBytes);

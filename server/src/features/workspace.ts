@@ -13,6 +13,7 @@ import type { TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { FileReader, UnreadableFile } from '../engine/types';
 import { diskReader } from '../disk/read-file';
+import { bomHiddenByEditor } from './byte-order-mark';
 import { DocumentKind, documentKind } from './documentKind';
 
 export interface OpenDocument {
@@ -127,7 +128,10 @@ export class Workspace implements FileReader {
 
   readText(path: string): string | undefined {
     const open = this.openAt(path);
-    if (open) return open.getText();
+    if (open) {
+      const text = open.getText();
+      return bomHiddenByEditor(path, text) ? `\ufeff${text}` : text;
+    }
     const key = resolve(path);
     const st = this.stat(key);
     // Only regular files are kept; anything else goes to the disk policy every time (disk/read-file.ts).

@@ -23,6 +23,8 @@ export const MAIN_CODES = {
   hashNotComment: c('PF111', 'warning', 'correctness', "'#' after a value is not a comment: it becomes part of the value"),
   indentedAssignment: c('PF112', 'error', 'correctness', "Indented 'name = value' line continues the previous value instead of setting a parameter"),
   duplicateSameValue: c('PF113', 'hint', 'style', 'Parameter set twice with the same value'),
+  nulByte: c('PF180', 'error', 'correctness', 'NUL byte in a line: Postfix ignores the rest of the line'),
+  byteOrderMark: c('PF181', 'error', 'postfix', 'UTF-8 byte order mark at the start of main.cf: Postfix reads it as part of line 1'),
 } as const;
 
 export type MainCodeKey = keyof typeof MAIN_CODES;

@@ -37,6 +37,30 @@ export interface MainCf {
 }
 
 
+/** Length of a UTF-8 byte order mark at the start of the text (decoded as UTF-8 or byte by byte), or 0. */
+export function byteOrderMark(text: string): number {
+  if (text.startsWith('\ufeff')) return 1;
+  if (text.startsWith('\u00ef\u00bb\u00bf')) return 3;
+  return 0;
+}
+
+function bomProblem(file: string, first: LogicalLine | undefined, length: number): Problem {
+  const range = { start: { line: 0, character: 0 }, end: { line: 0, character: length } };
+  const eq = first && first.firstLine === 0 ? first.text.indexOf('=') : -1;
+  const name = eq > 0 ? first!.text.slice(length, eq).trim() : '';
+  const effect =
+    name !== '' && !/\s/.test(name)
+      ? `Postfix reads it as part of the name "${printable(name)}", does not know that name and ignores this setting (postconf: unused parameter)`
+      : `Postfix reads it as line 1, which then has no '=', and every Postfix program stops (missing '=' after attribute name)`;
+  return mainProblem('byteOrderMark', file, range, `the file starts with a UTF-8 byte order mark (EF BB BF), which editors hide: ${effect}. Save the file without it.`);
+}
+
+/** Text for a message: control characters shown as `?`, long text shortened. */
+function printable(s: string): string {
+  const t = s.replace(/[\x00-\x1f\x7f]/g, '?');
+  return t.length > 60 ? `${t.slice(0, 57)}...` : t;
+}
+
 /** Maps an offset inside an entry's value to a document range. */
 export function valueRange(entry: MainCfEntry, start: number, end: number): Range {
   return logicalRange(entry.logical, entry.valueOffset + start, entry.valueOffset + end);
@@ -75,16 +99,32 @@ function parseMainCfText(text: string, file: string): MainCf {
     );
   }
 
+  const bom = byteOrderMark(text);
+  if (bom > 0) problems.push(bomProblem(file, ll.lines[0], bom));
+
   for (const logical of ll.lines) {
     if (fatal) break;
-    const t = logical.text;
+    // Postfix keeps a logical line as a C string, which ends at the first NUL byte.
+    const nul = logical.text.indexOf('\0');
+    const t = nul < 0 ? logical.text : logical.text.slice(0, nul);
+    if (nul >= 0) {
+      const rest = logical.text.slice(nul + 1);
+      problems.push(
+        mainProblem(
+          'nulByte',
+          file,
+          logicalRange(logical, nul, logical.text.length),
+          `line ${logical.firstLine + 1}: NUL byte: Postfix reads this line only up to here and ignores the rest${rest.trim() === '' ? '' : `: "${printable(rest)}"`}`,
+        ),
+      );
+    }
     let i = 0;
     while (i < t.length && isSpace(t[i])) i++;
     const nameStart = i;
     while (i < t.length && !isSpace(t[i]) && t[i] !== '=') i++;
     const nameEnd = i;
     while (i < t.length && isSpace(t[i])) i++;
-    const whole = logicalRange(logical, 0, t.length);
+    const whole = logicalRange(logical, 0, logical.text.length);
     if (nameStart === nameEnd || t[i] !== '=') {
       const reason = nameStart === nameEnd ? 'missing attribute name' : "missing '=' after attribute name";
       fatal = mainProblem('missingEquals', file, whole, `line ${logical.firstLine + 1}: ${reason}: "${t}"`);
