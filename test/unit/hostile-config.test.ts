@@ -111,3 +111,26 @@ test('a UTF-8 byte order mark is reported (PF181), decoded as UTF-8 or byte by b
   }
   assert.equal(codes(lint('compatibility_level = 3.6\n'), 'PF181').length, 0);
 });
+
+test('restriction classes that call each other: PF412 in lint, a crash (not an internal error) in the simulator', () => {
+  const loop = 'compatibility_level = 3.6\nmydestination = mx.example.test\nsmtpd_restriction_classes = ca cb\nca = cb\ncb = ca\nsmtpd_relay_restrictions =\n';
+  const startup = `${loop}smtpd_recipient_restrictions = ca, reject_unauth_destination\n`;
+  const pf412 = codes(lint(startup), 'PF412');
+  assert.equal(pf412.length, 1);
+  assert.match(pf412[0].message, /ca -> cb -> ca/);
+  const s1 = sim(startup, { recipients: ['u@mx.example.test'] });
+  assert.equal(s1.verdict, 'fatal');
+  assert.equal(s1.stage, 'startup');
+  assert.match(s1.fatal ?? '', /^smtpd crashed at startup/);
+  const runtime = `${loop}smtpd_recipient_restrictions = reject_unauth_destination, ca\n`;
+  const s2 = sim(runtime, { recipients: ['u@mx.example.test'] });
+  assert.equal(s2.verdict, 'fatal');
+  assert.equal(s2.stage, 'rcpt');
+  assert.match(s2.fatal ?? '', /^smtpd crashed during RCPT/);
+  // A recipient rejected before the loop never reaches it.
+  assert.equal(sim(runtime).verdict, 'reject');
+  // A class that names itself.
+  assert.equal(codes(lint('compatibility_level = 3.6\nsmtpd_restriction_classes = ca\nca = permit_mynetworks, ca\nsmtpd_recipient_restrictions = reject_unauth_destination, ca\n'), 'PF412').length, 1);
+  // No loop: a class used twice is fine.
+  assert.equal(codes(lint('compatibility_level = 3.6\nsmtpd_restriction_classes = ca cb\nca = cb, cb\ncb = permit_mynetworks\nsmtpd_recipient_restrictions = reject_unauth_destination, ca\n'), 'PF412').length, 0);
+});

@@ -6,6 +6,7 @@
 import type { PostfixConfig } from '../config';
 import type { FileReader, Fix, Problem } from '../types';
 import { accessTablesRule } from './access-tables';
+import { classLoopRule } from './class-loop';
 import { RuleContext, type RuleOptions } from './context';
 import { dnsblRule } from './dnsbl';
 import { inlinePatternTablesRule } from './inline-pattern-tables';
@@ -27,7 +28,7 @@ export { applyTextEdits } from './edits';
 export { suppressProblems } from './suppress';
 export { mergeHardeningFixes } from './harden';
 
-export const RULES: Rule[] = [relayRule, restrictionsRule, accessTablesRule, inlinePatternTablesRule, mynetworksRule, dnsblRule, saslRule, submissionRule, tlsRule, settingsRule];
+export const RULES: Rule[] = [relayRule, restrictionsRule, classLoopRule, accessTablesRule, inlinePatternTablesRule, mynetworksRule, dnsblRule, saslRule, submissionRule, tlsRule, settingsRule];
 
 /** Every code of these rules, by code. */
 export const RULE_CODES: Record<string, RuleCode> = Object.fromEntries(

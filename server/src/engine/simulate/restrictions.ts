@@ -11,7 +11,7 @@ import type { SimTable } from './tables';
 import { matchList } from './lists';
 import { expandValue } from '../expand';
 import { dsnFix, dsnSplit } from './reply';
-import { Abort, DUNNO, OK, REJECT, type Ctx, type Session } from './session';
+import { Abort, DUNNO, OK, REJECT, SmtpdCrash, type Ctx, type Session } from './session';
 import type { Assumptions, SourceRef, TraceStep } from './types';
 
 const CLIENT = 'Client host';
@@ -417,7 +417,7 @@ export class Evaluator {
     }
     record('note', `the result names restrictions; evaluating: ${names.join(', ')}`);
     const located: Located[] = names.map((text) => ({ text, parameter: table, source: tsrc }));
-    return this.generic(located, replyName, replyClass, defAcl, { ...ctx, parameter: `${table} result`, depth: ctx.depth + 1 });
+    return this.generic(located, replyName, replyClass, defAcl, { ...ctx, parameter: `${table} result`, depth: ctx.depth + 1, classes: [] });
   }
 
   // ---- the restriction list walker -------------------------------------------
@@ -780,8 +780,14 @@ export class Evaluator {
       else {
         const cls = this.classes().get(name);
         if (cls) {
+          const chain = ctx.classes ?? [];
+          if (chain.includes(name)) {
+            const cycle = [...chain.slice(chain.indexOf(name)), name];
+            s.step(ctx, { restriction: name, source, result: 'error', why: `restriction class ${name} again (${cycle.join(' -> ')}): smtpd recurses without end and crashes; the client sees the connection close` });
+            throw new SmtpdCrash(cycle);
+          }
           s.step(ctx, { restriction: name, source, result: 'note', why: `restriction class ${name}: ${cls.map((c) => c.text).join(', ')}` });
-          status = this.generic(cls, replyName, replyClass, defAcl, { ...ctx, parameter: name, depth: ctx.depth + 1 });
+          status = this.generic(cls, replyName, replyClass, defAcl, { ...ctx, parameter: name, depth: ctx.depth + 1, classes: [...chain, name] });
         } else if (TABLE_COMMANDS.has(n)) {
           takeTable();
         } else {

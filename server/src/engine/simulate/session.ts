@@ -36,6 +36,15 @@ export interface Ctx {
   /** Parameter holding the current restriction list (or class name). */
   parameter: string;
   depth: number;
+  /** Restriction classes entered directly (class in class), outermost first; an access table result starts afresh. */
+  classes?: string[];
+}
+
+/** smtpd dies (stack overflow, signal 11): restriction classes call each other, which smtpd does not limit. */
+export class SmtpdCrash extends Error {
+  constructor(readonly cycle: string[]) {
+    super(`restriction classes call each other (${cycle.join(' -> ')}): smtpd follows them without a limit and dies (master: "process /usr/lib/postfix/sbin/smtpd pid N killed by signal 11")`);
+  }
 }
 
 export class Session {

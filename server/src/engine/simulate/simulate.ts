@@ -7,7 +7,7 @@ import { canonicalAddress, parseIp } from './ip';
 import { findSmtpdService, loadSimConfig, ServiceView, splitList, type Located, type SimConfig } from './config';
 import { parseReplyLine } from './reply';
 import { CHECK_CLIENT_ACL, CHECK_HELO_ACL, CHECK_RECIP_ACL, CHECK_SENDER_ACL, Evaluator, RELAY_REQUIRED } from './restrictions';
-import { Abort, DUNNO, REJECT, Session } from './session';
+import { Abort, DUNNO, REJECT, Session, SmtpdCrash } from './session';
 import type { FileReader } from '../types';
 import type { Assumptions, RecipientOutcome, Reply, RestrictionList, SimulationResult, SmtpStage, Transaction, Verdict } from './types';
 
@@ -68,7 +68,8 @@ export function startupFatal(view: ServiceView, ev: Evaluator, warn: (m: string)
     if (view.value(name) === '') return `restriction class \`${name}' needs a definition`;
   }
   const classes = ev.classes();
-  const has = (list: Located[], depth: number): boolean => {
+  // has_required(): follows classes without a limit; a loop it enters never ends (smtpd crashes).
+  const has = (list: Located[], chain: string[]): boolean => {
     for (let i = 0; i < list.length; i++) {
       const t = list[i].text;
       const lt = t.toLowerCase();
@@ -82,11 +83,14 @@ export function startupFatal(view: ServiceView, ev: Evaluator, warn: (m: string)
       }
       if (RELAY_REQUIRED.includes(lt)) return true;
       const cls = classes.get(t);
-      if (cls && depth < 20 && has(cls, depth + 1)) return true;
+      if (cls) {
+        if (chain.includes(t)) throw new SmtpdCrash([...chain.slice(chain.indexOf(t)), t]);
+        if (has(cls, [...chain, t])) return true;
+      }
     }
     return false;
   };
-  if (!has(view.tokens('smtpd_recipient_restrictions'), 0) && !has(view.tokens('smtpd_relay_restrictions'), 0)) {
+  if (!has(view.tokens('smtpd_recipient_restrictions'), []) && !has(view.tokens('smtpd_relay_restrictions'), [])) {
     return `in parameter smtpd_relay_restrictions or smtpd_recipient_restrictions, specify at least one working instance of: ${RELAY_REQUIRED.slice(0, -1).join(', ')} or ${RELAY_REQUIRED[RELAY_REQUIRED.length - 1]}`;
   }
   return undefined;
@@ -366,6 +370,11 @@ export function simulateTransaction(config: SimConfig, tx: Transaction, assumpti
     if (e.status === REJECT) return rejected('end-of-data', 'end_of_data');
     return result(finalVerdict(), 'end-of-data', parseReplyLine('250 2.0.0 Ok: queued as (queue id)'), { recipients: outcomes });
   } catch (e) {
+    if (e instanceof SmtpdCrash) {
+      const when = s.where === 'startup' ? 'at startup, looking for the relay guard; the client gets no greeting' : `during ${s.where.toUpperCase()}; the client sees the connection close`;
+      s.step(undefined, { restriction: '(smtpd crash)', result: 'error', why: `smtpd crashes ${when}` });
+      return result('fatal', s.where, undefined, { fatal: `smtpd crashed ${when}: ${e.message}` });
+    }
     // A bug in the simulator must not take down the caller; report it as such.
     return result('fatal', 'startup', undefined, { fatal: `internal simulator error: ${e instanceof Error ? e.message : String(e)}` });
   }

@@ -1,0 +1,75 @@
+// PF412: restriction classes that call each other. smtpd expands a class name
+// by walking the class's own list (generic_checks), with no limit on the
+// nesting when one class names another directly; only a class reached through
+// an access table result is cut off after 100 levels. A loop therefore never
+// ends: smtpd runs out of stack and dies with signal 11, at startup when its
+// search for the relay guard enters the loop, else as soon as a request
+// reaches it (the client sees the connection close).
+
+import type { Problem } from '../types';
+import { allServiceLists, type ListToken, type ServiceLists } from './lists';
+import { code, problem, Rule } from './rule';
+import { ByLocation } from './util';
+
+export const CLASS_LOOP = code('PF412', 'restriction-class-loop', 'error', 'postfix', 'Restriction classes call each other in a loop: smtpd crashes when it follows them');
+
+/** Each loop of classes reachable from the service's restriction lists, as the names along it and the word that closes it. */
+function loops(sl: ServiceLists): { cycle: string[]; closing: ListToken; from: string }[] {
+  const found: { cycle: string[]; closing: ListToken; from: string }[] = [];
+  const state = new Map<string, 'active' | 'done'>();
+  const path: string[] = [];
+  // Iterative depth-first search: a configuration may define thousands of classes.
+  const visit = (root: string, from: string) => {
+    const stack: { name: string; next: number }[] = [{ name: root, next: 0 }];
+    state.set(root, 'active');
+    path.push(root);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1];
+      const items = sl.classLists.get(top.name)?.items ?? [];
+      if (top.next >= items.length) {
+        state.set(top.name, 'done');
+        path.pop();
+        stack.pop();
+        continue;
+      }
+      const it = items[top.next++];
+      if (it.kind !== 'class') continue;
+      const callee = it.name.text;
+      const s = state.get(callee);
+      if (s === 'active') found.push({ cycle: [...path.slice(path.indexOf(callee)), callee], closing: it.name, from });
+      else if (s === undefined && sl.classLists.has(callee)) {
+        state.set(callee, 'active');
+        path.push(callee);
+        stack.push({ name: callee, next: 0 });
+      }
+    }
+  };
+  for (const list of sl.lists) {
+    for (const it of list.items) {
+      if (it.kind === 'class' && !state.has(it.name.text) && sl.classLists.has(it.name.text)) visit(it.name.text, list.parameter);
+    }
+  }
+  return found;
+}
+
+function classLoops(ctx: Parameters<Rule['check']>[0]): Problem[] {
+  const found = new ByLocation<{ cycle: string[]; from: string }>();
+  for (const sl of allServiceLists(ctx)) {
+    for (const l of loops(sl)) found.addToken(l.closing, { cycle: l.cycle, from: l.from });
+  }
+  return found.entries().map(({ file, range, items }) => {
+    const { cycle, from } = items[0];
+    const what = cycle.length === 2 ? `restriction class ${cycle[0]} names itself` : `restriction classes call each other: ${cycle.join(' -> ')}`;
+    return problem(
+      CLASS_LOOP,
+      file,
+      range,
+      `${what} (reached from ${from}). smtpd follows class names without a limit, so it crashes (master: "process smtpd killed by signal 11"): at startup when its search for reject_unauth_destination enters the loop, otherwise when a request reaches it, and the client sees the connection close. Break the loop.`,
+    );
+  });
+}
+
+export const classLoopRule: Rule = {
+  codes: [CLASS_LOOP],
+  check: classLoops,
+};
