@@ -28,7 +28,7 @@ async function judge(recipientRestrictions: string) {
   }
 }
 
-test('a class loop entered at startup: smtpd crashes before the greeting; the simulator says so', { timeout: 180_000 }, async (t) => {
+test('a class loop entered at startup: smtpd crashes before the greeting; the simulator says so', { timeout: 600_000 }, async (t) => {
   if (!requireTools(t, { commands: ['postfix', 'swaks'], root: true })) return;
   const { real, maillog, sim, lint } = await judge('ca, reject_unauth_destination');
   assert.equal(real.outcome, 'fatal', real.transcript);
@@ -39,7 +39,7 @@ test('a class loop entered at startup: smtpd crashes before the greeting; the si
   assert.equal(lint.filter((p) => p.code === 'PF412').length, 1);
 });
 
-test('a class loop reached by a request: smtpd crashes at RCPT TO and the client sees the connection close', { timeout: 180_000 }, async (t) => {
+test('a class loop reached by a request: smtpd crashes at RCPT TO and the client sees the connection close', { timeout: 600_000 }, async (t) => {
   if (!requireTools(t, { commands: ['postfix', 'swaks'], root: true })) return;
   const { real, maillog, sim, lint } = await judge('reject_unauth_destination, ca');
   assert.match(real.transcript, /RCPT TO:<u@mx\.example\.test>\n\*\*\* Remote host closed connection unexpectedly/);
