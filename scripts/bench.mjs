@@ -11,7 +11,11 @@
 //    one very long line, with real postconf -n / postmap on the same files and
 //    a fitted growth exponent per series (scripts/bench-scaling.mjs); then
 //    hover latency through the server with the largest of each open
-// Options: --lines N (default 1000000), --runs N (default 3), --no-lsp, --no-scaling.
+//  - incremental: engine work per keystroke against a cold lint and a full parse
+//    (scripts/bench-incremental-engine.ts), and over stdio spawn → first
+//    diagnostics against node -e 0, keystroke → diagnostics, hover/completion
+//    during a re-lint, RSS over 1,000 edits (scripts/bench-incremental.mjs)
+// Options: --lines N (default 1000000), --runs N (default 3), --no-lsp, --no-scaling, --no-incremental.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync, createWriteStream, statSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -104,6 +108,20 @@ result.maincf = engine.status === 0 ? JSON.parse(engine.stdout) : { error: engin
 
 const regex = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench-regex.ts'], { encoding: 'utf8' });
 result.regex = regex.status === 0 ? JSON.parse(regex.stdout) : { error: regex.stderr.slice(0, 400) };
+
+if (!process.argv.includes('--no-incremental')) {
+  // The shared analysis (issue 9): engine work per keystroke in process, then the editor's view over stdio.
+  const engineRun = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/bench-incremental-engine.ts'], { encoding: 'utf8' });
+  const lspRun = spawnSync(process.execPath, ['scripts/bench-incremental.mjs'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const parse = (r) => {
+    try {
+      return JSON.parse(r.stdout);
+    } catch {
+      return { error: (r.stderr || r.stdout).slice(0, 400) };
+    }
+  };
+  result.incremental = { engine: parse(engineRun), lsp: parse(lspRun) };
+}
 
 if (!process.argv.includes('--no-scaling')) {
   const { runScaling, BENCH_SIZES } = await import('./bench-scaling.mjs');

@@ -5,12 +5,13 @@
 // process) of the final texts. Waits are on messages, never on time.
 
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { diskReader } from '../../server/src/disk/read-file';
 import { lintDocument } from '../../server/src/engine/lint';
 import { clearParseMemo } from '../../server/src/engine/tables/memo';
 import type { FileReader } from '../../server/src/engine/types';
@@ -81,6 +82,8 @@ function essentials(d: Diagnostic[]): string[] {
     .sort();
 }
 
+const disk = diskReader('utf8');
+
 before(() => ensureBuilt());
 
 describe('shared analysis: diagnostics equal a cold lint after edits', () => {
@@ -120,22 +123,11 @@ describe('shared analysis: diagnostics equal a cold lint after edits', () => {
   function coldLint(d: Doc): string[] {
     clearParseMemo();
     const open = new Map(docs.map((x) => [x.path, x.doc.getText()]));
+    // The same disk policy as the server (regular files, listings, links), open buffers first.
     const reader: FileReader = {
-      readText: (p) => {
-        if (open.has(p)) return open.get(p);
-        try {
-          return readFileSync(p, 'utf8');
-        } catch {
-          return undefined;
-        }
-      },
-      mtimeMs: (p) => {
-        try {
-          return statSync(p).mtimeMs;
-        } catch {
-          return undefined;
-        }
-      },
+      ...disk,
+      readText: (p) => (open.has(p) ? open.get(p) : disk.readText(p)),
+      unreadable: (p) => (open.has(p) ? undefined : disk.unreadable(p)),
     };
     const kind = d.languageId === 'postfix-main' ? 'main' : d.languageId === 'postfix-master' ? 'master' : 'map';
     return essentials(lintDocument(d.path, d.doc.getText(), reader, { kind }).map(toDiagnostic));

@@ -91,6 +91,7 @@ export class Analyses {
       unreadable: (p) => (at && p === at ? undefined : ws.unreadable(p)),
     };
     const deps = new Map<string, string>();
+    const realPaths = new Map<string, string | undefined>();
     const tracked: FileReader = {
       readText: (p) => {
         if (at && p === at) return text;
@@ -103,8 +104,12 @@ export class Analyses {
         return m;
       },
       realPath: (p) => {
+        // Asked for every path the configuration resolves, many times each: once per analysis is enough.
+        const key = `r ${p}`;
+        if (realPaths.has(key)) return realPaths.get(key);
         const r = ws.realPath(p);
-        deps.set(`r ${p}`, String(r));
+        realPaths.set(key, r);
+        deps.set(key, String(r));
         return r;
       },
       unreadable: (p) => {

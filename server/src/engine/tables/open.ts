@@ -2,6 +2,7 @@
 // injected FileReader, and looking keys up in it. Indexed tables (hash, cdb,
 // lmdb, ...) are read from their text source, i.e. as postmap would build them.
 
+import { ConfigFiles } from '../config-files';
 import type { FileReader, Problem } from '../types';
 import { AccessTable, indexSuffix, isAccessSourceType, parseAccessTable } from './access';
 import { CidrTable, lookupCidr, parseCidrTable } from './cidr';
@@ -103,7 +104,9 @@ export function openTable(spec: string, reader: FileReader, opts: OpenTableOptio
       if (indexed && opts.indexedMode === 'build') return fatal(spec, type, name, `open ${name}: ${whyNot(reader, name)}`);
       return { ...fatal(spec, type, name, `open database ${where}: No such file or directory`), file: name };
     }
-    const table = parseAccessTable(text, name, { type, fold });
+    // Problems name the file the engine read (beside main.cf, for a repository
+    // copy), as the linter's do: one parse then serves both (tables/memo.ts).
+    const table = parseAccessTable(text, reader instanceof ConfigFiles ? (reader.resolve(name).local ?? name) : name, { type, fold });
     const warnings = !indexed ? table.postfixWarnings('texthash', name) : opts.indexedMode === 'build' ? table.postfixWarnings('build', name) : [];
     const opened: OpenedTable = { spec, type, name, table, warnings, problems: table.problems, file: name };
     // Postfix opens the built file, not the source: without it the table is unusable.
