@@ -200,7 +200,14 @@ describe('code actions over stdio', () => {
     // (master.cf's two fixes merge into one insertion, so only main.cf's are contained edit for edit.)
     for (const code of hardeningCodes.map((x) => `main:${x}`)) assert.ok(hardened.includes(code), `${code} not fixed by hardening: ${hardened}`);
 
-    // Apply to every file, save, close and re-open.
+    // Apply to every file, save, close and re-open; files the edit creates (a recipe's table) come first.
+    for (const dc of edit.documentChanges ?? []) {
+      if ('kind' in dc && dc.kind === 'create') writeFileSync(fileURLToPath(dc.uri), '');
+      else if ('textDocument' in dc && !(dc.textDocument.uri in edit.changes!)) {
+        const path = fileURLToPath(dc.textDocument.uri);
+        writeFileSync(path, applyEdits(readFileSync(path, 'utf8'), dc.edits as TextEdit[]));
+      }
+    }
     for (const [uri, edits] of Object.entries(edit.changes!)) {
       const path = fileURLToPath(uri);
       writeFileSync(path, applyEdits(readFileSync(path, 'utf8'), edits));

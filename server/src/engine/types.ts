@@ -56,6 +56,8 @@ export interface Fix {
   edits: TextEdit[];
   /** Part of "harden this configuration" (safe to apply together with the others). */
   hardening?: boolean;
+  /** Files the fix creates (a recipe's new table), with their whole text. */
+  newFiles?: { file: string; text: string }[];
 }
 
 /** Read-only file access injected into the engine (tests, CLI and server supply their own). */

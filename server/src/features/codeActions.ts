@@ -73,11 +73,23 @@ function subject(ctx: ServerContext, uri: string, document: TextDocument | undef
   return { od, reader, toUri };
 }
 
-/** The engine's edits as a WorkspaceEdit (`changes` keyed by URI), and how many there are. */
+/**
+ * The engine's edits as a WorkspaceEdit (`changes` keyed by URI). A fix that
+ * creates files (a recipe's new table) also carries `documentChanges`: each
+ * file created, then filled, then the edits of the existing files.
+ */
 export function toWorkspaceEdit(fix: Fix, toUri: (file: string) => string): WorkspaceEdit {
   const changes: Record<string, LspTextEdit[]> = {};
   for (const e of fix.edits) (changes[toUri(e.file)] ??= []).push({ range: e.range, newText: e.newText });
-  return { changes };
+  if (!fix.newFiles?.length) return { changes };
+  const documentChanges: WorkspaceEdit['documentChanges'] = [];
+  for (const f of fix.newFiles) {
+    const uri = toUri(f.file);
+    documentChanges.push({ kind: 'create', uri, options: { ignoreIfExists: true } });
+    documentChanges.push({ textDocument: { uri, version: null }, edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: f.text }] });
+  }
+  for (const [uri, edits] of Object.entries(changes)) documentChanges.push({ textDocument: { uri, version: null }, edits });
+  return { changes, documentChanges };
 }
 
 /** The hardening edit for the configuration `uri` belongs to (empty when there is no main.cf). */
@@ -96,7 +108,7 @@ function hardenEdit(ctx: ServerContext, s: Subject): { fix: Fix; edit: Workspace
   if (reader.readText(`${dir}/main.cf`) === undefined) return undefined;
   const config = loadConfig(dir, reader, analysisOptions());
   const fix = hardenConfiguration(config, reader);
-  if (fix.edits.length === 0) return undefined;
+  if (fix.edits.length === 0 && !fix.newFiles?.length) return undefined;
   const toUri = (file: string) => (standIn && resolve(file) === standIn ? s.toUri(s.od.path) : s.toUri(file));
   return { fix, edit: toWorkspaceEdit(fix, toUri) };
 }

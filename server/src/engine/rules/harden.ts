@@ -38,14 +38,17 @@ export function mergeHardeningFixes(problems: Problem[]): Fix {
   const accepted: TextEdit[] = [];
   const titles: string[] = [];
   const assigned = new Set<string>();
+  const newFiles = new Map<string, string>();
   for (const fix of candidates) {
     const fresh = fix.edits.filter((e) => !accepted.some((a) => sameEdit(a, e)));
     if (fresh.length === 0) continue;
+    if (fix.newFiles?.some((f) => newFiles.has(f.file) && newFiles.get(f.file) !== f.text)) continue;
     const clash = fresh.some((e) => accepted.some((a) => a.file === e.file && rangesOverlap(a.range, e.range)));
     const names = fresh.flatMap(assignedNames);
     if (clash || names.some((n) => assigned.has(n))) continue;
     for (const n of names) assigned.add(n);
     accepted.push(...fresh);
+    for (const f of fix.newFiles ?? []) newFiles.set(f.file, f.text);
     titles.push(fix.title);
   }
   // Insertions at one point become one edit, in the order they were accepted.
@@ -55,9 +58,11 @@ export function mergeHardeningFixes(problems: Problem[]): Fix {
     if (at) at.newText += e.newText;
     else merged.push({ ...e, range: { start: { ...e.range.start }, end: { ...e.range.end } } });
   }
-  return {
+  const fix: Fix = {
     title: titles.length ? `Harden this configuration (${titles.length} change${titles.length > 1 ? 's' : ''}): ${titles.join('; ')}` : 'Harden this configuration (nothing to change)',
     edits: merged,
     hardening: true,
   };
+  if (newFiles.size) fix.newFiles = [...newFiles].map(([file, text]) => ({ file, text }));
+  return fix;
 }

@@ -20,6 +20,14 @@ import { hardeningExtras, settingsRule } from './settings';
 import { submissionRule } from './submission';
 import { suppressProblems } from './suppress';
 import { tlsRule } from './tls';
+import { mxRefusesOwnMailRule } from './mx-refuses-own-mail';
+import { submissionCannotSendOutRule } from './submission-cannot-send-out';
+import { ownDomainSenderSpoofingRule } from './own-domain-sender-spoofing';
+import { senderNotBoundToLoginRule } from './sender-not-bound-to-login';
+import { unknownClientHostnameRule } from './unknown-client-hostname';
+import { brokenSaslAuthClientsRule } from './broken-sasl-auth-clients';
+import { snakeoilCertificateRule } from './snakeoil-certificate';
+import { noRateLimitsRule } from './no-rate-limits';
 import { pushAll } from '../arrays';
 
 export type { RuleOptions } from './context';
@@ -28,7 +36,10 @@ export { applyTextEdits } from './edits';
 export { suppressProblems } from './suppress';
 export { mergeHardeningFixes } from './harden';
 
-export const RULES: Rule[] = [relayRule, restrictionsRule, classLoopRule, accessTablesRule, inlinePatternTablesRule, mynetworksRule, dnsblRule, saslRule, submissionRule, tlsRule, settingsRule];
+export const RULES: Rule[] = [relayRule, restrictionsRule, classLoopRule, accessTablesRule, inlinePatternTablesRule, mynetworksRule, dnsblRule, saslRule, submissionRule, tlsRule, settingsRule,
+  // Intent rules (PF540–PF547): what the server is for, checked with the simulator.
+  mxRefusesOwnMailRule, submissionCannotSendOutRule, ownDomainSenderSpoofingRule, senderNotBoundToLoginRule,
+  unknownClientHostnameRule, brokenSaslAuthClientsRule, snakeoilCertificateRule, noRateLimitsRule];
 
 /** Every code of these rules, by code. */
 export const RULE_CODES: Record<string, RuleCode> = Object.fromEntries(

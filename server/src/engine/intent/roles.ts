@@ -1,0 +1,231 @@
+// What the server is for, read from its configuration, and probes of each
+// promise through the policy simulator:
+// - MX: an smtpd on port 25 listens beyond loopback and the server has own
+//   domains (mydestination, virtual_*_domains, relay_domains): mail for them
+//   must be accepted from any well-behaved server on the Internet;
+// - submission: a 587/465 service offers AUTH: a logged-in user must be able
+//   to send anywhere, and only as the addresses the login owns;
+// - null client: no public port-25 listener (or no own domains): it only sends.
+// The intent rules (PF540–PF543) ask the simulator, never the text of a list.
+
+import type { MasterService } from '../mastercf';
+import { findSmtpdService, loadSimConfig, ServiceView, splitList, smtpdServices as simServices, type SimConfig } from '../simulate/config';
+import { applyTextEdits, replaceEntryValue } from '../rules/edits';
+import { simulateTransaction } from '../simulate/simulate';
+import type { SimulationResult, TraceStep } from '../simulate/types';
+import type { RuleContext, SmtpdService } from '../rules/context';
+import { serviceLists, splitWords, tokenLocation, type Item, type ListToken } from '../rules/lists';
+import type { FileReader, Range } from '../types';
+
+/** TEST-NET-3 address standing for a well-behaved mail server on the Internet. */
+export const OUTSIDE_ADDRESS = '203.0.113.5';
+export const OUTSIDE_HOST = 'mail.elsewhere.example';
+export const OUTSIDE_DOMAIN = 'elsewhere.example';
+export const PROBE_USER = 'user';
+
+export interface OwnDomains {
+  /** Plain names of mydestination (localhost names left out unless nothing else is there). */
+  local: string[];
+  virtual: string[];
+  relay: string[];
+  /** Lists given as lookup tables (`hash:/etc/postfix/domains`), whose names we cannot enumerate. */
+  tables: string[];
+}
+
+export interface ServerRoles {
+  /** Public port-25 services of a server with own domains. */
+  mx: SmtpdService[];
+  /** 587/465 services with SASL enabled. */
+  submission: SmtpdService[];
+  /** No public port-25 listener or no own domains: the server only sends. */
+  nullClient: boolean;
+  domains: OwnDomains;
+}
+
+const LOOPBACK_INTERFACES = /^(loopback-only|localhost|127\.\d+\.\d+\.\d+|\[?::1\]?)$/i;
+
+/** smtpd on this service accepts connections from beyond loopback. */
+export function listensPublicly(ctx: RuleContext, svc: SmtpdService): boolean {
+  if (svc.service?.type.text === 'pass') {
+    // Behind postscreen: public when postscreen's listener is.
+    const ps = ctx.config.master?.services.find((s) => s.valid && s.program === 'postscreen' && s.type.text === 'inet');
+    return ps ? listensOn(ctx, ps.name.text, svc.service) : true;
+  }
+  return listensOn(ctx, svc.service?.name.text ?? '', svc.service);
+}
+
+function listensOn(ctx: RuleContext, name: string, service?: MasterService): boolean {
+  const host = name.includes(':') ? name.slice(0, name.lastIndexOf(':')).replace(/^\[|\]$/g, '') : '';
+  if (host) return !/^(127\.|::1$|localhost$)/i.test(host);
+  const ifaces = splitWords(ctx.value('inet_interfaces', service)).map((w) => w.text);
+  return ifaces.length === 0 || !ifaces.every((i) => LOOPBACK_INTERFACES.test(i));
+}
+
+function plainNames(value: string, tables: string[]): string[] {
+  const out: string[] = [];
+  for (const p of splitList(value)) {
+    if (p.startsWith('!')) continue;
+    if (p.startsWith('/') || (p.includes(':') && !p.startsWith('['))) {
+      tables.push(p);
+      continue;
+    }
+    if (p.startsWith('[')) continue;
+    const d = p.replace(/^\./, '').toLowerCase();
+    if (/^[a-z0-9.-]+$/.test(d) && !out.includes(d)) out.push(d);
+  }
+  return out;
+}
+
+/** The server's own domains, by class. */
+export function ownDomains(ctx: RuleContext): OwnDomains {
+  return ctx.once('intent:domains', () => {
+    // Expanded as the simulator expands them (same machine-hostname assumption), so that probes agree.
+    const sim = ctx.sim();
+    const view = new ServiceView(sim, findSmtpdService(sim).service, {});
+    const tables: string[] = [];
+    const localAll = plainNames(view.value('mydestination'), tables);
+    // localhost names are not domains anyone on the Internet sends to.
+    // The machine's own name last: mail is mostly addressed to the domains.
+    const host = view.value('myhostname').toLowerCase();
+    const local = localAll.filter((d) => !/^localhost(\.|$)/.test(d) && d.includes('.')).sort((a, b) => Number(a === host) - Number(b === host));
+    const virtual = [...plainNames(view.value('virtual_mailbox_domains'), tables), ...plainNames(view.value('virtual_alias_domains'), tables)];
+    // relay_domains defaults to $mydestination below compatibility level 2: those are local, not relay domains.
+    const relay = plainNames(view.value('relay_domains'), tables).filter((d) => !localAll.includes(d));
+    return { local, virtual: [...new Set(virtual)], relay, tables: [...new Set(tables)] };
+  });
+}
+
+function hasDomains(d: OwnDomains): boolean {
+  return d.local.length + d.virtual.length + d.relay.length + d.tables.length > 0;
+}
+
+export function serverRoles(ctx: RuleContext): ServerRoles {
+  return ctx.once('intent:roles', () => {
+    const domains = ownDomains(ctx);
+    const services = ctx.smtpdServices();
+    // Own domains only count when main.cf names them: Postfix's defaults receive for the machine's name, which says nothing of intent.
+    const explicit = ['mydestination', 'virtual_mailbox_domains', 'virtual_alias_domains', 'relay_domains'].some((n) => ctx.config.main?.byName.has(n));
+    const mx = explicit && hasDomains(domains) ? services.filter((s) => s.port25 && listensPublicly(ctx, s)) : [];
+    const submission = services.filter((s) => (s.submission || s.smtps) && ctx.bool('smtpd_sasl_auth_enable', s.service));
+    return { mx, submission, nullClient: mx.length === 0, domains };
+  });
+}
+
+/** One recipient per own-domain class, for probes: `postmaster@` exists for every domain (RFC 5321). */
+export function probeDomains(ctx: RuleContext): { label: string; domain: string }[] {
+  const d = ownDomains(ctx);
+  const out: { label: string; domain: string }[] = [];
+  if (d.virtual[0]) out.push({ label: 'virtual domain', domain: d.virtual[0] });
+  if (d.local[0]) out.push({ label: 'local domain', domain: d.local[0] });
+  if (d.relay[0]) out.push({ label: 'relay domain', domain: d.relay[0] });
+  return out;
+}
+
+export interface Probe {
+  service: SmtpdService;
+  result: SimulationResult;
+  /** Found once mynetworks no longer trusts the probe's outside address (PF501's finding hid it). */
+  behind?: boolean;
+  /** The top-level restriction that decided a reject/defer, when one did. */
+  culprit?: TraceStep;
+}
+
+function simName(ctx: RuleContext, svc: SmtpdService): string | undefined {
+  if (!svc.service) return undefined;
+  const names = ctx.once('intent:simnames', () => new Map(simServices(ctx.sim()).map((s) => [s.key, s.name])));
+  return names.get(svc.key) ?? svc.service.name.text;
+}
+
+/** The restriction at list level that made the verdict. */
+export function decidingStep(res: SimulationResult): TraceStep | undefined {
+  if (res.verdict !== 'reject' && res.verdict !== 'defer') return undefined;
+  const steps = res.trace.filter((s) => (s.result === 'reject' || s.result === 'defer' || s.result === 'defer_if_permit' || s.result === 'defer_if_reject') && s.list);
+  const top = steps.filter((s) => s.depth === 0);
+  return top[top.length - 1] ?? steps[steps.length - 1];
+}
+
+/** Simulates one transaction on a service (memoised per context). */
+export function probe(
+  ctx: RuleContext,
+  svc: SmtpdService,
+  tx: { client?: { address: string; hostname?: string }; saslUser?: string; sender: string; recipient: string },
+): Probe {
+  const key = `intent:probe:${svc.key}:${JSON.stringify(tx)}`;
+  return ctx.once(key, () => {
+    const run = (sim: SimConfig) => simulateTransaction(sim, {
+      service: simName(ctx, svc),
+      client: tx.client ?? { address: OUTSIDE_ADDRESS, hostname: OUTSIDE_HOST },
+      helo: OUTSIDE_HOST,
+      saslUser: tx.saslUser,
+      sender: tx.sender,
+      recipients: [tx.recipient],
+      through: 'rcpt',
+    });
+    const result = run(ctx.sim());
+    // mynetworks trusts the outside address (0.0.0.0/0): look again as if it trusted only this machine.
+    const viaMynetworks = result.trace.some((s) => s.depth === 0 && s.result === 'permit' && /^permit_mynetworks\b/i.test(s.restriction));
+    if (viaMynetworks) {
+      const patched = localMynetworks(ctx);
+      if (patched) {
+        const again = run(patched);
+        return { service: svc, result: again, culprit: decidingStep(again), behind: true };
+      }
+    }
+    return { service: svc, result, culprit: decidingStep(result) };
+  });
+}
+
+/** The simulator's view of the configuration with mynetworks = 127.0.0.0/8 [::1]/128 (same line numbers). */
+function localMynetworks(ctx: RuleContext): SimConfig | undefined {
+  return ctx.once('intent:localsim', () => {
+    const entry = ctx.config.main?.byName.get('mynetworks');
+    const main = ctx.config.mainPath;
+    const text = ctx.text(main);
+    if (text === undefined) return undefined;
+    let patched: string;
+    if (entry) {
+      if (entry.valueRange.start.line !== entry.valueRange.end.line) return undefined;
+      patched = applyTextEdits(text, replaceEntryValue(ctx, entry, '127.0.0.0/8 [::1]/128'));
+    } else patched = `${text}${text === '' || text.endsWith('\n') ? '' : '\n'}mynetworks = 127.0.0.0/8 [::1]/128\n`;
+    // -o mynetworks on a service stays; that is rare and its own finding.
+    const reader: FileReader = { readText: (p) => (p === main ? patched : ctx.reader.readText(p)), mtimeMs: ctx.reader.mtimeMs?.bind(ctx.reader) };
+    return loadSimConfig(ctx.config.dir, reader, ctx.config.mode);
+  });
+}
+
+/** Names the restriction for a message: `reject` in smtpd_client_restrictions. */
+export function culpritText(step: TraceStep): string {
+  const where = step.parameter ?? (step.list ? `smtpd_${step.list}_restrictions` : 'a restriction list');
+  return `"${step.restriction}" in ${where}`;
+}
+
+/** Whether any restriction list or milter of the service could judge forged senders beyond what the simulator sees. */
+export function hasExternalSenderChecks(ctx: RuleContext, svc: SmtpdService): boolean {
+  if (ctx.value('smtpd_milters', svc.service).trim() !== '') return true;
+  const lists = ['client', 'helo', 'sender', 'relay', 'recipient', 'data', 'end_of_data'].map((l) => ctx.value(`smtpd_${l}_restrictions`, svc.service));
+  for (const cls of splitList(ctx.value('smtpd_restriction_classes', svc.service))) lists.push(ctx.value(cls, svc.service));
+  return lists.some((v) => /\bcheck_policy_service\b/i.test(v));
+}
+
+/** The list item a trace step points at, with its list. */
+export function itemAtStep(ctx: RuleContext, svc: SmtpdService, step: TraceStep): { item: Item; items: Item[]; parameter: string; tokens: ListToken[] } | undefined {
+  const src = step.source;
+  if (!src) return undefined;
+  const sl = serviceLists(ctx, svc.service);
+  const all = [...sl.lists.map((l) => ({ ...l })), ...[...sl.classLists.entries()].map(([parameter, c]) => ({ parameter, ...c }))];
+  for (const l of all) {
+    for (const item of l.items) {
+      const loc = tokenLocation(item.name);
+      if (loc && loc.file === src.file && loc.range.start.line === src.range.start.line && loc.range.start.character === src.range.start.character) {
+        return { item, items: l.items, parameter: l.parameter, tokens: l.tokens };
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Where to report a finding about a service as a whole: its master.cf line, else the top of main.cf. */
+export function serviceRange(ctx: RuleContext, svc: SmtpdService): { file: string; range: Range } {
+  if (svc.service) return { file: ctx.config.masterPath, range: svc.service.name.range };
+  return { file: ctx.config.mainPath, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
+}

@@ -1,0 +1,264 @@
+// The hardening recipes, as data: each fills in what it can from the
+// configuration (own domains, the SASL type, certificate paths) and leaves a
+// clear placeholder for the rest. Docs: docs/recipes/<name>.md.
+
+import { ownDomains } from '../intent/roles';
+import type { RuleContext } from '../rules/context';
+import { versionAtLeast } from '../catalog/version';
+import type { Plan } from './plan';
+
+export interface RecipeParameter {
+  key: string;
+  description: string;
+  /** The value used when --set does not give one. */
+  fallback(ctx: RuleContext): string;
+}
+
+export interface Recipe {
+  name: string;
+  title: string;
+  summary: string;
+  parameters: RecipeParameter[];
+  plan(ctx: RuleContext, values: Record<string, string>): Plan;
+}
+
+export const PLACEHOLDER_DOMAIN = 'your-domain.example';
+export const SENDER_TABLE = 'own_domain_senders';
+export const LOGIN_TABLE = 'sender_login_maps';
+const TRUSTED_PERMITS = 'permit_mynetworks, permit_sasl_authenticated';
+
+function empty(): Plan {
+  return { main: [], lists: [], services: [], files: [], notes: [] };
+}
+
+/** Own domains that mail is addressed to (local and virtual; relay domains belong to other servers). */
+export function ownDomainList(ctx: RuleContext): string[] {
+  const d = ownDomains(ctx);
+  return [...new Set([...d.local, ...d.virtual])];
+}
+
+function domainsParam(): RecipeParameter {
+  return {
+    key: 'domains',
+    description: 'own domains, comma-separated (default: mydestination and virtual_*_domains without localhost names)',
+    fallback: (ctx) => ownDomainList(ctx).join(',') || PLACEHOLDER_DOMAIN,
+  };
+}
+
+function saslEnabledSomewhere(ctx: RuleContext): boolean {
+  return ctx.smtpdServices().some((s) => ctx.bool('smtpd_sasl_auth_enable', s.service));
+}
+
+const mx: Recipe = {
+  name: 'mx',
+  title: 'MX: receive mail for our domains from anywhere, relay for nobody',
+  summary: 'smtpd_relay_restrictions with reject_unauth_destination, HELO required, pipelining checked, no unconditional reject before the recipient is known',
+  parameters: [],
+  plan(ctx) {
+    const p = empty();
+    if (/^\s*(loopback-only|localhost|127\.0\.0\.1)\s*$/i.test(ctx.value('inet_interfaces'))) p.main.push({ name: 'inet_interfaces', value: 'all' });
+    const relay = ctx.config.main?.byName.get('smtpd_relay_restrictions');
+    if (!relay || !/(^|[\s,])reject_unauth_destination([\s,]|$)/i.test(relay.value)) {
+      p.main.push({ name: 'smtpd_relay_restrictions', value: saslEnabledSomewhere(ctx) ? `${TRUSTED_PERMITS}, reject_unauth_destination` : 'permit_mynetworks, reject_unauth_destination' });
+    }
+    p.main.push({ name: 'smtpd_helo_required', value: 'yes' });
+    p.lists.push({ parameter: 'smtpd_data_restrictions', words: 'reject_unauth_pipelining', whenUnset: 'reject_unauth_pipelining', present: /^reject_unauth_pipelining$/i });
+    // An unconditional reject in the client, HELO or sender list refuses outside servers before their recipient is known.
+    for (const name of ['smtpd_client_restrictions', 'smtpd_helo_restrictions', 'smtpd_sender_restrictions']) {
+      const entry = ctx.config.main?.byName.get(name);
+      if (entry && /(^|[\s,])(reject|defer)([\s,]|$)/i.test(entry.value)) p.main.push({ name, value: entry.value.split(/[\s,]+/).filter((w) => w && !/^(reject|defer)$/i.test(w)).join(', ') });
+    }
+    if (ctx.value('smtpd_tls_security_level').trim().toLowerCase() === 'encrypt') p.main.push({ name: 'smtpd_tls_security_level', value: 'may' });
+    p.notes.push('Run postfix reload. Outside servers may now deliver to your domains; relaying stays limited to mynetworks and logged-in users.');
+    return p;
+  },
+};
+
+const localhostOnly: Recipe = {
+  name: 'localhost-only-sending',
+  title: 'Only this machine may send through port 25 (mynetworks = localhost)',
+  summary: 'mynetworks = 127.0.0.0/8 [::1]/128; receiving for our domains is unaffected (that is the MX recipe)',
+  parameters: [],
+  plan() {
+    const p = empty();
+    p.main.push({ name: 'mynetworks', value: '127.0.0.0/8 [::1]/128' });
+    p.notes.push('Other machines that sent through this server must now log in on the submission port.');
+    return p;
+  },
+};
+
+function saslParams(): RecipeParameter[] {
+  return [
+    { key: 'sasl_type', description: 'SASL implementation (dovecot or cyrus)', fallback: (ctx) => ctx.value('smtpd_sasl_type').trim() || 'dovecot' },
+    { key: 'sasl_path', description: 'SASL socket or application name', fallback: (ctx) => ctx.value('smtpd_sasl_path').trim() || 'private/auth' },
+    {
+      key: 'login_maps',
+      description: 'table of sender address → login (default: the existing smtpd_sender_login_maps, else a new texthash table to fill in)',
+      fallback: (ctx) => ctx.config.main?.byName.get('smtpd_sender_login_maps')?.value.trim() || `texthash:$config_directory/${LOGIN_TABLE}`,
+    },
+  ];
+}
+
+function submissionPlan(ctx: RuleContext, values: Record<string, string>, implicit: boolean): Plan {
+  const p = empty();
+  p.main.push({ name: 'mua_client_restrictions', value: 'permit_sasl_authenticated, reject', keepExisting: true });
+  p.main.push({ name: 'mua_sender_restrictions', value: 'reject_sender_login_mismatch, permit_sasl_authenticated, reject', keepExisting: true });
+  p.main.push({ name: 'mua_relay_restrictions', value: 'permit_sasl_authenticated, reject', keepExisting: true });
+  const options: [string, string][] = [['syslog_name', implicit ? 'postfix/submissions' : 'postfix/submission']];
+  if (implicit) options.push(['smtpd_tls_wrappermode', 'yes']);
+  else options.push(['smtpd_tls_security_level', 'encrypt']);
+  options.push(
+    ['smtpd_sasl_auth_enable', 'yes'],
+    ['smtpd_tls_auth_only', 'yes'],
+    ['smtpd_sasl_type', values.sasl_type],
+    ['smtpd_sasl_path', values.sasl_path],
+    ['smtpd_sender_login_maps', values.login_maps],
+    ['smtpd_client_restrictions', '$mua_client_restrictions'],
+    ['smtpd_sender_restrictions', '$mua_sender_restrictions'],
+    ['smtpd_relay_restrictions', '$mua_relay_restrictions'],
+    ['smtpd_recipient_restrictions', '$mua_relay_restrictions'],
+    ['milter_macro_daemon_name', 'ORIGINATING'],
+  );
+  p.services.push(implicit ? { name: 'submissions', aliases: ['smtps', '465'], options } : { name: 'submission', aliases: ['587'], options });
+  if (values.login_maps.includes(`$config_directory/${LOGIN_TABLE}`)) {
+    const domains = (values.domains || PLACEHOLDER_DOMAIN).split(',').filter(Boolean);
+    p.files.push({
+      name: LOGIN_TABLE,
+      text: `# Which login may use which sender address (smtpd_sender_login_maps).\n# One line per address or @domain: ADDRESS  LOGIN[,LOGIN...]\n# Until an address is listed here, a logged-in user sending as it gets 553 5.7.1.\n${domains.map((d) => `#alice@${d}    alice@${d}`).join('\n')}\n`,
+    });
+    p.notes.push(`Fill in ${LOGIN_TABLE} (address → login) before postfix reload: a logged-in user may only send as the addresses listed for their login.`);
+  }
+  if (!ctx.value('smtpd_tls_chain_files').trim() && !ctx.value('smtpd_tls_cert_file').trim()) p.notes.push('No server certificate is configured: add one (postfix-lint recipe tls) or clients cannot start TLS.');
+  return p;
+}
+
+const submission: Recipe = {
+  name: 'submission',
+  title: 'Submission on port 587: STARTTLS required, SASL, senders bound to logins',
+  summary: 'master.cf submission service with smtpd_tls_security_level=encrypt, smtpd_tls_auth_only, reject_sender_login_mismatch and $mua_* restriction lists',
+  parameters: [...saslParams(), domainsParam()],
+  plan: (ctx, values) => submissionPlan(ctx, values, false),
+};
+
+const submissions: Recipe = {
+  name: 'submissions',
+  title: 'Submission on port 465 (implicit TLS): SASL, senders bound to logins',
+  summary: 'master.cf submissions service with smtpd_tls_wrappermode=yes and the same $mua_* restriction lists as port 587',
+  parameters: [...saslParams(), domainsParam()],
+  plan: (ctx, values) => submissionPlan(ctx, values, true),
+};
+
+const senderProtection: Recipe = {
+  name: 'sender-protection',
+  title: 'Own-domain sender protection on port 25',
+  summary: 'check_sender_access with every own domain and its subdomains, after permit_mynetworks/permit_sasl_authenticated: WARN first, REJECT 5.7.1 once the log shows no legitimate use',
+  parameters: [
+    { key: 'action', description: 'WARN (log only) or REJECT', fallback: () => 'WARN' },
+    domainsParam(),
+  ],
+  plan(ctx, values) {
+    const p = empty();
+    const reject = /^reject$/i.test(values.action);
+    const action = reject ? 'REJECT 5.7.1 Mail from our own domain must be sent through the submission service' : 'WARN sender address of our own domain used by an outside client';
+    const domains = values.domains.split(',').map((d) => d.trim().toLowerCase()).filter(Boolean);
+    const lines = domains.flatMap((d) => [`${d} ${action}`, `.${d} ${action}`]);
+    p.files.push({ name: SENDER_TABLE, text: `# Own domains as envelope senders from clients that are neither in mynetworks nor logged in.\n# Created by postfix-lint recipe sender-protection${domains.includes(PLACEHOLDER_DOMAIN) ? `; replace ${PLACEHOLDER_DOMAIN} with your domains` : ''}.\n${lines.join('\n')}\n` });
+    const check = `check_sender_access texthash:$config_directory/${SENDER_TABLE}`;
+    const permits = saslEnabledSomewhere(ctx) ? TRUSTED_PERMITS : 'permit_mynetworks';
+    p.lists.push({ parameter: 'smtpd_recipient_restrictions', words: check, whenUnset: `${permits}, ${check}, reject_unauth_destination`, present: new RegExp(`^texthash:\\$config_directory/${SENDER_TABLE}$|/${SENDER_TABLE}$`) });
+    p.notes.push(reject ? 'Outside clients using your domains as sender are now refused with 554 5.7.1.' : `Outside clients using your domains as sender are logged ("reject_warning"); check the log, then run the recipe again with --set action=REJECT after deleting ${SENDER_TABLE}.`);
+    p.notes.push('texthash tables are read when smtpd starts: run postfix reload after changing the file.');
+    return p;
+  },
+};
+
+const dnsbl: Recipe = {
+  name: 'dnsbl',
+  title: 'DNS blocklist done right: Spamhaus ZEN with a reply filter, after the permits',
+  summary: 'reject_rbl_client zen.spamhaus.org=127.0.0.[2..11] after permit_mynetworks/permit_sasl_authenticated and reject_unauth_destination',
+  parameters: [{ key: 'zone', description: 'DNSBL zone (a Spamhaus DQS zone if you use one)', fallback: () => 'zen.spamhaus.org' }],
+  plan(ctx, values) {
+    const p = empty();
+    const rbl = `reject_rbl_client ${values.zone}=127.0.0.[2..11]`;
+    const entry = ctx.config.main?.byName.get('smtpd_recipient_restrictions');
+    const zone = values.zone.replace(/[.]/g, '\\.');
+    if (entry && !new RegExp(`(^|[\\s,])${zone}(=|[\\s,]|$)`).test(entry.value)) {
+      // After the relay guard: mail for other domains is refused without a DNS query.
+      const words = entry.value.split(/[\s,]+/).filter(Boolean);
+      const guard = words.findIndex((w) => /^(reject|defer)_unauth_destination$/i.test(w));
+      const at = guard >= 0 ? guard + 1 : words.findIndex((w) => !/^permit_(mynetworks|sasl_authenticated)$/i.test(w));
+      words.splice(at < 0 ? words.length : at, 0, rbl);
+      p.main.push({ name: 'smtpd_recipient_restrictions', value: words.join(', ') });
+    } else if (!entry) {
+      p.main.push({ name: 'smtpd_recipient_restrictions', value: `${saslEnabledSomewhere(ctx) ? TRUSTED_PERMITS : 'permit_mynetworks'}, reject_unauth_destination, ${rbl}` });
+    }
+    p.notes.push('Spamhaus answers queries through public resolvers with an error code: use a local resolver, or a DQS zone with --set zone=KEY.zen.dq.spamhaus.net.');
+    return p;
+  },
+};
+
+const rateLimits: Recipe = {
+  name: 'rate-limits',
+  title: 'Connection and message rate limits for port 25 (anvil)',
+  summary: 'per-client connection count and rate, message, recipient and AUTH rate limits; mynetworks is exempt',
+  parameters: [],
+  plan(ctx) {
+    const p = empty();
+    const set = (name: string, value: string) => p.main.push({ name, value, keepExisting: true });
+    set('anvil_rate_time_unit', '60s');
+    set('smtpd_client_connection_count_limit', '20');
+    set('smtpd_client_connection_rate_limit', '60');
+    set('smtpd_client_message_rate_limit', '120');
+    set('smtpd_client_recipient_rate_limit', '600');
+    if (versionAtLeast(ctx.version, '3.1')) set('smtpd_client_auth_rate_limit', '30');
+    p.notes.push('Limits apply per client address and minute; clients in smtpd_client_event_limit_exceptions ($mynetworks) are exempt.');
+    return p;
+  },
+};
+
+export const MOZILLA_INTERMEDIATE_CIPHERS =
+  'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305';
+
+const tls: Recipe = {
+  name: 'tls',
+  title: "TLS: may on port 25, encrypt on submission, Mozilla's intermediate profile",
+  summary: 'smtpd_tls_chain_files, TLS 1.2 and newer, the intermediate cipher list, encrypt on the submission service',
+  parameters: [
+    {
+      key: 'chain_files',
+      description: 'private key and certificate chain (PEM), comma-separated (default: the configured ones)',
+      fallback: (ctx) => {
+        const chain = ctx.value('smtpd_tls_chain_files').trim();
+        if (chain) return chain;
+        const key = ctx.value('smtpd_tls_key_file').trim();
+        const cert = ctx.value('smtpd_tls_cert_file').trim();
+        if (cert) return `${key || cert}, ${cert}`;
+        return '/etc/postfix/certs/PLACEHOLDER-key.pem, /etc/postfix/certs/PLACEHOLDER-fullchain.pem';
+      },
+    },
+  ],
+  plan(ctx, values) {
+    const p = empty();
+    const modern = versionAtLeast(ctx.version, '3.6');
+    const protocols = modern ? '>=TLSv1.2' : '!SSLv2, !SSLv3, !TLSv1, !TLSv1.1';
+    p.main.push({ name: 'smtpd_tls_security_level', value: 'may' });
+    p.main.push({ name: 'smtpd_tls_chain_files', value: values.chain_files });
+    p.main.push({ name: 'smtpd_tls_protocols', value: protocols });
+    p.main.push({ name: 'smtpd_tls_mandatory_protocols', value: protocols });
+    p.main.push({ name: 'smtpd_tls_mandatory_ciphers', value: 'medium' });
+    p.main.push({ name: 'tls_medium_cipherlist', value: MOZILLA_INTERMEDIATE_CIPHERS });
+    p.main.push({ name: 'tls_preempt_cipherlist', value: 'no' });
+    for (const svc of ctx.smtpdServices()) {
+      if (!svc.submission || !svc.service || ctx.bool('smtpd_tls_wrappermode', svc.service)) continue;
+      p.services.push({ name: svc.service.name.text, aliases: [], options: [['smtpd_tls_security_level', 'encrypt']] });
+    }
+    if (values.chain_files.includes('PLACEHOLDER')) p.notes.push('Replace the PLACEHOLDER certificate paths with your key and full chain (for example from certbot) before postfix reload.');
+    return p;
+  },
+};
+
+export const RECIPES: Recipe[] = [mx, localhostOnly, submission, submissions, senderProtection, dnsbl, rateLimits, tls];
+
+export function findRecipe(name: string): Recipe | undefined {
+  return RECIPES.find((r) => r.name === name);
+}

@@ -1,0 +1,70 @@
+// PF540: the server is an MX (port 25 listens beyond loopback, it has own
+// domains), yet the policy simulator shows a well-behaved server on the
+// Internet refused when it delivers mail for those domains. The finding names
+// the restriction that decides it (seed 000: `smtpd_client_restrictions =
+// permit_mynetworks, reject` with inet_interfaces = all).
+
+import { culpritText, OUTSIDE_ADDRESS, OUTSIDE_DOMAIN, OUTSIDE_HOST, itemAtStep, probe, probeDomains, serverRoles } from '../intent/roles';
+import type { Fix, Problem, TextEdit } from '../types';
+import type { RuleContext, SmtpdService } from './context';
+import { removeTokens, setMainParameter } from './edits';
+import { code, problem, Rule } from './rule';
+import { ByLocation, listText } from './util';
+
+export const MX_REFUSES_OWN_MAIL = code('PF540', 'mx-refuses-own-mail', 'error', 'correctness', 'The server listens on port 25 for its own domains but refuses mail from outside servers');
+
+/** Restrictions that refuse every client that reaches them. */
+const REJECT_ALL = new Set(['reject', 'defer']);
+
+interface Finding {
+  svc: SmtpdService;
+  domain: string;
+  reply: string;
+  culprit: string;
+  fix?: TextEdit[];
+  behind?: boolean;
+}
+
+function removalFix(ctx: RuleContext, svc: SmtpdService, step: Parameters<typeof itemAtStep>[2]): TextEdit[] | undefined {
+  const hit = itemAtStep(ctx, svc, step);
+  if (!hit || !REJECT_ALL.has(hit.item.lower) || hit.item.warnOnly || !hit.item.name.token) return undefined;
+  return removeTokens(ctx, hit.item.name.token.site, [hit.item.name.token]);
+}
+
+export const mxRefusesOwnMailRule: Rule = {
+  codes: [MX_REFUSES_OWN_MAIL],
+  check(ctx) {
+    const roles = serverRoles(ctx);
+    const found = new ByLocation<Finding>();
+    for (const svc of roles.mx) {
+      for (const d of probeDomains(ctx)) {
+        const p = probe(ctx, svc, { sender: `someone@${OUTSIDE_DOMAIN}`, recipient: `postmaster@${d.domain}` });
+        const step = p.culprit;
+        if (!step || !step.source || step.assumed) continue;
+        // Recipient validation and address verification judge the recipient, not the promise.
+        if (/^(reject_unlisted_recipient|reject_unverified_recipient|reject_.*sender_login_mismatch)\b/i.test(step.restriction)) continue;
+        const reply = p.result.reply?.line ?? '';
+        found.add(step.source.file, step.source.range, { svc, domain: d.domain, reply, culprit: culpritText(step), fix: removalFix(ctx, svc, step), behind: p.behind });
+        break;
+      }
+    }
+    const out: Problem[] = [];
+    for (const { file, range, items } of found.entries()) {
+      const f = items[0];
+      const fixes: Fix[] = [];
+      if (f.fix) fixes.push({ title: `Remove it: relaying stays limited by reject_unauth_destination`, edits: f.fix });
+      const explicitHost = items.some((i) => i.svc.service && i.svc.service.name.text.includes(':'));
+      if (!explicitHost) fixes.push({ title: 'This server only sends mail: listen on loopback only (inet_interfaces = loopback-only)', edits: setMainParameter(ctx, 'inet_interfaces', 'loopback-only') });
+      out.push(
+        problem(
+          MX_REFUSES_OWN_MAIL,
+          file,
+          range,
+          `${listText(items.map((i) => i.svc.label))} listens beyond loopback for this server's own domains, so it is their MX, but a well-behaved mail server on the Internet (${OUTSIDE_ADDRESS}, ${OUTSIDE_HOST}) delivering to postmaster@${f.domain} gets "${f.reply}": ${f.culprit} refuses it. No outside server can deliver mail to these domains. If the server should only send, set inet_interfaces = loopback-only; if it should receive, limit relaying with reject_unauth_destination instead (postfix-lint recipe mx).${items.some((i) => i.behind) ? ' (This shows once mynetworks no longer trusts every address.)' : ''}`,
+          fixes,
+        ),
+      );
+    }
+    return out;
+  },
+};

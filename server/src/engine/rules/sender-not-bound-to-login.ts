@@ -1,0 +1,50 @@
+// PF543: on a 587/465 service with AUTH, the policy simulator shows a user
+// logged in as `user` accepted with MAIL FROM of another address: without
+// smtpd_sender_login_maps and reject_sender_login_mismatch, every account
+// can send as every other (seed 004's submission settings fix this).
+
+import { hasExternalSenderChecks, OUTSIDE_DOMAIN, ownDomains, PROBE_USER, probe, serverRoles, serviceRange } from '../intent/roles';
+import { recipeFix } from '../recipes';
+import type { Problem } from '../types';
+import type { SmtpdService } from './context';
+import { code, problem, Rule } from './rule';
+import { ByLocation, listText } from './util';
+
+export const SENDER_NOT_BOUND_TO_LOGIN = code('PF543', 'sender-not-bound-to-login', 'warning', 'security', 'Logged-in users may send as any address (no smtpd_sender_login_maps with reject_sender_login_mismatch)');
+
+export const senderNotBoundToLoginRule: Rule = {
+  codes: [SENDER_NOT_BOUND_TO_LOGIN],
+  check(ctx) {
+    const roles = serverRoles(ctx);
+    const d = ownDomains(ctx);
+    const domain = d.local[0] ?? d.virtual[0] ?? OUTSIDE_DOMAIN;
+    const found = new ByLocation<{ svc: SmtpdService; sender: string; reply: string }>();
+    for (const svc of roles.submission) {
+      // A milter or policy service (iRedAPD, rspamd) may bind senders to logins where the simulator cannot see.
+      if (hasExternalSenderChecks(ctx, svc)) continue;
+      const sender = `ceo@${domain}`;
+      const p = probe(ctx, svc, { saslUser: PROBE_USER, sender, recipient: `someone@${OUTSIDE_DOMAIN}` });
+      if (p.result.verdict !== 'accept' && p.result.verdict !== 'hold') continue;
+      const at = serviceRange(ctx, svc);
+      found.add(at.file, at.range, { svc, sender, reply: p.result.reply?.line ?? '250 2.1.5 Ok' });
+    }
+    const out: Problem[] = [];
+    for (const { file, range, items } of found.entries()) {
+      const f = items[0];
+      const fixes = items
+        .map((i) => recipeFix(ctx, i.svc.smtps ? 'submissions' : 'submission'))
+        .filter((x): x is NonNullable<typeof x> => x !== undefined)
+        .slice(0, 1);
+      out.push(
+        problem(
+          SENDER_NOT_BOUND_TO_LOGIN,
+          file,
+          range,
+          `On ${listText(items.map((i) => i.svc.label))}, a user logged in as ${PROBE_USER} may send as ${f.sender} (the simulated transaction gets "${f.reply}"): any account, or a stolen password, can send as anyone. Map addresses to logins with smtpd_sender_login_maps and add reject_sender_login_mismatch to the service's sender restrictions (postfix-lint recipe submission).`,
+          fixes,
+        ),
+      );
+    }
+    return out;
+  },
+};

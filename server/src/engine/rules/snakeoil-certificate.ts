@@ -1,0 +1,45 @@
+// PF546: the Debian/Ubuntu "snakeoil" certificate (self-signed, made when the
+// ssl-cert package was installed, named after the host at that time) on a
+// service that listens beyond loopback. Mail clients on submission warn or
+// refuse; senders that verify (DANE, MTA-STS) cannot deliver on port 25.
+
+import type { Problem } from '../types';
+import type { RuleContext, SmtpdService } from './context';
+import { listensPublicly } from '../intent/roles';
+import { code, problem, Rule } from './rule';
+import { whereRange } from './sasl';
+import { ByLocation, listText } from './util';
+
+export const SNAKEOIL_CERTIFICATE = code('PF546', 'snakeoil-certificate', 'warning', 'security', 'The self-signed snakeoil certificate is used on a public service');
+
+const PARAMS = ['smtpd_tls_chain_files', 'smtpd_tls_cert_file', 'smtpd_tls_eccert_file'];
+
+function snakeoil(ctx: RuleContext, svc: SmtpdService): string | undefined {
+  return PARAMS.find((p) => /snakeoil/i.test(ctx.value(p, svc.service)));
+}
+
+export const snakeoilCertificateRule: Rule = {
+  codes: [SNAKEOIL_CERTIFICATE],
+  check(ctx) {
+    const found = new ByLocation<{ svc: SmtpdService; param: string }>();
+    for (const svc of ctx.smtpdServices()) {
+      if (!listensPublicly(ctx, svc)) continue;
+      const param = snakeoil(ctx, svc);
+      if (!param) continue;
+      if (ctx.value('smtpd_tls_security_level', svc.service).trim().toLowerCase() === 'none' && !ctx.bool('smtpd_tls_wrappermode', svc.service) && !ctx.bool('smtpd_use_tls', svc.service)) continue;
+      const at = whereRange(ctx, ctx.raw(param, svc.service).where, svc);
+      found.add(at.file, at.range, { svc, param });
+    }
+    return found.entries().map(({ file, range, items }): Problem => {
+      const users = items.some((i) => i.svc.submission || i.svc.smtps);
+      return problem(
+        SNAKEOIL_CERTIFICATE,
+        file,
+        range,
+        `${items[0].param} names the self-signed "snakeoil" certificate, and ${listText(items.map((i) => i.svc.label))} serve it to the Internet: ${users ? 'mail clients on submission warn about it or refuse to connect, and ' : ''}servers that verify certificates (DANE, MTA-STS) cannot deliver. Use a certificate from a public CA for this host name (postfix-lint recipe tls).`,
+        undefined,
+        users ? 'warning' : 'info',
+      );
+    });
+  },
+};
