@@ -60,7 +60,7 @@ export const mxRefusesOwnMailRule: Rule = {
           MX_REFUSES_OWN_MAIL,
           file,
           range,
-          `${listText(items.map((i) => i.svc.label))} listens beyond loopback for this server's own domains, so it is their MX, but a well-behaved mail server on the Internet (${OUTSIDE_ADDRESS}, ${OUTSIDE_HOST}) delivering to postmaster@${f.domain} gets "${f.reply}": ${f.culprit} refuses it. No outside server can deliver mail to these domains. If the server should only send, set inet_interfaces = loopback-only; if it should receive, limit relaying with reject_unauth_destination instead (postfix-lint recipe mx).${items.some((i) => i.behind) ? ' (This shows once mynetworks no longer trusts every address.)' : ''}`,
+          `${listText(items.map((i) => i.svc.label))} listens beyond loopback for this server's own domains, so it is their MX, but a well-behaved mail server on the Internet (${OUTSIDE_ADDRESS}, ${OUTSIDE_HOST}) delivering to postmaster@${f.domain} gets "${f.reply}": ${f.culprit} refuses it. No outside server can deliver mail to these domains. If the server should only send, set inet_interfaces = loopback-only; if it should receive, limit relaying with reject_unauth_destination instead (postfix-lint recipe mx).`,
           fixes,
         ),
       );

@@ -46,7 +46,7 @@ export const ownDomainSenderSpoofingRule: Rule = {
           OWN_DOMAIN_SENDER_SPOOFING,
           file,
           range,
-          `On ${listText(items.map((i) => i.svc.label))}, an outside client (${OUTSIDE_ADDRESS}, not in mynetworks, not logged in) sending MAIL FROM:<boss@${f.domain}> to postmaster@${f.domain} gets "${f.reply}": anyone can mail your users as one of your own addresses. Your own users send through submission, so list your domains in a check_sender_access table after permit_mynetworks/permit_sasl_authenticated: WARN first, REJECT 5.7.1 once the log shows no legitimate use (postfix-lint recipe sender-protection).${items.some((i) => i.behind) ? ' (This shows once mynetworks no longer trusts every address.)' : ''}`,
+          `On ${listText(items.map((i) => i.svc.label))}, an outside client (${OUTSIDE_ADDRESS}, not in mynetworks, not logged in) sending MAIL FROM:<boss@${f.domain}> to postmaster@${f.domain} gets "${f.reply}": anyone can mail your users as one of your own addresses. Your own users send through submission, so list your domains in a check_sender_access table after permit_mynetworks/permit_sasl_authenticated: WARN first, REJECT 5.7.1 once the log shows no legitimate use (postfix-lint recipe sender-protection).`,
           fixes,
         ),
       );

@@ -54,7 +54,7 @@ export const submissionCannotSendOutRule: Rule = {
           SUBMISSION_CANNOT_SEND_OUT,
           file,
           range,
-          `${listText(items.map((i) => i.svc.label))} offers AUTH, but a user logged in as ${PROBE_USER} (${OUTSIDE_ADDRESS}) sending to someone@${OUTSIDE_DOMAIN} gets "${f.reply}": ${f.culprit} refuses it before anything permits logged-in users. Put permit_sasl_authenticated in front of it for this service (or use postfix-lint recipe submission).${items.some((i) => i.behind) ? ' (This shows once mynetworks no longer trusts every address.)' : ''}`,
+          `${listText(items.map((i) => i.svc.label))} offers AUTH, but a user logged in as ${PROBE_USER} (${OUTSIDE_ADDRESS}) sending to someone@${OUTSIDE_DOMAIN} gets "${f.reply}": ${f.culprit} refuses it before anything permits logged-in users. Put permit_sasl_authenticated in front of it for this service (or use postfix-lint recipe submission).`,
           edits.length ? [{ title: 'Permit logged-in users before it on this service', edits, hardening: true }] : undefined,
         ),
       );
