@@ -41,6 +41,8 @@ export const mxRefusesOwnMailRule: Rule = {
         const p = probe(ctx, svc, { sender: `someone@${OUTSIDE_DOMAIN}`, recipient: `postmaster@${d.domain}` });
         const step = p.culprit;
         if (!step || !step.source || step.assumed) continue;
+      // 4.3.x: a table that cannot be opened or a broken setting (their own findings), not a policy that refuses.
+      if (p.result.reply?.enhanced.startsWith('4.3.')) continue;
         // Recipient validation and address verification judge the recipient, not the promise.
         if (/^(reject_unlisted_recipient|reject_unverified_recipient|reject_.*sender_login_mismatch)\b/i.test(step.restriction)) continue;
         const reply = p.result.reply?.line ?? '';

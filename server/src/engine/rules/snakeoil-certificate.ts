@@ -36,7 +36,7 @@ export const snakeoilCertificateRule: Rule = {
         SNAKEOIL_CERTIFICATE,
         file,
         range,
-        `${items[0].param} names the self-signed "snakeoil" certificate, and ${listText(items.map((i) => i.svc.label))} serve it to the Internet: ${users ? 'mail clients on submission warn about it or refuse to connect, and ' : ''}servers that verify certificates (DANE, MTA-STS) cannot deliver. Use a certificate from a public CA for this host name (postfix-lint recipe tls).`,
+        `${items[0].param} names the self-signed "snakeoil" certificate, and ${listText(items.map((i) => i.svc.label))} ${items.length > 1 ? 'serve' : 'serves'} it to the Internet: ${users ? 'mail clients on submission warn about it or refuse to connect, and ' : ''}servers that verify certificates (DANE, MTA-STS) cannot deliver. Use a certificate from a public CA for this host name (postfix-lint recipe tls).`,
         undefined,
         users ? 'warning' : 'info',
       );

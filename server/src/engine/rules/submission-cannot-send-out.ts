@@ -41,6 +41,8 @@ export const submissionCannotSendOutRule: Rule = {
       const p = probe(ctx, svc, { saslUser: PROBE_USER, sender: `${PROBE_USER}@${domain}`, recipient: `someone@${OUTSIDE_DOMAIN}` });
       const step = p.culprit;
       if (!step || !step.source || step.assumed) continue;
+      // 4.3.x: a table that cannot be opened or a broken setting (their own findings), not a policy that refuses.
+      if (p.result.reply?.enhanced.startsWith('4.3.')) continue;
       // Who owns which sender address is PF543's question; here the sender is assumed to be the user's own.
       if (/sender_login_mismatch/i.test(step.restriction)) continue;
       found.add(step.source.file, step.source.range, { svc, reply: p.result.reply?.line ?? '', culprit: culpritText(step), fix: permitFix(ctx, svc, step), behind: p.behind });
@@ -54,7 +56,7 @@ export const submissionCannotSendOutRule: Rule = {
           SUBMISSION_CANNOT_SEND_OUT,
           file,
           range,
-          `${listText(items.map((i) => i.svc.label))} offers AUTH, but a user logged in as ${PROBE_USER} (${OUTSIDE_ADDRESS}) sending to someone@${OUTSIDE_DOMAIN} gets "${f.reply}": ${f.culprit} refuses it before anything permits logged-in users. Put permit_sasl_authenticated in front of it for this service (or use postfix-lint recipe submission).`,
+          `${listText(items.map((i) => i.svc.label))} ${items.length > 1 ? 'offer' : 'offers'} AUTH, but a user logged in as ${PROBE_USER} (${OUTSIDE_ADDRESS}) sending to someone@${OUTSIDE_DOMAIN} gets "${f.reply}": ${f.culprit} refuses it before anything permits logged-in users. Put permit_sasl_authenticated in front of it for this service (or use postfix-lint recipe submission).`,
           edits.length ? [{ title: 'Permit logged-in users before it on this service', edits, hardening: true }] : undefined,
         ),
       );
