@@ -15,6 +15,7 @@ import { resolve } from 'node:path';
 import { loadSimConfig } from '../engine/simulate/config';
 import { relayMatrix, type RelayMatrix } from '../engine/simulate/matrix';
 import { simulateTransaction } from '../engine/simulate/simulate';
+import { shellLine, swaksCommand } from '../engine/simulate/swaks';
 import type { Assumptions, SimulationResult, Transaction, TraceStep } from '../engine/simulate/types';
 import type { FileReader } from '../engine/types';
 import type { ConfigMode } from '../engine/config-files';
@@ -30,6 +31,8 @@ const USAGE = `usage: postfix-lint simulate -c DIR [--service NAME] --client ADD
                             [--sasl-user USER] --from ADDR --to ADDR [--to ADDR...]
                             [--through rcpt|data] [--format text|json]
        postfix-lint simulate -c DIR --matrix [--format text|json]
+  --swaks [--server HOST[:PORT]]  also print the swaks command that sends this
+                               transaction to the real server [the service's port on localhost]
   --live, --repository         judge DIR as this machine's configuration or as a copy
                                kept elsewhere [live for /etc/postfix, else repository]
 assumptions (what the simulator cannot know; defaults in brackets):
@@ -51,6 +54,8 @@ interface Parsed {
   tx: Transaction;
   assumptions: Assumptions;
   errors: string[];
+  /** Print the swaks command for the transaction (to HOST[:PORT] when given). */
+  swaks?: { host: string; port?: number } | true;
 }
 
 function parse(argv: string[]): Parsed {
@@ -81,6 +86,16 @@ function parse(argv: string[]): Parsed {
       case '--matrix':
         p.matrix = true;
         break;
+      case '--swaks':
+        p.swaks = true;
+        break;
+      case '--server': {
+        const v = value();
+        const m = /^\[?([^\]]+?)\]?(?::(\d+))?$/.exec(v);
+        if (m) p.swaks = { host: m[1], port: m[2] ? Number(m[2]) : undefined };
+        else p.errors.push(`--server takes HOST[:PORT], not "${v}"`);
+        break;
+      }
       case '--live':
       case '--repository':
         if (p.mode && p.mode !== name.slice(2)) p.errors.push('--live and --repository exclude each other');
@@ -279,6 +294,7 @@ export function runSimulate(argv: string[], io: SimulateIo): number {
     return m.openRelay || m.cells.some((c) => c.verdict === 'fatal') ? 1 : 0;
   }
   const r = simulateTransaction(config, p.tx, p.assumptions);
+  const swaks = p.swaks ? swaksCommand(config, p.tx, p.swaks === true ? undefined : p.swaks) : undefined;
   if (r.verdict === 'fatal' && r.stage === 'startup' && !r.trace.length && r.fatal) {
     // Not smtpd's fatal but ours (unknown service, bad address): a usage problem.
     if (/^(master\.cf has no|no master\.cf|not a client IP)/.test(r.fatal)) {
@@ -286,6 +302,7 @@ export function runSimulate(argv: string[], io: SimulateIo): number {
       return 2;
     }
   }
-  io.stdout(p.format === 'json' ? `${JSON.stringify({ configuration, ...r }, null, 2)}\n` : header + formatResult(r, p.tx));
+  const swaksText = swaks ? `Check it on the real server:\n  ${shellLine(swaks.argv)}\n${swaks.notes.map((n) => `  # ${n}\n`).join('')}` : '';
+  io.stdout(p.format === 'json' ? `${JSON.stringify({ configuration, ...r, ...(swaks ? { swaks: { command: shellLine(swaks.argv), argv: swaks.argv, notes: swaks.notes } } : {}) }, null, 2)}\n` : header + formatResult(r, p.tx) + swaksText);
   return r.verdict === 'accept' || r.verdict === 'discard' || r.verdict === 'hold' ? 0 : 1;
 }
