@@ -113,6 +113,16 @@ describe('grammar keyword lists match server/data', () => {
     }
   });
 
+  test('every #include names a rule the grammar defines', () => {
+    for (const f of grammarFiles) {
+      const text = readFileSync(join(repoDir, f), 'utf8');
+      const defined = Object.keys(JSON.parse(text).repository);
+      const used = [...text.matchAll(/"include": "#([^"]+)"/g)].map((m) => m[1]);
+      assert.ok(used.length > 10, f);
+      for (const name of used) assert.ok(defined.includes(name), `${f} includes #${name}, which it does not define`);
+    }
+  });
+
   test('package.json points at these grammars with matching scope names', () => {
     const manifest = JSON.parse(readFileSync(join(repoDir, 'package.json'), 'utf8'));
     for (const g of manifest.contributes.grammars) {
