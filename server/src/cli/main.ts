@@ -33,8 +33,16 @@ configuration of this machine, any other directory as a repository copy
 time); --live and --repository choose. Exit status: 0 no errors, 1 errors found
 or main.cf cannot be read, 2 usage error.`;
 
-/** Reads files as bytes mapped 1:1 to characters, the way Postfix sees them (disk/read-file.ts). */
-export const fsReader = diskReader('bytes');
+/**
+ * Two streams, two encodings (README, "Encoding"). Files are decoded as UTF-8,
+ * Postfix's own policy since compatibility_level 3.6: a line that is not
+ * UTF-8 shows U+FFFD and is reported (PF304) the way postmap ignores it; what
+ * people read (text, JSON, SARIF, simulator traces) is written as UTF-8. The
+ * postconf emulation alone works on bytes (latin1 both ways), so its output
+ * is byte for byte real postconf's.
+ */
+export const fsReader = diskReader('utf8');
+const byteReader = diskReader('bytes');
 
 function writeAll(fd: number, s: string, encoding: BufferEncoding): void {
   const buf = Buffer.from(s, encoding);
@@ -43,13 +51,13 @@ function writeAll(fd: number, s: string, encoding: BufferEncoding): void {
 }
 
 const processIo: CliIo = {
-  stdout: (s) => writeAll(1, s, 'latin1'),
-  stderr: (s) => writeAll(2, s, 'latin1'),
+  stdout: (s) => writeAll(1, s, 'utf8'),
+  stderr: (s) => writeAll(2, s, 'utf8'),
   reader: fsReader,
-  stdinLines: () => readFileSync(0, 'latin1').split('\n').filter((l, i, a) => i < a.length - 1 || l !== ''),
+  stdinLines: () => readFileSync(0, 'utf8').split('\n').filter((l, i, a) => i < a.length - 1 || l !== ''),
 };
 
-const utf8Io: CliIo = { ...processIo, stdout: (s) => writeAll(1, s, 'utf8'), stderr: (s) => writeAll(2, s, 'utf8') };
+const postconfIo: CliIo = { stdout: (s) => writeAll(1, s, 'latin1'), stderr: (s) => writeAll(2, s, 'latin1'), reader: byteReader };
 
 const SEVERITY_RANK: Record<Problem['severity'], number> = { error: 0, warning: 1, info: 2, hint: 3 };
 
@@ -116,16 +124,16 @@ export function main(argv: string[], io: CliIo = processIo): number | Promise<nu
   const [command, ...rest] = argv;
   switch (command) {
     case 'postconf':
-      return runPostconf(rest, io);
+      return runPostconf(rest, io === processIo ? postconfIo : io);
     case 'postmap':
       // The table engine decodes UTF-8 itself, so its output is text, not bytes.
-      return runPostmap(rest, io === processIo ? utf8Io : io);
+      return runPostmap(rest, io);
     case 'simulate':
       return runSimulate(rest, io);
     case 'explain':
-      return runExplain(rest, { ...(io === processIo ? utf8Io : io), reader: fsReader });
+      return runExplain(rest, { ...io, reader: fsReader });
     case 'diff':
-      return runDiff(rest, { ...(io === processIo ? utf8Io : io), reader: fsReader });
+      return runDiff(rest, { ...io, reader: fsReader });
     case 'lint':
       return runLint(rest, { ...lintIo(rest, io), reader: fsReader });
     default:
