@@ -135,16 +135,10 @@ export function main(argv: string[], io: CliIo = processIo): number | Promise<nu
     case 'diff':
       return runDiff(rest, { ...io, reader: fsReader });
     case 'lint':
-      return runLint(rest, { ...lintIo(rest, io), reader: fsReader });
+      return runLint(rest, { ...io, reader: fsReader });
     default:
-      return runLint(argv, { ...lintIo(argv, io), reader: fsReader });
+      return runLint(argv, { ...io, reader: fsReader });
   }
-}
-
-/** The HTML page declares UTF-8 and is written as UTF-8. */
-function lintIo(argv: string[], io: CliIo): CliIo {
-  const html = argv.some((a, i) => a === '--format=html' || (a === '--format' && argv[i + 1] === 'html'));
-  return html && io === processIo ? utf8Io : io;
 }
 
 if (require.main === module) {
