@@ -55,7 +55,7 @@ function startCodeServer(run: string, env: NodeJS.ProcessEnv, workspace: string)
   };
   let log = '';
   return new Promise((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`code-server did not listen within 30 s:\n${log}`)), 30_000);
+    const timer = setTimeout(() => fail(new Error(`code-server did not listen within 300 s (timed out):\n${log}`)), 300_000);
     const onData = (b: Buffer) => {
       log += b;
       const m = /HTTP server listening on (http:\/\/127\.0\.0\.1:\d+)\//.exec(log);
@@ -84,6 +84,9 @@ interface Expect {
   shot: string;
 }
 
+/** Generous limits (5 min) that catch a hang, not a slow machine. */
+const HANG_MS = 300_000;
+
 /** Opens `file` from the explorer and waits for a squiggle and the Problems row with `code`. */
 async function openAndWaitForProblem(url: string, run: string, { file, code, severity, timeoutMs, shot }: Expect): Promise<Seen> {
   const { chromium } = createRequire(__filename)(playwrightCore);
@@ -99,13 +102,16 @@ async function openAndWaitForProblem(url: string, run: string, { file, code, sev
     args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   const page = browser.pages()[0];
+  // Limits that only catch a hang: a loaded machine takes a minute or more to bring the workbench up.
+  page.setDefaultTimeout(HANG_MS);
+  page.setDefaultNavigationTimeout(HANG_MS);
   try {
     await page.goto(url);
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await page.locator('.monaco-workbench').waitFor({ timeout: HANG_MS });
     mark('workbench');
     await page.getByRole('treeitem', { name: file }).click();
     const language = page.locator('.statusbar-item', { hasText: 'Postfix main.cf' }).first();
-    await language.waitFor({ timeout: 20_000 });
+    await language.waitFor({ timeout: HANG_MS });
     mark('language mode');
     await page.locator(`.monaco-editor .squiggly-${severity}`).first().waitFor({ timeout: timeoutMs });
     mark('squiggle');
@@ -165,7 +171,7 @@ describe('VS Code (code-server) with the packaged extension', () => {
       file: 'main.cf',
       code: 'PF112',
       severity: 'error',
-      timeoutMs: 30_000,
+      timeoutMs: HANG_MS,
       shot: join(shots, 'code-server-good.png'),
     });
     await server.stop();
