@@ -12,7 +12,7 @@ import * as oniguruma from 'vscode-oniguruma';
 import { INITIAL, IGrammar, parseRawGrammar, Registry } from 'vscode-textmate';
 import { repoDir } from '../helpers/env';
 
-const grammarFiles = ['postfix-main', 'postfix-master', 'postfix-map'].map((n) => `syntaxes/${n}.tmLanguage.json`);
+const grammarFiles = ['postfix-main', 'postfix-master', 'postfix-map', 'postfix-aliases'].map((n) => `syntaxes/${n}.tmLanguage.json`);
 
 function runTmGrammarTest(glob: string) {
   const args = ['vscode-tmgrammar-test', ...grammarFiles.flatMap((g) => ['-g', g]), glob];
@@ -118,7 +118,7 @@ describe('grammar keyword lists match server/data', () => {
       const text = readFileSync(join(repoDir, f), 'utf8');
       const defined = Object.keys(JSON.parse(text).repository);
       const used = [...text.matchAll(/"include": "#([^"]+)"/g)].map((m) => m[1]);
-      assert.ok(used.length > 10, f);
+      assert.ok(used.length > 2, f);
       for (const name of used) assert.ok(defined.includes(name), `${f} includes #${name}, which it does not define`);
     }
   });

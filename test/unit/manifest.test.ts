@@ -81,6 +81,10 @@ describe('file associations', () => {
     ['/etc/postfix/maps/helo_checks', 'postfix-map'],
     ['/etc/postfix/postscreen_access.cidr', 'postfix-map'],
     ['/home/u/project/sender_access', 'postfix-map'],
+    ['/etc/aliases', 'postfix-aliases'],
+    ['/etc/postfix/aliases', 'postfix-aliases'],
+    ['/etc/aliases.db', undefined],
+    ['/home/u/.config/shell/aliases', undefined],
     // bare generic names outside a postfix directory are someone else's
     ['/srv/www/access', undefined],
     ['/home/u/notes/transport', undefined],
