@@ -2,6 +2,7 @@
 // code review, and offers the engine's oracle interfaces (postconf, postmap)
 // and the policy simulator. Arguments in, engine, formatted output out.
 
+import { runFix, runRecipe, runRecipes } from './recipe';
 import { readFileSync, writeSync } from 'node:fs';
 import { diskReader } from '../disk/read-file';
 import { resolve } from 'node:path';
@@ -24,6 +25,8 @@ const USAGE = `usage: postfix-lint [--format text|json|sarif|gitlab|html] [--pos
        postfix-lint simulate -c DIR [--service NAME] --client ADDR[,HOSTNAME] [--helo NAME] [--sasl-user USER] --from ADDR --to ADDR... [--format text|json]
        postfix-lint simulate -c DIR --matrix
        postfix-lint explain [-c DIR] [LOGFILE|-]          why smtpd logged a reject
+       postfix-lint recipes | recipe NAME -c DIR [--set KEY=VALUE]... [--diff|--write]
+       postfix-lint --fix [--diff] PATH...                 apply every safe fix
        postfix-lint diff OLD_DIR NEW_DIR | diff --git REV [DIR]   [--format text|json|markdown|sarif]
 
 Lints a Postfix configuration directory (main.cf, master.cf and the lookup
@@ -134,9 +137,22 @@ export function main(argv: string[], io: CliIo = processIo): number | Promise<nu
       return runExplain(rest, { ...io, reader: fsReader });
     case 'diff':
       return runDiff(rest, { ...io, reader: fsReader });
+    case 'recipes':
+      return runRecipes(io);
+    case 'recipe':
+      return runRecipe(rest, { ...io, reader: fsReader });
     case 'lint':
       return runLint(rest, { ...io, reader: fsReader });
     default:
+      if (argv.includes('--fix')) {
+        const paths = argv.filter((a) => !a.startsWith('-'));
+        const unknown = argv.filter((a) => a.startsWith('-') && a !== '--fix' && a !== '--diff');
+        if (unknown.length || paths.length === 0) {
+          io.stderr(`postfix-lint: --fix [--diff] PATH...\n`);
+          return 2;
+        }
+        return runFix(paths, argv.includes('--diff'), { ...io, reader: fsReader });
+      }
       return runLint(argv, { ...io, reader: fsReader });
   }
 }
