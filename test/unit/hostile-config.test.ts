@@ -134,3 +134,43 @@ test('restriction classes that call each other: PF412 in lint, a crash (not an i
   // No loop: a class used twice is fine.
   assert.equal(codes(lint('compatibility_level = 3.6\nsmtpd_restriction_classes = ca cb\nca = cb, cb\ncb = permit_mynetworks\nsmtpd_recipient_restrictions = reject_unauth_destination, ca\n'), 'PF412').length, 0);
 });
+
+/** a0 = x, a1 = $a0 $a0, ... a<n>: a<n> holds 2^n words. */
+function doubling(n: number, first = 'permit_mynetworks'): Map<string, string> {
+  const vals = new Map<string, string>([['a0', first]]);
+  for (let k = 1; k <= n; k++) vals.set(`a${k}`, `$a${k - 1} $a${k - 1}`);
+  return vals;
+}
+
+test('doubling references expand once per name: lookups grow with the chain, not with its 2^n output', () => {
+  const vals = doubling(20, 'x');
+  let lookups = 0;
+  const r = expandValue('$a20', (n) => {
+    lookups++;
+    return vals.get(n);
+  });
+  assert.deepEqual(r.errors, []);
+  assert.equal(r.value.split(' ').length, 2 ** 20);
+  assert.ok(lookups <= 2 * 21 + 1, `${lookups} lookups`);
+  // Past 4 MiB the expansion stops at once with one error, however long the chain.
+  const big = doubling(40, 'x');
+  lookups = 0;
+  const r40 = expandValue('$a40', (n) => {
+    lookups++;
+    return big.get(n);
+  });
+  assert.deepEqual(r40.errors, ['unreasonable macro expansion size']);
+  assert.ok(lookups <= 2 * 41 + 1, `${lookups} lookups`);
+});
+
+test('a doubling list in a restriction list and myhostname = $a40: lint finishes; the huge value is PF182, not a macro error', () => {
+  const lines = [...doubling(12)].map(([k, v]) => `${k} = ${v}`);
+  const main = `compatibility_level = 3.6\n${lines.join('\n')}\nsmtpd_recipient_restrictions = $a12, reject_unauth_destination\n`;
+  assert.doesNotThrow(() => lint(main));
+  const out = sim(main, { recipients: ['u@ext.example'] });
+  assert.notEqual(out.verdict, 'fatal', out.fatal);
+  const big = [...doubling(40, 'x')].map(([k, v]) => `${k} = ${v}`);
+  const ps = lint(`compatibility_level = 3.6\n${big.join('\n')}\nmyhostname = $a40\n`);
+  assert.ok(codes(ps, 'PF182').length >= 1, JSON.stringify(ps.map((p) => p.code)));
+  assert.equal(codes(ps, 'PF105').length, 0);
+});
