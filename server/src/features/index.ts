@@ -7,6 +7,7 @@ import { completion } from './completion';
 import { diagnostics } from './diagnostics';
 import { documentSymbols } from './documentSymbols';
 import { foldingRanges } from './foldingRanges';
+import { formatting } from './formatting';
 import { hover } from './hover';
 import { navigation } from './navigation';
 import { settings } from './settings';
@@ -20,6 +21,7 @@ export const features: Feature[] = [
   completion,
   hover,
   navigation,
+  formatting,
   simulate,
   codeActions,
 ];
