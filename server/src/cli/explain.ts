@@ -80,7 +80,7 @@ export function runExplain(argv: string[], io: CliIo): number {
   }
   let text: string;
   try {
-    text = log === undefined || log === '-' ? readFileSync(0, 'latin1') : readFileSync(log, 'latin1');
+    text = log === undefined || log === '-' ? readFileSync(0, 'utf8') : readFileSync(log, 'utf8');
   } catch (e) {
     io.stderr(`postfix-lint explain: cannot read ${log ?? 'standard input'}: ${(e as Error).message}\n`);
     return 2;
