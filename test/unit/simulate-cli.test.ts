@@ -86,3 +86,20 @@ test('usage errors exit 2', () => {
   assert.match(svc.stderr, /no smtpd service named "nosuch"/);
   assert.equal(run(['-c', '/cfg', '--client', 'not-an-ip', '--from', 'a@b.example', '--to', 'c@d.example']).code, 2);
 });
+
+test('without --helo the client greets (with its hostname, else its address literal) and the trace says so; --no-helo asks the other question', () => {
+  const files = { '/cfg/main.cf': `${MAIN}smtpd_helo_required = yes\n`, '/cfg/master.cf': MASTER };
+  const greets = run(['-c', '/cfg', '--client', '203.0.113.5', '--from', 'a@outside.example', '--to', 'root@example.test', '--format', 'json'], files);
+  assert.equal(greets.code, 0, greets.stdout);
+  const trace = JSON.parse(greets.stdout).trace;
+  assert.deepEqual([trace[0].stage, trace[0].restriction, trace[0].result], ['helo', 'EHLO [203.0.113.5]', 'note']);
+  assert.match(trace[0].why, /no --helo given: the client greets with EHLO \[203\.0\.113\.5\].*--no-helo/);
+  const named = run(['-c', '/cfg', '--client', '2001:db8::5,mail.outside.example', '--from', 'a@outside.example', '--to', 'root@example.test'], files);
+  assert.match(named.stdout, /^Client: {3}mail\.outside\.example\[2001:db8::5\], HELO mail\.outside\.example$/m);
+  assert.match(run(['-c', '/cfg', '--client', '2001:db8::5', '--from', 'a@outside.example', '--to', 'root@example.test'], files).stdout, /HELO \[IPv6:2001:db8::5\]/);
+  const silent = run(['-c', '/cfg', '--client', '203.0.113.5', '--no-helo', '--from', 'a@outside.example', '--to', 'root@example.test'], files);
+  assert.equal(silent.code, 1);
+  assert.match(silent.stdout, /^Reply: {4}503 5\.5\.1 Error: send HELO\/EHLO first$/m);
+  assert.doesNotMatch(silent.stdout, /no --helo given/);
+  assert.equal(run(['-c', '/cfg', '--client', '203.0.113.5', '--helo', 'x.example', '--no-helo', '--from', 'a@b.example', '--to', 'c@d.example'], files).code, 2);
+});

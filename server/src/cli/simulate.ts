@@ -2,7 +2,7 @@
 // the relay matrix of every smtpd service. Arguments in, engine, formatted
 // output; the analysis is server/src/engine/simulate.
 //
-//   postfix-lint simulate -c DIR [--service NAME] --client ADDR[,HOSTNAME] [--helo NAME]
+//   postfix-lint simulate -c DIR [--service NAME] --client ADDR[,HOSTNAME] [--helo NAME | --no-helo]
 //                         [--sasl-user USER] --from ADDR --to ADDR [--to ADDR...]
 //                         [--through rcpt|data] [--format text|json] [assumption options]
 //   postfix-lint simulate -c DIR --matrix [--format text|json] [assumption options]
@@ -27,12 +27,15 @@ export interface SimulateIo {
   reader: FileReader;
 }
 
-const USAGE = `usage: postfix-lint simulate -c DIR [--service NAME] --client ADDR[,HOSTNAME] [--helo NAME]
+const USAGE = `usage: postfix-lint simulate -c DIR [--service NAME] --client ADDR[,HOSTNAME] [--helo NAME | --no-helo]
                             [--sasl-user USER] --from ADDR --to ADDR [--to ADDR...]
                             [--through rcpt|data] [--format text|json]
        postfix-lint simulate -c DIR --matrix [--format text|json]
   --swaks [--server HOST[:PORT]]  also print the swaks command that sends this
                                transaction to the real server [the service's port on localhost]
+  --helo NAME                  the HELO/EHLO name [the client's hostname, else its
+                               address literal such as [203.0.113.5]]
+  --no-helo                    the client sends MAIL FROM without greeting first
   --live, --repository         judge DIR as this machine's configuration or as a copy
                                kept elsewhere [live for /etc/postfix, else repository]
 assumptions (what the simulator cannot know; defaults in brackets):
@@ -56,11 +59,13 @@ interface Parsed {
   errors: string[];
   /** Print the swaks command for the transaction (to HOST[:PORT] when given). */
   swaks?: { host: string; port?: number } | true;
+  /** --no-helo: the client does not greet. */
+  noHelo: boolean;
 }
 
 function parse(argv: string[]): Parsed {
   const args = argv[0] === 'simulate' ? argv.slice(1) : argv;
-  const p: Parsed = { dir: '/etc/postfix', matrix: false, format: 'text', tx: { client: { address: '' }, sender: '', recipients: [] }, assumptions: {}, errors: [] };
+  const p: Parsed = { dir: '/etc/postfix', matrix: false, format: 'text', tx: { client: { address: '' }, sender: '', recipients: [] }, assumptions: {}, errors: [], noHelo: false };
   let haveFrom = false;
   const list = (k: 'dnsListed' | 'unresolvable', v: string) => {
     p.assumptions[k] = [...(p.assumptions[k] ?? []), ...v.split(',').filter(Boolean)];
@@ -111,6 +116,9 @@ function parse(argv: string[]): Parsed {
       }
       case '--helo':
         p.tx.helo = value();
+        break;
+      case '--no-helo':
+        p.noHelo = true;
         break;
       case '--sasl-user':
         p.tx.saslUser = value();
@@ -173,8 +181,16 @@ function parse(argv: string[]): Parsed {
     if (!p.tx.client.address) p.errors.push('--client is required');
     if (!haveFrom) p.errors.push('--from is required (use --from "<>" for the null sender)');
     if (p.tx.recipients.length === 0) p.errors.push('at least one --to is required');
+    if (p.noHelo && p.tx.helo !== undefined) p.errors.push('--helo and --no-helo exclude each other');
   }
   return p;
+}
+
+/** The name a client greets with when none is given: its hostname, else its address literal. */
+export function defaultHelo(client: Transaction['client']): string {
+  if (client.hostname) return client.hostname;
+  const a = client.address.replace(/^\[|\]$/g, '').replace(/^ipv6:/i, '');
+  return a.includes(':') ? `[IPv6:${a}]` : `[${a}]`;
 }
 
 function where(step: { source?: { file: string; range: { start: { line: number; character: number } } } }): string {
@@ -293,8 +309,11 @@ export function runSimulate(argv: string[], io: SimulateIo): number {
     io.stdout(p.format === 'json' ? `${JSON.stringify({ configuration, ...m }, null, 2)}\n` : header + formatMatrix(m));
     return m.openRelay || m.cells.some((c) => c.verdict === 'fatal') ? 1 : 0;
   }
-  const r = simulateTransaction(config, p.tx, p.assumptions);
-  const swaks = p.swaks ? swaksCommand(config, p.tx, p.swaks === true ? undefined : p.swaks) : undefined;
+  // A person asking "what happens to this mail" means a client that greets, as every mail client does.
+  const greeting = p.tx.helo === undefined && !p.noHelo ? defaultHelo(p.tx.client) : undefined;
+  const tx: Transaction = greeting ? { ...p.tx, helo: greeting } : p.tx;
+  const r = simulateTransaction(config, tx, p.assumptions);
+  const swaks = p.swaks ? swaksCommand(config, tx, p.swaks === true ? undefined : p.swaks) : undefined;
   if (r.verdict === 'fatal' && r.stage === 'startup' && !r.trace.length && r.fatal) {
     // Not smtpd's fatal but ours (unknown service, bad address): a usage problem.
     if (/^(master\.cf has no|no master\.cf|not a client IP)/.test(r.fatal)) {
@@ -302,7 +321,17 @@ export function runSimulate(argv: string[], io: SimulateIo): number {
       return 2;
     }
   }
+  if (greeting && r.stage !== 'startup' && r.stage !== 'connect') {
+    const at = r.trace.findIndex((s) => s.stage !== 'startup' && s.stage !== 'connect');
+    r.trace.splice(at < 0 ? r.trace.length : at, 0, {
+      stage: 'helo',
+      restriction: `EHLO ${greeting}`,
+      result: 'note',
+      why: `no --helo given: the client greets with EHLO ${greeting}, as mail clients do (--no-helo simulates one that sends MAIL FROM without greeting)`,
+      depth: 0,
+    });
+  }
   const swaksText = swaks ? `Check it on the real server:\n  ${shellLine(swaks.argv)}\n${swaks.notes.map((n) => `  # ${n}\n`).join('')}` : '';
-  io.stdout(p.format === 'json' ? `${JSON.stringify({ configuration, ...r, ...(swaks ? { swaks: { command: shellLine(swaks.argv), argv: swaks.argv, notes: swaks.notes } } : {}) }, null, 2)}\n` : header + formatResult(r, p.tx) + swaksText);
+  io.stdout(p.format === 'json' ? `${JSON.stringify({ configuration, ...r, ...(swaks ? { swaks: { command: shellLine(swaks.argv), argv: swaks.argv, notes: swaks.notes } } : {}) }, null, 2)}\n` : header + formatResult(r, tx) + swaksText);
   return r.verdict === 'accept' || r.verdict === 'discard' || r.verdict === 'hold' ? 0 : 1;
 }
