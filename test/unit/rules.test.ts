@@ -775,3 +775,23 @@ describe('rule codes', () => {
     for (const main of odd) for (const master of [undefined, SMTP, 'smtp inet n - n - - smtpd -o smtpd_client_restrictions=\n']) lint(master === undefined ? { [MAIN]: main } : { [MAIN]: main, [MASTER]: master });
   });
 });
+
+describe('PF522 address verification before the relay guard', () => {
+  test('reject_unverified_recipient ahead of reject_unauth_destination in the same list: reported, fix puts the guard first', () => {
+    const { files, mainRanges } = fixture(`${BASE}smtpd_relay_restrictions =\nsmtpd_recipient_restrictions = permit_mynetworks, «reject_unverified_recipient», reject_unauth_destination\n`);
+    const p = one(lint(files), 'PF522');
+    assert.deepEqual(p.range, mainRanges[0]);
+    assert.match(p.message, /probe arbitrary outside addresses/);
+    const fixed = applyFix(files, fix(p));
+    assert.match(fixed[MAIN], /permit_mynetworks, reject_unauth_destination, reject_unverified_recipient, reject_unauth_destination/);
+    none(lint(fixed), 'PF522');
+  });
+
+  test('the relay list runs first (level 3.6) and has the guard: fine; at level 2 the recipient list runs first: reported', () => {
+    const main = `smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination\nsmtpd_recipient_restrictions = reject_unverified_recipient\n`;
+    none(lint(fixture(`${BASE}${main}`).files), 'PF522');
+    one(lint(fixture(`${BASE.replace('compatibility_level = 3.6', 'compatibility_level = 2')}${main}`).files), 'PF522');
+    none(lint(fixture(`${BASE}smtpd_recipient_restrictions = permit_mynetworks, reject_unauth_destination, reject_unverified_recipient\n`).files), 'PF522');
+    none(lint(fixture(`${BASE}smtpd_relay_restrictions =\nsmtpd_recipient_restrictions = permit_mynetworks, warn_if_reject reject_unverified_recipient, reject_unauth_destination\n`).files), 'PF522');
+  });
+});

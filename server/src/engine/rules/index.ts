@@ -28,6 +28,7 @@ import { unknownClientHostnameRule } from './unknown-client-hostname';
 import { brokenSaslAuthClientsRule } from './broken-sasl-auth-clients';
 import { snakeoilCertificateRule } from './snakeoil-certificate';
 import { noRateLimitsRule } from './no-rate-limits';
+import { unverifiedBeforeGuardRule } from './unverified-before-guard';
 import { pushAll } from '../arrays';
 
 export type { RuleOptions } from './context';
@@ -36,7 +37,7 @@ export { applyTextEdits } from './edits';
 export { suppressProblems } from './suppress';
 export { mergeHardeningFixes } from './harden';
 
-export const RULES: Rule[] = [relayRule, restrictionsRule, classLoopRule, accessTablesRule, inlinePatternTablesRule, mynetworksRule, dnsblRule, saslRule, submissionRule, tlsRule, settingsRule,
+export const RULES: Rule[] = [relayRule, restrictionsRule, classLoopRule, accessTablesRule, inlinePatternTablesRule, mynetworksRule, dnsblRule, saslRule, submissionRule, tlsRule, settingsRule, unverifiedBeforeGuardRule,
   // Intent rules (PF540–PF547): what the server is for, checked with the simulator.
   mxRefusesOwnMailRule, submissionCannotSendOutRule, ownDomainSenderSpoofingRule, senderNotBoundToLoginRule,
   unknownClientHostnameRule, brokenSaslAuthClientsRule, snakeoilCertificateRule, noRateLimitsRule];
