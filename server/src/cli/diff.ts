@@ -16,7 +16,7 @@ import { ruleDocUrl } from '../engine/codes';
 import type { ConfigMode } from '../engine/config-files';
 import { behaviourOf, type ReviewFinding } from '../engine/review/behaviour';
 import { diffBehaviour, isEmptyDiff, type BehaviourDiff, type CellChange, type ValueChange } from '../engine/review/diff';
-import { formatProblems } from './format';
+import { formatProblems, printable } from './format';
 import { hostModel } from './host';
 import type { CliIo } from './io';
 import type { FileReader } from '../engine/types';
@@ -202,7 +202,7 @@ function valueLine(v: ValueChange): string {
 }
 
 function findingLine(f: ReviewFinding): string {
-  return `${f.relFile}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} ${f.code}: ${f.message}`;
+  return printable(`${f.relFile}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} ${f.code}: ${f.message}`);
 }
 
 function summary(d: BehaviourDiff): string {

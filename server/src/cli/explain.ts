@@ -11,6 +11,7 @@ import { resolve } from 'node:path';
 import type { ConfigMode } from '../engine/config-files';
 import { explainLog, summarize, type Explanation } from '../engine/review/explain';
 import { loadSimConfig } from '../engine/simulate/config';
+import { printable } from './format';
 import type { CliIo } from './io';
 
 const USAGE = `usage: postfix-lint explain [-c DIR] [--format text|json] [--live|--repository] [LOGFILE|-]
@@ -92,7 +93,7 @@ export function runExplain(argv: string[], io: CliIo): number {
     io.stdout(`${JSON.stringify({ configuration: { dir: abs, mode: config.mode }, explanations: xs, summary }, null, 2)}\n`);
   } else {
     const name = log === undefined || log === '-' ? '(stdin)' : log;
-    const out = xs.map((x) => describe(x, name));
+    const out = xs.map((x) => printable(describe(x, name)).replace(/\\x0a/g, '\n'));
     out.push('', `${xs.length} decision${xs.length === 1 ? '' : 's'} read: ${Object.entries(summary.byStatus).map(([k, n]) => `${n} ${k}`).join(', ') || 'none'}`);
     if (summary.byRestriction.length) {
       out.push('Rejects by restriction:');

@@ -3,7 +3,7 @@
 
 import { createHash } from 'node:crypto';
 import { relative } from 'node:path';
-import { allRules, ruleDocUrl } from '../engine/codes';
+import { allRules, DOCS_BASE_URL, ruleDocUrl } from '../engine/codes';
 import type { Problem } from '../engine/types';
 import type { ConfigMode } from '../engine/config-files';
 
@@ -21,6 +21,15 @@ const MODE_TEXT: Record<ConfigMode, string> = {
 export type OutputFormat = 'text' | 'json' | 'sarif' | 'gitlab';
 /** What runLint accepts: the formats above, and the HTML report (cli/report.ts). */
 export type LintFormat = OutputFormat | 'html';
+
+/**
+ * Text for a terminal: control characters from a configuration (ESC, CR,
+ * backspace, ...) are shown as \\xNN instead of acting on the terminal.
+ */
+export function printable(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
 
 function sortProblems(problems: Problem[]): Problem[] {
   return [...problems].sort(
@@ -40,7 +49,7 @@ export function formatProblems(problems: Problem[], format: OutputFormat, cwd: s
   }
   if (format === 'sarif') return `${JSON.stringify(toSarif(sorted, rel, judged), null, 2)}\n`;
   if (format === 'gitlab') return `${JSON.stringify(toCodeQuality(sorted, rel), null, 2)}\n`;
-  const lines = sorted.map((p) => `${rel(p.file)}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.severity} ${p.code}: ${p.message}`);
+  const lines = sorted.map((p) => printable(`${rel(p.file)}:${p.range.start.line + 1}:${p.range.start.character + 1}: ${p.severity} ${p.code}: ${p.message}`));
   for (const c of judged) lines.push(`${c.path}: ${MODE_TEXT[c.mode]}`);
   const errors = sorted.filter((p) => p.severity === 'error').length;
   const warnings = sorted.filter((p) => p.severity === 'warning').length;
@@ -93,7 +102,8 @@ function toSarif(problems: Problem[], rel: (f: string) => string, configurations
         tool: {
           driver: {
             name: 'postfix-lint',
-            informationUri: ruleDocUrl('').replace(/rules\/$/, ''),
+            // The project's page (the rule pages live under it).
+            informationUri: DOCS_BASE_URL.replace(/\/blob\/[^/]+\/docs\/rules\/$/, ''),
             rules: rules.map((r) => ({
               id: r.code,
               shortDescription: { text: r.summary },

@@ -75,7 +75,13 @@ export function runLint(argv: string[], io: CliIo & { reader: typeof fsReader })
     const a = argv[i];
     if (a === '--format') format = argv[++i] as LintFormat;
     else if (a.startsWith('--format=')) format = a.slice(9) as LintFormat;
-    else if (a === '--postfix-version') version = argv[++i];
+    else if (a === '--postfix-version') {
+      version = argv[++i];
+      if (!/^\d+\.\d+(\.\d+)?$/.test(version ?? '')) {
+        io.stderr(`postfix-lint: --postfix-version needs a release such as 3.7 or 3.7.11, not "${version ?? ''}"\n${USAGE}\n`);
+        return 2;
+      }
+    }
     else if (a === '--min-severity') minSeverity = argv[++i] as Problem['severity'];
     else if (a === '--fail-on') failOn = argv[++i] as Problem['severity'] | 'never';
     else if (a === '--live' || a === '--repository') {

@@ -42,7 +42,7 @@ import { isListSeparator, lineAt, mainCfCursor, masterCfCursor, physicalLines, r
 import { fitsStages } from './restriction-list';
 import { accessTableKind, AccessTableKind, restrictionClasses, restrictionListStages } from './model';
 import { splitBraced } from '../tables/text';
-import { accessActionDocMarkdown, masterDocMarkdown, parameterDocMarkdown, restrictionDocMarkdown, tableTypeDocMarkdown } from './markdown';
+import { accessActionDocMarkdown, code, masterDocMarkdown, mdText, parameterDocMarkdown, restrictionDocMarkdown, tableTypeDocMarkdown } from './markdown';
 
 export type ItemKind =
   | 'parameter'
@@ -407,7 +407,7 @@ function restrictionListItems(
       insertText: c,
       range,
       sortText: sortKey(0, c),
-      doc: { t: 'text', markdown: `**${c}** · restriction class (smtpd_restriction_classes)${def !== undefined ? `\n\n\`${c} = ${def.replace(/\s+/g, ' ')}\`` : '\n\nNot defined in main.cf: smtpd stops with "restriction class needs a definition".'}` },
+      doc: { t: 'text', markdown: `**${mdText(c)}** · restriction class (smtpd_restriction_classes)${def !== undefined ? `\n\n${code(`${c} = ${def}`)}` : '\n\nNot defined in main.cf: smtpd stops with "restriction class needs a definition".'}` },
     });
   }
   return out;

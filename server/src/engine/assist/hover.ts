@@ -29,7 +29,7 @@ import { closestParameter } from '../mastercf/parameter-problems';
 import { findTableReferences, flattenReferences, TableReference, tableFilePath, TableFiles } from '../tables/references';
 import type { FileReader, Position, Range } from '../types';
 import { lineAt, mainCfCursor, masterCfCursor, physicalLines, rangeIn } from './cursor';
-import { accessActionDocMarkdown, code, fileLink, masterDocMarkdown, parameterDocMarkdown, restrictionDocMarkdown, stageList } from './markdown';
+import { accessActionDocMarkdown, code, fileLink, masterDocMarkdown, mdText, parameterDocMarkdown, restrictionDocMarkdown, stageList } from './markdown';
 import { accessTableKind, restrictionClasses, restrictionListStages, stagesUsingClass } from './model';
 import { analyzeRestrictionList, ListWord, stageFit, wordIndexAt } from './restriction-list';
 import { explainEnhancedStatus, statusMarkdown } from './status-codes';
@@ -130,7 +130,7 @@ function parameterHover(name: string, env: HoverEnv, serviceKey: string | undefi
   if (!info) {
     const classes = config ? restrictionClasses(config) : new Set<string>();
     if (classes.has(name)) return classHover(name, env, here);
-    const out = [`**${name}** · not a Postfix parameter`];
+    const out = [`**${mdText(name)}** · not a Postfix parameter`];
     if (here.length) out.push(here.join('\n'));
     const refs = config ? referencesTo(config, name) : [];
     if (refs.length) out.push(`A user-defined name, used as \`$${name}\` in ${refs.join(', ')}.`);
@@ -168,7 +168,7 @@ function referencesTo(config: PostfixConfig, name: string): string[] {
 
 function classHover(name: string, env: HoverEnv, here: string[] = []): string {
   const config = env.config;
-  const out = [`**${name}** · restriction class (listed in \`smtpd_restriction_classes\`)`];
+  const out = [`**${mdText(name)}** · restriction class (listed in \`smtpd_restriction_classes\`)`];
   const e = config?.main?.byName.get(name);
   if (e && config) out.push(`\`${name} = ${e.value.replace(/\s+/g, ' ')}\` — ${fileLink(config.mainPath, e.line)}`);
   else out.push('⚠ Not defined in main.cf: smtpd stops with "restriction class needs a definition" when a list uses it.');
@@ -225,7 +225,7 @@ function valueHover(
     if (w.role === 'class') return { markdown: classHover(w.text, env), range };
     if (w.role === 'argument' && w.owner !== undefined) return { markdown: argumentHover(w, words[w.owner]), range };
     if (w.role === 'unknown') {
-      return { markdown: `**${w.text}** · not a restriction\n\nsmtpd stops with a fatal "unknown restriction" error when a session reaches this word (names are matched case-insensitively; restriction classes must be listed in \`smtpd_restriction_classes\`).`, range };
+      return { markdown: `**${mdText(w.text)}** · not a restriction\n\nsmtpd stops with a fatal "unknown restriction" error when a session reaches this word (names are matched case-insensitively; restriction classes must be listed in \`smtpd_restriction_classes\`).`, range };
     }
   }
   return undefined;
@@ -279,7 +279,7 @@ function restrictionHover(
 
 function argumentHover(w: ListWord, owner: ListWord): string {
   const info = owner.info as RestrictionInfo;
-  const out = [`**${w.text}** · argument of \`${owner.text}\``];
+  const out = [`**${mdText(w.text)}** · argument of ${code(owner.text)}`];
   if (info.argument) out.push(`Expected: ${info.argument}.`);
   if (info.takes === 'domain=filter') {
     const eq = w.text.indexOf('=');
@@ -310,7 +310,7 @@ function referenceHover(refText: string, name: string, env: HoverEnv, serviceKey
   };
   visit(name, 0);
   const result = expandValue(refText, effectiveLookup(config, serviceKey));
-  out.push(`**${refText}** → ${code(result.value)}${serviceKey ? ` (for ${serviceKey})` : ''}`);
+  out.push(`**${mdText(refText)}** → ${code(result.value)}${serviceKey ? ` (for ${serviceKey})` : ''}`);
   out.push(steps.join('\n'));
   if (result.errors.length) out.push(`⚠ ${result.errors.join('; ')}`);
   const info = parameterInfo(name, sp);
@@ -333,7 +333,7 @@ function findUse(env: HoverEnv, file: string | undefined, range: Range): TableUs
 function tableHover(spec: string, ref: TableReference, env: HoverEnv, use: TableUse | undefined): string {
   const info = tableTypeInfo(ref.type);
   const out: string[] = [];
-  out.push(`**${spec}** · ${info ? `${ref.type} lookup table` : `unknown table type \`${ref.type}\``}`);
+  out.push(`**${mdText(spec)}** · ${info ? `${mdText(ref.type)} lookup table` : `unknown table type ${code(ref.type)}`}`);
   const files: TableFiles = use?.files ?? tableFilePath(ref);
   const mtime = env.reader?.mtimeMs ? (p: string) => env.reader!.mtimeMs!(p) : undefined;
   const facts: string[] = [];
@@ -411,7 +411,7 @@ function within(r: Range, p: Position): boolean {
 
 function fieldHover(index: number, value: string, service: MasterService | undefined, env: HoverEnv): string {
   const field = FIELD_DOC_NAMES[index];
-  const out: string[] = [`**${value}** · master.cf column ${index + 1} (${MASTER_FIELD_NAMES[index]})`];
+  const out: string[] = [`**${mdText(value)}** · master.cf column ${index + 1} (${MASTER_FIELD_NAMES[index]})`];
   const fieldDoc = masterDoc('field', field)?.doc;
   switch (field) {
     case 'service': {

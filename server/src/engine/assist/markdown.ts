@@ -21,9 +21,23 @@ export function code(s: string, max = MAX_CODE): string {
   const flat = s.replace(/\s+/g, ' ');
   const shown = flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
   if (shown === '') return '*(empty)*';
-  const ticks = shown.includes('`') ? '``' : '`';
+  // A fence longer than any run of backticks in the text, so it cannot end early.
+  const longest = Math.max(0, ...(shown.match(/`+/g) ?? []).map((r) => r.length));
+  const ticks = '`'.repeat(longest + 1);
   const pad = shown.startsWith('`') || shown.endsWith('`') ? ' ' : '';
   return `${ticks}${pad}${shown}${pad}${ticks}`;
+}
+
+/**
+ * Text from a configuration file, shown as plain words in Markdown: every
+ * character Markdown or HTML could act on is escaped, so `hash:/x[a](http://…)`
+ * stays text and never becomes a link, an image or markup.
+ */
+export function mdText(s: string, max = MAX_CODE): string {
+  const flat = s.replace(/\s+/g, ' ');
+  const shown = flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+  // `_` inside a word cannot start emphasis (mail_name stays as written).
+  return shown.replace(/[\\`*{}[\]()<>!|~&]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, (c) => `\\${c}`);
 }
 
 export function fileLink(path: string, line: number): string {

@@ -163,7 +163,7 @@ export function statusMarkdown(reply: string | undefined, enhanced: string | und
   const out: string[] = [];
   if (reply) {
     const r = explainReplyCode(reply);
-    if (r) out.push(`**${reply}** — ${r}.`);
+    if (r) out.push(`**${reply.replace(/[^0-9]/g, '')}** — ${r}.`);
   }
   if (enhanced) {
     const e = explainEnhancedStatus(enhanced);
