@@ -97,7 +97,14 @@ function unknownRestrictions(ctx: RuleContext): Problem[] {
       const defined = ctx.config.main?.byName.get(name);
       const fixes: Fix[] = [];
       let hint: string;
-      if (defined) {
+      if (/\\$/.test(name)) {
+        // A shell habit: "permit_mynetworks, \" at the end of a line.
+        hint = ' A backslash does not continue a line in main.cf: a line that starts with white space continues the one above it, so the backslash is read as a restriction name. Remove it.';
+        if (it.name.token) {
+          const edits = name === '\\' ? removeTokens(ctx, it.name.token.site, [it.name.token]) : [replaceToken(it.name.token, name.replace(/\\+$/, ''))];
+          if (edits) fixes.push({ title: 'Remove the backslash', edits });
+        }
+      } else if (defined) {
         hint = ` ${name} is set in main.cf, but a parameter only works as a restriction class when smtpd_restriction_classes lists it.`;
         const w = ctx.raw('smtpd_restriction_classes', list.sl.service).where;
         const edits = w.kind === 'default' ? setMainParameter(ctx, 'smtpd_restriction_classes', name) : [appendToSite(ctx, siteOf(ctx, w, 'smtpd_restriction_classes'), name)];
