@@ -184,17 +184,23 @@ function tokensByLine(site: Site): { byLine: Map<number, SiteToken[]>; position:
   return index;
 }
 
+/** The file's line ending: new lines in a CRLF file end in CRLF too. */
+function eol(ctx: RuleContext, file: string): string {
+  return ctx.once(`eol:${file}`, () => ((ctx.text(file) ?? '').includes('\r\n') ? '\r\n' : '\n'));
+}
+
 /** Where a new last line goes in a file, and the text to insert for it. */
 function appendLine(ctx: RuleContext, file: string, lineText: string): TextEdit {
   const text = ctx.text(file) ?? '';
   const ls = lines(ctx, file);
+  const nl = eol(ctx, file);
   if (text === '' || text.endsWith('\n')) {
     const line = text === '' ? 0 : ls.length - 1;
-    return edit(file, { line, character: 0 }, { line, character: 0 }, `${lineText}\n`);
+    return edit(file, { line, character: 0 }, { line, character: 0 }, `${lineText}${nl}`);
   }
   const line = ls.length - 1;
-  const character = ls[line].length;
-  return edit(file, { line, character }, { line, character }, `\n${lineText}`);
+  const character = ls[line].replace(/\r$/, '').length;
+  return edit(file, { line, character }, { line, character }, `${nl}${lineText}`);
 }
 
 /** Replaces the value of a main.cf entry, keeping comment lines inside a continued value. */
@@ -242,11 +248,12 @@ export function setServiceOption(ctx: RuleContext, service: MasterService, name:
   const ls = lines(ctx, file);
   const after = service.lastLine;
   const text = ctx.text(file) ?? '';
+  const nl = eol(ctx, file);
   if (after + 1 < ls.length || text.endsWith('\n')) {
-    return [edit(file, { line: after + 1, character: 0 }, { line: after + 1, character: 0 }, `  ${optionText(name, value)}\n`)];
+    return [edit(file, { line: after + 1, character: 0 }, { line: after + 1, character: 0 }, `  ${optionText(name, value)}${nl}`)];
   }
-  const character = ls[after]?.length ?? 0;
-  return [edit(file, { line: after, character }, { line: after, character }, `\n  ${optionText(name, value)}`)];
+  const character = (ls[after] ?? '').replace(/\r$/, '').length;
+  return [edit(file, { line: after, character }, { line: after, character }, `${nl}  ${optionText(name, value)}`)];
 }
 
 /** Sets a parameter where it takes effect for a service: its -o when it has one (or when asked), else main.cf. */
