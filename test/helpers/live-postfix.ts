@@ -389,9 +389,13 @@ ${config.mainCf}
     return this.inst.maillog();
   }
 
+  /** smtpd's fatal error, or its crash: master keeps the client's connection open while it restarts a crashing smtpd. */
   private maillogFatal(): string | undefined {
-    const m = /postfix\/smtpd\[\d+\]: fatal: (.*)$/m.exec(this.maillog());
-    return m?.[1];
+    const log = this.maillog();
+    const m = /postfix\/smtpd\[\d+\]: fatal: (.*)$/m.exec(log);
+    if (m) return m[1];
+    const crash = /postfix\/master\[\d+\]: warning: process \S*\/smtpd pid \d+ (killed by signal \d+)/m.exec(log);
+    return crash?.[1];
   }
 
   /**
