@@ -27,19 +27,6 @@ const NAME_CHAR = /[A-Za-z0-9_]/;
 const MAX_NESTING = 100;
 // Beyond this output size a value is certainly runaway (e.g. $a = $a$a); stop.
 const MAX_OUTPUT = 1 << 22;
-const SIZE_ERROR = 'unreasonable macro expansion size';
-/** The error text of an expansion stopped at MAX_OUTPUT (our limit; Postfix has none). */
-export const EXPANSION_TOO_LARGE = SIZE_ERROR;
-
-interface Memo {
-  value: string;
-  undefinedNames: string[];
-  /** How much deeper than its own level the expansion nested. */
-  depth: number;
-  /** Set when expanding the value alone already fails (then only the size error is reused). */
-  errors: string[];
-  tooLarge: boolean;
-}
 
 interface Ctx {
   lookup: Lookup;
@@ -49,10 +36,6 @@ interface Ctx {
   out: string[];
   outLen: number;
   level: number;
-  /** Highest nesting level reached (a memo entry is reused only where it cannot reach the limit). */
-  maxLevel: number;
-  /** Expansions of `$name` by name, for this whole expansion: doubling chains ($a1 = $a0 $a0, ...) stay linear in their output. */
-  memo: Map<string, Memo>;
   /** Nesting of relational operands, which Postfix does not bound (it crashes). */
   guard: { depth: number };
   error: boolean;
@@ -223,7 +206,7 @@ function* expandPart(ctx: Ctx, text: string): Step<string> {
     warn(ctx, `unreasonable macro call nesting: "${clip(text)}" (relational expressions nested over ${MAX_RELATIONAL_DEPTH} deep; Postfix itself crashes on this)`);
     return '';
   }
-  const sub: Ctx = { ...ctx, out: [], outLen: 0, level: 0, maxLevel: 0, error: false };
+  const sub: Ctx = { ...ctx, out: [], outLen: 0, level: 0, error: false };
   ctx.guard.depth++;
   yield macParse(text, sub);
   ctx.guard.depth--;
@@ -294,7 +277,7 @@ function* relational(ctx: Ctx, s: string, i: number): Step<{ lookup: string | un
 
 function emit(ctx: Ctx, s: string): void {
   if (ctx.outLen + s.length > MAX_OUTPUT) {
-    warn(ctx, SIZE_ERROR);
+    warn(ctx, 'unreasonable macro expansion size');
     return;
   }
   ctx.out.push(s);
@@ -306,7 +289,6 @@ const MAX_RELATIONAL_DEPTH = 13000;
 
 function* callback(ctx: Ctx, kind: 'literal' | 'expr', text: string): Step<void> {
   if (ctx.level++ > MAX_NESTING) warn(ctx, `unreasonable macro call nesting: "${text}"`);
-  if (ctx.level > ctx.maxLevel) ctx.maxLevel = ctx.level;
   if (ctx.error) return;
   yield expressionCallback(ctx, kind, text);
 }
@@ -318,7 +300,6 @@ function* expressionCallback(ctx: Ctx, kind: 'literal' | 'expr', text: string): 
     return;
   }
   let lookup: string | undefined;
-  let name: string | undefined;
   let cp: number;
   let ch: string | undefined;
   let i = spaces(text, 0);
@@ -355,7 +336,7 @@ function* expressionCallback(ctx: Ctx, kind: 'literal' | 'expr', text: string): 
       }
       i++;
     }
-    name = text.slice(start, i);
+    const name = text.slice(start, i);
     lookup = ctx.lookup(name);
     if (lookup === undefined && ch === undefined && !ctx.undefinedNames.includes(name)) ctx.undefinedNames.push(name);
   }
@@ -387,50 +368,10 @@ function* expressionCallback(ctx: Ctx, kind: 'literal' | 'expr', text: string): 
   } else if (ch === ':') {
     if (!(yield falseBranch(ctx, text, cp, nonEmpty))) return;
   } else if (lookup !== undefined && lookup !== '' && !ctx.scan) {
-    if (!ctx.recurse) emit(ctx, lookup);
-    else if (name === undefined) yield macParse(lookup, ctx);
-    else yield expandName(ctx, name, lookup);
+    if (ctx.recurse) yield macParse(lookup, ctx);
+    else emit(ctx, lookup);
   }
   ctx.level--;
-}
-
-/**
- * `$name` with recursion. Its expansion is kept for the rest of this
- * expansion and reused where that gives exactly what expanding in place
- * gives (no error, and its nesting stays within the limit from here), so
- * doubling chains ($a1 = $a0 $a0, ...) cost time linear in their output.
- */
-function* expandName(ctx: Ctx, name: string, value: string): Step<void> {
-  const m = ctx.memo.get(name);
-  if (m) {
-    if (m.tooLarge) {
-      // Expanding it here can only be as large: the same error, without the work.
-      mergeUndefined(ctx, m.undefinedNames);
-      warn(ctx, SIZE_ERROR);
-    } else if (m.errors.length === 0 && ctx.level + m.depth - 1 <= MAX_NESTING) {
-      mergeUndefined(ctx, m.undefinedNames);
-      emit(ctx, m.value);
-    } else {
-      yield macParse(value, ctx);
-    }
-    return;
-  }
-  // Expanded at this very level, so nesting errors come out as they would in place.
-  const sub: Ctx = { ...ctx, out: [], outLen: 0, maxLevel: ctx.level, error: false, errors: [], undefinedNames: [] };
-  yield macParse(value, sub);
-  const errors = sub.errors;
-  const out = errors.length > 0 ? '' : sub.out.join('');
-  ctx.memo.set(name, { value: out, undefinedNames: sub.undefinedNames, depth: sub.maxLevel - ctx.level, errors, tooLarge: errors.includes(SIZE_ERROR) });
-  mergeUndefined(ctx, sub.undefinedNames);
-  if (errors.length > 0) {
-    for (const e of errors) warn(ctx, e);
-    return;
-  }
-  emit(ctx, out);
-}
-
-function mergeUndefined(ctx: Ctx, names: string[]): void {
-  for (const n of names) if (!ctx.undefinedNames.includes(n)) ctx.undefinedNames.push(n);
 }
 
 function* falseBranch(ctx: Ctx, text: string, cp: number, nonEmpty: boolean): Step<boolean> {
@@ -455,7 +396,7 @@ function* falseBranch(ctx: Ctx, text: string, cp: number, nonEmpty: boolean): St
 }
 
 function newContext(lookup: Lookup, recurse: boolean, scan: boolean, levelOps: boolean): Ctx {
-  return { lookup, recurse, scan, levelOps, out: [], outLen: 0, level: 0, maxLevel: 0, memo: new Map(), guard: { depth: 0 }, error: false, errors: [], undefinedNames: [] };
+  return { lookup, recurse, scan, levelOps, out: [], outLen: 0, level: 0, guard: { depth: 0 }, error: false, errors: [], undefinedNames: [] };
 }
 
 /** Expands a parameter value the way postconf -x does. Never throws. */

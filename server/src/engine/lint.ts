@@ -17,7 +17,6 @@ import { parameterFact } from './catalog/parameters';
 import { versionAtLeast } from './catalog/version';
 import { runRulesSteps, suppressProblems } from './rules';
 import { pushAll } from './arrays';
-import { EXPANSION_TOO_LARGE } from './expand';
 import { overlayReader } from './overlay-reader';
 import { FILE_CODES, unreadableProblem } from './file-codes';
 
@@ -216,16 +215,6 @@ function findingProblems(config: PostfixConfig, f: ParameterFinding): Problem[] 
       return [mainProblem('readOnlyParameter', file, entryRange(config, f.name), `${f.text.replace(/^.*?: (?=read-only)/, '')}: Postfix sets this itself and ignores the setting.`)];
     case 'macro':
     case 'scan':
-      if (f.text === EXPANSION_TOO_LARGE) {
-        return [
-          mainProblem(
-            'valueTooLarge',
-            file,
-            entryRange(config, f.parameter ?? f.name),
-            `${f.parameter ?? f.name} expands to more than 4 MiB (references that double at each step, like a1 = $a0 $a0): postfix-lint stops expanding it and does not judge what depends on it. Postfix has no such limit: every program that reads it builds the whole value, and postconf -nx can run for minutes or never finish.`,
-          ),
-        ];
-      }
       return [mainProblem('macroSyntax', file, entryRange(config, f.parameter ?? f.name), f.text)];
     case 'dbms':
       return [mainProblem(/missing '}'|syntax error after/.test(f.text) ? 'braceSyntax' : 'databaseClient', file, entryRange(config, f.parameter ?? f.name), f.text)];

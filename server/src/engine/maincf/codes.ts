@@ -24,7 +24,6 @@ export const MAIN_CODES = {
   indentedAssignment: c('PF112', 'error', 'correctness', "Indented 'name = value' line continues the previous value instead of setting a parameter"),
   duplicateSameValue: c('PF113', 'hint', 'style', 'Parameter set twice with the same value'),
   nulByte: c('PF180', 'error', 'correctness', 'NUL byte in a line: Postfix ignores the rest of the line'),
-  valueTooLarge: c('PF182', 'warning', 'correctness', 'Value expands to more than 4 MiB: too large to analyse, and a burden on every Postfix program'),
   byteOrderMark: c('PF181', 'error', 'postfix', 'UTF-8 byte order mark at the start of main.cf: Postfix reads it as part of line 1'),
 } as const;
 

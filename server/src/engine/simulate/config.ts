@@ -84,7 +84,6 @@ const REF_ONLY = /^\$(?:([A-Za-z0-9_]+)|\{([A-Za-z0-9_]+)\}|\(([A-Za-z0-9_]+)\))
 export class ServiceView {
   private tables = new Map<string, SimTable>();
   private cache = new Map<string, string>();
-  private tokenCache = new Map<string, Located[]>();
   readonly assumed: AssumptionUsed[] = [];
   /** Some value used the service's own name ($service_name): results differ between services with the same settings. */
   readsServiceName = false;
@@ -251,17 +250,6 @@ export class ServiceView {
 
   /** The list tokens of a parameter, each with its source when it can be located. */
   tokens(name: string, depth = 0): Located[] {
-    // Once per name: a list made of references to lists ($a1 = $a0 $a0, ...) would otherwise be rebuilt for every reference.
-    const key = `${depth} ${name}`;
-    let t = this.tokenCache.get(key);
-    if (!t) {
-      t = this.computeTokens(name, depth);
-      this.tokenCache.set(key, t);
-    }
-    return t;
-  }
-
-  private computeTokens(name: string, depth: number): Located[] {
     const r = this.raw(name);
     const expanded = splitList(this.value(name));
     if (r.value === undefined || depth > 20) return expanded.map((text) => ({ text, parameter: name }));
