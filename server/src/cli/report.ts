@@ -11,15 +11,6 @@ import type { FileReader, Problem } from '../engine/types';
 import { renderHtmlReport, type ReportFile } from '../report/html';
 import { Highlighter } from '../report/tokenize';
 
-/** Files are read as bytes (Postfix's view); the page is UTF-8: show valid UTF-8 as text, other bytes as they are. */
-function forDisplay(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  if (!/[\u0080-\u00ff]/.test(s)) return s;
-  const bytes = Buffer.from(s, 'latin1');
-  const text = bytes.toString('utf8');
-  return text.includes('\ufffd') ? s : text;
-}
-
 export async function htmlReport(report: LintReport, problems: Problem[], paths: string[], reader: FileReader, cwd = process.cwd()): Promise<string> {
   const name = (p: string) => {
     const r = relative(cwd, p);
@@ -38,7 +29,7 @@ export async function htmlReport(report: LintReport, problems: Problem[], paths:
     if (!inside(path)) continue;
     const text = reader.readText(path);
     if (text === undefined) continue;
-    const lines = forDisplay(text).split(/\r?\n/);
+    const lines = text.split(/\r?\n/);
     if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
     files.push({ path, name: name(path), lines, tokens: highlighter.tokenize(documentKind(path), lines) });
   }
@@ -50,7 +41,7 @@ export async function htmlReport(report: LintReport, problems: Problem[], paths:
     title: `Postfix configuration report: ${configurations.map((c) => c.name).join(', ') || paths.map(name).join(', ')}`,
     configurations,
     files,
-    problems: problems.map((p) => ({ ...p, message: forDisplay(p.message), fixes: p.fixes?.map((f) => ({ ...f, title: forDisplay(f.title) })) })),
+    problems,
     docUrl: ruleDocUrl,
   });
 }
