@@ -13,7 +13,6 @@ import { setMainParameter, setServiceOption } from './edits';
 import { serviceLists, tokenLocation } from './lists';
 import { code, problem, Rule } from './rule';
 import { ByLocation, editDistance, listText } from './util';
-import { listensPublicly } from '../intent/roles';
 
 export const SASL_WITHOUT_TLS_AUTH_ONLY = code('PF511', 'sasl-without-tls-auth-only', 'warning', 'security', 'AUTH is offered before STARTTLS: passwords may be sent in clear text');
 export const SASL_ON_PORT_25 = code('PF512', 'sasl-on-port-25', 'info', 'security', 'SMTP AUTH is enabled on port 25; keep it to the submission ports');
@@ -51,8 +50,6 @@ function authBeforeTls(ctx: RuleContext): Problem[] {
   for (const svc of ctx.smtpdServices()) {
     const s = svc.service;
     if (!ctx.bool('smtpd_sasl_auth_enable', s) || ctx.bool('smtpd_tls_auth_only', s) || tlsRequired(ctx, s)) continue;
-    // A listener on loopback only (a content filter's re-injection port): no password crosses a network.
-    if (!listensPublicly(ctx, svc)) continue;
     if (/\bnoplaintext\b/i.test(ctx.value('smtpd_sasl_security_options', s))) continue;
     const w = ctx.raw('smtpd_sasl_auth_enable', s).where;
     const at = whereRange(ctx, w, svc);
