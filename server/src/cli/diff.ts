@@ -134,11 +134,9 @@ export function runDiff(argv: string[], io: CliIo & { reader: FileReader & { isD
   }
   const newLabel = args.git !== undefined ? `${args.dirs[0] ?? '.'} (working tree)` : args.dirs[1];
   try {
-    for (const [dir, label] of [[newDir, newLabel]] as const) {
-      if (!io.reader.isDirectory(dir)) {
-        io.stderr(`postfix-lint diff: ${label} is not a directory\n`);
-        return 2;
-      }
+    if (!io.reader.isDirectory(newDir)) {
+      io.stderr(`postfix-lint diff: ${newLabel} is not a directory\n`);
+      return 2;
     }
     const options = { mode: args.mode, version: args.version, host: hostModel() };
     const before = behaviourOf(oldDir, io.reader, options);

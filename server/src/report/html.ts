@@ -164,7 +164,9 @@ function fileSection(f: ReportFile, problems: Problem[], docUrl: (code: string) 
   const byLine = new Map<number, Problem[]>();
   for (const p of problems) {
     const l = Math.min(Math.max(p.range.start.line, 0), Math.max(f.lines.length - 1, 0));
-    byLine.set(l, [...(byLine.get(l) ?? []), p]);
+    const list = byLine.get(l);
+    if (list) list.push(p);
+    else byLine.set(l, [p]);
   }
   const shown = new Set<number>();
   if (f.lines.length <= FULL_FILE_LINES) f.lines.forEach((_, i) => shown.add(i));
@@ -194,7 +196,11 @@ function fileSection(f: ReportFile, problems: Problem[], docUrl: (code: string) 
 export function renderHtmlReport(input: ReportInput): string {
   const problems = input.problems;
   const byFile = new Map<string, Problem[]>();
-  for (const p of problems) byFile.set(p.file, [...(byFile.get(p.file) ?? []), p]);
+  for (const p of problems) {
+    const list = byFile.get(p.file);
+    if (list) list.push(p);
+    else byFile.set(p.file, [p]);
+  }
   const errors = problems.filter((p) => p.severity === 'error').length;
   const warnings = problems.filter((p) => p.severity === 'warning').length;
   const files = input.files.map((f, i) => ({ f, anchor: `f${i}` }));
