@@ -13,6 +13,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { readFrames, writeFrame } from './lsp-frames.mjs';
 
 const repo = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
@@ -34,36 +35,23 @@ const now = () => Number(process.hrtime.bigint()) / 1e6;
 
 function start() {
   const child = spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  let buffer = Buffer.alloc(0);
   let nextId = 1;
   const pending = new Map();
   const waiters = [];
-  child.stdout.on('data', (chunk) => {
-    buffer = Buffer.concat([buffer, chunk]);
-    for (;;) {
-      const end = buffer.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      const length = Number(/Content-Length:\s*(\d+)/i.exec(buffer.subarray(0, end).toString('ascii'))[1]);
-      if (buffer.length < end + 4 + length) return;
-      const msg = JSON.parse(buffer.subarray(end + 4, end + 4 + length).toString('utf8'));
-      buffer = buffer.subarray(end + 4 + length);
-      if (msg.id !== undefined && msg.method === undefined) {
-        const p = pending.get(msg.id);
-        pending.delete(msg.id);
-        p?.(msg);
-      } else if (msg.method === 'textDocument/publishDiagnostics') {
-        for (let i = waiters.length - 1; i >= 0; i--) {
-          if (waiters[i].match(msg.params)) waiters.splice(i, 1)[0].resolve(msg.params);
-        }
-      } else if (msg.id !== undefined) {
-        send({ jsonrpc: '2.0', id: msg.id, result: msg.method === 'workspace/configuration' ? msg.params.items.map(() => ({})) : null });
+  readFrames(child.stdout, (msg) => {
+    if (msg.id !== undefined && msg.method === undefined) {
+      const p = pending.get(msg.id);
+      pending.delete(msg.id);
+      p?.(msg);
+    } else if (msg.method === 'textDocument/publishDiagnostics') {
+      for (let i = waiters.length - 1; i >= 0; i--) {
+        if (waiters[i].match(msg.params)) waiters.splice(i, 1)[0].resolve(msg.params);
       }
+    } else if (msg.id !== undefined) {
+      send({ jsonrpc: '2.0', id: msg.id, result: msg.method === 'workspace/configuration' ? msg.params.items.map(() => ({})) : null });
     }
   });
-  function send(message) {
-    const body = Buffer.from(JSON.stringify(message), 'utf8');
-    child.stdin.write(Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`, 'ascii'), body]));
-  }
+  const send = (message) => writeFrame(child.stdin, message);
   return {
     child,
     request(method, params) {

@@ -21,6 +21,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { readFrames, writeFrame } from './lsp-frames.mjs';
 
 const repo = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
@@ -38,40 +39,27 @@ if (!existsSync(join(repo, 'dist/server.js'))) execFileSync('npm', ['run', '--si
 // ---- a minimal JSON-RPC client ----------------------------------------------------
 
 const child = spawn(process.execPath, [join(repo, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
-let buffer = Buffer.alloc(0);
 let nextId = 1;
 const pending = new Map();
 const diagnosticsWaiters = new Map();
-child.stdout.on('data', (chunk) => {
-  buffer = Buffer.concat([buffer, chunk]);
-  for (;;) {
-    const end = buffer.indexOf('\r\n\r\n');
-    if (end < 0) return;
-    const length = Number(/Content-Length:\s*(\d+)/i.exec(buffer.subarray(0, end).toString('ascii'))[1]);
-    if (buffer.length < end + 4 + length) return;
-    const msg = JSON.parse(buffer.subarray(end + 4, end + 4 + length).toString('utf8'));
-    buffer = buffer.subarray(end + 4 + length);
-    if (msg.id !== undefined && msg.method === undefined) {
-      const p = pending.get(msg.id);
-      pending.delete(msg.id);
-      p?.(msg);
-    } else if (msg.method === 'textDocument/publishDiagnostics') {
-      const waiter = diagnosticsWaiters.get(msg.params.uri);
-      if (waiter) {
-        diagnosticsWaiters.delete(msg.params.uri);
-        waiter(msg.params.diagnostics.length);
-      }
-    } else if (msg.id !== undefined) {
-      // Server-to-client requests (workspace/configuration, registrations): answer with defaults.
-      const result = msg.method === 'workspace/configuration' ? msg.params.items.map(() => ({})) : null;
-      send({ jsonrpc: '2.0', id: msg.id, result });
+readFrames(child.stdout, (msg) => {
+  if (msg.id !== undefined && msg.method === undefined) {
+    const p = pending.get(msg.id);
+    pending.delete(msg.id);
+    p?.(msg);
+  } else if (msg.method === 'textDocument/publishDiagnostics') {
+    const waiter = diagnosticsWaiters.get(msg.params.uri);
+    if (waiter) {
+      diagnosticsWaiters.delete(msg.params.uri);
+      waiter(msg.params.diagnostics.length);
     }
+  } else if (msg.id !== undefined) {
+    // Server-to-client requests (workspace/configuration, registrations): answer with defaults.
+    const result = msg.method === 'workspace/configuration' ? msg.params.items.map(() => ({})) : null;
+    send({ jsonrpc: '2.0', id: msg.id, result });
   }
 });
-function send(message) {
-  const body = Buffer.from(JSON.stringify(message), 'utf8');
-  child.stdin.write(Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`, 'ascii'), body]));
-}
+const send = (message) => writeFrame(child.stdin, message);
 function request(method, params) {
   const id = nextId++;
   return new Promise((res, rej) => {
