@@ -3,16 +3,22 @@
 //
 // Restricted Mode (package.json capabilities.untrustedWorkspaces = limited):
 // the server and every command that only reads files run in any workspace.
-// Nothing here runs a program at activation; commands that do (postconf) check
-// workspace.isTrusted themselves and are disabled in the palette by
-// `enablement: isWorkspaceTrusted`. The workspace value of postfix.mode is a
-// restricted configuration, so VS Code hides it from the server until trusted.
+// Nothing here runs a program at activation; commands that do (postconf,
+// postfix check, postmap) check workspace.isTrusted themselves and are
+// disabled in the palette by `enablement: isWorkspaceTrusted`. The workspace
+// value of postfix.mode is a restricted configuration, so VS Code hides it
+// from the server until trusted.
+//
+// Every command is registered before the server starts, so a server that
+// fails to start leaves commands that say so rather than "command not found".
 
 import { ExtensionContext, window, workspace } from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 import { registerVersionCommand } from './version';
 import { registerSimulateCommands } from './simulate';
 import { registerHardenCommand } from './harden';
+import { registerServerState } from './server-state';
+import { registerPostfixPrograms } from './postfix-programs';
 
 export const LANGUAGES = ['postfix-main', 'postfix-master', 'postfix-map'];
 
@@ -37,9 +43,16 @@ export async function activate(context: ExtensionContext): Promise<void> {
     outputChannel,
   };
   client = new LanguageClient('postfix', 'Postfix Language Server', serverOptions, clientOptions);
-  await client.start();
+  const statusBar = registerServerState(context, client, outputChannel);
   registerSimulateCommands(context, client);
   registerHardenCommand(context, client);
+  registerPostfixPrograms(context, client, outputChannel);
+  try {
+    await client.start();
+  } catch (e) {
+    statusBar.setServerState('stopped');
+    outputChannel.error(`The Postfix language server did not start: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }
 
 export async function deactivate(): Promise<void> {

@@ -6,6 +6,7 @@
 import { commands, ExtensionContext, Uri, window, workspace } from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { pickConfig } from './pick-config';
+import { serverRunning } from './server-state';
 import type { WorkspaceEdit } from 'vscode-languageclient/node';
 
 export const HARDEN_COMMAND = 'postfix.harden';
@@ -28,6 +29,7 @@ function describe(edit: WorkspaceEdit): { total: number; files: string } {
 export function registerHardenCommand(context: ExtensionContext, client: LanguageClient): void {
   context.subscriptions.push(
     commands.registerCommand(HARDEN_COMMAND, async (arg?: unknown) => {
+      if (!serverRunning(client)) return;
       const uri = await configFor(arg);
       if (!uri) return;
       let edit: WorkspaceEdit | null;

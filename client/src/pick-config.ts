@@ -1,8 +1,7 @@
 // Which Postfix configuration a command works on: the active Postfix
 // document, else the workspace's main.cf (asking when there are several).
 import { Uri, window, workspace } from 'vscode';
-
-const LANGUAGES = new Set(['postfix-main', 'postfix-master', 'postfix-map']);
+import { POSTFIX_LANGUAGES as LANGUAGES } from './server-state';
 
 export async function pickConfig(options: { fileOnly?: boolean } = {}): Promise<Uri | undefined> {
   const doc = window.activeTextEditor?.document;

@@ -9,6 +9,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { pickConfig } from './pick-config';
 import type { RelayMatrixResponse, SimulateResponse, SmtpdServicesResponse } from '../../server/src/features/simulate';
 import type { Transaction, TraceStep } from '../../server/src/engine/simulate/types';
+import { serverRunning } from './server-state';
 
 export const SIMULATE_COMMAND = 'postfix.simulate';
 export const RELAY_MATRIX_COMMAND = 'postfix.relayMatrix';
@@ -194,6 +195,7 @@ function show(context: ExtensionContext, kind: string, title: string, body: stri
 export function registerSimulateCommands(context: ExtensionContext, client: LanguageClient): void {
   context.subscriptions.push(
     commands.registerCommand(SIMULATE_COMMAND, async () => {
+      if (!serverRunning(client)) return;
       const uri = await pickSavedConfig();
       if (!uri) return;
       const tx = await askTransaction(client, uri, context);
@@ -203,6 +205,7 @@ export function registerSimulateCommands(context: ExtensionContext, client: Lang
       show(context, 'postfixSimulation', title, simulationHtml(r, tx));
     }),
     commands.registerCommand(RELAY_MATRIX_COMMAND, async () => {
+      if (!serverRunning(client)) return;
       const uri = await pickSavedConfig();
       if (!uri) return;
       const m = await client.sendRequest<RelayMatrixResponse>('postfix/relayMatrix', { uri: uri.toString() });

@@ -1,6 +1,7 @@
 // Real VS Code: our extension packaged as a .vsix, installed into code-server
 // 4.100.3 and driven through Debian's Chromium with playwright-core. Asserts
-// what a user sees: the language mode, the squiggle and the Problems entry.
+// what a user sees: the language mode, the squiggle, the Problems entry and
+// the status bar item (mode and target release; "server stopped" when it is).
 // Needs `scripts/install-e2e.sh` (cache outside the repo); recipe in
 // ../shared/real-editors.md section 1.
 
@@ -73,6 +74,8 @@ function startCodeServer(run: string, env: NodeJS.ProcessEnv, workspace: string)
 interface Seen {
   language: string;
   problem: string;
+  /** The extension's status bar item, when `status` was asked for. */
+  status?: string;
   timings: string[];
 }
 
@@ -82,13 +85,15 @@ interface Expect {
   severity: 'error' | 'warning';
   timeoutMs: number;
   shot: string;
+  /** Wait (one minute at most) for our status bar item to read this, before the squiggle. */
+  status?: RegExp;
 }
 
 /** Generous limits (5 min) that catch a hang, not a slow machine. */
 const HANG_MS = 300_000;
 
 /** Opens `file` from the explorer and waits for a squiggle and the Problems row with `code`. */
-async function openAndWaitForProblem(url: string, run: string, { file, code, severity, timeoutMs, shot }: Expect): Promise<Seen> {
+async function openAndWaitForProblem(url: string, run: string, { file, code, severity, timeoutMs, shot, status }: Expect): Promise<Seen> {
   const { chromium } = createRequire(__filename)(playwrightCore);
   const started = Date.now();
   const timings: string[] = [];
@@ -113,13 +118,20 @@ async function openAndWaitForProblem(url: string, run: string, { file, code, sev
     const language = page.locator('.statusbar-item', { hasText: 'Postfix main.cf' }).first();
     await language.waitFor({ timeout: HANG_MS });
     mark('language mode');
+    let statusText: string | undefined;
+    if (status) {
+      const item = page.locator('.statusbar-item', { hasText: status }).first();
+      await item.waitFor({ timeout: 60_000 });
+      statusText = (await item.innerText()).replace(/\s+/g, ' ').trim();
+      mark('status bar');
+    }
     await page.locator(`.monaco-editor .squiggly-${severity}`).first().waitFor({ timeout: timeoutMs });
     mark('squiggle');
     await page.keyboard.press('Control+Shift+M');
     const row = page.locator('.markers-panel .monaco-list-row', { hasText: code }).first();
     await row.waitFor({ timeout: timeoutMs });
     mark('Problems entry');
-    return { language: await language.innerText(), problem: (await row.innerText()).replace(/\s+/g, ' '), timings };
+    return { language: await language.innerText(), problem: (await row.innerText()).replace(/\s+/g, ' '), status: statusText, timings };
   } catch (e) {
     await page.screenshot({ path: shot }).catch(() => {});
     throw new Error(`${(e as Error).message}\n(screenshot: ${shot}; timings: ${timings.join(', ')})`);
@@ -173,6 +185,7 @@ describe('VS Code (code-server) with the packaged extension', () => {
       severity: 'error',
       timeoutMs: HANG_MS,
       shot: join(shots, 'code-server-good.png'),
+      status: /Postfix 3\.\d+ · repository/,
     });
     await server.stop();
     t.diagnostic(`${seen.timings.join(', ')}; whole test ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -180,6 +193,8 @@ describe('VS Code (code-server) with the packaged extension', () => {
     assert.match(seen.problem, /This indented line does not set mydomain/);
     assert.match(seen.problem, /postfix\s*\(?PF112\)?/);
     assert.match(seen.problem, /\[Ln 6, Col 3\]/);
+    // A copy outside /etc/postfix is judged as a repository copy, against the newest release.
+    assert.match(seen.status ?? '', /^Postfix 3\.\d+ · repository$/);
   });
 
   test('negative control: with a broken server no squiggle appears and the check fails', async (t) => {
@@ -195,6 +210,8 @@ describe('VS Code (code-server) with the packaged extension', () => {
         severity: 'error',
         timeoutMs: 10_000,
         shot: join(shots, 'code-server-broken.png'),
+        // The failure is visible, not silent: the status bar says the server stopped.
+        status: /Postfix: server stopped/,
       }),
       /squiggly-error/,
     );

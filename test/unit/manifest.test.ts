@@ -135,4 +135,39 @@ describe('workspace trust', () => {
     const detect = manifest.contributes.commands.find((c: { command: string }) => c.command === 'postfix.detectVersion');
     assert.equal(detect.enablement, 'isWorkspaceTrusted');
   });
+
+  test('every command a program-running module registers is disabled in Restricted Mode', () => {
+    const dir = join(repoDir, 'client/src');
+    const runners = readdirSync(dir).filter((f) => /child_process/.test(readFileSync(join(dir, f), 'utf8')));
+    assert.ok(runners.includes('postfix-programs.ts'), `expected postfix-programs.ts to run programs, found ${runners}`);
+    for (const f of runners) {
+      const text = readFileSync(join(dir, f), 'utf8');
+      const ids = [...text.matchAll(/export const \w+_COMMAND = '([^']+)'/g)].map((m) => m[1]);
+      assert.ok(ids.length > 0, `${f} names no command`);
+      for (const id of ids) {
+        const c = manifest.contributes.commands.find((x: { command: string }) => x.command === id);
+        assert.equal(c?.enablement, 'isWorkspaceTrusted', `${f}: ${id}`);
+      }
+    }
+  });
+});
+
+describe('commands', () => {
+  test('every command the client registers is contributed, and every contributed command is registered', () => {
+    const dir = join(repoDir, 'client/src');
+    const registered = new Set<string>();
+    for (const f of readdirSync(dir)) {
+      const text = readFileSync(join(dir, f), 'utf8');
+      const constants = new Map([...text.matchAll(/export const (\w+_COMMAND) = '([^']+)'/g)].map((m) => [m[1], m[2]]));
+      for (const m of text.matchAll(/registerCommand\((\w+|'[^']+')/g)) {
+        const arg = m[1];
+        const id = arg.startsWith("'") ? arg.slice(1, -1) : constants.get(arg);
+        assert.ok(id, `${f}: registerCommand(${arg}) names no constant of this module`);
+        registered.add(id);
+      }
+    }
+    const contributed = new Set<string>(manifest.contributes.commands.map((c: { command: string }) => c.command));
+    assert.deepEqual([...registered].filter((id) => !contributed.has(id)), [], 'registered but not in package.json');
+    assert.deepEqual([...contributed].filter((id) => !registered.has(id)), [], 'in package.json but never registered');
+  });
 });

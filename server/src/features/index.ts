@@ -12,6 +12,7 @@ import { hover } from './hover';
 import { navigation } from './navigation';
 import { settings } from './settings';
 import { simulate } from './simulate';
+import { status } from './status';
 
 export const features: Feature[] = [
   settings,
@@ -24,4 +25,5 @@ export const features: Feature[] = [
   formatting,
   simulate,
   codeActions,
+  status,
 ];
