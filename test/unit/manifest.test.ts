@@ -171,3 +171,26 @@ describe('commands', () => {
     assert.deepEqual([...contributed].filter((id) => !registered.has(id)), [], 'in package.json but never registered');
   });
 });
+
+describe('package', () => {
+  test('the icon is a 128×128 PNG the .vsix carries', () => {
+    const png = readFileSync(join(repoDir, manifest.icon));
+    assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
+    assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [128, 128]);
+    assert.match(readFileSync(join(repoDir, '.vscodeignore'), 'utf8'), new RegExp(`^!${manifest.icon.replace('.', '\\.')}$`, 'm'));
+  });
+
+  test('every walkthrough step has its page, and every command it links to exists', () => {
+    const [walkthrough] = manifest.contributes.walkthroughs;
+    const ours = new Set<string>(manifest.contributes.commands.map((c: { command: string }) => c.command));
+    assert.ok(walkthrough.steps.length >= 5);
+    for (const step of walkthrough.steps) {
+      assert.ok(readFileSync(join(repoDir, step.media.markdown), 'utf8').length > 200, step.id);
+      const linked = [...step.description.matchAll(/\(command:([\w.]+)\)/g)].map((m: RegExpMatchArray) => m[1]);
+      assert.ok(linked.length > 0, `${step.id} links no command`);
+      for (const id of [...linked, ...step.completionEvents.filter((e: string) => e.startsWith('onCommand:')).map((e: string) => e.slice(10))])
+        assert.ok(!id.startsWith('postfix.') || ours.has(id), `${step.id}: ${id} is not a contributed command`);
+    }
+    assert.match(readFileSync(join(repoDir, '.vscodeignore'), 'utf8'), /^!media\/walkthrough\/\*\*$/m);
+  });
+});
