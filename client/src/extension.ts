@@ -19,6 +19,7 @@ import { registerSimulateCommands } from './simulate';
 import { registerHardenCommand } from './harden';
 import { registerServerState } from './server-state';
 import { registerPostfixPrograms } from './postfix-programs';
+import { registerCompareCommand } from './compare';
 
 export const LANGUAGES = ['postfix-main', 'postfix-master', 'postfix-map'];
 
@@ -47,6 +48,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
   registerSimulateCommands(context, client);
   registerHardenCommand(context, client);
   registerPostfixPrograms(context, client, outputChannel);
+  registerCompareCommand(context, client);
   try {
     await client.start();
   } catch (e) {

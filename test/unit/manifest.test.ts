@@ -129,8 +129,10 @@ describe('workspace trust', () => {
 
   test('every client module that runs a program checks workspace trust first', () => {
     const dir = join(repoDir, 'client/src');
-    const runners = readdirSync(dir).filter((f) => /child_process/.test(readFileSync(join(dir, f), 'utf8')));
+    // git-revision.ts runs git for the module that imports it.
+    const runners = readdirSync(dir).filter((f) => /child_process|disk\/git-revision/.test(readFileSync(join(dir, f), 'utf8')));
     assert.ok(runners.includes('version.ts'), `expected version.ts to run postconf, found ${runners}`);
+    assert.ok(runners.includes('compare.ts'), `expected compare.ts to run git, found ${runners}`);
     for (const f of runners) assert.match(readFileSync(join(dir, f), 'utf8'), /if \(!workspace\.isTrusted\)/, f);
     const detect = manifest.contributes.commands.find((c: { command: string }) => c.command === 'postfix.detectVersion');
     assert.equal(detect.enablement, 'isWorkspaceTrusted');

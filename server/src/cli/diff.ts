@@ -8,14 +8,12 @@
 // that makes mail less safe, 1 the change opens a relay or adds an error
 // finding, 2 usage error or a side that cannot be read.
 
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve, sep } from 'node:path';
-import { ruleDocUrl } from '../engine/codes';
+import { resolve } from 'node:path';
+import { checkoutRevision } from '../disk/git-revision';
 import type { ConfigMode } from '../engine/config-files';
 import { behaviourOf, type ReviewFinding } from '../engine/review/behaviour';
-import { diffBehaviour, isEmptyDiff, type BehaviourDiff, type CellChange, type ValueChange } from '../engine/review/diff';
+import { diffBehaviour, type BehaviourDiff } from '../engine/review/diff';
+import { cellLine, summary, toJson, toMarkdown, valueLine, type Labels } from '../engine/review/report';
 import { formatProblems, printable } from './format';
 import { hostModel } from './host';
 import type { CliIo } from './io';
@@ -69,42 +67,6 @@ function parseArgs(argv: string[]): DiffArgs | string {
   return a;
 }
 
-/**
- * Writes DIR's files as they are at REV into a new temporary directory. Git
- * runs only because the user asked for --git; the revision's symbolic links
- * are recreated only when they point inside the copy.
- */
-export function checkoutRevision(dir: string, rev: string): { path: string; cleanup(): void } {
-  const git = (args: string[], cwd: string) => execFileSync('git', args, { cwd, maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'pipe'] });
-  const abs = realpathSync(dir);
-  const top = git(['rev-parse', '--show-toplevel'], abs).toString().trim();
-  const sub = relative(realpathSync(top), abs);
-  try {
-    git(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], top);
-  } catch {
-    throw new Error(`no such revision: ${rev}`);
-  }
-  const root = mkdtempSync(join(tmpdir(), 'postfix-lint-diff-'));
-  const listing = git(['ls-tree', '-r', '-z', '--full-tree', rev, '--', sub === '' ? '.' : sub], top).toString();
-  for (const entry of listing.split('\0')) {
-    const m = /^(\d+) (\w+) [0-9a-f]+\t(.*)$/s.exec(entry);
-    if (!m || m[2] !== 'blob') continue;
-    const [, fileMode, , path] = m;
-    const inside = sub === '' ? path : path.slice(sub.length + 1);
-    const target = join(root, inside);
-    if (!target.startsWith(root + sep)) continue;
-    mkdirSync(dirname(target), { recursive: true });
-    const content = git(['cat-file', 'blob', `${rev}:${path}`], top);
-    if (fileMode === '120000') {
-      const link = content.toString();
-      if (resolve(dirname(target), link).startsWith(root + sep)) symlinkSync(link, target);
-      continue;
-    }
-    writeFileSync(target, content);
-  }
-  return { path: root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
-}
-
 export function runDiff(argv: string[], io: CliIo & { reader: FileReader & { isDirectory(p: string): boolean } }): number {
   const args = parseArgs(argv);
   if (typeof args === 'string') {
@@ -153,11 +115,6 @@ export function runDiff(argv: string[], io: CliIo & { reader: FileReader & { isD
   }
 }
 
-interface Labels {
-  old: string;
-  new: string;
-}
-
 function render(d: BehaviourDiff, format: DiffFormat, labels: Labels): string {
   switch (format) {
     case 'json':
@@ -172,48 +129,8 @@ function render(d: BehaviourDiff, format: DiffFormat, labels: Labels): string {
   }
 }
 
-function findingJson(f: ReviewFinding) {
-  return { code: f.code, severity: f.severity, category: f.category, file: f.relFile, line: f.range.start.line + 1, column: f.range.start.character + 1, message: f.message, url: ruleDocUrl(f.code) };
-}
-
-function toJson(d: BehaviourDiff, labels: Labels) {
-  return {
-    old: { label: labels.old, hasMainCf: d.old.exists, openRelay: d.old.openRelay },
-    new: { label: labels.new, hasMainCf: d.new.exists, openRelay: d.new.openRelay },
-    relayMatrix: d.cells,
-    findingsAdded: d.added.map(findingJson),
-    findingsRemoved: d.removed.map(findingJson),
-    values: d.values,
-  };
-}
-
-const show = (v: string | undefined) => (v === undefined ? '(not tested)' : v);
-
-function cellLine(c: CellChange): string {
-  const verdict = c.opensRelay ? ' — an open relay' : c.closesRelay ? ' — no longer an open relay' : '';
-  return `${c.service}: ${c.client} [${c.clientAddress}${c.saslUser ? `, logged in as ${c.saslUser}` : ''}] → <${c.recipientAddress}> (${c.recipient}; sender <${c.sender}>): ${show(c.before)} → ${show(c.after)}${verdict}`;
-}
-
-function valueLine(v: ValueChange): string {
-  const unset = v.scope === 'main.cf' ? '(default)' : '(main.cf value)';
-  return `${v.scope} ${v.name}: ${v.before ?? unset} → ${v.after ?? unset}`;
-}
-
 function findingLine(f: ReviewFinding): string {
   return printable(`${f.relFile}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} ${f.code}: ${f.message}`);
-}
-
-function summary(d: BehaviourDiff): string {
-  if (isEmptyDiff(d)) return 'No behavioural difference.';
-  const opened = d.cells.filter((c) => c.opensRelay).length;
-  const parts = [
-    opened ? `OPENS A RELAY on ${opened} service${opened === 1 ? '' : 's'}` : '',
-    `${d.cells.length} relay-matrix answer${d.cells.length === 1 ? '' : 's'} changed`,
-    `${d.added.length} finding${d.added.length === 1 ? '' : 's'} added`,
-    `${d.removed.length} removed`,
-    `${d.values.length} effective value${d.values.length === 1 ? '' : 's'} changed`,
-  ];
-  return parts.filter(Boolean).join(', ');
 }
 
 function toText(d: BehaviourDiff, labels: Labels): string {
@@ -230,31 +147,5 @@ function toText(d: BehaviourDiff, labels: Labels): string {
   section(`Findings removed (${d.removed.length})`, d.removed.map(findingLine));
   section('Effective values', d.values.map(valueLine));
   out.push('', summary(d));
-  return `${out.join('\n')}\n`;
-}
-
-/** Markdown for a pull-request comment: table cells escaped, one table per part. */
-function toMarkdown(d: BehaviourDiff, labels: Labels): string {
-  const esc = (s: string) => s.replace(/[\\`*_{}[\]()#+!|<>]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
-  const code = (s: string | undefined) => (s === undefined ? '—' : `\`${s.replace(/`/g, "'")}\``);
-  const out = [`### Postfix: what this change does to mail`, '', `${esc(labels.old)} → ${esc(labels.new)}: **${esc(summary(d))}**`];
-  if (d.cells.length) {
-    out.push('', '#### Relay matrix', '', '| service | client | recipient | sender | before | after | |', '|---|---|---|---|---|---|---|');
-    for (const c of d.cells) {
-      const note = c.opensRelay ? '🔴 open relay' : c.closesRelay ? '🟢 relay closed' : '';
-      out.push(`| ${esc(c.service)} | ${esc(c.client)} ${code(c.clientAddress)} | ${esc(c.recipient)} ${code(c.recipientAddress)} | ${code(c.sender)} | ${code(c.before)} | ${code(c.after)} | ${note} |`);
-    }
-  }
-  const findings = (title: string, list: ReviewFinding[]) => {
-    if (!list.length) return;
-    out.push('', `#### ${title} (${list.length})`, '', '| file | line | severity | rule | message |', '|---|---|---|---|---|');
-    for (const f of list) out.push(`| ${esc(f.relFile)} | ${f.range.start.line + 1} | ${f.severity} | [${f.code}](${ruleDocUrl(f.code)}) | ${esc(f.message)} |`);
-  };
-  findings('Findings added', d.added);
-  findings('Findings removed', d.removed);
-  if (d.values.length) {
-    out.push('', '#### Effective values', '', '| file | parameter | before | after |', '|---|---|---|---|');
-    for (const v of d.values) out.push(`| ${v.scope} | ${esc(v.name)} | ${code(v.before)} | ${code(v.after)} |`);
-  }
   return `${out.join('\n')}\n`;
 }

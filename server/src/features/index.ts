@@ -3,6 +3,7 @@
 
 import type { Feature } from './context';
 import { codeActions } from './codeActions';
+import { compare } from './compare';
 import { completion } from './completion';
 import { diagnostics } from './diagnostics';
 import { documentSymbols } from './documentSymbols';
@@ -26,4 +27,5 @@ export const features: Feature[] = [
   simulate,
   codeActions,
   status,
+  compare,
 ];
