@@ -115,6 +115,11 @@ ${scenario.main}`;
     return this.pf.read(name);
   }
 
+  /** A scenario text with {{HOST}}, {{ETC}} and {{DIR}} filled in for this instance. */
+  subst(text: string): string {
+    return this.pf.subst(text);
+  }
+
   writeFile(name: string, text: string): void {
     this.pf.writeFile(name, text);
   }
@@ -198,6 +203,13 @@ ${scenario.main}`;
   /** Whether a TLS handshake succeeds right after connecting (implicit TLS, port 465). */
   async tlsHandshake(port: number): Promise<boolean> {
     const r = await run('sh', ['-c', `openssl s_client -connect ${this.host}:${port} -brief </dev/null 2>&1`]);
+    return /CONNECTION ESTABLISHED/.test(r.out);
+  }
+
+  /** Whether a STARTTLS handshake with only the given protocol (openssl's -tls1_2, -tls1_3) succeeds. */
+  async starttls(port: number, protocol: string): Promise<boolean> {
+    const r = await run('sh', ['-c', `openssl s_client -starttls smtp -${protocol} -connect ${this.host}:${port} -brief </dev/null 2>&1`]);
+    if (r.timedOut) throw new Error(describeRun(`openssl s_client (${this.name})`, r));
     return /CONNECTION ESTABLISHED/.test(r.out);
   }
 
@@ -545,6 +557,44 @@ smtpd_recipient_restrictions = permit_mynetworks, reject_unauth_destination, rej
         report.push('login mismatch without maps: live 553 for a logged-in user = PF516');
       },
     ),
+  );
+
+  // 9. Which TLS protocol list smtpd reads (PF510 speaks only of lists in effect, FP-15): at level may
+  //    the mandatory list is ignored, with encrypt it is the only one.
+  scenarios.push(
+    t.test('tls-protocol-lists', async () => {
+      const certDir = mkdtempSync(join(tmpdir(), 'pf-cert-'));
+      chmodSync(certDir, 0o755);
+      const pem = await selfSignedCert(certDir);
+      const submission = '{{HOST}}:587 inet n - n - - smtpd\n  -o syslog_name=postfix/submission\n  -o smtpd_tls_security_level=encrypt\n';
+      try {
+        await withInstance(
+          'tls-protocol-lists',
+          {
+            main: `mynetworks = 127.0.0.0/8\nsmtpd_tls_chain_files = ${pem}\nsmtpd_tls_security_level = may\nsmtpd_tls_protocols = >=TLSv1.2\nsmtpd_tls_mandatory_protocols = TLSv1, TLSv1.1\n`,
+            master: `{{HOST}}:25 inet n - n - - smtpd\n${submission}`,
+          },
+          async (inst) => {
+            const p = only(inst.lint(), 'PF510');
+            assert.match(p.message, /^smtpd_tls_mandatory_protocols = TLSv1, TLSv1\.1 enables TLSv1 and TLSv1\.1/);
+            // Without the encrypting service nothing reads the mandatory list, and the advice goes.
+            const master = inst.read('master.cf');
+            inst.writeFile('master.cf', master.replace(inst.subst(submission), ''));
+            assert.deepEqual(inst.lint().filter((x) => x.code === 'PF510'), []);
+            inst.writeFile('master.cf', master);
+            await inst.start();
+            assert.equal(await inst.starttls(25, 'tls1_2'), true, 'port 25 (level may) reads smtpd_tls_protocols: TLS 1.2 works although the mandatory list names only TLS 1.0/1.1');
+            assert.equal(await inst.starttls(587, 'tls1_2'), false, 'port 587 (encrypt) reads smtpd_tls_mandatory_protocols: TLS 1.2 is refused');
+            await applyAndCheck(inst, [p.fixes![0]]);
+            assert.match(inst.read('main.cf'), /^smtpd_tls_mandatory_protocols = >=TLSv1\.2$/m);
+            assert.equal(await inst.starttls(587, 'tls1_2'), true, 'after the fix TLS 1.2 works on 587');
+            report.push('TLS protocol lists: 25 (may) takes TLS 1.2 with mandatory = TLSv1, TLSv1.1, 587 (encrypt) refuses it → PF510 only with 587 → fix → 587 takes TLS 1.2');
+          },
+        );
+      } finally {
+        rmSync(certDir, { recursive: true, force: true });
+      }
+    }),
   );
 
   await Promise.all(scenarios);

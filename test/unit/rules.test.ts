@@ -411,6 +411,16 @@ describe('PF411/PF515/PF516 SASL-dependent restrictions', () => {
     none(lint(fixture(`${BASE}smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination\n`).files), 'PF515');
   });
 
+  // FP-13: joekun-freebsd in the precision corpus.
+  test('PF515 stays quiet on port 25 when it turns SASL off itself and shares main.cf lists with submission', () => {
+    const main = `${BASE}smtpd_sasl_auth_enable = yes\nsmtpd_recipient_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination, permit_auth_destination, reject\n`;
+    const master = `smtp inet n - n - - smtpd\n  -o smtpd_sasl_auth_enable=no\nsubmission inet n - n - - smtpd\n  -o smtpd_recipient_restrictions=\n  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject\n`;
+    none(lint(fixture(main, master).files), 'PF515');
+    // Without that deliberate -o (SASL simply never enabled), the same list still is a finding.
+    const p = withCode(lint(fixture(main.replace('smtpd_sasl_auth_enable = yes\n', ''), master.replace('  -o smtpd_sasl_auth_enable=no\n', '')).files), 'PF515');
+    assert.ok(p.some((x) => /on service smtp \(port 25\)/.test(x.message)), JSON.stringify(p.map((x) => x.message)));
+  });
+
   test('PF411: login-mismatch restriction where SASL is off', () => {
     const { files, mainRanges } = fixture(`${BASE}smtpd_sender_restrictions = «reject_sender_login_mismatch»\nsmtpd_sender_login_maps = hash:/etc/postfix/logins\n`);
     const p = one(lint(files), 'PF411');
@@ -518,6 +528,56 @@ describe('PF504–PF506 DNS block lists', () => {
     none(lint(fixed), 'PF505');
   });
 
+  test('PF505 in postscreen: the error answer scores the weight; rejection depends on threshold and action', () => {
+    const ps = (main: string) => withCode(lint(fixture(`${BASE}${main}`).files), 'PF505');
+    const below = ps('postscreen_dnsbl_threshold = 3\npostscreen_dnsbl_action = enforce\npostscreen_dnsbl_sites = zen.spamhaus.org*2, bl.spamcop.net*1\n');
+    assert.deepEqual(below.map((p) => p.severity), ['warning']);
+    assert.match(below[0].message, /every client would score 2 of the 3 points of postscreen_dnsbl_threshold: not enough to refuse it alone/);
+    assert.doesNotMatch(below[0].message, /would be rejected/);
+    const reached = ps('postscreen_dnsbl_threshold = 3\npostscreen_dnsbl_action = enforce\npostscreen_dnsbl_sites = zen.spamhaus.org*3\n');
+    assert.deepEqual(reached.map((p) => p.severity), ['error']);
+    assert.match(reached[0].message, /every client would be rejected/);
+    // The default action only logs.
+    const logged = ps('postscreen_dnsbl_sites = zen.spamhaus.org*3\n');
+    assert.deepEqual(logged.map((p) => p.severity), ['warning']);
+    assert.match(logged[0].message, /postscreen_dnsbl_action = ignore only logs that today/);
+    // Two unfiltered zones answer together: their weights add up.
+    assert.match(ps('postscreen_dnsbl_threshold = 2\npostscreen_dnsbl_action = drop\npostscreen_dnsbl_sites = sbl.spamhaus.org*1 xbl.spamhaus.org*1\n')[0].message, /\(2 points, threshold 2, action drop\), so every client would be rejected/);
+  });
+
+  test('PF523: DBL looked up with client addresses, ZEN with domain names', () => {
+    const { files, mainRanges } = fixture(
+      `${BASE}smtpd_client_restrictions = permit_mynetworks, reject_rbl_client «dbl.spamhaus.org», reject_rbl_client zen.spamhaus.org=127.0.0.[2..11]\nsmtpd_sender_restrictions = reject_rhsbl_sender «zen.spamhaus.org=127.0.0.[2..11]», reject_rhsbl_sender dbl.spamhaus.org=127.0.1.[2..99]\n`,
+    );
+    const ps = lint(files);
+    const wrong = withCode(ps, 'PF523');
+    assert.deepEqual(wrong.map((p) => [p.range, p.severity]), [
+      [mainRanges[0], 'error'],
+      [mainRanges[1], 'warning'],
+    ]);
+    assert.match(wrong[0].message, /dbl\.spamhaus\.org lists domain names, but reject_rbl_client looks up the client's IP address in it\. Spamhaus answers such queries with 127\.0\.1\.255/);
+    assert.match(wrong[1].message, /zen\.spamhaus\.org lists IP addresses, but reject_rhsbl_sender looks up a domain name in it/);
+    // PF505 would turn the harmful DBL entry into a useless one: it leaves it to PF523.
+    none(ps, 'PF505');
+    const f = fixAll(files, 'PF523');
+    assert.equal(f[MAIN], `${BASE}smtpd_client_restrictions = permit_mynetworks, reject_rbl_client zen.spamhaus.org=127.0.0.[2..11]\nsmtpd_sender_restrictions = reject_rhsbl_sender dbl.spamhaus.org=127.0.1.[2..99]\n`);
+    none(lint(f), 'PF523');
+  });
+
+  test('PF523: postscreen_dnsbl_sites = dbl.spamhaus.org*1 is removed, never given a reply filter', () => {
+    const { files, mainRanges } = fixture(`${BASE}postscreen_dnsbl_sites = zen.spamhaus.org=127.0.0.[2..11]*3, «dbl.spamhaus.org*1»\n`);
+    const ps = lint(files);
+    const p = one(ps, 'PF523');
+    assert.deepEqual(p.range, mainRanges[0]);
+    assert.match(p.message, /every client scores its weight \(1 point\) toward postscreen_dnsbl_threshold/);
+    none(ps, 'PF505');
+    assert.match(fixed(files, p)[MAIN], /^postscreen_dnsbl_sites = zen\.spamhaus\.org=127\.0\.0\.\[2\.\.11\]\*3$/m);
+    // With a filter it is still the wrong list, only harmless.
+    const filtered = one(lint(fixture(`${BASE}postscreen_dnsbl_sites = dbl.spamhaus.org=127.0.1.[2..99]*1\n`).files), 'PF523');
+    assert.equal(filtered.severity, 'warning');
+    assert.match(filtered.message, /with the reply filter it can never match/);
+  });
+
   test('PF506: zen before permit_sasl_authenticated where users log in', () => {
     const { files, mainRanges } = fixture(`${BASE}smtpd_sasl_auth_enable = yes\nsmtpd_tls_auth_only = yes\nsmtpd_client_restrictions = permit_mynetworks, «reject_rbl_client» zen.spamhaus.org=127.0.0.[2..11], permit_sasl_authenticated\n`);
     const p = one(lint(files), 'PF506');
@@ -615,6 +675,38 @@ describe('PF509–PF514 TLS and SASL per service', () => {
     none(lint(f), 'PF512');
   });
 
+  // FP-10: modoboa, openmandriva, mailcow, mailu, proxmox-pmg in the precision corpus.
+  test('internal listeners are judged by their own -o settings, not by a loopback address', () => {
+    const main = `${BASE}${TLS}smtpd_sasl_auth_enable = yes\n`;
+    const ret = `${SMTP}«127.0.0.1:10025» inet n - n - - smtpd\n  -o content_filter=\n`;
+    const msg = (m: string) => withCode(lint(fixture(main, m.replace(/«|»/g, '')).files), 'PF511').map((p) => p.message);
+    // A content filter's return path: only port 25 is named.
+    assert.deepEqual(msg(ret).length, 1);
+    assert.match(msg(ret)[0], /offered on service smtp \(port 25\) before/);
+    for (const marker of ['-o receive_override_options=no_unknown_recipient_checks', '-o smtpd_authorized_xforward_hosts=127.0.0.0/8', '-o mynetworks=127.0.0.0/8,[::1]/128', '-o smtpd_client_restrictions=permit_mynetworks,reject']) {
+      assert.doesNotMatch(msg(ret.replace('-o content_filter=', marker)).join('\n'), /10025/, marker);
+    }
+    // The same listener without such a setting is judged like any other: the address alone says nothing.
+    assert.match(msg(ret.replace('  -o content_filter=\n', '')).join('\n'), /service 127\.0\.0\.1:10025/);
+    // -o mynetworks with a public network does not make it internal.
+    assert.match(msg(ret.replace('-o content_filter=', '-o mynetworks=192.0.2.0/24')).join('\n'), /10025/);
+  });
+
+  test('a listener on a private port that turns smtpd_tls_auth_only off itself (mailcow 588), or sits behind an XCLIENT proxy (Mailu 10025)', () => {
+    const main = `${BASE}${TLS}smtpd_sasl_auth_enable = yes\nsmtpd_tls_auth_only = yes\n`;
+    none(lint(fixture(main, `${SMTP}588 inet n - n - - smtpd\n  -o smtpd_tls_auth_only=no\n`).files), 'PF511');
+    // On the submission port the same -o is a mistake.
+    one(lint(fixture(main, `${SMTP}submission inet n - n - - smtpd\n  -o smtpd_tls_auth_only=no\n`).files), 'PF511');
+    const mailu = `${BASE}smtpd_forbid_unauth_pipelining = no\n`;
+    const m10025 = `${SMTP}10025 inet n - n - - smtpd\n  -o smtpd_sasl_auth_enable=yes\n`;
+    const without = lint(fixture(mailu, m10025).files);
+    one(without, 'PF511');
+    one(without, 'PF518');
+    const behind = lint(fixture(`${mailu}smtpd_authorized_xclient_hosts = 192.168.203.0/24\n`, m10025).files);
+    none(behind, 'PF511');
+    none(behind, 'PF518');
+  });
+
   test('no PF511 where TLS is required before AUTH or plaintext mechanisms are off', () => {
     none(lint(fixture(`${BASE}${TLS}smtpd_sasl_auth_enable = yes\nsmtpd_sasl_security_options = noanonymous, noplaintext\n`).files), 'PF511');
     none(lint(fixture(`${BASE}smtpd_tls_chain_files = /x.pem\nsmtpd_tls_security_level = encrypt\nsmtpd_sasl_auth_enable = yes\n`).files), 'PF511');
@@ -622,8 +714,12 @@ describe('PF509–PF514 TLS and SASL per service', () => {
 });
 
 describe('PF510/PF517/PF521 TLS settings', () => {
+  // smtpd offers TLS on 25, requires it on 587; the SMTP client uses TLS opportunistically.
+  const LEVELS = 'smtpd_tls_security_level = may\nsmtp_tls_security_level = may\n';
+  const SERVICES = `${SMTP}submission inet n - n - - smtpd\n  -o smtpd_tls_security_level=encrypt\nsmtp unix - - n - - smtp\nlmtp unix - - n - - lmtp\n`;
+
   test('SSLv3 enabled, TLSv1.1 in mandatory protocols, info for opportunistic TLSv1', () => {
-    const { files, mainRanges } = fixture(`${BASE}smtpd_tls_protocols = «!SSLv2»\nsmtpd_tls_mandatory_protocols = «!SSLv2, !SSLv3, !TLSv1»\nsmtp_tls_protocols = «!SSLv2, !SSLv3»\nlmtp_tls_protocols = >=TLSv1.2\n`);
+    const { files, mainRanges } = fixture(`${BASE}${LEVELS}smtpd_tls_protocols = «!SSLv2»\nsmtpd_tls_mandatory_protocols = «!SSLv2, !SSLv3, !TLSv1»\nsmtp_tls_protocols = «!SSLv2, !SSLv3»\nlmtp_tls_protocols = >=TLSv1.2\n`, SERVICES);
     const ps = withCode(lint(files), 'PF510');
     assert.deepEqual(ps.map((p) => [p.range, p.severity]), [
       [mainRanges[0], 'warning'],
@@ -631,8 +727,48 @@ describe('PF510/PF517/PF521 TLS settings', () => {
       [mainRanges[2], 'info'],
     ]);
     assert.deepEqual(ps.map((p) => fix(p).hardening), [true, true, false]);
+    assert.match(ps[0].message, /enables SSLv3, TLSv1 and TLSv1\.1: SSLv3 is broken \(POODLE\)/);
     const f = fixed(files, ps[0]);
     assert.match(f[MAIN], /^smtpd_tls_protocols = >=TLSv1\.2$/m);
+  });
+
+  // FP-15: chef-postfix-server, sovereign, securedrop-mon in the precision corpus.
+  test('no advice on a protocol list that no process reads', () => {
+    const weak = 'smtpd_tls_mandatory_protocols = !SSLv2, !SSLv3\nsmtp_tls_mandatory_protocols = !SSLv2, !SSLv3\n';
+    // Opportunistic TLS only (the legacy yes/no switches and the level): the mandatory lists are never used.
+    none(lint(fixture(`${BASE}smtpd_use_tls = yes\nsmtp_use_tls = yes\n${weak}`, `${SMTP}smtp unix - - n - - smtp\n`).files), 'PF510');
+    none(lint(fixture(`${BASE}${LEVELS}${weak}`, `${SMTP}smtp unix - - n - - smtp\n`).files), 'PF510');
+    // The client at level secure reads only the mandatory list, so the opportunistic one is advice about nothing.
+    none(lint(fixture(`${BASE}smtp_tls_security_level = secure\nsmtp_tls_protocols = TLSv1.2 TLSv1.1 TLSv1 !SSLv3 !SSLv2\n`, `${SMTP}smtp unix - - n - - smtp\n`).files), 'PF510');
+    // No TLS at all: neither list.
+    none(lint(fixture(`${BASE}smtp_tls_protocols = !SSLv2\nsmtpd_tls_protocols = !SSLv2\n`, `${SMTP}smtp unix - - n - - smtp\n`).files), 'PF510');
+  });
+
+  test('the mandatory lists count where some service or destination requires TLS', () => {
+    const weak = 'smtpd_tls_mandatory_protocols = «!SSLv2, !SSLv3»\nsmtp_tls_mandatory_protocols = «!SSLv2, !SSLv3»\n';
+    // smtpd: a submission service with encrypt; the client: a policy table can require TLS per destination.
+    const { files, mainRanges } = fixture(`${BASE}${LEVELS}smtp_tls_policy_maps = hash:/etc/postfix/tls_policy\n${weak}`, SERVICES);
+    assert.deepEqual(withCode(lint(files), 'PF510').map((p) => [p.range, p.severity]), [
+      [mainRanges[0], 'warning'],
+      [mainRanges[1], 'warning'],
+    ]);
+    // Wrapper mode (465) reads the mandatory list too; so does a transport with its own -o level.
+    const smtps = fixture(`${BASE}${weak}`, `${SMTP}smtps inet n - n - - smtpd\n  -o smtpd_tls_wrappermode=yes\nsmtp unix - - n - - smtp\nrelay unix - - n - - smtp\n  -o smtp_tls_security_level=encrypt\n`);
+    assert.equal(withCode(lint(smtps.files), 'PF510').length, 2);
+    // A service that overrides the list itself: main.cf's value no longer reaches the only encrypting service.
+    const own = fixture(`${BASE}${LEVELS}smtpd_tls_mandatory_protocols = !SSLv2, !SSLv3\n`, `${SMTP}submission inet n - n - - smtpd\n  -o smtpd_tls_security_level=encrypt\n  -o smtpd_tls_mandatory_protocols=«!SSLv3»\n`);
+    const p = one(lint(own.files), 'PF510');
+    assert.equal(p.file, MASTER);
+    assert.deepEqual(p.range, own.masterRanges[0]);
+  });
+
+  // FP-14: openmandriva in the precision corpus.
+  test('SSLv2 is not called enabled where Postfix needs an OpenSSL without SSLv2 (3.6 and later)', () => {
+    const { files } = fixture(`${BASE}${LEVELS}smtpd_tls_mandatory_protocols = !SSLv3\n`, SERVICES);
+    const now = one(lint(files), 'PF510');
+    assert.match(now.message, /= !SSLv3 enables TLSv1 and TLSv1\.1: TLSv1 and TLSv1\.1 are deprecated/);
+    assert.doesNotMatch(now.message, /SSLv2/);
+    assert.match(one(lint(files, '3.5.25'), 'PF510').message, /enables SSLv2, TLSv1 and TLSv1\.1: SSLv2 is broken \(DROWN\)/);
   });
 
   test('weak cipher grade', () => {
@@ -659,6 +795,13 @@ describe('PF518–PF520 smuggling, VRFY, banner', () => {
     const old = withCode(lint(fixture(BASE).files, '3.7.11'), 'PF518');
     assert.deepEqual(old.map((x) => x.severity), ['info', 'info']);
     none(lint(fixture(BASE).files), 'PF518');
+  });
+
+  // FP-10: proxmox-pmg's port 26 in the precision corpus.
+  test('smtpd_forbid_bare_newline = no by the -o of a private port is a deliberate exception; on submission it is not', () => {
+    const main = `${BASE}smtpd_forbid_bare_newline = normalize\n`;
+    none(lint(fixture(main, `${SMTP}26 inet n - n - - smtpd\n  -o smtpd_forbid_bare_newline=no\n`).files), 'PF518');
+    one(lint(fixture(main, `${SMTP}submission inet n - n - - smtpd\n  -o smtpd_forbid_bare_newline=no\n`).files), 'PF518');
   });
 
   test('VRFY and banner only when set that way; the defaults are hardening extras', () => {

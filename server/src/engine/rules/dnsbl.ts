@@ -3,7 +3,9 @@
 // - PF504: lists that were shut down (some answer every query as "listed")
 // - PF505: Spamhaus zones without a reply filter: through a public or
 //   forwarding resolver Spamhaus answers 127.255.255.x ("query refused"),
-//   which smtpd counts as a listing, so every client is rejected
+//   which smtpd counts as a listing, so every client is rejected (postscreen:
+//   every client scores the entry's weight, see postscreenEffect)
+// (PF523, a zone of the wrong kind for the lookup, is spamhaus-list-kind.ts.)
 // - PF506: Spamhaus checked before permit_sasl_authenticated: your own users
 //   on home and mobile addresses (the PBL part of zen) are rejected
 
@@ -12,7 +14,7 @@ import type { RuleContext } from './context';
 import { insertBefore, removeTokens, replaceToken } from './edits';
 import { allLists, Item, ListToken, serviceLists, Site, siteOf, tokenLocation } from './lists';
 import { code, problem, Rule } from './rule';
-import { ByLocation, listText } from './util';
+import { ByLocation, countOf, listText } from './util';
 
 export const DEAD_DNSBL = code('PF504', 'dead-dnsbl', 'warning', 'correctness', 'DNS block list that was shut down (some answer every query as listed)');
 export const SPAMHAUS_NO_FILTER = code('PF505', 'spamhaus-without-filter', 'error', 'correctness', 'Spamhaus zone without a reply filter: an error answer rejects every client');
@@ -36,14 +38,33 @@ const DEAD: DeadList[] = [
   { suffix: 'cbl.abuseat.org', severity: 'info', why: 'the CBL is published as part of Spamhaus XBL (included in zen.spamhaus.org)' },
 ];
 
+/** The Spamhaus zone a DNS list domain names (zen, dbl, ...), directly or through DQS (`KEY.zen.dq.spamhaus.net`). */
+function spamhausZone(domain: string): string | undefined {
+  return /(?:^|\.)(zen|sbl|xbl|pbl|sbl-xbl|dbl|zrd)\.(?:spamhaus\.org|dq\.spamhaus\.net)$/i.exec(domain)?.[1].toLowerCase();
+}
+
 /** Reply filters for Spamhaus zones: every real listing, none of the 127.255.255.x error answers. */
-function spamhausFilter(domain: string): string | undefined {
-  const d = domain.toLowerCase();
-  const m = /(?:^|\.)(zen|sbl|xbl|pbl|sbl-xbl|dbl|zrd)\.(?:spamhaus\.org|dq\.spamhaus\.net)$/.exec(d);
-  if (!m) return undefined;
-  if (m[1] === 'dbl') return '127.0.1.[2..99]';
-  if (m[1] === 'zrd') return '127.0.2.[2..24]';
+export function spamhausFilter(domain: string): string | undefined {
+  const zone = spamhausZone(domain);
+  if (!zone) return undefined;
+  if (zone === 'dbl') return '127.0.1.[2..99]';
+  if (zone === 'zrd') return '127.0.2.[2..24]';
   return '127.0.0.[2..11]';
+}
+
+const ADDRESS_LOOKUPS = new Set(['reject_rbl_client', 'reject_rbl', 'permit_dnswl_client']);
+
+/** `domain` for DBL/ZRD (domain-name lists), `address` for ZEN/SBL/XBL/PBL. */
+export function spamhausKind(domain: string): 'domain' | 'address' | undefined {
+  const zone = spamhausZone(domain);
+  if (!zone) return undefined;
+  return zone === 'dbl' || zone === 'zrd' ? 'domain' : 'address';
+}
+
+/** What a use of a DNS list looks up: the client address (reject_rbl_client, postscreen), or a domain name (reject_rhsbl_*). */
+export function lookupKind(item: { lower: string } | undefined): 'domain' | 'address' {
+  if (!item) return 'address'; // postscreen_dnsbl_sites
+  return ADDRESS_LOOKUPS.has(item.lower) ? 'address' : 'domain';
 }
 
 /** zen and pbl list dynamic (home, mobile) addresses. */
@@ -57,7 +78,7 @@ function deadList(domain: string): DeadList | undefined {
 }
 
 /** `domain[=filter][*weight]` (postscreen) or `domain[=filter]` (smtpd). */
-function splitSpec(spec: string): { domain: string; filter?: string; rest: string } {
+export function splitSpec(spec: string): { domain: string; filter?: string; rest: string } {
   const star = spec.indexOf('*');
   const head = star < 0 ? spec : spec.slice(0, star);
   const rest = star < 0 ? '' : spec.slice(star);
@@ -65,7 +86,7 @@ function splitSpec(spec: string): { domain: string; filter?: string; rest: strin
   return eq < 0 ? { domain: head, rest } : { domain: head.slice(0, eq), filter: head.slice(eq + 1), rest };
 }
 
-interface Use {
+export interface Use {
   /** The DNS list spec word. */
   spec: ListToken;
   /** Restriction item (smtpd), or undefined (postscreen_dnsbl_sites). */
@@ -85,7 +106,8 @@ function postscreenSites(ctx: RuleContext): Site[] {
   return out;
 }
 
-function uses(ctx: RuleContext): Use[] {
+/** Every DNS list a restriction or postscreen_dnsbl_sites queries, once per place it is written. */
+export function uses(ctx: RuleContext): Use[] {
   return ctx.once('dnsbl:uses', () => {
     const out: Use[] = [];
     const seen = new Set<string>();
@@ -109,7 +131,7 @@ function uses(ctx: RuleContext): Use[] {
   });
 }
 
-function removeUse(ctx: RuleContext, u: Use): TextEdit[] | undefined {
+export function removeUse(ctx: RuleContext, u: Use): TextEdit[] | undefined {
   if (u.words.some((w) => !w.token)) return undefined;
   const site = u.words[0].token!.site;
   if (u.words.some((w) => w.token!.site !== site)) return undefined;
@@ -142,24 +164,67 @@ function deadLists(ctx: RuleContext): Problem[] {
   return out;
 }
 
+/** postscreen's weight of a site spec (`*N`, default 1). */
+export function weightOf(rest: string): number {
+  const m = /^\*(-?\d+)$/.exec(rest.trim());
+  return m ? Number(m[1]) : 1;
+}
+
+/**
+ * What an unfiltered Spamhaus entry does in postscreen_dnsbl_sites, where an error answer is a
+ * listing with the entry's weight: every client then scores the weights of all such entries at
+ * once, and is only refused when that reaches postscreen_dnsbl_threshold and the action is not ignore
+ * (src/postscreen/postscreen_early.c: a score below var_psc_dnsbl_thresh passes; ignore unfails).
+ */
+function postscreenEffect(ctx: RuleContext, u: Use, all: Use[]): { text: string; severity: 'error' | 'warning' } {
+  const site = u.spec.token?.site;
+  const w = site?.where;
+  const service = w && w.kind === 'master' ? w.service : undefined;
+  const score = all
+    .filter((o) => !o.item && o.spec.token?.site === site)
+    .map((o) => splitSpec(o.spec.text))
+    // DBL answers every address query with 127.0.1.255 (PF523), filtered or not by the resolver: it scores too.
+    .filter((x) => x.filter === undefined && spamhausKind(x.domain) !== undefined)
+    .reduce((sum, x) => sum + Math.max(0, weightOf(x.rest)), 0);
+  const threshold = Number(ctx.value('postscreen_dnsbl_threshold', service).trim() || '1');
+  const action = ctx.value('postscreen_dnsbl_action', service).trim().toLowerCase() || 'ignore';
+  if (score < threshold) {
+    return {
+      text: `postscreen counts any answer as a listing, so every client would score ${score} of the ${countOf(threshold, 'point')} of postscreen_dnsbl_threshold: not enough to refuse it alone, but a client that any other list names with ${countOf(threshold - score, 'more point')} fails the test`,
+      severity: 'warning',
+    };
+  }
+  if (action === 'ignore') {
+    return {
+      text: `postscreen counts any answer as a listing, so every client would reach postscreen_dnsbl_threshold (${score} of ${countOf(threshold, 'point')}); postscreen_dnsbl_action = ignore only logs that today, and the day it becomes enforce or drop every client is refused`,
+      severity: 'warning',
+    };
+  }
+  return { text: `postscreen counts any answer as a listing (${countOf(score, 'point')}, threshold ${threshold}, action ${action}), so every client would be rejected`, severity: 'error' };
+}
+
 function missingFilters(ctx: RuleContext): Problem[] {
   const out: Problem[] = [];
-  for (const u of uses(ctx)) {
+  const all = uses(ctx);
+  for (const u of all) {
     const { domain, filter, rest } = splitSpec(u.spec.text);
     if (filter !== undefined) continue;
     const want = spamhausFilter(domain);
     const loc = tokenLocation(u.spec);
     if (!want || !loc) continue;
+    // A zone of the wrong kind for the lookup is PF523's: a filter would only make it silently useless.
+    if (spamhausKind(domain) !== lookupKind(u.item)) continue;
     const fixed = `${domain}=${want}${rest}`;
     const fixes: Fix[] = u.spec.token ? [{ title: `Write ${fixed}`, edits: [replaceToken(u.spec.token, fixed)], hardening: true }] : [];
-    const who = u.item ? 'smtpd' : 'postscreen';
+    const effect = u.item ? { text: 'smtpd counts any answer as a listing, so every client would be rejected', severity: 'error' as const } : postscreenEffect(ctx, u, all);
     out.push(
       problem(
         SPAMHAUS_NO_FILTER,
         loc.file,
         loc.range,
-        `${domain} without a reply filter: Spamhaus answers queries that come through public or shared resolvers with 127.255.255.x error codes, and ${who} counts any answer as a listing, so every client would be rejected. Add =${want} to accept only real listings.`,
+        `${domain} without a reply filter: Spamhaus answers queries that come through public or shared resolvers with 127.255.255.x error codes, and ${effect.text}. Add =${want} to accept only real listings.`,
         fixes,
+        effect.severity,
       ),
     );
   }

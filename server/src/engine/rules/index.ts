@@ -9,6 +9,7 @@ import { accessTablesRule } from './access-tables';
 import { classLoopRule } from './class-loop';
 import { RuleContext, type RuleOptions } from './context';
 import { dnsblRule } from './dnsbl';
+import { spamhausListKindRule } from './spamhaus-list-kind';
 import { inlinePatternTablesRule } from './inline-pattern-tables';
 import { mergeHardeningFixes } from './harden';
 import { mynetworksRule } from './mynetworks';
@@ -37,7 +38,7 @@ export { applyTextEdits } from './edits';
 export { suppressProblems } from './suppress';
 export { mergeHardeningFixes } from './harden';
 
-export const RULES: Rule[] = [relayRule, restrictionsRule, classLoopRule, accessTablesRule, inlinePatternTablesRule, mynetworksRule, dnsblRule, saslRule, submissionRule, tlsRule, settingsRule, unverifiedBeforeGuardRule,
+export const RULES: Rule[] = [relayRule, restrictionsRule, classLoopRule, accessTablesRule, inlinePatternTablesRule, mynetworksRule, dnsblRule, spamhausListKindRule, saslRule, submissionRule, tlsRule, settingsRule, unverifiedBeforeGuardRule,
   // Intent rules (PF540–PF547): what the server is for, checked with the simulator.
   mxRefusesOwnMailRule, submissionCannotSendOutRule, ownDomainSenderSpoofingRule, senderNotBoundToLoginRule,
   unknownClientHostnameRule, brokenSaslAuthClientsRule, snakeoilCertificateRule, noRateLimitsRule];

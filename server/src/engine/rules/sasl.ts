@@ -10,6 +10,7 @@ import type { MasterService } from '../mastercf';
 import type { Fix, Problem, Range, TextEdit } from '../types';
 import type { RuleContext, SmtpdService, Where } from './context';
 import { setMainParameter, setServiceOption } from './edits';
+import { deliberateException, internalListener } from './internal-listener';
 import { serviceLists, tokenLocation } from './lists';
 import { code, problem, Rule } from './rule';
 import { ByLocation, editDistance, listText } from './util';
@@ -50,6 +51,8 @@ function authBeforeTls(ctx: RuleContext): Problem[] {
   for (const svc of ctx.smtpdServices()) {
     const s = svc.service;
     if (!ctx.bool('smtpd_sasl_auth_enable', s) || ctx.bool('smtpd_tls_auth_only', s) || tlsRequired(ctx, s)) continue;
+    // Mail software, not people, connects there; or the listener allows it on purpose (its own -o against main.cf).
+    if (internalListener(ctx, svc) || deliberateException(ctx, svc, 'smtpd_tls_auth_only')) continue;
     if (/\bnoplaintext\b/i.test(ctx.value('smtpd_sasl_security_options', s))) continue;
     const w = ctx.raw('smtpd_sasl_auth_enable', s).where;
     const at = whereRange(ctx, w, svc);
@@ -113,6 +116,10 @@ function permitSaslWithoutSasl(ctx: RuleContext): Problem[] {
   const uses = new Map<string, { file: string; range: Range; on: boolean; harmful: boolean; services: SmtpdService[]; sites: Set<MasterService | undefined> }>();
   for (const svc of ctx.smtpdServices()) {
     const on = ctx.bool('smtpd_sasl_auth_enable', svc.service);
+    // Port 25 with its own -o smtpd_sasl_auth_enable=no shares main.cf's lists with the submission
+    // services: the standard layout. smtpd skips the permit there without a word, and nobody is
+    // meant to log in on port 25, so nothing is refused that should not be.
+    if (!on && svc.port25 && ctx.raw('smtpd_sasl_auth_enable', svc.service).where.kind === 'master') continue;
     const sl = serviceLists(ctx, svc.service);
     for (const l of [...sl.lists, ...sl.classLists.values()]) {
       l.items.forEach((it, index) => {

@@ -14,6 +14,7 @@ import type { RuleContext, SmtpdService } from './context';
 import { removeTokens, setMainParameter, setServiceOption } from './edits';
 import { listTokens, ListToken, splitWords, tokenLocation } from './lists';
 import { code, problem, Rule } from './rule';
+import { deliberateException, internalListener } from './internal-listener';
 import { whereRange } from './sasl';
 import { ByLocation, listText } from './util';
 
@@ -165,6 +166,11 @@ function smuggling(ctx: RuleContext): Problem[] {
       const value = ctx.value(c.name, svc.service).trim();
       if (!c.off(value)) continue;
       if (c.name === 'smtpd_forbid_unauth_pipelining' && /\breject_unauth_pipelining\b/i.test(ctx.value('smtpd_data_restrictions', svc.service))) continue;
+      // Behind a front proxy that speaks XCLIENT, the proxy is the only client; Mailu's sends XCLIENT ahead of
+      // the reply (Mailu issue 3322), and smtpd makes no exception for authorized XCLIENT hosts before EHLO
+      // (smtpd.c, smtpd_flag_ill_pipelining), so such setups turn the check off on purpose.
+      if (c.name === 'smtpd_forbid_unauth_pipelining' && ctx.value('smtpd_authorized_xclient_hosts', svc.service).trim()) continue;
+      if (internalListener(ctx, svc) || deliberateException(ctx, svc, c.name)) continue;
       if (w.kind === 'default') {
         // Off by default only in the patch releases that received it (3.5.23+, 3.6.13+, 3.7.9+, 3.8.4+); the target must be such a release.
         if (!/^\d+\.\d+\.\d+$/.test(ctx.version) || !existsInVersion(c.name, ctx.version) || versionAtLeast(ctx.version, '3.9')) continue;

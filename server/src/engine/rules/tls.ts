@@ -1,7 +1,8 @@
 // TLS settings:
 // - PF510: protocol settings that allow SSLv2/SSLv3, or TLSv1/TLSv1.1 where
 //   TLS is mandatory (opportunistic TLS only gets a note: refusing old TLS
-//   there means plain text instead)
+//   there means plain text instead); only for lists some process reads
+//   (tls-usage.ts), and SSLv2 only where Postfix can still build it
 // - PF521: cipher grades export, low or null
 // - PF517: the SMTP client logs in to a relay host without requiring TLS
 
@@ -12,6 +13,7 @@ import type { RuleContext, Where } from './context';
 import { replaceEntryValue, setMainParameter, setServiceOption } from './edits';
 import { code, problem, Rule } from './rule';
 import { whereRange } from './sasl';
+import { protocolListInEffect } from './tls-usage';
 import { ByLocation, listText } from './util';
 
 export const WEAK_TLS_PROTOCOLS = code('PF510', 'weak-tls-protocols', 'warning', 'security', 'TLS protocol setting allows SSLv2/SSLv3, or TLSv1/TLSv1.1 where TLS is mandatory');
@@ -66,11 +68,15 @@ function setAt(ctx: RuleContext, where: Exclude<Where, { kind: 'default' }>, nam
 function weakProtocols(ctx: RuleContext): Problem[] {
   const out: Problem[] = [];
   const modern = versionAtLeast(ctx.version, '3.6') ? '>=TLSv1.2' : '!SSLv2, !SSLv3, !TLSv1, !TLSv1.1';
+  // Postfix 3.6 and later need OpenSSL 1.1.1 or later, which has no SSLv2 at all: Postfix then
+  // defines TLS_PROTOCOL_SSLv2 as 0 (src/tls/tls.h), so "SSLv2" in a list selects nothing.
+  const sslv2Possible = !versionAtLeast(ctx.version, '3.6');
   for (const name of PROTOCOL_PARAMS) {
     const mandatory = name.includes('mandatory');
     for (const { where, value } of placesOf(ctx, name)) {
       if (value.includes('$')) continue;
-      const enabled = enabledProtocols(value);
+      if (!protocolListInEffect(ctx, name, where.kind === 'master' ? where.service : undefined)) continue;
+      const enabled = enabledProtocols(value).filter((p) => p !== 'SSLv2' || sslv2Possible);
       const ssl = enabled.filter((p) => p.startsWith('SSL'));
       const oldTls = enabled.filter((p) => p === 'TLSv1' || p === 'TLSv1.1');
       if (ssl.length === 0 && oldTls.length === 0) continue;
@@ -79,7 +85,7 @@ function weakProtocols(ctx: RuleContext): Problem[] {
       const weak = [...ssl, ...oldTls];
       const severe = ssl.length > 0 || mandatory;
       const why = ssl.length
-        ? `${listText(ssl)} ${ssl.length > 1 ? 'are' : 'is'} broken (POODLE, DROWN) and must never be used`
+        ? `${listText(ssl)} ${ssl.length > 1 ? 'are' : 'is'} broken (${ssl.map((p) => (p === 'SSLv2' ? 'DROWN' : 'POODLE')).join(', ')}) and must never be used`
         : mandatory
           ? `${listText(oldTls)} ${oldTls.length > 1 ? 'are' : 'is'} deprecated (RFC 8996); where TLS is mandatory, require TLSv1.2 or later`
           : `${listText(oldTls)} ${oldTls.length > 1 ? 'are' : 'is'} deprecated (RFC 8996); with opportunistic TLS, refusing them means plain text with old peers, so weigh that before changing it`;

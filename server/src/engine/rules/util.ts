@@ -167,3 +167,8 @@ export function isPrivateNet(net: Net): boolean {
 export function isLoopbackNet(net: Net): boolean {
   return net.version === 4 ? netInside(net, [127, 0, 0, 0], 8) : net.prefix === 128 && net.bytes.every((b, i) => b === (i === 15 ? 1 : 0));
 }
+
+/** `1 point`, `2 points`. */
+export function countOf(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
