@@ -14,7 +14,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { describeError, Logger, makeGuard, ServerContext } from './features/context';
 import { features } from './features';
-import { Workspace } from './features/workspace';
+import { Workspace, workspaceRoots } from './features/workspace';
 import { Analyses } from './features/analysis';
 import { version } from '../../package.json';
 
@@ -31,12 +31,13 @@ process.on('uncaughtException', (e) => log.error(`uncaught: ${describeError(e)}`
 process.on('unhandledRejection', (e) => log.error(`unhandled rejection: ${describeError(e)}`));
 
 const workspace = new Workspace(documents);
-const ctx: ServerContext = { connection, documents, workspace, analyses: new Analyses(workspace), log, guard: makeGuard(log) };
+const ctx: ServerContext = { connection, documents, workspace, analyses: new Analyses(workspace), roots: [], log, guard: makeGuard(log) };
 
 let clientCapabilities: ClientCapabilities = {};
 
 connection.onInitialize((params): InitializeResult => {
   clientCapabilities = params.capabilities ?? {};
+  ctx.roots = workspaceRoots(params);
   const capabilities: ServerCapabilities = { textDocumentSync: TextDocumentSyncKind.Incremental };
   for (const f of features) Object.assign(capabilities, f.capabilities);
   return { capabilities, serverInfo: { name: 'postfix-lint', version } };

@@ -13,6 +13,8 @@ export interface ServerContext {
   workspace: Workspace;
   /** The shared analysis of each configuration directory (analysis.ts). */
   analyses: Analyses;
+  /** The workspace folders' paths, from `initialize` (empty without a workspace). */
+  roots: string[];
   /** Logs to the client's output channel (window/logMessage). */
   log: Logger;
   /**

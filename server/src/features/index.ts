@@ -6,6 +6,7 @@ import { codeActions } from './codeActions';
 import { compare } from './compare';
 import { completion } from './completion';
 import { diagnostics } from './diagnostics';
+import { documentLinks } from './documentLinks';
 import { documentSymbols } from './documentSymbols';
 import { foldingRanges } from './foldingRanges';
 import { formatting } from './formatting';
@@ -14,6 +15,7 @@ import { navigation } from './navigation';
 import { settings } from './settings';
 import { simulate } from './simulate';
 import { status } from './status';
+import { workspaceSymbols } from './workspaceSymbols';
 
 export const features: Feature[] = [
   settings,
@@ -28,4 +30,6 @@ export const features: Feature[] = [
   codeActions,
   status,
   compare,
+  documentLinks,
+  workspaceSymbols,
 ];

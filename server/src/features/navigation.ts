@@ -53,12 +53,16 @@ function isPositionParams(p: unknown): p is TextDocumentPositionParams {
 
 let linkSupport = false;
 
+/** A file on disk or an open buffer. */
+export function fileExists(ctx: ServerContext): (path: string) => boolean {
+  return (p) => ctx.workspace.mtimeMs(p) !== undefined || ctx.workspace.readText(p) !== undefined;
+}
+
 export function definition(ctx: ServerContext, params: TextDocumentPositionParams): Location[] | LocationLink[] | null {
   if (!isPositionParams(params)) return null;
   const s = navigationSubject(ctx, params.textDocument.uri);
   if (!s) return null;
-  const exists = (p: string) => ctx.workspace.mtimeMs(p) !== undefined || ctx.workspace.readText(p) !== undefined;
-  const targets = definitionAt(s.config, s.file, params.position, exists);
+  const targets = definitionAt(s.config, s.file, params.position, fileExists(ctx));
   if (targets.length === 0) return null;
   if (linkSupport) {
     return targets.map((t) => ({ originSelectionRange: t.origin, targetUri: s.toUri(t.file), targetRange: t.range, targetSelectionRange: t.range }));

@@ -169,3 +169,12 @@ export class Workspace implements FileReader {
     return this.stat(path)?.mtimeMs;
   }
 }
+
+/** The folder paths of an `initialize` request: workspaceFolders, else rootUri, else rootPath. */
+export function workspaceRoots(params: { workspaceFolders?: { uri: string }[] | null; rootUri?: string | null; rootPath?: string | null }): string[] {
+  const folders = Array.isArray(params?.workspaceFolders) ? params.workspaceFolders.map((f) => (typeof f?.uri === 'string' ? uriToPath(f.uri) : undefined)) : [];
+  const paths = folders.filter((p): p is string => p !== undefined);
+  if (paths.length > 0) return paths;
+  const root = typeof params?.rootUri === 'string' ? uriToPath(params.rootUri) : typeof params?.rootPath === 'string' ? resolve(params.rootPath) : undefined;
+  return root ? [root] : [];
+}

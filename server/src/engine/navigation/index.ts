@@ -6,3 +6,7 @@ export { highlightsAt, isBuiltIn, prepareRenameAt, referencesAt, renameAt } from
 export type { Highlight, Location, PrepareRename, RenameResult } from './rename';
 export { occurrenceAt, occurrences, isTransportSetting } from './occurrences';
 export type { Occurrences, ParameterOccurrence, TransportOccurrence } from './occurrences';
+export { documentLinks } from './links';
+export type { DocumentLinkTarget } from './links';
+export { configSymbols, matchesQuery } from './symbols';
+export type { ConfigSymbol } from './symbols';
