@@ -39,11 +39,13 @@ async function ask(prompt: string, value: string, validate?: (v: string) => stri
 
 const IP = /^(\d{1,3}(\.\d{1,3}){3}|\[?(ipv6:)?[0-9a-f:.]+\]?)$/i;
 
-async function askTransaction(client: LanguageClient, uri: Uri, context: ExtensionContext): Promise<Transaction | undefined> {
+async function askTransaction(client: LanguageClient, uri: Uri, context: ExtensionContext, preset?: string): Promise<Transaction | undefined> {
   const last = { ...DEFAULTS, ...context.workspaceState.get<LastInput>(LAST_INPUT) };
   const services = await client.sendRequest<SmtpdServicesResponse>('postfix/smtpdServices', { uri: uri.toString() });
   let service: string | undefined;
-  if (!('error' in services) && services.services.length > 1) {
+  // A code lens on a master.cf service names it: no need to ask.
+  if (preset && !('error' in services) && services.services.some((s) => s.name === preset)) service = preset;
+  else if (!('error' in services) && services.services.length > 1) {
     const items: (QuickPickItem & { name?: string })[] = services.services.map((s) => ({ label: s.name, description: s.key, name: s.name }));
     const pick = await window.showQuickPick(items, { placeHolder: 'Which smtpd service (master.cf)?', ignoreFocusOut: true });
     if (!pick) return undefined;
@@ -194,19 +196,20 @@ function show(context: ExtensionContext, kind: string, title: string, body: stri
 /** Adds "Postfix: Simulate SMTP transaction…" and "Postfix: Show relay matrix". */
 export function registerSimulateCommands(context: ExtensionContext, client: LanguageClient): void {
   context.subscriptions.push(
-    commands.registerCommand(SIMULATE_COMMAND, async () => {
+    // From a code lens (server/src/features/codeLens.ts): the document's URI and the service to simulate through.
+    commands.registerCommand(SIMULATE_COMMAND, async (lensUri?: unknown, preset?: { service?: unknown }) => {
       if (!serverRunning(client)) return;
-      const uri = await pickSavedConfig();
+      const uri = typeof lensUri === 'string' ? Uri.parse(lensUri) : await pickSavedConfig();
       if (!uri) return;
-      const tx = await askTransaction(client, uri, context);
+      const tx = await askTransaction(client, uri, context, typeof preset?.service === 'string' ? preset.service : undefined);
       if (!tx) return;
       const r = await client.sendRequest<SimulateResponse>('postfix/simulate', { uri: uri.toString(), transaction: tx });
       const title = 'error' in r ? 'Postfix simulation' : `Postfix: ${r.verdict.toUpperCase()} ${tx.recipients.join(', ')}`;
       show(context, 'postfixSimulation', title, simulationHtml(r, tx));
     }),
-    commands.registerCommand(RELAY_MATRIX_COMMAND, async () => {
+    commands.registerCommand(RELAY_MATRIX_COMMAND, async (lensUri?: unknown) => {
       if (!serverRunning(client)) return;
-      const uri = await pickSavedConfig();
+      const uri = typeof lensUri === 'string' ? Uri.parse(lensUri) : await pickSavedConfig();
       if (!uri) return;
       const m = await client.sendRequest<RelayMatrixResponse>('postfix/relayMatrix', { uri: uri.toString() });
       show(context, 'postfixRelayMatrix', 'Postfix relay matrix', matrixHtml(m));

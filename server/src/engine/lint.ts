@@ -94,7 +94,7 @@ export function* lintConfigSteps(config: PostfixConfig): Generator<void, Problem
  * to check their settings. A repository copy often keeps them out (they hold
  * passwords): one that is not there is not checked rather than "missing".
  */
-function clientFileReader(config: PostfixConfig): ReadFile {
+export function clientFileReader(config: PostfixConfig): ReadFile {
   return (path) => {
     const text = config.files.readText(path);
     if (text === undefined && config.mode === 'repository') return { error: null };

@@ -3,6 +3,7 @@
 
 import type { Feature } from './context';
 import { codeActions } from './codeActions';
+import { codeLens } from './codeLens';
 import { compare } from './compare';
 import { completion } from './completion';
 import { diagnostics } from './diagnostics';
@@ -12,6 +13,7 @@ import { foldingRanges } from './foldingRanges';
 import { formatting } from './formatting';
 import { hover } from './hover';
 import { navigation } from './navigation';
+import { semanticTokens } from './semanticTokens';
 import { settings } from './settings';
 import { simulate } from './simulate';
 import { status } from './status';
@@ -32,4 +34,6 @@ export const features: Feature[] = [
   compare,
   documentLinks,
   workspaceSymbols,
+  codeLens,
+  semanticTokens,
 ];

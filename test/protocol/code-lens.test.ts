@@ -1,0 +1,115 @@
+// Code lens through the built server over stdio: "Simulate" and "Relay
+// matrix" on each smtpd service of master.cf and each restriction list, with
+// arguments the server's own simulator requests accept (the client's commands
+// pass them on: client/src/simulate.ts).
+
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { CodeLens, InitializeResult } from 'vscode-languageserver-protocol';
+import { ensureBuilt, fileUri, LspClient } from '../helpers/lsp-client';
+
+const MAIN = [
+  'myhostname = mx.example.com',
+  'smtpd_restriction_classes = strict',
+  'strict = reject_unknown_sender_domain',
+  'smtpd_recipient_restrictions = permit_mynetworks, reject',
+  'smtpd_recipient_restrictions = permit_mynetworks, strict, reject_unauth_destination',
+  'mynetworks = 127.0.0.0/8',
+  '',
+].join('\n');
+
+const MASTER = [
+  'smtp      inet  n       -       n       -       1       postscreen',
+  'smtpd     pass  -       -       n       -       -       smtpd',
+  'submission inet n       -       n       -       -       smtpd',
+  '  -o smtpd_client_restrictions=permit_sasl_authenticated,reject',
+  '  -o smtpd_tls_security_level=encrypt',
+  'pickup    unix  n       -       n       60      1       pickup',
+  'relay     unix  -       -       n       -       -       smtp',
+  '',
+].join('\n');
+
+describe('code lens over stdio', () => {
+  let c: LspClient;
+  let init: InitializeResult;
+  let dir: string;
+  let mainUri: string;
+  let masterUri: string;
+
+  before(async () => {
+    ensureBuilt();
+    dir = mkdtempSync(join(tmpdir(), 'pf-lens-'));
+    writeFileSync(join(dir, 'main.cf'), MAIN);
+    writeFileSync(join(dir, 'master.cf'), MASTER);
+    mainUri = fileUri(join(dir, 'main.cf'));
+    masterUri = fileUri(join(dir, 'master.cf'));
+    c = LspClient.start();
+    init = await c.initialize(fileUri(dir));
+    c.didOpen(mainUri, 'postfix-main', MAIN);
+    c.didOpen(masterUri, 'postfix-master', MASTER);
+  });
+  after(async () => {
+    await c?.dispose();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const lenses = (uri: string) => c.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } });
+  const summary = (ls: CodeLens[]) => ls.map((l) => [l.range.start.line, l.command?.title, l.command?.command]);
+
+  test('capability', () => {
+    assert.deepEqual(init.capabilities.codeLensProvider, { resolveProvider: false });
+  });
+
+  test('master.cf: smtpd services that take connections and their -o restriction lists; nothing on postscreen, pickup, smtp', async () => {
+    const got = await lenses(masterUri);
+    assert.deepEqual(summary(got), [
+      [1, 'Simulate', 'postfix.simulate'],
+      [1, 'Relay matrix', 'postfix.relayMatrix'],
+      [2, 'Simulate', 'postfix.simulate'],
+      [2, 'Relay matrix', 'postfix.relayMatrix'],
+      [3, 'Simulate', 'postfix.simulate'],
+      [3, 'Relay matrix', 'postfix.relayMatrix'],
+    ]);
+    assert.deepEqual(got[2].command?.arguments, [masterUri, { service: 'submission' }]);
+    assert.deepEqual(got[4].command?.arguments, [masterUri, { service: 'submission' }]);
+    assert.deepEqual(got[0].range, { start: { line: 1, character: 0 }, end: { line: 1, character: 5 } });
+  });
+
+  test('main.cf: the restriction list that wins and the class definition; not the overridden line', async () => {
+    assert.deepEqual(
+      summary(await lenses(mainUri)).map(([line, title]) => [line, title]),
+      [
+        [2, 'Simulate'],
+        [2, 'Relay matrix'],
+        [4, 'Simulate'],
+        [4, 'Relay matrix'],
+      ],
+    );
+  });
+
+  test("the lens arguments drive the server's simulator requests", async () => {
+    const [simulate, matrix] = (await lenses(masterUri)).slice(2, 4);
+    const [uri, preset] = simulate.command!.arguments as [string, { service: string }];
+    const services = await c.request<{ services: { name: string }[] }>('postfix/smtpdServices', { uri });
+    assert.ok(services.services.some((s) => s.name === preset.service), JSON.stringify(services));
+    const sim = await c.request<{ verdict: string; service?: string }>('postfix/simulate', {
+      uri,
+      transaction: { service: preset.service, client: { address: '203.0.113.5' }, helo: 'outside.example', sender: 'a@outside.example', recipients: ['b@elsewhere.example'] },
+    });
+    // submission without a login: permit_sasl_authenticated does not match, then reject.
+    assert.equal(sim.verdict, 'reject', JSON.stringify(sim).slice(0, 400));
+    const m = await c.request<{ openRelay: boolean; services: string[] }>('postfix/relayMatrix', { uri: matrix.command!.arguments![0] });
+    assert.equal(m.openRelay, false);
+    assert.ok(m.services.length >= 2, JSON.stringify(m.services));
+  });
+
+  test('edits move the lenses; garbage params answer null', async () => {
+    c.didChange(masterUri, 2, [{ text: `# comment\n${MASTER}` }]);
+    assert.deepEqual(summary(await lenses(masterUri)).map(([line]) => line), [2, 2, 3, 3, 4, 4]);
+    assert.equal(await c.request('textDocument/codeLens', { textDocument: { uri: 7 } }), null);
+    assert.deepEqual(summary(await lenses(mainUri)).length, 4);
+  });
+});

@@ -1,0 +1,143 @@
+// Semantic tokens through the built server over stdio: the legend, and each
+// kind of token decoded back to (text, type, modifiers) on a configuration
+// that has one of each.
+
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { InitializeResult, SemanticTokens, SemanticTokensLegend } from 'vscode-languageserver-protocol';
+import { ensureBuilt, fileUri, LspClient } from '../helpers/lsp-client';
+
+const MAIN = [
+  'myhostname = mx.example.com',
+  'myhostname = mail.example.com',
+  '  # a comment between',
+  'smtpd_restriction_classes = strict',
+  'strict = reject_unknown_sender_domain',
+  'office_net = 192.0.2.0/24',
+  'mynetworks = 127.0.0.0/8, $office_net',
+  'mynetworks_style = host',
+  'smtpd_tls_loglevel = 1',
+  'disable_dns_lookups = no',
+  'smtpd_recipient_restrictions = permit_mynetworks, permit_mx_backup, strict, reject, reject_unauth_destination, check_client_access hash:/etc/postfix/x',
+  'smtpd_banner = $myhostname $no_such_thing $mail_name',
+  'smtpd_tls_security_levl = may',
+  '',
+].join('\n');
+
+const MASTER = [
+  'smtp      inet  n       -       n       -       -       smtpd',
+  'submission inet n       -       n       -       -       smtpd',
+  '  -o smtpd_client_restrictions=strict',
+  '  -o smtpd_client_restrictions=permit_sasl_authenticated,reject,permit',
+  '  -o syslog_name=postfix/$office_net',
+  '  -o smtpd_tls_securty_level=encrypt',
+  '',
+].join('\n');
+
+interface Decoded {
+  text: string;
+  line: number;
+  type: string;
+  modifiers: string[];
+}
+
+function decode(text: string, tokens: SemanticTokens, legend: SemanticTokensLegend): Decoded[] {
+  const lines = text.split('\n');
+  const out: Decoded[] = [];
+  let line = 0;
+  let character = 0;
+  const d = tokens.data;
+  assert.equal(d.length % 5, 0);
+  for (let i = 0; i < d.length; i += 5) {
+    line += d[i];
+    character = d[i] === 0 ? character + d[i + 1] : d[i + 1];
+    const modifiers = legend.tokenModifiers.filter((_, bit) => d[i + 4] & (1 << bit));
+    out.push({ text: lines[line].slice(character, character + d[i + 2]), line, type: legend.tokenTypes[d[i + 3]], modifiers });
+  }
+  return out;
+}
+
+describe('semantic tokens over stdio', () => {
+  let c: LspClient;
+  let init: InitializeResult;
+  let dir: string;
+  let mainUri: string;
+  let masterUri: string;
+  let legend: SemanticTokensLegend;
+
+  before(async () => {
+    ensureBuilt();
+    dir = mkdtempSync(join(tmpdir(), 'pf-sem-'));
+    writeFileSync(join(dir, 'main.cf'), MAIN);
+    writeFileSync(join(dir, 'master.cf'), MASTER);
+    mainUri = fileUri(join(dir, 'main.cf'));
+    masterUri = fileUri(join(dir, 'master.cf'));
+    c = LspClient.start();
+    init = await c.initialize(fileUri(dir));
+    c.notify('workspace/didChangeConfiguration', { settings: { postfix: { version: '3.9' } } });
+    c.didOpen(mainUri, 'postfix-main', MAIN);
+    c.didOpen(masterUri, 'postfix-master', MASTER);
+    legend = (init.capabilities.semanticTokensProvider as { legend: SemanticTokensLegend }).legend;
+  });
+  after(async () => {
+    await c?.dispose();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const tokens = async (uri: string, text: string) => decode(text, await c.request<SemanticTokens>('textDocument/semanticTokens/full', { textDocument: { uri } }), legend);
+  const brief = (ts: Decoded[]) => ts.map((t) => `${t.line} ${t.text} ${t.type}${t.modifiers.map((m) => `.${m}`).join('')}`);
+
+  test('capability and legend', () => {
+    const p = init.capabilities.semanticTokensProvider as { full: boolean; range: boolean };
+    assert.equal(p.full, true);
+    assert.ok(legend.tokenTypes.includes('unknownParameter') && legend.tokenTypes.includes('unreachableRestriction'));
+    assert.deepEqual(legend.tokenModifiers, ['declaration', 'deprecated']);
+  });
+
+  test('main.cf: every kind the grammar cannot know, nothing on built-in names in good standing', async () => {
+    assert.deepEqual(brief(await tokens(mainUri, MAIN)), [
+      '0 myhostname overriddenSetting',
+      '0 mx.example.com overriddenSetting',
+      '3 strict class',
+      '4 strict class.declaration',
+      '5 office_net variable.declaration',
+      '6 office_net variable',
+      '9 disable_dns_lookups property.declaration.deprecated',
+      '10 permit_mx_backup property.deprecated',
+      '10 strict class',
+      '10 reject_unauth_destination unreachableRestriction',
+      '10 check_client_access unreachableRestriction',
+      '10 hash:/etc/postfix/x unreachableRestriction',
+      '11 no_such_thing undefinedReference',
+      '12 smtpd_tls_security_levl unknownParameter',
+    ]);
+  });
+
+  test('master.cf: overridden -o, unreachable words, user-defined $ref, unknown -o name', async () => {
+    assert.deepEqual(brief(await tokens(masterUri, MASTER)), [
+      '2 -o smtpd_client_restrictions=strict overriddenSetting',
+      '3 permit unreachableRestriction',
+      '4 office_net variable',
+      '5 smtpd_tls_securty_level unknownParameter',
+    ]);
+  });
+
+  test('tokens follow edits: the override removed, the first myhostname is live again', async () => {
+    const edited = MAIN.replace('myhostname = mail.example.com\n', '');
+    c.didChange(mainUri, 2, [{ text: edited }]);
+    const got = brief(await tokens(mainUri, edited));
+    assert.ok(!got.some((t) => t.includes('overriddenSetting')), got.join('\n'));
+    c.didChange(mainUri, 3, [{ text: MAIN }]);
+  });
+
+  test('a lookup table and garbage params get no tokens; the server lives on', async () => {
+    const tableUri = fileUri(join(dir, 'access'));
+    c.didOpen(tableUri, 'postfix-map', 'example.com REJECT\n');
+    assert.deepEqual(await c.request('textDocument/semanticTokens/full', { textDocument: { uri: tableUri } }), { data: [] });
+    assert.deepEqual(await c.request('textDocument/semanticTokens/full', { textDocument: null }), { data: [] });
+    assert.ok((await tokens(mainUri, MAIN)).length > 0);
+  });
+});
