@@ -20,6 +20,7 @@ import { registerHardenCommand } from './harden';
 import { registerServerState } from './server-state';
 import { registerPostfixPrograms } from './postfix-programs';
 import { registerCompareCommand } from './compare';
+import { recipeMiddleware, registerRecipeCommand } from './recipes';
 
 export const LANGUAGES = ['postfix-main', 'postfix-master', 'postfix-map'];
 
@@ -42,6 +43,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
       { scheme: 'untitled', language },
     ]),
     outputChannel,
+    middleware: recipeMiddleware,
   };
   client = new LanguageClient('postfix', 'Postfix Language Server', serverOptions, clientOptions);
   const statusBar = registerServerState(context, client, outputChannel);
@@ -49,6 +51,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
   registerHardenCommand(context, client);
   registerPostfixPrograms(context, client, outputChannel);
   registerCompareCommand(context, client);
+  registerRecipeCommand(context, client);
   try {
     await client.start();
   } catch (e) {

@@ -1,7 +1,9 @@
 // "Postfix: Harden this configuration": asks the server for the merged
-// hardening edits of the active configuration (postfix/harden → WorkspaceEdit),
-// shows how many edits touch which files, and applies them with
-// workspace.applyEdit after confirmation, so they are undoable and unsaved.
+// hardening edits of the active configuration (postfix/harden → WorkspaceEdit:
+// the safe fixes and the recipes the intent findings call for) and applies
+// them with workspace.applyEdit, undoable and unsaved. Each part carries a
+// change annotation that needs confirmation, so VS Code shows its refactor
+// preview first; without annotations a modal dialog asks instead.
 
 import { commands, ExtensionContext, Uri, window, workspace } from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
@@ -44,8 +46,10 @@ export function registerHardenCommand(context: ExtensionContext, client: Languag
         void window.showInformationMessage('Postfix: nothing to harden; every hardening check already passes.');
         return;
       }
+      // Annotated parts (needsConfirmation) open VS Code's refactor preview, which asks part by part.
+      const previewed = Object.keys(edit.changeAnnotations ?? {}).length > 0;
       const apply = 'Apply';
-      const answer = await window.showWarningMessage(
+      const answer = previewed ? apply : await window.showWarningMessage(
         `Harden this Postfix configuration: ${total} edit${total === 1 ? '' : 's'} in ${files}?`,
         { modal: true, detail: 'The edits are applied to the open buffers (undoable); review and save them, then run `postfix reload`.' },
         apply,

@@ -11,33 +11,9 @@ import { after, before, describe, test } from 'node:test';
 import type { CodeAction, Diagnostic, InitializeResult, TextEdit, WorkspaceEdit } from 'vscode-languageserver-protocol';
 import { repoDir } from '../helpers/env';
 import { ensureBuilt, fileUri, LspClient, LspRequestError } from '../helpers/lsp-client';
+import { applyEdits } from '../helpers/workspace-edit';
 
 const mistakes = resolve(repoDir, 'examples/mistakes');
-
-function offsetAt(text: string, p: { line: number; character: number }): number {
-  let off = 0;
-  for (let l = 0; l < p.line; l++) {
-    const nl = text.indexOf('\n', off);
-    if (nl < 0) return text.length;
-    off = nl + 1;
-  }
-  return Math.min(off + p.character, text.length);
-}
-
-/** Applies LSP text edits (non-overlapping, any order) to a text. */
-function applyEdits(text: string, edits: TextEdit[]): string {
-  const sorted = edits
-    .map((e) => ({ start: offsetAt(text, e.range.start), end: offsetAt(text, e.range.end), newText: e.newText }))
-    .sort((a, b) => b.start - a.start || b.end - a.end);
-  let out = text;
-  let limit = Infinity;
-  for (const e of sorted) {
-    assert.ok(e.end <= limit, `overlapping edits: ${JSON.stringify(edits)}`);
-    out = out.slice(0, e.start) + e.newText + out.slice(e.end);
-    limit = e.start;
-  }
-  return out;
-}
 
 function commentLines(text: string): string[] {
   return text.split('\n').filter((l) => /^\s*#/.test(l));

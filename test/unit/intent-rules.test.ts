@@ -162,6 +162,9 @@ describe('the seeds\' other mistakes', () => {
     assert.equal(only(lint(files(BASE + tls)), 'PF546').severity, 'info');
     assert.equal(only(lint(files(BASE + tls, SMTP + SUBMISSION)), 'PF546').severity, 'warning');
     none(lint(files(BASE.replace('inet_interfaces = all', 'inet_interfaces = loopback-only') + tls)), 'PF546');
+    // smtpd_tls_chain_files overrides the legacy cert/key parameters (Postfix tls_certkey.c), so the snakeoil pair left behind is not served.
+    none(lint(files(`${BASE}${tls}smtpd_tls_chain_files = /etc/postfix/certs/mx.pem\n`, SMTP + SUBMISSION)), 'PF546');
+    assert.equal(only(lint(files(`${BASE}${tls}smtpd_tls_chain_files = /etc/ssl/private/ssl-cert-snakeoil.key, /etc/ssl/certs/ssl-cert-snakeoil.pem\n`, SMTP + SUBMISSION)), 'PF546').severity, 'warning');
   });
 
   test('PF547: no limits on a public MX; silent with a limit or postscreen', () => {

@@ -58,6 +58,8 @@ export interface Fix {
   hardening?: boolean;
   /** Files the fix creates (a recipe's new table), with their whole text. */
   newFiles?: { file: string; text: string }[];
+  /** The hardening recipe this fix applies (docs/recipes), when it is one. */
+  recipe?: string;
 }
 
 /** Read-only file access injected into the engine (tests, CLI and server supply their own). */

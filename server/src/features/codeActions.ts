@@ -22,7 +22,7 @@ import {
   type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { loadConfig } from '../engine/config';
+import { loadConfig, type PostfixConfig } from '../engine/config';
 import { hardenConfiguration } from '../engine/rules';
 import type { FileReader, Fix, Problem, Range } from '../engine/types';
 import type { Feature, ServerContext } from './context';
@@ -30,6 +30,8 @@ import { analysisOptions } from './settings';
 import type { OpenDocument } from './workspace';
 import { pathToUri, uriToPath } from './workspace';
 import { overlayReader } from '../engine/overlay-reader';
+import { annotatedWorkspaceEdit, clientTakesAnnotations } from './annotated-edit';
+import { recipeCommandActions } from './recipes';
 
 export const HARDEN_KIND = 'source.postfix.harden';
 export const HARDEN_REQUEST = 'postfix/harden';
@@ -54,14 +56,14 @@ function sameRange(a: Range, b: Range): boolean {
 }
 
 /** A document as the engine sees it, with the mapping back from engine paths to URIs. */
-interface Subject {
+export interface Subject {
   od: Omit<OpenDocument, 'document'>;
   /** The workspace reader, with this document's buffer at its (possibly stand-in) path. */
   reader: FileReader;
   toUri(file: string): string;
 }
 
-function subject(ctx: ServerContext, uri: string, document: TextDocument | undefined): Subject {
+export function subject(ctx: ServerContext, uri: string, document: TextDocument | undefined): Subject {
   const od = document ? ctx.workspace.describe(document) : ctx.workspace.locate(uri);
   const text = document?.getText();
   const reader = overlayReader(ctx.workspace, (p) => (text !== undefined && p === od.path ? text : undefined));
@@ -92,8 +94,11 @@ export function toWorkspaceEdit(fix: Fix, toUri: (file: string) => string): Work
   return { changes, documentChanges };
 }
 
-/** The hardening edit for the configuration `uri` belongs to (empty when there is no main.cf). */
-function hardenEdit(ctx: ServerContext, s: Subject): { fix: Fix; edit: WorkspaceEdit } | undefined {
+/**
+ * The configuration `uri` belongs to, with the open buffers, and the mapping
+ * from engine paths back to URIs; undefined when there is no main.cf.
+ */
+export function configOf(s: Subject): { config: PostfixConfig; reader: FileReader; toUri(file: string): string } | undefined {
   let dir = s.od.dir;
   // `uri` may name the configuration directory itself.
   if (s.reader.readText(`${dir}/main.cf`) === undefined && s.reader.readText(`${s.od.path}/main.cf`) !== undefined) dir = s.od.path;
@@ -107,10 +112,29 @@ function hardenEdit(ctx: ServerContext, s: Subject): { fix: Fix; edit: Workspace
   }
   if (reader.readText(`${dir}/main.cf`) === undefined) return undefined;
   const config = loadConfig(dir, reader, analysisOptions());
-  const fix = hardenConfiguration(config, reader);
-  if (fix.edits.length === 0 && !fix.newFiles?.length) return undefined;
   const toUri = (file: string) => (standIn && resolve(file) === standIn ? s.toUri(s.od.path) : s.toUri(file));
-  return { fix, edit: toWorkspaceEdit(fix, toUri) };
+  return { config, reader, toUri };
+}
+
+/**
+ * The hardening edit for the configuration `uri` belongs to (empty when there
+ * is no main.cf): the safe fixes and the recipes the intent findings call for,
+ * each part annotated for confirmation where the client shows a preview.
+ */
+function hardenEdit(ctx: ServerContext, s: Subject): { fix: Fix; edit: WorkspaceEdit } | undefined {
+  const c = configOf(s);
+  if (!c) return undefined;
+  const fix = hardenConfiguration(c.config, c.reader, {}, { recipes: true });
+  if (fix.edits.length === 0 && !fix.newFiles?.length) return undefined;
+  if (!clientTakesAnnotations()) return { fix, edit: toWorkspaceEdit(fix, c.toUri) };
+  const files = new Map((fix.newFiles ?? []).map((f) => [f.file, f.text]));
+  const parts = fix.parts.map((p) => ({
+    label: p.recipe ? `Recipe ${p.recipe}${p.code ? ` (${p.code})` : ''}` : `${p.code || 'Hardening'}: ${p.title}`,
+    description: p.title,
+    edits: p.edits.map((i) => fix.edits[i]),
+    newFiles: p.newFiles.map((file) => ({ file, text: files.get(file) ?? '' })),
+  }));
+  return { fix, edit: annotatedWorkspaceEdit(parts, c.toUri) };
 }
 
 function wantsHarden(params: CodeActionParams): boolean {
@@ -142,7 +166,8 @@ export function handleCodeActions(ctx: ServerContext, params: CodeActionParams):
     // The shared analysis of the current text (the one diagnostics came from, unless an edit came since).
     const problems: Problem[] = ctx.analyses.problemsFor(document, ctx.analyses.current(document));
     for (const d of diagnostics) {
-      const matches = problems.filter((p) => p.code === String(d.code) && sameRange(p.range, d.range) && (p.fixes?.length ?? 0) > 0);
+      const here = problems.filter((p) => p.code === String(d.code) && sameRange(p.range, d.range));
+      const matches = here.filter((p) => (p.fixes?.length ?? 0) > 0);
       const seen = new Set<string>();
       let first = true;
       for (const p of matches) {
@@ -159,6 +184,7 @@ export function handleCodeActions(ctx: ServerContext, params: CodeActionParams):
           first = false;
         }
       }
+      actions.push(...recipeCommandActions(uri, d, here));
     }
   }
 

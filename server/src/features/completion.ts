@@ -127,8 +127,8 @@ export function toCompletionItem(a: AssistCompletion, sharedRange?: Range): Comp
 export function completionsFor(ctx: ServerContext, document: TextDocument, position: { line: number; character: number }): CompletionList {
   const od = ctx.workspace.describe(document);
   const version = currentSettings().version;
-  const { config } = assistConfig(ctx, od);
-  const items = completeAt(od.kind, od.path, document.getText(), position, { config, version, listDir: listDirectory });
+  const { config, reader } = assistConfig(ctx, od);
+  const items = completeAt(od.kind, od.path, document.getText(), position, { config, version, listDir: listDirectory, reader });
   const shared = clientTakesEditRange && items.length > 1 ? items[0].range : undefined;
   const list: CompletionList = { isIncomplete: false, items: items.map((a) => toCompletionItem(a, shared)) };
   if (shared) list.itemDefaults = { editRange: shared };

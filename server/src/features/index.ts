@@ -14,6 +14,7 @@ import { formatting } from './formatting';
 import { hover } from './hover';
 import { navigation } from './navigation';
 import { semanticTokens } from './semanticTokens';
+import { recipes } from './recipes';
 import { settings } from './settings';
 import { simulate } from './simulate';
 import { status } from './status';
@@ -36,4 +37,5 @@ export const features: Feature[] = [
   workspaceSymbols,
   codeLens,
   semanticTokens,
+  recipes,
 ];

@@ -37,7 +37,8 @@ import { versionAtLeast } from '../catalog/version';
 import { effectiveValue, PostfixConfig } from '../config';
 import { expandValue } from '../expand';
 import { MASTER_TYPES, serviceParameters } from '../mastercf';
-import type { Position, Range } from '../types';
+import type { FileReader, Position, Range } from '../types';
+import { recipeSnippetItems } from './recipe-snippets';
 import { isListSeparator, lineAt, mainCfCursor, masterCfCursor, physicalLines, rangeIn, CursorLine } from './cursor';
 import { fitsStages } from './restriction-list';
 import { accessTableKind, AccessTableKind, restrictionClasses, restrictionListStages } from './model';
@@ -98,6 +99,8 @@ export interface CompletionEnv {
   version: string;
   /** Directory listing for file-name completion; the engine never touches the disk itself. */
   listDir?: (dir: string) => DirEntry[] | undefined;
+  /** Reads the configuration's files (recipe snippets fill in values from them). */
+  reader?: FileReader;
 }
 
 export type DocumentKind = 'main' | 'master' | 'map';
@@ -114,7 +117,8 @@ export function completeMainCf(text: string, position: Position, env: Completion
   const lines = physicalLines(text);
   const cur = mainCfCursor(lines, position);
   if (cur.kind === 'name') {
-    return parameterNameItems(env, cur.range, cur.hasEquals ? '' : ' = ', undefined);
+    const names = parameterNameItems(env, cur.range, cur.hasEquals ? '' : ' = ', undefined);
+    return cur.hasEquals ? names : [...names, ...recipeSnippetItems('main', cur.range, env)];
   }
   if (cur.kind === 'value') {
     const toRange = (a: number, b: number) => rangeIn(cur.line.logical, cur.valueOffset + a, cur.valueOffset + b);
@@ -570,7 +574,8 @@ export function completeMasterCf(text: string, position: Position, env: Completi
     }));
   switch (index) {
     case 0:
-      return [];
+      // A new service line: the recipes' services.
+      return words.length <= 1 ? recipeSnippetItems('master', range, env) : [];
     case 1:
       return masterItems('type', ['inet', 'unix', 'unix-dgram', 'pass', 'fifo'].filter((t) => (MASTER_TYPES as readonly string[]).includes(t)), 'serviceType');
     case 2:

@@ -49,6 +49,11 @@ function saslEnabledSomewhere(ctx: RuleContext): boolean {
   return ctx.smtpdServices().some((s) => ctx.bool('smtpd_sasl_auth_enable', s.service));
 }
 
+/** An MX's relay restrictions: its trusted clients, then the guard that refuses everyone else's relaying. */
+export function mxRelayRestrictions(ctx: RuleContext): string {
+  return saslEnabledSomewhere(ctx) ? `${TRUSTED_PERMITS}, reject_unauth_destination` : 'permit_mynetworks, reject_unauth_destination';
+}
+
 const mx: Recipe = {
   name: 'mx',
   title: 'MX: receive mail for our domains from anywhere, relay for nobody',
@@ -58,9 +63,7 @@ const mx: Recipe = {
     const p = empty();
     if (/^\s*(loopback-only|localhost|127\.0\.0\.1)\s*$/i.test(ctx.value('inet_interfaces'))) p.main.push({ name: 'inet_interfaces', value: 'all' });
     const relay = ctx.config.main?.byName.get('smtpd_relay_restrictions');
-    if (!relay || !/(^|[\s,])reject_unauth_destination([\s,]|$)/i.test(relay.value)) {
-      p.main.push({ name: 'smtpd_relay_restrictions', value: saslEnabledSomewhere(ctx) ? `${TRUSTED_PERMITS}, reject_unauth_destination` : 'permit_mynetworks, reject_unauth_destination' });
-    }
+    if (!relay || !/(^|[\s,])reject_unauth_destination([\s,]|$)/i.test(relay.value)) p.main.push({ name: 'smtpd_relay_restrictions', value: mxRelayRestrictions(ctx) });
     p.main.push({ name: 'smtpd_helo_required', value: 'yes' });
     p.lists.push({ parameter: 'smtpd_data_restrictions', words: 'reject_unauth_pipelining', whenUnset: 'reject_unauth_pipelining', present: /^reject_unauth_pipelining$/i });
     // An unconditional reject in the client, HELO or sender list refuses outside servers before their recipient is known.

@@ -30,11 +30,21 @@ export function buildRecipe(ctx: RuleContext, name: string, sets: Record<string,
   return { recipe, values, change: planEdits(ctx, plan), notes: plan.notes };
 }
 
+/**
+ * Findings whose recipe needs values only the user knows, so that no fix can
+ * carry it (the editor asks for them): PF546's snakeoil certificate → tls.
+ */
+const RECIPE_FOR_CODE: Record<string, string> = { PF546: 'tls' };
+
+export function recipeForCode(code: string): string | undefined {
+  return RECIPE_FOR_CODE[code];
+}
+
 /** A recipe as a quick fix (new files travel with it). */
 export function recipeFix(ctx: RuleContext, name: string, sets: Record<string, string> = {}, hardening = false): Fix | undefined {
   const built = buildRecipe(ctx, name, sets);
   if (built.change.edits.length === 0 && built.change.newFiles.length === 0) return undefined;
-  const fix: Fix = { title: `Apply recipe ${name}: ${built.recipe.title}`, edits: built.change.edits, hardening };
+  const fix: Fix = { title: `Apply recipe ${name}: ${built.recipe.title}`, edits: built.change.edits, hardening, recipe: name };
   if (built.change.newFiles.length) fix.newFiles = built.change.newFiles;
   return fix;
 }

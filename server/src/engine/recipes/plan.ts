@@ -81,6 +81,19 @@ function optionText(name: string, value: string): string {
   return /\s/.test(value) ? `-o { ${name} = ${value} }` : `-o ${name}=${value}`;
 }
 
+/** The chroot column of the configuration's smtpd service, so that paths (private/auth) resolve alike. */
+export function smtpdChroot(ctx: RuleContext): string {
+  const smtp = ctx.config.master?.services.find((s) => s.valid && s.program === 'smtpd' && s.type.text === 'inet');
+  return smtp?.chroot.text ?? 'n';
+}
+
+/** A new smtpd service in master.cf, with its -o options on continuation lines. */
+export function serviceText(name: string, chroot: string, options: [string, string][]): string {
+  let text = `${name.padEnd(10)} inet  n       -       ${chroot.padEnd(7)} -       -       smtpd\n`;
+  for (const [n, v] of options) text += `  ${optionText(n, v)}\n`;
+  return text;
+}
+
 /** The edits and new files that bring the configuration to the plan. */
 export function planEdits(ctx: RuleContext, plan: Plan): PlannedChange {
   const edits: TextEdit[] = [];
@@ -115,11 +128,7 @@ export function planEdits(ctx: RuleContext, plan: Plan): PlannedChange {
       }
       continue;
     }
-    // Same chroot as the smtp service, so that paths (private/auth) resolve alike.
-    const smtp = ctx.config.master?.services.find((s) => s.valid && s.program === 'smtpd' && s.type.text === 'inet');
-    const chroot = smtp?.chroot.text ?? 'n';
-    appended += `${sp.name.padEnd(10)} inet  n       -       ${chroot.padEnd(7)} -       -       smtpd\n`;
-    for (const [name, value] of sp.options) appended += `  ${optionText(name, value)}\n`;
+    appended += serviceText(sp.name, smtpdChroot(ctx), sp.options);
   }
   if (appended) {
     const text = masterText ?? '';

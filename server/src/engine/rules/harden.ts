@@ -29,39 +29,83 @@ function assignedNames(e: TextEdit): string[] {
   return [...e.newText.matchAll(/^([A-Za-z0-9_]+) = /gm)].map((m) => m[1]);
 }
 
+/** One accepted fix inside a merged hardening fix: the editor shows each for confirmation. */
+export interface HardeningPart {
+  title: string;
+  /** The problem it fixes ('' for hardening advice without a finding). */
+  code: string;
+  /** The recipe it applies, when it is one (not a plain safe fix). */
+  recipe?: string;
+  /** Indexes into the merged fix's `edits`; an insertion shared with an earlier part counts for that one. */
+  edits: number[];
+  /** Paths of the files it creates. */
+  newFiles: string[];
+}
+
+export interface HardeningFix extends Fix {
+  parts: HardeningPart[];
+}
+
+export interface MergeOptions {
+  /**
+   * Also take the recipe an intent finding calls for (its first fix with a
+   * recipe): the editor's harden, shown as a preview to confirm part by
+   * part. The CLI's --fix stays with safe fixes.
+   */
+  recipes?: boolean;
+}
+
+/**
+ * The fix a problem contributes to hardening, if any. With recipes, a
+ * finding's recipe comes before its narrower safe fix: the recipe keeps the
+ * whole promise (PF541's submission recipe also binds senders to logins,
+ * which the one-word fix would leave to a second run, as PF543).
+ */
+function hardeningFixOf(p: Problem, options: MergeOptions): Fix | undefined {
+  const safe = p.fixes?.find((f) => f.hardening);
+  return options.recipes ? (p.fixes?.find((f) => f.recipe) ?? safe) : safe;
+}
+
 /** Merges the hardening fixes of the given problems into one fix. */
-export function mergeHardeningFixes(problems: Problem[]): Fix {
+export function mergeHardeningFixes(problems: Problem[], options: MergeOptions = {}): HardeningFix {
   const candidates = problems
-    .filter((p) => p.fixes?.some((f) => f.hardening))
+    .filter((p) => hardeningFixOf(p, options))
     .sort((a, b) => RANK[a.severity] - RANK[b.severity] || a.code.localeCompare(b.code))
-    .flatMap((p) => p.fixes!.filter((f) => f.hardening).slice(0, 1));
-  const accepted: TextEdit[] = [];
-  const titles: string[] = [];
+    .map((p) => ({ code: p.code, fix: hardeningFixOf(p, options)! }));
+  const accepted: { edit: TextEdit; part: number }[] = [];
+  const parts: HardeningPart[] = [];
   const assigned = new Set<string>();
   const newFiles = new Map<string, string>();
-  for (const fix of candidates) {
-    const fresh = fix.edits.filter((e) => !accepted.some((a) => sameEdit(a, e)));
-    if (fresh.length === 0) continue;
+  for (const { code, fix } of candidates) {
+    const fresh = fix.edits.filter((e) => !accepted.some((a) => sameEdit(a.edit, e)));
+    const files = (fix.newFiles ?? []).filter((f) => !newFiles.has(f.file));
+    if (fresh.length === 0 && files.length === 0) continue;
     if (fix.newFiles?.some((f) => newFiles.has(f.file) && newFiles.get(f.file) !== f.text)) continue;
-    const clash = fresh.some((e) => accepted.some((a) => a.file === e.file && rangesOverlap(a.range, e.range)));
+    const clash = fresh.some((e) => accepted.some((a) => a.edit.file === e.file && rangesOverlap(a.edit.range, e.range)));
     const names = fresh.flatMap(assignedNames);
     if (clash || names.some((n) => assigned.has(n))) continue;
     for (const n of names) assigned.add(n);
-    accepted.push(...fresh);
-    for (const f of fix.newFiles ?? []) newFiles.set(f.file, f.text);
-    titles.push(fix.title);
+    const part = parts.length;
+    accepted.push(...fresh.map((edit) => ({ edit, part })));
+    for (const f of files) newFiles.set(f.file, f.text);
+    parts.push({ title: fix.title, code, recipe: fix.recipe, edits: [], newFiles: files.map((f) => f.file) });
   }
   // Insertions at one point become one edit, in the order they were accepted.
   const merged: TextEdit[] = [];
-  for (const e of accepted) {
-    const at = merged.find((m) => samePoint(m, e));
-    if (at) at.newText += e.newText;
-    else merged.push({ ...e, range: { start: { ...e.range.start }, end: { ...e.range.end } } });
+  for (const { edit: e, part } of accepted) {
+    const at = merged.findIndex((m) => samePoint(m, e));
+    if (at >= 0) merged[at].newText += e.newText;
+    else {
+      parts[part].edits.push(merged.length);
+      merged.push({ ...e, range: { start: { ...e.range.start }, end: { ...e.range.end } } });
+    }
   }
-  const fix: Fix = {
+  const titles = parts.map((p) => p.title);
+  const fix: HardeningFix = {
     title: titles.length ? `Harden this configuration (${titles.length} change${titles.length > 1 ? 's' : ''}): ${titles.join('; ')}` : 'Harden this configuration (nothing to change)',
     edits: merged,
     hardening: true,
+    parts,
   };
   if (newFiles.size) fix.newFiles = [...newFiles].map(([file, text]) => ({ file, text }));
   return fix;

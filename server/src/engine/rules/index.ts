@@ -11,7 +11,7 @@ import { RuleContext, type RuleOptions } from './context';
 import { dnsblRule } from './dnsbl';
 import { spamhausListKindRule } from './spamhaus-list-kind';
 import { inlinePatternTablesRule } from './inline-pattern-tables';
-import { mergeHardeningFixes } from './harden';
+import { mergeHardeningFixes, type HardeningFix, type MergeOptions } from './harden';
 import { mynetworksRule } from './mynetworks';
 import { relayRule } from './relay';
 import { restrictionsRule } from './restrictions';
@@ -36,7 +36,7 @@ export type { RuleOptions } from './context';
 export type { Rule, RuleCode } from './rule';
 export { applyTextEdits } from './edits';
 export { suppressProblems } from './suppress';
-export { mergeHardeningFixes } from './harden';
+export { mergeHardeningFixes, type HardeningFix, type HardeningPart } from './harden';
 
 export const RULES: Rule[] = [relayRule, restrictionsRule, classLoopRule, accessTablesRule, inlinePatternTablesRule, mynetworksRule, dnsblRule, spamhausListKindRule, saslRule, submissionRule, tlsRule, settingsRule, unverifiedBeforeGuardRule,
   // Intent rules (PF540–PF547): what the server is for, checked with the simulator.
@@ -84,12 +84,15 @@ export function* runRulesSteps(config: PostfixConfig, reader: FileReader, option
   return suppressProblems(dedupe(out), reader);
 }
 
-/** One fix that applies every safe hardening fix of the configuration, without overlapping edits. */
-export function hardenConfiguration(config: PostfixConfig, reader: FileReader, options: RuleOptions = {}): Fix {
+/**
+ * One fix that applies every safe hardening fix of the configuration, without
+ * overlapping edits; with `merge.recipes`, also the recipes its intent findings call for.
+ */
+export function hardenConfiguration(config: PostfixConfig, reader: FileReader, options: RuleOptions = {}, merge: MergeOptions = {}): HardeningFix {
   const problems = runRules(config, reader, options);
-  if (!config.main || config.main.fatal) return mergeHardeningFixes(problems);
+  if (!config.main || config.main.fatal) return mergeHardeningFixes(problems, merge);
   const extras = hardeningExtras(new RuleContext(config, reader, options)).map(
     (fix): Problem => ({ code: '', severity: 'hint', category: 'security', file: config.mainPath, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, message: fix.title, fixes: [fix] }),
   );
-  return mergeHardeningFixes([...problems, ...extras]);
+  return mergeHardeningFixes([...problems, ...extras], merge);
 }

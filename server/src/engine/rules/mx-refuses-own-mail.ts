@@ -5,6 +5,7 @@
 // permit_mynetworks, reject` with inet_interfaces = all).
 
 import { culpritText, OUTSIDE_ADDRESS, OUTSIDE_DOMAIN, OUTSIDE_HOST, itemAtStep, probe, probeDomains, serverRoles } from '../intent/roles';
+import { recipeFix } from '../recipes';
 import type { Fix, Problem, TextEdit } from '../types';
 import type { RuleContext, SmtpdService } from './context';
 import { removeTokens, setMainParameter } from './edits';
@@ -57,6 +58,9 @@ export const mxRefusesOwnMailRule: Rule = {
       if (f.fix) fixes.push({ title: `Remove it: relaying stays limited by reject_unauth_destination`, edits: f.fix });
       const explicitHost = items.some((i) => i.svc.service && i.svc.service.name.text.includes(':'));
       if (!explicitHost) fixes.push({ title: 'This server only sends mail: listen on loopback only (inet_interfaces = loopback-only)', edits: setMainParameter(ctx, 'inet_interfaces', 'loopback-only') });
+      // The whole MX promise (relay guard, HELO, pipelining) rather than the one restriction.
+      const mx = recipeFix(ctx, 'mx');
+      if (mx) fixes.push(mx);
       out.push(
         problem(
           MX_REFUSES_OWN_MAIL,

@@ -15,7 +15,9 @@ export const SNAKEOIL_CERTIFICATE = code('PF546', 'snakeoil-certificate', 'warni
 const PARAMS = ['smtpd_tls_chain_files', 'smtpd_tls_cert_file', 'smtpd_tls_eccert_file'];
 
 function snakeoil(ctx: RuleContext, svc: SmtpdService): string | undefined {
-  return PARAMS.find((p) => /snakeoil/i.test(ctx.value(p, svc.service)));
+  // A non-empty smtpd_tls_chain_files overrides the legacy certificate parameters (tls_certkey.c), as the tls recipe relies on.
+  const params = ctx.value('smtpd_tls_chain_files', svc.service).trim() ? PARAMS.slice(0, 1) : PARAMS;
+  return params.find((p) => /snakeoil/i.test(ctx.value(p, svc.service)));
 }
 
 export const snakeoilCertificateRule: Rule = {

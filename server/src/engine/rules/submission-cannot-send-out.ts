@@ -4,7 +4,8 @@
 // permit_sasl_authenticated, relay restrictions empty at compatibility level 0).
 
 import { culpritText, itemAtStep, OUTSIDE_ADDRESS, OUTSIDE_DOMAIN, ownDomains, PROBE_USER, probe, serverRoles } from '../intent/roles';
-import type { Problem, TextEdit } from '../types';
+import { recipeFix } from '../recipes';
+import type { Fix, Problem, TextEdit } from '../types';
 import type { RuleContext, SmtpdService } from './context';
 import { setServiceOption } from './edits';
 import { code, problem, Rule } from './rule';
@@ -51,13 +52,17 @@ export const submissionCannotSendOutRule: Rule = {
     for (const { file, range, items } of found.entries()) {
       const f = items[0];
       const edits = items.flatMap((i) => i.fix ?? []);
+      const fixes: Fix[] = edits.length ? [{ title: 'Permit logged-in users before it on this service', edits, hardening: true }] : [];
+      // Or the whole submission recipe for the service ($mua_* lists, TLS, senders bound to logins).
+      const recipe = recipeFix(ctx, f.svc.smtps ? 'submissions' : 'submission');
+      if (recipe) fixes.push(recipe);
       out.push(
         problem(
           SUBMISSION_CANNOT_SEND_OUT,
           file,
           range,
           `${listText(items.map((i) => i.svc.label))} ${items.length > 1 ? 'offer' : 'offers'} AUTH, but a user logged in as ${PROBE_USER} (${OUTSIDE_ADDRESS}) sending to someone@${OUTSIDE_DOMAIN} gets "${f.reply}": ${f.culprit} refuses it before anything permits logged-in users. Put permit_sasl_authenticated in front of it for this service (or use postfix-lint recipe submission).`,
-          edits.length ? [{ title: 'Permit logged-in users before it on this service', edits, hardening: true }] : undefined,
+          fixes.length ? fixes : undefined,
         ),
       );
     }
