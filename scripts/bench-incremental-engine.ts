@@ -10,8 +10,9 @@ import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { parseAccessTable } from '../server/src/engine/tables/access';
+import { parseAccessTable } from '../server/src/engine/tables/access-parse';
 import { clearParseMemo, parseMemoStats } from '../server/src/engine/tables/memo';
+import { clearRelayMatrixMemo } from '../server/src/engine/simulate/matrix-memo';
 import { Analyses } from '../server/src/features/analysis';
 import { Workspace } from '../server/src/features/workspace';
 
@@ -82,6 +83,7 @@ const keyMain: number[] = [];
 const keyMap: number[] = [];
 for (let run = 0; run < RUNS; run++) {
   clearParseMemo();
+  clearRelayMatrixMemo();
   const ws = new Workspace(store as never);
   const analyses = new Analyses(ws);
   cold.push(cpuMs(() => analyses.current(store.get(mainUri)!)));

@@ -14,6 +14,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { diskReader } from '../../server/src/disk/read-file';
 import { lintDocument } from '../../server/src/engine/lint';
 import { clearParseMemo } from '../../server/src/engine/tables/memo';
+import { clearRelayMatrixMemo } from '../../server/src/engine/simulate/matrix-memo';
 import type { FileReader } from '../../server/src/engine/types';
 import { toDiagnostic } from '../../server/src/features/diagnostics';
 import { ensureBuilt, fileUri, LspClient } from '../helpers/lsp-client';
@@ -122,6 +123,7 @@ describe('shared analysis: diagnostics equal a cold lint after edits', () => {
   /** The cold verdict on a document: the engine from scratch over the final texts (open buffers over the disk). */
   function coldLint(d: Doc): string[] {
     clearParseMemo();
+    clearRelayMatrixMemo();
     const open = new Map(docs.map((x) => [x.path, x.doc.getText()]));
     // The same disk policy as the server (regular files, listings, links), open buffers first.
     const reader: FileReader = {
@@ -202,11 +204,76 @@ describe('shared analysis: diagnostics equal a cold lint after edits', () => {
     assertAllEqualCold('after saving other text under the open table');
   });
 
+  test('one-character edits of a big open table (re-parsed in place) give the cold verdict', async () => {
+    // Back to the table main.cf names, then a few thousand lines: the server
+    // re-reads only the lines an edit touched (tables/access-parse.ts).
+    const big = ACCESS + Array.from({ length: 3000 }, (_, i) => `bulk${i}@example.test ${i % 7 === 0 ? 'REJECT' : 'OK'}`).join('\n') + '\n';
+    const restored = c.mark();
+    for (const [d, text] of [[docs[0], big], [docs[2], MAIN]] as const) {
+      const version = d.doc.version + 1;
+      d.doc = TextDocument.update(d.doc, [{ text }], version);
+      c.didChange(d.uri, version, [{ text }]);
+    }
+    await c.waitForDiagnostics(docs[2].uri, { since: restored, version: docs[2].doc.version });
+    assertAllEqualCold('big table opened');
+    const random = rng(seed + 2);
+    const keys = ['user1@example.test OK\n', 'bulk5@example.test REJECT\n', 'BULK6@EXAMPLE.TEST OK\n', ' continued\n', '# c\n', 'x', '\n', ' ', 'key-only\n', '"'];
+    for (let round = 0; round < 10; round++) {
+      const d = docs[0];
+      const text = d.doc.getText();
+      // A line start or a place inside a line: duplicates made and unmade, lines split, joined, continued.
+      const lineStart = text.lastIndexOf('\n', Math.floor(random() * text.length)) + 1;
+      const at = random() < 0.5 ? lineStart : Math.min(text.length, lineStart + Math.floor(random() * 20));
+      const start = d.doc.positionAt(at);
+      const change =
+        random() < 0.7
+          ? { range: { start, end: start }, text: keys[Math.floor(random() * keys.length)] }
+          : { range: { start, end: d.doc.positionAt(Math.min(text.length, at + 1 + Math.floor(random() * 30))) }, text: '' };
+      const version = d.doc.version + 1;
+      d.doc = TextDocument.update(d.doc, [change], version);
+      c.didChange(d.uri, version, [change]);
+      const since = c.mark();
+      randomEdit(docs[2], rng(seed + 100 + round));
+      await c.waitForDiagnostics(docs[2].uri, { since, version: docs[2].doc.version });
+      assertAllEqualCold(`big table, edit ${round}`);
+    }
+    // Back to the small table for the tests that follow.
+    const since = c.mark();
+    for (const [d, text] of [[docs[0], ACCESS], [docs[2], MAIN]] as const) {
+      const version = d.doc.version + 1;
+      d.doc = TextDocument.update(d.doc, [{ text }], version);
+      c.didChange(d.uri, version, [{ text }]);
+    }
+    await c.waitForDiagnostics(docs[2].uri, { since, version: docs[2].doc.version });
+  });
+
   test('closing the open table: main.cf reads it from disk again', async () => {
     const since = c.mark();
     const [access] = docs.splice(0, 1);
     c.didClose(access.uri);
     await c.waitForDiagnostics(docs[1].uri, { since });
     assertAllEqualCold('after closing the table');
+  });
+
+  test('the closed table changes on disk a line at a time: the verdict follows', async () => {
+    const access = join(dir, 'access');
+    let text = ACCESS;
+    const random = rng(seed + 3);
+    const variants: ((t: string) => string)[] = [
+      (t) => t + 'user1@example.test REJECT\n',
+      (t) => t.replace('user2@example.test', 'user3@example.test'),
+      (t) => t.replace('user5@example.test OK', 'user5@example.test XK'),
+      (t) => t.replace('\nuser7', '\n user7'),
+      (t) => t.replace('user1@example.test REJECT\n', ''),
+    ];
+    for (let i = 0; i < 6; i++) {
+      text = variants[Math.floor(random() * variants.length)](text);
+      const since = c.mark();
+      writeFileSync(access, text);
+      c.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: fileUri(access), type: 2 }] });
+      randomEdit(docs[1], rng(seed + 200 + i));
+      await c.waitForDiagnostics(docs[1].uri, { since, version: docs[1].doc.version });
+      assertAllEqualCold(`after writing the table (${i})`);
+    }
   });
 });

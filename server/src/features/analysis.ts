@@ -24,7 +24,7 @@ import { joinPath, loadConfig, type PostfixConfig } from '../engine/config';
 import { lintConfigSteps, standaloneTableProblems, standInProblems } from '../engine/lint';
 import type { FileReader, Problem } from '../engine/types';
 import { analysisOptions } from './settings';
-import { bomHiddenByEditor, inEditorTerms } from './byte-order-mark';
+import { inEditorTerms } from './byte-order-mark';
 import { uriToPath, type OpenDocument, type Workspace } from './workspace';
 
 export interface Analysis {
@@ -222,7 +222,7 @@ export class Analyses {
       for (const k of e.perPath.keys()) if (k.startsWith(`${od.path} `)) e.perPath.delete(k);
     } else {
       out = e.problems.filter((p) => p.file === od.path);
-      if (od.kind === 'main' && bomHiddenByEditor(od.path, document.getText())) out = inEditorTerms(out, od.path);
+      if (od.kind === 'main' && this.workspace.hiddenBom(document, od.path)) out = inEditorTerms(out, od.path);
     }
     e.perPath.set(key, out);
     return out;

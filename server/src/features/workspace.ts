@@ -58,6 +58,8 @@ export class Workspace implements FileReader {
   /** Change events the watcher reported per path: a change within the file system's timestamp granularity still counts. */
   private readonly changes = new Map<string, number>();
   private readonly paths = new Map<string, string | undefined>();
+  /** bomHiddenByEditor per open document version: the engine reads an open main.cf many times per analysis. */
+  private readonly boms = new Map<string, { uri: string; version: number; hidden: boolean }>();
 
   constructor(private readonly documents: TextDocuments<TextDocument>) {}
 
@@ -79,6 +81,7 @@ export class Workspace implements FileReader {
   forget(path: string): void {
     const p = resolve(path);
     this.files.delete(p);
+    this.boms.delete(p);
     this.changes.set(p, (this.changes.get(p) ?? 0) + 1);
   }
 
@@ -130,7 +133,7 @@ export class Workspace implements FileReader {
     const open = this.openAt(path);
     if (open) {
       const text = open.getText();
-      return bomHiddenByEditor(path, text) ? `\ufeff${text}` : text;
+      return this.hiddenBom(open, path) ? `\ufeff${text}` : text;
     }
     const key = resolve(path);
     const st = this.stat(key);
@@ -151,6 +154,17 @@ export class Workspace implements FileReader {
     this.files.set(key, { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, text });
     if (this.files.size > MAX_CACHED_FILES) this.files.delete(this.files.keys().next().value as string);
     return text;
+  }
+
+  /** Whether the editor hides a byte order mark the file of this open document starts with (read once per version). */
+  hiddenBom(open: TextDocument, path: string): boolean {
+    const key = resolve(path);
+    const known = this.boms.get(key);
+    if (known && known.uri === open.uri && known.version === open.version) return known.hidden;
+    const hidden = bomHiddenByEditor(key, open.getText());
+    if (this.boms.size > 1024) this.boms.clear();
+    this.boms.set(key, { uri: open.uri, version: open.version, hidden });
+    return hidden;
   }
 
   unreadable(path: string): UnreadableFile | undefined {

@@ -5,7 +5,8 @@
 // allow-listed hosts. It logs "this is not allowed for security reasons" and
 // answers 451 4.3.5 instead of accepting.
 
-import { isAccessSourceType, parseAccessTable } from '../tables/access';
+import { isAccessSourceType } from '../tables/access';
+import { parseAccessTable } from '../tables/access-parse';
 import { parseCidrTable } from '../tables/cidr';
 import { parseInlineTable, parseStaticTable } from '../tables/inline';
 import { parseRegexTable } from '../tables/regexp';

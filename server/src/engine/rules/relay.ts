@@ -7,7 +7,7 @@
 //   outside, unauthenticated client relaying to an outside domain.
 
 import type { MasterService } from '../mastercf';
-import { relayMatrix } from '../simulate/matrix';
+import { reusedRelayMatrix } from '../simulate/matrix-memo';
 import { simulateTransaction } from '../simulate/simulate';
 import { loadSimConfig, smtpdServices as simServices, type SimConfig } from '../simulate/config';
 import type { FileReader, Fix, Problem, Range, TextEdit } from '../types';
@@ -164,7 +164,7 @@ interface RelayFinding {
 
 /** Open-relay cells of the relay matrix of a (possibly patched) configuration, each traced to the restriction that permitted it. */
 function relayFindings(ctx: RuleContext, sim: SimConfig, found: ByLocation<RelayFinding>, behind: boolean, skipLines: Set<string>): TextEdit[][] {
-  const matrix = relayMatrix(sim);
+  const matrix = reusedRelayMatrix(sim, behind ? 'patched' : '');
   const mynetworksFixes: TextEdit[][] = [];
   if (!matrix.openRelay) return mynetworksFixes;
   const names = new Map(simServices(sim).map((s) => [s.key, s.name]));

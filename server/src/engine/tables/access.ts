@@ -10,10 +10,10 @@
 // values and ranges are only materialised as strings when asked for.
 
 import type { Problem, Range } from '../types';
-import { memoParse } from './memo';
 import { TableCodeKey, tableProblem } from './codes';
 import { foldKey, isAscii } from './fold';
-import { forEachTableLine, isSpaceCode, textRange, SourceText, spanLine, TableLine, trimEnd, wholeLineRange, asDecodedText } from './text';
+import { textRange, SourceText, spanLine, TableLine, wholeLineRange } from './text';
+import { tableUseRecorder, type SpliceStep } from './use-recorder';
 
 /** Types whose source is this format. */
 export const ACCESS_SOURCE_TYPES = ['hash', 'btree', 'cdb', 'lmdb', 'dbm', 'sdbm', 'texthash'] as const;
@@ -57,8 +57,13 @@ interface Note {
 export type AccessWarningMode = 'texthash' | 'build';
 
 const INITIAL = 1024;
-const FNV_OFFSET = 0x811c9dc5 | 0;
-const FNV_PRIME = 0x01000193;
+
+let nextTableId = 1;
+/** How many edits a table remembers (older uses are simply not reused). */
+const MAX_LINEAGE = 16;
+/** FNV-1a over the stored key's characters (the parser hashes keys as it reads them). */
+export const FNV_OFFSET = 0x811c9dc5 | 0;
+export const FNV_PRIME = 0x01000193;
 
 export class AccessTable {
   readonly kind = 'access' as const;
@@ -86,20 +91,110 @@ export class AccessTable {
   private notes: Note[] = [];
   private problemCache: Problem[] | undefined;
 
+  /**
+   * The text has no character above U+007F and no NUL: then it needed no
+   * decoding, and an edit of it can be re-parsed in place (access-splice.ts).
+   */
+  plain = false;
+  /** Identity of this parse, for SpliceStep.base. */
+  readonly id = nextTableId++;
+  /** The edits that led from earlier parses to this one, oldest first (see SpliceStep). */
+  lineage: SpliceStep[] = [];
+
+  /** @internal Records that this table is `old` after an edit. */
+  derive(old: AccessTable, step: SpliceStep): void {
+    this.lineage = [...old.lineage.slice(1 - MAX_LINEAGE), step];
+  }
+
   constructor(
     readonly text: string,
     readonly file: string,
     readonly type: string,
     readonly fold: boolean,
+    src?: SourceText,
   ) {
-    this.src = new SourceText(text);
+    this.src = src ?? new SourceText(text);
+  }
+
+  /** Entries i0..i1 of `old` appended here, `offDelta` characters and `lineDelta` lines further on. @internal */
+  copyEntries(old: AccessTable, i0: number, i1: number, offDelta: number, lineDelta: number): void {
+    const n = this.count;
+    this.reserve(n + i1 - i0);
+    const shift = (a: Int32Array, b: Int32Array, d: number) => {
+      if (d === 0) a.set(b.subarray(i0, i1), n);
+      else for (let i = i0; i < i1; i++) a[n + i - i0] = b[i] + d;
+    };
+    shift(this.keyStart, old.keyStart, offDelta);
+    shift(this.keyEnd, old.keyEnd, offDelta);
+    shift(this.valStart, old.valStart, offDelta);
+    shift(this.valEnd, old.valEnd, offDelta);
+    shift(this.lines, old.lines, lineDelta);
+    shift(this.hashes, old.hashes, 0);
+    for (const [i, m] of old.multi) if (i >= i0 && i < i1) this.multi.set(n + i - i0, { ...m, tl: shiftLine(m.tl, offDelta, lineDelta) });
+    for (const [i, k] of old.foldedNonAscii) if (i >= i0 && i < i1) this.foldedNonAscii.set(n + i - i0, k);
+    this.count = n + i1 - i0;
+  }
+
+  /** The notes of `old` on lines [fromLine, toLine) but its duplicate warnings, appended here and shifted. @internal */
+  copyNotes(old: AccessTable, fromLine: number, toLine: number, offDelta: number, lineDelta: number): void {
+    for (const n of old.notes) {
+      if (n.key === 'duplicateKey' || n.tl.line < fromLine || n.tl.line >= toLine) continue;
+      this.notes.push(offDelta === 0 && lineDelta === 0 ? n : { ...n, tl: shiftLine(n.tl, offDelta, lineDelta) });
+    }
+    this.problemCache = undefined;
+  }
+
+  /** Hash of entry i's stored key. @internal */
+  hashOf(i: number): number {
+    return this.hashes[i];
+  }
+
+  /**
+   * Duplicate detection after a splice (access-splice.ts): `known` are the
+   * duplicates of keys the splice did not touch, in this table's indexes;
+   * the groups of the `touched` key hashes are found again. Then the
+   * warnings are put in line order as finish() does. @internal
+   */
+  finishSplice(known: Map<number, number>, touched: Set<number>): void {
+    for (const [j, first] of known) this.duplicates.set(j, first);
+    const groups = new Map<number, number[]>();
+    const hashes = this.hashes;
+    const list = [...touched];
+    for (let i = 0; i < this.count; i++) {
+      const h = hashes[i];
+      if (list.length <= 4 ? !list.includes(h) : !touched.has(h)) continue;
+      this.duplicates.delete(i);
+      const reps = groups.get(h);
+      if (!reps) {
+        groups.set(h, [i]);
+        continue;
+      }
+      const [s, a, b] = this.keyLoc(i);
+      const folded = this.foldedNonAscii.get(i);
+      const first = reps.find((r) => this.sameKey(r, s, a, b, folded));
+      if (first !== undefined) this.duplicates.set(i, first);
+      else reps.push(i);
+    }
+    this.duplicateNotes();
   }
 
   private grow(): void {
-    const n = this.keyStart.length * 2;
+    this.resize(this.keyStart.length * 2);
+  }
+
+  /** @internal Sizes the arrays for about n entries up front (avoids regrowing big tables). */
+  reserve(n: number): void {
+    if (this.keyStart.length >= n) return;
+    // One allocation to the final size, not a doubling per step.
+    let size = this.keyStart.length;
+    while (size < n) size *= 2;
+    this.resize(size);
+  }
+
+  private resize(size: number): void {
     const g = (a: Int32Array) => {
-      const b = new Int32Array(n);
-      b.set(a);
+      const b = new Int32Array(size);
+      b.set(a.subarray(0, this.count));
       return b;
     };
     this.keyStart = g(this.keyStart);
@@ -108,11 +203,6 @@ export class AccessTable {
     this.valEnd = g(this.valEnd);
     this.lines = g(this.lines);
     this.hashes = g(this.hashes);
-  }
-
-  /** @internal Sizes the arrays for about n entries up front (avoids regrowing big tables). */
-  reserve(n: number): void {
-    while (this.keyStart.length < n) this.grow();
   }
 
   /** The lookup table over first entries (duplicates are known by then). */
@@ -260,13 +350,18 @@ export class AccessTable {
       this.slots = this.partial;
       this.partial = undefined;
     }
+    this.duplicateNotes();
+  }
+
+  /** A warning for each duplicate, the notes then in line order (a duplicate warning last on its line). */
+  private duplicateNotes(): void {
     if (this.duplicates.size === 0) return;
     for (const j of [...this.duplicates.keys()].sort((x, y) => x - y)) {
       const m = this.multi.get(j);
       const tl = m ? m.tl : spanLine(this.text, this.keyStart[j], Math.max(this.valEnd[j], this.keyEnd[j]), this.lines[j]);
       const k0 = m ? m.k0 : 0;
       const k1 = m ? m.k1 : this.keyEnd[j] - this.keyStart[j];
-      this.notes.push({ key: 'duplicateKey', tl, start: k0, end: k1, arg: this.key(j) });
+      this.notes.push({ key: 'duplicateKey', tl, start: k0, end: k1, arg: this.keyAt(j) });
     }
     const last = (x: Note) => (x.key === 'duplicateKey' ? 1 : 0);
     this.notes.sort((x, y) => x.tl.line - y.tl.line || last(x) - last(y));
@@ -311,15 +406,25 @@ export class AccessTable {
   }
 
   key(i: number): string {
+    tableUseRecorder()?.scan(this);
+    return this.keyAt(i);
+  }
+
+  private keyAt(i: number): string {
     const [s, a, b] = this.keyLoc(i);
     return s.slice(a, b);
   }
 
   storedKey(i: number): string {
-    return this.foldedNonAscii.get(i) ?? (this.fold ? foldKey(this.key(i)) : this.key(i));
+    return this.foldedNonAscii.get(i) ?? (this.fold ? foldKey(this.keyAt(i)) : this.keyAt(i));
   }
 
   value(i: number): string {
+    tableUseRecorder()?.scan(this);
+    return this.valueAt(i);
+  }
+
+  private valueAt(i: number): string {
     const m = this.multi.get(i);
     return m ? m.tl.text.slice(m.v0, m.v1) : this.text.slice(this.valStart[i], this.valEnd[i]);
   }
@@ -329,14 +434,15 @@ export class AccessTable {
   }
 
   entry(i: number): AccessEntry {
+    tableUseRecorder()?.scan(this);
     const m = this.multi.get(i);
     const keyRange = m ? textRange(this.src, m.tl, m.k0, m.k1) : this.src.range(this.keyStart[i], this.keyEnd[i]);
     const valueRange = m ? textRange(this.src, m.tl, m.v0, m.v1) : this.src.range(this.valStart[i], this.valEnd[i]);
     return {
       index: i,
-      key: this.key(i),
+      key: this.keyAt(i),
       storedKey: this.storedKey(i),
-      value: this.value(i),
+      value: this.valueAt(i),
       line: this.lines[i],
       keyRange,
       valueRange,
@@ -371,15 +477,18 @@ export class AccessTable {
     const nonAscii = isAscii(stored) ? undefined : stored;
     const h = this.hashKey(stored, 0, stored.length, nonAscii);
     const i = this.find(stored, 0, stored.length, nonAscii, h);
-    return i < 0 ? undefined : { value: this.value(i), index: i };
+    tableUseRecorder()?.lookup(this, h, i < 0 ? -1 : this.lines[i]);
+    return i < 0 ? undefined : { value: this.valueAt(i), index: i };
   }
 
   /** Stored keys with their winning values, in file order (what `postmap -s` lists, unordered there). */
   *sequence(): IterableIterator<[string, string]> {
-    for (let i = 0; i < this.count; i++) if (!this.duplicates.has(i)) yield [this.storedKey(i), this.value(i)];
+    tableUseRecorder()?.scan(this);
+    for (let i = 0; i < this.count; i++) if (!this.duplicates.has(i)) yield [this.storedKey(i), this.valueAt(i)];
   }
 
   get problems(): Problem[] {
+    tableUseRecorder()?.scan(this);
     if (!this.problemCache) this.problemCache = this.notes.map((n) => this.toProblem(n));
     return this.problemCache;
   }
@@ -428,6 +537,7 @@ export class AccessTable {
    * `postmap type:path` compiles it. `path` is the name as given to postmap.
    */
   postfixWarnings(mode: AccessWarningMode, path: string): string[] {
+    tableUseRecorder()?.scan(this);
     const out: string[] = [];
     const suffix = mode === 'texthash' ? ' -- ignoring this line' : '';
     for (const n of this.notes) {
@@ -465,6 +575,12 @@ export class AccessTable {
   }
 }
 
+/** The same logical line `offDelta` characters and `lineDelta` lines further on. */
+function shiftLine(tl: TableLine, offDelta: number, lineDelta: number): TableLine {
+  const pieces = tl.pieces?.map((v, k) => (k % 3 === 1 ? v + offDelta : k % 3 === 2 ? v + lineDelta : v));
+  return { text: tl.text, line: tl.line + lineDelta, base: tl.base + offDelta, pieces };
+}
+
 /** Suffix of the file postmap builds for an indexed type. */
 export function indexSuffix(type: string): string {
   switch (type) {
@@ -481,113 +597,4 @@ export function indexSuffix(type: string): string {
     default:
       return '';
   }
-}
-
-// A key that is an address/prefix: 10.0.0.0/8, [2001:db8::]/32, 2001:db8::/32.
-function looksLikeCidr(s: string, a: number, b: number): boolean {
-  let slash = -1;
-  for (let i = b - 1; i > a; i--)
-    if (s.charCodeAt(i) === 47) {
-      slash = i;
-      break;
-    }
-  if (slash < 0 || slash === b - 1) return false;
-  for (let i = slash + 1; i < b; i++) if (s.charCodeAt(i) < 48 || s.charCodeAt(i) > 57) return false;
-  let addr = s.slice(a, slash);
-  if (addr.startsWith('[') && addr.endsWith(']')) addr = addr.slice(1, -1);
-  return /^(\d{1,3}\.){1,3}\d{1,3}$/.test(addr) || (/^[0-9a-fA-F:.]+$/.test(addr) && addr.includes(':'));
-}
-
-/** Parses the text source of an exact-match table. Never throws. */
-/** Parsed once per text (tables/memo.ts); the result is shared and must not be changed. */
-export function parseAccessTable(raw: string, file: string, opts: AccessParseOptions = {}): AccessTable {
-  return memoParse(`access|${file}|${opts.type ?? 'hash'}|${opts.fold ?? true}`, raw, () => parseAccessTableUncached(raw, file, opts));
-}
-
-function parseAccessTableUncached(raw: string, file: string, opts: AccessParseOptions = {}): AccessTable {
-  const text = asDecodedText(raw);
-  const table = new AccessTable(text, file, opts.type ?? 'hash', opts.fold ?? true);
-  // Invalid UTF-8 arrives as U+FFFD from the decoder; Postfix skips such lines.
-  const maybeBad = text.indexOf('\ufffd') >= 0;
-  let lines = 0;
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++;
-  table.reserve(lines + 1);
-  forEachTableLine(
-    text,
-    (tl) => parseAccessLine(table, tl.text, 0, tl.text.length, tl, 0, tl.line, maybeBad),
-    (tl) => table.note('leadingWhitespace', tl, 0, 0),
-    (start, end, line) => parseAccessLine(table, text, start, end, undefined, start, line, maybeBad),
-  );
-  table.finish();
-  return table;
-}
-
-/** One logical line s[from, to); tl is given for multi-piece lines (then s = tl.text). */
-function parseAccessLine(
-  table: AccessTable,
-  s: string,
-  from: number,
-  to: number,
-  tl: TableLine | undefined,
-  base: number,
-  line: number,
-  maybeBad: boolean,
-): void {
-  if (maybeBad) {
-    const bad = s.indexOf('\ufffd', from);
-    if (bad >= 0 && bad < to) {
-      table.note('nonUtf8', tl ?? spanLine(s, from, to, line), 0, 0);
-      return;
-    }
-  }
-  // Key: up to the first whitespace outside double quotes; backslash escapes.
-  // The same pass hashes the (ASCII-folded) key and notes non-ASCII and '/'.
-  const fold = table.fold;
-  let i = from;
-  let inQuotes = false;
-  let h = FNV_OFFSET;
-  let high = false;
-  let slash = -1;
-  for (; i < to; i++) {
-    let c = s.charCodeAt(i);
-    if (c === 92 /* \ */) {
-      h = Math.imul(h ^ c, FNV_PRIME);
-      if (++i >= to) break;
-      c = s.charCodeAt(i);
-    } else if (c === 32 || (c >= 9 && c <= 13)) {
-      if (!inQuotes) break;
-    } else if (c === 34 /* " */) {
-      inQuotes = !inQuotes;
-    } else if (c === 47 /* / */) slash = i;
-    if (c > 127) high = true;
-    else if (fold && c >= 65 && c <= 90) c += 32;
-    h = Math.imul(h ^ c, FNV_PRIME);
-  }
-  if (inQuotes) {
-    table.note('unbalancedQuote', tl ?? spanLine(s, from, to, line), 0, 0);
-    return;
-  }
-  const k1 = i < to ? i : to;
-  let v0 = k1 < to ? k1 + 1 : k1;
-  while (v0 < to && isSpaceCode(s.charCodeAt(v0))) v0++;
-  const v1 = trimEnd(s, to, v0);
-  if (k1 === from || v1 <= v0) {
-    table.note('expectedFormat', tl ?? spanLine(s, from, to, line), 0, 0);
-    return;
-  }
-  if (s.charCodeAt(k1 - 1) === 58 /* : */) table.note('aliasFormat', tl ?? spanLine(s, from, to, line), 0, k1 - from, s.slice(from, k1));
-  if (tl?.pieces) {
-    const p = tl.pieces;
-    if (v0 >= p[3]) table.note('keyOnlyContinued', tl, 0, k1, s.slice(0, k1));
-    else
-      for (let q = 3; q < p.length; q += 3) {
-        const a = p[q];
-        const e = q + 3 < p.length ? p[q + 3] : to;
-        let b = a;
-        while (b < e && isSpaceCode(s.charCodeAt(b))) b++;
-        table.note('valueContinued', tl, b, trimEnd(s, e, b));
-      }
-  }
-  if (slash > from && looksLikeCidr(s, from, k1)) table.note('cidrKeyInIndexed', tl ?? spanLine(s, from, to, line), 0, k1 - from, s.slice(from, k1));
-  table.add(tl, tl ? 0 : base, line, 0, k1 - from, v0 - from, v1 - from, h, high);
 }

@@ -6,6 +6,7 @@ export * from './text';
 export * from './fold';
 export * from './inet';
 export * from './access';
+export * from './access-parse';
 export * from './aliases';
 export * from './cidr';
 export * from './regexp';

@@ -16,8 +16,12 @@ const entries = new Map<string, Entry>();
 let hits = 0;
 let misses = 0;
 
-/** `parse()` of `text`, or the result of the last parse under `key` when it was of the same text. */
-export function memoParse<T>(key: string, text: string, parse: () => T): T {
+/**
+ * `parse()` of `text`, or the result of the last parse under `key` when it
+ * was of the same text. When the last parse under `key` was of another text,
+ * `parse` gets it (text and result), so it can re-read only what changed.
+ */
+export function memoParse<T>(key: string, text: string, parse: (previous?: { text: string; value: T }) => T): T {
   const e = entries.get(key);
   if (e && e.text === text) {
     hits++;
@@ -27,7 +31,7 @@ export function memoParse<T>(key: string, text: string, parse: () => T): T {
     return e.value as T;
   }
   misses++;
-  const value = parse();
+  const value = parse(e as { text: string; value: T } | undefined);
   entries.delete(key);
   entries.set(key, { text, value });
   if (entries.size > MAX_ENTRIES) entries.delete(entries.keys().next().value as string);

@@ -4,7 +4,8 @@
 
 import { ConfigFiles } from '../config-files';
 import type { FileReader, Problem } from '../types';
-import { AccessTable, indexSuffix, isAccessSourceType, parseAccessTable } from './access';
+import { AccessTable, indexSuffix, isAccessSourceType } from './access';
+import { parseAccessTable } from './access-parse';
 import { CidrTable, lookupCidr, parseCidrTable } from './cidr';
 import { InlineTable, StaticTable, lookupInline, parseInlineTable, parseStaticTable, parseTableList } from './inline';
 import { RegexTable, lookupRegex, parseRegexTable } from './regexp';
@@ -108,7 +109,18 @@ export function openTable(spec: string, reader: FileReader, opts: OpenTableOptio
     // copy), as the linter's do: one parse then serves both (tables/memo.ts).
     const table = parseAccessTable(text, reader instanceof ConfigFiles ? (reader.resolve(name).local ?? name) : name, { type, fold });
     const warnings = !indexed ? table.postfixWarnings('texthash', name) : opts.indexedMode === 'build' ? table.postfixWarnings('build', name) : [];
-    const opened: OpenedTable = { spec, type, name, table, warnings, problems: table.problems, file: name };
+    // Problems only when asked for: the simulator opens tables to look keys up, and a reused result depends on what it read (tables/use-record.ts).
+    const opened: OpenedTable = {
+      spec,
+      type,
+      name,
+      table,
+      warnings,
+      get problems() {
+        return table.problems;
+      },
+      file: name,
+    };
     // Postfix opens the built file, not the source: without it the table is unusable.
     if (indexed && opts.indexedMode !== 'build' && (opts.requireIndex ?? true) && reader.mtimeMs && reader.mtimeMs(where) === undefined)
       opened.fatal = `open database ${where}: No such file or directory`;

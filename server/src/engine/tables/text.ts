@@ -166,6 +166,29 @@ export class SourceText {
   private starts: Int32Array | undefined;
   constructor(readonly text: string) {}
 
+  /**
+   * The index of `text`, made from `old`'s (whose text differs from it only in
+   * old.text[splice.start, splice.oldEnd), now text[splice.start, splice.newEnd)),
+   * without scanning the unchanged parts again.
+   */
+  static spliced(old: SourceText, text: string, splice: { start: number; oldEnd: number; newEnd: number }): SourceText {
+    const src = new SourceText(text);
+    const was = old.index();
+    const delta = splice.newEnd - splice.oldEnd;
+    // Line starts up to the splice's start, those inside it from the new text, the rest shifted.
+    const before = upperBound(was, splice.start);
+    const after = upperBound(was, splice.oldEnd);
+    const inside: number[] = [];
+    for (let i = text.indexOf('\n', splice.start); i >= 0 && i < splice.newEnd; i = text.indexOf('\n', i + 1)) inside.push(i + 1);
+    const starts = new Int32Array(before + inside.length + was.length - after);
+    starts.set(was.subarray(0, before));
+    starts.set(inside, before);
+    let k = before + inside.length;
+    for (let i = after; i < was.length; i++) starts[k++] = was[i] + delta;
+    src.starts = starts;
+    return src;
+  }
+
   private index(): Int32Array {
     if (this.starts) return this.starts;
     const t = this.text;
@@ -202,6 +225,18 @@ export class SourceText {
   range(start: number, end: number): Range {
     return { start: this.position(start), end: this.position(end) };
   }
+}
+
+/** Number of elements of the sorted array a that are <= x. */
+function upperBound(a: Int32Array, x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid] <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**
@@ -251,18 +286,24 @@ export function wholeLineRange(src: SourceText, tl: TableLine): Range {
  * allocating anything; `onSpan` may be omitted, and then every line goes to
  * `onLine`. Lines made of several pieces go to `onLine`. A logical line that
  * starts with whitespace (an indented line with no line before it to continue)
- * goes to `onOrphan`: Postfix warns and skips it.
+ * goes to `onOrphan`: Postfix warns and skips it. With `from`/`to`, reads
+ * only text[from, to), which must start a line and end one (or the text).
  */
 export function forEachTableLine(
   text: string,
   onLine: (tl: TableLine) => void,
   onOrphan?: (tl: TableLine) => void,
   onSpan?: (start: number, end: number, line: number) => void,
+  from = 0,
+  to = text.length,
+  firstLine = 0,
 ): void {
-  const n = text.length;
-  const hasNul = text.indexOf('\0') >= 0;
-  let pos = 0;
-  let line = 0;
+  // text[from, to) alone (whole lines; firstLine is the number of the line at from).
+  const n = to;
+  const nul = text.indexOf('\0', from);
+  const hasNul = nul >= 0 && nul < to;
+  let pos = from;
+  let line = firstLine;
   // Current logical line being built.
   let curStart = -1;
   let curEnd = -1;
@@ -297,7 +338,7 @@ export function forEachTableLine(
 
   while (pos < n) {
     let nl = text.indexOf('\n', pos);
-    if (nl < 0) nl = n;
+    if (nl < 0 || nl > n) nl = n;
     // Classify the physical line [pos, nl).
     let i = pos;
     while (i < nl && isSpaceCode(text.charCodeAt(i))) i++;

@@ -1,0 +1,82 @@
+// Where a new text of a table differs from the text it was last parsed from,
+// widened to whole logical lines as Postfix's readllines() forms them, so a
+// parser can re-read only that part and keep the rest of its earlier result.
+// A keystroke in a 100,000-line map changes one line; re-reading the whole
+// file for it costs more than everything else the editor does.
+
+import { isSpaceCode } from './text';
+
+/**
+ * The changed part: old[start, oldEnd) became next[start, newEnd); before
+ * `start` and from `oldEnd` (old) / `newEnd` (next) on, the texts are the
+ * same. `start` is the start of a logical line, `oldEnd` the start of the
+ * next one (or the end of the text), so the lines around it read the same.
+ */
+export interface Splice {
+  start: number;
+  oldEnd: number;
+  newEnd: number;
+}
+
+/** Chunk size for comparing long common runs with native string equality (a memcmp) rather than a character loop. */
+const CHUNK = 4096;
+
+/** Length of the common prefix of a and b. */
+export function commonPrefix(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i + CHUNK <= n && a.slice(i, i + CHUNK) === b.slice(i, i + CHUNK)) i += CHUNK;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  return i;
+}
+
+/** Length of the common suffix of a and b, at most `max`. */
+export function commonSuffix(a: string, b: string, max: number): number {
+  let i = 0;
+  const la = a.length;
+  const lb = b.length;
+  while (i + CHUNK <= max && a.slice(la - i - CHUNK, la - i) === b.slice(lb - i - CHUNK, lb - i)) i += CHUNK;
+  while (i < max && a.charCodeAt(la - i - 1) === b.charCodeAt(lb - i - 1)) i++;
+  return i;
+}
+
+/**
+ * Does the physical line at `pos` (a line start) begin a logical line? Blank
+ * and comment lines do not, and neither does an indented line (it continues
+ * the line before it), exactly as forEachTableLine classifies them.
+ */
+function startsLogicalLine(text: string, pos: number): boolean {
+  const c = text.charCodeAt(pos);
+  if (pos >= text.length || isSpaceCode(c) || c === 35 /* # */) return false;
+  return true;
+}
+
+/** The splice from `old` to `next`, or undefined when they are equal. */
+export function logicalSplice(old: string, next: string): Splice | undefined {
+  if (old === next) return undefined;
+  const p = commonPrefix(old, next);
+  const s = commonSuffix(old, next, Math.min(old.length, next.length) - p);
+  // Back to the start of the line holding the change, then to the logical line
+  // before it: the change may join that line or split from it.
+  let start = p === 0 ? 0 : old.lastIndexOf('\n', p - 1) + 1;
+  while (start > 0) {
+    start = start === 1 ? 0 : old.lastIndexOf('\n', start - 2) + 1;
+    if (startsLogicalLine(old, start)) break;
+  }
+  // On to the end of the changed line, then past the lines that continue it.
+  const q = old.length - s;
+  let nl = old.indexOf('\n', q);
+  let oldEnd = nl < 0 ? old.length : nl + 1;
+  while (oldEnd < old.length && !startsLogicalLine(old, oldEnd)) {
+    nl = old.indexOf('\n', oldEnd);
+    oldEnd = nl < 0 ? old.length : nl + 1;
+  }
+  return { start, oldEnd, newEnd: oldEnd + next.length - old.length };
+}
+
+/** Number of '\n' in s[from, to). */
+export function countNewlines(s: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = s.indexOf('\n', from); i >= 0 && i < to; i = s.indexOf('\n', i + 1)) n++;
+  return n;
+}
