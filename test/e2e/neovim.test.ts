@@ -3,50 +3,21 @@
 // the diagnostics it shows. Recipe: ../shared/real-editors.md section 2.
 
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { repoDir, requireTools } from '../helpers/env';
 import { ensureBuilt, serverPath } from '../helpers/lsp-client';
+import { runHeadlessNvim, type NvimRun } from '../helpers/nvim';
 
 const initLua = resolve(repoDir, 'test/e2e/nvim/init.lua');
 // A bundled example, opened from a copy so nothing the editor writes lands in the repository.
 const example = resolve(repoDir, 'examples/mistakes');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-  lines: string[];
-}
-
-/** Runs Neovim on `file` with XDG dirs (lsp.log, shada, swap) in a fresh temp dir. */
-function runNvim(file: string, env: Record<string, string>): Promise<Run> {
-  const home = mkdtempSync(join(tmpdir(), 'postfix-nvim-'));
-  const xdg = {
-    XDG_CONFIG_HOME: join(home, 'config'),
-    XDG_DATA_HOME: join(home, 'data'),
-    XDG_CACHE_HOME: join(home, 'cache'),
-    XDG_STATE_HOME: join(home, 'state'),
-  };
-  const started = Date.now();
-  const child = spawn('nvim', ['--headless', '-n', '-i', 'NONE', '-u', initLua, file], {
-    env: { ...process.env, ...xdg, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (b) => (stdout += b));
-  child.stderr.on('data', (b) => (stderr += b));
-  return new Promise((done) =>
-    child.on('exit', (code) => {
-      rmSync(home, { recursive: true, force: true });
-      done({ code, stdout, stderr, ms: Date.now() - started, lines: stdout.split(/\r?\n/).filter(Boolean) });
-    }),
-  );
+/** Runs Neovim on `file` with this test's init.lua. */
+function runNvim(file: string, env: Record<string, string>): Promise<NvimRun> {
+  return runHeadlessNvim(initLua, file, env);
 }
 
 describe('Neovim 0.7 with the real server', () => {
