@@ -12,6 +12,7 @@ import { documentSymbols } from './documentSymbols';
 import { foldingRanges } from './foldingRanges';
 import { formatting } from './formatting';
 import { hover } from './hover';
+import { inlayHints } from './inlayHints';
 import { navigation } from './navigation';
 import { semanticTokens } from './semanticTokens';
 import { recipes } from './recipes';
@@ -38,4 +39,5 @@ export const features: Feature[] = [
   codeLens,
   semanticTokens,
   recipes,
+  inlayHints,
 ];

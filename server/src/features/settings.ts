@@ -15,9 +15,11 @@ export interface PostfixSettings {
   version: string;
   /** `auto`: /etc/postfix is live, anything else a repository copy (engine/config-files.ts). */
   mode: 'auto' | ConfigMode;
+  /** `postfix.inlayHints.expandedValues`: `= value` after each $reference. */
+  expandedValues: boolean;
 }
 
-const DEFAULTS: PostfixSettings = { version: NEWEST_VERSION, mode: 'auto' };
+const DEFAULTS: PostfixSettings = { version: NEWEST_VERSION, mode: 'auto', expandedValues: true };
 
 /** The engine's options for the current settings. */
 export function analysisOptions(): { version: string; mode?: ConfigMode } {
@@ -55,8 +57,9 @@ export function applySettings(raw: unknown, ctx?: Pick<ServerContext, 'log'>): b
   }
   const mode = obj.mode === 'live' || obj.mode === 'repository' ? obj.mode : 'auto';
   if (obj.mode !== undefined && obj.mode !== null && obj.mode !== mode) ctx?.log.error(`postfix.mode: "${String(obj.mode)}" is not auto, live or repository; using auto`);
-  const next: PostfixSettings = { version, mode };
-  if (next.version === current.version && next.mode === current.mode) return false;
+  const hints = obj.inlayHints && typeof obj.inlayHints === 'object' ? (obj.inlayHints as Record<string, unknown>) : {};
+  const next: PostfixSettings = { version, mode, expandedValues: hints.expandedValues !== false };
+  if (next.version === current.version && next.mode === current.mode && next.expandedValues === current.expandedValues) return false;
   current = next;
   for (const l of listeners) l(current);
   return true;

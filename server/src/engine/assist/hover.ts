@@ -33,6 +33,7 @@ import { accessActionDocMarkdown, code, fileLink, masterDocMarkdown, mdText, par
 import { accessTableKind, restrictionClasses, restrictionListStages, stagesUsingClass } from './model';
 import { analyzeRestrictionList, ListWord, stageFit, wordIndexAt } from './restriction-list';
 import { explainEnhancedStatus, statusMarkdown } from './status-codes';
+import { flagDefault, processLimitDefault } from './master-defaults';
 
 export interface HoverEnv {
   config?: PostfixConfig;
@@ -374,7 +375,6 @@ function tableHover(spec: string, ref: TableReference, env: HoverEnv, use: Table
 // ---- master.cf ------------------------------------------------------------------------
 
 const FIELD_DOC_NAMES = ['service', 'type', 'private', 'unpriv', 'chroot', 'wakeup', 'maxproc', 'command'];
-const FLAG_DEFAULTS: Record<string, string> = { private: 'y', unpriv: 'y' };
 
 export function hoverMasterCf(text: string, position: Position, env: HoverEnv): AssistHover | undefined {
   const cur = masterCfCursor(physicalLines(text), position);
@@ -432,7 +432,7 @@ function fieldHover(index: number, value: string, service: MasterService | undef
     case 'chroot': {
       const d = masterDoc('flag', value);
       if (value === '-') {
-        const dflt = FLAG_DEFAULTS[field] ?? (env.config ? chrootDefault(env) : 'n');
+        const dflt = flagDefault(field, env.config);
         out.push(`\`-\` means the default: \`${dflt}\`.`);
       }
       if (d) out.push(d.doc);
@@ -445,7 +445,7 @@ function fieldHover(index: number, value: string, service: MasterService | undef
       break;
     case 'maxproc': {
       if (value === '-' && env.config) {
-        const ev = effectiveValue(env.config, 'default_process_limit');
+        const ev = processLimitDefault(env.config);
         out.push(`\`-\` means \`$default_process_limit\` = ${code(ev.expanded ?? '')} (${sourceText(ev.source)}).`);
       } else if (value === '0') out.push('No limit on the number of processes.');
       else out.push(`At most ${value} process${value === '1' ? '' : 'es'} at once.`);
@@ -461,12 +461,6 @@ function fieldHover(index: number, value: string, service: MasterService | undef
   }
   if (fieldDoc) out.push(fieldDoc);
   return out.join('\n\n');
-}
-
-function chrootDefault(env: HoverEnv): string {
-  const level = env.config ? effectiveValue(env.config, 'compatibility_level').expanded : undefined;
-  const n = level === undefined ? NaN : Number.parseFloat(level);
-  return Number.isFinite(n) && n < 1 ? 'y' : 'n';
 }
 
 // ---- lookup tables ----------------------------------------------------------------------
