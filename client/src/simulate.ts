@@ -1,82 +1,28 @@
-// VS Code commands for the policy simulator: "Postfix: Simulate SMTP
-// transaction…" asks for the service, client, HELO, login, sender and
-// recipients, then shows smtpd's verdict and the restriction trace; "Postfix:
-// Show relay matrix" shows who may send where. Every trace step links to the
-// line that decided it. The analysis runs in the language server.
+// VS Code commands for the policy simulator. "Postfix: Simulate SMTP
+// transaction…" opens one reusable panel with a form (service, client, HELO,
+// login, sender, recipients, and the assumptions the CLI takes as --assume-*)
+// and shows smtpd's verdict and the restriction trace below it; "Copy as swaks
+// command" puts the command that checks the prediction on the real server on
+// the clipboard. "Postfix: Show relay matrix" shows who may send where. Both
+// panels re-run when a file of the configuration is saved. Every trace step
+// links to the line that decided it. The analysis runs in the language server.
 
-import { commands, ExtensionContext, Position, Range, Selection, Uri, ViewColumn, window, workspace, type QuickPickItem, type WebviewPanel } from 'vscode';
+import { dirname } from 'node:path';
+import { commands, env, ExtensionContext, Position, Range, Selection, Uri, ViewColumn, window, workspace, type WebviewPanel } from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { pickConfig } from './pick-config';
-import type { RelayMatrixResponse, SimulateResponse, SmtpdServicesResponse } from '../../server/src/features/simulate';
+import type { RelayMatrixResponse, SimulateResponse, SmtpdServicesResponse, SwaksResponse } from '../../server/src/features/simulate';
+import { DEFAULT_FORM, escapeHtml, formHtml, fromMessage, toRequest, type FormValues } from './simulator/form';
 import type { Transaction, TraceStep } from '../../server/src/engine/simulate/types';
 import { serverRunning } from './server-state';
 
 export const SIMULATE_COMMAND = 'postfix.simulate';
 export const RELAY_MATRIX_COMMAND = 'postfix.relayMatrix';
 
-const LAST_INPUT = 'postfix.simulate.lastInput';
-
-interface LastInput {
-  client: string;
-  helo: string;
-  saslUser: string;
-  sender: string;
-  recipients: string;
-}
-
-const DEFAULTS: LastInput = { client: '203.0.113.5', helo: 'mail.example.net', saslUser: '', sender: 'sender@example.net', recipients: 'someone@example.org' };
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
+const LAST_INPUT = 'postfix.simulate.form';
 
 /** The configuration to simulate: a saved Postfix document (the server reads its directory). */
 const pickSavedConfig = () => pickConfig({ fileOnly: true });
-
-async function ask(prompt: string, value: string, validate?: (v: string) => string | undefined): Promise<string | undefined> {
-  return window.showInputBox({ prompt, value, ignoreFocusOut: true, validateInput: validate });
-}
-
-const IP = /^(\d{1,3}(\.\d{1,3}){3}|\[?(ipv6:)?[0-9a-f:.]+\]?)$/i;
-
-async function askTransaction(client: LanguageClient, uri: Uri, context: ExtensionContext, preset?: string): Promise<Transaction | undefined> {
-  const last = { ...DEFAULTS, ...context.workspaceState.get<LastInput>(LAST_INPUT) };
-  const services = await client.sendRequest<SmtpdServicesResponse>('postfix/smtpdServices', { uri: uri.toString() });
-  let service: string | undefined;
-  // A code lens on a master.cf service names it: no need to ask.
-  if (preset && !('error' in services) && services.services.some((s) => s.name === preset)) service = preset;
-  else if (!('error' in services) && services.services.length > 1) {
-    const items: (QuickPickItem & { name?: string })[] = services.services.map((s) => ({ label: s.name, description: s.key, name: s.name }));
-    const pick = await window.showQuickPick(items, { placeHolder: 'Which smtpd service (master.cf)?', ignoreFocusOut: true });
-    if (!pick) return undefined;
-    service = pick.name;
-  } else if (!('error' in services) && services.services.length === 1) service = services.services[0].name;
-
-  const clientText = await ask('Client IP address, optionally ",hostname" (a verified reverse name)', last.client, (v) => (IP.test(v.split(',')[0].trim()) ? undefined : 'an IPv4 or IPv6 address'));
-  if (clientText === undefined) return undefined;
-  const helo = await ask('HELO/EHLO name (empty: the client sends none)', last.helo);
-  if (helo === undefined) return undefined;
-  const saslUser = await ask('SASL login name (empty: not authenticated)', last.saslUser);
-  if (saslUser === undefined) return undefined;
-  const sender = await ask('Envelope sender (MAIL FROM); <> for the null sender', last.sender);
-  if (sender === undefined) return undefined;
-  const recipients = await ask('Recipients (RCPT TO), separated by commas', last.recipients, (v) => (v.trim() ? undefined : 'at least one recipient'));
-  if (recipients === undefined) return undefined;
-  await context.workspaceState.update(LAST_INPUT, { client: clientText, helo, saslUser, sender, recipients });
-
-  const [address, hostname] = clientText.split(',').map((s) => s.trim());
-  return {
-    service,
-    client: { address, hostname: hostname || undefined },
-    helo: helo.trim() || undefined,
-    saslUser: saslUser.trim() || undefined,
-    sender: sender.trim() === '<>' ? '' : sender.trim().replace(/^<(.*)>$/, '$1'),
-    recipients: recipients
-      .split(',')
-      .map((r) => r.trim().replace(/^<(.*)>$/, '$1'))
-      .filter(Boolean),
-  };
-}
 
 function link(src: { uri?: string; file: string; range: { start: { line: number; character: number } } } | undefined, label?: string): string {
   if (!src?.uri) return '';
@@ -98,6 +44,10 @@ td, th { border: 1px solid var(--vscode-panel-border); padding: 2px 6px; vertica
 .accept { color: var(--vscode-testing-iconPassed); } .reject, .fatal { color: var(--vscode-errorForeground); } .defer { color: var(--vscode-editorWarning-foreground); }
 .open { font-weight: bold; color: var(--vscode-errorForeground); }
 .assumed { font-style: italic; }
+fieldset { border: 1px solid var(--vscode-panel-border); margin: .5em 0; }
+label { display: inline-block; margin: 2px 12px 2px 0; }
+input, select { font-family: var(--vscode-editor-font-family); color: var(--vscode-input-foreground); background: var(--vscode-input-background); border: 1px solid var(--vscode-input-border, transparent); }
+button { color: var(--vscode-button-foreground); background: var(--vscode-button-background); border: none; padding: 4px 12px; cursor: pointer; }
 </style></head><body>${body}
 <script nonce="${nonce}">
 const vscode = acquireVsCodeApi();
@@ -106,6 +56,21 @@ document.addEventListener('click', (e) => {
   if (!a) return;
   e.preventDefault();
   vscode.postMessage({ command: 'open', uri: a.dataset.uri, line: Number(a.dataset.line), character: Number(a.dataset.character) });
+});
+const form = document.getElementById('tx');
+const values = () => {
+  const v = {};
+  for (const el of form.elements) if (el.name) v[el.name] = el.type === 'checkbox' ? el.checked : el.value;
+  return v;
+};
+if (form) {
+  form.addEventListener('submit', (e) => { e.preventDefault(); vscode.postMessage({ command: 'simulate', values: values() }); });
+  document.getElementById('swaks').addEventListener('click', () => vscode.postMessage({ command: 'swaks', values: values() }));
+}
+window.addEventListener('message', (e) => {
+  const m = e.data;
+  if (m.command === 'result') document.getElementById('result').innerHTML = m.html;
+  if (m.command === 'note') document.getElementById('note').textContent = m.text;
 });
 </script></body></html>`;
 }
@@ -177,42 +142,120 @@ function nonce(): string {
   return s;
 }
 
-function show(context: ExtensionContext, kind: string, title: string, body: string): WebviewPanel {
-  const panel = window.createWebviewPanel(kind, title, ViewColumn.Beside, { enableScripts: true, enableFindWidget: true });
-  panel.webview.html = page(title, body, nonce(), panel.webview.cspSource);
-  panel.webview.onDidReceiveMessage(
-    async (msg: { command?: string; uri?: string; line?: number; character?: number }) => {
-      if (msg.command !== 'open' || !msg.uri) return;
-      const pos = new Position(msg.line ?? 0, msg.character ?? 0);
-      const editor = await window.showTextDocument(Uri.parse(msg.uri), { viewColumn: ViewColumn.One, selection: new Range(pos, pos) });
-      editor.selection = new Selection(pos, pos);
-    },
-    undefined,
-    context.subscriptions,
-  );
-  return panel;
+type Message = { command?: string; uri?: string; line?: number; character?: number; values?: unknown };
+
+/** Opens a trace link in the editor beside the panel. */
+async function openSource(msg: Message): Promise<void> {
+  if (!msg.uri) return;
+  const pos = new Position(msg.line ?? 0, msg.character ?? 0);
+  const editor = await window.showTextDocument(Uri.parse(msg.uri), { viewColumn: ViewColumn.One, selection: new Range(pos, pos) });
+  editor.selection = new Selection(pos, pos);
 }
+
+/**
+ * One panel of a kind (simulation or relay matrix), reused by later commands,
+ * that re-runs its last request when a file of its configuration is saved.
+ */
+class ReusablePanel {
+  private panel: WebviewPanel | undefined;
+  private uri: Uri | undefined;
+  private rerun: (() => Promise<void>) | undefined;
+
+  constructor(
+    private readonly context: ExtensionContext,
+    private readonly kind: string,
+    private readonly onMessage: (msg: Message, panel: ReusablePanel) => Promise<void>,
+  ) {
+    context.subscriptions.push(
+      workspace.onDidSaveTextDocument((doc) => {
+        if (this.panel && this.uri && this.rerun && doc.uri.scheme === 'file' && dirname(doc.uri.fsPath) === dirname(this.uri.fsPath)) void this.rerun();
+      }),
+    );
+  }
+
+  get config(): Uri | undefined {
+    return this.uri;
+  }
+
+  /** Shows the panel for `uri` with `body`; `rerun` is what a save of the configuration repeats. */
+  open(uri: Uri, title: string, body: string, rerun?: () => Promise<void>): void {
+    this.uri = uri;
+    this.rerun = rerun;
+    if (!this.panel) {
+      this.panel = window.createWebviewPanel(this.kind, title, ViewColumn.Beside, { enableScripts: true, enableFindWidget: true, retainContextWhenHidden: true });
+      this.panel.onDidDispose(() => (this.panel = undefined), undefined, this.context.subscriptions);
+      this.panel.webview.onDidReceiveMessage((msg: Message) => (msg.command === 'open' ? openSource(msg) : this.onMessage(msg, this)), undefined, this.context.subscriptions);
+    } else this.panel.reveal(undefined, true);
+    this.panel.title = title;
+    this.panel.webview.html = page(title, body, nonce(), this.panel.webview.cspSource);
+  }
+
+  setRerun(rerun: () => Promise<void>): void {
+    this.rerun = rerun;
+  }
+
+  post(message: { command: 'result'; html: string } | { command: 'note'; text: string }): void {
+    void this.panel?.webview.postMessage(message);
+  }
+
+  retitle(title: string): void {
+    if (this.panel) this.panel.title = title;
+  }
+}
+
 
 /** Adds "Postfix: Simulate SMTP transaction…" and "Postfix: Show relay matrix". */
 export function registerSimulateCommands(context: ExtensionContext, client: LanguageClient): void {
+  const simulate = async (panel: ReusablePanel, values: FormValues): Promise<void> => {
+    const uri = panel.config;
+    if (!uri) return;
+    const req = toRequest(values);
+    if ('error' in req) {
+      panel.post({ command: 'note', text: req.error });
+      return;
+    }
+    await context.workspaceState.update(LAST_INPUT, values);
+    panel.post({ command: 'note', text: '' });
+    const r = await client.sendRequest<SimulateResponse>('postfix/simulate', { uri: uri.toString(), ...req });
+    panel.retitle('error' in r ? 'Postfix simulation' : `Postfix: ${r.verdict.toUpperCase()} ${req.transaction.recipients.join(', ')}`);
+    panel.post({ command: 'result', html: simulationHtml(r, req.transaction) });
+    panel.setRerun(() => simulate(panel, values));
+  };
+  const simulator = new ReusablePanel(context, 'postfixSimulation', async (msg, panel) => {
+    const values = fromMessage(msg.values);
+    if (msg.command === 'simulate') await simulate(panel, values);
+    if (msg.command === 'swaks' && panel.config) {
+      const req = toRequest(values);
+      if ('error' in req) return panel.post({ command: 'note', text: req.error });
+      const r = await client.sendRequest<SwaksResponse>('postfix/swaks', { uri: panel.config.toString(), transaction: req.transaction });
+      if ('error' in r) return panel.post({ command: 'note', text: r.error });
+      await env.clipboard.writeText(r.command);
+      panel.post({ command: 'note', text: `Copied: ${r.command}${r.notes.length ? ` (${r.notes.join(' ')})` : ''}` });
+    }
+  });
+  const matrix = new ReusablePanel(context, 'postfixRelayMatrix', async () => {});
+  const showMatrix = async (uri: Uri): Promise<void> => {
+    const m = await client.sendRequest<RelayMatrixResponse>('postfix/relayMatrix', { uri: uri.toString() });
+    matrix.open(uri, 'Postfix relay matrix', matrixHtml(m), () => showMatrix(uri));
+  };
   context.subscriptions.push(
     // From a code lens (server/src/features/codeLens.ts): the document's URI and the service to simulate through.
     commands.registerCommand(SIMULATE_COMMAND, async (lensUri?: unknown, preset?: { service?: unknown }) => {
       if (!serverRunning(client)) return;
       const uri = typeof lensUri === 'string' ? Uri.parse(lensUri) : await pickSavedConfig();
       if (!uri) return;
-      const tx = await askTransaction(client, uri, context, typeof preset?.service === 'string' ? preset.service : undefined);
-      if (!tx) return;
-      const r = await client.sendRequest<SimulateResponse>('postfix/simulate', { uri: uri.toString(), transaction: tx });
-      const title = 'error' in r ? 'Postfix simulation' : `Postfix: ${r.verdict.toUpperCase()} ${tx.recipients.join(', ')}`;
-      show(context, 'postfixSimulation', title, simulationHtml(r, tx));
+      const services = await client.sendRequest<SmtpdServicesResponse>('postfix/smtpdServices', { uri: uri.toString() });
+      const names = 'error' in services ? [] : services.services.map((s) => s.name);
+      const values = { ...DEFAULT_FORM, ...context.workspaceState.get<FormValues>(LAST_INPUT) };
+      // A code lens on a master.cf service names it; a remembered service that is gone is dropped.
+      if (typeof preset?.service === 'string') values.service = preset.service;
+      if (values.service && !names.includes(values.service)) values.service = '';
+      simulator.open(uri, 'Postfix simulation', `${formHtml(values, names)}<div id="result" aria-live="polite"></div>`);
     }),
     commands.registerCommand(RELAY_MATRIX_COMMAND, async (lensUri?: unknown) => {
       if (!serverRunning(client)) return;
       const uri = typeof lensUri === 'string' ? Uri.parse(lensUri) : await pickSavedConfig();
-      if (!uri) return;
-      const m = await client.sendRequest<RelayMatrixResponse>('postfix/relayMatrix', { uri: uri.toString() });
-      show(context, 'postfixRelayMatrix', 'Postfix relay matrix', matrixHtml(m));
+      if (uri) await showMatrix(uri);
     }),
   );
 }

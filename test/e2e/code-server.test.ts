@@ -76,6 +76,8 @@ interface Seen {
   problem: string;
   /** The extension's status bar item, when `status` was asked for. */
   status?: string;
+  /** What `then` saw. */
+  more?: string;
   timings: string[];
 }
 
@@ -87,13 +89,15 @@ interface Expect {
   shot: string;
   /** Wait (one minute at most) for our status bar item to read this, before the squiggle. */
   status?: RegExp;
+  /** More steps in the same window, after the Problems entry; returns what they saw. */
+  then?: (page: any, mark: (what: string) => void) => Promise<string>;
 }
 
 /** Generous limits (5 min) that catch a hang, not a slow machine. */
 const HANG_MS = 300_000;
 
 /** Opens `file` from the explorer and waits for a squiggle and the Problems row with `code`. */
-async function openAndWaitForProblem(url: string, run: string, { file, code, severity, timeoutMs, shot, status }: Expect): Promise<Seen> {
+async function openAndWaitForProblem(url: string, run: string, { file, code, severity, timeoutMs, shot, status, then }: Expect): Promise<Seen> {
   const { chromium } = createRequire(__filename)(playwrightCore);
   const started = Date.now();
   const timings: string[] = [];
@@ -105,6 +109,7 @@ async function openAndWaitForProblem(url: string, run: string, { file, code, sev
     viewport: { width: 1400, height: 900 },
     env: { ...process.env, HOME: join(run, 'home') },
     args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    permissions: ['clipboard-read', 'clipboard-write'],
   });
   const page = browser.pages()[0];
   // Limits that only catch a hang: a loaded machine takes a minute or more to bring the workbench up.
@@ -131,13 +136,38 @@ async function openAndWaitForProblem(url: string, run: string, { file, code, sev
     const row = page.locator('.markers-panel .monaco-list-row', { hasText: code }).first();
     await row.waitFor({ timeout: timeoutMs });
     mark('Problems entry');
-    return { language: await language.innerText(), problem: (await row.innerText()).replace(/\s+/g, ' '), status: statusText, timings };
+    const problem = (await row.innerText()).replace(/\s+/g, ' ');
+    // Read before `then`: the language item leaves the status bar while a webview has focus.
+    const languageText = await language.innerText();
+    const more = then ? await then(page, mark) : undefined;
+    return { language: languageText, problem, status: statusText, more, timings };
   } catch (e) {
     await page.screenshot({ path: shot }).catch(() => {});
     throw new Error(`${(e as Error).message}\n(screenshot: ${shot}; timings: ${timings.join(', ')})`);
   } finally {
     await browser.close();
   }
+}
+
+/** Runs "Postfix: Simulate SMTP transaction…", submits the panel's form as it comes, then copies the swaks command. */
+async function simulateInPanel(page: any, mark: (what: string) => void): Promise<string> {
+  await page.keyboard.press('Escape');
+  await page.locator('.monaco-editor').first().click();
+  await page.keyboard.press('F1');
+  await page.keyboard.type('Postfix: Simulate SMTP transaction');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Simulate SMTP transaction' }).first().click();
+  // The webview's document sits two frames down.
+  const view = page.frameLocator('iframe.webview').frameLocator('iframe#active-frame');
+  await view.locator('#run').click({ timeout: HANG_MS });
+  mark('simulator form');
+  const verdict = view.locator('h2', { hasText: 'Verdict:' });
+  await verdict.waitFor({ timeout: HANG_MS });
+  mark('verdict');
+  await view.locator('#swaks').click();
+  const note = view.locator('#note', { hasText: 'Copied:' });
+  await note.waitFor({ timeout: 60_000 });
+  mark('swaks copied');
+  return `${await verdict.innerText()}\n${await note.innerText()}`;
 }
 
 describe('VS Code (code-server) with the packaged extension', () => {
@@ -186,6 +216,7 @@ describe('VS Code (code-server) with the packaged extension', () => {
       timeoutMs: HANG_MS,
       shot: join(shots, 'code-server-good.png'),
       status: /Postfix 3\.\d+ · repository/,
+      then: simulateInPanel,
     });
     await server.stop();
     t.diagnostic(`${seen.timings.join(', ')}; whole test ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -195,6 +226,9 @@ describe('VS Code (code-server) with the packaged extension', () => {
     assert.match(seen.problem, /\[Ln 6, Col 3\]/);
     // A copy outside /etc/postfix is judged as a repository copy, against the newest release.
     assert.match(seen.status ?? '', /^Postfix 3\.\d+ · repository$/);
+    // mynetworks = 0.0.0.0/0 in the example: the panel's default outside client may relay.
+    assert.match(seen.more ?? '', /Verdict: ACCEPT at RCPT TO/);
+    assert.match(seen.more ?? '', /Copied: swaks --server localhost --port 25 --xclient-addr 203\.0\.113\.5 /);
   });
 
   test('negative control: with a broken server no squiggle appears and the check fails', async (t) => {

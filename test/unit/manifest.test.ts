@@ -117,6 +117,11 @@ describe('file associations', () => {
   });
 });
 
+/** The client's modules, relative to client/src (subdirectories included). */
+function clientModules(dir: string): string[] {
+  return (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts'));
+}
+
 describe('workspace trust', () => {
   test('Restricted Mode is limited, not unsupported, and restricts the mode setting', () => {
     const t = manifest.capabilities?.untrustedWorkspaces;
@@ -130,7 +135,7 @@ describe('workspace trust', () => {
   test('every client module that runs a program checks workspace trust first', () => {
     const dir = join(repoDir, 'client/src');
     // git-revision.ts runs git for the module that imports it.
-    const runners = readdirSync(dir).filter((f) => /child_process|disk\/git-revision/.test(readFileSync(join(dir, f), 'utf8')));
+    const runners = clientModules(dir).filter((f) => /child_process|disk\/git-revision/.test(readFileSync(join(dir, f), 'utf8')));
     assert.ok(runners.includes('version.ts'), `expected version.ts to run postconf, found ${runners}`);
     assert.ok(runners.includes('compare.ts'), `expected compare.ts to run git, found ${runners}`);
     for (const f of runners) assert.match(readFileSync(join(dir, f), 'utf8'), /if \(!workspace\.isTrusted\)/, f);
@@ -140,7 +145,7 @@ describe('workspace trust', () => {
 
   test('every command a program-running module registers is disabled in Restricted Mode', () => {
     const dir = join(repoDir, 'client/src');
-    const runners = readdirSync(dir).filter((f) => /child_process/.test(readFileSync(join(dir, f), 'utf8')));
+    const runners = clientModules(dir).filter((f) => /child_process/.test(readFileSync(join(dir, f), 'utf8')));
     assert.ok(runners.includes('postfix-programs.ts'), `expected postfix-programs.ts to run programs, found ${runners}`);
     for (const f of runners) {
       const text = readFileSync(join(dir, f), 'utf8');
@@ -158,7 +163,7 @@ describe('commands', () => {
   test('every command the client registers is contributed, and every contributed command is registered', () => {
     const dir = join(repoDir, 'client/src');
     const registered = new Set<string>();
-    for (const f of readdirSync(dir)) {
+    for (const f of clientModules(dir)) {
       const text = readFileSync(join(dir, f), 'utf8');
       const constants = new Map([...text.matchAll(/export const (\w+_COMMAND) = '([^']+)'/g)].map((m) => [m[1], m[2]]));
       for (const m of text.matchAll(/registerCommand\((\w+|'[^']+')/g)) {

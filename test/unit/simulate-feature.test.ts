@@ -7,6 +7,7 @@ import {
   RELAY_MATRIX_REQUEST,
   SIMULATE_REQUEST,
   SMTPD_SERVICES_REQUEST,
+  SWAKS_REQUEST,
   registerSimulate,
   workspaceConfigForUri,
   type LocatedSource,
@@ -30,10 +31,10 @@ function fakeConnection() {
   return { conn: conn as unknown as Connection, handlers };
 }
 
-test('registers postfix/simulate, postfix/relayMatrix and postfix/smtpdServices', () => {
+test('registers postfix/simulate, postfix/relayMatrix, postfix/smtpdServices and postfix/swaks', () => {
   const { conn, handlers } = fakeConnection();
   registerSimulate(conn, workspaceConfigForUri(reader));
-  assert.deepEqual([...handlers.keys()].sort(), [RELAY_MATRIX_REQUEST, SIMULATE_REQUEST, SMTPD_SERVICES_REQUEST].sort());
+  assert.deepEqual([...handlers.keys()].sort(), [RELAY_MATRIX_REQUEST, SIMULATE_REQUEST, SMTPD_SERVICES_REQUEST, SWAKS_REQUEST].sort());
 
   const sim = handlers.get(SIMULATE_REQUEST)!({
     uri: 'file:///srv/pf/master.cf',
@@ -52,6 +53,24 @@ test('registers postfix/simulate, postfix/relayMatrix and postfix/smtpdServices'
 
   const services = handlers.get(SMTPD_SERVICES_REQUEST)!({ uri: 'file:///srv/pf/main.cf' }) as { services: { name: string; line: number }[] };
   assert.deepEqual(services.services.map((s) => [s.name, s.line]), [['smtp', 0], ['submission', 1]]);
+});
+
+test('postfix/swaks: the command simulate --swaks prints (proven on a live smtpd by swaks-live.test.ts)', () => {
+  const { conn, handlers } = fakeConnection();
+  registerSimulate(conn, workspaceConfigForUri(reader));
+  const outside = handlers.get(SWAKS_REQUEST)!({
+    uri: 'file:///srv/pf/main.cf',
+    transaction: { service: 'smtp', client: { address: '203.0.113.5' }, helo: 'x.example', sender: 'a@outside.example', recipients: ['v@ext.example'] },
+  }) as { command: string; argv: string[]; notes: string[] };
+  assert.equal(outside.command, "swaks --server localhost --port 25 --xclient-addr 203.0.113.5 --xclient-name '[UNAVAILABLE]' --xclient-reverse-name '[UNAVAILABLE]' --helo x.example --from a@outside.example --to v@ext.example --quit-after RCPT");
+  assert.equal(outside.argv[0], 'swaks');
+  assert.match(outside.notes.join(' '), /smtpd_authorized_xclient_hosts/);
+  const user = handlers.get(SWAKS_REQUEST)!({
+    uri: 'file:///srv/pf/main.cf',
+    transaction: { service: 'submission', client: { address: '127.0.0.1' }, helo: 'localhost', saslUser: 'alice', sender: 'alice@example.test', recipients: ['v@ext.example'] },
+  }) as { command: string };
+  assert.equal(user.command, 'swaks --server localhost --port 587 --helo localhost --from alice@example.test --to v@ext.example --auth PLAIN --auth-user alice --auth-password "$SMTP_PASSWORD" --tls --quit-after RCPT');
+  assert.deepEqual(handlers.get(SWAKS_REQUEST)!({ uri: 'untitled:x', transaction: { client: { address: '1.2.3.4' }, sender: '', recipients: ['x'] } }), { error: 'no main.cf found for untitled:x' });
 });
 
 test('answers an error, not an exception, when there is no configuration', () => {

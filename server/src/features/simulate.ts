@@ -2,6 +2,7 @@
 //   postfix/simulate      { uri, transaction, assumptions? }  → SimulateResponse
 //   postfix/relayMatrix   { uri, options? }                   → RelayMatrixResponse
 //   postfix/smtpdServices { uri }                             → SmtpdServicesResponse
+//   postfix/swaks         { uri, transaction }                → SwaksResponse (the swaks command that checks it on the real server)
 // `uri` is any file of the configuration (main.cf, master.cf, a table) or the
 // configuration directory. Trace sources get a `uri` next to their path so the
 // client can open them without knowing our path conventions.
@@ -12,6 +13,7 @@ import { RequestType, type Connection } from 'vscode-languageserver/node';
 import { loadSimConfig, smtpdServices, type SimConfig } from '../engine/simulate/config';
 import { relayMatrix, type RelayMatrix, type RelayMatrixOptions } from '../engine/simulate/matrix';
 import { simulateTransaction } from '../engine/simulate/simulate';
+import { shellLine, swaksCommand } from '../engine/simulate/swaks';
 import type { Assumptions, SimulationResult, SourceRef, Transaction } from '../engine/simulate/types';
 import type { FileReader } from '../engine/types';
 import type { Feature } from './context';
@@ -20,6 +22,7 @@ import { pathToUri, uriToPath } from './workspace';
 export const SIMULATE_REQUEST = 'postfix/simulate';
 export const RELAY_MATRIX_REQUEST = 'postfix/relayMatrix';
 export const SMTPD_SERVICES_REQUEST = 'postfix/smtpdServices';
+export const SWAKS_REQUEST = 'postfix/swaks';
 
 export interface SimulateParams {
   uri: string;
@@ -48,6 +51,8 @@ export type SmtpdServicesResponse = { error: string } | { configDir: string; ser
 export const SimulateRequest = new RequestType<SimulateParams, SimulateResponse, void>(SIMULATE_REQUEST);
 export const RelayMatrixRequest = new RequestType<RelayMatrixParams, RelayMatrixResponse, void>(RELAY_MATRIX_REQUEST);
 export const SmtpdServicesRequest = new RequestType<{ uri: string }, SmtpdServicesResponse, void>(SMTPD_SERVICES_REQUEST);
+export type SwaksResponse = { error: string } | { command: string; argv: string[]; notes: string[] };
+export const SwaksRequest = new RequestType<{ uri: string; transaction: Transaction }, SwaksResponse, void>(SWAKS_REQUEST);
 
 /** The configuration directory of a document: its own directory, or the URI itself when that is a directory with main.cf. */
 export function workspaceConfigForUri(reader: FileReader): ConfigForUri {
@@ -94,7 +99,15 @@ export function handleSmtpdServices(get: ConfigForUri, params: { uri: string }):
   return { configDir: config.dir, services: smtpdServices(config).map((s) => ({ name: s.name, key: s.key, uri, line: s.range.start.line })) };
 }
 
-/** Registers the three requests on a connection. */
+/** The command line `postfix-lint simulate --swaks` prints for the same transaction. */
+export function handleSwaks(get: ConfigForUri, params: { uri: string; transaction: Transaction }): SwaksResponse {
+  const config = load(get, params.uri);
+  if ('error' in config) return config;
+  const s = swaksCommand(config, params.transaction);
+  return { command: shellLine(s.argv), argv: s.argv, notes: s.notes };
+}
+
+/** Registers the requests on a connection. */
 export function registerSimulate(connection: Connection, getConfigForUri: ConfigForUri): void {
   const safe =
     <P, R>(name: string, f: (p: P) => R | { error: string }) =>
@@ -110,6 +123,7 @@ export function registerSimulate(connection: Connection, getConfigForUri: Config
   connection.onRequest(SimulateRequest, safe(SIMULATE_REQUEST, (p: SimulateParams) => handleSimulate(getConfigForUri, p)));
   connection.onRequest(RelayMatrixRequest, safe(RELAY_MATRIX_REQUEST, (p: RelayMatrixParams) => handleRelayMatrix(getConfigForUri, p)));
   connection.onRequest(SmtpdServicesRequest, safe(SMTPD_SERVICES_REQUEST, (p: { uri: string }) => handleSmtpdServices(getConfigForUri, p)));
+  connection.onRequest(SwaksRequest, safe(SWAKS_REQUEST, (p: { uri: string; transaction: Transaction }) => handleSwaks(getConfigForUri, p)));
 }
 
 /** The same, as a server Feature: configuration files are read through the workspace (open buffers first). */
