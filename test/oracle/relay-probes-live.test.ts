@@ -53,7 +53,7 @@ smtpd_relay_restrictions = permit_mynetworks, check_helo_access hash:{{ETC}}/hel
 const PLAIN: Omit<LiveTransaction, 'service'> = { clientAddress: '203.0.113.5', helo: 'mail.elsewhere.example', sender: 'sender@elsewhere.example', recipients: ['someone@elsewhere.example'] };
 
 for (const c of CASES) {
-  test(`forged claims relay on a live smtpd: ${c.name}`, { timeout: 120_000 }, async (t) => {
+  test(`forged claims relay on a live smtpd: ${c.name}`, { timeout: 600_000 }, async (t) => {
     if (!requireTools(t, { commands: ['postfix', 'swaks', 'postmap'], root: true })) return;
     const live = await LivePostfix.start(c.config);
     let fixedMain: string;
