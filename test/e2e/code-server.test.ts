@@ -167,6 +167,8 @@ async function simulateInPanel(page: any, mark: (what: string) => void): Promise
   const note = view.locator('#note', { hasText: 'Copied:' });
   await note.waitFor({ timeout: 60_000 });
   mark('swaks copied');
+  // Kept as a test artefact; docs/images/simulator.png in the README is one of these.
+  await page.screenshot({ path: join(shots, 'code-server-simulator.png') });
   return `${await verdict.innerText()}\n${await note.innerText()}`;
 }
 
