@@ -69,17 +69,25 @@ function find(diags: Diagnostic[], code: string): Diagnostic {
 
 const codes = (diags: Diagnostic[]) => diags.map((d) => String(d.code));
 
-/** A snippet as the editor inserts it when the user accepts every placeholder's default (first choice). */
+/** A snippet as the editor inserts it when the user accepts every placeholder's default (first choice); `$n` mirrors stop n. */
 function expandSnippet(body: string): string {
+  const stops = new Map<string, string>();
   let out = '';
   for (let i = 0; i < body.length; i++) {
     const ch = body[i];
     if (ch === '\\' && i + 1 < body.length) out += body[++i];
     else if (ch === '$' && body[i + 1] === '{') {
-      const m = /^\$\{\d+(?::((?:\\.|[^}\\])*)|\|([^,|]*)[^}]*\|)?\}/.exec(body.slice(i));
+      const m = /^\$\{(\d+)(?::((?:\\.|[^}\\])*)|\|((?:\\.|[^,|\\])*)[^}]*\|)?\}/.exec(body.slice(i));
       assert.ok(m, `bad placeholder at ${body.slice(i, i + 30)}`);
-      out += (m[1] ?? m[2] ?? '').replace(/\\(.)/g, '$1');
+      const value = (m[2] ?? m[3] ?? '').replace(/\\(.)/g, '$1');
+      stops.set(m[1], value);
+      out += value;
       i += m[0].length - 1;
+    } else if (ch === '$' && /\d/.test(body[i + 1] ?? '')) {
+      const n = /^\$(\d+)/.exec(body.slice(i))![1];
+      assert.ok(stops.has(n), `$${n} before its placeholder`);
+      out += stops.get(n);
+      i += n.length;
     } else out += ch;
   }
   return out;
@@ -157,6 +165,16 @@ describe('recipes over stdio', () => {
       newWarnings(beforeCheck, postfixCheck(x.etc), `${variant} recipe`);
       const afterDiags = await lint(x);
       assert.ok(!codes(afterDiags.main).includes('PF542'), `PF542 still reported: ${codes(afterDiags.main)}`);
+      // The table's completion offers the same entries as a snippet (first choice WARN), filled with the own domains.
+      const tableUri = fileUri(table);
+      c.didOpen(tableUri, 'postfix-map', `${tableText}\n`, 1);
+      const list = await c.request('textDocument/completion', { textDocument: { uri: tableUri }, position: { line: tableText.split('\n').length, character: 0 } });
+      const item = list.items.find((i: { label: string }) => i.label === 'own domains as senders (sender-protection)');
+      assert.ok(item, JSON.stringify(list.items.map((i: { label: string }) => i.label)));
+      const entries = (text: string) => text.split('\n').filter((l) => l && !l.startsWith('#'));
+      const expanded = expandSnippet(item.textEdit?.newText ?? item.textEditText);
+      assert.deepEqual(entries(expanded).map((l) => l.replace(/ (WARN|REJECT) .*/, ' $1')), entries(tableText).map((l) => l.replace(/ (WARN|REJECT) .*/, ' WARN')));
+      c.didClose(tableUri);
     });
   }
 

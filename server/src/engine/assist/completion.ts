@@ -739,6 +739,10 @@ export function completeTable(path: string, text: string, position: Position, en
   const line = (lineAt(text, position.line) ?? '').replace(/\r$/, '');
   const kind = env.config ? accessTableKind(env.config, path) : accessTableKind(undefined, path);
   if (kind.kind === 'other') return [];
+  // An empty line of a sender access table: our own domains, from the sender-protection recipe.
+  if (line.trim() === '' && kind.kind === 'access' && kind.restrictions.includes('check_sender_access')) {
+    return recipeSnippetItems('senders', { start: { line: position.line, character: 0 }, end: { line: position.line, character: line.length } }, env);
+  }
   const start = resultStart(line, kind.tableType);
   if (start === undefined || position.character < start) return [];
   // Only the first word of the result is an action.

@@ -151,6 +151,12 @@ const submissions: Recipe = {
   plan: (ctx, values) => submissionPlan(ctx, values, true),
 };
 
+/** The sender-protection table's results: log first, refuse once the log shows no legitimate use. */
+export const SENDER_ACTIONS = {
+  WARN: 'WARN sender address of our own domain used by an outside client',
+  REJECT: 'REJECT 5.7.1 Mail from our own domain must be sent through the submission service',
+};
+
 const senderProtection: Recipe = {
   name: 'sender-protection',
   title: 'Own-domain sender protection on port 25',
@@ -162,7 +168,7 @@ const senderProtection: Recipe = {
   plan(ctx, values) {
     const p = empty();
     const reject = /^reject$/i.test(values.action);
-    const action = reject ? 'REJECT 5.7.1 Mail from our own domain must be sent through the submission service' : 'WARN sender address of our own domain used by an outside client';
+    const action = reject ? SENDER_ACTIONS.REJECT : SENDER_ACTIONS.WARN;
     const domains = values.domains.split(',').map((d) => d.trim().toLowerCase()).filter(Boolean);
     const lines = domains.flatMap((d) => [`${d} ${action}`, `.${d} ${action}`]);
     p.files.push({ name: SENDER_TABLE, text: `# Own domains as envelope senders from clients that are neither in mynetworks nor logged in.\n# Created by postfix-lint recipe sender-protection${domains.includes(PLACEHOLDER_DOMAIN) ? `; replace ${PLACEHOLDER_DOMAIN} with your domains` : ''}.\n${lines.join('\n')}\n` });

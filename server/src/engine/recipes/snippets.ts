@@ -7,7 +7,7 @@
 // recipe's own and the user tabs through what only they know.
 
 import type { RuleContext } from '../rules/context';
-import { findRecipe, mxRelayRestrictions } from './catalog';
+import { findRecipe, mxRelayRestrictions, ownDomainList, PLACEHOLDER_DOMAIN, SENDER_ACTIONS } from './catalog';
 import { serviceText, smtpdChroot, type Plan } from './plan';
 
 export interface RecipeSnippet {
@@ -157,4 +157,30 @@ export function mainListSnippets(ctx: RuleContext): RecipeSnippet[] {
     });
   }
   return out;
+}
+
+/** Entries for a check_sender_access table: every own domain and its subdomains, WARN or REJECT (one choice for all). */
+export function senderTableSnippets(ctx: RuleContext): RecipeSnippet[] {
+  const domains = ownDomainList(ctx);
+  const list = domains.length ? domains : [PLACEHOLDER_DOMAIN];
+  // Snippet choices: `,` and `|` are literal only when escaped.
+  const choice = `\${1|${[SENDER_ACTIONS.WARN, SENDER_ACTIONS.REJECT].map((a) => esc(a).replace(/[,|]/g, (c) => `\\${c}`)).join(',')}|}`;
+  let first = true;
+  const body = list
+    .flatMap((d) => [d, `.${d}`])
+    .map((key) => {
+      const result = first ? choice : '$1';
+      first = false;
+      return `${esc(key)} ${result}\n`;
+    })
+    .join('');
+  return [
+    {
+      label: 'own domains as senders (sender-protection)',
+      detail: `recipe: ${list.join(', ')} and their subdomains`,
+      filter: `own domains senders ${list.join(' ')}`,
+      body,
+      doc: 'For a `check_sender_access` table after `permit_mynetworks`/`permit_sasl_authenticated`: outside clients using one of our own domains as sender. WARN only logs; REJECT 5.7.1 refuses. From the `sender-protection` recipe.',
+    },
+  ];
 }
