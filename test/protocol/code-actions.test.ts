@@ -54,10 +54,10 @@ describe('code actions over stdio', () => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
-  test('initialize announces quickfix and source.postfix.harden code actions', () => {
+  test('initialize announces quickfix, source.fixAll.postfix and source.postfix.harden code actions', () => {
     const provider = init.capabilities.codeActionProvider;
     assert.ok(provider && typeof provider === 'object', JSON.stringify(provider));
-    assert.deepEqual(provider.codeActionKinds, ['quickfix', 'source.postfix.harden']);
+    assert.deepEqual(provider.codeActionKinds, ['quickfix', 'source.fixAll.postfix', 'source.postfix.harden']);
   });
 
   test('quick fixes for PF501 (0.0.0.0/0), PF505 (zen without filter), PF503 (unbracketed IPv6) remove them and keep comments', async () => {

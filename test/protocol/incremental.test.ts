@@ -16,7 +16,7 @@ import { lintDocument } from '../../server/src/engine/lint';
 import { clearParseMemo } from '../../server/src/engine/tables/memo';
 import { clearRelayMatrixMemo } from '../../server/src/engine/simulate/matrix-memo';
 import type { FileReader } from '../../server/src/engine/types';
-import { toDiagnostic } from '../../server/src/features/diagnostics';
+import { toDiagnostics } from '../../server/src/features/diagnostics';
 import { ensureBuilt, fileUri, LspClient } from '../helpers/lsp-client';
 
 const MAIN = `compatibility_level = 3.6
@@ -132,7 +132,7 @@ describe('shared analysis: diagnostics equal a cold lint after edits', () => {
       unreadable: (p) => (open.has(p) ? undefined : disk.unreadable(p)),
     };
     const kind = d.languageId === 'postfix-main' ? 'main' : d.languageId === 'postfix-master' ? 'master' : 'map';
-    return essentials(lintDocument(d.path, d.doc.getText(), reader, { kind }).map(toDiagnostic));
+    return essentials(lintDocument(d.path, d.doc.getText(), reader, { kind }).flatMap(toDiagnostics));
   }
 
   /** The last diagnostics the server published for each document. */

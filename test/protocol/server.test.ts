@@ -90,7 +90,8 @@ describe('language server over stdio', () => {
     let since = c.mark();
     c.didChange(uri, 9, [{ text: mainText }]); // whole-document change: back to the fixture (no fatal line)
     // Only main.cf's own parameter findings matter here (security rules may add PF5xx on this fixture).
-    assert.deepEqual(codes(await c.waitForDiagnostics(uri, { since, version: 9 })).filter((x) => x.startsWith('PF1')), ['PF102']);
+    // (Hints left out: the overridden myhostname is also a faded PF102 hint.)
+    assert.deepEqual(codes((await c.waitForDiagnostics(uri, { since, version: 9 })).filter((d) => d.severity !== 4)).filter((x) => x.startsWith('PF1')), ['PF102']);
     since = c.mark();
     c.didOpen(masterUri, 'postfix-master', masterText, 1);
     await c.waitForDiagnostics(masterUri, { since, version: 1 });

@@ -6,7 +6,7 @@ import { runFix, runRecipe, runRecipes } from './recipe';
 import { readFileSync, writeSync } from 'node:fs';
 import { diskReader } from '../disk/read-file';
 import { resolve } from 'node:path';
-import { lintTargets } from '../engine/lint';
+import { lintWithRuleSettings } from './rule-config';
 import type { ConfigMode } from '../engine/config-files';
 import type { FileReader, Problem } from '../engine/types';
 import { formatProblems, type LintFormat, type OutputFormat } from './format';
@@ -19,7 +19,7 @@ import { runDiff } from './diff';
 import { runExplain } from './explain';
 import { htmlReport } from './report';
 
-const USAGE = `usage: postfix-lint [--format text|json|sarif|gitlab|html] [--postfix-version X.Y] [--min-severity error|warning|info|hint] [--fail-on error|warning|info|hint|never] [--live|--repository] PATH...
+const USAGE = `usage: postfix-lint [--format text|json|sarif|gitlab|html] [--postfix-version X.Y] [--min-severity error|warning|info|hint] [--fail-on error|warning|info|hint|never] [--live|--repository] [--config FILE] PATH...
        postfix-lint postconf -c DIR [-n] [-x] [-d] [-M] [-F] [-P] [-f] [NAME...]
        postfix-lint postmap [-q KEY | -q - | -s] type:name
        postfix-lint simulate -c DIR [--service NAME] --client ADDR[,HOSTNAME] [--helo NAME] [--sasl-user USER] --from ADDR --to ADDR... [--format text|json]
@@ -33,7 +33,9 @@ Lints a Postfix configuration directory (main.cf, master.cf and the lookup
 tables they name) or single files. /etc/postfix is judged as the live
 configuration of this machine, any other directory as a repository copy
 (tables beside main.cf, host files not read, compiled tables built at deploy
-time); --live and --repository choose. Exit status: 0 no errors, 1 errors found
+time); --live and --repository choose. Rule severities and "off" come from
+--config FILE or the nearest .postfix-lint.json above each path ({"rules":
+{"PF519": "off"}, "categories": {"style": "off"}}). Exit status: 0 no errors, 1 errors found
 or main.cf cannot be read, 2 usage error.`;
 
 /**
@@ -70,6 +72,7 @@ export function runLint(argv: string[], io: CliIo & { reader: typeof fsReader })
   let minSeverity: Problem['severity'] = 'hint';
   let failOn: Problem['severity'] | 'never' = 'error';
   let mode: ConfigMode | undefined;
+  let configFile: string | undefined;
   const paths: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -79,6 +82,18 @@ export function runLint(argv: string[], io: CliIo & { reader: typeof fsReader })
       version = argv[++i];
       if (!/^\d+\.\d+(\.\d+)?$/.test(version ?? '')) {
         io.stderr(`postfix-lint: --postfix-version needs a release such as 3.7 or 3.7.11, not "${version ?? ''}"\n${USAGE}\n`);
+        return 2;
+      }
+    }
+    else if (a === '--config' || a.startsWith('--config=')) {
+      configFile = a === '--config' ? argv[++i] : a.slice(9);
+      if (!configFile) {
+        io.stderr(`postfix-lint: --config needs a file (rule settings, like .postfix-lint.json)\n${USAGE}\n`);
+        return 2;
+      }
+      configFile = resolve(configFile);
+      if (io.reader.readText(configFile) === undefined) {
+        io.stderr(`postfix-lint: --config ${configFile}: cannot be read\n`);
         return 2;
       }
     }
@@ -111,11 +126,8 @@ export function runLint(argv: string[], io: CliIo & { reader: typeof fsReader })
       return 1;
     }
   }
-  const report = lintTargets(
-    targets,
-    io.reader,
-    { version, mode },
-  );
+  // Rule settings: --config FILE, else the .postfix-lint.json nearest above each target.
+  const report = lintWithRuleSettings(targets, io.reader, { version, mode }, configFile, (m) => io.stderr(`postfix-lint: warning: ${m}\n`));
   const problems = report.problems.filter((p) => SEVERITY_RANK[p.severity] <= SEVERITY_RANK[minSeverity]);
   // The exit status follows --fail-on (default: errors), among the findings shown.
   const status = failOn !== 'never' && problems.some((p) => SEVERITY_RANK[p.severity] <= SEVERITY_RANK[failOn]) ? 1 : 0;

@@ -19,6 +19,8 @@ import { runRulesSteps, suppressProblems } from './rules';
 import { pushAll } from './arrays';
 import { overlayReader } from './overlay-reader';
 import { FILE_CODES, unreadableProblem } from './file-codes';
+import { withQuickFixes } from './fixes';
+import { withTags } from './tags';
 
 export interface LintOptions {
   /** Target Postfix version (default: newest in the catalog). */
@@ -86,7 +88,7 @@ export function* lintConfigSteps(config: PostfixConfig): Generator<void, Problem
   pushAll(out, yield* tableProblems(config));
   pushAll(out, yield* runRulesSteps(config, reader));
   // `# postfix-lint: disable=CODE` comments silence any problem (docs/rules/README.md).
-  return suppressProblems(dedupe(out), reader);
+  return withTags(withQuickFixes(config, suppressProblems(dedupe(out), reader)));
 }
 
 /**
@@ -113,7 +115,15 @@ const DEPLOYMENT_STATE = new Set(
 
 /** The problems of a configuration that concern a stand-in analysed at `stand` (main.cf/master.cf), reported against its own `path`. */
 export function standInProblems(problems: readonly Problem[], stand: string, path: string): Problem[] {
-  return problems.filter((p) => p.file === stand && !DEPLOYMENT_STATE.has(p.code)).map((p) => ({ ...p, file: path }));
+  const moved = (file: string) => (file === stand ? path : file);
+  return problems
+    .filter((p) => p.file === stand && !DEPLOYMENT_STATE.has(p.code))
+    .map((p) => ({
+      ...p,
+      file: path,
+      ...(p.fixes ? { fixes: p.fixes.map((f) => ({ ...f, edits: f.edits.map((e) => ({ ...e, file: moved(e.file) })) })) } : {}),
+      ...(p.related ? { related: p.related.map((r) => ({ ...r, file: moved(r.file) })) } : {}),
+    }));
 }
 
 /** Problems to show for one document, analysed together with its directory. */
@@ -132,7 +142,7 @@ export function lintDocument(path: string, text: string, reader: FileReader, opt
   const config = loadConfig(dir, overlay, options);
   if (kind === 'map') {
     const uses = config.tables.filter((t) => t.files.source === path);
-    const own = uses.length > 0 ? lintConfig(config, overlay).filter((p) => p.file === path) : standaloneTableProblems(path, text);
+    const own = uses.length > 0 ? lintConfig(config, overlay).filter((p) => p.file === path) : standaloneTableFindings(config, path, text);
     return own;
   }
   return lintConfig(config, overlay).filter((p) => p.file === path);
@@ -205,7 +215,7 @@ function findingProblems(config: PostfixConfig, f: ParameterFinding): Problem[] 
     case 'unused': {
       const removed = removedParameter(f.name, config.version);
       if (removed) return [mainProblem('unusedParameter', file, entryRange(config, f.name), `${f.text.replace(/^.*?: (?=unused parameter)/, '')}: ${removed}`)];
-      const near = f.name ? closestParameter(f.name) : undefined;
+      const near = f.name ? closestParameter(f.name, config.version, (c) => config.main?.byName.has(c) ?? false) : undefined;
       const hint = near && near !== f.name ? ` Did you mean ${near}?` : ' A name of your own needs a $reference somewhere to be used.';
       return [mainProblem('unusedParameter', file, entryRange(config, f.name), `${f.text.replace(/^.*?: (?=unused parameter)/, '')}: Postfix does not know this name and nothing refers to it.${hint}`)];
     }
@@ -327,6 +337,11 @@ export function parseTableText(type: string, path: string, text: string): Proble
   if (type === 'pcre' || type === 'regexp') return parseRegexTable(type, text, path).problems;
   if (isAccessSourceType(type)) return parseAccessTable(text, path, { type }).problems;
   return [];
+}
+
+/** standaloneTableProblems with their quick fixes and tags, the fixes made against `text`. */
+export function standaloneTableFindings(config: PostfixConfig, path: string, text: string): Problem[] {
+  return withTags(withQuickFixes(config, standaloneTableProblems(path, text), (p) => (p === path ? text : undefined)));
 }
 
 /** A table file no configuration names: guess its type from its name. */

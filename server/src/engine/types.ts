@@ -35,13 +35,22 @@ export interface Problem {
   fixes?: Fix[];
   /** Other places that are part of the same mistake (one finding per mistake, not one per place). */
   related?: RelatedLocation[];
+  /**
+   * How an editor may draw it: `unnecessary` when the range is text that has no
+   * effect (faded), `deprecated` for a deprecated name (struck through).
+   */
+  tags?: ProblemTag[];
 }
+
+export type ProblemTag = 'unnecessary' | 'deprecated';
 
 /** Another place a problem concerns, with what is wrong there. */
 export interface RelatedLocation {
   file: string;
   range: Range;
   message: string;
+  /** How an editor may draw this place (`unnecessary`: an overridden setting, which never takes effect). */
+  tags?: ProblemTag[];
 }
 
 /** A text replacement in one file. */
@@ -56,6 +65,12 @@ export interface Fix {
   edits: TextEdit[];
   /** Part of "harden this configuration" (safe to apply together with the others). */
   hardening?: boolean;
+  /**
+   * The one evident repair, applied by "Fix all" (`source.fixAll.postfix`,
+   * `postfix-lint --fix`): no guess (a did-you-mean is not safe) and no change
+   * of what Postfix does beyond the mistake the finding names.
+   */
+  safe?: boolean;
   /** Files the fix creates (a recipe's new table), with their whole text. */
   newFiles?: { file: string; text: string }[];
   /** The hardening recipe this fix applies (docs/recipes), when it is one. */

@@ -21,9 +21,10 @@
 import { basename, resolve } from 'node:path';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { joinPath, loadConfig, type PostfixConfig } from '../engine/config';
-import { lintConfigSteps, standaloneTableProblems, standInProblems } from '../engine/lint';
+import { lintConfigSteps, standaloneTableFindings, standInProblems } from '../engine/lint';
+import { applyRuleSettings } from '../engine/rule-settings';
 import type { FileReader, Problem } from '../engine/types';
-import { analysisOptions } from './settings';
+import { analysisOptions, ruleSettingsFor } from './settings';
 import { inEditorTerms } from './byte-order-mark';
 import { uriToPath, type OpenDocument, type Workspace } from './workspace';
 
@@ -214,18 +215,23 @@ export class Analyses {
     // A table's standalone problems depend on its text; the memo is keyed by version.
     const key = od.kind === 'map' ? `${od.path} ${document.version}` : od.path;
     let out = e.perPath.get(key);
-    if (out) return out;
+    if (out) return this.judged(od.path, out);
     if (standIn) {
       out = standInProblems(e.problems, standIn, od.path);
     } else if (od.kind === 'map' && !e.config.tables.some((t) => t.files.source === od.path)) {
-      out = standaloneTableProblems(od.path, document.getText());
+      out = standaloneTableFindings(e.config, od.path, document.getText());
       for (const k of e.perPath.keys()) if (k.startsWith(`${od.path} `)) e.perPath.delete(k);
     } else {
       out = e.problems.filter((p) => p.file === od.path);
       if (od.kind === 'main' && this.workspace.hiddenBom(document, od.path)) out = inEditorTerms(out, od.path);
     }
     e.perPath.set(key, out);
-    return out;
+    return this.judged(od.path, out);
+  }
+
+  /** Rule settings applied (severity, "off"); outside the memo, since settings change without an edit. */
+  private judged(path: string, problems: Problem[]): Problem[] {
+    return applyRuleSettings(problems, ruleSettingsFor(path));
   }
 
   /** Every file an analysis read from disk or from an open buffer (the watcher watches these). */

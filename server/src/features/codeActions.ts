@@ -1,9 +1,13 @@
-// Quick fixes and "Harden this configuration".
+// Quick fixes, "Fix all" and "Harden this configuration".
 //
 //   textDocument/codeAction  → one `quickfix` per Fix of each of our diagnostics
 //                              in the request (matched by code and range against
-//                              the shared analysis of the current text), plus the source
-//                              action `source.postfix.harden` when asked for.
+//                              the shared analysis of the current text), then
+//                              "Disable PFxxx for this line / for this file" (comment
+//                              directives the engine honours, CLI and server alike);
+//                              the source actions `source.fixAll.postfix` (every
+//                              safe fix of the document) and `source.postfix.harden`
+//                              when asked for.
 //   postfix/harden { uri }   → the WorkspaceEdit of hardenConfiguration() for the
 //                              configuration directory of `uri` (the client's
 //                              `postfix.harden` command confirms and applies it).
@@ -23,7 +27,8 @@ import {
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { loadConfig, type PostfixConfig } from '../engine/config';
-import { hardenConfiguration } from '../engine/rules';
+import { hardenConfiguration, mergeSafeFixes } from '../engine/rules';
+import { disableFixes } from '../engine/fixes/disable';
 import type { FileReader, Fix, Problem, Range } from '../engine/types';
 import type { Feature, ServerContext } from './context';
 import { analysisOptions } from './settings';
@@ -34,6 +39,7 @@ import { annotatedWorkspaceEdit, clientTakesAnnotations } from './annotated-edit
 import { recipeCommandActions } from './recipes';
 
 export const HARDEN_KIND = 'source.postfix.harden';
+export const FIX_ALL_KIND = 'source.fixAll.postfix';
 export const HARDEN_REQUEST = 'postfix/harden';
 export const HardenRequest = new RequestType<{ uri: string }, WorkspaceEdit, void>(HARDEN_REQUEST);
 
@@ -137,10 +143,11 @@ function hardenEdit(ctx: ServerContext, s: Subject): { fix: Fix; edit: Workspace
   return { fix, edit: annotatedWorkspaceEdit(parts, c.toUri) };
 }
 
-function wantsHarden(params: CodeActionParams): boolean {
+/** Whether the request asks for the source action `kind` (by it or a parent kind; none named: an explicit menu). */
+function wantsSource(params: CodeActionParams, kind: string): boolean {
   const only = params.context.only;
   if (Array.isArray(only) && only.length > 0) {
-    return only.some((k) => typeof k === 'string' && (HARDEN_KIND === k || HARDEN_KIND.startsWith(`${k}.`)));
+    return only.some((k) => typeof k === 'string' && (kind === k || kind.startsWith(`${k}.`)));
   }
   // The lightbulb asks automatically on every cursor move; hardening is for the explicit menu.
   return params.context.triggerKind !== CodeActionTriggerKind.Automatic;
@@ -149,6 +156,12 @@ function wantsHarden(params: CodeActionParams): boolean {
 function wantsQuickfix(params: CodeActionParams): boolean {
   const only = params.context.only;
   return !Array.isArray(only) || only.length === 0 || only.some((k) => k === CodeActionKind.QuickFix || k === 'quickfix' || k === '');
+}
+
+/** The diagnostic is the problem's own, or the faded hint of one of its dead places (diagnostics.ts toDiagnostics). */
+function belongsTo(p: Problem, d: Diagnostic): boolean {
+  if (p.code !== String(d.code)) return false;
+  return sameRange(p.range, d.range) || (p.related ?? []).some((r) => r.file === p.file && r.tags?.length && sameRange(r.range, d.range));
 }
 
 export function handleCodeActions(ctx: ServerContext, params: CodeActionParams): CodeAction[] {
@@ -162,11 +175,14 @@ export function handleCodeActions(ctx: ServerContext, params: CodeActionParams):
   const diagnostics: Diagnostic[] = Array.isArray(params.context.diagnostics)
     ? params.context.diagnostics.filter((d) => isObject(d) && isRange(d.range) && (typeof d.code === 'string' || typeof d.code === 'number') && (d.source === undefined || d.source === 'postfix'))
     : [];
+  // The shared analysis of the current text (the one diagnostics came from, unless an edit came since).
+  let analysed: Problem[] | undefined;
+  const documentProblems = () => (analysed ??= ctx.analyses.problemsFor(document, ctx.analyses.current(document)));
   if (diagnostics.length > 0 && wantsQuickfix(params)) {
-    // The shared analysis of the current text (the one diagnostics came from, unless an edit came since).
-    const problems: Problem[] = ctx.analyses.problemsFor(document, ctx.analyses.current(document));
+    const problems = documentProblems();
+    const silencers: CodeAction[] = [];
     for (const d of diagnostics) {
-      const here = problems.filter((p) => p.code === String(d.code) && sameRange(p.range, d.range));
+      const here = problems.filter((p) => belongsTo(p, d));
       const matches = here.filter((p) => (p.fixes?.length ?? 0) > 0);
       const seen = new Set<string>();
       let first = true;
@@ -185,10 +201,23 @@ export function handleCodeActions(ctx: ServerContext, params: CodeActionParams):
         }
       }
       actions.push(...recipeCommandActions(uri, d, here));
+      const p = here[0];
+      if (!p) continue;
+      for (const fix of disableFixes(p, document.getText())) {
+        if (silencers.some((a) => a.title === fix.title)) continue;
+        silencers.push({ title: fix.title, kind: CodeActionKind.QuickFix, diagnostics: [d], edit: toWorkspaceEdit(fix, s.toUri) });
+      }
     }
+    // After the repairs: silencing is the last resort.
+    actions.push(...silencers);
   }
 
-  if (wantsHarden(params)) {
+  if (wantsSource(params, FIX_ALL_KIND)) {
+    const fix = mergeSafeFixes(documentProblems());
+    if (fix.edits.length > 0) actions.push({ title: fix.title, kind: FIX_ALL_KIND, edit: toWorkspaceEdit(fix, s.toUri) });
+  }
+
+  if (wantsSource(params, HARDEN_KIND)) {
     const h = hardenEdit(ctx, s);
     if (h) actions.push({ title: h.fix.title, kind: HARDEN_KIND, edit: h.edit });
   }
@@ -204,7 +233,7 @@ export function handleHarden(ctx: ServerContext, params: { uri: string }): Works
 export const codeActions: Feature = {
   name: 'codeActions',
   capabilities: {
-    codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, HARDEN_KIND], resolveProvider: false },
+    codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND, HARDEN_KIND], resolveProvider: false },
   },
   register(ctx) {
     ctx.connection.onCodeAction(ctx.guard('codeAction', [] as CodeAction[], (params: CodeActionParams) => handleCodeActions(ctx, params)));

@@ -3,15 +3,15 @@
 // master.cf and the tables judge each other, so one edit can change the
 // diagnostics of every open file that reads the edited one.
 
-import { Diagnostic, DiagnosticSeverity, DidChangeWatchedFilesNotification } from 'vscode-languageserver/node';
+import { Diagnostic, DiagnosticSeverity, DiagnosticTag, DidChangeWatchedFilesNotification } from 'vscode-languageserver/node';
 import { basename, dirname } from 'node:path';
-import type { Problem, Severity } from '../engine/types';
+import type { Problem, ProblemTag, Severity } from '../engine/types';
 import { ruleDocUrl } from '../engine/codes';
 import type { Analysis } from './analysis';
 import { describeError, Feature, ServerContext } from './context';
 import type { OpenDocument } from './workspace';
 import { pathToUri, uriToPath } from './workspace';
-import { onSettingsChanged } from './settings';
+import { onSettingsChanged, settingsGeneration } from './settings';
 
 /** Neovim's client debounces changes by 150 ms too; re-linting a typical config takes 10-20 ms. */
 export const DEBOUNCE_MS = 150;
@@ -23,7 +23,15 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   hint: DiagnosticSeverity.Hint,
 };
 
+const TAG: Record<ProblemTag, DiagnosticTag> = { unnecessary: DiagnosticTag.Unnecessary, deprecated: DiagnosticTag.Deprecated };
+
+function tagsOf(tags: ProblemTag[] | undefined): DiagnosticTag[] | undefined {
+  const out = (tags ?? []).map((t) => TAG[t]).filter((t) => t !== undefined);
+  return out.length ? out : undefined;
+}
+
 export function toDiagnostic(p: Problem): Diagnostic {
+  const tags = tagsOf(p.tags);
   return {
     range: p.range,
     severity: SEVERITY[p.severity] ?? DiagnosticSeverity.Warning,
@@ -32,9 +40,25 @@ export function toDiagnostic(p: Problem): Diagnostic {
     source: 'postfix',
     message: p.message,
     data: { category: p.category },
+    ...(tags ? { tags } : {}),
     // The other places of the same mistake (clients without support ignore it).
     ...(p.related?.length ? { relatedInformation: p.related.map((r) => ({ location: { uri: pathToUri(r.file), range: r.range }, message: r.message })) } : {}),
   };
+}
+
+/**
+ * A problem's diagnostics: its own, plus a hint for each related place of the
+ * same file that is dead text (the setting an override makes useless), which
+ * editors draw faded; a client only fades a diagnostic's own range.
+ */
+export function toDiagnostics(p: Problem): Diagnostic[] {
+  const out = [toDiagnostic(p)];
+  for (const r of p.related ?? []) {
+    const tags = r.file === p.file ? tagsOf(r.tags) : undefined;
+    if (!tags) continue;
+    out.push({ range: r.range, severity: DiagnosticSeverity.Hint, code: p.code, codeDescription: { href: ruleDocUrl(p.code) }, source: 'postfix', message: r.message, data: { category: p.category }, tags });
+  }
+  return out;
 }
 
 /** LSP 3.17 relative patterns (`{ baseUri, pattern }`), when the client takes them. */
@@ -52,7 +76,7 @@ class Relinter {
   private timer: NodeJS.Timeout | undefined;
   /** Bumped by every change that can make an analysis stale. */
   private generation = 0;
-  private readonly published = new Map<string, { serial: number; version: number; count: number }>();
+  private readonly published = new Map<string, { serial: number; version: number; count: number; settings: number }>();
   private watching: { key: string; registration?: Promise<{ dispose(): void }> } = { key: '' };
 
   constructor(private readonly ctx: ServerContext) {}
@@ -95,10 +119,12 @@ class Relinter {
   private publish(od: OpenDocument, analysis: Analysis): void {
     const { document } = od;
     const last = this.published.get(document.uri);
-    if (last && last.serial === analysis.serial && last.version === document.version) return;
+    // New rule settings (postfix.rules) change what is shown of the same analysis.
+    const settings = settingsGeneration();
+    if (last && last.serial === analysis.serial && last.version === document.version && last.settings === settings) return;
     const problems = this.ctx.analyses.problemsFor(document, analysis);
-    this.published.set(document.uri, { serial: analysis.serial, version: document.version, count: problems.length });
-    const diagnostics = problems.map(toDiagnostic);
+    this.published.set(document.uri, { serial: analysis.serial, version: document.version, count: problems.length, settings });
+    const diagnostics = problems.flatMap(toDiagnostics);
     void this.ctx.connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics });
   }
 

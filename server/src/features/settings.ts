@@ -5,7 +5,10 @@
 // every didChangeConfiguration; clients that push settings in the
 // notification (`settings.postfix`) are honoured too.
 
+import { dirname } from 'node:path';
 import { DidChangeConfigurationNotification } from 'vscode-languageserver/node';
+import { diskReader } from '../disk/read-file';
+import { emptyRuleSettings, findRuleSettings, mergeRuleSettings, parseRuleSettings, type RuleSettings } from '../engine/rule-settings';
 import { NEWEST_VERSION } from '../engine/catalog/parameters';
 import type { ConfigMode } from '../engine/config-files';
 import { describeError, Feature, ServerContext } from './context';
@@ -17,9 +20,11 @@ export interface PostfixSettings {
   mode: 'auto' | ConfigMode;
   /** `postfix.inlayHints.expandedValues`: `= value` after each $reference. */
   expandedValues: boolean;
+  /** `postfix.rules` and `postfix.categories`: severity or "off" per rule code and per category. */
+  rules: RuleSettings;
 }
 
-const DEFAULTS: PostfixSettings = { version: NEWEST_VERSION, mode: 'auto', expandedValues: true };
+const DEFAULTS: PostfixSettings = { version: NEWEST_VERSION, mode: 'auto', expandedValues: true, rules: emptyRuleSettings() };
 
 /** The engine's options for the current settings. */
 export function analysisOptions(): { version: string; mode?: ConfigMode } {
@@ -27,6 +32,37 @@ export function analysisOptions(): { version: string; mode?: ConfigMode } {
 }
 
 let current: PostfixSettings = { ...DEFAULTS };
+/** Bumped on every change of the settings (published diagnostics are stale then). */
+let generation = 0;
+
+export function settingsGeneration(): number {
+  return generation;
+}
+
+const disk = diskReader('utf8');
+/** `.postfix-lint.json` lookups by directory, for a second: every diagnostics push and code action asks. */
+const found = new Map<string, { at: number; rules: RuleSettings; errors: string[] }>();
+const loggedErrors = new Set<string>();
+
+/**
+ * The rule settings for a file: the nearest `.postfix-lint.json` above it (the
+ * one the CLI reads), with the editor's postfix.rules/postfix.categories on top.
+ */
+export function ruleSettingsFor(path: string, log?: { error(m: string): void }): RuleSettings {
+  const dir = dirname(path);
+  let f = found.get(dir);
+  if (!f || Date.now() - f.at > 1000) {
+    const r = path.startsWith('/') ? findRuleSettings(dir, disk) : { settings: emptyRuleSettings(), errors: [] };
+    f = { at: Date.now(), rules: r.settings, errors: r.errors };
+    if (found.size > 1000) found.clear();
+    found.set(dir, f);
+  }
+  for (const e of f.errors) {
+    if (!loggedErrors.has(e)) log?.error(e);
+    loggedErrors.add(e);
+  }
+  return mergeRuleSettings(f.rules, current.rules);
+}
 let canPull = false;
 const listeners: ((s: PostfixSettings) => void)[] = [];
 
@@ -58,9 +94,12 @@ export function applySettings(raw: unknown, ctx?: Pick<ServerContext, 'log'>): b
   const mode = obj.mode === 'live' || obj.mode === 'repository' ? obj.mode : 'auto';
   if (obj.mode !== undefined && obj.mode !== null && obj.mode !== mode) ctx?.log.error(`postfix.mode: "${String(obj.mode)}" is not auto, live or repository; using auto`);
   const hints = obj.inlayHints && typeof obj.inlayHints === 'object' ? (obj.inlayHints as Record<string, unknown>) : {};
-  const next: PostfixSettings = { version, mode, expandedValues: hints.expandedValues !== false };
-  if (next.version === current.version && next.mode === current.mode && next.expandedValues === current.expandedValues) return false;
+  const parsed = parseRuleSettings({ rules: obj.rules, categories: obj.categories }, 'postfix.rules/postfix.categories');
+  for (const e of parsed.errors) ctx?.log.error(e);
+  const next: PostfixSettings = { version, mode, expandedValues: hints.expandedValues !== false, rules: parsed.settings };
+  if (next.version === current.version && next.mode === current.mode && next.expandedValues === current.expandedValues && JSON.stringify(next.rules) === JSON.stringify(current.rules)) return false;
   current = next;
+  generation++;
   for (const l of listeners) l(current);
   return true;
 }

@@ -150,14 +150,15 @@ function parseMainCfText(text: string, file: string): MainCf {
     entry.references = parseReferences(value).map((r) => ({ ...r, range: valueRange(entry, r.start, r.end) }));
     const earlier = byName.get(entry.name);
     if (earlier && earlier.value !== entry.value) {
-      problems.push(
-        mainProblem(
-          'overriding',
-          file,
-          entry.nameRange,
-          `line ${entry.line + 1}: overriding earlier entry: ${entry.name}=${earlier.value} (line ${earlier.line + 1}); the last setting wins`,
-        ),
+      const p = mainProblem(
+        'overriding',
+        file,
+        entry.nameRange,
+        `line ${entry.line + 1}: overriding earlier entry: ${entry.name}=${earlier.value} (line ${earlier.line + 1}); the last setting wins`,
       );
+      // The overridden setting is dead text: editors fade it.
+      p.related = [{ file, range: earlier.range, message: `${entry.name} is set again on line ${entry.line + 1}, so this setting never takes effect`, tags: ['unnecessary'] }];
+      problems.push(p);
     }
     byName.set(entry.name, entry);
     entries.push(entry);

@@ -90,15 +90,24 @@ function editDistance(a: string, b: string, max: number): number {
   return Math.min(prev[n], far);
 }
 
-let knownNames: string[] | undefined;
+const knownNames = new Map<string, string[]>();
 
-/** The closest Postfix parameter name, for "did you mean". */
-export function closestParameter(name: string): string | undefined {
-  knownNames ??= [...builtinParameterNames(ORACLE_VERSION), ...LEGACY_NAMES];
+/**
+ * The closest parameter name the target Postfix version knows, for "did you
+ * mean" (message and quick fix alike); `exclude` leaves out names that are
+ * no answer (already set, so a rename would only make a duplicate).
+ */
+export function closestParameter(name: string, version: string = ORACLE_VERSION, exclude?: (candidate: string) => boolean): string | undefined {
+  let names = knownNames.get(version);
+  if (!names) {
+    names = [...builtinParameterNames(version), ...LEGACY_NAMES];
+    knownNames.set(version, names);
+  }
   const max = Math.max(1, Math.min(3, Math.floor(name.length / 5)));
   let best: string | undefined;
   let bestD = max + 1;
-  for (const k of knownNames) {
+  for (const k of names) {
+    if (exclude?.(k)) continue;
     const d = editDistance(name, k, max);
     if (d < bestD) {
       bestD = d;
@@ -109,7 +118,7 @@ export function closestParameter(name: string): string | undefined {
 }
 
 /** Problems for master.cf from a registration (main.cf findings are left to the main.cf checks). */
-export function masterParameterProblems(registry: ParameterRegistry, file: string): Problem[] {
+export function masterParameterProblems(registry: ParameterRegistry, file: string, version?: string): Problem[] {
   const out: Problem[] = [];
   const seen = new Set<string>();
   const push = (p: Problem) => {
@@ -153,7 +162,7 @@ export function masterParameterProblems(registry: ParameterRegistry, file: strin
       }
       case 'unused': {
         const r = settingRanges(e, f.name, f.setting);
-        const near = closestParameter(f.name);
+        const near = closestParameter(f.name, version);
         const hint = near && near !== f.name ? `; did you mean ${near}?` : '; a name you define yourself needs a $reference somewhere';
         push(
           masterProblem('unusedParameter', file, r?.name ?? e.service.name.range, `unused parameter: ${f.name}=${f.value} (not a Postfix parameter, and nothing refers to it${hint})`),
@@ -174,5 +183,5 @@ export function masterParameterProblems(registry: ParameterRegistry, file: strin
  */
 export function masterCfProblems(master: MasterCf, ctx: MasterParameterContext): Problem[] {
   const registry = registerParameters({ configDir: ctx.configDir, main: ctx.main, master, readFile: ctx.readFile, version: ctx.version, keepGoing: true });
-  return [...master.problems, ...masterParameterProblems(registry, master.file)];
+  return [...master.problems, ...masterParameterProblems(registry, master.file, ctx.version)];
 }

@@ -53,6 +53,8 @@ export interface MergeOptions {
    * part. The CLI's --fix stays with safe fixes.
    */
   recipes?: boolean;
+  /** Which fix of a problem to take instead (by default its hardening fix): "Fix all" takes the safe ones. */
+  pick?: (p: Problem) => Fix | undefined;
 }
 
 /**
@@ -62,6 +64,7 @@ export interface MergeOptions {
  * which the one-word fix would leave to a second run, as PF543).
  */
 function hardeningFixOf(p: Problem, options: MergeOptions): Fix | undefined {
+  if (options.pick) return options.pick(p);
   const safe = p.fixes?.find((f) => f.hardening);
   return options.recipes ? (p.fixes?.find((f) => f.recipe) ?? safe) : safe;
 }
@@ -109,4 +112,11 @@ export function mergeHardeningFixes(problems: Problem[], options: MergeOptions =
   };
   if (newFiles.size) fix.newFiles = [...newFiles].map(([file, text]) => ({ file, text }));
   return fix;
+}
+
+/** "Fix all": the first safe fix of each problem, merged into one fix without overlapping edits. */
+export function mergeSafeFixes(problems: Problem[]): Fix {
+  const merged = mergeHardeningFixes(problems, { pick: (p) => p.fixes?.find((f) => f.safe) });
+  const titles = merged.parts.map((p) => p.title);
+  return { title: titles.length ? `Fix all (${titles.length} change${titles.length > 1 ? 's' : ''}): ${titles.join('; ')}` : 'Fix all (nothing to change)', edits: merged.edits, safe: true };
 }

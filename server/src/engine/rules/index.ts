@@ -36,7 +36,7 @@ export type { RuleOptions } from './context';
 export type { Rule, RuleCode } from './rule';
 export { applyTextEdits } from './edits';
 export { suppressProblems } from './suppress';
-export { mergeHardeningFixes, type HardeningFix, type HardeningPart } from './harden';
+export { mergeHardeningFixes, mergeSafeFixes, type HardeningFix, type HardeningPart } from './harden';
 
 export const RULES: Rule[] = [relayRule, restrictionsRule, classLoopRule, accessTablesRule, inlinePatternTablesRule, mynetworksRule, dnsblRule, spamhausListKindRule, saslRule, submissionRule, tlsRule, settingsRule, unverifiedBeforeGuardRule,
   // Intent rules (PF540–PF547): what the server is for, checked with the simulator.

@@ -70,15 +70,17 @@ function deadRestrictions(ctx: RuleContext): Problem[] {
       }
       const names = dead.map((d) => d.name.text);
       const more = names.length > 1 ? ` (with ${listText(names.slice(1))})` : '';
-      out.push(
-        problem(
-          DEAD_RESTRICTIONS,
-          at.file,
-          at.range,
-          `restriction '${names[0]}' after '${it.name.text}' is ignored${more}: smtpd stops at '${it.name.text}' in ${list.parameter} and never evaluates what follows.`,
-          fixes,
-        ),
+      const p = problem(
+        DEAD_RESTRICTIONS,
+        at.file,
+        at.range,
+        `restriction '${names[0]}' after '${it.name.text}' is ignored${more}: smtpd stops at '${it.name.text}' in ${list.parameter} and never evaluates what follows.`,
+        fixes,
       );
+      // The restriction that shadows the rest.
+      const stop = tokenLocation(it.name);
+      if (stop) p.related = [{ ...stop, message: `smtpd stops at '${it.name.text}'` }];
+      out.push(p);
       break;
     }
   }

@@ -72,6 +72,33 @@ function parse(text: string): FileDirectives {
   return d;
 }
 
+/**
+ * Where a `disable=` directive for a problem on `line` goes: above the first
+ * line of its logical line; `existing` is a `disable=` directive already in
+ * the comment block right above, to add the code to instead.
+ */
+export function directiveSite(text: string, line: number): { line: number; existing?: { line: number; end: number; codes: Set<string> } } {
+  const d = parse(text);
+  const start = d.logicalStart[line] ?? line;
+  const lines = text.split('\n');
+  for (let i = start - 1; i >= 0 && isComment(lines[i]); i--) {
+    const m = DIRECTIVE.exec(lines[i].replace(/\r$/, ''));
+    if (m && m[1].toLowerCase() === 'disable') return { line: start, existing: { line: i, end: lines[i].replace(/\r$/, '').replace(/\s+$/, '').length, codes: codesOf(m[2]) } };
+  }
+  return { line: start };
+}
+
+/** A `disable-file=` directive of the file: its line, where it ends and its codes. */
+export function fileDirective(text: string): { line: number; end: number; codes: Set<string> } | undefined {
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    if (!isComment(lines[i])) continue;
+    const m = DIRECTIVE.exec(lines[i].replace(/\r$/, ''));
+    if (m && m[1].toLowerCase() === 'disable-file') return { line: i, end: lines[i].replace(/\r$/, '').replace(/\s+$/, '').length, codes: codesOf(m[2]) };
+  }
+  return undefined;
+}
+
 /** Drops problems silenced by `# postfix-lint: disable=...` comments in their files. */
 export function suppressProblems(problems: Problem[], reader: FileReader): Problem[] {
   const cache = new Map<string, FileDirectives | undefined>();

@@ -92,6 +92,21 @@ export function parseCidrPattern(pattern: string): ParsedPattern | string {
   return { family, net, prefix: bits };
 }
 
+/**
+ * A pattern with host bits set (`192.168.1.7/24`), written as the network
+ * Postfix suggests (`192.168.1.0/24`, brackets kept); undefined for any other pattern.
+ */
+export function cidrNetworkPattern(pattern: string): string | undefined {
+  const why = parseCidrPattern(pattern);
+  if (typeof why !== 'string' || !why.startsWith('non-null host')) return undefined;
+  const m = /^(\[?)([^\]/]*)(\]?)\/(\d+)$/.exec(pattern);
+  if (!m) return undefined;
+  const family = familyOf(m[2]);
+  const net = ptonFamily(family, m[2]);
+  if (!net) return undefined;
+  return `${m[1]}${ntopFamily(family, maskBytes(net, maskShiftOf(m[4])))}${m[3]}/${m[4]}`;
+}
+
 function codeForReason(why: string): TableCodeKey {
   if (why.startsWith('non-null host')) return 'cidrHostBits';
   if (why.startsWith('bad network value')) return 'cidrBadNetwork';

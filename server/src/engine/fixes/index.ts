@@ -1,0 +1,45 @@
+// Quick fixes for findings whose repair is evident, added to the problems of a
+// configuration after they are found (rules that know their fix better attach
+// it themselves). Each fix is text edits only; the engine never writes files.
+//
+// Fixes by code: PF102, PF103, PF109, PF111, PF112, PF113 (main.cf),
+// PF208, PF220, PF230 (master.cf), PF320 (cidr tables); see docs/rules/README.md.
+
+import type { PostfixConfig } from '../config';
+import type { Fix, Problem } from '../types';
+import { FixContext } from './context';
+import { MAIN_FIXES } from './main-cf';
+import { MASTER_FIXES } from './master-cf';
+import { TABLE_FIXES } from './tables';
+
+type FixMaker = (ctx: FixContext, p: Problem) => Fix[];
+
+/** Codes with a fix of their own here, and the file each applies to. */
+function makerFor(config: PostfixConfig, p: Problem): FixMaker | undefined {
+  if (p.file === config.mainPath) return MAIN_FIXES[p.code];
+  if (p.file === config.masterPath) return MASTER_FIXES[p.code];
+  return TABLE_FIXES[p.code];
+}
+
+/** The problems with their evident fixes added (problems that carry fixes already keep theirs). */
+export function withQuickFixes(config: PostfixConfig, problems: Problem[], readText?: (file: string) => string | undefined): Problem[] {
+  const ctx = new FixContext(config, readText);
+  return problems.map((p) => {
+    if (p.fixes?.length) return p;
+    const make = makerFor(config, p);
+    if (!make) return p;
+    let fixes: Fix[];
+    try {
+      fixes = make(ctx, p).filter((f) => f.edits.length > 0);
+    } catch {
+      // A fix is a convenience: a problem without one is still reported.
+      fixes = [];
+    }
+    return fixes.length ? { ...p, fixes } : p;
+  });
+}
+
+/** The codes fixed here. */
+export const FIXABLE_CODES: readonly string[] = [...Object.keys(MAIN_FIXES), ...Object.keys(MASTER_FIXES), ...Object.keys(TABLE_FIXES)].sort();
+
+export { renamedTo } from './main-cf';

@@ -1,0 +1,221 @@
+// Every quick fix of engine/fixes, applied and judged by real Postfix: the
+// finding goes, no new finding or postconf/postmap warning comes, the value
+// Postfix reads is the intended one, comments and line endings stay. Each
+// case runs with LF and with CRLF line endings.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { requireTools } from '../helpers/env';
+import { ConfigDir, normalizeWarnings, run } from '../helpers/postfix-tools';
+import { fsReader } from '../../server/src/cli/main';
+import { lintDirectory } from '../../server/src/engine/lint';
+import { applyTextEdits } from '../../server/src/engine/rules';
+import type { ConfigMode } from '../../server/src/engine/config-files';
+import type { Problem } from '../../server/src/engine/types';
+
+const STOCK_MASTER = 'smtp      inet  n       -       y       -       -       smtpd\n';
+
+/** What real Postfix said before the fix. */
+interface Before {
+  postconfN: string;
+  warnings: string[];
+  myhostname: string;
+  fallbackRelay: string;
+  lookup: string;
+}
+
+interface Case {
+  code: string;
+  title: RegExp;
+  files: Record<string, string>;
+  /** Whether "Fix all" may apply it. */
+  safe: boolean;
+  mode?: ConfigMode;
+  version?: string;
+  /** Real Postfix's view after the fix (and, where it says so, before). */
+  check(dir: string, before: Before): void;
+}
+
+function postconf(dir: string, ...args: string[]) {
+  const r = run('postconf', ['-c', dir, ...args]);
+  assert.equal(r.status, 0, r.stderr);
+  return { out: r.stdout.replace(/^config_directory = .*\n/m, ''), warnings: warningsOf(r.stderr, dir) };
+}
+
+/** Warnings without line numbers (a removed or added line moves the others). */
+function warningsOf(stderr: string, dir: string): string[] {
+  return normalizeWarnings(stderr.split(dir).join('DIR')).map((w) => w.replace(/line \d+/g, 'line N'));
+}
+
+const CASES: Case[] = [
+  {
+    code: 'PF103',
+    title: /^Change to smtpd_helo_required$/,
+    safe: false,
+    files: { 'main.cf': '# helo checks\ncompatibility_level = 3.6\nsmtpd_helo_requierd = yes\n', 'master.cf': STOCK_MASTER },
+    check(dir) {
+      assert.equal(postconf(dir, '-h', 'smtpd_helo_required').out.trim(), 'yes');
+    },
+  },
+  {
+    code: 'PF109',
+    title: /^Rename to smtp_fallback_relay$/,
+    safe: true,
+    files: { 'main.cf': 'compatibility_level = 3.6\n# where mail goes when the MX is down\nfallback_relay = [backup.example.net]\n', 'master.cf': STOCK_MASTER },
+    check(dir, before) {
+      // Postfix 3.7 reads the old name as the new one's default: the value in effect is the same.
+      assert.equal(postconf(dir, '-xh', 'smtp_fallback_relay').out.trim(), '[backup.example.net]');
+      assert.equal(before.fallbackRelay, '[backup.example.net]');
+    },
+  },
+  {
+    code: 'PF111',
+    title: /^Move the note onto its own comment line$/,
+    safe: true,
+    files: { 'main.cf': 'compatibility_level = 3.6\nmyhostname = mail.example.com # the public name\nmydomain = example.com\n', 'master.cf': STOCK_MASTER },
+    check(dir, before) {
+      assert.equal(before.myhostname, 'mail.example.com # the public name');
+      assert.equal(postconf(dir, '-h', 'myhostname').out.trim(), 'mail.example.com');
+      assert.match(readFileSync(join(dir, 'main.cf'), 'utf8'), /^# the public name\r?\nmyhostname = mail\.example\.com\r?\n/m);
+    },
+  },
+  {
+    code: 'PF112',
+    title: /^Remove the indentation/,
+    safe: true,
+    files: {
+      'main.cf': 'compatibility_level = 3.6\nsmtpd_recipient_restrictions = permit_mynetworks,\n    reject_unauth_destination\n    smtpd_helo_required = yes\n# end\n',
+      'master.cf': STOCK_MASTER,
+    },
+    check(dir) {
+      assert.equal(postconf(dir, '-h', 'smtpd_helo_required').out.trim(), 'yes');
+      assert.equal(postconf(dir, '-h', 'smtpd_recipient_restrictions').out.trim(), 'permit_mynetworks, reject_unauth_destination');
+    },
+  },
+  {
+    code: 'PF102',
+    title: /^Remove the overridden setting on line 3$/,
+    safe: true,
+    files: { 'main.cf': 'compatibility_level = 3.6\n# old relay\nrelayhost = [a.example.net]\n  # still old\nmyorigin = example.com\nrelayhost = [b.example.net]\n', 'master.cf': STOCK_MASTER },
+    check(dir, before) {
+      assert.equal(postconf(dir, '-n').out, before.postconfN, 'postconf -n is the same');
+    },
+  },
+  {
+    code: 'PF113',
+    title: /^Remove this repeated setting$/,
+    safe: true,
+    files: { 'main.cf': 'compatibility_level = 3.6\nmyorigin = example.com\n# again\nmyorigin = example.com', 'master.cf': STOCK_MASTER },
+    check(dir, before) {
+      assert.equal(postconf(dir, '-n').out, before.postconfN, 'postconf -n is the same');
+    },
+  },
+  {
+    code: 'PF208',
+    title: /^Write -o smtpd_tls_security_level=encrypt$/,
+    safe: true,
+    files: {
+      'main.cf': 'compatibility_level = 3.6\n',
+      'master.cf': `${STOCK_MASTER}submission inet n       -       y       -       -       smtpd\n  # TLS first\n  -o smtpd_tls_security_level = encrypt\n  -o syslog_name=postfix/submission\n`,
+    },
+    check(dir) {
+      const p = postconf(dir, '-P').out;
+      assert.match(p, /^submission\/inet\/smtpd_tls_security_level = encrypt$/m);
+      assert.match(p, /^submission\/inet\/syslog_name = postfix\/submission$/m);
+    },
+  },
+  {
+    code: 'PF220',
+    title: /^Write -o syslog_name=postfix\/submission$/,
+    safe: true,
+    files: { 'main.cf': 'compatibility_level = 3.6\n', 'master.cf': `${STOCK_MASTER}submission inet n       -       y       -       -       smtpd\n  -osyslog_name=postfix/submission\n` },
+    check(dir) {
+      assert.match(postconf(dir, '-P').out, /^submission\/inet\/syslog_name = postfix\/submission$/m);
+    },
+  },
+  {
+    code: 'PF230',
+    title: /^Change to smtpd_tls_security_level$/,
+    safe: false,
+    files: { 'main.cf': 'compatibility_level = 3.6\n', 'master.cf': `${STOCK_MASTER}submission inet n       -       y       -       -       smtpd\n  -o smtpd_tls_securty_level=encrypt\n` },
+    check(dir) {
+      assert.match(postconf(dir, '-P').out, /^submission\/inet\/smtpd_tls_security_level = encrypt$/m);
+    },
+  },
+  {
+    code: 'PF320',
+    title: /^Use the network address 192\.168\.1\.0\/24$/,
+    safe: false,
+    mode: 'live',
+    files: {
+      'main.cf': 'compatibility_level = 3.6\nsmtpd_client_restrictions = check_client_access cidr:@DIR@/clients.cidr\n',
+      'master.cf': STOCK_MASTER,
+      'clients.cidr': '# the office\n192.168.1.7/24 REJECT office\n[2001:db8::1]/32 OK\n',
+    },
+    check(dir, before) {
+      assert.equal(before.lookup, '', 'Postfix skipped the rule');
+      const r = run('postmap', ['-c', dir, '-q', '192.168.1.200', `cidr:${dir}/clients.cidr`]);
+      assert.equal(r.stdout.trim(), 'REJECT office');
+      assert.deepEqual(warningsOf(r.stderr, dir).filter((w) => w.includes('192.168')), []);
+    },
+  },
+];
+
+function lint(dir: string, c: Case): Problem[] {
+  return lintDirectory(dir, fsReader, { mode: c.mode ?? 'repository', version: c.version });
+}
+
+function countByCode(problems: Problem[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const p of problems) m.set(p.code, (m.get(p.code) ?? 0) + 1);
+  return m;
+}
+
+for (const c of CASES) {
+  for (const eol of ['\n', '\r\n']) {
+    test(`${c.code} quick fix (${eol === '\n' ? 'LF' : 'CRLF'}): the finding goes, real Postfix agrees, nothing else changes`, (t) => {
+      if (!requireTools(t, { commands: ['postconf', 'postmap'] })) return;
+      const cd = new ConfigDir('pf-quickfix-');
+      try {
+        const texts: Record<string, string> = {};
+        for (const [name, text] of Object.entries(c.files)) {
+          texts[name] = text.split('@DIR@').join(cd.dir).replace(/\n/g, eol);
+          cd.write(name, texts[name]);
+        }
+        const problems = lint(cd.dir, c);
+        const target = problems.find((p) => p.code === c.code && p.fixes?.some((f) => c.title.test(f.title)));
+        assert.ok(target, `${c.code} with its fix among ${JSON.stringify(problems.map((p) => [p.code, p.fixes?.map((f) => f.title)]))}`);
+        const fix = target.fixes!.find((f) => c.title.test(f.title))!;
+        assert.equal(fix.safe === true, c.safe, 'offered to "Fix all" exactly when it is safe');
+        const before: Before = {
+          postconfN: postconf(cd.dir, '-n').out,
+          warnings: postconf(cd.dir, '-n').warnings,
+          myhostname: postconf(cd.dir, '-h', 'myhostname').out.trim(),
+          fallbackRelay: postconf(cd.dir, '-xh', 'smtp_fallback_relay').out.trim(),
+          lookup: c.files['clients.cidr'] ? run('postmap', ['-c', cd.dir, '-q', '192.168.1.200', `cidr:${cd.dir}/clients.cidr`]).stdout.trim() : '',
+        };
+        for (const file of new Set(fix.edits.map((e) => e.file))) {
+          const name = file.slice(cd.dir.length + 1);
+          const after = applyTextEdits(texts[name], fix.edits.filter((e) => e.file === file));
+          assert.notEqual(after, texts[name]);
+          // Line endings: a CRLF file stays CRLF throughout.
+          if (eol === '\r\n') assert.doesNotMatch(after, /[^\r]\n/, JSON.stringify(after));
+          else assert.doesNotMatch(after, /\r/);
+          // Every comment is still there.
+          for (const comment of texts[name].split(eol).filter((l) => /^\s*#/.test(l))) assert.ok(after.split(eol).some((l) => l.trim() === comment.trim()), `comment kept: ${comment}`);
+          cd.write(name, after);
+        }
+        const afterProblems = lint(cd.dir, c);
+        const was = countByCode(problems);
+        for (const [code, n] of countByCode(afterProblems)) assert.ok(n <= (was.get(code) ?? 0), `no new ${code}: ${JSON.stringify(afterProblems.filter((p) => p.code === code).map((p) => p.message))}`);
+        assert.ok((countByCode(afterProblems).get(c.code) ?? 0) < (was.get(c.code) ?? 0), `${c.code} is gone`);
+        const warnings = postconf(cd.dir, '-n').warnings;
+        for (const w of warnings) assert.ok(before.warnings.includes(w), `no new postconf warning: ${w}`);
+        c.check(cd.dir, before);
+      } finally {
+        cd.dispose();
+      }
+    });
+  }
+}
