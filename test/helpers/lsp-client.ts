@@ -96,6 +96,14 @@ export function withCursor(marked: string, marker = '|'): { text: string; positi
   };
 }
 
+/**
+ * How long a request or notification may take before the test reports a
+ * timeout: long enough for a server started on a loaded two-core machine
+ * (10 s was not: initialize alone took longer at load 40), short enough to
+ * name a hang. Tests that expect nothing pass their own, shorter limit.
+ */
+export const HANG_MS = 60_000;
+
 export class LspClient {
   readonly notifications: Notification[] = [];
   /** Everything the server wrote to stderr. */
@@ -209,13 +217,13 @@ export class LspClient {
 
   // ---- JSON-RPC ----
 
-  request<R = any>(method: string, params?: unknown, timeoutMs = 10_000): Promise<R> {
+  request<R = any>(method: string, params?: unknown, timeoutMs = HANG_MS): Promise<R> {
     const id = this.nextId++;
     return new Promise<R>((resolvePromise, reject) => {
       if (!this.alive) return reject(new Error(`server is not running; cannot send ${method}`));
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new Error(`${method}: no answer within ${timeoutMs} ms`));
+        reject(new Error(`${method}: no answer within ${timeoutMs} ms (timed out)`));
       }, timeoutMs);
       this.pending.set(id, { method, resolve: resolvePromise, reject, timer });
       this.send({ jsonrpc: '2.0', id, method, params });
@@ -238,7 +246,7 @@ export class LspClient {
   waitForNotification(
     method: string,
     match: (params: any) => boolean = () => true,
-    { since = 0, timeoutMs = 10_000 }: { since?: number; timeoutMs?: number } = {},
+    { since = 0, timeoutMs = HANG_MS }: { since?: number; timeoutMs?: number } = {},
   ): Promise<any> {
     const test = (n: Notification) => n.method === method && match(n.params);
     const seen = this.notifications.slice(since).find(test);
@@ -253,7 +261,7 @@ export class LspClient {
       };
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new Error(`no ${method} within ${timeoutMs} ms${this.alive ? '' : ' (server exited)'}; stderr: ${this.stderr}`));
+        reject(new Error(`no ${method} within ${timeoutMs} ms (${this.alive ? 'timed out' : 'server exited'}); stderr: ${this.stderr}`));
       }, timeoutMs);
       this.waiters.push(waiter);
     });
