@@ -16,6 +16,7 @@ import { describeError, Logger, makeGuard, ServerContext } from './features/cont
 import { features } from './features';
 import { Workspace, workspaceRoots } from './features/workspace';
 import { Analyses } from './features/analysis';
+import { configDocuments, logDocuments } from './features/documents';
 import { version } from '../../package.json';
 
 const connection = createConnection(ProposedFeatures.all);
@@ -30,8 +31,9 @@ const log: Logger = {
 process.on('uncaughtException', (e) => log.error(`uncaught: ${describeError(e)}`));
 process.on('unhandledRejection', (e) => log.error(`unhandled rejection: ${describeError(e)}`));
 
-const workspace = new Workspace(documents);
-const ctx: ServerContext = { connection, documents, workspace, analyses: new Analyses(workspace), roots: [], log, guard: makeGuard(log) };
+const configs = configDocuments(documents);
+const workspace = new Workspace(configs);
+const ctx: ServerContext = { connection, documents: configs, logs: logDocuments(documents), workspace, analyses: new Analyses(workspace), roots: [], log, guard: makeGuard(log) };
 
 let clientCapabilities: ClientCapabilities = {};
 
@@ -39,7 +41,7 @@ connection.onInitialize((params): InitializeResult => {
   clientCapabilities = params.capabilities ?? {};
   ctx.roots = workspaceRoots(params);
   const capabilities: ServerCapabilities = { textDocumentSync: TextDocumentSyncKind.Incremental };
-  for (const f of features) Object.assign(capabilities, f.capabilities);
+  for (const f of features) Object.assign(capabilities, f.capabilities, f.capabilitiesFor?.(clientCapabilities));
   return { capabilities, serverInfo: { name: 'postfix-lint', version } };
 });
 

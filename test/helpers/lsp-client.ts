@@ -285,13 +285,18 @@ export class LspClient {
 
   // ---- LSP conveniences ----
 
-  async initialize(rootUri: string | null = null, capabilities: object = {}): Promise<InitializeResult> {
-    const result = await this.request<InitializeResult>('initialize', {
-      processId: process.pid,
-      rootUri,
-      capabilities,
-      workspaceFolders: rootUri ? [{ uri: rootUri, name: 'root' }] : null,
-    });
+  /** Starting node and loading the bundle takes seconds on a loaded machine: the first answer gets a minute. */
+  async initialize(rootUri: string | null = null, capabilities: object = {}, timeoutMs = 60_000): Promise<InitializeResult> {
+    const result = await this.request<InitializeResult>(
+      'initialize',
+      {
+        processId: process.pid,
+        rootUri,
+        capabilities,
+        workspaceFolders: rootUri ? [{ uri: rootUri, name: 'root' }] : null,
+      },
+      timeoutMs,
+    );
     this.notify('initialized', {});
     return result;
   }

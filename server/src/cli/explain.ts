@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ConfigMode } from '../engine/config-files';
-import { explainLog, summarize, type Explanation } from '../engine/review/explain';
+import { decisiveStepText, explainLog, summarize, type Explanation } from '../engine/review/explain';
 import { loadSimConfig } from '../engine/simulate/config';
 import { printable } from './format';
 import type { CliIo } from './io';
@@ -22,16 +22,10 @@ output of postlog/journalctl): for each reject, reject_warning, hold, discard,
 (default /etc/postfix) gives that answer today. Reads standard input without
 LOGFILE or with -.`;
 
-function where(x: Explanation): string {
-  const s = x.decisive?.source;
-  if (s) return ` (${s.file}:${s.range.start.line + 1}:${s.range.start.character + 1})`;
-  return x.decisive?.parameter ? ` (${x.decisive.parameter} is not set: Postfix's default)` : '';
-}
-
 function describe(x: Explanation, logName: string): string {
   const e = x.event;
   const head = `${logName}:${e.line + 1}: ${e.action} ${e.command} from ${e.clientName ?? 'unknown'}[${e.clientAddress}]${e.sender !== undefined ? ` <${e.sender}>` : ''}${e.recipient ? ` → <${e.recipient}>` : ''}: ${e.detail}`;
-  const step = x.decisive ? `${x.decisive.restriction}${x.decisive.parameter ? ` in ${x.decisive.parameter}` : ''}${where(x)}` : '';
+  const step = decisiveStepText(x);
   const svc = x.service ? `, service ${x.service}` : '';
   switch (x.status) {
     case 'explained':

@@ -17,6 +17,8 @@
 //   ctx.analyses.last(document)     the newest current one already computed, or undefined; never computes
 //   ctx.analyses.problemsFor(document, analysis)  the problems shown on that document
 //   ctx.analyses.compute(document, isStale)  asynchronously, yielding between phases; undefined when abandoned
+//   ctx.analyses.computeDir(dir, isStale)     the same for a directory with no open document (workspace diagnostics)
+//   ctx.analyses.filesOf(analysis)            each file of the configuration with its problems (workspace diagnostics)
 
 import { basename, resolve } from 'node:path';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
@@ -77,13 +79,13 @@ export class Analyses {
     return `${o.version} ${o.mode ?? 'auto'}`;
   }
 
-  /** A recording reader over the workspace (and a stand-in's text). */
-  private readers(od: OpenDocument, standIn: string | undefined): { plain: FileReader; tracked: FileReader; deps: Map<string, string> } {
+  /** A recording reader over the workspace (and a stand-in's text); a directory analysed with no document has none. */
+  private readers(od: OpenDocument | undefined, standIn: string | undefined): { plain: FileReader; tracked: FileReader; deps: Map<string, string> } {
     const ws = this.workspace;
     // The document's own text where the engine looks for it: a stand-in's at
     // main.cf or master.cf, an untitled buffer's at its made-up path.
-    const at = standIn ?? (uriToPath(od.document.uri) === undefined ? od.path : undefined);
-    const text = at ? od.document.getText() : undefined;
+    const at = od ? (standIn ?? (uriToPath(od.document.uri) === undefined ? od.path : undefined)) : undefined;
+    const text = at && od ? od.document.getText() : undefined;
     const plain: FileReader = {
       readText: (p) => (at && p === at ? text : ws.readText(p)),
       mtimeMs: (p) => ws.mtimeMs(p),
@@ -124,7 +126,7 @@ export class Analyses {
         return l;
       },
     };
-    if (at) deps.set(`s ${od.document.uri}`, String(od.document.version));
+    if (at && od) deps.set(`s ${od.document.uri}`, String(od.document.version));
     return { plain, tracked, deps };
   }
 
@@ -190,14 +192,36 @@ export class Analyses {
     }
   }
 
-  private *start(od: OpenDocument): Generator<void, Entry> {
+  /**
+   * The current analysis of a configuration directory that may have no open
+   * document (workspace diagnostics): the same unit, and so the same entry,
+   * as its open main.cf or master.cf would use. Computed like `compute`.
+   */
+  async computeDir(dir: string, isStale: () => boolean): Promise<Analysis | undefined> {
+    const e = this.entries.get(dir);
+    if (e && this.isCurrent(e)) return e;
+    const steps = this.startUnit(dir, undefined, undefined);
+    for (;;) {
+      if (isStale()) return undefined;
+      const r = steps.next();
+      if (r.done) return r.value;
+      await yieldToEventLoop();
+    }
+  }
+
+  private start(od: OpenDocument): Generator<void, Entry> {
     const { unit, standIn } = this.unitOf(od);
+    return this.startUnit(unit, od, standIn);
+  }
+
+  private *startUnit(unit: string, od: OpenDocument | undefined, standIn: string | undefined): Generator<void, Entry> {
+    const dir = od?.dir ?? unit;
     const settings = this.settingsKey();
     const { plain, tracked, deps } = this.readers(od, standIn);
-    const config = loadConfig(od.dir, tracked, analysisOptions());
+    const config = loadConfig(dir, tracked, analysisOptions());
     yield;
     const problems = yield* lintConfigSteps(config);
-    const entry: Entry = { unit, dir: od.dir, config, problems, reader: plain, serial: ++this.serial, settings, deps, perPath: new Map() };
+    const entry: Entry = { unit, dir, config, problems, reader: plain, serial: ++this.serial, settings, deps, perPath: new Map() };
     this.entries.set(unit, entry);
     this.computed++;
     return entry;
@@ -234,6 +258,39 @@ export class Analyses {
     return applyRuleSettings(problems, ruleSettingsFor(path));
   }
 
+  /** A closed file's share of a configuration's problems; `mainText` is main.cf's text, whose byte-order mark editors hide. */
+  private fileShare(e: Entry, path: string, mainText: string | undefined): Problem[] {
+    const out = e.problems.filter((p) => p.file === path);
+    return mainText !== undefined && bomHiddenByEditor(path, mainText) ? inEditorTerms(out, path) : out;
+  }
+
+  /**
+   * The files of a configuration a workspace report covers, each with its
+   * share of the problems as problemsFor gives them to the open document:
+   * main.cf, master.cf and the tables (and table configuration files) the
+   * configuration names, where they are part of it. Whether each is a
+   * regular file is for the caller to check.
+   */
+  filesOf(analysis: Analysis): Map<string, Problem[]> {
+    const e = analysis as Entry;
+    const paths = new Set<string>([e.config.mainPath, e.config.masterPath]);
+    for (const t of e.config.tables) {
+      if (t.files.source) paths.add(t.files.source);
+      if (t.files.config) paths.add(t.files.config);
+    }
+    const out = new Map<string, Problem[]>();
+    for (const p of paths) {
+      const key = `w ${p}`;
+      let share = e.perPath.get(key);
+      if (!share) {
+        share = this.fileShare(e, p, p === e.config.mainPath ? e.reader.readText(p) : undefined);
+        e.perPath.set(key, share);
+      }
+      out.set(p, share);
+    }
+    return out;
+  }
+
   /** Every file an analysis read from disk or from an open buffer (the watcher watches these). */
   watchedPaths(): string[] {
     const out = new Set<string>();
@@ -243,9 +300,12 @@ export class Analyses {
     return [...out];
   }
 
-  /** Forgets analyses no open document belongs to. */
+  /** Configuration directories kept analysed with no open document (workspace diagnostics sets them). */
+  pinned: ReadonlySet<string> = new Set();
+
+  /** Forgets analyses no open document belongs to, except the pinned directories'. */
   prune(open: OpenDocument[]): void {
     const live = new Set(open.map((od) => this.unitOf(od).unit));
-    for (const unit of this.entries.keys()) if (!live.has(unit)) this.entries.delete(unit);
+    for (const unit of this.entries.keys()) if (!live.has(unit) && !this.pinned.has(unit)) this.entries.delete(unit);
   }
 }

@@ -2,14 +2,17 @@
 // workspace view of the file system, and a guard that keeps one failing
 // handler from taking the server down.
 
-import type { ClientCapabilities, Connection, ServerCapabilities, TextDocuments } from 'vscode-languageserver/node';
-import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { ClientCapabilities, Connection, ServerCapabilities } from 'vscode-languageserver/node';
+import type { DocumentStore } from './documents';
 import type { Analyses } from './analysis';
 import type { Workspace } from './workspace';
 
 export interface ServerContext {
   connection: Connection;
-  documents: TextDocuments<TextDocument>;
+  /** Open Postfix configuration documents (not logs). */
+  documents: DocumentStore;
+  /** Open Postfix logs (the postfix-log language). */
+  logs: DocumentStore;
   workspace: Workspace;
   /** The shared analysis of each configuration directory (analysis.ts). */
   analyses: Analyses;
@@ -33,6 +36,8 @@ export interface Logger {
 export interface Feature {
   name: string;
   capabilities: ServerCapabilities;
+  /** Capabilities that depend on what the client supports (merged after `capabilities`). */
+  capabilitiesFor?(client: ClientCapabilities): ServerCapabilities;
   register(ctx: ServerContext): void;
   /** After the `initialized` notification: dynamic registrations go here. */
   initialized?(ctx: ServerContext, client: ClientCapabilities): void;

@@ -61,6 +61,15 @@ export function toDiagnostics(p: Problem): Diagnostic[] {
   return out;
 }
 
+/** Called with the paths of every didChangeWatchedFiles batch, after the workspace forgot them (workspaceDiagnostics.ts listens). */
+const watchedFilesListeners: ((paths: string[]) => void)[] = [];
+export function onWatchedFilesChanged(listener: (paths: string[]) => void): void {
+  watchedFilesListeners.push(listener);
+}
+
+/** Registers watchers for what the analyses read now (workspace diagnostics analyses files no open document reads). */
+export let refreshWatchers: () => void = () => undefined;
+
 /** LSP 3.17 relative patterns (`{ baseUri, pattern }`), when the client takes them. */
 let relativePatterns = false;
 let canWatch = false;
@@ -129,7 +138,7 @@ class Relinter {
   }
 
   /** Watches exactly the files the analyses read (tables, their .db, master.cf, ...), grouped by directory. */
-  private watch(): void {
+  watch(): void {
     if (!canWatch) return;
     const byDir = new Map<string, Set<string>>();
     for (const p of this.ctx.analyses.watchedPaths()) {
@@ -175,6 +184,7 @@ export const diagnostics: Feature = {
   },
   register(ctx) {
     const relinter = new Relinter(ctx);
+    refreshWatchers = () => relinter.watch();
     // A new target version changes the verdict on every open file.
     onSettingsChanged(() => relinter.schedule(0));
     const justOpened = new Set<string>();
@@ -204,14 +214,16 @@ export const diagnostics: Feature = {
     );
     ctx.connection.onDidChangeWatchedFiles((params) =>
       safely('watched files', () => {
-        let any = false;
+        const paths: string[] = [];
         for (const change of params?.changes ?? []) {
           const path = typeof change?.uri === 'string' ? uriToPath(change.uri) : undefined;
           if (!path) continue;
           ctx.workspace.forget(path);
-          any = true;
+          paths.push(path);
         }
-        if (any) relinter.schedule(DEBOUNCE_MS);
+        if (paths.length === 0) return;
+        relinter.schedule(DEBOUNCE_MS);
+        for (const l of watchedFilesListeners) l(paths);
       }),
     );
   },

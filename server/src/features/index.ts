@@ -20,10 +20,12 @@ import { settings } from './settings';
 import { simulate } from './simulate';
 import { status } from './status';
 import { workspaceSymbols } from './workspaceSymbols';
+import { workspaceDiagnostics } from './workspaceDiagnostics';
 
 export const features: Feature[] = [
   settings,
   diagnostics,
+  workspaceDiagnostics,
   documentSymbols,
   foldingRanges,
   completion,

@@ -22,9 +22,11 @@ export interface PostfixSettings {
   expandedValues: boolean;
   /** `postfix.rules` and `postfix.categories`: severity or "off" per rule code and per category. */
   rules: RuleSettings;
+  /** Analyse every configuration directory of the workspace, not only those of open files (workspaceDiagnostics.ts). */
+  workspaceDiagnostics: boolean;
 }
 
-const DEFAULTS: PostfixSettings = { version: NEWEST_VERSION, mode: 'auto', expandedValues: true, rules: emptyRuleSettings() };
+const DEFAULTS: PostfixSettings = { version: NEWEST_VERSION, mode: 'auto', expandedValues: true, rules: emptyRuleSettings(), workspaceDiagnostics: true };
 
 /** The engine's options for the current settings. */
 export function analysisOptions(): { version: string; mode?: ConfigMode } {
@@ -64,6 +66,9 @@ export function ruleSettingsFor(path: string, log?: { error(m: string): void }):
   return mergeRuleSettings(f.rules, current.rules);
 }
 let canPull = false;
+let settle: () => void = () => undefined;
+/** Resolves once the client's settings were read after `initialized` (or could not be). */
+export const settingsSettled: Promise<void> = new Promise((r) => (settle = r));
 const listeners: ((s: PostfixSettings) => void)[] = [];
 
 export function currentSettings(): PostfixSettings {
@@ -96,21 +101,26 @@ export function applySettings(raw: unknown, ctx?: Pick<ServerContext, 'log'>): b
   const hints = obj.inlayHints && typeof obj.inlayHints === 'object' ? (obj.inlayHints as Record<string, unknown>) : {};
   const parsed = parseRuleSettings({ rules: obj.rules, categories: obj.categories }, 'postfix.rules/postfix.categories');
   for (const e of parsed.errors) ctx?.log.error(e);
-  const next: PostfixSettings = { version, mode, expandedValues: hints.expandedValues !== false, rules: parsed.settings };
-  if (next.version === current.version && next.mode === current.mode && next.expandedValues === current.expandedValues && JSON.stringify(next.rules) === JSON.stringify(current.rules)) return false;
+  const next: PostfixSettings = { version, mode, expandedValues: hints.expandedValues !== false, rules: parsed.settings, workspaceDiagnostics: obj.workspaceDiagnostics !== false };
+  if (next.version === current.version && next.mode === current.mode && next.expandedValues === current.expandedValues && next.workspaceDiagnostics === current.workspaceDiagnostics && JSON.stringify(next.rules) === JSON.stringify(current.rules)) return false;
   current = next;
   generation++;
   for (const l of listeners) l(current);
   return true;
 }
 
+function describeSettings(): string {
+  return `target Postfix version: ${current.version}; mode: ${current.mode}; workspace diagnostics: ${current.workspaceDiagnostics ? 'on' : 'off'}`;
+}
+
 async function pull(ctx: ServerContext): Promise<void> {
   try {
     const [postfix] = await ctx.connection.workspace.getConfiguration([{ section: 'postfix' }]);
-    if (applySettings(postfix, ctx)) ctx.log.info(`target Postfix version: ${current.version}; mode: ${current.mode}`);
+    if (applySettings(postfix, ctx)) ctx.log.info(describeSettings());
   } catch (e) {
     ctx.log.error(`reading the postfix settings failed: ${describeError(e)}`);
   }
+  settle();
 }
 
 export const settings: Feature = {
@@ -122,12 +132,13 @@ export const settings: Feature = {
       void ctx.connection.client.register(DidChangeConfigurationNotification.type, { section: 'postfix' });
     }
     if (canPull) void pull(ctx);
+    else settle();
   },
   register(ctx) {
     ctx.connection.onDidChangeConfiguration((params) => {
       const pushed = (params?.settings as Record<string, unknown> | null | undefined)?.postfix;
       if (pushed && typeof pushed === 'object') {
-        if (applySettings(pushed, ctx)) ctx.log.info(`target Postfix version: ${current.version}; mode: ${current.mode}`);
+        if (applySettings(pushed, ctx)) ctx.log.info(describeSettings());
       } else if (canPull) void pull(ctx);
     });
   },

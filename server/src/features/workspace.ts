@@ -9,12 +9,12 @@
 import { statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { FileReader, UnreadableFile } from '../engine/types';
 import { diskReader } from '../disk/read-file';
 import { bomHiddenByEditor } from './byte-order-mark';
 import { DocumentKind, documentKind } from './documentKind';
+import type { DocumentStore } from './documents';
 
 export interface OpenDocument {
   document: TextDocument;
@@ -61,7 +61,7 @@ export class Workspace implements FileReader {
   /** bomHiddenByEditor per open document version: the engine reads an open main.cf many times per analysis. */
   private readonly boms = new Map<string, { uri: string; version: number; hidden: boolean }>();
 
-  constructor(private readonly documents: TextDocuments<TextDocument>) {}
+  constructor(private readonly documents: DocumentStore) {}
 
   /** uriToPath, remembered (it runs for every open document on every read). */
   private pathOf(uri: string): string | undefined {

@@ -231,3 +231,15 @@ export function summarize(xs: Explanation[]): ExplainSummary {
     byStatus,
   };
 }
+
+/** Where the decisive restriction is written: ` (file:line:column)`, or that its list is Postfix's default. */
+export function decisiveLocation(x: Explanation): string {
+  const s = x.decisive?.source;
+  if (s) return ` (${s.file}:${s.range.start.line + 1}:${s.range.start.character + 1})`;
+  return x.decisive?.parameter ? ` (${x.decisive.parameter} is not set: Postfix's default)` : '';
+}
+
+/** The decisive restriction in words (`reject_unauth_destination in smtpd_relay_restrictions (main.cf:12:30)`), or empty. */
+export function decisiveStepText(x: Explanation): string {
+  return x.decisive ? `${x.decisive.restriction}${x.decisive.parameter ? ` in ${x.decisive.parameter}` : ''}${decisiveLocation(x)}` : '';
+}

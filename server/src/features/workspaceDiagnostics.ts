@@ -1,0 +1,292 @@
+// Whole-workspace diagnostics: the findings of every Postfix configuration in
+// the workspace folders, including files never opened, so the Problems panel
+// shows a repository's state. The configuration directories are found on the
+// disk (disk/find-config-dirs.ts) and each is analysed by the shared analysis
+// (analysis.ts), the same one open documents use; a file's findings are
+// exactly what it would show when opened.
+//
+// Open documents stay with diagnostics.ts (pushed, per keystroke); this module
+// reports only files that are not open:
+// - clients with pull diagnostics get workspace/diagnostic reports (held open
+//   until something changes, then answered with what changed), and
+//   textDocument/diagnostic answers for a closed file (VS Code asks once more
+//   when a file closes) and nothing for an open one (pushed already);
+// - other clients get publishDiagnostics for the closed files.
+// `postfix.workspaceDiagnostics: false` turns it off (huge workspaces).
+// The tree is walked at start, when the setting changes, and when a main.cf
+// or master.cf outside the configurations found is opened or reported
+// changed; the server registers no watcher for the whole tree.
+
+import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import {
+  CancellationToken,
+  Diagnostic,
+  DocumentDiagnosticReport,
+  WorkspaceDiagnosticReport,
+  WorkspaceDocumentDiagnosticReport,
+} from 'vscode-languageserver/node';
+import { findConfigDirsSteps } from '../disk/find-config-dirs';
+import type { Analysis } from './analysis';
+import { describeError, Feature, ServerContext } from './context';
+import { DEBOUNCE_MS, onWatchedFilesChanged, refreshWatchers, toDiagnostic } from './diagnostics';
+import { currentSettings, onSettingsChanged, settingsSettled } from './settings';
+import { pathToUri, uriToPath } from './workspace';
+
+interface FileReport {
+  uri: string;
+  path: string;
+  diagnostics: Diagnostic[];
+  /** Changes whenever the diagnostics do (the pull model's resultId). */
+  resultId: string;
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((r) => setImmediate(r));
+}
+
+function isRegularFile(path: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isFile() === true;
+  } catch {
+    return false;
+  }
+}
+
+/** The client pulls diagnostics (LSP 3.17): answer workspace/diagnostic instead of pushing. */
+let pullMode = false;
+
+class WorkspaceReporter {
+  roots: string[] = [];
+  private dirs: string[] = [];
+  private discovered: Promise<void> | undefined;
+  private generation = 0;
+  private timer: NodeJS.Timeout | undefined;
+  /** Pushed diagnostics per URI (push mode), as their resultId. */
+  private readonly pushed = new Map<string, string>();
+  /** Held workspace/diagnostic requests waiting for a change. */
+  private waiters: (() => void)[] = [];
+
+  constructor(private readonly ctx: ServerContext) {}
+
+  private get enabled(): boolean {
+    return currentSettings().workspaceDiagnostics && this.roots.length > 0;
+  }
+
+  /** Looks for configuration directories again (at start, when one appears or goes, when the setting changes). */
+  rediscover(): Promise<void> {
+    const run = async () => {
+      if (!this.enabled) {
+        this.dirs = [];
+      } else {
+        const steps = findConfigDirsSteps(this.roots);
+        for (;;) {
+          const r = steps.next();
+          if (r.done) {
+            this.dirs = r.value.dirs;
+            if (r.value.truncated) this.ctx.log.info(`workspace diagnostics: stopped looking for configuration directories at a limit; ${r.value.dirs.length} found`);
+            break;
+          }
+          await yieldToEventLoop();
+        }
+      }
+      this.ctx.analyses.pinned = new Set(this.dirs);
+    };
+    this.discovered = (this.discovered ?? Promise.resolve()).then(run).catch((e) => this.ctx.log.error(`workspace diagnostics: finding configurations failed: ${describeError(e)}`));
+    return this.discovered;
+  }
+
+  /** Something changed: report again after `delayMs` of quiet. */
+  schedule(delayMs: number): void {
+    this.generation++;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.flush().catch((e) => this.ctx.log.error(`workspace diagnostics failed: ${describeError(e)}`));
+    }, delayMs);
+  }
+
+  /** Whether a directory is among the configurations found (or lies outside the workspace folders). */
+  knows(dir: string): boolean {
+    return this.dirs.includes(dir) || !this.roots.some((r) => dir === r || dir.startsWith(`${r}/`));
+  }
+
+  /** An open document's diagnostics belong to diagnostics.ts; when it closes, it is ours again. */
+  release(uri: string): void {
+    this.pushed.delete(uri);
+  }
+
+  /**
+   * The files of every configuration found, open or not, with their findings.
+   * A table named by several configurations is reported as its own
+   * directory's configuration judges it (as when it is opened), else as the first.
+   */
+  async collect(isStale: () => boolean): Promise<Map<string, FileReport> | undefined> {
+    // Before the settings are known, there is nothing to say yet (a request that came early waits).
+    await settingsSettled;
+    await this.discovered;
+    const out = new Map<string, FileReport>();
+    if (!this.enabled) return out;
+    for (const dir of this.dirs) {
+      const analysis: Analysis | undefined = await this.ctx.analyses.computeDir(dir, isStale);
+      if (!analysis) return undefined;
+      for (const [path, problems] of this.ctx.analyses.filesOf(analysis)) {
+        const uri = pathToUri(path);
+        const had = out.get(uri);
+        if (had && dirname(path) !== dir) continue;
+        if (!had && !isRegularFile(path)) continue;
+        const diagnostics = problems.map(toDiagnostic);
+        const resultId = createHash('sha1').update(JSON.stringify(diagnostics)).digest('hex');
+        out.set(uri, { uri, path, diagnostics, resultId });
+      }
+    }
+    refreshWatchers();
+    return out;
+  }
+
+  private isOpen(uri: string): boolean {
+    return this.ctx.documents.get(uri) !== undefined;
+  }
+
+  private async flush(): Promise<void> {
+    const generation = this.generation;
+    if (pullMode) {
+      // Held requests look again; they answer only if something changed.
+      const waiters = this.waiters;
+      this.waiters = [];
+      for (const w of waiters) w();
+      return;
+    }
+    const reports = await this.collect(() => generation !== this.generation);
+    if (!reports || generation !== this.generation) return;
+    for (const r of reports.values()) {
+      if (this.isOpen(r.uri)) {
+        this.pushed.delete(r.uri);
+        continue;
+      }
+      if (this.pushed.get(r.uri) === r.resultId) continue;
+      // A file with no findings is reported only to clear what was pushed before.
+      if (r.diagnostics.length === 0 && !this.pushed.has(r.uri)) continue;
+      this.pushed.set(r.uri, r.resultId);
+      void this.ctx.connection.sendDiagnostics({ uri: r.uri, diagnostics: r.diagnostics });
+    }
+    for (const uri of [...this.pushed.keys()]) {
+      if (reports.has(uri)) continue;
+      this.pushed.delete(uri);
+      if (!this.isOpen(uri)) void this.ctx.connection.sendDiagnostics({ uri, diagnostics: [] });
+    }
+  }
+
+  /** Resolves at the next flush (a change settled) or when the request is cancelled. */
+  private nextChange(token: CancellationToken): Promise<void> {
+    return new Promise((resolve) => {
+      const sub = token.onCancellationRequested(() => {
+        this.waiters = this.waiters.filter((w) => w !== wake);
+        resolve();
+      });
+      const wake = () => {
+        sub.dispose();
+        resolve();
+      };
+      this.waiters.push(wake);
+    });
+  }
+
+  /**
+   * workspace/diagnostic: full reports for closed files whose findings the
+   * client does not have (by resultId), `unchanged` for the others; when
+   * nothing changed since the client's last answer, the request is held until
+   * something does (or the client cancels it), so the client's re-requests do
+   * not poll.
+   */
+  async workspaceReport(previous: readonly { uri: string; value: string }[], token: CancellationToken): Promise<WorkspaceDiagnosticReport> {
+    const known = new Map(previous.map((p) => [p.uri, p.value]));
+    for (;;) {
+      const reports = await this.collect(() => token.isCancellationRequested);
+      const items: WorkspaceDocumentDiagnosticReport[] = [];
+      let changed = false;
+      for (const r of reports?.values() ?? []) {
+        if (this.isOpen(r.uri)) continue;
+        if (known.get(r.uri) === r.resultId) {
+          items.push({ kind: 'unchanged', uri: r.uri, version: null, resultId: r.resultId });
+        } else {
+          items.push({ kind: 'full', uri: r.uri, version: null, resultId: r.resultId, items: r.diagnostics });
+          changed = true;
+        }
+      }
+      // Files the client has findings for that are no longer part of a configuration.
+      for (const uri of known.keys()) {
+        if (reports?.has(uri) || this.isOpen(uri)) continue;
+        items.push({ kind: 'full', uri, version: null, items: [] });
+        changed = true;
+      }
+      if (changed || known.size === 0 || token.isCancellationRequested || !reports) return { items };
+      await this.nextChange(token);
+      if (token.isCancellationRequested) return { items: [] };
+    }
+  }
+
+  /** textDocument/diagnostic: nothing for an open document (its findings are pushed), the workspace findings for a closed one. */
+  async documentReport(uri: string, token: CancellationToken): Promise<DocumentDiagnosticReport> {
+    if (this.isOpen(uri)) return { kind: 'full', items: [] };
+    const reports = await this.collect(() => token.isCancellationRequested);
+    return { kind: 'full', items: reports?.get(uri)?.diagnostics ?? [] };
+  }
+}
+
+const CONFIG_FILE_NAMES = new Set(['main.cf', 'master.cf']);
+
+let reporter: WorkspaceReporter | undefined;
+
+export const workspaceDiagnostics: Feature = {
+  name: 'workspaceDiagnostics',
+  capabilities: {},
+  capabilitiesFor(client) {
+    pullMode = client.textDocument?.diagnostic !== undefined;
+    return pullMode ? { diagnosticProvider: { identifier: 'postfix-workspace', interFileDependencies: true, workspaceDiagnostics: true } } : {};
+  },
+  initialized(ctx) {
+    const r = reporter;
+    if (!r) return;
+    r.roots = ctx.roots;
+    if (r.roots.length === 0) return;
+    // The setting may turn it off: read it before walking a huge workspace.
+    void settingsSettled.then(() => r.rediscover()).then(() => r.schedule(0));
+  },
+  register(ctx) {
+    const r = new WorkspaceReporter(ctx);
+    reporter = r;
+    let enabled = currentSettings().workspaceDiagnostics;
+    onSettingsChanged((s) => {
+      if (s.workspaceDiagnostics !== enabled) {
+        enabled = s.workspaceDiagnostics;
+        void r.rediscover();
+      }
+      r.schedule(0);
+    });
+    onWatchedFilesChanged((paths) => {
+      if (paths.some((p) => CONFIG_FILE_NAMES.has(basename(p)))) void r.rediscover();
+      r.schedule(DEBOUNCE_MS);
+    });
+    // A configuration directory that appeared since the walk (a checkout, a copy) is found when one
+    // of its files is opened or reported changed (the server watches only the files it read, not the tree).
+    ctx.documents.onDidOpen((e) => {
+      r.release(e.document.uri);
+      const path = uriToPath(e.document.uri);
+      if (path && CONFIG_FILE_NAMES.has(basename(path)) && !r.knows(dirname(path))) void r.rediscover();
+    });
+    ctx.documents.onDidChangeContent(() => r.schedule(DEBOUNCE_MS));
+    ctx.documents.onDidClose((e) => {
+      r.release(e.document.uri);
+      r.schedule(0);
+    });
+    if (!ctx.connection.languages.diagnostics) return;
+    ctx.connection.languages.diagnostics.on(
+      ctx.guard('textDocument/diagnostic', { kind: 'full', items: [] } as DocumentDiagnosticReport, (params, token) => r.documentReport(params.textDocument.uri, token)),
+    );
+    ctx.connection.languages.diagnostics.onWorkspace(
+      ctx.guard('workspace/diagnostic', { items: [] } as WorkspaceDiagnosticReport, (params, token) => r.workspaceReport(params.previousResultIds ?? [], token)),
+    );
+  },
+};
