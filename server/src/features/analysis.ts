@@ -27,7 +27,7 @@ import { lintConfigSteps, standaloneTableFindings, standInProblems } from '../en
 import { applyRuleSettings } from '../engine/rule-settings';
 import type { FileReader, Problem } from '../engine/types';
 import { analysisOptions, ruleSettingsFor } from './settings';
-import { inEditorTerms } from './byte-order-mark';
+import { bomHiddenByEditor, inEditorTerms } from './byte-order-mark';
 import { uriToPath, type OpenDocument, type Workspace } from './workspace';
 
 export interface Analysis {
@@ -266,7 +266,8 @@ export class Analyses {
 
   /**
    * The files of a configuration a workspace report covers, each with its
-   * share of the problems as problemsFor gives them to the open document:
+   * share of the problems as problemsFor gives them to the open document
+   * (rule settings applied):
    * main.cf, master.cf and the tables (and table configuration files) the
    * configuration names, where they are part of it. Whether each is a
    * regular file is for the caller to check.
@@ -286,7 +287,7 @@ export class Analyses {
         share = this.fileShare(e, p, p === e.config.mainPath ? e.reader.readText(p) : undefined);
         e.perPath.set(key, share);
       }
-      out.set(p, share);
+      out.set(p, this.judged(p, share));
     }
     return out;
   }
