@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireTools } from '../helpers/env';
 import { ConfigDir, normalizeWarnings, run } from '../helpers/postfix-tools';
-import { fsReader } from '../../server/src/cli/main';
+import { fsReader, main as cliMain } from '../../server/src/cli/main';
 import { lintDirectory } from '../../server/src/engine/lint';
 import { applyTextEdits } from '../../server/src/engine/rules';
 import type { ConfigMode } from '../../server/src/engine/config-files';
@@ -219,3 +219,28 @@ for (const c of CASES) {
     });
   }
 }
+
+test('postfix-lint --fix applies the same safe fixes as the editor\'s "Fix all"; real postconf agrees; a second run changes nothing', (t) => {
+  if (!requireTools(t, { commands: ['postconf'] })) return;
+  const cd = new ConfigDir('pf-quickfix-cli-');
+  try {
+    const text = 'compatibility_level = 3.6\n# relays\nrelayhost = [a.example.net]\nmyhostname = mail.example.com # public name\nrelayhost = [b.example.net]\nsmtpd_helo_requierd = yes\n';
+    cd.write('main.cf', text);
+    cd.write('master.cf', STOCK_MASTER);
+    const before = postconf(cd.dir, '-n');
+    const io = { stdout: () => undefined, stderr: () => undefined, reader: fsReader };
+    assert.equal(cliMain(['--fix', cd.dir], io), 0);
+    const after = readFileSync(join(cd.dir, 'main.cf'), 'utf8');
+    // Hardening appends its settings after the original lines.
+    assert.ok(after.startsWith('compatibility_level = 3.6\n# relays\n# public name\nmyhostname = mail.example.com\nrelayhost = [b.example.net]\nsmtpd_helo_requierd = yes\n'), after);
+    const now = postconf(cd.dir, '-n');
+    assert.equal(postconf(cd.dir, '-h', 'myhostname').out.trim(), 'mail.example.com');
+    for (const w of now.warnings) assert.ok(before.warnings.includes(w), `no new postconf warning: ${w}`);
+    assert.ok(!now.warnings.some((w) => /overriding/.test(w)), 'the overridden relayhost is gone');
+    assert.ok(now.warnings.some((w) => /smtpd_helo_requierd/.test(w)), 'the did-you-mean guess is left to the author');
+    cliMain(['--fix', cd.dir], io);
+    assert.equal(readFileSync(join(cd.dir, 'main.cf'), 'utf8'), after, 'a second run changes nothing');
+  } finally {
+    cd.dispose();
+  }
+});

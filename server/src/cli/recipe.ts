@@ -8,9 +8,10 @@ import { chmodSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { loadConfig } from '../engine/config';
 import { RECIPES, buildRecipe } from '../engine/recipes';
-import { applyTextEdits, hardenConfiguration } from '../engine/rules';
+import { applyTextEdits, hardenConfiguration, mergeHardeningFixes } from '../engine/rules';
+import { lintConfig } from '../engine/lint';
 import { RuleContext } from '../engine/rules/context';
-import type { FileReader, Fix } from '../engine/types';
+import type { FileReader, Fix, Problem } from '../engine/types';
 import type { CliIo } from './io';
 
 /** Writes a file through a temporary file and rename, keeping the mode of the file it replaces. */
@@ -164,7 +165,7 @@ export function runRecipe(argv: string[], io: CliIo & { reader: FileReader }): n
   return 0;
 }
 
-/** --fix [--diff] PATH...: the safe fixes of each configuration directory. */
+/** --fix [--diff] PATH...: hardening and every safe quick fix ("Fix all") of each configuration directory. */
 export function runFix(paths: string[], diffOnly: boolean, io: CliIo & { reader: FileReader }): number {
   for (const p of paths) {
     const abs = resolve(p);
@@ -173,7 +174,11 @@ export function runFix(paths: string[], diffOnly: boolean, io: CliIo & { reader:
       io.stderr(`postfix-lint: --fix needs a configuration directory with main.cf: ${p}\n`);
       return 2;
     }
-    const fix = hardenConfiguration(loadConfig(dir, io.reader, {}), io.reader);
+    const config = loadConfig(dir, io.reader, {});
+    const harden = hardenConfiguration(config, io.reader);
+    // Also the editor's "Fix all": every safe quick fix that does not touch what hardening changes.
+    const hardening: Problem = { code: '', severity: 'error', category: 'security', file: config.mainPath, range: harden.edits[0]?.range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, message: harden.title, fixes: [harden] };
+    const fix = mergeHardeningFixes([hardening, ...lintConfig(config, io.reader)], { pick: (q) => q.fixes?.find((f) => f === harden || f.safe) });
     emit(fixResult(fix, io.reader), !diffOnly, io);
   }
   return 0;
