@@ -21,6 +21,7 @@ import { registerServerState } from './server-state';
 import { registerPostfixPrograms } from './postfix-programs';
 import { registerCompareCommand } from './compare';
 import { recipeMiddleware, registerRecipeCommand } from './recipes';
+import { registerLintTasks } from './lint-task';
 
 export const LANGUAGES = ['postfix-main', 'postfix-master', 'postfix-map'];
 
@@ -33,6 +34,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
   };
   registerVersionCommand(context);
+  registerLintTasks(context);
   // Trusting the workspace changes which postfix.mode value VS Code reports; tell the server.
   context.subscriptions.push(workspace.onDidGrantWorkspaceTrust(() => void client?.sendNotification('workspace/didChangeConfiguration', { settings: null })));
   const outputChannel = window.createOutputChannel('Postfix', { log: true });
