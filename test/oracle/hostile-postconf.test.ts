@@ -101,3 +101,23 @@ test('a UTF-8 byte order mark: the same unused-parameter warning or fatal error 
   const mains = ['compatibility_level = 3.6\nmyhostname = x\n', '# comment\ncompatibility_level = 3.6\n', '\ncompatibility_level = 3.6\n', '  x = y\ncompatibility_level = 3.6\n'];
   assertSame(mains.flatMap((m) => [{ main: Buffer.concat([bom, Buffer.from(m)]), args: ['-n'] }]));
 });
+
+/** a0 = WORD, a1 = $a0 $a0, ..., aN = $aN-1 $aN-1 (2^N words in aN). */
+function doubling(n: number, word: string): string {
+  let s = `a0 = ${word}\n`;
+  for (let i = 1; i <= n; i++) s += `a${i} = $a${i - 1} $a${i - 1}\n`;
+  return s;
+}
+
+test('doubling lists: postconf -nx prints the same 7 MB as real postconf for 2^17 words, and the same self-reference errors', (t) => {
+  if (!requireTools(t, { commands: ['postconf'] })) return;
+  assertSame([
+    { main: `compatibility_level = 3.6\n${doubling(17, 'permit_mynetworks')}smtpd_recipient_restrictions = $a17, reject_unauth_destination\n`, args: ['-nx'] },
+    { main: `compatibility_level = 3.6\n${doubling(17, 'permit_mynetworks')}smtpd_recipient_restrictions = $a17, reject_unauth_destination\n`, args: ['-nx'], names: ['a16', 'a17'] },
+    // A chain that comes back to itself: the nesting warnings after the first error depend on every reference left.
+    { main: `compatibility_level = 3.6\n${doubling(12, '$a12')}myhostname = $a12 $a3\n`, args: ['-nx'], names: ['myhostname'] },
+    { main: `compatibility_level = 3.6\n${doubling(12, 'x')}a13 = $a12 $a13 $a12\nmyhostname = $a12 $a13 $a3\n`, args: ['-nx'], names: ['myhostname'] },
+    // A reference reached first 98 levels deep and later at the top: the memo must not hide the nesting error.
+    { main: `compatibility_level = 3.6\n${Array.from({ length: 98 }, (_, i) => `b${i} = $b${i + 1}`).join('\n')}\nb98 = $a5 x\n${doubling(5, 'y')}myhostname = $b0 $a5\n`, args: ['-nx'], names: ['myhostname'] },
+  ]);
+});

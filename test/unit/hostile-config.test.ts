@@ -134,3 +134,36 @@ test('restriction classes that call each other: PF412 in lint, a crash (not an i
   // No loop: a class used twice is fine.
   assert.equal(codes(lint('compatibility_level = 3.6\nsmtpd_restriction_classes = ca cb\nca = cb, cb\ncb = permit_mynetworks\nsmtpd_recipient_restrictions = reject_unauth_destination, ca\n'), 'PF412').length, 0);
 });
+
+/** a0 = WORD, a1 = $a0 $a0, ..., aN = $aN-1 $aN-1 (2^N words in aN). */
+function doubling(n: number, word: string): string {
+  let s = `a0 = ${word}\n`;
+  for (let i = 1; i <= n; i++) s += `a${i} = $a${i - 1} $a${i - 1}\n`;
+  return s;
+}
+
+test('a restriction list of 2^17 words made by doubling: lint, simulate and postconf -nx answer (they once crashed or ran for minutes)', () => {
+  const main = `compatibility_level = 3.6\nmynetworks = 127.0.0.0/8\n${doubling(17, 'permit_mynetworks')}smtpd_recipient_restrictions = $a17, reject_unauth_destination\n`;
+  const problems = lint(main);
+  // The relay guard is there, after 131,072 permit_mynetworks: no open-relay finding, nothing internal.
+  assert.deepEqual(problems.filter((p) => /PF4\d\d/.test(p.code) || /internal|Maximum call stack/.test(p.message)), []);
+  const out = sim(main);
+  // defer_unauth_destination of the default smtpd_relay_restrictions (compatibility level 3.6) answers first.
+  assert.equal(out.verdict, 'defer');
+  assert.equal(out.reply?.code, 454);
+  const pc = postconfMain({ dir: DIR, mainText: main, master: undefined, nonDefault: true, expand: true, defaults: false, names: ['a17'] });
+  assert.equal(pc.status, 0);
+  assert.equal(pc.stdout, `a17 = ${Array(1 << 17).fill('permit_mynetworks').join(' ')}\n`);
+});
+
+test('myhostname = $a40 (a value of 2^40 words): reported once as too large, the rest of the configuration still judged', () => {
+  const main = `compatibility_level = 3.6\n${doubling(40, 'x')}myhostname = $a40\nmynetworks = 0.0.0.0/0\n`;
+  const problems = lint(main);
+  const large = problems.filter((p) => /unreasonable macro expansion size/.test(p.message));
+  assert.ok(large.length >= 1, JSON.stringify(problems.map((p) => `${p.code} ${p.message}`)));
+  // The open mynetworks below the bomb is still found.
+  assert.ok(problems.some((p) => p.code === 'PF501'), JSON.stringify(problems.map((p) => `${p.code} ${p.message}`)));
+  const pc = postconfMain({ dir: DIR, mainText: main, master: undefined, nonDefault: true, expand: true, defaults: false, names: ['myhostname'] });
+  assert.equal(pc.status, 1);
+  assert.match(pc.stderr, /unreasonable macro expansion size/);
+});

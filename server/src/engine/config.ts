@@ -6,7 +6,7 @@ import { parseMainCf, valueRange, MainCf } from './maincf/parse';
 import { parseMasterCf, MasterCf, MasterService, lastOverride } from './mastercf';
 import { findTableReferences, flattenReferences, tableFilePath, TableReference, TableFiles } from './tables';
 import { defaultValue, LEGACY_NAMES, NEWEST_VERSION } from './catalog/parameters';
-import { expandValue, Lookup } from './expand';
+import { expandValue, memoFor, Lookup } from './expand';
 import { parameterInfo, parameterType } from './catalog/docs';
 import type { FileReader, Range } from './types';
 import { configFiles, ConfigFiles, ConfigMode, installedConfigDirs } from './config-files';
@@ -121,7 +121,7 @@ function collectTables(config: PostfixConfig): TableUse[] {
   for (const e of config.main?.entries ?? []) {
     if (!mayHoldTables(e.name)) continue;
     const lookup = effectiveLookup(config);
-    const expand = (token: string) => expandValue(token, lookup).value;
+    const expand = (token: string) => expandValue(token, lookup, { memo: memoFor(config) }).value;
     for (const ref of flattenReferences(findTableReferences(e.value, { expectTables: holdsTables(e.name), expand }))) {
       out.push({ ...tableUse(ref, e.name), parameter: e.name, file: config.mainPath, range: valueRange(e, ref.start, ref.end) });
     }
@@ -130,7 +130,7 @@ function collectTables(config: PostfixConfig): TableUse[] {
     for (const o of s.overrides) {
       if (!mayHoldTables(o.name)) continue;
       const lookup = effectiveLookup(config, s.key);
-      const expand = (token: string) => expandValue(token, lookup).value;
+      const expand = (token: string) => expandValue(token, lookup, { memo: memoFor(config, s.key) }).value;
       for (const ref of flattenReferences(findTableReferences(o.value, { expectTables: holdsTables(o.name), expand }))) {
         const start = o.valueRange.start;
         out.push({
@@ -195,6 +195,6 @@ export function effectiveLookup(config: PostfixConfig, serviceKey?: string): Loo
 export function effectiveValue(config: PostfixConfig, name: string, serviceKey?: string): { raw?: string; expanded?: string; errors: string[]; source: ValueSource } {
   const { raw, source } = valueSource(config, name, serviceKey);
   if (raw === undefined) return { errors: [], source };
-  const r = expandValue(raw, effectiveLookup(config, serviceKey));
+  const r = expandValue(raw, effectiveLookup(config, serviceKey), { memo: memoFor(config, serviceKey) });
   return { raw, expanded: r.value, errors: r.errors, source };
 }

@@ -20,7 +20,60 @@ export interface ExpandOptions {
   recurse?: boolean;
   /** Register postconf's `<level`, `<=level`, ... operators. Default true. */
   levelOperators?: boolean;
+  /**
+   * Expansions of `$name` kept from earlier calls with the same lookup (see
+   * newExpansionMemo), or false to expand every reference afresh (tests
+   * compare the two). Default: a memo for this call only.
+   */
+  memo?: ExpansionMemo | false;
 }
+
+/**
+ * What expanding `$name` gave, reused where expanding it again in place
+ * would give exactly the same (see expandName). Only for one lookup: a
+ * caller that keeps one across calls must pass the same lookup each time.
+ */
+export interface ExpansionMemo {
+  readonly names: Map<string, MemoEntry>;
+}
+
+type MemoEntry =
+  | {
+      /** The value the lookup gave; the entry holds only while it gives the same. */
+      raw: string;
+      out: string;
+      /** Names it used that had no value, in first-use order. */
+      undefinedNames: string[];
+      /** Highest macro call level reached, relative to the level it was expanded at (-1: none). */
+      depth: number;
+      /** The same for the nesting of relational operands. */
+      relationalDepth: number;
+    }
+  | { raw: string; tooLarge: true };
+
+export function newExpansionMemo(): ExpansionMemo {
+  return { names: new Map() };
+}
+
+const memos = new WeakMap<object, Map<string, ExpansionMemo>>();
+
+/**
+ * The memo for expanding with one lookup over the life of `owner` (a parsed
+ * configuration, a lint run), `key` naming the lookup (e.g. the service):
+ * a value past the size limit is then refused at once by every dependent
+ * instead of being rebuilt to 4 MiB by each. Only for lookups whose answers
+ * cannot change while owner lives.
+ */
+export function memoFor(owner: object, key = ''): ExpansionMemo {
+  let byKey = memos.get(owner);
+  if (!byKey) memos.set(owner, (byKey = new Map()));
+  let m = byKey.get(key);
+  if (!m) byKey.set(key, (m = newExpansionMemo()));
+  return m;
+}
+
+/** The error an expansion past MAX_OUTPUT ends with (our limit; Postfix has none). */
+export const EXPANSION_TOO_LARGE = 'unreasonable macro expansion size';
 
 const WS = ' \t\r\n';
 const NAME_CHAR = /[A-Za-z0-9_]/;
@@ -30,14 +83,19 @@ const MAX_OUTPUT = 1 << 22;
 
 interface Ctx {
   lookup: Lookup;
+  memo: ExpansionMemo | undefined;
+  /** Highest level a callback was entered at (before its increment), for memo entries. */
+  maxLevel: number;
+  /** Set when emit refused text: the output size that would have been reached. */
+  refusedAt: number;
   recurse: boolean;
   scan: boolean;
   levelOps: boolean;
   out: string[];
   outLen: number;
   level: number;
-  /** Nesting of relational operands, which Postfix does not bound (it crashes). */
-  guard: { depth: number };
+  /** Nesting of relational operands, which Postfix does not bound (it crashes); max: the deepest entered. */
+  guard: { depth: number; max: number };
   error: boolean;
   errors: string[];
   undefinedNames: string[];
@@ -206,7 +264,8 @@ function* expandPart(ctx: Ctx, text: string): Step<string> {
     warn(ctx, `unreasonable macro call nesting: "${clip(text)}" (relational expressions nested over ${MAX_RELATIONAL_DEPTH} deep; Postfix itself crashes on this)`);
     return '';
   }
-  const sub: Ctx = { ...ctx, out: [], outLen: 0, level: 0, error: false };
+  const sub: Ctx = { ...ctx, out: [], outLen: 0, level: 0, maxLevel: -1, error: false };
+  if (ctx.guard.depth > ctx.guard.max) ctx.guard.max = ctx.guard.depth;
   ctx.guard.depth++;
   yield macParse(text, sub);
   ctx.guard.depth--;
@@ -277,7 +336,8 @@ function* relational(ctx: Ctx, s: string, i: number): Step<{ lookup: string | un
 
 function emit(ctx: Ctx, s: string): void {
   if (ctx.outLen + s.length > MAX_OUTPUT) {
-    warn(ctx, 'unreasonable macro expansion size');
+    ctx.refusedAt = ctx.outLen + s.length;
+    warn(ctx, EXPANSION_TOO_LARGE);
     return;
   }
   ctx.out.push(s);
@@ -288,6 +348,7 @@ function emit(ctx: Ctx, s: string): void {
 const MAX_RELATIONAL_DEPTH = 13000;
 
 function* callback(ctx: Ctx, kind: 'literal' | 'expr', text: string): Step<void> {
+  if (ctx.level > ctx.maxLevel) ctx.maxLevel = ctx.level;
   if (ctx.level++ > MAX_NESTING) warn(ctx, `unreasonable macro call nesting: "${text}"`);
   if (ctx.error) return;
   yield expressionCallback(ctx, kind, text);
@@ -300,6 +361,7 @@ function* expressionCallback(ctx: Ctx, kind: 'literal' | 'expr', text: string): 
     return;
   }
   let lookup: string | undefined;
+  let name: string | undefined;
   let cp: number;
   let ch: string | undefined;
   let i = spaces(text, 0);
@@ -336,7 +398,7 @@ function* expressionCallback(ctx: Ctx, kind: 'literal' | 'expr', text: string): 
       }
       i++;
     }
-    const name = text.slice(start, i);
+    name = text.slice(start, i);
     lookup = ctx.lookup(name);
     if (lookup === undefined && ch === undefined && !ctx.undefinedNames.includes(name)) ctx.undefinedNames.push(name);
   }
@@ -368,10 +430,68 @@ function* expressionCallback(ctx: Ctx, kind: 'literal' | 'expr', text: string): 
   } else if (ch === ':') {
     if (!(yield falseBranch(ctx, text, cp, nonEmpty))) return;
   } else if (lookup !== undefined && lookup !== '' && !ctx.scan) {
-    if (ctx.recurse) yield macParse(lookup, ctx);
-    else emit(ctx, lookup);
+    if (!ctx.recurse) emit(ctx, lookup);
+    else if (name !== undefined && ctx.memo) yield expandName(ctx, ctx.memo, name, lookup);
+    else yield macParse(lookup, ctx);
   }
   ctx.level--;
+}
+
+/**
+ * `$name` with recursion, through the memo: a list that doubles at each
+ * step (a1 = $a0 $a0, a2 = $a1 $a1, ...) costs time linear in its output
+ * instead of in the number of paths. An entry is reused only where
+ * expanding in place gives exactly the same: it expanded without any error,
+ * and from here its macro call nesting and relational nesting stay within
+ * the limits. The first expansion runs in place (not in a copy of the
+ * context), so that when it fails, the state Postfix goes on with (a call
+ * level that never comes down again, each later piece warning anew) is the
+ * same as without the memo.
+ */
+function* expandName(ctx: Ctx, memo: ExpansionMemo, name: string, value: string): Step<void> {
+  const m = memo.names.get(name);
+  if (m && m.raw === value) {
+    if ('tooLarge' in m) {
+      // Expanding it again could only fail the same way, after building megabytes.
+      ctx.refusedAt = ctx.outLen + MAX_OUTPUT + 1;
+      warn(ctx, EXPANSION_TOO_LARGE);
+      return;
+    }
+    if (ctx.level + m.depth <= MAX_NESTING && ctx.guard.depth + m.relationalDepth < MAX_RELATIONAL_DEPTH) {
+      for (const n of m.undefinedNames) if (!ctx.undefinedNames.includes(n)) ctx.undefinedNames.push(n);
+      if (m.depth >= 0 && ctx.level + m.depth > ctx.maxLevel) ctx.maxLevel = ctx.level + m.depth;
+      if (m.relationalDepth >= 0 && ctx.guard.depth + m.relationalDepth > ctx.guard.max) ctx.guard.max = ctx.guard.depth + m.relationalDepth;
+      emit(ctx, m.out);
+      return;
+    }
+  }
+  const level = ctx.level;
+  const relational = ctx.guard.depth;
+  const outerMax = ctx.maxLevel;
+  const outerGuardMax = ctx.guard.max;
+  const outerUndefined = ctx.undefinedNames;
+  const start = ctx.out.length;
+  const startLen = ctx.outLen;
+  ctx.maxLevel = -1;
+  ctx.guard.max = -1;
+  ctx.undefinedNames = [];
+  ctx.refusedAt = -1;
+  yield macParse(value, ctx);
+  const used = ctx.undefinedNames;
+  const depth = ctx.maxLevel < 0 ? -1 : ctx.maxLevel - level;
+  const relationalDepth = ctx.guard.max < 0 ? -1 : ctx.guard.max - relational;
+  ctx.maxLevel = Math.max(outerMax, ctx.maxLevel);
+  ctx.guard.max = Math.max(outerGuardMax, ctx.guard.max);
+  ctx.undefinedNames = outerUndefined;
+  for (const n of used) if (!outerUndefined.includes(n)) outerUndefined.push(n);
+  if (ctx.error) {
+    if (ctx.refusedAt - startLen > MAX_OUTPUT) memo.names.set(name, { raw: value, tooLarge: true });
+    return;
+  }
+  // One piece for the whole expansion, so that reusing it (and joining the result) stays linear.
+  const out = ctx.out.length - start === 1 ? ctx.out[start] : ctx.out.splice(start).join('');
+  if (ctx.out.length === start) ctx.out.push(out);
+  memo.names.set(name, { raw: value, out, undefinedNames: used, depth, relationalDepth });
 }
 
 function* falseBranch(ctx: Ctx, text: string, cp: number, nonEmpty: boolean): Step<boolean> {
@@ -395,15 +515,18 @@ function* falseBranch(ctx: Ctx, text: string, cp: number, nonEmpty: boolean): St
   return true;
 }
 
-function newContext(lookup: Lookup, recurse: boolean, scan: boolean, levelOps: boolean): Ctx {
-  return { lookup, recurse, scan, levelOps, out: [], outLen: 0, level: 0, guard: { depth: 0 }, error: false, errors: [], undefinedNames: [] };
+function newContext(lookup: Lookup, recurse: boolean, scan: boolean, levelOps: boolean, memo: ExpansionMemo | undefined): Ctx {
+  return { lookup, memo, maxLevel: -1, refusedAt: -1, recurse, scan, levelOps, out: [], outLen: 0, level: 0, guard: { depth: 0, max: -1 }, error: false, errors: [], undefinedNames: [] };
 }
 
 /** Expands a parameter value the way postconf -x does. Never throws. */
 export function expandValue(value: string, lookup: Lookup, options: ExpandOptions = {}): ExpandResult {
-  const ctx = newContext(lookup, options.recurse ?? true, false, options.levelOperators ?? true);
+  const memo = options.memo === false ? undefined : (options.memo ?? newExpansionMemo());
+  const ctx = newContext(lookup, options.recurse ?? true, false, options.levelOperators ?? true, memo);
   run(macParse(value, ctx));
-  return { value: ctx.out.join(''), undefinedNames: ctx.undefinedNames, errors: ctx.errors };
+  // Past the size limit the partial text is megabytes of nothing useful (Postfix would go on for ever): none.
+  const value_ = ctx.errors.includes(EXPANSION_TOO_LARGE) ? '' : ctx.out.join('');
+  return { value: value_, undefinedNames: ctx.undefinedNames, errors: ctx.errors };
 }
 
 /**
@@ -417,7 +540,7 @@ export function scanNames(value: string): { names: string[]; errors: string[] } 
     names.push(n);
     return undefined;
   };
-  const ctx = newContext(record, false, true, true);
+  const ctx = newContext(record, false, true, true, undefined);
   run(macParse(value, ctx));
   return { names, errors: ctx.errors };
 }

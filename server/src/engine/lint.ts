@@ -17,6 +17,7 @@ import { parameterFact } from './catalog/parameters';
 import { versionAtLeast } from './catalog/version';
 import { runRulesSteps, suppressProblems } from './rules';
 import { pushAll } from './arrays';
+import { EXPANSION_TOO_LARGE } from './expand';
 import { overlayReader } from './overlay-reader';
 import { FILE_CODES, unreadableProblem } from './file-codes';
 import { withQuickFixes } from './fixes';
@@ -225,6 +226,11 @@ function findingProblems(config: PostfixConfig, f: ParameterFinding): Problem[] 
       return [mainProblem('readOnlyParameter', file, entryRange(config, f.name), `${f.text.replace(/^.*?: (?=read-only)/, '')}: Postfix sets this itself and ignores the setting.`)];
     case 'macro':
     case 'scan':
+      if (f.text === EXPANSION_TOO_LARGE) {
+        const name = f.parameter ?? f.name;
+        const why = `${name} expands to more than 4 MiB (references that double at each step, like a1 = $a0 $a0): postfix-lint stops expanding it. Postfix has no such limit; postconf -nx and every daemon that reads it would build the whole value, for minutes or until memory runs out (${EXPANSION_TOO_LARGE})`;
+        return [mainProblem('macroSyntax', file, entryRange(config, name), why)];
+      }
       return [mainProblem('macroSyntax', file, entryRange(config, f.parameter ?? f.name), f.text)];
     case 'dbms':
       return [mainProblem(/missing '}'|syntax error after/.test(f.text) ? 'braceSyntax' : 'databaseClient', file, entryRange(config, f.parameter ?? f.name), f.text)];

@@ -5,7 +5,7 @@
 
 import type { PostfixConfig } from '../config';
 import { defaultValue, parameterFact } from '../catalog/parameters';
-import { expandValue } from '../expand';
+import { expandValue, memoFor } from '../expand';
 import type { MainCfEntry } from '../maincf/parse';
 import type { MasterOverride, MasterService } from '../mastercf';
 import { loadSimConfig, type SimConfig } from '../simulate/config';
@@ -85,7 +85,7 @@ export class RuleContext {
   value(name: string, service?: MasterService): string {
     const r = this.raw(name, service);
     if (r.raw === undefined) return '';
-    return expandValue(r.raw, (n) => this.raw(n, service).raw).value;
+    return expandValue(r.raw, (n) => this.raw(n, service).raw, { memo: memoFor(this, serviceMemoKey(service)) }).value;
   }
 
   /** A boolean parameter, as Postfix reads it (yes/true/1). */
@@ -138,4 +138,9 @@ export class RuleContext {
     if (!this.simConfig) this.simConfig = loadSimConfig(this.config.dir, this.config.files, this.config.mode);
     return this.simConfig;
   }
+}
+
+/** Names the lookup of one service's parameters (its -o settings) for the expansion memo. */
+export function serviceMemoKey(service?: MasterService): string {
+  return service ? `${service.key}:${service.line}` : '';
 }

@@ -6,12 +6,12 @@
 // arguments the way smtpd_check.c consumes them.
 
 import restrictionRows from '../catalog/generated/restrictions';
-import { expandValue } from '../expand';
+import { expandValue, memoFor } from '../expand';
 import { logicalRange } from '../lines';
 import { valueRange } from '../maincf/parse';
 import type { MasterService } from '../mastercf';
 import type { Range } from '../types';
-import type { RuleContext, Where } from './context';
+import { serviceMemoKey, type RuleContext, type Where } from './context';
 import { splitBraced } from '../tables/text';
 import { pushAll } from '../arrays';
 
@@ -147,7 +147,8 @@ export function listTokens(ctx: RuleContext, parameter: string, service?: Master
 function computeTokens(ctx: RuleContext, parameter: string, service: MasterService | undefined, depth: number): ListToken[] {
   const { raw, where } = ctx.raw(parameter, service);
   const lookup = (n: string) => ctx.raw(n, service).raw;
-  const expanded = raw === undefined ? [] : splitWords(expandValue(raw, lookup).value).map((w) => w.text);
+  const memo = memoFor(ctx, serviceMemoKey(service));
+  const expanded = raw === undefined ? [] : splitWords(expandValue(raw, lookup, { memo }).value).map((w) => w.text);
   if (raw === undefined || where.kind === 'default' || depth > 20) return expanded.map((text) => ({ text, parameter }));
   const site = siteOf(ctx, where, parameter);
   const out: ListToken[] = [];
@@ -158,7 +159,7 @@ function computeTokens(ctx: RuleContext, parameter: string, service: MasterServi
       continue;
     }
     if (t.text.includes('$')) {
-      for (const w of splitWords(expandValue(t.text, lookup).value)) out.push({ text: w.text, file: site.file, range: t.range, parameter });
+      for (const w of splitWords(expandValue(t.text, lookup, { memo }).value)) out.push({ text: w.text, file: site.file, range: t.range, parameter });
       continue;
     }
     out.push({ text: t.text, token: t, parameter });

@@ -81,9 +81,37 @@ const openedTables = new WeakMap<SimConfig, Map<string, OpenedTable>>();
 const REF_ONLY = /^\$(?:([A-Za-z0-9_]+)|\{([A-Za-z0-9_]+)\}|\(([A-Za-z0-9_]+)\))$/;
 
 /** Parameter values for one service, with assumptions for host facts. */
+/** What computing a value did besides giving it: replayed when another view takes the value from the cache. */
+type Effect = AssumptionUsed | 'service_name';
+
+/**
+ * Expanded values and list tokens of one service under one set of
+ * assumptions, shared by every view of it (the relay matrix runs dozens of
+ * transactions, each with its own view; a list of 2^17 words is built once).
+ */
+interface SharedValues {
+  values: Map<string, { value: string; effects: Effect[] }>;
+  tokens: Map<string, { tokens: Located[]; effects: Effect[] }>;
+  lists: Map<string, { words: string[]; effects: Effect[] }>;
+}
+
+const sharedValues = new WeakMap<SimConfig, Map<SimService | undefined, WeakMap<Assumptions, SharedValues>>>();
+
+function sharedFor(config: SimConfig, service: SimService | undefined, assumptions: Assumptions): SharedValues {
+  let byService = sharedValues.get(config);
+  if (!byService) sharedValues.set(config, (byService = new Map()));
+  let byAssumptions = byService.get(service);
+  if (!byAssumptions) byService.set(service, (byAssumptions = new WeakMap()));
+  let shared = byAssumptions.get(assumptions);
+  if (!shared) byAssumptions.set(assumptions, (shared = { values: new Map(), tokens: new Map(), lists: new Map() }));
+  return shared;
+}
+
 export class ServiceView {
   private tables = new Map<string, SimTable>();
-  private cache = new Map<string, string>();
+  private shared: SharedValues;
+  /** Effects seen by the computations under way (innermost last), so that they can be cached with them. */
+  private recording: Effect[][] = [];
   readonly assumed: AssumptionUsed[] = [];
   /** Some value used the service's own name ($service_name): results differ between services with the same settings. */
   readsServiceName = false;
@@ -92,7 +120,26 @@ export class ServiceView {
     readonly config: SimConfig,
     readonly service: SimService | undefined,
     readonly assumptions: Assumptions,
-  ) {}
+  ) {
+    this.shared = sharedFor(config, service, assumptions);
+  }
+
+  private effect(e: Effect): void {
+    for (const r of this.recording) r.push(e);
+    if (e === 'service_name') this.readsServiceName = true;
+    else if (!this.assumed.some((a) => a.what === e.what)) this.assumed.push(e);
+  }
+
+  /** Runs make, returning its result and the effects it had (its own and those it replayed). */
+  private recorded<T>(make: () => T): { result: T; effects: Effect[] } {
+    const effects: Effect[] = [];
+    this.recording.push(effects);
+    try {
+      return { result: make(), effects };
+    } finally {
+      this.recording.pop();
+    }
+  }
 
   /** The raw (unexpanded) value and where it comes from. */
   raw(name: string): { value: string | undefined; origin: Origin; source?: SourceRef; valueOffset?: (start: number, end: number) => Range } {
@@ -146,7 +193,7 @@ export class ServiceView {
       case 'mynetworks':
         return this.defaultMynetworks();
       case 'service_name':
-        this.readsServiceName = true;
+        this.effect('service_name');
         return this.service?.name ?? 'smtp';
       case 'process_name':
         return 'smtpd';
@@ -169,7 +216,7 @@ export class ServiceView {
   }
 
   assume(what: string, value: string, option: keyof Assumptions): void {
-    if (!this.assumed.some((a) => a.what === what)) this.assumed.push({ what, value, option });
+    this.effect({ what, value, option });
   }
 
   /** The machine's interface addresses with prefix lengths. */
@@ -227,12 +274,29 @@ export class ServiceView {
 
   /** The expanded value. */
   value(name: string): string {
-    const hit = this.cache.get(name);
-    if (hit !== undefined) return hit;
-    const r = this.raw(name);
-    const v = r.value === undefined ? '' : expandValue(r.value, (n) => this.raw(n).value).value;
-    this.cache.set(name, v);
-    return v;
+    const hit = this.shared.values.get(name);
+    if (hit) {
+      for (const e of hit.effects) this.effect(e);
+      return hit.value;
+    }
+    const { result: value, effects } = this.recorded(() => {
+      const r = this.raw(name);
+      return r.value === undefined ? '' : this.expand(r.value);
+    });
+    this.shared.values.set(name, { value, effects });
+    return value;
+  }
+
+  /** The words of a list value (shared: callers must not change them). */
+  list(name: string): string[] {
+    const hit = this.shared.lists.get(name);
+    if (hit) {
+      for (const e of hit.effects) this.effect(e);
+      return hit.words;
+    }
+    const { result: words, effects } = this.recorded(() => splitList(this.value(name)));
+    this.shared.lists.set(name, { words, effects });
+    return words;
   }
 
   isSet(name: string): boolean {
@@ -248,10 +312,28 @@ export class ServiceView {
     return Number.isFinite(n) ? n : fallback;
   }
 
-  /** The list tokens of a parameter, each with its source when it can be located. */
+  private expand(text: string): string {
+    // Each $name once per expansion (the memo of one call: the effects of its lookups are recorded with the value).
+    return expandValue(text, (n) => this.raw(n).value).value;
+  }
+
+  /** The list tokens of a parameter, each with its source when it can be located (shared: callers must not change them). */
   tokens(name: string, depth = 0): Located[] {
+    // Once per name: a list of references to lists ($a1 = $a0 $a0, ...) would otherwise be rebuilt for every reference.
+    const key = `${depth} ${name}`;
+    const hit = this.shared.tokens.get(key);
+    if (hit) {
+      for (const e of hit.effects) this.effect(e);
+      return hit.tokens;
+    }
+    const { result: tokens, effects } = this.recorded(() => this.computeTokens(name, depth));
+    this.shared.tokens.set(key, { tokens, effects });
+    return tokens;
+  }
+
+  private computeTokens(name: string, depth: number): Located[] {
     const r = this.raw(name);
-    const expanded = splitList(this.value(name));
+    const expanded = this.list(name);
     if (r.value === undefined || depth > 20) return expanded.map((text) => ({ text, parameter: name }));
     const located: Located[] = [];
     for (const t of tokenOffsets(r.value)) {
@@ -260,7 +342,7 @@ export class ServiceView {
         pushAll(located, this.tokens(ref[1] ?? ref[2] ?? ref[3], depth + 1));
         continue;
       }
-      const sub = t.text.includes('$') ? splitList(expandValue(t.text, (n) => this.raw(n).value).value) : [t.text];
+      const sub = t.text.includes('$') ? splitList(this.expand(t.text)) : [t.text];
       const range = r.valueOffset?.(t.start, t.end) ?? r.source?.range;
       for (const text of sub) located.push({ text, parameter: name, source: range && r.source ? { file: r.source.file, range } : undefined });
     }

@@ -28,7 +28,7 @@ function isTable(p: string): boolean {
 
 /** Parent-style matching (`example.com` matches `sub.example.com`) for this list? */
 export function parentStyle(view: ServiceView, listName: string): boolean {
-  return splitList(view.value('parent_domain_matches_subdomains')).includes(listName);
+  return view.list('parent_domain_matches_subdomains').includes(listName);
 }
 
 /** Expands `/file/name` patterns (each file line is a list, comments skipped). */

@@ -6,7 +6,7 @@
 // tries what it may claim to be (probes.ts): senders and HELO names that some
 // access table on the path permits.
 
-import { findSmtpdService, ServiceView, smtpdServices, splitList, type SimConfig } from './config';
+import { findSmtpdService, ServiceView, smtpdServices, type SimConfig } from './config';
 import { matchList } from './lists';
 import { parseIp, ipInNet } from './ip';
 import { simulateTransaction } from './simulate';
@@ -68,7 +68,7 @@ const OUTSIDE_DOMAIN = 'elsewhere.example';
 
 /** An address inside mynetworks other than localhost, taken from its CIDR patterns. */
 function insideAddress(view: ServiceView): { address: string; pattern: string } | undefined {
-  for (const raw of splitList(view.value('mynetworks'))) {
+  for (const raw of view.list('mynetworks')) {
     if (raw.startsWith('!') || (raw.includes(':') && !raw.startsWith('['))) continue;
     const m = /^\[?([0-9A-Fa-f:.]+)\]?(?:\/(\d+))?$/.exec(raw);
     if (!m) continue;
@@ -105,7 +105,7 @@ function outsideAddress(view: ServiceView): { address: string; inside: boolean }
 
 /** A plain domain from a domain list (skipping tables, files and negations). */
 function firstDomain(view: ServiceView, param: string): string | undefined {
-  for (const p of splitList(view.value(param))) {
+  for (const p of view.list(param)) {
     if (p.startsWith('!') || p.startsWith('/') || (p.includes(':') && !p.startsWith('['))) continue;
     if (p.startsWith('[')) continue;
     return p.replace(/^\./, '');

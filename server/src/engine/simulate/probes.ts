@@ -14,7 +14,7 @@
 // *_ns/_mx/_a variants (forbid_allowlist in smtpd_check.c).
 
 import { lookupTable, type OpenedTable } from '../tables';
-import { splitList, type ServiceView } from './config';
+import type { ServiceView } from './config';
 
 export interface Probe {
   sender: string;
@@ -105,20 +105,20 @@ function hostFor(key: string): string | undefined {
 
 /** Plain domains of a domain-list parameter (no tables, files or negations). */
 function domains(view: ServiceView, param: string): string[] {
-  return splitList(view.value(param))
+  return view.list(param)
     .filter((p) => !p.startsWith('!') && !p.startsWith('/') && !p.startsWith('[') && !(p.includes(':')))
     .map((p) => p.replace(/^\./, ''));
 }
 
 /** Restriction names and their table arguments on the service's path, restriction classes included. */
 function tableRestrictions(view: ServiceView): { name: string; table: string }[] {
-  const classes = new Set(splitList(view.value('smtpd_restriction_classes')));
+  const classes = new Set(view.list('smtpd_restriction_classes'));
   const out: { name: string; table: string }[] = [];
   const seen = new Set<string>();
   const walk = (param: string, depth: number) => {
     if (seen.has(param) || depth > 20) return;
     seen.add(param);
-    const toks = splitList(view.value(param));
+    const toks = view.list(param);
     for (let i = 0; i < toks.length; i++) {
       const name = toks[i].toLowerCase();
       if (FORGEABLE[name] && i + 1 < toks.length) out.push({ name, table: toks[++i] });
@@ -141,7 +141,7 @@ export function outsideProbes(view: ServiceView, baseSender: string, baseHelo: s
     seen.add(k);
     probes.push(p);
   };
-  const classes = new Set(splitList(view.value('smtpd_restriction_classes')));
+  const classes = new Set(view.list('smtpd_restriction_classes'));
   const nullKey = view.value('smtpd_null_access_lookup_key') || '<>';
   for (const { name, table } of tableRestrictions(view)) {
     const opened = view.openedTable(table);

@@ -163,7 +163,7 @@ export class Evaluator {
   }
 
   private accessParent(): boolean {
-    return splitList(this.view.value('parent_domain_matches_subdomains')).includes('smtpd_access_maps');
+    return this.view.list('parent_domain_matches_subdomains').includes('smtpd_access_maps');
   }
 
   /** A table lookup found something (or failed): hand it to the access-action logic. */
@@ -580,7 +580,7 @@ export class Evaluator {
         this.noMatch(step, before, `neither ${s.reverseName} nor ${s.clientAddr} is in ${t}`);
       } else if (n === 'reject_maps_rbl') {
         s.warn('support for restriction "reject_maps_rbl" will be removed from Postfix; use "reject_rbl_client domain-name" instead');
-        for (const d of splitList(this.view.value('maps_rbl_domains'))) {
+        for (const d of this.view.list('maps_rbl_domains')) {
           status = this.rbl(step, d, s.clientAddr, CLIENT, 'address');
           if (status !== DUNNO) break;
         }
@@ -809,7 +809,7 @@ export class Evaluator {
   /** The smtpd_restriction_classes definitions (with `reject_sender_login_mismatch` built in). */
   classes(): Map<string, Located[]> {
     const map = new Map<string, Located[]>();
-    for (const name of splitList(this.view.value('smtpd_restriction_classes'))) map.set(name, this.view.tokens(name));
+    for (const name of this.view.list('smtpd_restriction_classes')) map.set(name, this.view.tokens(name));
     map.set('reject_sender_login_mismatch', [
       { text: 'reject_authenticated_sender_login_mismatch', parameter: 'reject_sender_login_mismatch' },
       { text: 'reject_unauthenticated_sender_login_mismatch', parameter: 'reject_sender_login_mismatch' },
@@ -1111,7 +1111,7 @@ export class Evaluator {
   }
 
   private unknownRecipientChecksOff(): boolean {
-    return splitList(this.view.value('receive_override_options')).includes('no_unknown_recipient_checks');
+    return this.view.list('receive_override_options').includes('no_unknown_recipient_checks');
   }
 
   /** Whether a recipient-validation table list knows the address (mail_addr_find default strategy). */

@@ -4,7 +4,7 @@
 // turned into a `fatal` verdict.
 
 import { canonicalAddress, parseIp } from './ip';
-import { findSmtpdService, loadSimConfig, ServiceView, splitList, type Located, type SimConfig } from './config';
+import { findSmtpdService, loadSimConfig, ServiceView, type Located, type SimConfig } from './config';
 import { parseReplyLine } from './reply';
 import { CHECK_CLIENT_ACL, CHECK_HELO_ACL, CHECK_RECIP_ACL, CHECK_SENDER_ACL, Evaluator, RELAY_REQUIRED } from './restrictions';
 import { Abort, DUNNO, REJECT, Session, SmtpdCrash } from './session';
@@ -63,7 +63,7 @@ export function startupFatal(view: ServiceView, ev: Evaluator, warn: (m: string)
     const v = view.value(name).trim();
     if (!/^-?\d+$/.test(v)) return `bad numerical configuration: ${name} = ${v}`;
   }
-  for (const name of splitList(view.value('smtpd_restriction_classes'))) {
+  for (const name of view.list('smtpd_restriction_classes')) {
     if (view.value(name) === '' && view.raw(name).value === undefined) return `restriction class \`${name}' needs a definition`;
     if (view.value(name) === '') return `restriction class \`${name}' needs a definition`;
   }
