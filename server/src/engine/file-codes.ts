@@ -1,5 +1,5 @@
-// Rule codes for reading the files a configuration names (PF001–PF009),
-// whatever kind of file they are. A code never changes meaning.
+// Rule codes for reading the files a configuration names (PF001–PF009, and
+// PF183 for a file that is no table at all), whatever kind of file they are. A code never changes meaning.
 
 import type { Problem, Range, UnreadableFile } from './types';
 import { problemOf, ruleCode } from './rule-code';
@@ -9,6 +9,7 @@ const c = ruleCode;
 export const FILE_CODES = {
   unreadable: c('PF001', 'error', 'postfix', 'File cannot be read (not a regular file, no permission, a loop)'),
   tooLarge: c('PF002', 'warning', 'correctness', 'File is too large to check'),
+  notATable: c('PF183', 'error', 'postfix', 'A file named as a lookup table is not one (a key, a .env); its content is not shown'),
 } as const;
 
 export type FileCodeKey = keyof typeof FILE_CODES;

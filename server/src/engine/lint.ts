@@ -19,7 +19,8 @@ import { runRulesSteps, suppressProblems } from './rules';
 import { pushAll } from './arrays';
 import { EXPANSION_TOO_LARGE } from './expand';
 import { overlayReader } from './overlay-reader';
-import { FILE_CODES, unreadableProblem } from './file-codes';
+import { FILE_CODES, fileProblem, unreadableProblem } from './file-codes';
+import { notATable, protectTableText } from './table-secrets';
 import { withQuickFixes } from './fixes';
 import { withTags } from './tags';
 
@@ -86,10 +87,13 @@ export function* lintConfigSteps(config: PostfixConfig): Generator<void, Problem
     for (const f of analysis.findings) if (f.file === 'main.cf') pushAll(out, findingProblems(config, f));
     yield;
   }
-  pushAll(out, yield* tableProblems(config));
+  const notTables = new Set<string>();
+  pushAll(out, yield* tableProblems(config, notTables));
   pushAll(out, yield* runRulesSteps(config, reader));
+  // Table files may be anything (a key, a .env): nothing from those, quotes from the others short.
+  const protectedOut = protectTableText(out, new Set([config.mainPath, config.masterPath]), notTables);
   // `# postfix-lint: disable=CODE` comments silence any problem (docs/rules/README.md).
-  return withTags(withQuickFixes(config, suppressProblems(dedupe(out), reader)));
+  return withTags(withQuickFixes(config, suppressProblems(dedupe(protectedOut), reader)));
 }
 
 /**
@@ -239,7 +243,8 @@ function findingProblems(config: PostfixConfig, f: ParameterFinding): Problem[] 
   }
 }
 
-function* tableProblems(config: PostfixConfig): Generator<void, Problem[]> {
+/** Problems in the tables; `notTables` receives the files that are not tables at all. */
+function* tableProblems(config: PostfixConfig, notTables: Set<string>): Generator<void, Problem[]> {
   const out: Problem[] = [];
   const seen = new Set<string>();
   for (const use of config.tables) {
@@ -258,7 +263,23 @@ function* tableProblems(config: PostfixConfig): Generator<void, Problem[]> {
       out.push(why && why.code !== 'ENOENT' ? unreadableProblem(use.file, use.range, use.spec, installed, why) : missingTable(config, use));
       continue;
     }
-    pushAll(out, use.format === 'aliases' ? parseAliasTable(text, use.files.source).problems : parseTableText(use.ref.type, use.files.source, text));
+    // One finding for a file that is not a table, however many places name it.
+    if (notTables.has(use.files.source)) continue;
+    const problems = use.format === 'aliases' ? parseAliasTable(text, use.files.source).problems : parseTableText(use.ref.type, use.files.source, text);
+    const why = notATable(text, problems);
+    if (why) {
+      notTables.add(use.files.source);
+      out.push(
+        fileProblem(
+          'notATable',
+          use.file,
+          use.range,
+          `${use.spec}: ${installed} is not a lookup table: ${why}. Postfix would skip its lines with a warning for each; its content is not shown here, as it may hold secrets. Name the right file.`,
+        ),
+      );
+      continue;
+    }
+    pushAll(out, problems);
     pushAll(out, indexProblems(config, use));
     yield;
   }

@@ -1,0 +1,74 @@
+// A table path can name any file (issue 8, "Secrets echoed by the CLI"): a
+// private key or a .env named as a table must not end up in a CI log, in any
+// output format, and text quoted from real tables is cut short.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fsReader, runLint } from '../../server/src/cli/main';
+import { MAX_QUOTED, shortenQuotes } from '../../server/src/engine/table-secrets';
+
+// Made-up secrets in the shapes that matter: a PEM private key and dotenv lines.
+const KEY_BODY = ['MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj', 'MJtlqQDuH5nYwT0b6CvxZfhC4sIsAQ3u0Nh6lRbAe0d3ZmyL3a2oUwR7eWzA1xM9'];
+const PRIVATE_KEY = `-----BEGIN PRIVATE KEY-----\n${KEY_BODY.join('\n')}\n-----END PRIVATE KEY-----\n`;
+const DOTENV = 'DB_PASSWORD=hunter2-not-a-real-password\nexport API_TOKEN=tok_0123456789abcdefghij\n';
+const SECRETS = ['hunter2', 'tok_0123', ...KEY_BODY.map((l) => l.slice(0, 12)), 'BEGIN PRIVATE'];
+
+function run(main: string, files: Record<string, string>, format: string) {
+  const root = mkdtempSync(join(tmpdir(), 'pf-secrets-'));
+  try {
+    const dir = join(root, 'etc');
+    mkdirSync(dir);
+    mkdirSync(join(root, 'home', '.ssh'), { recursive: true });
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(root, name), text);
+    writeFileSync(join(dir, 'main.cf'), main.replaceAll('ROOT', root));
+    let stdout = '';
+    let stderr = '';
+    const status = runLint(['--live', '--format', format, dir], { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), reader: fsReader }) as number;
+    return { status, out: stdout + stderr };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+const MAIN = [
+  'compatibility_level = 3.6',
+  'mynetworks = 127.0.0.0/8, cidr:ROOT/home/.ssh/id_rsa',
+  'smtpd_client_restrictions = check_client_access cidr:ROOT/home/.env, check_client_access texthash:ROOT/home/.ssh/id_rsa',
+  'smtpd_sender_restrictions = check_sender_access pcre:ROOT/home/.env',
+  '',
+].join('\n');
+
+for (const format of ['text', 'json', 'sarif']) {
+  test(`${format}: a private key and a .env named as tables are one finding each, and not a byte of them is printed`, () => {
+    const r = run(MAIN, { 'home/.ssh/id_rsa': PRIVATE_KEY, 'home/.env': DOTENV }, format);
+    assert.equal(r.status, 1);
+    for (const s of SECRETS) assert.ok(!r.out.includes(s), `${format} output shows ${s}:\n${r.out}`);
+    const count = (s: string) => r.out.split(s).length - 1;
+    // One finding per file, however many times and as whatever type it is named.
+    const findings = { text: count('error PF183'), json: count('"code": "PF183"'), sarif: count('"ruleId": "PF183"') }[format];
+    assert.equal(findings, 2, r.out);
+    if (format === 'text') {
+      assert.match(r.out, /main\.cf:2:\d+: error PF183: cidr:\S+\/home\/\.ssh\/id_rsa: \S+ is not a lookup table: it holds a PEM block/);
+      assert.match(r.out, /main\.cf:3:\d+: error PF183: cidr:\S+\/home\/\.env: \S+ is not a lookup table: its 2 lines are NAME=value assignments/);
+    }
+  });
+}
+
+test('quotes from a real table with bad lines are cut to 40 characters in every format', () => {
+  const long = `10.1.2.300/8${'x'.repeat(80)}`;
+  for (const format of ['text', 'json', 'sarif']) {
+    const r = run('compatibility_level = 3.6\nsmtpd_client_restrictions = check_client_access cidr:ROOT/t.cidr\n', { 't.cidr': `10.0.0.0/8 OK\n${long} REJECT\n` }, format);
+    assert.ok(!r.out.includes(long), r.out);
+    // (JSON and SARIF escape the quotes around it.)
+    assert.ok(r.out.includes(`${long.slice(0, MAX_QUOTED)}…`), `${format}:\n${r.out}`);
+    // The good line keeps the table a table: its bad line is reported on its own line.
+    assert.ok(!r.out.includes('is not a lookup table'), r.out);
+  }
+});
+
+test('shortenQuotes leaves short quotes and text outside quotes alone', () => {
+  assert.equal(shortenQuotes('bad address pattern: "1.2.3"'), 'bad address pattern: "1.2.3"');
+  assert.equal(shortenQuotes(`x "${'a'.repeat(41)}" y`), `x "${'a'.repeat(40)}…" y`);
+});
