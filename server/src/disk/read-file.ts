@@ -9,12 +9,11 @@
 import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, realpathSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { FileReader, UnreadableFile } from '../engine/types';
+import { isSystemPath, SYSTEM_FILE_REASON } from '../engine/paths';
 
 /** Larger files are not read: far above any real table, far below what hurts an editor. */
 export const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
-/** Pseudo file systems: device nodes, kernel and process state, never configuration. */
-const SYSTEM_TREES = ['/proc', '/sys', '/dev'];
 
 /**
  * How bytes become text:
@@ -42,11 +41,7 @@ function failure(e: unknown, op: 'open' | 'read'): UnreadableFile {
   return { code, op, reason: STRERROR[code] ?? (e as Error).message };
 }
 
-function isSystemPath(path: string): boolean {
-  return SYSTEM_TREES.some((root) => path === root || path.startsWith(`${root}/`));
-}
-
-const SYSTEM_FILE: UnreadableFile = { code: 'ESYSTEM', op: 'open', reason: 'a system file (below /proc, /sys or /dev), never read' };
+const SYSTEM_FILE: UnreadableFile = { code: 'ESYSTEM', op: 'open', reason: SYSTEM_FILE_REASON };
 
 /** Opens a regular file for reading, or says why not. Never blocks on a FIFO or a device. */
 function openRegular(path: string, maxBytes: number): { fd: number; size: number } | { error: UnreadableFile } {

@@ -7,6 +7,7 @@
 // the linter, the simulator and the editor, so they always agree.
 
 import type { FileReader, UnreadableFile } from './types';
+import { isSystemPath, SYSTEM_FILE_REASON } from './paths';
 
 /**
  * - `live`: the configuration this machine runs; paths mean what they say.
@@ -78,6 +79,8 @@ function isInside(path: string, root: string): boolean {
 }
 
 /** Collapses `.`, `..` and repeated slashes of an absolute path, without touching the file system. */
+const SYSTEM_FILE: UnreadableFile = { code: 'ESYSTEM', op: 'open', reason: SYSTEM_FILE_REASON };
+
 export function normalizePath(p: string): string {
   const out: string[] = [];
   for (const part of p.split('/')) {
@@ -152,12 +155,16 @@ export class ConfigFiles implements FileReader {
   }
 
   readText(path: string): string | undefined {
+    // Refused here too, not only by the disk reader: the engine never even asks (an editor's or a test's reader may not refuse).
+    if (isSystemPath(path)) return undefined;
     const local = this.resolve(path).local;
-    return local === undefined ? undefined : this.base.readText(local);
+    return local === undefined || isSystemPath(local) ? undefined : this.base.readText(local);
   }
 
   unreadable(path: string): UnreadableFile | undefined {
+    if (isSystemPath(path)) return SYSTEM_FILE;
     const local = this.resolve(path).local;
+    if (local !== undefined && isSystemPath(local)) return SYSTEM_FILE;
     return local === undefined || !this.base.unreadable ? undefined : this.base.unreadable(local);
   }
 

@@ -8,6 +8,7 @@ import suffixRows from '../catalog/generated/dbmsSuffixes';
 import { readLogicalLines } from '../lines';
 import { splitNameValue } from '../mastercf/tokenize';
 import { splitBraced } from '../tables/text';
+import { isSystemPath, SYSTEM_FILE_REASON } from '../paths';
 
 const SUFFIXES = new Map<string, string[]>();
 for (const r of suffixRows) {
@@ -96,6 +97,8 @@ export function orphanWarning(path: string, text: string): string {
  * a line without `=` is fatal.
  */
 export function checkClientFile(type: string, path: string, read: ReadFile): { warnings: string[]; fatal?: string } {
+  // postconf would open it (and block on /dev/stdin, or never finish /dev/zero); the emulation says why it does not.
+  if (isSystemPath(path)) return { warnings: [`open "${type}" configuration "${path}": ${SYSTEM_FILE_REASON} by postfix-lint`] };
   const text = read(path);
   if (text === undefined) return { warnings: [`open "${type}" configuration "${path}": No such file or directory`] };
   if (typeof text !== 'string') return { warnings: text.error === null ? [] : [`open "${type}" configuration "${path}": ${text.error}`] };
