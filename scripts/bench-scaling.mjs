@@ -11,6 +11,10 @@
 //   access        an access map of N lines                                     real: postmap cdb:
 //   cidr          a cidr table of N lines                                      real: postmap -q (reads the whole table)
 //   longline      one mynetworks line of N addresses (no continuation)         real: postconf -n
+//   doubling      a restriction list of N words built by doubling               real: postconf -nx
+//                 (a1 = $a0 $a0, ...; N rounded to a power of two)
+//   backtrack     a pcre table of N rules with nested quantifiers, reached      real: postmap -q
+//                 by the relay matrix's postmaster@<mydestination> key
 // Ours is `node dist/cli.js DIR` (a full lint of the directory: main.cf,
 // master.cf and the tables it names), wall time including Node's start.
 // /usr/bin/time adds CPU time (user + system), the figure to compare on a
@@ -29,6 +33,8 @@ export const DEFAULT_SIZES = {
   access: [1_000, 10_000, 100_000, 1_000_000],
   cidr: [1_000, 10_000, 100_000, 1_000_000],
   longline: [1_000, 10_000, 100_000, 1_000_000],
+  doubling: [1_000, 10_000, 100_000, 1_000_000],
+  backtrack: [10, 100, 1_000],
 };
 
 /** What `npm run bench` runs: 1k to 1M where the whole bench stays near three minutes on two cores. */
@@ -40,6 +46,8 @@ export const BENCH_SIZES = {
   access: [1_000, 10_000, 100_000, 1_000_000],
   cidr: [1_000, 10_000, 100_000],
   longline: [1_000, 10_000, 100_000, 1_000_000],
+  doubling: [1_000, 10_000, 100_000],
+  backtrack: [10, 100, 1_000],
 };
 
 const STOCK_MASTER = existsSync('/usr/share/postfix/master.cf.dist')
@@ -109,6 +117,23 @@ export function generate(series, n) {
       };
     case 'longline':
       return { files: { 'main.cf': `${HEAD}mynetworks = 127.0.0.0/8${lines(n, (i) => ` ${ip(i)}/32`)}\n`, 'master.cf': STOCK_MASTER }, real: 'postconf' };
+    case 'doubling': {
+      const k = Math.max(1, Math.round(Math.log2(n)));
+      let main = `${HEAD}a0 = permit_mynetworks\n`;
+      for (let i = 1; i <= k; i++) main += `a${i} = $a${i - 1} $a${i - 1}\n`;
+      return { files: { 'main.cf': `${main}smtpd_recipient_restrictions = $a${k}, reject_unauth_destination\n`, 'master.cf': STOCK_MASTER }, real: 'postconf-x' };
+    }
+    case 'backtrack': {
+      const bad = ['/^postmaster@(a|a)*X$/', '/(a+){25}/', '/^(a|aa)+$/', '/(.*a){20}/', '/^([a-z]+)*@/'];
+      return {
+        files: {
+          'main.cf': `${HEAD}mydestination = ${'a'.repeat(28)}\nsmtpd_recipient_restrictions = permit_mynetworks, check_recipient_access pcre:\${config_directory}/bad.pcre, reject_unauth_destination\n`,
+          'master.cf': STOCK_MASTER,
+          'bad.pcre': lines(n, (i) => `${bad[i % bad.length]} REJECT rule ${i}\n`),
+        },
+        real: 'postmap-pcre',
+      };
+    }
     default:
       throw new Error(`unknown series ${series}`);
   }
@@ -173,6 +198,10 @@ function realCommand(kind, dir) {
       return { cmd: 'postconf', args: ['-c', dir, '-n'], label: 'postconf -n' };
     case 'postmap-cdb':
       return { cmd: 'postmap', args: ['-c', dir, `cdb:${join(dir, 'access')}`], label: 'postmap cdb:', before: () => rmSync(join(dir, 'access.cdb'), { force: true }) };
+    case 'postconf-x':
+      return { cmd: 'postconf', args: ['-c', dir, '-nx'], label: 'postconf -nx' };
+    case 'postmap-pcre':
+      return { cmd: 'postmap', args: ['-c', dir, '-q', `postmaster@${'a'.repeat(28)}`, `pcre:${join(dir, 'bad.pcre')}`], label: 'postmap -q pcre:' };
     case 'postmap-cidr':
       return { cmd: 'postmap', args: ['-c', dir, '-q', '192.0.2.1', `cidr:${join(dir, 'clients.cidr')}`], label: 'postmap -q cidr:' };
     default:

@@ -7,8 +7,9 @@
 //  - pcre:/regexp: lookups on our bounded matcher, ordinary and exploding keys (scripts/bench-regex.ts)
 //  - completion/hover latency through the real language server (scripts/bench-lsp.mjs)
 //  - scaling: lint time against input size (1k to 1M) for long continued
-//    values, many parameters, services, -o options, access and cidr lines and
-//    one very long line, with real postconf -n / postmap on the same files and
+//    values, many parameters, services, -o options, access and cidr lines,
+//    one very long line and two hostile inputs (a doubling list, a pcre table
+//    of backtracking patterns), with real postconf / postmap on the same files and
 //    a fitted growth exponent per series (scripts/bench-scaling.mjs); then
 //    hover latency through the server with the largest of each open
 //  - incremental: engine work per keystroke against a cold lint and a full parse
