@@ -5,7 +5,7 @@
 import { SymbolKind, type SymbolInformation, type WorkspaceSymbolParams } from 'vscode-languageserver/node';
 import { loadConfig } from '../engine/config';
 import { configSymbols, matchesQuery } from '../engine/navigation';
-import { findConfigDirs } from '../disk/config-dirs';
+import { findConfigDirs } from '../disk/find-config-dirs';
 import type { Feature, ServerContext } from './context';
 import { analysisOptions } from './settings';
 import { pathToUri } from './workspace';
@@ -15,7 +15,7 @@ const MAX_RESULTS = 1000;
 
 export function workspaceSymbolsFor(ctx: ServerContext, params: WorkspaceSymbolParams): SymbolInformation[] {
   const query = typeof params?.query === 'string' ? params.query : '';
-  const dirs = new Set(findConfigDirs(ctx.roots));
+  const dirs = new Set(findConfigDirs(ctx.roots).dirs);
   // Open documents first: their configuration is the one being edited (unsaved text included).
   const configs = ctx.workspace
     .open()
