@@ -30,7 +30,7 @@ import {
 import { findConfigDirsSteps } from '../disk/find-config-dirs';
 import type { Analysis } from './analysis';
 import { describeError, Feature, ServerContext } from './context';
-import { DEBOUNCE_MS, onWatchedFilesChanged, refreshWatchers, toDiagnostic } from './diagnostics';
+import { DEBOUNCE_MS, onWatchedFilesChanged, refreshWatchers, toDiagnostics } from './diagnostics';
 import { currentSettings, onSettingsChanged, settingsSettled } from './settings';
 import { pathToUri, uriToPath } from './workspace';
 
@@ -136,7 +136,7 @@ class WorkspaceReporter {
         const had = out.get(uri);
         if (had && dirname(path) !== dir) continue;
         if (!had && !isRegularFile(path)) continue;
-        const diagnostics = problems.map(toDiagnostic);
+        const diagnostics = problems.flatMap(toDiagnostics);
         const resultId = createHash('sha1').update(JSON.stringify(diagnostics)).digest('hex');
         out.set(uri, { uri, path, diagnostics, resultId });
       }
