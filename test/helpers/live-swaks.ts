@@ -40,7 +40,7 @@ function replyOf(line: string): LiveReply {
   return { code: Number(m[1]), enhanced: m[2] ?? '', text: m[3], line };
 }
 
-/** Splits a swaks transcript into (command, final reply line) pairs. */
+/** Splits a swaks transcript into (command, final reply line) pairs. Inside TLS swaks writes `~>`, `<~` and `<~*` for `->`, `<-` and `<**`. */
 export function parseSwaks(out: string): { cmd: string; reply: string }[] {
   const pairs: { cmd: string; reply: string }[] = [];
   let cmd = '(connect)';
@@ -48,7 +48,7 @@ export function parseSwaks(out: string): { cmd: string; reply: string }[] {
   let inData = false;
   for (const raw of out.split('\n')) {
     const line = raw.replace(/\r$/, '');
-    if (line.startsWith(' -> ') || line === ' -> ') {
+    if (/^ [-~]> /.test(line) || line === ' -> ' || line === ' ~> ') {
       const c = line.slice(4);
       if (inData) {
         if (c === '.') {
@@ -60,7 +60,7 @@ export function parseSwaks(out: string): { cmd: string; reply: string }[] {
       cmd = c;
       continue;
     }
-    const m = /^(<-|<\*\*) {1,2}(.*)$/.exec(line);
+    const m = /^(<-|<\*\*|<~|<~\*) {1,2}(.*)$/.exec(line);
     if (!m) continue;
     last = m[2];
     // Only the last line of a multi-line reply ("250 x" after "250-...") completes it.

@@ -19,7 +19,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireTools } from '../helpers/env';
-import { interpretSwaks, parseSwaks, PostfixInstance, REPLY_S, runTool, describeRun, type LiveResult, type RunResult } from '../helpers/live-postfix';
+import { interpretSwaks, parseSwaks, PostfixInstance, REPLY_S, runTool, describeRun, selfSignedCert, type LiveResult, type RunResult } from '../helpers/live-postfix';
 import { fsReader } from '../../server/src/cli/main';
 import { loadConfig } from '../../server/src/engine/config';
 import { applyTextEdits, hardenConfiguration, runRules } from '../../server/src/engine/rules';
@@ -224,13 +224,6 @@ function only(problems: Problem[], code: string): Problem {
   const p = problems.filter((x) => x.code === code);
   assert.equal(p.length, 1, `one ${code} expected: ${JSON.stringify(problems.map((x) => `${x.code} ${x.message}`), null, 1)}`);
   return p[0];
-}
-
-async function selfSignedCert(dir: string): Promise<string> {
-  const pem = join(dir, 'mx.pem');
-  const r = await run('sh', ['-c', `openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=mx.example.test -keyout ${pem}.key -out ${pem}.crt 2>&1 && cat ${pem}.key ${pem}.crt > ${pem} && chmod 600 ${pem}`]);
-  assert.equal(r.code, 0, r.out);
-  return pem;
 }
 
 const OUTSIDE = '203.0.113.5';

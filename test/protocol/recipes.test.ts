@@ -241,17 +241,18 @@ describe('recipes over stdio', () => {
     assert.deepEqual(await c.request('workspace/executeCommand', { command: 'postfix.recipes', arguments: [{ uri: 'file:///nonexistent/main.cf' }] }), []);
   });
 
-  test('"Harden this configuration" (seed 004): safe fixes plus the recipes PF542/PF543/PF547 call for, each part needing confirmation; the findings clear and postfix check accepts the result', async (t) => {
+  test('"Harden this configuration" (seed 004): safe fixes plus the recipes PF542/PF543 call for, each part needing confirmation; the findings clear and postfix check accepts the result', async (t) => {
     if (!requireTools(t, { commands: ['postfix', 'postconf', 'script'], root: true })) return;
     const x = seed('seed-004');
     const beforeCheck = postfixCheck(x.etc);
     const beforeDiags = await lint(x);
-    for (const code of ['PF542', 'PF547']) find(beforeDiags.main.concat(beforeDiags.master), code);
+    // PF547 is silent here: Postfix's default per-client concurrency limit keeps one client from holding every smtpd.
+    find(beforeDiags.main.concat(beforeDiags.master), 'PF542');
     find(beforeDiags.master, 'PF543');
     const edit: WorkspaceEdit = await c.request('postfix/harden', { uri: fileUri(x.main) });
     const annotations = Object.values(edit.changeAnnotations ?? {});
     const labels = annotations.map((a) => a.label);
-    for (const want of [/^Recipe sender-protection \(PF542\)$/, /^Recipe (submission|submissions) \(PF543\)$/, /^Recipe rate-limits \(PF547\)$/]) {
+    for (const want of [/^Recipe sender-protection \(PF542\)$/, /^Recipe (submission|submissions) \(PF543\)$/]) {
       assert.ok(labels.some((l) => want.test(l)), `${want} not among ${labels.join(' | ')}`);
     }
     assert.ok(annotations.every((a) => a.needsConfirmation === true));

@@ -40,7 +40,7 @@ describe('stand-ins for main.cf and master.cf', () => {
       const since = c.mark();
       c.didOpen(uri, 'postfix-main', MAIN, 1);
       const diags = await c.waitForDiagnostics(uri, { since, version: 1 });
-      assert.deepEqual(diags.map((d) => `${d.code}@${d.range.start.line}`).sort(), ['PF103@4', 'PF501@2', 'PF547@0'], JSON.stringify(diags.map((d) => d.message)));
+      assert.deepEqual(diags.map((d) => `${d.code}@${d.range.start.line}`).sort(), ['PF103@4', 'PF501@2'], JSON.stringify(diags.map((d) => d.message)));
     });
   }
 

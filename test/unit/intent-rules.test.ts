@@ -63,7 +63,8 @@ describe('intent rules on the seed write-ups', () => {
     assert.match(sub.message, /Relay access denied.*"reject_unauth_destination" in smtpd_recipient_restrictions/);
     only(ps, 'PF545');
     assert.equal(only(ps, 'PF546').severity, 'warning', 'the submission service serves the snakeoil certificate');
-    only(ps, 'PF547');
+    // Postfix's default per-client concurrency limit (50 of 100 processes) holds: no PF547.
+    none(ps, 'PF547');
 
     const removed = apply(f, mx.fixes![0]);
     assert.match(removed[`${DIR}/main.cf`], /^smtpd_client_restrictions = permit_mynetworks$/m);
@@ -167,11 +168,14 @@ describe('the seeds\' other mistakes', () => {
     assert.equal(only(lint(files(`${BASE}${tls}smtpd_tls_chain_files = /etc/ssl/private/ssl-cert-snakeoil.key, /etc/ssl/certs/ssl-cert-snakeoil.pem\n`, SMTP + SUBMISSION)), 'PF546').severity, 'warning');
   });
 
-  test('PF547: no limits on a public MX; silent with a limit or postscreen', () => {
-    only(lint(files(BASE)), 'PF547');
-    none(lint(files(`${BASE}smtpd_client_connection_rate_limit = 60\n`)), 'PF547');
+  test('PF547: one client may hold every process of a public MX; silent with a rate limit, the default concurrency limit or postscreen', () => {
+    none(lint(files(BASE)), 'PF547');
+    assert.match(only(lint(files(`${BASE}smtpd_client_connection_count_limit = 0\n`)), 'PF547').message, /count_limit = 0 lets one client hold any number/);
+    assert.match(only(lint(files(`${BASE}default_process_limit = 40\n`)), 'PF547').message, /count_limit = 50 lets one client hold all 40 smtpd processes/);
+    assert.match(only(lint(files(BASE, 'smtp      inet  n       -       y       -       30      smtpd\n')), 'PF547').message, /hold all 30 smtpd processes/);
+    none(lint(files(`${BASE}smtpd_client_connection_count_limit = 0\nsmtpd_client_connection_rate_limit = 60\n`)), 'PF547');
     const postscreen = 'smtp      inet  n       -       y       -       1       postscreen\nsmtpd     pass  -       -       y       -       -       smtpd\n';
-    none(lint(files(BASE, postscreen)), 'PF547');
+    none(lint(files(`${BASE}smtpd_client_connection_count_limit = 0\n`, postscreen)), 'PF547');
   });
 });
 

@@ -5,7 +5,7 @@
 import { ownDomains } from '../intent/roles';
 import type { RuleContext } from '../rules/context';
 import { versionAtLeast } from '../catalog/version';
-import type { Plan } from './plan';
+import { findService, type Plan } from './plan';
 
 export interface RecipeParameter {
   key: string;
@@ -90,10 +90,26 @@ const localhostOnly: Recipe = {
   },
 };
 
-function saslParams(): RecipeParameter[] {
+/** The master.cf service a submission recipe changes, when it exists. */
+function submissionService(ctx: RuleContext, implicit: boolean) {
+  return findService(ctx, implicit ? { name: 'submissions', aliases: ['smtps', '465'], options: [] } : { name: 'submission', aliases: ['587'], options: [] });
+}
+
+/**
+ * The SASL setting the service already works with: its -o or main.cf value;
+ * Postfix's default when SASL is in use without one (seed 000 runs Cyrus that
+ * way); the usual Dovecot one only for a server without SASL.
+ */
+function saslSetting(ctx: RuleContext, implicit: boolean, name: string, usual: string): string {
+  const svc = submissionService(ctx, implicit);
+  if (ctx.isSet(name, svc) || saslEnabledSomewhere(ctx)) return ctx.value(name, svc).trim() || usual;
+  return usual;
+}
+
+function saslParams(implicit: boolean): RecipeParameter[] {
   return [
-    { key: 'sasl_type', description: 'SASL implementation (dovecot or cyrus)', fallback: (ctx) => ctx.value('smtpd_sasl_type').trim() || 'dovecot' },
-    { key: 'sasl_path', description: 'SASL socket or application name', fallback: (ctx) => ctx.value('smtpd_sasl_path').trim() || 'private/auth' },
+    { key: 'sasl_type', description: 'SASL implementation (dovecot or cyrus; default: the service\'s or main.cf\'s setting, Postfix\'s default when SASL is already on, else dovecot)', fallback: (ctx) => saslSetting(ctx, implicit, 'smtpd_sasl_type', 'dovecot') },
+    { key: 'sasl_path', description: 'SASL socket or application name (default: the service\'s or main.cf\'s setting, Postfix\'s default when SASL is already on, else private/auth)', fallback: (ctx) => saslSetting(ctx, implicit, 'smtpd_sasl_path', 'private/auth') },
     {
       key: 'login_maps',
       description: 'table of sender address → login (default: the existing smtpd_sender_login_maps, else a new texthash table to fill in)',
@@ -139,7 +155,7 @@ const submission: Recipe = {
   name: 'submission',
   title: 'Submission on port 587: STARTTLS required, SASL, senders bound to logins',
   summary: 'master.cf submission service with smtpd_tls_security_level=encrypt, smtpd_tls_auth_only, reject_sender_login_mismatch and $mua_* restriction lists',
-  parameters: [...saslParams(), domainsParam()],
+  parameters: [...saslParams(false), domainsParam()],
   plan: (ctx, values) => submissionPlan(ctx, values, false),
 };
 
@@ -147,7 +163,7 @@ const submissions: Recipe = {
   name: 'submissions',
   title: 'Submission on port 465 (implicit TLS): SASL, senders bound to logins',
   summary: 'master.cf submissions service with smtpd_tls_wrappermode=yes and the same $mua_* restriction lists as port 587',
-  parameters: [...saslParams(), domainsParam()],
+  parameters: [...saslParams(true), domainsParam()],
   plan: (ctx, values) => submissionPlan(ctx, values, true),
 };
 
@@ -175,7 +191,7 @@ const senderProtection: Recipe = {
     const check = `check_sender_access texthash:$config_directory/${SENDER_TABLE}`;
     const permits = saslEnabledSomewhere(ctx) ? TRUSTED_PERMITS : 'permit_mynetworks';
     p.lists.push({ parameter: 'smtpd_recipient_restrictions', words: check, whenUnset: `${permits}, ${check}, reject_unauth_destination`, present: new RegExp(`^texthash:\\$config_directory/${SENDER_TABLE}$|/${SENDER_TABLE}$`) });
-    p.notes.push(reject ? 'Outside clients using your domains as sender are now refused with 554 5.7.1.' : `Outside clients using your domains as sender are logged ("reject_warning"); check the log, then run the recipe again with --set action=REJECT after deleting ${SENDER_TABLE}.`);
+    p.notes.push(reject ? 'Outside clients using your domains as sender are now refused with 554 5.7.1.' : `Outside clients using your domains as sender are logged (a "NOQUEUE: warn:" line in the mail log); check the log, then run the recipe again with --set action=REJECT after deleting ${SENDER_TABLE}.`);
     p.notes.push('texthash tables are read when smtpd starts: run postfix reload after changing the file.');
     return p;
   },

@@ -72,7 +72,7 @@ function sameWords(a: string, b: string): boolean {
   return w(a) === w(b);
 }
 
-function findService(ctx: RuleContext, plan: ServicePlan): MasterService | undefined {
+export function findService(ctx: RuleContext, plan: ServicePlan): MasterService | undefined {
   const names = [plan.name, ...plan.aliases];
   return ctx.config.master?.services.find((s) => s.valid && s.type.text === 'inet' && names.some((n) => s.name.text === n || s.name.text.endsWith(`:${n}`)));
 }

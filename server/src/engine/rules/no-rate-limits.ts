@@ -1,37 +1,56 @@
-// PF547: an MX on a public port 25 with no anvil limits on how often one
-// client may connect or send (seed 000 suggests them). One misbehaving
-// client can then hold every smtpd process. Info: the right numbers depend
-// on the traffic, and postscreen in front already keeps most bots out.
+// PF547: an MX on a public port 25 where one client may hold every smtpd
+// process: no anvil rate limit, and the per-client concurrency limit
+// (smtpd_client_connection_count_limit) is off or at least the service's
+// process limit (seed 000 suggests limits). Postfix's defaults (50 parallel
+// connections per client of 100 processes) already stop that, so a stock
+// configuration is not reported: on the precision corpus every finding of the
+// first version was that default, advice an admin cannot act on usefully.
+// Info: the right numbers depend on the traffic; postscreen in front keeps
+// most bots out.
 
 import { recipeFix } from '../recipes';
 import { serverRoles, serviceRange } from '../intent/roles';
 import type { Problem } from '../types';
-import type { SmtpdService } from './context';
+import type { RuleContext, SmtpdService } from './context';
 import { code, problem, Rule } from './rule';
 import { ByLocation, listText } from './util';
 
-export const NO_RATE_LIMITS = code('PF547', 'no-rate-limits', 'info', 'security', 'No connection or message rate limit on a public port 25');
+export const NO_RATE_LIMITS = code('PF547', 'no-rate-limits', 'info', 'security', 'One client may hold every smtpd process of a public port 25 (no rate limit, no per-client concurrency limit below the process limit)');
 
 const LIMITS = ['smtpd_client_connection_rate_limit', 'smtpd_client_message_rate_limit', 'smtpd_client_recipient_rate_limit'];
+
+/** The service's smtpd process limit (master.cf maxproc, else default_process_limit); 0 is unlimited. */
+function processLimit(ctx: RuleContext, svc: SmtpdService): number {
+  const field = svc.service?.maxproc.text;
+  const text = field && field !== '-' ? field : ctx.value('default_process_limit', svc.service).trim();
+  const n = Number(text);
+  return Number.isFinite(n) ? n : 100;
+}
 
 export const noRateLimitsRule: Rule = {
   codes: [NO_RATE_LIMITS],
   check(ctx) {
     const postscreen = ctx.config.master?.services.some((s) => s.valid && s.program === 'postscreen' && s.type.text === 'inet');
     if (postscreen) return [];
-    const found = new ByLocation<{ svc: SmtpdService }>();
+    const found = new ByLocation<{ svc: SmtpdService; count: number; procs: number }>();
     for (const svc of serverRoles(ctx).mx) {
       if (LIMITS.some((p) => Number(ctx.value(p, svc.service).trim() || '0') > 0)) continue;
+      const count = Number(ctx.value('smtpd_client_connection_count_limit', svc.service).trim() || '0');
+      const procs = processLimit(ctx, svc);
+      // One client is held to fewer processes than the service has: the default case.
+      if (count > 0 && (procs === 0 || count < procs)) continue;
       const at = serviceRange(ctx, svc);
-      found.add(at.file, at.range, { svc });
+      found.add(at.file, at.range, { svc, count, procs });
     }
     return found.entries().map(({ file, range, items }): Problem => {
       const fix = recipeFix(ctx, 'rate-limits');
+      const { count, procs } = items[0];
+      const held = count === 0 ? 'smtpd_client_connection_count_limit = 0 lets one client hold any number of them' : `smtpd_client_connection_count_limit = ${count} lets one client hold all ${procs} smtpd processes`;
       return problem(
         NO_RATE_LIMITS,
         file,
         range,
-        `${listText(items.map((i) => i.svc.label))} receives mail from the Internet with no per-client connection, message or recipient rate limit (smtpd_client_*_rate_limit are 0): one client can open connection after connection and keep every smtpd busy. Set anvil limits that fit your traffic (postfix-lint recipe rate-limits).`,
+        `${listText(items.map((i) => i.svc.label))} receives mail from the Internet with no per-client connection, message or recipient rate limit (smtpd_client_*_rate_limit are 0), and ${held}: a single client can keep every smtpd busy and lock everyone else out. Set anvil limits that fit your traffic (postfix-lint recipe rate-limits).`,
         fix ? [fix] : undefined,
       );
     });
