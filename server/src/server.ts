@@ -14,6 +14,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { describeError, Logger, makeGuard, ServerContext } from './features/context';
 import { features } from './features';
+import { mergeCapabilities } from './features/capabilities';
 import { Workspace, workspaceRoots } from './features/workspace';
 import { Analyses } from './features/analysis';
 import { configDocuments, logDocuments } from './features/documents';
@@ -40,8 +41,8 @@ let clientCapabilities: ClientCapabilities = {};
 connection.onInitialize((params): InitializeResult => {
   clientCapabilities = params.capabilities ?? {};
   ctx.roots = workspaceRoots(params);
-  const capabilities: ServerCapabilities = { textDocumentSync: TextDocumentSyncKind.Incremental };
-  for (const f of features) Object.assign(capabilities, f.capabilities, f.capabilitiesFor?.(clientCapabilities));
+  let capabilities: ServerCapabilities = { textDocumentSync: TextDocumentSyncKind.Incremental };
+  for (const f of features) capabilities = mergeCapabilities(capabilities, f.capabilities, f.capabilitiesFor?.(clientCapabilities));
   return { capabilities, serverInfo: { name: 'postfix-lint', version } };
 });
 
