@@ -22,6 +22,7 @@ import { registerPostfixPrograms } from './postfix-programs';
 import { registerCompareCommand } from './compare';
 import { recipeMiddleware, registerRecipeCommand } from './recipes';
 import { registerLintTasks } from './lint-task';
+import { explainMiddleware, registerExplainLogCommand, SERVER_EXPLAIN_COMMAND } from './explain-log';
 
 export const LANGUAGES = ['postfix-main', 'postfix-master', 'postfix-map'];
 
@@ -35,17 +36,23 @@ export async function activate(context: ExtensionContext): Promise<void> {
   };
   registerVersionCommand(context);
   registerLintTasks(context);
+  registerExplainLogCommand(context);
   // Trusting the workspace changes which postfix.mode value VS Code reports; tell the server.
   context.subscriptions.push(workspace.onDidGrantWorkspaceTrust(() => void client?.sendNotification('workspace/didChangeConfiguration', { settings: null })));
   const outputChannel = window.createOutputChannel('Postfix', { log: true });
   context.subscriptions.push(outputChannel);
   const clientOptions: LanguageClientOptions = {
-    documentSelector: LANGUAGES.flatMap((language) => [
-      { scheme: 'file', language },
-      { scheme: 'untitled', language },
-    ]),
+    documentSelector: [
+      ...LANGUAGES.flatMap((language) => [
+        { scheme: 'file', language },
+        { scheme: 'untitled', language },
+      ]),
+      // Logs: only the "Why?" lenses and the explain command (server/src/features/logExplain.ts).
+      { scheme: 'file', language: 'postfix-log' },
+    ],
     outputChannel,
-    middleware: recipeMiddleware,
+    // The server's commands: the log explanation's answer is shown, the recipes' are asked for and applied.
+    middleware: { executeCommand: (command, args, next) => (command === SERVER_EXPLAIN_COMMAND ? explainMiddleware : recipeMiddleware).executeCommand!(command, args, next) },
   };
   client = new LanguageClient('postfix', 'Postfix Language Server', serverOptions, clientOptions);
   const statusBar = registerServerState(context, client, outputChannel);

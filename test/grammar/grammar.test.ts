@@ -11,8 +11,9 @@ import { before, describe, test } from 'node:test';
 import * as oniguruma from 'vscode-oniguruma';
 import { INITIAL, IGrammar, parseRawGrammar, Registry } from 'vscode-textmate';
 import { repoDir } from '../helpers/env';
+import { LOGGED_ACTIONS, parseSmtpdLogLine } from '../../server/src/engine/review/log-line';
 
-const grammarFiles = ['postfix-main', 'postfix-master', 'postfix-map', 'postfix-aliases'].map((n) => `syntaxes/${n}.tmLanguage.json`);
+const grammarFiles = ['postfix-main', 'postfix-master', 'postfix-map', 'postfix-aliases', 'postfix-log'].map((n) => `syntaxes/${n}.tmLanguage.json`);
 
 function runTmGrammarTest(glob: string) {
   const args = ['vscode-tmgrammar-test', ...grammarFiles.flatMap((g) => ['-g', g]), glob];
@@ -40,6 +41,7 @@ describe('grammar assertion files', () => {
     ['main-trailing-comment.cf', 'comment.line.number-sign.postfix'],
     ['master-bad-type.cf', 'storage.type.service.postfix'],
     ['map-misspelled-action.access', 'keyword.control.action.postfix'],
+    ['log-reject-as-warning.log', 'keyword.control.warning.postfix-log'],
   ];
   for (const [file, scope] of negatives) {
     test(`negative control ${file} fails`, () => {
@@ -111,6 +113,18 @@ describe('grammar keyword lists match server/data', () => {
     for (const r of rows.filter((r) => r.since === '-')) {
       assert.ok(!scopesAt('source.postfix.map', `key.example ${r.name}`, 12).includes('keyword.control.action.postfix'), r.name);
     }
+  });
+
+  test('every access action smtpd logs is highlighted in a log, on the lines that get a "Why?" lens', () => {
+    assert.ok(LOGGED_ACTIONS.length >= 10);
+    for (const a of LOGGED_ACTIONS) {
+      const line = `Dec  2 16:10:54 mx postfix/smtpd[1]: NOQUEUE: ${a}: RCPT from unknown[192.0.2.1]: 554 5.7.1 <b@example.net>: no; from=<a@example.org> to=<b@example.net>`;
+      assert.equal(parseSmtpdLogLine(line)?.action, a);
+      const scopes = scopesAt('source.postfix.log', line, line.indexOf(`${a}:`));
+      assert.ok(scopes.some((x) => /^keyword\.control\.(reject|warning|action)\.postfix-log$/.test(x)), `${a}: ${scopes.join(' ')}`);
+    }
+    const other = 'Dec  2 16:10:54 mx postfix/smtpd[1]: NOQUEUE: rejected: RCPT from unknown[192.0.2.1]: 554 no';
+    assert.ok(!scopesAt('source.postfix.log', other, other.indexOf('rejected')).some((x) => x.startsWith('keyword.control')));
   });
 
   test('every #include names a rule the grammar defines', () => {

@@ -60,7 +60,8 @@ describe('code lens over stdio', () => {
   const summary = (ls: CodeLens[]) => ls.map((l) => [l.range.start.line, l.command?.title, l.command?.command]);
 
   test('capability', () => {
-    assert.deepEqual(init.capabilities.codeLensProvider, { resolveProvider: false });
+    // resolve is for the "Why?" lenses of logs (logExplain.ts); these come with their commands.
+    assert.deepEqual(init.capabilities.codeLensProvider, { resolveProvider: true });
   });
 
   test('master.cf: smtpd services that take connections and their -o restriction lists; nothing on postscreen, pickup, smtp', async () => {

@@ -111,7 +111,7 @@ describe('recipes over stdio', () => {
       },
     });
     const init = await c.initialize(null, EDITOR_CAPABILITIES);
-    assert.deepEqual(init.capabilities.executeCommandProvider?.commands, ['postfix.recipes', 'postfix.applyRecipe']);
+    assert.deepEqual(init.capabilities.executeCommandProvider?.commands, ['postfix.recipes', 'postfix.applyRecipe', 'postfix.server.explainLogLine']);
   });
   after(async () => {
     await c.dispose();

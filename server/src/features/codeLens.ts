@@ -7,6 +7,7 @@ import type { CodeLens, CodeLensParams } from 'vscode-languageserver/node';
 import { codeLensTargets } from '../engine/assist/code-lens';
 import type { Feature, ServerContext } from './context';
 import { navigationSubject } from './navigation';
+import { logLenses } from './logExplain';
 
 export const SIMULATE_COMMAND = 'postfix.simulate';
 export const RELAY_MATRIX_COMMAND = 'postfix.relayMatrix';
@@ -14,6 +15,8 @@ export const RELAY_MATRIX_COMMAND = 'postfix.relayMatrix';
 export function codeLensesFor(ctx: ServerContext, params: CodeLensParams): CodeLens[] | null {
   const uri = params?.textDocument?.uri;
   if (typeof uri !== 'string') return null;
+  const forLog = logLenses(ctx, uri);
+  if (forLog) return forLog;
   const s = navigationSubject(ctx, uri);
   if (!s) return null;
   const out: CodeLens[] = [];

@@ -21,6 +21,7 @@ import { simulate } from './simulate';
 import { status } from './status';
 import { workspaceSymbols } from './workspaceSymbols';
 import { workspaceDiagnostics } from './workspaceDiagnostics';
+import { logExplain } from './logExplain';
 
 export const features: Feature[] = [
   settings,
@@ -39,6 +40,7 @@ export const features: Feature[] = [
   documentLinks,
   workspaceSymbols,
   codeLens,
+  logExplain,
   semanticTokens,
   recipes,
   inlayHints,

@@ -15,6 +15,7 @@
 // recipeCommandActions() adds "… with your values" code actions to the intent
 // findings whose recipe takes parameters (features/codeActions.ts calls it).
 
+import { EXPLAIN_LOG_LINE_COMMAND, explainLogLine } from './logExplain';
 import { CodeActionKind, type ClientCapabilities, type CodeAction, type Diagnostic, type ExecuteCommandParams, type WorkspaceEdit } from 'vscode-languageserver/node';
 import { buildRecipe, findRecipe, recipeForCode, RECIPES } from '../engine/recipes';
 import { RuleContext } from '../engine/rules/context';
@@ -134,7 +135,8 @@ export function recipeCommandActions(uri: string, d: Diagnostic, problems: Probl
 export const recipes: Feature = {
   name: 'recipes',
   capabilities: {
-    executeCommandProvider: { commands: [LIST_RECIPES_COMMAND, APPLY_RECIPE_COMMAND] },
+    // One handler answers every server command: the log explanation's too (logExplain.ts).
+    executeCommandProvider: { commands: [LIST_RECIPES_COMMAND, APPLY_RECIPE_COMMAND, EXPLAIN_LOG_LINE_COMMAND] },
   },
   initialized(_ctx, client: ClientCapabilities) {
     clientAppliesEdits = client.workspace?.applyEdit ?? false;
@@ -146,6 +148,7 @@ export const recipes: Feature = {
         const arg = Array.isArray(params?.arguments) ? params.arguments[0] : undefined;
         if (params?.command === LIST_RECIPES_COMMAND) return listRecipes(ctx, isObject(arg) ? arg.uri : undefined);
         if (params?.command === APPLY_RECIPE_COMMAND) return applyRecipe(ctx, arg);
+        if (params?.command === EXPLAIN_LOG_LINE_COMMAND) return explainLogLine(arg);
         return null;
       }),
     );

@@ -24,9 +24,11 @@ export interface PostfixSettings {
   rules: RuleSettings;
   /** Analyse every configuration directory of the workspace, not only those of open files (workspaceDiagnostics.ts). */
   workspaceDiagnostics: boolean;
+  /** The configuration directory logs are explained against (logExplain.ts); empty: the one found in the workspace. */
+  logConfigDirectory: string;
 }
 
-const DEFAULTS: PostfixSettings = { version: NEWEST_VERSION, mode: 'auto', expandedValues: true, rules: emptyRuleSettings(), workspaceDiagnostics: true };
+const DEFAULTS: PostfixSettings = { version: NEWEST_VERSION, mode: 'auto', expandedValues: true, rules: emptyRuleSettings(), workspaceDiagnostics: true, logConfigDirectory: '' };
 
 /** The engine's options for the current settings. */
 export function analysisOptions(): { version: string; mode?: ConfigMode } {
@@ -101,8 +103,8 @@ export function applySettings(raw: unknown, ctx?: Pick<ServerContext, 'log'>): b
   const hints = obj.inlayHints && typeof obj.inlayHints === 'object' ? (obj.inlayHints as Record<string, unknown>) : {};
   const parsed = parseRuleSettings({ rules: obj.rules, categories: obj.categories }, 'postfix.rules/postfix.categories');
   for (const e of parsed.errors) ctx?.log.error(e);
-  const next: PostfixSettings = { version, mode, expandedValues: hints.expandedValues !== false, rules: parsed.settings, workspaceDiagnostics: obj.workspaceDiagnostics !== false };
-  if (next.version === current.version && next.mode === current.mode && next.expandedValues === current.expandedValues && next.workspaceDiagnostics === current.workspaceDiagnostics && JSON.stringify(next.rules) === JSON.stringify(current.rules)) return false;
+  const next: PostfixSettings = { version, mode, expandedValues: hints.expandedValues !== false, rules: parsed.settings, workspaceDiagnostics: obj.workspaceDiagnostics !== false, logConfigDirectory: typeof obj.logConfigDirectory === 'string' ? obj.logConfigDirectory.trim() : '' };
+  if (next.version === current.version && next.mode === current.mode && next.expandedValues === current.expandedValues && next.workspaceDiagnostics === current.workspaceDiagnostics && next.logConfigDirectory === current.logConfigDirectory && JSON.stringify(next.rules) === JSON.stringify(current.rules)) return false;
   current = next;
   generation++;
   for (const l of listeners) l(current);

@@ -107,6 +107,19 @@ class WorkspaceReporter {
     }, delayMs);
   }
 
+  /** The configuration directories found; walks the tree now when workspace diagnostics are off. */
+  async configDirs(): Promise<string[]> {
+    await settingsSettled;
+    await this.discovered;
+    if (this.enabled) return this.dirs;
+    const steps = findConfigDirsSteps(this.roots);
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value.dirs;
+      await yieldToEventLoop();
+    }
+  }
+
   /** Whether a directory is among the configurations found (or lies outside the workspace folders). */
   knows(dir: string): boolean {
     return this.dirs.includes(dir) || !this.roots.some((r) => dir === r || dir.startsWith(`${r}/`));
@@ -238,6 +251,11 @@ class WorkspaceReporter {
 const CONFIG_FILE_NAMES = new Set(['main.cf', 'master.cf']);
 
 let reporter: WorkspaceReporter | undefined;
+
+/** The configuration directories in the workspace folders (the walk of workspace diagnostics, or one now when that is off). */
+export async function workspaceConfigDirs(): Promise<string[]> {
+  return (await reporter?.configDirs()) ?? [];
+}
 
 export const workspaceDiagnostics: Feature = {
   name: 'workspaceDiagnostics',

@@ -28,7 +28,9 @@ export interface SmtpdLogEvent {
   helo?: string;
 }
 
-const ACTIONS = new Set<LoggedAction>(['reject', 'reject_warning', 'discard', 'hold', 'filter', 'redirect', 'warn', 'info', 'bcc', 'prepend']);
+/** Every access action smtpd logs (the postfix-log grammar highlights each; test/grammar checks). */
+export const LOGGED_ACTIONS: readonly LoggedAction[] = ['reject', 'reject_warning', 'discard', 'hold', 'filter', 'redirect', 'warn', 'info', 'bcc', 'prepend'];
+const ACTIONS = new Set<LoggedAction>(LOGGED_ACTIONS);
 
 const HEAD = /(?:^|\s)((?:[\w.-]+\/)*[\w.-]+)\/smtpd\[\d+\]: (\S+): ([a-z_]+): (\S+) from ([^\s[]*)\[([^\]]*)\](?::\d+)?: /;
 
