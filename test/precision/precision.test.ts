@@ -32,7 +32,7 @@ const corpus = findCorpus();
 /**
  * The collected configurations are third-party files fetched from public
  * repositories; developers do not commit fetched material, it belongs in the
- * steering repository's shared/precision (README, "Proof"). Where it is not
+ * steering repository's shared/precision (docs/development.md, "Proof"). Where it is not
  * there, say so loudly: the verdict check above still runs, the findings
  * check cannot. It is not reported as a skip, since no prerequisite of this
  * machine is missing; the notice names what is.
