@@ -265,8 +265,7 @@ function* tableProblems(config: PostfixConfig, notTables: Set<string>): Generato
     }
     // One finding for a file that is not a table, however many places name it.
     if (notTables.has(use.files.source)) continue;
-    const problems = use.format === 'aliases' ? parseAliasTable(text, use.files.source).problems : parseTableText(use.ref.type, use.files.source, text);
-    const why = notATable(text, problems);
+    const why = notATable(text);
     if (why) {
       notTables.add(use.files.source);
       out.push(
@@ -279,6 +278,7 @@ function* tableProblems(config: PostfixConfig, notTables: Set<string>): Generato
       );
       continue;
     }
+    const problems = use.format === 'aliases' ? parseAliasTable(text, use.files.source).problems : parseTableText(use.ref.type, use.files.source, text);
     pushAll(out, problems);
     pushAll(out, indexProblems(config, use));
     yield;

@@ -15,10 +15,11 @@ const ASSIGNMENT = /^(?:export[ \t]+)?[A-Za-z_][A-Za-z0-9_]*=/;
 
 /**
  * Why a file read as a lookup table is not one, or undefined when it may
- * be: a PEM block (keys, certificates), only NAME=value assignments, or at
- * least two entries and not one without an error.
+ * be: a PEM block (keys, certificates) or only NAME=value assignments.
+ * A table whose every entry has an error is still a table (a cidr file of
+ * host-bit mistakes): its findings are the point, so it is not hidden.
  */
-export function notATable(text: string, problems: readonly Problem[]): string | undefined {
+export function notATable(text: string): string | undefined {
   if (PEM.test(text)) return 'it holds a PEM block (a private key or certificate)';
   const entries: number[] = [];
   let assignments = 0;
@@ -32,10 +33,6 @@ export function notATable(text: string, problems: readonly Problem[]): string | 
   }
   if (entries.length === 0) return undefined;
   if (assignments === entries.length) return `its ${entries.length === 1 ? 'only line is' : `${entries.length} lines are`} NAME=value assignments, like a .env or shell file`;
-  if (entries.length < 2) return undefined;
-  const bad = new Set<number>();
-  for (const p of problems) if (p.severity === 'error') bad.add(p.range.start.line);
-  if (entries.every((l) => bad.has(l))) return `none of its ${entries.length} entries is valid`;
   return undefined;
 }
 
