@@ -9,9 +9,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { CodeAction, Diagnostic, TextEdit } from 'vscode-languageserver-protocol';
+import type { CodeAction, Diagnostic } from 'vscode-languageserver-protocol';
 import { ensureBuilt, fileUri, LspClient } from '../helpers/lsp-client';
 import { repoDir } from '../helpers/env';
+import { applyEdits } from '../helpers/workspace-edit';
 
 const MAIN = [
   '# relay host',
@@ -26,28 +27,6 @@ const MAIN = [
   '',
 ].join('\r\n');
 const MASTER = 'smtp      inet  n       -       y       -       -       smtpd\n';
-
-function offsetAt(text: string, p: { line: number; character: number }): number {
-  let off = 0;
-  for (let l = 0; l < p.line; l++) {
-    const nl = text.indexOf('\n', off);
-    if (nl < 0) return text.length;
-    off = nl + 1;
-  }
-  return Math.min(off + p.character, text.length);
-}
-
-function applyEdits(text: string, edits: TextEdit[]): string {
-  const sorted = edits.map((e) => ({ start: offsetAt(text, e.range.start), end: offsetAt(text, e.range.end), newText: e.newText })).sort((a, b) => b.start - a.start);
-  let out = text;
-  let limit = Infinity;
-  for (const e of sorted) {
-    assert.ok(e.end <= limit, `overlapping edits: ${JSON.stringify(edits)}`);
-    out = out.slice(0, e.start) + e.newText + out.slice(e.end);
-    limit = e.start;
-  }
-  return out;
-}
 
 function find(diags: Diagnostic[], code: string, severity?: number): Diagnostic {
   const d = diags.find((x) => x.code === code && (severity === undefined || x.severity === severity));
