@@ -266,7 +266,11 @@ export interface LiveConfig {
   postmap?: string[];
 }
 
-const ESSENTIAL_SERVICES = `pickup    unix  n - n 60 1 pickup
+/**
+ * The daemons every private instance needs besides its smtpd services (its
+ * master.cf is only these plus the services under test).
+ */
+export const ESSENTIAL_SERVICES = `pickup    unix  n - n 60 1 pickup
 cleanup   unix  n - n -  0 cleanup
 qmgr      unix  n - n 300 1 qmgr
 rewrite   unix  - - n -  - trivial-rewrite
@@ -282,6 +286,9 @@ anvil     unix  - - n -  1 anvil
 scache    unix  - - n -  1 scache
 postlog   unix-dgram n - n - 1 postlogd
 `;
+
+/** The TLS session cache manager, for instances whose smtpd speaks TLS (add it to ESSENTIAL_SERVICES). */
+export const TLSMGR = 'tlsmgr    unix  - - n 1000? 1 tlsmgr\n';
 
 export class LivePostfix {
   /** Logical service name → `127.0.0.1:PORT`. */

@@ -11,8 +11,9 @@
 //   const { position, text } = withCursor('smtpd_relay_restrictions = permit_my|networks');
 
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, readdirSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type {
   Diagnostic,
@@ -378,5 +379,51 @@ export function ensureBuilt(): void {
     if (built < sources) execFileSync('npm', ['run', '--silent', 'build'], { cwd: repoDir, stdio: 'pipe' });
   } finally {
     rmdirSync(lock);
+  }
+}
+
+export interface OpenConfig {
+  client: LspClient;
+  init: InitializeResult;
+  /** The temporary configuration directory (the workspace root). */
+  dir: string;
+  mainUri: string;
+  masterUri: string;
+  /** Stops the server and removes the directory. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * The usual start of a protocol test: main.cf and master.cf (plus any other
+ * files, written but not opened) in a temporary directory, a built server
+ * started and initialized on it (with the client `capabilities`, then the
+ * `settings` as workspace/didChangeConfiguration), and main.cf and master.cf
+ * opened with the texts written.
+ */
+export async function openConfig(
+  files: { main: string; master: string; others?: Record<string, string> },
+  options: { prefix?: string; capabilities?: object; settings?: object } = {},
+): Promise<OpenConfig> {
+  ensureBuilt();
+  const dir = mkdtempSync(join(tmpdir(), options.prefix ?? 'pf-lsp-'));
+  const client = LspClient.start();
+  const dispose = async () => {
+    await client.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    writeFileSync(join(dir, 'main.cf'), files.main);
+    writeFileSync(join(dir, 'master.cf'), files.master);
+    for (const [name, text] of Object.entries(files.others ?? {})) writeFileSync(join(dir, name), text);
+    const mainUri = fileUri(join(dir, 'main.cf'));
+    const masterUri = fileUri(join(dir, 'master.cf'));
+    const init = await client.initialize(fileUri(dir), options.capabilities ?? {});
+    if (options.settings) client.notify('workspace/didChangeConfiguration', { settings: options.settings });
+    client.didOpen(mainUri, 'postfix-main', files.main);
+    client.didOpen(masterUri, 'postfix-master', files.master);
+    return { client, init, dir, mainUri, masterUri, dispose };
+  } catch (e) {
+    await dispose();
+    throw e;
   }
 }

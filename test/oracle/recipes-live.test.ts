@@ -20,7 +20,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireTools, sharedDir } from '../helpers/env';
-import { describeRun, interpretSwaks, PostfixInstance, REPLY_S, runTool, selfSignedCert, smtpSession, type LiveResult } from '../helpers/live-postfix';
+import { describeRun, interpretSwaks, PostfixInstance, REPLY_S, runTool, selfSignedCert, smtpSession, type LiveResult, ESSENTIAL_SERVICES, TLSMGR } from '../helpers/live-postfix';
 import { fsReader, main as cli } from '../../server/src/cli/main';
 import { loadConfig } from '../../server/src/engine/config';
 import { applyTextEdits, runRules } from '../../server/src/engine/rules';
@@ -140,23 +140,6 @@ smtpd_authorized_xclient_hosts = 127.0.0.0/8
 const OWNED = new Set(INSTANCE_MAIN.split('\n').filter(Boolean).map((l) => l.slice(0, l.indexOf(' '))));
 const CERT_PARAMS = /^(smtpd_tls_cert_file|smtpd_tls_key_file|smtpd_tls_chain_files|smtpd_tls_eccert_file|smtpd_tls_eckey_file)\s*=/;
 
-const ESSENTIAL_SERVICES = `pickup    unix  n - n 60 1 pickup
-cleanup   unix  n - n -  0 cleanup
-qmgr      unix  n - n 300 1 qmgr
-tlsmgr    unix  - - n 1000? 1 tlsmgr
-rewrite   unix  - - n -  - trivial-rewrite
-bounce    unix  - - n -  0 bounce
-defer     unix  - - n -  0 bounce
-trace     unix  - - n -  0 bounce
-verify    unix  - - n -  1 verify
-proxymap  unix  - - n -  - proxymap
-discard   unix  - - n -  - discard
-error     unix  - - n -  - error
-retry     unix  - - n -  - error
-anvil     unix  - - n -  1 anvil
-scache    unix  - - n -  1 scache
-postlog   unix-dgram n - n - 1 postlogd
-`;
 
 /** Logical lines: a line that starts a setting or service, with its indented continuation lines. */
 function logicalLines(text: string): string[] {
@@ -204,7 +187,7 @@ export function liveMaster(deployed: string): { text: string; ports: number[] } 
     ports.push(port);
     out.push(`{{HOST}}:${port} inet ${m[3]} ${m[4]} n ${m[5]} ${m[6]} smtpd${m[7]}${m[8] ?? ''}`);
   }
-  return { text: `${out.join('\n')}\n${ESSENTIAL_SERVICES}`, ports };
+  return { text: `${out.join('\n')}\n${ESSENTIAL_SERVICES}${TLSMGR}`, ports };
 }
 
 function backdate(path: string): void {

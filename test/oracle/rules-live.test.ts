@@ -19,7 +19,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireTools } from '../helpers/env';
-import { interpretSwaks, parseSwaks, PostfixInstance, REPLY_S, runTool, describeRun, selfSignedCert, type LiveResult, type RunResult } from '../helpers/live-postfix';
+import { interpretSwaks, parseSwaks, PostfixInstance, REPLY_S, runTool, describeRun, selfSignedCert, type LiveResult, type RunResult, ESSENTIAL_SERVICES, TLSMGR } from '../helpers/live-postfix';
 import { fsReader } from '../../server/src/cli/main';
 import { loadConfig } from '../../server/src/engine/config';
 import { applyTextEdits, hardenConfiguration, runRules } from '../../server/src/engine/rules';
@@ -32,23 +32,6 @@ function run(cmd: string, args: string[]): Promise<RunResult> {
   return runTool(cmd, args, undefined, 'latin1');
 }
 
-const ESSENTIAL_SERVICES = `pickup    unix  n - n 60 1 pickup
-cleanup   unix  n - n -  0 cleanup
-qmgr      unix  n - n 300 1 qmgr
-rewrite   unix  - - n -  - trivial-rewrite
-bounce    unix  - - n -  0 bounce
-defer     unix  - - n -  0 bounce
-trace     unix  - - n -  0 bounce
-verify    unix  - - n -  1 verify
-proxymap  unix  - - n -  - proxymap
-discard   unix  - - n -  - discard
-error     unix  - - n -  - error
-retry     unix  - - n -  - error
-anvil     unix  - - n -  1 anvil
-scache    unix  - - n -  1 scache
-tlsmgr    unix  - - n 1000? 1 tlsmgr
-postlog   unix-dgram n - n - 1 postlogd
-`;
 
 interface Scenario {
   /** main.cf lines under test; `{{ETC}}` is the config directory. */
@@ -95,7 +78,7 @@ service_throttle_time = 1s
 smtpd_authorized_xclient_hosts = 127.0.0.0/8
 # configuration under test
 ${scenario.main}`;
-    const pf = await PostfixInstance.create(name, { main, master: `${scenario.master}${ESSENTIAL_SERVICES}`, tables: scenario.tables, postmap: scenario.postmap });
+    const pf = await PostfixInstance.create(name, { main, master: `${scenario.master}${ESSENTIAL_SERVICES}${TLSMGR}`, tables: scenario.tables, postmap: scenario.postmap });
     return new Instance(name, scenario, pf);
   }
 

@@ -4,12 +4,9 @@
 // pass them on: client/src/simulate.ts).
 
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { CodeLens, InitializeResult } from 'vscode-languageserver-protocol';
-import { ensureBuilt, fileUri, LspClient } from '../helpers/lsp-client';
+import { LspClient, openConfig, type OpenConfig } from '../helpers/lsp-client';
 
 const MAIN = [
   'myhostname = mx.example.com',
@@ -35,26 +32,15 @@ const MASTER = [
 describe('code lens over stdio', () => {
   let c: LspClient;
   let init: InitializeResult;
-  let dir: string;
   let mainUri: string;
   let masterUri: string;
+  let cfg: OpenConfig | undefined;
 
   before(async () => {
-    ensureBuilt();
-    dir = mkdtempSync(join(tmpdir(), 'pf-lens-'));
-    writeFileSync(join(dir, 'main.cf'), MAIN);
-    writeFileSync(join(dir, 'master.cf'), MASTER);
-    mainUri = fileUri(join(dir, 'main.cf'));
-    masterUri = fileUri(join(dir, 'master.cf'));
-    c = LspClient.start();
-    init = await c.initialize(fileUri(dir));
-    c.didOpen(mainUri, 'postfix-main', MAIN);
-    c.didOpen(masterUri, 'postfix-master', MASTER);
+    cfg = await openConfig({ main: MAIN, master: MASTER }, { prefix: 'pf-lens-' });
+    ({ client: c, init, mainUri, masterUri } = cfg);
   });
-  after(async () => {
-    await c?.dispose();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => cfg?.dispose());
 
   const lenses = (uri: string) => c.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } });
   const summary = (ls: CodeLens[]) => ls.map((l) => [l.range.start.line, l.command?.title, l.command?.command]);

@@ -3,12 +3,9 @@
 // truncation, the visible range, and the postfix.inlayHints.expandedValues setting.
 
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { InitializeResult, InlayHint } from 'vscode-languageserver-protocol';
-import { ensureBuilt, fileUri, LspClient } from '../helpers/lsp-client';
+import { LspClient, openConfig, type OpenConfig } from '../helpers/lsp-client';
 
 const LONG = Array.from({ length: 12 }, (_, i) => `198.51.100.${i}`).join(' ');
 
@@ -36,26 +33,15 @@ const MASTER = [
 describe('inlay hints over stdio', () => {
   let c: LspClient;
   let init: InitializeResult;
-  let dir: string;
   let mainUri: string;
   let masterUri: string;
+  let cfg: OpenConfig | undefined;
 
   before(async () => {
-    ensureBuilt();
-    dir = mkdtempSync(join(tmpdir(), 'pf-hints-'));
-    writeFileSync(join(dir, 'main.cf'), MAIN);
-    writeFileSync(join(dir, 'master.cf'), MASTER);
-    mainUri = fileUri(join(dir, 'main.cf'));
-    masterUri = fileUri(join(dir, 'master.cf'));
-    c = LspClient.start();
-    init = await c.initialize(fileUri(dir));
-    c.didOpen(mainUri, 'postfix-main', MAIN);
-    c.didOpen(masterUri, 'postfix-master', MASTER);
+    cfg = await openConfig({ main: MAIN, master: MASTER }, { prefix: 'pf-hints-' });
+    ({ client: c, init, mainUri, masterUri } = cfg);
   });
-  after(async () => {
-    await c?.dispose();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => cfg?.dispose());
 
   const whole = { start: { line: 0, character: 0 }, end: { line: 100, character: 0 } };
   const hints = (uri: string, range = whole) => c.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri }, range });

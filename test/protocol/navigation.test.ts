@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { DocumentHighlight, InitializeResult, Location, LocationLink, WorkspaceEdit } from 'vscode-languageserver-protocol';
-import { ensureBuilt, fileUri, LspClient, LspRequestError } from '../helpers/lsp-client';
+import { fileUri, LspClient, openConfig, type OpenConfig, LspRequestError } from '../helpers/lsp-client';
 import { cursor, marked } from '../helpers/cursor';
 
 const MAIN = [
@@ -46,24 +46,13 @@ describe('navigation over stdio', () => {
   let dir: string;
   let mainUri: string;
   let masterUri: string;
+  let cfg: OpenConfig | undefined;
 
   before(async () => {
-    ensureBuilt();
-    dir = mkdtempSync(join(tmpdir(), 'pf-nav-'));
-    writeFileSync(join(dir, 'main.cf'), MAIN);
-    writeFileSync(join(dir, 'master.cf'), MASTER);
-    writeFileSync(join(dir, 'sender_access'), 'spam@example.com REJECT\n');
-    mainUri = fileUri(join(dir, 'main.cf'));
-    masterUri = fileUri(join(dir, 'master.cf'));
-    c = LspClient.start();
-    init = await c.initialize(fileUri(dir), { textDocument: { definition: { linkSupport: false } } });
-    c.didOpen(mainUri, 'postfix-main', MAIN);
-    c.didOpen(masterUri, 'postfix-master', MASTER);
+    cfg = await openConfig({ main: MAIN, master: MASTER, others: { sender_access: 'spam@example.com REJECT\n' } }, { prefix: 'pf-nav-', capabilities: { textDocument: { definition: { linkSupport: false } } } });
+    ({ client: c, init, dir, mainUri, masterUri } = cfg);
   });
-  after(async () => {
-    await c?.dispose();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => cfg?.dispose());
 
   test('capabilities', () => {
     const caps = init.capabilities;

@@ -3,12 +3,10 @@
 // that has one of each.
 
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { InitializeResult, SemanticTokens, SemanticTokensLegend } from 'vscode-languageserver-protocol';
-import { ensureBuilt, fileUri, LspClient } from '../helpers/lsp-client';
+import { fileUri, LspClient, openConfig, type OpenConfig } from '../helpers/lsp-client';
 
 const MAIN = [
   'myhostname = mx.example.com',
@@ -68,24 +66,14 @@ describe('semantic tokens over stdio', () => {
   let masterUri: string;
   let legend: SemanticTokensLegend;
 
+  let cfg: OpenConfig | undefined;
+
   before(async () => {
-    ensureBuilt();
-    dir = mkdtempSync(join(tmpdir(), 'pf-sem-'));
-    writeFileSync(join(dir, 'main.cf'), MAIN);
-    writeFileSync(join(dir, 'master.cf'), MASTER);
-    mainUri = fileUri(join(dir, 'main.cf'));
-    masterUri = fileUri(join(dir, 'master.cf'));
-    c = LspClient.start();
-    init = await c.initialize(fileUri(dir));
-    c.notify('workspace/didChangeConfiguration', { settings: { postfix: { version: '3.9' } } });
-    c.didOpen(mainUri, 'postfix-main', MAIN);
-    c.didOpen(masterUri, 'postfix-master', MASTER);
+    cfg = await openConfig({ main: MAIN, master: MASTER }, { prefix: 'pf-sem-', settings: { postfix: { version: '3.9' } } });
+    ({ client: c, init, dir, mainUri, masterUri } = cfg);
     legend = (init.capabilities.semanticTokensProvider as { legend: SemanticTokensLegend }).legend;
   });
-  after(async () => {
-    await c?.dispose();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => cfg?.dispose());
 
   const tokens = async (uri: string, text: string) => decode(text, await c.request<SemanticTokens>('textDocument/semanticTokens/full', { textDocument: { uri } }), legend);
   const brief = (ts: Decoded[]) => ts.map((t) => `${t.line} ${t.text} ${t.type}${t.modifiers.map((m) => `.${m}`).join('')}`);
