@@ -7,7 +7,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fsReader, runLint } from '../../server/src/cli/main';
-import { MAX_QUOTED, shortenQuotes } from '../../server/src/engine/table-secrets';
+import fc from 'fast-check';
+import { MAX_QUOTED, notATable, shortenQuotes } from '../../server/src/engine/table-secrets';
 
 // Made-up secrets in the shapes that matter: a PEM private key and dotenv lines.
 const KEY_BODY = ['MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj', 'MJtlqQDuH5nYwT0b6CvxZfhC4sIsAQ3u0Nh6lRbAe0d3ZmyL3a2oUwR7eWzA1xM9'];
@@ -71,4 +72,60 @@ test('quotes from a real table with bad lines are cut to 40 characters in every 
 test('shortenQuotes leaves short quotes and text outside quotes alone', () => {
   assert.equal(shortenQuotes('bad address pattern: "1.2.3"'), 'bad address pattern: "1.2.3"');
   assert.equal(shortenQuotes(`x "${'a'.repeat(41)}" y`), `x "${'a'.repeat(40)}…" y`);
+});
+
+// notATable reads a real table only up to its first entry (it runs on every
+// lint of a configuration naming the table). The definition it must agree
+// with, written the plain way: every line, split, regular expressions.
+function notATableByDefinition(text: string): string | undefined {
+  if (/^-----BEGIN [A-Z0-9 ]*-----/m.test(text)) return 'it holds a PEM block (a private key or certificate)';
+  const lines = text.split('\n').filter((line) => !/^[ \t]/.test(line) && !/^\s*(#|$)/.test(line));
+  if (lines.length === 0 || !lines.every((line) => /^(?:export[ \t]+)?[A-Za-z_][A-Za-z0-9_]*=/.test(line))) return undefined;
+  return `its ${lines.length === 1 ? 'only line is' : `${lines.length} lines are`} NAME=value assignments, like a .env or shell file`;
+}
+
+test('notATable agrees with its definition on random texts (PEM headers, assignments, comments, odd white space)', () => {
+  const piece = fc.constantFrom(
+    '-----BEGIN PRIVATE KEY-----',
+    '-----BEGIN x-----',
+    ' -----BEGIN CERT-----',
+    '-----BEGIN ',
+    'A=1',
+    'export B=2',
+    'export\tC_1=',
+    '_x=y',
+    '1A=2',
+    'a b',
+    'user@example.com OK',
+    '# comment',
+    '  # indented',
+    ' continued',
+    '\tmore',
+    '',
+    ' ',
+    '\r',
+    '\v#',
+    '\u00a0',
+    '\u2028',
+    '=',
+    'K==',
+  );
+  const sep = fc.constantFrom('\n', '\n', '\n', '\r', '\u2028', '\r\n', '');
+  const text = fc.array(fc.tuple(piece, sep), { maxLength: 12 }).map((xs) => xs.map(([p, s]) => p + s).join(''));
+  fc.assert(
+    fc.property(text, (t) => {
+      assert.equal(notATable(t), notATableByDefinition(t), JSON.stringify(t));
+    }),
+    { numRuns: 5000 },
+  );
+});
+
+test('notATable on a 100,000-line table reads up to the first entry: a NAME=value file of the same size is read whole', () => {
+  let table = '# access map\n';
+  for (let i = 0; i < 100_000; i++) table += `user${i}@example.com REJECT\n`;
+  assert.equal(notATable(table), undefined);
+  let env = '';
+  for (let i = 0; i < 100_000; i++) env += `VAR_${i}=value\n`;
+  assert.equal(notATable(env), 'its 100000 lines are NAME=value assignments, like a .env or shell file');
+  assert.equal(notATable(`${table}-----BEGIN PRIVATE KEY-----\n`), 'it holds a PEM block (a private key or certificate)');
 });

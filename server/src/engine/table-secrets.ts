@@ -9,31 +9,56 @@ import type { Problem } from './types';
 /** Longest quoted piece of a table line shown in a finding. */
 export const MAX_QUOTED = 40;
 
-const PEM = /^-----BEGIN [A-Z0-9 ]*-----/m;
+const PEM_AT = /-----BEGIN [A-Z0-9 ]*-----/y;
 // NAME=value (shell, dotenv): no table entry looks like this (a key and its value are separated by whitespace).
-const ASSIGNMENT = /^(?:export[ \t]+)?[A-Za-z_][A-Za-z0-9_]*=/;
+const ASSIGNMENT_AT = /(?:export[ \t]+)?[A-Za-z_][A-Za-z0-9_]*=/y;
+
+/** Is there a PEM header (-----BEGIN X-----) at the start of a line? Found with indexOf, not a regular-expression scan of every character. */
+function hasPemBlock(text: string): boolean {
+  for (let i = text.indexOf('-----BEGIN '); i >= 0; i = text.indexOf('-----BEGIN ', i + 1)) {
+    // The m flag's ^: the start, or after any of JavaScript's line terminators.
+    const c = i === 0 ? 10 : text.charCodeAt(i - 1);
+    if (c !== 10 && c !== 13 && c !== 0x2028 && c !== 0x2029) continue;
+    PEM_AT.lastIndex = i;
+    if (PEM_AT.test(text)) return true;
+  }
+  return false;
+}
 
 /**
  * Why a file read as a lookup table is not one, or undefined when it may
  * be: a PEM block (keys, certificates) or only NAME=value assignments.
  * A table whose every entry has an error is still a table (a cidr file of
  * host-bit mistakes): its findings are the point, so it is not hidden.
+ * Runs on every lint of a configuration naming the table (each keystroke in
+ * main.cf), so it reads a real table no further than its first entry.
  */
 export function notATable(text: string): string | undefined {
-  if (PEM.test(text)) return 'it holds a PEM block (a private key or certificate)';
-  const entries: number[] = [];
-  let assignments = 0;
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
+  if (hasPemBlock(text)) return 'it holds a PEM block (a private key or certificate)';
+  let entries = 0;
+  for (let start = 0; start <= text.length; ) {
+    const nl = text.indexOf('\n', start);
+    const end = nl < 0 ? text.length : nl;
     // Comments, blank lines and continuation lines are not entries of their own.
-    if (/^[ \t]/.test(line) || /^\s*(#|$)/.test(line)) continue;
-    entries.push(i);
-    if (ASSIGNMENT.test(line)) assignments++;
+    const c = text.charCodeAt(start);
+    if (c !== 32 && c !== 9 && !blankOrComment(text, start, end)) {
+      entries++;
+      ASSIGNMENT_AT.lastIndex = start;
+      // The first entry that is no assignment: a table, or at least not a .env.
+      if (!ASSIGNMENT_AT.test(text) || ASSIGNMENT_AT.lastIndex > end) return undefined;
+    }
+    if (nl < 0) break;
+    start = nl + 1;
   }
-  if (entries.length === 0) return undefined;
-  if (assignments === entries.length) return `its ${entries.length === 1 ? 'only line is' : `${entries.length} lines are`} NAME=value assignments, like a .env or shell file`;
-  return undefined;
+  if (entries === 0) return undefined;
+  return `its ${entries === 1 ? 'only line is' : `${entries} lines are`} NAME=value assignments, like a .env or shell file`;
+}
+
+/** /^\s*(#|$)/ on the line text[start, end): white space up to a '#' or the end of the line. */
+function blankOrComment(text: string, start: number, end: number): boolean {
+  let i = start;
+  while (i < end && /\s/.test(text[i])) i++;
+  return i === end || text.charCodeAt(i) === 35;
 }
 
 /** Cuts every "quoted" piece of a message to MAX_QUOTED characters and an ellipsis. */
