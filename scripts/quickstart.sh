@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 npm ci --no-audit --no-fund
 npm run build
 npx vsce package --no-dependencies --out dist/postfix-config-tools.vsix 2>&1 | grep -v '^ WARNING' | tail -2
+node scripts/check-vsix.mjs dist/postfix-config-tools.vsix
 echo
 echo "== postfix-lint examples/hardened"
 node dist/cli.js examples/hardened || true

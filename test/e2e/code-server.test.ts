@@ -195,6 +195,8 @@ describe('VS Code (code-server) with the packaged extension', () => {
       const base = 'https://github.com/postfix-tools/postfix-config-tools/raw/main/';
       const args = ['vsce', 'package', '--no-dependencies', '--baseContentUrl', base, '--baseImagesUrl', base, '--out', vsix];
       execFileSync('npx', args, { cwd: repoDir, stdio: 'pipe', input: '' });
+      // Under 700 KB, no source maps or screenshots: throws with the reason otherwise.
+      execFileSync(process.execPath, ['scripts/check-vsix.mjs', vsix], { cwd: repoDir, stdio: 'pipe' });
     }
     const run = join(work, name);
     const env = { ...process.env, HOME: join(run, 'home'), XDG_CONFIG_HOME: join(run, 'home/.config'), XDG_DATA_HOME: join(run, 'home/.local/share') };
