@@ -10,8 +10,8 @@
 //   const diags = await c.waitForDiagnostics(uri, { since });
 //   const { position, text } = withCursor('smtpd_relay_restrictions = permit_my|networks');
 
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -24,7 +24,9 @@ import type {
 } from 'vscode-languageserver-protocol';
 import { repoDir } from './env';
 
-export const serverPath = resolve(repoDir, 'dist', 'server.js');
+import { ensureBuilt, serverPath } from './build';
+
+export { ensureBuilt, serverPath };
 
 /** Servers started by this process and not yet exited. */
 const started = new Set<ChildProcess>();
@@ -331,54 +333,6 @@ export class LspClient {
       this.child.kill();
       await this.exited;
     }
-  }
-}
-
-// ---- building dist/ once per run ----
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = resolve(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-function mtime(path: string): number {
-  try {
-    return statSync(path).mtimeMs;
-  } catch {
-    return 0;
-  }
-}
-
-/** Runs `npm run build` when dist/server.js is missing or older than the sources (~1 s). */
-export function ensureBuilt(): void {
-  const lock = resolve(repoDir, '.test-tmp', 'build.lock');
-  mkdirSync(resolve(repoDir, '.test-tmp'), { recursive: true });
-  // Test files run in parallel; one builds while the others wait for its lock.
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`build lock ${lock} held for 2 minutes; remove it if stale`);
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
-    }
-  }
-  try {
-    const sources = Math.max(
-      newestMtime(resolve(repoDir, 'server/src')),
-      newestMtime(resolve(repoDir, 'client/src')),
-      mtime(resolve(repoDir, 'package.json')),
-      mtime(resolve(repoDir, 'scripts/build.mjs')),
-    );
-    const built = Math.min(mtime(serverPath), mtime(resolve(repoDir, 'dist/extension.js')));
-    if (built < sources) execFileSync('npm', ['run', '--silent', 'build'], { cwd: repoDir, stdio: 'pipe' });
-  } finally {
-    rmdirSync(lock);
   }
 }
 

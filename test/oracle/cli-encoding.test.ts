@@ -10,15 +10,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { repoDir, requireTools } from '../helpers/env';
+import { cliPath as CLI, ensureBuilt } from '../helpers/build';
+import { requireTools } from '../helpers/env';
 
-const CLI = join(repoDir, 'dist', 'cli.js');
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 let tmp: string;
 
 before(() => {
-  const r = spawnSync('npm', ['run', 'build'], { cwd: repoDir, encoding: 'utf8' });
-  assert.equal(r.status, 0, `npm run build failed:\n${r.stdout}\n${r.stderr}`);
+  ensureBuilt();
   tmp = mkdtempSync(join(tmpdir(), 'pf-encoding-'));
 });
 

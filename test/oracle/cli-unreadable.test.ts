@@ -12,14 +12,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runRealArgs } from '../fixtures/mastercf/harness';
-import { repoDir, requireTools } from '../helpers/env';
+import { cliPath as CLI, ensureBuilt } from '../helpers/build';
+import { requireTools } from '../helpers/env';
 
-const CLI = join(repoDir, 'dist', 'cli.js');
 let tmp: string;
 
 before(() => {
-  const r = spawnSync('npm', ['run', 'build'], { cwd: repoDir, encoding: 'utf8' });
-  assert.equal(r.status, 0, `npm run build failed:\n${r.stdout}\n${r.stderr}`);
+  ensureBuilt();
   tmp = mkdtempSync(join(tmpdir(), 'pf-unreadable-'));
   mkdirSync(join(tmp, 'empty'));
   mkdirSync(join(tmp, 'dir', 'main.cf'), { recursive: true });

@@ -6,19 +6,18 @@
 // Only deterministic cases (no hash-order endings); process_id is postconf's
 // own pid, so lines showing it are left out on both sides.
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { makeConfigDir, MINIMAL_MAIN, normalizeStderr, runRealArgs } from '../fixtures/mastercf/harness';
-import { repoDir, requireTools, sharedDir } from '../helpers/env';
+import { cliPath as CLI, ensureBuilt } from '../helpers/build';
+import { requireTools, sharedDir } from '../helpers/env';
 import type { PostconfOutput } from '../../server/src/engine/postconf/output';
 
-const CLI = join(repoDir, 'dist', 'cli.js');
 
 before(() => {
-  const r = spawnSync('npm', ['run', 'build'], { cwd: repoDir, encoding: 'utf8' });
-  assert.equal(r.status, 0, `npm run build failed:\n${r.stdout}\n${r.stderr}`);
+  ensureBuilt();
 });
 
 function runOurs(args: string[], env?: NodeJS.ProcessEnv): Promise<PostconfOutput> {
