@@ -23,7 +23,7 @@ const USAGE = `usage: postfix-lint [--format text|json|sarif|gitlab|html] [--pos
        postfix-lint postconf -c DIR [-n] [-x] [-d] [-M] [-F] [-P] [-f] [NAME...]
        postfix-lint postmap [-q KEY | -q - | -s] type:name
        postfix-lint simulate -c DIR [--service NAME] --client ADDR[,HOSTNAME] [--helo NAME] [--sasl-user USER] --from ADDR --to ADDR... [--format text|json]
-       postfix-lint simulate -c DIR --matrix
+       postfix-lint simulate -c DIR --matrix [--against [SERVICE=]HOST:PORT]...   --against: does a live server answer the same?
        postfix-lint explain [-c DIR] [LOGFILE|-]          why smtpd logged a reject
        postfix-lint recipes | recipe NAME -c DIR [--set KEY=VALUE]... [--diff|--write]
        postfix-lint --fix [--diff] PATH...                 apply every safe fix

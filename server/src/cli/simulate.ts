@@ -6,10 +6,14 @@
 //                         [--sasl-user USER] --from ADDR --to ADDR [--to ADDR...]
 //                         [--through rcpt|data] [--format text|json] [assumption options]
 //   postfix-lint simulate -c DIR --matrix [--format text|json] [assumption options]
+//   either of them with --against [SERVICE=]HOST:PORT: also played to a live
+//   server through XCLIENT (against.ts), reporting where it answers otherwise.
 //
 // Exit status: 0 the mail is accepted (matrix: no open relay), 1 it is
 // rejected, deferred or smtpd cannot start (matrix: an open relay or a
-// service that cannot start), 2 usage error.
+// service that cannot start), 2 usage error. With --against: 0 the live
+// server answers every transaction as simulated, 1 it does not or some could
+// not be checked, 2 usage error.
 
 import { resolve } from 'node:path';
 import { loadSimConfig } from '../engine/simulate/config';
@@ -20,6 +24,8 @@ import type { Assumptions, SimulationResult, Transaction, TraceStep } from '../e
 import type { FileReader } from '../engine/types';
 import type { ConfigMode } from '../engine/config-files';
 import { mainCfFailure } from './main-cf';
+import { formatAgainst, parseAgainst, runAgainst, type AgainstTarget } from './against';
+import { STAGE_NAME } from './smtp-client';
 
 export interface SimulateIo {
   stdout(s: string): void;
@@ -33,6 +39,12 @@ const USAGE = `usage: postfix-lint simulate -c DIR [--service NAME] --client ADD
        postfix-lint simulate -c DIR --matrix [--format text|json]
   --swaks [--server HOST[:PORT]]  also print the swaks command that sends this
                                transaction to the real server [the service's port on localhost]
+  --against [SERVICE=]HOST:PORT  play the transaction (or the matrix of the service)
+                               to that live server with XCLIENT, stopping after RCPT TO,
+                               and report where its replies differ from the simulation;
+                               repeat for several services [SERVICE: --service, else the
+                               service listening on PORT, else port 25's]
+  --timeout SECONDS            with --against: limit for connecting and each reply [30]
   --helo NAME                  the HELO/EHLO name [the client's hostname, else its
                                address literal such as [203.0.113.5]]
   --no-helo                    the client sends MAIL FROM without greeting first
@@ -61,11 +73,14 @@ interface Parsed {
   swaks?: { host: string; port?: number } | true;
   /** --no-helo: the client does not greet. */
   noHelo: boolean;
+  /** --against: live servers to check the simulation on. */
+  against: AgainstTarget[];
+  timeoutS: number;
 }
 
 function parse(argv: string[]): Parsed {
   const args = argv[0] === 'simulate' ? argv.slice(1) : argv;
-  const p: Parsed = { dir: '/etc/postfix', matrix: false, format: 'text', tx: { client: { address: '' }, sender: '', recipients: [] }, assumptions: {}, errors: [], noHelo: false };
+  const p: Parsed = { dir: '/etc/postfix', matrix: false, format: 'text', tx: { client: { address: '' }, sender: '', recipients: [] }, assumptions: {}, errors: [], noHelo: false, against: [], timeoutS: 30 };
   let haveFrom = false;
   const list = (k: 'dnsListed' | 'unresolvable', v: string) => {
     p.assumptions[k] = [...(p.assumptions[k] ?? []), ...v.split(',').filter(Boolean)];
@@ -99,6 +114,19 @@ function parse(argv: string[]): Parsed {
         const m = /^\[?([^\]]+?)\]?(?::(\d+))?$/.exec(v);
         if (m) p.swaks = { host: m[1], port: m[2] ? Number(m[2]) : undefined };
         else p.errors.push(`--server takes HOST[:PORT], not "${v}"`);
+        break;
+      }
+      case '--against': {
+        const v = value();
+        const t = parseAgainst(v);
+        if (t) p.against.push(t);
+        else p.errors.push(`--against takes [SERVICE=]HOST:PORT, not "${v}"`);
+        break;
+      }
+      case '--timeout': {
+        const v = value();
+        if (/^\d+(\.\d+)?$/.test(v) && Number(v) > 0 && Number(v) <= 3600) p.timeoutS = Number(v);
+        else p.errors.push(`--timeout takes seconds (up to 3600), not "${v}"`);
         break;
       }
       case '--live':
@@ -183,6 +211,8 @@ function parse(argv: string[]): Parsed {
     if (p.tx.recipients.length === 0) p.errors.push('at least one --to is required');
     if (p.noHelo && p.tx.helo !== undefined) p.errors.push('--helo and --no-helo exclude each other');
   }
+  if (p.against.length && p.tx.through === 'data') p.errors.push('--against never sends DATA (no mail is sent): leave out --through data');
+  if (p.against.length && p.swaks) p.errors.push('--against and --swaks exclude each other');
   return p;
 }
 
@@ -197,16 +227,6 @@ function where(step: { source?: { file: string; range: { start: { line: number; 
   if (!step.source) return '';
   return `${step.source.file}:${step.source.range.start.line + 1}:${step.source.range.start.character + 1}`;
 }
-
-const STAGE_NAME: Record<string, string> = {
-  startup: 'smtpd startup',
-  connect: 'connect',
-  helo: 'HELO/EHLO',
-  mail: 'MAIL FROM',
-  rcpt: 'RCPT TO',
-  data: 'DATA',
-  'end-of-data': 'end of data',
-};
 
 export function formatResult(r: SimulationResult, tx: Transaction): string {
   const out: string[] = [];
@@ -288,7 +308,7 @@ export function formatMatrix(m: RelayMatrix): string {
   return `${out.join('\n')}\n`;
 }
 
-export function runSimulate(argv: string[], io: SimulateIo): number {
+export function runSimulate(argv: string[], io: SimulateIo): number | Promise<number> {
   const p = parse(argv);
   if (p.errors.length) {
     io.stderr(`postfix-lint simulate: ${p.errors.join('; ')}\n${USAGE}`);
@@ -304,6 +324,14 @@ export function runSimulate(argv: string[], io: SimulateIo): number {
   // Which files were read depends on the mode (engine/config-files.ts): say which.
   const configuration = { dir, mode: config.mode };
   const header = `Config:   ${dir} (${config.mode === 'live' ? 'live configuration' : 'repository copy: tables read beside main.cf'})\n`;
+  if (p.against.length) {
+    const greeting = !p.matrix && p.tx.helo === undefined && !p.noHelo ? defaultHelo(p.tx.client) : undefined;
+    const tx = p.matrix ? undefined : greeting ? { ...p.tx, helo: greeting } : p.tx;
+    return runAgainst(config, { targets: p.against, service: p.tx.service, matrix: p.matrix, tx, assumptions: p.assumptions, timeoutS: p.timeoutS, parallel: 4 }).then((r) => {
+      io.stdout(p.format === 'json' ? `${JSON.stringify({ configuration, ...r }, null, 2)}\n` : header + formatAgainst(r));
+      return r.errors.length || r.summary.disagree || r.summary.unchecked ? 1 : 0;
+    });
+  }
   if (p.matrix) {
     const m = relayMatrix(config, { assumptions: p.assumptions });
     io.stdout(p.format === 'json' ? `${JSON.stringify({ configuration, ...m }, null, 2)}\n` : header + formatMatrix(m));

@@ -15,7 +15,7 @@ export interface SwaksCommand {
 const WELL_KNOWN_PORTS: Record<string, number> = { smtp: 25, submission: 587, submissions: 465, smtps: 465 };
 
 /** host and port of the service's listener, from its master.cf name. */
-function endpoint(name: string | undefined): { host: string; port: number } {
+export function serviceEndpoint(name: string | undefined): { host: string; port: number } {
   if (!name) return { host: 'localhost', port: 25 };
   const m = /^(?:\[?([^\]]*)\]?:)?([^:]+)$/.exec(name);
   const port = m ? (/^\d+$/.test(m[2]) ? Number(m[2]) : WELL_KNOWN_PORTS[m[2]]) : undefined;
@@ -25,7 +25,7 @@ function endpoint(name: string | undefined): { host: string; port: number } {
 export function swaksCommand(config: SimConfig, tx: Transaction, server?: { host: string; port?: number }): SwaksCommand {
   const service = findSmtpdService(config, tx.service).service;
   const view = new ServiceView(config, service, {});
-  const at = endpoint(service?.name ?? tx.service);
+  const at = serviceEndpoint(service?.name ?? tx.service);
   const host = server?.host ?? at.host;
   const port = server?.port ?? at.port;
   const argv = ['swaks', '--server', host, '--port', String(port)];
