@@ -11,7 +11,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoDir, requireTools } from '../helpers/env';
-import { ensureBuilt } from '../helpers/lsp-client';
+import { ensureBuilt } from '../helpers/build';
 import { LivePostfix } from '../helpers/live-postfix';
 import { fsReader } from '../../server/src/cli/main';
 import { loadSimConfig } from '../../server/src/engine/simulate/config';
