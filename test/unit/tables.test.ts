@@ -177,6 +177,27 @@ describe('access-style sources (hash, texthash, ...)', () => {
     assert.equal(t.lookup('STRASSE')?.value, 'x');
   });
 
+  test('duplicate verdicts equal the plain definition (first entry of each stored key wins), folded or not', () => {
+    // Enough lines for many hash buckets; few distinct keys, so duplicates abound, in every case and some non-ASCII.
+    const key = fc.constantFrom('a@x', 'A@X', 'b@y', 'B@y', 'Straße', 'STRASSE', 'école', 'ÉCOLE', '"q k"', '"Q K"', 'k\\ey', 'K\\EY', 'z', 'Z', 'x1', 'x2', 'x3');
+    const text = fc.array(fc.tuple(key, fc.nat(99)), { minLength: 0, maxLength: 400 });
+    fc.assert(
+      fc.property(text, fc.boolean(), (rows, fold) => {
+        const t = parseAccessTable(rows.map(([k, n]) => `${k}${n} v${n}\n`).join(''), 'dups', { fold });
+        const firstOf = new Map<string, number>();
+        const expected: [number, number][] = [];
+        for (let i = 0; i < t.count; i++) {
+          const stored = fold ? foldKey(t.key(i)) : t.key(i);
+          const first = firstOf.get(stored);
+          if (first === undefined) firstOf.set(stored, i);
+          else expected.push([i, first]);
+        }
+        assert.deepEqual([...t.duplicates].sort((a, b) => a[0] - b[0]), expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   test('a million lines parse lean: no per-entry objects until asked', () => {
     const lines: string[] = [];
     for (let i = 0; i < 200_000; i++) lines.push(`user${i}@example${i % 1000}.com REJECT 5.7.1 blocked`);

@@ -26,9 +26,11 @@ export function parseAccessTable(raw: string, file: string, opts: AccessParseOpt
 const NOT_PLAIN = /[^\x01-\x7f]/;
 
 function parseAccessTableUncached(raw: string, file: string, opts: AccessParseOptions = {}): AccessTable {
-  const text = asDecodedText(raw);
+  // One scan: a plain text (the common case) needs no decoding.
+  const plain = !NOT_PLAIN.test(raw);
+  const text = plain ? raw : asDecodedText(raw);
   const table = new AccessTable(text, file, opts.type ?? 'hash', opts.fold ?? true);
-  table.plain = text === raw && !NOT_PLAIN.test(text);
+  table.plain = plain;
   // Invalid UTF-8 arrives as U+FFFD from the decoder; Postfix skips such lines.
   const maybeBad = !table.plain && text.indexOf('\ufffd') >= 0;
   let lines = 0;
@@ -183,7 +185,7 @@ function parseAccessLine(
       }
   }
   if (slash > from && looksLikeCidr(s, from, k1)) table.note('cidrKeyInIndexed', tl ?? spanLine(s, from, to, line), 0, k1 - from, s.slice(from, k1));
-  table.add(tl, tl ? 0 : base, line, 0, k1 - from, v0 - from, v1 - from, h, high);
+  table.add(tl, tl ? 0 : base, 0, k1 - from, v0 - from, v1 - from, h, high);
 }
 // A key that is an address/prefix: 10.0.0.0/8, [2001:db8::]/32, 2001:db8::/32.
 function looksLikeCidr(s: string, a: number, b: number): boolean {

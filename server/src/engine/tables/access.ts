@@ -74,7 +74,6 @@ export class AccessTable {
   private keyEnd = new Int32Array(INITIAL);
   private valStart = new Int32Array(INITIAL);
   private valEnd = new Int32Array(INITIAL);
-  private lines = new Int32Array(INITIAL);
   private hashes = new Int32Array(INITIAL);
   /**
    * Open-addressing slots for lookups: pairs of (entry index + 1, hash), 0 =
@@ -128,7 +127,6 @@ export class AccessTable {
     shift(this.keyEnd, old.keyEnd, offDelta);
     shift(this.valStart, old.valStart, offDelta);
     shift(this.valEnd, old.valEnd, offDelta);
-    shift(this.lines, old.lines, lineDelta);
     shift(this.hashes, old.hashes, 0);
     for (const [i, m] of old.multi) if (i >= i0 && i < i1) this.multi.set(n + i - i0, { ...m, tl: shiftLine(m.tl, offDelta, lineDelta) });
     for (const [i, k] of old.foldedNonAscii) if (i >= i0 && i < i1) this.foldedNonAscii.set(n + i - i0, k);
@@ -201,7 +199,6 @@ export class AccessTable {
     this.keyEnd = g(this.keyEnd);
     this.valStart = g(this.valStart);
     this.valEnd = g(this.valEnd);
-    this.lines = g(this.lines);
     this.hashes = g(this.hashes);
   }
 
@@ -285,7 +282,7 @@ export class AccessTable {
    * otherwise. `h` is the key's hash (hashKey), `nonAscii` set when the key has
    * non-ASCII characters.
    */
-  add(tl: TableLine | undefined, base: number, line: number, k0: number, k1: number, v0: number, v1: number, h: number, nonAscii: boolean): void {
+  add(tl: TableLine | undefined, base: number, k0: number, k1: number, v0: number, v1: number, h: number, nonAscii: boolean): void {
     const i = this.count;
     if (i === this.keyStart.length) this.grow();
     const s = tl ? tl.text : this.text;
@@ -296,7 +293,6 @@ export class AccessTable {
       this.valStart[i] = base + v0;
       this.valEnd[i] = base + v1;
     }
-    this.lines[i] = line;
     this.count = i + 1;
     if (nonAscii) {
       const folded = this.storedOf(s, base + k0, base + k1);
@@ -307,48 +303,54 @@ export class AccessTable {
   }
 
   /**
-   * @internal Finds duplicate keys once all entries are in: sorting (hash,
-   * index) pairs touches memory in order, where inserting a million keys into
-   * a hash table would miss the cache on almost every one. Then the notes
-   * are put back in line order (a duplicate warning comes last on its line).
+   * @internal Finds duplicate keys once all entries are in. The entries are
+   * scattered into buckets by the top bits of their key hash (a counting
+   * sort, two passes over the hashes), so equal keys land in one small
+   * bucket; inserting a million keys into a hash table one by one, or sorting
+   * them, costs several times more. Then the notes are put back in line
+   * order (a duplicate warning comes last on its line).
    */
   finish(): void {
     const n = this.count;
-    const dupOf = (j: number, candidates: number[]): number => {
-      const [s, a, b] = this.keyLoc(j);
-      const folded = this.foldedNonAscii.get(j);
-      for (const r of candidates) if (this.sameKey(r, s, a, b, folded)) return r;
-      return -1;
-    };
-    if (n <= 1 << 21) {
-      const order = new Float64Array(n);
-      for (let i = 0; i < n; i++) order[i] = (this.hashes[i] >>> 0) * 2097152 + i;
-      order.sort();
-      for (let g = 0; g < n; ) {
-        let e = g + 1;
-        const h = Math.floor(order[g] / 2097152);
-        while (e < n && Math.floor(order[e] / 2097152) === h) e++;
-        if (e - g > 1) {
-          const reps: number[] = [order[g] % 2097152];
-          for (let k = g + 1; k < e; k++) {
-            const j = order[k] % 2097152;
-            const first = dupOf(j, reps);
-            if (first >= 0) this.duplicates.set(j, first);
-            else reps.push(j);
+    const hashes = this.hashes;
+    // About four to eight entries per bucket: fewer buckets than that miss the cache on counting; at least 2 bits so the shift stays under 32.
+    let bits = 2;
+    while (bits < 30 && 1 << bits < n >> 3) bits++;
+    const shift = 32 - bits;
+    const starts = new Int32Array((1 << bits) + 1);
+    for (let i = 0; i < n; i++) starts[(hashes[i] >>> shift) + 1]++;
+    for (let b = 1; b < starts.length; b++) starts[b] += starts[b - 1];
+    const fill = starts.slice(0, 1 << bits);
+    // Each entry's index and hash side by side in bucket order, so the pass over the buckets reads memory in order.
+    const order = new Int32Array(n * 2);
+    // In index order, so each bucket lists its entries first to last.
+    for (let i = 0; i < n; i++) {
+      const h = hashes[i];
+      const p = fill[h >>> shift]++ << 1;
+      order[p] = i;
+      order[p + 1] = h;
+    }
+    const reps: number[] = [];
+    for (let b = 0; b < 1 << bits; b++) {
+      const e = starts[b + 1];
+      if (e - starts[b] < 2) continue;
+      reps.length = 0;
+      for (let k = starts[b]; k < e; k++) {
+        const j = order[k << 1];
+        const h = order[(k << 1) + 1];
+        let first = -1;
+        // reps holds (index, hash) pairs of the bucket's first entries of their keys.
+        for (let q = 0; q < reps.length; q += 2) {
+          if (reps[q + 1] !== h) continue;
+          const [s, a, c] = this.keyLoc(j);
+          if (this.sameKey(reps[q], s, a, c, this.foldedNonAscii.get(j))) {
+            first = reps[q];
+            break;
           }
         }
-        g = e;
-      }
-    } else {
-      // Too many entries to pack an index beside the hash: use the lookup table.
-      for (let j = 0; j < n; j++) {
-        const [s, a, b] = this.keyLoc(j);
-        const first = this.findIn(this.partialSlots(j), s, a, b, this.foldedNonAscii.get(j), this.hashes[j]);
         if (first >= 0) this.duplicates.set(j, first);
-        else this.insertPartial(j);
+        else reps.push(j, h);
       }
-      this.slots = this.partial;
-      this.partial = undefined;
     }
     this.duplicateNotes();
   }
@@ -358,7 +360,7 @@ export class AccessTable {
     if (this.duplicates.size === 0) return;
     for (const j of [...this.duplicates.keys()].sort((x, y) => x - y)) {
       const m = this.multi.get(j);
-      const tl = m ? m.tl : spanLine(this.text, this.keyStart[j], Math.max(this.valEnd[j], this.keyEnd[j]), this.lines[j]);
+      const tl = m ? m.tl : spanLine(this.text, this.keyStart[j], Math.max(this.valEnd[j], this.keyEnd[j]), this.line(j));
       const k0 = m ? m.k0 : 0;
       const k1 = m ? m.k1 : this.keyEnd[j] - this.keyStart[j];
       this.notes.push({ key: 'duplicateKey', tl, start: k0, end: k1, arg: this.keyAt(j) });
@@ -366,28 +368,6 @@ export class AccessTable {
     const last = (x: Note) => (x.key === 'duplicateKey' ? 1 : 0);
     this.notes.sort((x, y) => x.tl.line - y.tl.line || last(x) - last(y));
     this.problemCache = undefined;
-  }
-
-  private partial: Int32Array | undefined;
-
-  private partialSlots(n: number): Int32Array {
-    if (!this.partial) {
-      let size = 16;
-      while (size < this.count * 4) size *= 2;
-      this.partial = new Int32Array(size);
-    }
-    void n;
-    return this.partial;
-  }
-
-  private insertPartial(i: number): void {
-    const slots = this.partial!;
-    const mask = (slots.length >> 1) - 1;
-    const h = this.hashes[i];
-    let p = h & mask;
-    while (slots[p << 1] !== 0) p = (p + 1) & mask;
-    slots[p << 1] = i + 1;
-    slots[(p << 1) + 1] = h;
   }
 
   private findIn(slots: Int32Array, s: string, a: number, b: number, nonAscii: string | undefined, h: number): number {
@@ -429,8 +409,10 @@ export class AccessTable {
     return m ? m.tl.text.slice(m.v0, m.v1) : this.text.slice(this.valStart[i], this.valEnd[i]);
   }
 
+  /** Zero-based first line of entry i: from the source's line index (built when first asked), not stored per entry. */
   line(i: number): number {
-    return this.lines[i];
+    const m = this.multi.get(i);
+    return m ? m.tl.line : this.src.lineOf(this.keyStart[i]);
   }
 
   entry(i: number): AccessEntry {
@@ -443,7 +425,7 @@ export class AccessTable {
       key: this.keyAt(i),
       storedKey: this.storedKey(i),
       value: this.valueAt(i),
-      line: this.lines[i],
+      line: this.line(i),
       keyRange,
       valueRange,
       winner: this.duplicates.get(i) ?? i,
@@ -461,7 +443,7 @@ export class AccessTable {
     let found = -1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (this.lines[mid] <= line) {
+      if (this.line(mid) <= line) {
         found = mid;
         lo = mid + 1;
       } else hi = mid - 1;
@@ -477,7 +459,7 @@ export class AccessTable {
     const nonAscii = isAscii(stored) ? undefined : stored;
     const h = this.hashKey(stored, 0, stored.length, nonAscii);
     const i = this.find(stored, 0, stored.length, nonAscii, h);
-    tableUseRecorder()?.lookup(this, h, i < 0 ? -1 : this.lines[i]);
+    tableUseRecorder()?.lookup(this, h, i < 0 ? -1 : this.line(i));
     return i < 0 ? undefined : { value: this.valueAt(i), index: i };
   }
 

@@ -210,7 +210,8 @@ export class SourceText {
     return s[Math.max(0, Math.min(line, s.length - 1))];
   }
 
-  position(offset: number): Position {
+  /** Zero-based line holding `offset`. */
+  lineOf(offset: number): number {
     const s = this.index();
     let lo = 0;
     let hi = s.length - 1;
@@ -219,7 +220,12 @@ export class SourceText {
       if (s[mid] <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo, character: offset - s[lo] };
+    return lo;
+  }
+
+  position(offset: number): Position {
+    const lo = this.lineOf(offset);
+    return { line: lo, character: offset - this.index()[lo] };
   }
 
   range(start: number, end: number): Range {
