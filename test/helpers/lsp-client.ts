@@ -17,6 +17,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type {
   Diagnostic,
+  DocumentDiagnosticReport,
   InitializeResult,
   Position,
   PublishDiagnosticsParams,
@@ -106,6 +107,16 @@ export function withCursor(marked: string, marker = '|'): { text: string; positi
  * name a hang. Tests that expect nothing pass their own, shorter limit.
  */
 export const HANG_MS = 60_000;
+
+/**
+ * What a client that pulls diagnostics declares (LSP 3.17, as VS Code's does):
+ * textDocument/diagnostic, workspace/diagnostic/refresh, and dynamic file
+ * watchers. A client without `textDocument.diagnostic` gets them pushed.
+ */
+export const PULL_DIAGNOSTICS_CAPABILITIES = {
+  textDocument: { diagnostic: { dynamicRegistration: false, relatedDocumentSupport: false } },
+  workspace: { diagnostics: { refreshSupport: true }, didChangeWatchedFiles: { dynamicRegistration: true } },
+};
 
 export class LspClient {
   readonly notifications: Notification[] = [];
@@ -287,6 +298,16 @@ export class LspClient {
   }
 
   // ---- LSP conveniences ----
+
+  /** textDocument/diagnostic for `uri` (a pulling client's way to get findings). */
+  pullDiagnostics(uri: string, previousResultId?: string, timeoutMs = HANG_MS): Promise<DocumentDiagnosticReport> {
+    return this.request<DocumentDiagnosticReport>('textDocument/diagnostic', { textDocument: { uri }, ...(previousResultId ? { previousResultId } : {}) }, timeoutMs);
+  }
+
+  /** The number of publishDiagnostics received (at or after `since`). */
+  pushedCount(since = 0): number {
+    return this.notifications.slice(since).filter((n) => n.method === 'textDocument/publishDiagnostics').length;
+  }
 
   /** Starting node and loading the bundle takes seconds on a loaded machine: the first answer gets a minute. */
   async initialize(rootUri: string | null = null, capabilities: object = {}, timeoutMs = 60_000): Promise<InitializeResult> {

@@ -142,17 +142,25 @@ describe('workspace diagnostics, pulled (workspace/diagnostic)', () => {
     assert.equal(next.items.find((i) => i.uri === uri('etc-a/main.cf'))?.kind, 'unchanged');
   });
 
-  test('an open document gets nothing from the pull (its findings are pushed); closed files get their findings', async () => {
+  test('an open document is pulled from its buffer, not pushed; closed files get their workspace findings', async () => {
     const since = c.mark();
-    c.didOpen(uri('etc-a/main.cf'), 'postfix-main', DUPLICATE, 1);
-    const pushed = await c.waitForDiagnostics(uri('etc-a/main.cf'), { since, version: 1 });
-    assert.ok(codes(pushed).includes('PF102'));
+    c.didOpen(uri('etc-a/main.cf'), 'postfix-main', 'myhostname = a.example\nsmtpd_client_restrictions = check_client_access hash:/etc/postfix/client_access\n', 1);
     const openReport = await c.request('textDocument/diagnostic', { textDocument: { uri: uri('etc-a/main.cf') } });
-    assert.deepEqual(openReport, { kind: 'full', items: [] });
+    assert.equal(openReport.kind, 'full');
+    assert.ok(!codes(openReport.items).includes('PF102'), 'the buffer has no duplicate');
+    assert.ok(codes(openReport.items).length > 0, 'the buffer has findings (PF400 and others)');
     const tableReport = await c.request('textDocument/diagnostic', { textDocument: { uri: uri('etc-a/client_access') } });
     assert.deepEqual(codes(tableReport.items), ['PF306']);
     const unrelatedReport = await c.request('textDocument/diagnostic', { textDocument: { uri: uri('random/client_access') } });
     assert.deepEqual(unrelatedReport.items, []);
+    // The open file is left out of the workspace report (the client has the document's own).
+    const report = await c.request<WorkspaceDiagnosticReport>('workspace/diagnostic', { previousResultIds: [] }, 30_000);
+    assert.equal(report.items.find((i) => i.uri === uri('etc-a/main.cf')), undefined);
+    assert.ok(full(report, uri('etc-a/client_access')));
+    assert.equal(c.pushedCount(since), 0, 'nothing pushed to a pulling client');
+    c.didClose(uri('etc-a/main.cf'));
+    const closedReport = await c.request('textDocument/diagnostic', { textDocument: { uri: uri('etc-a/main.cf') } });
+    assert.ok(codes(closedReport.items).includes('PF102'), 'the file on disk has the duplicate');
   });
 
   test('postfix.workspaceDiagnostics = false: the workspace report is empty', async () => {

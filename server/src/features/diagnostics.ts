@@ -1,17 +1,40 @@
-// Pushes diagnostics (Neovim 0.7 has no pull diagnostics). Analysis is
-// debounced and shared per configuration directory (analysis.ts): main.cf,
-// master.cf and the tables judge each other, so one edit can change the
-// diagnostics of every open file that reads the edited one.
+// The findings of open documents, delivered the way the client takes them:
+// pulled (textDocument/diagnostic, LSP 3.17) when the client declares it,
+// pushed (publishDiagnostics; Neovim 0.7 has no pull) otherwise, never both.
+// Either way they come from the same place: the debounced analysis shared per
+// configuration directory (analysis.ts), where main.cf, master.cf and the
+// tables judge each other, so one edit can change the findings of every open
+// file that reads the edited one, and a table or setting that changes can
+// change them without any edit.
+//
+// Each document's findings carry a result id (a hash of what is shown), so a
+// pull whose previous result id still holds is answered `unchanged`. When a
+// re-analysis (an edit, a watched file, a setting, a .postfix-lint.json)
+// changes what a pulling client was last given for some document, the server
+// sends workspace/diagnostic/refresh and the client pulls again.
+// Closed files (workspace diagnostics, issue 12) are answered by
+// workspaceDiagnostics.ts through `closedFileReport`.
 
-import { Diagnostic, DiagnosticSeverity, DiagnosticTag, DidChangeWatchedFilesNotification } from 'vscode-languageserver/node';
+import { createHash } from 'node:crypto';
+import {
+  CancellationToken,
+  Diagnostic,
+  DiagnosticSeverity,
+  DiagnosticTag,
+  DidChangeWatchedFilesNotification,
+  DocumentDiagnosticReport,
+  LSPErrorCodes,
+  ResponseError,
+} from 'vscode-languageserver/node';
 import { basename, dirname } from 'node:path';
 import type { Problem, ProblemTag, Severity } from '../engine/types';
+import { CONFIG_FILE_NAME } from '../engine/rule-settings';
 import { ruleDocUrl } from '../engine/codes';
 import type { Analysis } from './analysis';
 import { describeError, Feature, ServerContext } from './context';
 import type { OpenDocument } from './workspace';
 import { pathToUri, uriToPath } from './workspace';
-import { onSettingsChanged, settingsGeneration } from './settings';
+import { onSettingsChanged, ruleSettingsFilesChanged, settingsGeneration } from './settings';
 
 /** Neovim's client debounces changes by 150 ms too; re-linting a typical config takes 10-20 ms. */
 export const DEBOUNCE_MS = 150;
@@ -61,6 +84,19 @@ export function toDiagnostics(p: Problem): Diagnostic[] {
   return out;
 }
 
+/** What a client is given for one file: its diagnostics and their result id. */
+export interface FileDiagnostics {
+  diagnostics: Diagnostic[];
+  /** Changes exactly when the diagnostics do (the pull model's resultId). */
+  resultId: string;
+}
+
+/** The diagnostics of a file's problems (rule settings already applied), with their result id. */
+export function fileDiagnostics(problems: readonly Problem[]): FileDiagnostics {
+  const diagnostics = problems.flatMap(toDiagnostics);
+  return { diagnostics, resultId: createHash('sha1').update(JSON.stringify(diagnostics)).digest('hex') };
+}
+
 /** Called with the paths of every didChangeWatchedFiles batch, after the workspace forgot them (workspaceDiagnostics.ts listens). */
 const watchedFilesListeners: ((paths: string[]) => void)[] = [];
 export function onWatchedFilesChanged(listener: (paths: string[]) => void): void {
@@ -70,12 +106,27 @@ export function onWatchedFilesChanged(listener: (paths: string[]) => void): void
 /** Registers watchers for what the analyses read now (workspace diagnostics analyses files no open document reads). */
 export let refreshWatchers: () => void = () => undefined;
 
+/** textDocument/diagnostic for a file that is not open: workspaceDiagnostics.ts answers (nothing when it is off). */
+type ClosedFileReporter = (uri: string, previousResultId: string | undefined, token: CancellationToken) => Promise<DocumentDiagnosticReport>;
+let closedFileReporter: ClosedFileReporter = async () => ({ kind: 'full', items: [] });
+export function setClosedFileReporter(reporter: ClosedFileReporter): void {
+  closedFileReporter = reporter;
+}
+
+/** The client pulls diagnostics (it declared textDocument.diagnostic): nothing is pushed to it. */
+let pullMode = false;
+export function clientPullsDiagnostics(): boolean {
+  return pullMode;
+}
+/** The client takes workspace/diagnostic/refresh. */
+let refreshSupport = false;
+
 /** LSP 3.17 relative patterns (`{ baseUri, pattern }`), when the client takes them. */
 let relativePatterns = false;
 let canWatch = false;
 
 /**
- * Re-analyses after `delayMs` of quiet and publishes what changed. Every open
+ * Re-analyses after `delayMs` of quiet and delivers what changed. Every open
  * document asks its configuration's shared analysis (analysis.ts), which is
  * recomputed only when something it read changed: a keystroke anywhere lints
  * each affected configuration once, and a change elsewhere lints nothing.
@@ -85,7 +136,14 @@ class Relinter {
   private timer: NodeJS.Timeout | undefined;
   /** Bumped by every change that can make an analysis stale. */
   private generation = 0;
-  private readonly published = new Map<string, { serial: number; version: number; count: number; settings: number }>();
+  /**
+   * Push: what the last publication was of (analysis, version, settings: a
+   * client waiting for a version's diagnostics gets them even when they did
+   * not change). Pull: the result id last answered.
+   */
+  private readonly delivered = new Map<string, string>();
+  /** Pull: documents with a textDocument/diagnostic under way (their answer will be current). */
+  private readonly pulling = new Map<string, number>();
   private watching: { key: string; registration?: Promise<{ dispose(): void }> } = { key: '' };
 
   constructor(private readonly ctx: ServerContext) {}
@@ -101,7 +159,14 @@ class Relinter {
   }
 
   forget(uri: string): void {
-    this.published.delete(uri);
+    this.delivered.delete(uri);
+  }
+
+  /** An open document's findings now; undefined when `isStale()` turned true on the way. */
+  private async current(od: OpenDocument, isStale: () => boolean): Promise<(FileDiagnostics & { serial: number }) | undefined> {
+    const analysis: Analysis | undefined = await this.ctx.analyses.compute(od.document, isStale);
+    if (!analysis || isStale()) return undefined;
+    return { serial: analysis.serial, ...fileDiagnostics(this.ctx.analyses.problemsFor(od.document, analysis)) };
   }
 
   private async flush(): Promise<void> {
@@ -109,50 +174,88 @@ class Relinter {
     const isStale = () => generation !== this.generation;
     const open = this.ctx.workspace.open();
     this.ctx.analyses.prune(open);
+    let refresh = false;
     for (const od of open) {
-      let analysis: Analysis | undefined;
+      let now: (FileDiagnostics & { serial: number }) | undefined;
       try {
-        analysis = await this.ctx.analyses.compute(od.document, isStale);
+        now = await this.current(od, isStale);
       } catch (e) {
         // Keep the previous diagnostics; a bug report beats a dead server.
         this.ctx.log.error(`lint ${od.path} failed: ${describeError(e)}`);
         continue;
       }
       // A newer change arrived: its own flush is scheduled.
-      if (!analysis || isStale()) return;
-      this.publish(od, analysis);
+      if (!now || isStale()) return;
+      const uri = od.document.uri;
+      const last = this.delivered.get(uri);
+      if (pullMode) {
+        // The client holds what it pulled last; a document it never pulled it pulls on its own.
+        if (last !== undefined && last !== now.resultId && !this.pulling.has(uri)) refresh = true;
+      } else {
+        const key = `${now.serial} ${od.document.version} ${settingsGeneration()}`;
+        if (last === key) continue;
+        this.delivered.set(uri, key);
+        void this.ctx.connection.sendDiagnostics({ uri, version: od.document.version, diagnostics: now.diagnostics });
+      }
     }
     this.watch();
+    if (refresh && refreshSupport) {
+      // Answered by pulls, which record what they deliver: one refresh per change.
+      for (const od of open) this.delivered.delete(od.document.uri);
+      this.ctx.connection.languages.diagnostics.refresh().catch((e) => this.ctx.log.error(`workspace/diagnostic/refresh failed: ${describeError(e)}`));
+    }
   }
 
-  private publish(od: OpenDocument, analysis: Analysis): void {
-    const { document } = od;
-    const last = this.published.get(document.uri);
-    // New rule settings (postfix.rules) change what is shown of the same analysis.
-    const settings = settingsGeneration();
-    if (last && last.serial === analysis.serial && last.version === document.version && last.settings === settings) return;
-    const problems = this.ctx.analyses.problemsFor(document, analysis);
-    this.published.set(document.uri, { serial: analysis.serial, version: document.version, count: problems.length, settings });
-    const diagnostics = problems.flatMap(toDiagnostics);
-    void this.ctx.connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics });
+  /** textDocument/diagnostic: an open document's findings from the shared analysis; a closed file's from the workspace reporter. */
+  async pull(uri: string, previousResultId: string | undefined, token: CancellationToken): Promise<DocumentDiagnosticReport> {
+    const document = this.ctx.documents.get(uri);
+    if (!document) return closedFileReporter(uri, previousResultId, token);
+    this.pulling.set(uri, (this.pulling.get(uri) ?? 0) + 1);
+    let now: FileDiagnostics | undefined;
+    try {
+      now = await this.current(this.ctx.workspace.describe(document), () => token.isCancellationRequested || this.ctx.documents.get(uri) !== document);
+    } finally {
+      const n = (this.pulling.get(uri) ?? 1) - 1;
+      if (n > 0) this.pulling.set(uri, n);
+      else this.pulling.delete(uri);
+    }
+    // Cancelled, or closed meanwhile: the client asks again if it still cares.
+    if (!now) throw new ResponseError(LSPErrorCodes.ServerCancelled, 'the document changed or closed during the analysis', { retriggerRequest: true });
+    this.delivered.set(uri, now.resultId);
+    if (previousResultId === now.resultId) return { kind: 'unchanged', resultId: now.resultId };
+    return { kind: 'full', resultId: now.resultId, items: now.diagnostics };
   }
 
-  /** Watches exactly the files the analyses read (tables, their .db, master.cf, ...), grouped by directory. */
+  /** Watches exactly the files the analyses read (tables, their .db, master.cf, ...) and the rule settings files that apply, grouped by directory. */
   watch(): void {
     if (!canWatch) return;
     const byDir = new Map<string, Set<string>>();
-    for (const p of this.ctx.analyses.watchedPaths()) {
-      if (p.startsWith('/nonexistent-untitled/')) continue;
+    const add = (p: string) => {
+      if (p.startsWith('/nonexistent-untitled/')) return;
       const set = byDir.get(dirname(p)) ?? new Set<string>();
       set.add(basename(p));
       byDir.set(dirname(p), set);
+    };
+    const read = this.ctx.analyses.watchedPaths();
+    for (const p of read) add(p);
+    // The .postfix-lint.json the findings of each file are judged by is the
+    // nearest above it (settings.ts): watch every place one could appear.
+    const dirs = new Set([...read, ...this.ctx.workspace.open().map((od) => od.path)].map((p) => dirname(p)));
+    for (const start of dirs) {
+      if (start.startsWith('/nonexistent-untitled')) continue;
+      for (let d = start, i = 0; i < 64; i++) {
+        add(`${d === '/' ? '' : d}/${CONFIG_FILE_NAME}`);
+        const up = dirname(d);
+        if (up === d) break;
+        d = up;
+      }
     }
     const watchers = [...byDir]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([dir, names]) => {
         const list = [...names].sort();
         const pattern = list.length === 1 ? globEscape(list[0]) : `{${list.map(globEscape).join(',')}}`;
-        return relativePatterns ? { globPattern: { baseUri: pathToUri(dir), pattern } } : { globPattern: `${globEscape(dir)}/${pattern}` };
+        return relativePatterns ? { globPattern: { baseUri: pathToUri(dir), pattern } } : { globPattern: `${globEscape(dir === '/' ? '' : dir)}/${pattern}` };
       });
     const key = JSON.stringify(watchers);
     if (key === this.watching.key) return;
@@ -175,6 +278,12 @@ function globEscape(name: string): string {
 export const diagnostics: Feature = {
   name: 'diagnostics',
   capabilities: {},
+  capabilitiesFor(client) {
+    pullMode = client.textDocument?.diagnostic !== undefined;
+    refreshSupport = client.workspace?.diagnostics?.refreshSupport === true;
+    // workspaceDiagnostics.ts answers workspace/diagnostic (it is off without workspace folders: the report is then empty).
+    return pullMode ? { diagnosticProvider: { identifier: 'postfix', interFileDependencies: true, workspaceDiagnostics: true } } : {};
+  },
   initialized(_ctx, client) {
     // Files changed on disk (a checkout, postmap, another editor) can change
     // the verdict on open files: the relinter registers watchers for the
@@ -207,7 +316,8 @@ export const diagnostics: Feature = {
       safely('close', () => {
         justOpened.delete(e.document.uri);
         relinter.forget(e.document.uri);
-        void ctx.connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+        // A pulling client drops a closed document's diagnostics itself (and pulls the workspace findings).
+        if (!pullMode) void ctx.connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
         // Siblings now read this file from disk again.
         relinter.schedule(0);
       }),
@@ -222,9 +332,20 @@ export const diagnostics: Feature = {
           paths.push(path);
         }
         if (paths.length === 0) return;
+        // New rule settings change what is shown, not the analyses; the settings listeners re-lint.
+        if (paths.some((p) => basename(p) === CONFIG_FILE_NAME)) ruleSettingsFilesChanged();
         relinter.schedule(DEBOUNCE_MS);
         for (const l of watchedFilesListeners) l(paths);
       }),
     );
+    ctx.connection.languages.diagnostics.on(async (params, token) => {
+      try {
+        return await relinter.pull(params.textDocument.uri, params.previousResultId, token);
+      } catch (e) {
+        if (e instanceof ResponseError) throw e;
+        ctx.log.error(`textDocument/diagnostic failed: ${describeError(e)}`);
+        return { kind: 'full', items: [] };
+      }
+    });
   },
 };

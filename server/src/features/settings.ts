@@ -67,6 +67,18 @@ export function ruleSettingsFor(path: string, log?: { error(m: string): void }):
   }
   return mergeRuleSettings(f.rules, current.rules);
 }
+
+/**
+ * A `.postfix-lint.json` was created, changed or deleted (the watcher said
+ * so): read them all again, and tell the listeners, since what each file shows
+ * may change although no analysis did.
+ */
+export function ruleSettingsFilesChanged(): void {
+  found.clear();
+  loggedErrors.clear();
+  generation++;
+  for (const l of listeners) l(current);
+}
 let canPull = false;
 let settle: () => void = () => undefined;
 /** Resolves once the client's settings were read after `initialized` (or could not be). */

@@ -5,19 +5,20 @@
 // (analysis.ts), the same one open documents use; a file's findings are
 // exactly what it would show when opened.
 //
-// Open documents stay with diagnostics.ts (pushed, per keystroke); this module
-// reports only files that are not open:
+// Open documents stay with diagnostics.ts (pushed or pulled, per keystroke);
+// this module reports only files that are not open, the same way:
 // - clients with pull diagnostics get workspace/diagnostic reports (held open
 //   until something changes, then answered with what changed), and
 //   textDocument/diagnostic answers for a closed file (VS Code asks once more
-//   when a file closes) and nothing for an open one (pushed already);
+//   when a file closes), through diagnostics.ts, which owns that request;
 // - other clients get publishDiagnostics for the closed files.
+// Result ids are diagnostics.ts's (a hash of what is shown), so a file's id is
+// the same whichever request reports it.
 // `postfix.workspaceDiagnostics: false` turns it off (huge workspaces).
 // The tree is walked at start, when the setting changes, and when a main.cf
 // or master.cf outside the configurations found is opened or reported
 // changed; the server registers no watcher for the whole tree.
 
-import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import {
@@ -30,7 +31,7 @@ import {
 import { findConfigDirsSteps } from '../disk/find-config-dirs';
 import type { Analysis } from './analysis';
 import { describeError, Feature, ServerContext } from './context';
-import { DEBOUNCE_MS, onWatchedFilesChanged, refreshWatchers, toDiagnostics } from './diagnostics';
+import { clientPullsDiagnostics, DEBOUNCE_MS, fileDiagnostics, onWatchedFilesChanged, refreshWatchers, setClosedFileReporter } from './diagnostics';
 import { currentSettings, onSettingsChanged, settingsSettled } from './settings';
 import { pathToUri, uriToPath } from './workspace';
 
@@ -53,9 +54,6 @@ function isRegularFile(path: string): boolean {
     return false;
   }
 }
-
-/** The client pulls diagnostics (LSP 3.17): answer workspace/diagnostic instead of pushing. */
-let pullMode = false;
 
 class WorkspaceReporter {
   roots: string[] = [];
@@ -149,9 +147,7 @@ class WorkspaceReporter {
         const had = out.get(uri);
         if (had && dirname(path) !== dir) continue;
         if (!had && !isRegularFile(path)) continue;
-        const diagnostics = problems.flatMap(toDiagnostics);
-        const resultId = createHash('sha1').update(JSON.stringify(diagnostics)).digest('hex');
-        out.set(uri, { uri, path, diagnostics, resultId });
+        out.set(uri, { uri, path, ...fileDiagnostics(problems) });
       }
     }
     refreshWatchers();
@@ -164,7 +160,7 @@ class WorkspaceReporter {
 
   private async flush(): Promise<void> {
     const generation = this.generation;
-    if (pullMode) {
+    if (clientPullsDiagnostics()) {
       // Held requests look again; they answer only if something changed.
       const waiters = this.waiters;
       this.waiters = [];
@@ -240,11 +236,13 @@ class WorkspaceReporter {
     }
   }
 
-  /** textDocument/diagnostic: nothing for an open document (its findings are pushed), the workspace findings for a closed one. */
-  async documentReport(uri: string, token: CancellationToken): Promise<DocumentDiagnosticReport> {
-    if (this.isOpen(uri)) return { kind: 'full', items: [] };
+  /** textDocument/diagnostic for a closed file (diagnostics.ts answers open ones): its workspace findings. */
+  async documentReport(uri: string, previousResultId: string | undefined, token: CancellationToken): Promise<DocumentDiagnosticReport> {
     const reports = await this.collect(() => token.isCancellationRequested);
-    return { kind: 'full', items: reports?.get(uri)?.diagnostics ?? [] };
+    const r = reports?.get(uri);
+    if (!r) return { kind: 'full', items: [] };
+    if (r.resultId === previousResultId) return { kind: 'unchanged', resultId: r.resultId };
+    return { kind: 'full', resultId: r.resultId, items: r.diagnostics };
   }
 }
 
@@ -259,11 +257,8 @@ export async function workspaceConfigDirs(): Promise<string[]> {
 
 export const workspaceDiagnostics: Feature = {
   name: 'workspaceDiagnostics',
+  // diagnostics.ts announces the diagnosticProvider (it owns textDocument/diagnostic).
   capabilities: {},
-  capabilitiesFor(client) {
-    pullMode = client.textDocument?.diagnostic !== undefined;
-    return pullMode ? { diagnosticProvider: { identifier: 'postfix-workspace', interFileDependencies: true, workspaceDiagnostics: true } } : {};
-  },
   initialized(ctx) {
     const r = reporter;
     if (!r) return;
@@ -299,10 +294,7 @@ export const workspaceDiagnostics: Feature = {
       r.release(e.document.uri);
       r.schedule(0);
     });
-    if (!ctx.connection.languages.diagnostics) return;
-    ctx.connection.languages.diagnostics.on(
-      ctx.guard('textDocument/diagnostic', { kind: 'full', items: [] } as DocumentDiagnosticReport, (params, token) => r.documentReport(params.textDocument.uri, token)),
-    );
+    setClosedFileReporter((uri, previousResultId, token) => r.documentReport(uri, previousResultId, token));
     ctx.connection.languages.diagnostics.onWorkspace(
       ctx.guard('workspace/diagnostic', { items: [] } as WorkspaceDiagnosticReport, (params, token) => r.workspaceReport(params.previousResultIds ?? [], token)),
     );
