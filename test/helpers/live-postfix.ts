@@ -15,16 +15,18 @@
 
 import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { createServer, Socket } from 'node:net';
+import { createServer, Socket, type Server } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { abortSync, acquireSlot, onExitStop, type Slot } from './live-slots';
 
 import { interpretSwaks, type LiveResult, type LiveTransaction } from './live-swaks';
+import { fakeDovecotAuth, type SaslUsers } from './fake-dovecot';
 
 export { interpretSwaks, parseSwaks, type LiveReply, type LiveResult, type LiveStage, type LiveTransaction } from './live-swaks';
 export { SLOT_LIMIT, acquireSlot, onExitStop, type Slot } from './live-slots';
+export { fakeDovecotAuth, type SaslUsers } from './fake-dovecot';
 
 /**
  * Hang detectors, not performance limits: generous, so that a loaded machine
@@ -122,6 +124,7 @@ export class PostfixInstance {
   private running = false;
   private unregister?: () => void;
   private disposed = false;
+  private auth?: Server;
 
   private constructor(
     readonly label: string,
@@ -230,10 +233,25 @@ export class PostfixInstance {
     this.slot.disown(this.etc);
   }
 
+  /**
+   * A fake Dovecot auth socket (./fake-dovecot.ts) at `private/auth` in the
+   * queue directory, what `smtpd_sasl_type = dovecot` with
+   * `smtpd_sasl_path = private/auth` connects to; it serves until dispose().
+   * Call it after the first start(): `postfix start` creates private/ with the
+   * owner and mode `postfix check` expects.
+   */
+  async serveDovecotAuth(users: SaslUsers = {}): Promise<void> {
+    if (this.auth) return;
+    const dir = join(this.dir, 'spool', 'private');
+    if (!existsSync(dir)) throw new Error(`${this.label}: ${dir} does not exist yet; start the instance before serving Dovecot auth`);
+    this.auth = await fakeDovecotAuth(join(dir, 'auth'), users);
+  }
+
   /** Stops the instance if it runs, removes its directory and gives the slot back. */
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    this.auth?.close();
     try {
       await this.stop().catch((e: Error) => console.error(`# ${this.label}: ${e.message}`));
       if (!process.env.KEEP_LIVE_POSTFIX) {
@@ -264,6 +282,8 @@ export interface LiveConfig {
   tables?: Record<string, string>;
   /** Table files to compile with postmap (`hash:name`, `cdb:name`, ...). */
   postmap?: string[];
+  /** Serve a fake Dovecot auth socket at private/auth with these logins (smtpd_sasl_type = dovecot). */
+  dovecotAuth?: SaslUsers;
 }
 
 /**
@@ -346,6 +366,7 @@ ${config.mainCf}
     for (const [k, v] of ports) live.ports.set(k, v);
     try {
       await inst.start([...ports.values()].map((port) => ({ host: '127.0.0.1', port })));
+      if (config.dovecotAuth) await inst.serveDovecotAuth(config.dovecotAuth);
       await live.probe();
     } catch (e) {
       await inst.dispose();

@@ -15,12 +15,12 @@
 // At the end a second run of every recipe changes nothing.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireTools, sharedDir } from '../helpers/env';
-import { describeRun, interpretSwaks, PostfixInstance, REPLY_S, runTool, selfSignedCert, smtpSession, type LiveResult, ESSENTIAL_SERVICES, TLSMGR } from '../helpers/live-postfix';
+import { selfSignedCert, type LiveResult } from '../helpers/live-postfix';
+import { Deployment, logicalLines, type DeployedClient } from '../helpers/live-deploy';
 import { fsReader, main as cli } from '../../server/src/cli/main';
 import { loadConfig } from '../../server/src/engine/config';
 import { applyTextEdits, runRules } from '../../server/src/engine/rules';
@@ -118,99 +118,6 @@ function bases(): Base[] {
   ];
 }
 
-// ---------------------------------------------------------------- deployed and test copies
-
-/** Parameters the test instance sets itself; the deployed values are commented out in the test copy. */
-const INSTANCE_MAIN = `queue_directory = {{DIR}}/spool
-data_directory = {{DIR}}/data
-maillog_file = {{DIR}}/maillog
-maillog_file_prefixes = {{DIR}}
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-default_transport = discard
-relay_transport = discard
-local_transport = discard
-virtual_transport = discard
-mailbox_command =
-alias_maps =
-alias_database =
-service_throttle_time = 1s
-smtpd_authorized_xclient_hosts = 127.0.0.0/8
-`;
-const OWNED = new Set(INSTANCE_MAIN.split('\n').filter(Boolean).map((l) => l.slice(0, l.indexOf(' '))));
-const CERT_PARAMS = /^(smtpd_tls_cert_file|smtpd_tls_key_file|smtpd_tls_chain_files|smtpd_tls_eccert_file|smtpd_tls_eckey_file)\s*=/;
-
-
-/** Logical lines: a line that starts a setting or service, with its indented continuation lines. */
-function logicalLines(text: string): string[] {
-  const out: string[] = [];
-  for (const line of text.split('\n')) {
-    if (/^[ \t]+\S/.test(line) && !/^[ \t]*#/.test(line) && out.length && !/^\s*(#|$)/.test(out[out.length - 1])) out[out.length - 1] += `\n${line}`;
-    else out.push(line);
-  }
-  return out;
-}
-
-const PORTS: Record<string, number> = { smtp: 25, submission: 587, submissions: 465, smtps: 465 };
-
-/** The test copy of main.cf: the deployed text with instance-owned settings commented out, the instance's appended. */
-export function liveMain(deployed: string, pem: string): string {
-  const lines = logicalLines(deployed).map((l) => {
-    const name = /^([A-Za-z0-9_]+)\s*=/.exec(l)?.[1];
-    if (name && OWNED.has(name)) return l.replace(/^/gm, '#live# ');
-    if (CERT_PARAMS.test(l) && /=\s*\S/.test(l)) return l.replace(/^/gm, '#live# ');
-    return l;
-  });
-  const hadCert = lines.some((l) => /^#live# (smtpd_tls_(cert|chain)_files?|smtpd_tls_cert_file)\s*=/.test(l));
-  return `${lines.join('\n')}\n# test instance\n${INSTANCE_MAIN}${hadCert ? `smtpd_tls_chain_files = ${pem}\n` : ''}`;
-}
-
-/** The test copy of master.cf: the smtpd listeners on the instance's address and real port numbers, unchrooted, plus the essential services. */
-export function liveMaster(deployed: string): { text: string; ports: number[] } {
-  const blocks = logicalLines(deployed).filter((b) => !/^\s*(#|$)/.test(b));
-  const postscreen = blocks.some((b) => /^\S+\s+inet\s+(\S+\s+){5}postscreen\b/.test(b));
-  const out: string[] = [];
-  const ports: number[] = [];
-  for (const b of blocks) {
-    const m = /^(\S+)\s+(inet|pass)\s+(\S+)\s+(\S+)\s+\S+\s+(\S+)\s+(\S+)\s+smtpd\b([^\n]*)(\n[\s\S]*)?$/.exec(b);
-    if (!m) continue;
-    let [, name, type] = m;
-    if (type === 'pass') {
-      if (!postscreen) continue;
-      name = 'smtp';
-    }
-    const host = name.includes(':') ? name.slice(0, name.lastIndexOf(':')) : '';
-    if (/^(127\.|\[?::1|localhost)/.test(host)) continue;
-    const svc = name.slice(name.lastIndexOf(':') + 1);
-    const port = PORTS[svc] ?? (/^\d+$/.test(svc) ? Number(svc) : undefined);
-    if (port === undefined) continue;
-    ports.push(port);
-    out.push(`{{HOST}}:${port} inet ${m[3]} ${m[4]} n ${m[5]} ${m[6]} smtpd${m[7]}${m[8] ?? ''}`);
-  }
-  return { text: `${out.join('\n')}\n${ESSENTIAL_SERVICES}${TLSMGR}`, ports };
-}
-
-function backdate(path: string): void {
-  const old = new Date(Date.now() - 10000);
-  utimesSync(path, old, old);
-}
-
-/** A fake Dovecot auth socket (the handshake only): smtpd with smtpd_sasl_type = dovecot needs one to start a session. XCLIENT stands in for the login itself. */
-function dovecotAuth(path: string): Promise<Server> {
-  if (existsSync(path)) unlinkSync(path);
-  const srv = createServer((s) => {
-    s.on('error', () => undefined);
-    s.write('VERSION\t1\t2\nMECH\tPLAIN\tplaintext\nMECH\tLOGIN\tplaintext\nSPID\t1\nCUID\t1\nCOOKIE\t0123456789abcdef0123456789abcdef\nDONE\n');
-  });
-  return new Promise((resolve, reject) => {
-    srv.once('error', reject);
-    srv.listen(path, () => {
-      chmodSync(path, 0o666);
-      resolve(srv);
-    });
-  });
-}
-
 // ---------------------------------------------------------------- the relay matrix
 
 type Cell = 'inbound' | 'relay' | 'forged' | 'submit:587' | 'submit-as-other:587' | 'submit:465' | 'submit-as-other:465' | 'localhost';
@@ -265,22 +172,15 @@ function lint(dir: string): Problem[] {
 }
 
 class Proof {
-  readonly dir: string;
+  readonly d: Deployment;
   readonly domain: string;
-  private inst?: PostfixInstance;
-  private ports: number[] = [];
-  private auth?: Server;
-  private logMark = 0;
   readonly report: string[] = [];
 
   constructor(
     readonly base: Base,
     readonly pem: string,
   ) {
-    this.dir = mkdtempSync(join(tmpdir(), `pf-recipe-${base.name}-`));
-    this.write('main.cf', base.main);
-    this.write('master.cf', base.master);
-    for (const [n, t] of Object.entries(base.files ?? {})) this.write(n, t);
+    this.d = new Deployment(`recipes ${base.name}`, base, pem, base.live);
     const ctx = new RuleContext(loadConfig(this.dir, fsReader, { version: VERSION, mode: 'live' }), fsReader);
     // A virtual domain first, as the intent rules probe: mail is mostly addressed to those.
     const own = ownDomains(ctx);
@@ -288,88 +188,31 @@ class Proof {
     assert.ok(this.domain, `${base.name}: an own domain`);
   }
 
+  get dir(): string {
+    return this.d.dir;
+  }
+
   write(name: string, text: string): void {
-    writeFileSync(join(this.dir, name), text);
-    backdate(join(this.dir, name));
+    this.d.write(name, text);
   }
 
   read(name: string): string | undefined {
-    const p = join(this.dir, name);
-    return existsSync(p) ? readFileSync(p, 'utf8') : undefined;
+    return this.d.read(name);
   }
 
-  /** The test copy of the deployed files, written into the instance (created on first use). */
-  private async sync(): Promise<void> {
-    let main = liveMain(this.read('main.cf')!, this.pem);
-    let master = liveMaster(this.read('master.cf')!);
-    for (const [re, to] of this.base.live ?? []) {
-      main = main.replace(re, to);
-      master = { ...master, text: master.text.replace(re, to) };
-    }
-    this.ports = master.ports;
-    const tables: Record<string, string> = {};
-    for (const n of ['own_domain_senders', 'sender_login_maps', ...Object.keys(this.base.files ?? {})]) {
-      const t = this.read(n);
-      if (t !== undefined) tables[n] = t;
-    }
-    if (!this.inst) {
-      this.inst = await PostfixInstance.create(`recipes ${this.base.name}`, { main, master: master.text, tables });
-      return;
-    }
-    this.inst.writeFile('main.cf', this.inst.subst(main));
-    this.inst.writeFile('master.cf', this.inst.subst(master.text));
-    for (const [n, t] of Object.entries(tables)) this.inst.writeFile(n, this.inst.subst(t));
-  }
-
-  private listen() {
-    return this.ports.map((port) => ({ host: this.inst!.host, port }));
-  }
-
-  /** postconf -n (deployed and test copies): its warnings, line numbers and directories left out. */
-  private async postconfWarnings(): Promise<{ code: number; lines: string[] }> {
-    const p = await runTool('postconf', ['-c', this.inst!.etc, '-n'], undefined, 'latin1');
-    const d = await runTool('postconf', ['-c', this.dir, '-n'], undefined, 'latin1');
-    return { code: p.code || d.code, lines: this.normalise(`${p.out}\n${d.out}`, /^postconf: (warning|fatal|error)/) };
-  }
-
-  /** What `postfix check` (run by `postfix start`: postfix-script check-fatal and check-warn) logged. */
-  private checkWarnings(): string[] {
-    return this.normalise(this.recentLog().replace(/^\S+ \S+ \S+ \S+ /gm, ''), /^postfix(\/(postfix-script|postsuper|postlog|master))?\[\d+\]: (warning|fatal|error)/);
-  }
-
-  private normalise(text: string, keep: RegExp): string[] {
-    const lines = text
-      .replaceAll(this.inst!.etc, 'ETC')
-      .replaceAll(this.dir, 'ETC')
-      .split(/\r?\n/)
-      .map((l) => l.trim())
-      .filter((l) => keep.test(l))
-      .map((l) => l.replace(/\[\d+\]/, '').replace(/, line \d+/, ''));
-    return [...new Set(lines)].sort();
-  }
-
-  private async swaks(port: number, tx: { addr: string; name?: string; login?: string; sender: string; to: string }): Promise<LiveResult> {
-    const inst = this.inst!;
-    // Submission ports need TLS (STARTTLS on 587, TLS on connect on 465): the harness's own client speaks it, swaks here cannot.
-    if (port === 587 || port === 465) {
-      return smtpSession(inst.host, port, { service: String(port), clientAddress: tx.addr, clientName: tx.name, helo: tx.name ?? OUTSIDE.name, saslUser: tx.login, sender: tx.sender, recipients: [tx.to] }, port === 465 ? 'implicit' : 'starttls');
-    }
-    const args = ['--timeout', String(REPLY_S), '--server', inst.host, '--port', String(port), '--xclient-addr', tx.addr, '--xclient-name', tx.name ?? '[UNAVAILABLE]', '--xclient-reverse-name', tx.name ?? '[UNAVAILABLE]', '--helo', tx.name ?? OUTSIDE.name, '--from', tx.sender === '' ? '<>' : tx.sender, '--to', tx.to, '--quit-after', 'RCPT'];
-    if (tx.login) args.push('--xclient-login', tx.login);
-    const r = await runTool('swaks', args, undefined, 'latin1');
-    if (r.timedOut) throw new Error(describeRun(`swaks (${this.base.name} port ${port})`, r, undefined, this.recentLog()));
-    return interpretSwaks(r.out);
+  private swaks(port: number, tx: DeployedClient): Promise<LiveResult> {
+    return this.d.xclient(port, tx);
   }
 
   recentLog(): string {
-    return this.inst ? this.inst.maillog().slice(this.logMark) : '';
+    return this.d.recentLog();
   }
 
   private async matrix(): Promise<Matrix> {
     const own = `postmaster@${this.domain}`;
     const outside = { addr: OUTSIDE.addr, name: OUTSIDE.name };
     const sender = this.base.outsideSender ?? `someone@${OUTSIDE.name.replace(/^mail\./, '')}`;
-    const subPorts = this.ports.filter((p) => p === 587 || p === 465);
+    const subPorts = this.d.servicePorts.filter((p) => p === 587 || p === 465);
     const jobs: Promise<LiveResult>[] = [
       this.swaks(25, { ...outside, sender, to: own }),
       this.swaks(25, { ...outside, sender, to: FAR }),
@@ -391,18 +234,13 @@ class Proof {
 
   /** Stops, syncs the test copy, checks with real Postfix, starts, plays the matrix. */
   async run(label: string, before?: string[]): Promise<{ matrix: Matrix; warnings: string[] }> {
-    if (this.inst) await this.inst.stop(this.listen());
-    await this.sync();
-    const pc = await this.postconfWarnings();
-    assert.equal(pc.code, 0, `${this.base.name} ${label}: postconf -n fails:\n${pc.lines.join('\n')}`);
-    this.logMark = this.inst!.maillog().length;
-    await this.inst!.start(this.listen());
-    const w = [...pc.lines, ...this.checkWarnings()].sort();
+    const { code, warnings: w } = await this.d.restart();
+    assert.equal(code, 0, `${this.base.name} ${label}: postconf -n fails:\n${w.join('\n')}`);
     if (before) {
       const fresh = w.filter((l) => !before.includes(l));
       assert.deepEqual(fresh, [], `${this.base.name} ${label}: new warnings\n${this.read('main.cf')}\n${this.read('master.cf')}`);
     }
-    if (!this.auth) this.auth = await dovecotAuth(join(this.inst!.dir, 'spool', 'private', 'auth'));
+    await this.d.inst.serveDovecotAuth({ [USER]: 'secret' });
     return { matrix: await this.matrix(), warnings: w };
   }
 
@@ -444,10 +282,8 @@ class Proof {
     if (other.length) say('PF543', other.some((r) => rcptCode(r) === 250), `submission as another user: ${other.map(rcptLine).join(' | ')}`);
   }
 
-  async dispose(): Promise<void> {
-    this.auth?.close();
-    await this.inst?.dispose();
-    rmSync(this.dir, { recursive: true, force: true });
+  dispose(): Promise<void> {
+    return this.d.dispose();
   }
 }
 
@@ -484,7 +320,7 @@ async function proveBase(t: TestContext, base: Base, pem: string, report: string
       step.before?.(proof.dir);
       const r = runCli(['recipe', step.recipe, '-c', proof.dir, '--write', ...(step.sets ?? []).flatMap((s) => ['--set', s]), ...(step.recipe === 'tls' ? ['--set', `chain_files=${pem}`] : [])]);
       assert.equal(r.status, 0, `${base.name}: recipe ${step.recipe}: ${r.stderr}`);
-      for (const n of ['main.cf', 'master.cf', 'own_domain_senders', 'sender_login_maps']) if (proof.read(n) !== undefined) backdate(join(proof.dir, n));
+      proof.d.settle();
       // The admin's part (the recipe's note): the login table lists who may send as whom.
       const logins = proof.read('sender_login_maps');
       if (logins !== undefined && !logins.includes(`\n${USER}@`)) proof.write('sender_login_maps', `${logins}${USER}@${proof.domain}    ${USER}\n`);

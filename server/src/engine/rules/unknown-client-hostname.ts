@@ -5,7 +5,7 @@
 // reject_unknown_reverse_client_hostname only asks for a PTR record.
 
 import type { Problem } from '../types';
-import type { SmtpdService } from './context';
+import type { RuleContext, SmtpdService } from './context';
 import { listensPublicly } from '../intent/roles';
 import { replaceToken } from './edits';
 import { serviceLists, tokenLocation, type ListToken } from './lists';
@@ -13,6 +13,11 @@ import { code, problem, Rule } from './rule';
 import { ByLocation, listText } from './util';
 
 export const UNKNOWN_CLIENT_HOSTNAME = code('PF544', 'unknown-client-hostname-on-port-25', 'warning', 'correctness', 'reject_unknown_client_hostname on port 25 rejects many legitimate mail servers');
+
+/** The code smtpd answers when the names do not agree (Postfix's default 450: the sender retries for days, then bounces). */
+function rejectCode(ctx: RuleContext): string {
+  return ctx.value('unknown_client_reject_code').trim() || '450';
+}
 
 const NAMES = new Set(['reject_unknown_client_hostname', 'reject_unknown_client']);
 
@@ -39,7 +44,7 @@ export const unknownClientHostnameRule: Rule = {
           UNKNOWN_CLIENT_HOSTNAME,
           file,
           range,
-          `${items[0].name} on ${listText(items.map((i) => i.svc.label))} refuses every server whose reverse and forward DNS do not agree exactly (450 4.7.25 while DNS is slow, 550 otherwise): many legitimate mail servers fail that test. reject_unknown_reverse_client_hostname only requires a PTR record and rejects far fewer real servers.`,
+          `${items[0].name} on ${listText(items.map((i) => i.svc.label))} refuses every server whose reverse and forward DNS do not agree exactly (${rejectCode(ctx)} 4.7.25, unknown_client_reject_code; 450 while DNS is slow): many legitimate mail servers fail that test. reject_unknown_reverse_client_hostname only requires a PTR record and rejects far fewer real servers.`,
           t ? [{ title: 'Use reject_unknown_reverse_client_hostname', edits: [replaceToken(t, 'reject_unknown_reverse_client_hostname')] }] : undefined,
         ),
       );
