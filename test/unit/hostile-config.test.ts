@@ -167,3 +167,39 @@ test('myhostname = $a40 (a value of 2^40 words): reported once as too large, the
   assert.equal(pc.status, 1);
   assert.match(pc.stderr, /unreasonable macro expansion size/);
 });
+
+test('mydestination = $a20 (a domain list of 2^20 words): lint, postconf -nx and the simulator answer, and correctly', () => {
+  // 4 MiB less one byte, just below our expansion limit. The same domain in virtual_alias_domains is the one finding (PF508).
+  const main = `compatibility_level = 3.6\nmynetworks = 127.0.0.0/8\n${doubling(20, 'x.y')}mydestination = $a20\nvirtual_alias_domains = x.y\n`;
+  const problems = lint(main);
+  const twice = problems.filter((p) => p.code === 'PF508');
+  assert.equal(twice.length, 1, JSON.stringify(problems.map((p) => `${p.code} ${p.message}`)));
+  assert.match(twice[0].message, /domain x\.y /);
+  assert.deepEqual(problems.filter((p) => /internal|Maximum call stack|unreasonable macro/.test(p.message)), []);
+  const pc = postconfMain({ dir: DIR, mainText: main, master: undefined, nonDefault: true, expand: true, defaults: false, names: ['mydestination'] });
+  assert.equal(pc.status, 0);
+  assert.equal(pc.stdout.length, 'mydestination = '.length + (1 << 20) * 'x.y '.length);
+  // The domain is local: mail to it is accepted from outside, other domains are not relayed.
+  assert.equal(sim(main, { recipients: ['postmaster@x.y'] }).verdict, 'accept');
+  assert.equal(sim(main, { recipients: ['v@elsewhere.example'] }).reply?.code, 454);
+});
+
+test('a restriction list of 2^17 words that decide nothing: the trace sums the run up in one step, the verdict is the same', () => {
+  const list = (n: number) => `compatibility_level = 3.6\nsmtpd_relay_restrictions = reject_unauth_destination\nmydestination = example.test\n${doubling(n, 'permit_sasl_authenticated')}smtpd_recipient_restrictions = $a${n}, reject\n`;
+  const tx = { recipients: ['someone@example.test'] };
+  const small = sim(list(3), tx);
+  const huge = sim(list(17), tx);
+  for (const r of [small, huge]) {
+    assert.equal(r.verdict, 'reject');
+    assert.equal(r.reply?.code, 554);
+  }
+  // 2^3 words are all shown; of 2^17, the first 50 and one step for the rest.
+  const recipientSteps = (r: SimulationResult) => r.trace.filter((s) => s.list === 'recipient' && s.parameter === 'smtpd_recipient_restrictions');
+  assert.equal(recipientSteps(small).length, 8 + 1);
+  const steps = recipientSteps(huge);
+  assert.equal(steps.length, 50 + 1 + 1);
+  assert.equal(steps[50].result, 'dunno');
+  assert.match(steps[50].why, new RegExp(`^${(1 << 17) - 50} more restrictions in a row made no decision`));
+  assert.equal(steps[51].restriction, 'reject');
+  assert.ok(JSON.stringify(huge).length < 100_000, `trace of ${JSON.stringify(huge).length} bytes`);
+});

@@ -61,9 +61,14 @@ function listensOn(ctx: RuleContext, name: string, service?: MasterService): boo
   return ifaces.length === 0 || !ifaces.every((i) => LOOPBACK_INTERFACES.test(i));
 }
 
-function plainNames(value: string, tables: string[]): string[] {
-  const out: string[] = [];
-  for (const p of splitList(value)) {
+/** Plain domain names of a list's words (first occurrence order, no repeats); tables and files go to `tables`. */
+function plainNames(words: readonly string[], tables: string[]): string[] {
+  const out = new Set<string>();
+  let previous: string | undefined;
+  for (const p of words) {
+    // A doubled list ($a = $b $b) repeats its words back to back: each costs one comparison.
+    if (p === previous) continue;
+    previous = p;
     if (p.startsWith('!')) continue;
     if (p.startsWith('/') || (p.includes(':') && !p.startsWith('['))) {
       tables.push(p);
@@ -71,9 +76,9 @@ function plainNames(value: string, tables: string[]): string[] {
     }
     if (p.startsWith('[')) continue;
     const d = p.replace(/^\./, '').toLowerCase();
-    if (/^[a-z0-9.-]+$/.test(d) && !out.includes(d)) out.push(d);
+    if (/^[a-z0-9.-]+$/.test(d)) out.add(d);
   }
-  return out;
+  return [...out];
 }
 
 /** The server's own domains, by class. */
@@ -83,14 +88,15 @@ export function ownDomains(ctx: RuleContext): OwnDomains {
     const sim = ctx.sim();
     const view = new ServiceView(sim, findSmtpdService(sim).service, {});
     const tables: string[] = [];
-    const localAll = plainNames(view.value('mydestination'), tables);
+    const localAll = plainNames(view.list('mydestination'), tables);
     // localhost names are not domains anyone on the Internet sends to.
     // The machine's own name last: mail is mostly addressed to the domains.
     const host = view.value('myhostname').toLowerCase();
     const local = localAll.filter((d) => !/^localhost(\.|$)/.test(d) && d.includes('.')).sort((a, b) => Number(a === host) - Number(b === host));
-    const virtual = [...plainNames(view.value('virtual_mailbox_domains'), tables), ...plainNames(view.value('virtual_alias_domains'), tables)];
+    const virtual = [...plainNames(view.list('virtual_mailbox_domains'), tables), ...plainNames(view.list('virtual_alias_domains'), tables)];
     // relay_domains defaults to $mydestination below compatibility level 2: those are local, not relay domains.
-    const relay = plainNames(view.value('relay_domains'), tables).filter((d) => !localAll.includes(d));
+    const isLocal = new Set(localAll);
+    const relay = plainNames(view.list('relay_domains'), tables).filter((d) => !isLocal.has(d));
     return { local, virtual: [...new Set(virtual)], relay, tables: [...new Set(tables)] };
   });
 }

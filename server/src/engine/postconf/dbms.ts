@@ -7,7 +7,7 @@
 import suffixRows from '../catalog/generated/dbmsSuffixes';
 import { readLogicalLines } from '../lines';
 import { splitNameValue } from '../mastercf/tokenize';
-import { splitBraced } from '../tables/text';
+import { eachBraced } from '../tables/text';
 import { isSystemPath, SYSTEM_FILE_REASON } from '../paths';
 
 const SUFFIXES = new Map<string, string[]>();
@@ -33,11 +33,6 @@ export interface ReadFailure {
 /** Reads a file; undefined when it does not exist. */
 export type ReadFile = (path: string) => string | undefined | ReadFailure;
 
-/** Splits on commas and blanks but keeps `{...}` groups whole (mystrtokq). */
-function splitKeepingBraces(s: string): string[] {
-  return splitBraced(s).map(([a, b]) => s.slice(a, b));
-}
-
 /** Takes one `{...}` group apart like extpar(): the inside, and postconf's complaint if any. */
 function stripBraces(s: string): { inner: string; error?: string } {
   let level = 0;
@@ -60,12 +55,19 @@ const MAX_DEPTH = 500;
  */
 export function walkTables(value: string, warn: (text: string) => void, visit: (type: string, prefix: string) => void, depth = 0): void {
   if (depth > MAX_DEPTH) return;
-  for (const token of splitKeepingBraces(value)) {
-    if (token.startsWith('{')) {
+  // Only words with a colon or a brace are looked at; the next colon is found
+  // once per colon, not once per word (a list may hold a million plain words).
+  let nextColon = value.indexOf(':');
+  eachBraced(value, (start, end) => {
+    if (nextColon >= 0 && nextColon < start) nextColon = value.indexOf(':', start);
+    const braced = value.charCodeAt(start) === 123;
+    if (!braced && (nextColon < 0 || nextColon >= end)) return;
+    const token = value.slice(start, end);
+    if (braced) {
       const b = stripBraces(token);
       if (b.error) warn(b.error);
       walkTables(b.inner, warn, visit, depth + 1);
-      continue;
+      return;
     }
     let type = token;
     let colon = type.indexOf(':');
@@ -73,17 +75,17 @@ export function walkTables(value: string, warn: (text: string) => void, visit: (
       type = type.slice(colon + 1);
       colon = type.indexOf(':');
     }
-    if (colon < 0) continue;
+    if (colon < 0) return;
     const prefix = type.slice(colon + 1);
     type = type.slice(0, colon);
     if (prefix.startsWith('{')) {
       const b = stripBraces(prefix);
       if (b.error) warn(b.error);
       walkTables(b.inner, warn, visit, depth + 1);
-      continue;
+      return;
     }
     visit(type, prefix);
-  }
+  });
 }
 
 /** readllines' complaint about a logical line that starts with whitespace (Postfix skips the line). */

@@ -12,7 +12,7 @@ import { valueRange } from '../maincf/parse';
 import type { MasterService } from '../mastercf';
 import type { Range } from '../types';
 import { serviceMemoKey, type RuleContext, type Where } from './context';
-import { splitBraced } from '../tables/text';
+import { eachBraced, splitBracedWords } from '../tables/text';
 import { pushAll } from '../arrays';
 
 export type Stage = 'client' | 'helo' | 'sender' | 'relay' | 'recipient' | 'etrn' | 'data' | 'end_of_data';
@@ -107,7 +107,9 @@ export interface ListToken {
 
 /** Words of a list value with offsets, as smtpd's mystrtokq() splits them. */
 export function splitWords(text: string): { text: string; start: number; end: number }[] {
-  return splitBraced(text).map(([start, end]) => ({ text: text.slice(start, end), start, end }));
+  const out: { text: string; start: number; end: number }[] = [];
+  eachBraced(text, (start, end) => void out.push({ text: text.slice(start, end), start, end }));
+  return out;
 }
 
 /** The site of a main.cf entry or -o setting (one object per place, so problems dedupe). */
@@ -146,15 +148,19 @@ export function listTokens(ctx: RuleContext, parameter: string, service?: Master
 
 function computeTokens(ctx: RuleContext, parameter: string, service: MasterService | undefined, depth: number): ListToken[] {
   const { raw, where } = ctx.raw(parameter, service);
+  if (raw === undefined) return [];
   const lookup = (n: string) => ctx.raw(n, service).raw;
   const memo = memoFor(ctx, serviceMemoKey(service));
-  const expanded = raw === undefined ? [] : splitWords(expandValue(raw, lookup, { memo }).value).map((w) => w.text);
-  if (raw === undefined || where.kind === 'default' || depth > 20) return expanded.map((text) => ({ text, parameter }));
+  // Postfix's words: the whole value expanded (the memo makes a $name used at every level cost one expansion).
+  const expanded = expandValue(raw, lookup, { memo }).value;
+  const postfixWords = () => splitBracedWords(expanded);
+  if (where.kind === 'default' || depth > 20) return postfixWords().map((text) => ({ text, parameter }));
   const site = siteOf(ctx, where, parameter);
   const out: ListToken[] = [];
   for (const t of site.tokens) {
     const ref = REF_ONLY.exec(t.text);
     if (ref) {
+      // The referenced list's own tokens (shared: `a1 = $a0 $a0` holds a0's token objects twice, not copies).
       pushAll(out, listTokens(ctx, ref[1] ?? ref[2] ?? ref[3], service, depth + 1));
       continue;
     }
@@ -165,11 +171,21 @@ function computeTokens(ctx: RuleContext, parameter: string, service: MasterServi
     out.push({ text: t.text, token: t, parameter });
   }
   // Piecewise expansion must agree with Postfix's whole-value expansion; else keep Postfix's words at the value.
-  if (out.length !== expanded.length || out.some((o, i) => o.text !== expanded[i])) {
+  if (!sameWords(expanded, out)) {
     const range = site.rangeOf(0, site.value.length);
-    return expanded.map((text) => ({ text, file: site.file, range, parameter }));
+    return postfixWords().map((text) => ({ text, file: site.file, range, parameter }));
   }
   return out;
+}
+
+/** Whether `value` splits into exactly the words of `tokens`, checked in place (no word list is built). */
+function sameWords(value: string, tokens: ListToken[]): boolean {
+  let k = 0;
+  const through = eachBraced(value, (start, end) => {
+    const t = tokens[k++];
+    return t !== undefined && t.text.length === end - start && value.startsWith(t.text, start);
+  });
+  return through && k === tokens.length;
 }
 
 /** File and range of a word (its own, or the place it was expanded from). */

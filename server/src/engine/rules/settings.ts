@@ -100,13 +100,16 @@ const PAIRS: [string, string, string][] = [
 
 /** Plain domain names of a domain list (tables, files and negations skipped), each with its word. */
 function domains(ctx: RuleContext, name: string): Map<string, ListToken> {
-  const out = new Map<string, ListToken>();
-  for (const t of listTokens(ctx, name)) {
-    const d = t.text.toLowerCase();
-    if (d.includes(':') || d.startsWith('/') || d.startsWith('!') || d.startsWith('{')) continue;
-    out.set(d.replace(/^\./, ''), t);
-  }
-  return out;
+  // Once per lint: mydestination is in two pairs, and may hold a million words.
+  return ctx.once(`settings:domains:${name}`, () => {
+    const out = new Map<string, ListToken>();
+    for (const t of listTokens(ctx, name)) {
+      const d = t.text.toLowerCase();
+      if (d.includes(':') || d.startsWith('/') || d.startsWith('!') || d.startsWith('{')) continue;
+      out.set(d.charCodeAt(0) === 46 ? d.slice(1) : d, t);
+    }
+    return out;
+  });
 }
 
 function twoClasses(ctx: RuleContext): Problem[] {

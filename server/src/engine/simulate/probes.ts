@@ -103,11 +103,31 @@ function hostFor(key: string): string | undefined {
   return key.startsWith('.') ? `mail${key}` : key;
 }
 
-/** Plain domains of a domain-list parameter (no tables, files or negations). */
-function domains(view: ServiceView, param: string): string[] {
-  return view.list(param)
-    .filter((p) => !p.startsWith('!') && !p.startsWith('/') && !p.startsWith('[') && !(p.includes(':')))
-    .map((p) => p.replace(/^\./, ''));
+/** Plain domains of a domain-list parameter (no tables, files or negations), one by one: a list can hold a million words and few are needed. */
+function* domains(words: readonly string[]): Generator<string> {
+  for (const p of words) {
+    if (!p.startsWith('!') && !p.startsWith('/') && !p.startsWith('[') && !p.includes(':')) yield p.replace(/^\./, '');
+  }
+}
+
+/** The first `max` distinct names of `names` that are set and fully expanded. */
+function firstDistinct(names: Iterable<string>, max: number): string[] {
+  const out = new Set<string>();
+  for (const d of names) {
+    if (out.size >= max) break;
+    if (d && !d.includes('$')) out.add(d);
+  }
+  return [...out];
+}
+
+/** The server's own names, in order; every list is read (for the assumptions it records) even when few words are used. */
+function ownNames(view: ServiceView): Iterable<string> {
+  const first = [view.value('myhostname'), view.value('mydomain')];
+  const lists = ['mydestination', 'virtual_mailbox_domains', 'virtual_alias_domains', 'relay_domains'].map((param) => view.list(param));
+  return (function* () {
+    yield* first;
+    for (const words of lists) yield* domains(words);
+  })();
 }
 
 /** Restriction names and their table arguments on the service's path, restriction classes included. */
@@ -158,9 +178,7 @@ export function outsideProbes(view: ServiceView, baseSender: string, baseHelo: s
     }
   }
   // The server's own names, which restrictions often trust.
-  const own = [...new Set([view.value('myhostname'), view.value('mydomain'), ...domains(view, 'mydestination'), ...domains(view, 'virtual_mailbox_domains'), ...domains(view, 'virtual_alias_domains'), ...domains(view, 'relay_domains')])]
-    .filter((d) => d && !d.includes('$'))
-    .slice(0, 8);
+  const own = firstDistinct(ownNames(view), 8);
   add({ sender: '', helo: baseHelo, note: 'the null sender MAIL FROM:<>' });
   for (const d of own) {
     add({ sender: `x@${d}`, helo: baseHelo, note: `MAIL FROM:<x@${d}> (a domain of this server)` });

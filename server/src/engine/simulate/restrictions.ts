@@ -488,7 +488,7 @@ export class Evaluator {
       };
       const n = lname();
       status = DUNNO;
-      const before = s.trace.length;
+      const before = s.steps;
 
       if (n === 'permit') {
         status = OK;
@@ -829,7 +829,7 @@ export class Evaluator {
 
   /** Records "no match" unless the lookup already recorded a table result. */
   private noMatch(step: (r: TraceStep['result'], why: string) => void, before: number, why: string): void {
-    if (this.s.trace.length === before) step('dunno', why);
+    if (this.s.steps === before) step('dunno', why);
   }
 
   private forbidAllowlist(name: string, status: number, target: string): void {

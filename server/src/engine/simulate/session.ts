@@ -47,6 +47,14 @@ export class SmtpdCrash extends Error {
   }
 }
 
+/** Steps in a row that decide nothing, shown before the rest of the run is summed up. */
+export const SHOWN_RUN = 50;
+
+/** Steps of one run share the stage, recipient, list and nesting depth. */
+function runKey(s: TraceStep): string {
+  return `${s.stage}|${s.recipient ?? ''}|${s.list ?? ''}|${s.parameter ?? ''}|${s.depth}`;
+}
+
 export class Session {
   // Client facts.
   clientName: string;
@@ -87,6 +95,10 @@ export class Session {
 
   readonly actions: Actions = { bcc: [], prepend: [], warnings: [] };
   readonly trace: TraceStep[] = [];
+  /** Steps taken, shown or summed up (the trace stops growing in a long run of steps that decide nothing). */
+  steps = 0;
+  /** The run of steps that decided nothing that the trace ends with. */
+  private run?: { key: string; shown: number; summary?: TraceStep; hidden?: number };
   readonly logWarnings: string[] = [];
 
   constructor(
@@ -108,14 +120,38 @@ export class Session {
   }
 
   step(ctx: Ctx | undefined, s: Omit<TraceStep, 'stage' | 'depth' | 'list' | 'parameter'> & { depth?: number }): void {
-    this.trace.push({
+    this.steps++;
+    const step: TraceStep = {
       stage: this.where,
       ...(this.currentRcpt !== undefined ? { recipient: this.currentRcpt } : {}),
       list: ctx?.list,
       parameter: ctx?.parameter,
       depth: s.depth ?? ctx?.depth ?? 0,
       ...s,
-    });
+    };
+    if (step.result === 'dunno' ? this.summarised(step) : false) return;
+    this.run = step.result === 'dunno' ? { key: runKey(step), shown: (this.run?.key === runKey(step) ? this.run.shown : 0) + 1 } : undefined;
+    this.trace.push(step);
+  }
+
+  /**
+   * Sums up a long run of restrictions that decided nothing (a list of a
+   * million words, e.g. `$a20` with `a1 = $a0 $a0`): the first SHOWN_RUN
+   * steps of the run are kept, the rest become one step that counts them, so
+   * that the trace stays small. Steps that decide are always kept.
+   */
+  private summarised(step: TraceStep): boolean {
+    const run = this.run;
+    if (!run || run.key !== runKey(step) || run.shown < SHOWN_RUN) return false;
+    if (!run.summary) {
+      run.summary = { stage: step.stage, ...(step.recipient !== undefined ? { recipient: step.recipient } : {}), list: step.list, parameter: step.parameter, depth: step.depth, restriction: '...', result: 'dunno', why: '' };
+      run.hidden = 0;
+      this.trace.push(run.summary);
+    }
+    run.hidden = (run.hidden ?? 0) + 1;
+    run.summary.why = `${run.hidden} more restriction${run.hidden === 1 ? '' : 's'} in a row made no decision (not shown; the last: ${step.restriction.slice(0, 200)})`;
+    if (step.source) run.summary.source = step.source;
+    return true;
   }
 
   warn(msg: string): void {
@@ -164,6 +200,8 @@ export class Session {
   }
 
   private noteConversion(why: string): void {
+    this.steps++;
+    this.run = undefined;
     this.trace.push({ stage: this.where, ...(this.currentRcpt !== undefined ? { recipient: this.currentRcpt } : {}), restriction: 'defer_if_reject', result: 'note', why, depth: 0 });
   }
 

@@ -8,7 +8,7 @@
 import { lookupTable, openTable as openEngineTable, type OpenedTable, type OpenTableOptions, type TableModel } from '../tables';
 export { openEngineTable };
 import type { FileReader } from '../types';
-import { splitBraced as splitBracedOffsets } from '../tables/text';
+import { splitBracedWords } from '../tables/text';
 
 export type LookupResult = (
   | { kind: 'found'; value: string }
@@ -35,7 +35,7 @@ export interface SimTable {
 
 /** Splits on commas/whitespace, keeping `{...}` groups whole (mystrtokq). */
 export function splitBraced(text: string): string[] {
-  return splitBracedOffsets(text).map(([a, b]) => text.slice(a, b));
+  return splitBracedWords(text);
 }
 
 /** Fixed-string tables answer partial lookups; cidr, pcre and regexp do not (DICT_FLAG_FIXED vs _PATTERN). */

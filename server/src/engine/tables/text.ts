@@ -107,6 +107,23 @@ export function isCommaSpace(c: number): boolean {
  */
 export function splitBraced(s: string, from = 0, to = s.length): [number, number][] {
   const out: [number, number][] = [];
+  eachBraced(s, (start, end) => void out.push([start, end]), from, to);
+  return out;
+}
+
+/** The tokens of splitBraced as strings. */
+export function splitBracedWords(s: string): string[] {
+  const out: string[] = [];
+  eachBraced(s, (start, end) => void out.push(s.slice(start, end)));
+  return out;
+}
+
+/**
+ * The tokens of splitBraced, given to `visit` one by one without building a
+ * list (a list value can hold a million words); stops early when visit
+ * returns false. Returns whether it went through to the end.
+ */
+export function eachBraced(s: string, visit: (start: number, end: number) => boolean | void, from = 0, to = s.length): boolean {
   let i = from;
   while (i < to) {
     while (i < to && isCommaSpace(s.charCodeAt(i))) i++;
@@ -119,9 +136,9 @@ export function splitBraced(s: string, from = 0, to = s.length): [number, number
       else if (level > 0 && c === 125) level--;
       else if (level === 0 && isCommaSpace(c)) break;
     }
-    out.push([start, i]);
+    if (visit(start, i) === false) return false;
   }
-  return out;
+  return true;
 }
 
 /** balpar(): length of the balanced `{...}` group at s[from], or 0. */
