@@ -26,7 +26,7 @@ const USAGE = `usage: postfix-lint [--format text|json|sarif|gitlab|html] [--pos
        postfix-lint simulate -c DIR --matrix [--against [SERVICE=]HOST:PORT]...   --against: does a live server answer the same?
        postfix-lint explain [-c DIR] [LOGFILE|-]          why smtpd logged a reject
        postfix-lint recipes | recipe NAME -c DIR [--set KEY=VALUE]... [--diff|--write]
-       postfix-lint --fix [--diff] PATH...                 apply every safe fix
+       postfix-lint --fix [--diff] [--config FILE] [--min-severity S] PATH...   apply every safe fix of what is reported
        postfix-lint diff OLD_DIR NEW_DIR | diff --git REV [DIR]   [--format text|json|markdown|sarif]
 
 Lints a Postfix configuration directory (main.cf, master.cf and the lookup
@@ -66,27 +66,36 @@ const postconfIo: CliIo = { stdout: (s) => writeAll(1, s, 'latin1'), stderr: (s)
 
 const SEVERITY_RANK: Record<Problem['severity'], number> = { error: 0, warning: 1, info: 2, hint: 3 };
 
-export function runLint(argv: string[], io: CliIo & { reader: typeof fsReader }): number | Promise<number> {
-  let format: LintFormat = 'text';
-  let version: string | undefined;
-  let minSeverity: Problem['severity'] = 'hint';
-  let failOn: Problem['severity'] | 'never' = 'error';
-  let mode: ConfigMode | undefined;
-  let configFile: string | undefined;
-  const paths: string[] = [];
+/** The options of a lint (and of --fix, which lints first): what the findings are and which count. */
+export interface LintArgs {
+  format: LintFormat;
+  version?: string;
+  minSeverity: Problem['severity'];
+  failOn: Problem['severity'] | 'never';
+  mode?: ConfigMode;
+  configFile?: string;
+  paths: string[];
+  fix: boolean;
+  diff: boolean;
+}
+
+/** Parses lint options (with `--fix [--diff]` when `fixing`); a number is the exit status of a usage error or --help. */
+export function parseLintArgs(argv: string[], io: CliIo & { reader: typeof fsReader }, fixing = false): LintArgs | number {
+  const args: LintArgs = { format: 'text', minSeverity: 'hint', failOn: 'error', paths: [], fix: false, diff: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--format') format = argv[++i] as LintFormat;
-    else if (a.startsWith('--format=')) format = a.slice(9) as LintFormat;
+    if (fixing && (a === '--fix' || a === '--diff')) args[a === '--fix' ? 'fix' : 'diff'] = true;
+    else if (a === '--format') args.format = argv[++i] as LintFormat;
+    else if (a.startsWith('--format=')) args.format = a.slice(9) as LintFormat;
     else if (a === '--postfix-version') {
-      version = argv[++i];
-      if (!/^\d+\.\d+(\.\d+)?$/.test(version ?? '')) {
-        io.stderr(`postfix-lint: --postfix-version needs a release such as 3.7 or 3.7.11, not "${version ?? ''}"\n${USAGE}\n`);
+      args.version = argv[++i];
+      if (!/^\d+\.\d+(\.\d+)?$/.test(args.version ?? '')) {
+        io.stderr(`postfix-lint: --postfix-version needs a release such as 3.7 or 3.7.11, not "${args.version ?? ''}"\n${USAGE}\n`);
         return 2;
       }
     }
     else if (a === '--config' || a.startsWith('--config=')) {
-      configFile = a === '--config' ? argv[++i] : a.slice(9);
+      let configFile = a === '--config' ? argv[++i] : a.slice(9);
       if (!configFile) {
         io.stderr(`postfix-lint: --config needs a file (rule settings, like .postfix-lint.json)\n${USAGE}\n`);
         return 2;
@@ -96,15 +105,16 @@ export function runLint(argv: string[], io: CliIo & { reader: typeof fsReader })
         io.stderr(`postfix-lint: --config ${configFile}: cannot be read\n`);
         return 2;
       }
+      args.configFile = configFile;
     }
-    else if (a === '--min-severity') minSeverity = argv[++i] as Problem['severity'];
-    else if (a === '--fail-on') failOn = argv[++i] as Problem['severity'] | 'never';
+    else if (a === '--min-severity') args.minSeverity = argv[++i] as Problem['severity'];
+    else if (a === '--fail-on') args.failOn = argv[++i] as Problem['severity'] | 'never';
     else if (a === '--live' || a === '--repository') {
-      if (mode && mode !== a.slice(2)) {
+      if (args.mode && args.mode !== a.slice(2)) {
         io.stderr(`postfix-lint: --live and --repository exclude each other\n${USAGE}\n`);
         return 2;
       }
-      mode = a.slice(2) as ConfigMode;
+      args.mode = a.slice(2) as ConfigMode;
     }
     else if (a === '-h' || a === '--help') {
       io.stdout(`${USAGE}\n`);
@@ -112,12 +122,19 @@ export function runLint(argv: string[], io: CliIo & { reader: typeof fsReader })
     } else if (a.startsWith('-')) {
       io.stderr(`postfix-lint: unknown option ${a}\n${USAGE}\n`);
       return 2;
-    } else paths.push(a);
+    } else args.paths.push(a);
   }
-  if (!['text', 'json', 'sarif', 'gitlab', 'html'].includes(format) || !(minSeverity in SEVERITY_RANK) || !(failOn === 'never' || failOn in SEVERITY_RANK) || paths.length === 0) {
+  if (!['text', 'json', 'sarif', 'gitlab', 'html'].includes(args.format) || !(args.minSeverity in SEVERITY_RANK) || !(args.failOn === 'never' || args.failOn in SEVERITY_RANK) || args.paths.length === 0) {
     io.stderr(`${USAGE}\n`);
     return 2;
   }
+  return args;
+}
+
+export function runLint(argv: string[], io: CliIo & { reader: typeof fsReader }): number | Promise<number> {
+  const args = parseLintArgs(argv, io);
+  if (typeof args === 'number') return args;
+  const { format, version, minSeverity, failOn, mode, configFile, paths } = args;
   const targets = paths.map((p) => resolve(p));
   for (const p of targets) {
     const failure = io.reader.isDirectory(p) ? mainCfFailure(p, io.reader) : undefined;
@@ -163,13 +180,9 @@ export function main(argv: string[], io: CliIo = processIo): number | Promise<nu
       return runLint(rest, { ...io, reader: fsReader });
     default:
       if (argv.includes('--fix')) {
-        const paths = argv.filter((a) => !a.startsWith('-'));
-        const unknown = argv.filter((a) => a.startsWith('-') && a !== '--fix' && a !== '--diff');
-        if (unknown.length || paths.length === 0) {
-          io.stderr(`postfix-lint: --fix [--diff] PATH...\n`);
-          return 2;
-        }
-        return runFix(paths, argv.includes('--diff'), { ...io, reader: fsReader });
+        const args = parseLintArgs(argv, { ...io, reader: fsReader }, true);
+        if (typeof args === 'number') return args;
+        return runFix(args, { ...io, reader: fsReader });
       }
       return runLint(argv, { ...io, reader: fsReader });
   }

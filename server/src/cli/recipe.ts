@@ -8,11 +8,13 @@ import { chmodSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { loadConfig } from '../engine/config';
 import { RECIPES, buildRecipe } from '../engine/recipes';
-import { applyTextEdits, hardenConfiguration, mergeHardeningFixes } from '../engine/rules';
+import { applyTextEdits, hardeningAdvice, mergeHardeningFixes } from '../engine/rules';
 import { lintConfig } from '../engine/lint';
 import { RuleContext } from '../engine/rules/context';
 import type { FileReader, Fix, Problem } from '../engine/types';
 import type { CliIo } from './io';
+import type { LintArgs } from './main';
+import { judgeProblems, ruleSettingsForDir } from './rule-config';
 
 /** Writes a file through a temporary file and rename, keeping the mode of the file it replaces. */
 export function writeAtomic(path: string, text: string): void {
@@ -165,21 +167,30 @@ export function runRecipe(argv: string[], io: CliIo & { reader: FileReader }): n
   return 0;
 }
 
-/** --fix [--diff] PATH...: hardening and every safe quick fix ("Fix all") of each configuration directory. */
-export function runFix(paths: string[], diffOnly: boolean, io: CliIo & { reader: FileReader }): number {
-  for (const p of paths) {
+/**
+ * --fix [--diff] PATH...: hardening and every safe quick fix ("Fix all") of
+ * each configuration directory, of the findings the same options would
+ * report: a rule turned off (by --config FILE or the nearest
+ * .postfix-lint.json) or below --min-severity (at its configured severity) is
+ * not fixed.
+ */
+export function runFix(args: Pick<LintArgs, 'paths' | 'diff' | 'version' | 'mode' | 'configFile' | 'minSeverity'>, io: CliIo & { reader: FileReader }): number {
+  for (const p of args.paths) {
     const abs = resolve(p);
     const dir = io.reader.readText(`${abs}/main.cf`) !== undefined ? abs : dirname(abs);
     if (io.reader.readText(`${dir}/main.cf`) === undefined) {
       io.stderr(`postfix-lint: --fix needs a configuration directory with main.cf: ${p}\n`);
       return 2;
     }
-    const config = loadConfig(dir, io.reader, {});
-    const harden = hardenConfiguration(config, io.reader);
+    const settings = ruleSettingsForDir(dir, io.reader, args.configFile);
+    for (const e of settings.errors) io.stderr(`postfix-lint: warning: ${e}\n`);
+    const config = loadConfig(dir, io.reader, { version: args.version, mode: args.mode });
+    const problems = judgeProblems(lintConfig(config, io.reader), settings, args.minSeverity);
+    const harden = mergeHardeningFixes([...problems, ...judgeProblems(hardeningAdvice(config, io.reader), settings, args.minSeverity)]);
     // Also the editor's "Fix all": every safe quick fix that does not touch what hardening changes.
     const hardening: Problem = { code: '', severity: 'error', category: 'security', file: config.mainPath, range: harden.edits[0]?.range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, message: harden.title, fixes: [harden] };
-    const fix = mergeHardeningFixes([hardening, ...lintConfig(config, io.reader)], { pick: (q) => q.fixes?.find((f) => f === harden || f.safe) });
-    emit(fixResult(fix, io.reader), !diffOnly, io);
+    const fix = mergeHardeningFixes([hardening, ...problems], { pick: (q) => q.fixes?.find((f) => f === harden || f.safe) });
+    emit(fixResult(fix, io.reader), !args.diff, io);
   }
   return 0;
 }

@@ -9,6 +9,18 @@ import type { FileReader, Problem } from '../engine/types';
 
 type Reader = FileReader & { isDirectory(p: string): boolean };
 
+/** The rule settings for a configuration directory: `--config FILE`, else the nearest .postfix-lint.json above it. */
+export function ruleSettingsForDir(dir: string, reader: FileReader, configFile: string | undefined): FoundRuleSettings {
+  return configFile ? readRuleSettingsFile(configFile, reader) : findRuleSettings(dir, reader);
+}
+
+const SEVERITY_RANK: Record<Problem['severity'], number> = { error: 0, warning: 1, info: 2, hint: 3 };
+
+/** The problems as the user asked to see them: rule settings applied, then those below `minSeverity` left out. */
+export function judgeProblems(problems: readonly Problem[], settings: FoundRuleSettings, minSeverity: Problem['severity']): Problem[] {
+  return applyRuleSettings(problems, settings.settings).filter((p) => SEVERITY_RANK[p.severity] <= SEVERITY_RANK[minSeverity]);
+}
+
 /** Lints `targets` (absolute paths) with the rule settings that apply to each; `warn` gets what is wrong in a settings file. */
 export function lintWithRuleSettings(targets: string[], reader: Reader, options: LintOptions, configFile: string | undefined, warn: (message: string) => void): LintReport {
   const given = configFile ? readRuleSettingsFile(configFile, reader) : undefined;

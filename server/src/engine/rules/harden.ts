@@ -32,7 +32,7 @@ function assignedNames(e: TextEdit): string[] {
 /** One accepted fix inside a merged hardening fix: the editor shows each for confirmation. */
 export interface HardeningPart {
   title: string;
-  /** The problem it fixes ('' for hardening advice without a finding). */
+  /** The problem it fixes (for hardening advice without a finding, the code of the rule it would be). */
   code: string;
   /** The recipe it applies, when it is one (not a plain safe fix). */
   recipe?: string;

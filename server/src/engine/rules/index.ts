@@ -85,14 +85,24 @@ export function* runRulesSteps(config: PostfixConfig, reader: FileReader, option
 }
 
 /**
+ * The hardening advice that is no finding (rules/settings.ts hardeningExtras),
+ * as problems of the rule it would be if set explicitly (its code, severity
+ * and category), whose one fix is the advice: rule settings and a minimum
+ * severity judge them like that rule's findings. Nothing for a main.cf
+ * Postfix stops reading.
+ */
+export function hardeningAdvice(config: PostfixConfig, reader: FileReader, options: RuleOptions = {}): Problem[] {
+  if (!config.main || config.main.fatal) return [];
+  const disabled = new Set((options.disabled ?? []).map((c) => c.toUpperCase()));
+  return hardeningExtras(new RuleContext(config, reader, options))
+    .filter((x) => !disabled.has(x.rule.code))
+    .map(({ rule, fix }): Problem => ({ code: rule.code, severity: rule.severity, category: rule.category, file: config.mainPath, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, message: fix.title, fixes: [fix] }));
+}
+
+/**
  * One fix that applies every safe hardening fix of the configuration, without
  * overlapping edits; with `merge.recipes`, also the recipes its intent findings call for.
  */
 export function hardenConfiguration(config: PostfixConfig, reader: FileReader, options: RuleOptions = {}, merge: MergeOptions = {}): HardeningFix {
-  const problems = runRules(config, reader, options);
-  if (!config.main || config.main.fatal) return mergeHardeningFixes(problems, merge);
-  const extras = hardeningExtras(new RuleContext(config, reader, options)).map(
-    (fix): Problem => ({ code: '', severity: 'hint', category: 'security', file: config.mainPath, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, message: fix.title, fixes: [fix] }),
-  );
-  return mergeHardeningFixes([...problems, ...extras], merge);
+  return mergeHardeningFixes([...runRules(config, reader, options), ...hardeningAdvice(config, reader, options)], merge);
 }

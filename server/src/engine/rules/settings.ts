@@ -14,6 +14,7 @@ import type { RuleContext, SmtpdService } from './context';
 import { removeTokens, setMainParameter, setServiceOption } from './edits';
 import { listTokens, ListToken, splitWords, tokenLocation } from './lists';
 import { code, problem, Rule } from './rule';
+import type { RuleCode } from '../rule-code';
 import { deliberateException, internalListener } from './internal-listener';
 import { whereRange } from './sasl';
 import { ByLocation, listText } from './util';
@@ -266,16 +267,17 @@ function banner(ctx: RuleContext): Problem[] {
 /**
  * Hardening that is not a problem of the configuration as written: defaults
  * worth changing on a public server (VRFY, the banner). Offered only as part
- * of "harden this configuration".
+ * of "harden this configuration"; each under the code of the rule it would be
+ * if set explicitly, so turning that rule off turns the advice off too.
  */
-export function hardeningExtras(ctx: RuleContext): Fix[] {
-  const out: Fix[] = [];
+export function hardeningExtras(ctx: RuleContext): { rule: RuleCode; fix: Fix }[] {
+  const out: { rule: RuleCode; fix: Fix }[] = [];
   const public25 = contexts(ctx).filter((svc) => svc.port25 && listensPublicly(ctx, svc));
   if (public25.some((svc) => ctx.raw('disable_vrfy_command', svc.service).where.kind === 'default' && !ctx.bool('disable_vrfy_command', svc.service))) {
-    out.push({ title: 'Set disable_vrfy_command = yes', edits: setMainParameter(ctx, 'disable_vrfy_command', 'yes'), hardening: true });
+    out.push({ rule: VRFY_ENABLED, fix: { title: 'Set disable_vrfy_command = yes', edits: setMainParameter(ctx, 'disable_vrfy_command', 'yes'), hardening: true } });
   }
   if (public25.some((svc) => { const r = ctx.raw('smtpd_banner', svc.service); return r.where.kind === 'default' && DISCLOSING.test(r.raw ?? ''); })) {
-    out.push({ title: 'Set smtpd_banner = $myhostname ESMTP', edits: setMainParameter(ctx, 'smtpd_banner', '$myhostname ESMTP'), hardening: true });
+    out.push({ rule: BANNER_DISCLOSURE, fix: { title: 'Set smtpd_banner = $myhostname ESMTP', edits: setMainParameter(ctx, 'smtpd_banner', '$myhostname ESMTP'), hardening: true } });
   }
   return out;
 }
