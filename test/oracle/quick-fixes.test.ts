@@ -160,6 +160,65 @@ const CASES: Case[] = [
       assert.deepEqual(warningsOf(r.stderr, dir).filter((w) => w.includes('192.168')), []);
     },
   },
+  {
+    code: 'PF181',
+    title: /^Remove the byte order mark$/,
+    safe: true,
+    files: { 'main.cf': '\ufeffmyhostname = mail.example.com\n# level\ncompatibility_level = 3.6\n', 'master.cf': STOCK_MASTER },
+    check(dir, before) {
+      // Before, Postfix read the mark as part of the name and ignored the setting.
+      assert.notEqual(before.myhostname, 'mail.example.com');
+      assert.equal(postconf(dir, '-h', 'myhostname').out.trim(), 'mail.example.com');
+      assert.equal(readFileSync(join(dir, 'main.cf'))[0], 'm'.charCodeAt(0), 'the three bytes are gone');
+    },
+  },
+  {
+    code: 'PF212',
+    title: /^Write -o \{ smtpd_client_restrictions = permit_mynetworks, reject \}$/,
+    safe: true,
+    files: {
+      'main.cf': 'compatibility_level = 3.6\n',
+      'master.cf': `${STOCK_MASTER}submission inet n       -       y       -       -       smtpd\n  -o smtpd_tls_security_level=encrypt\n  # only our networks\n  -o{ smtpd_client_restrictions = permit_mynetworks, reject }\n  -o syslog_name=postfix/submission\n`,
+    },
+    check(dir) {
+      const p = postconf(dir, '-P').out;
+      assert.match(p, /^submission\/inet\/smtpd_client_restrictions = permit_mynetworks, reject$/m);
+      assert.match(p, /^submission\/inet\/syslog_name = postfix\/submission$/m);
+    },
+  },
+  {
+    code: 'PF302',
+    title: /^Remove the colon: key info@example\.com$/,
+    safe: false,
+    files: {
+      'main.cf': 'compatibility_level = 3.6\nvirtual_alias_maps = hash:@DIR@/virtual\n',
+      'master.cf': STOCK_MASTER,
+      virtual: '# aliases\ninfo@example.com: alice@example.net\npostmaster@example.com bob@example.net\n',
+    },
+    check(dir) {
+      // texthash: reads the source as postmap would build it, without a .db.
+      const q = (key: string) => run('postmap', ['-c', dir, '-q', key, `texthash:${dir}/virtual`]);
+      const r = q('info@example.com');
+      assert.equal(r.stdout.trim(), 'alice@example.net');
+      assert.doesNotMatch(r.stderr, /alias file/);
+      assert.equal(q('postmaster@example.com').stdout.trim(), 'bob@example.net');
+    },
+  },
+  {
+    code: 'PF343',
+    title: /^Remove the obsolete flag X$/,
+    safe: true,
+    files: {
+      'main.cf': 'compatibility_level = 3.6\nheader_checks = pcre:@DIR@/header_checks\n',
+      'master.cf': STOCK_MASTER,
+      header_checks: '# spam subjects\n/^Subject: .*viagra/X REJECT no thanks\n',
+    },
+    check(dir) {
+      const r = run('postmap', ['-c', dir, '-q', 'Subject: cheap VIAGRA', `pcre:${dir}/header_checks`]);
+      assert.equal(r.stdout.trim(), 'REJECT no thanks', 'the rule still matches (pcre: case-insensitive by default)');
+      assert.doesNotMatch(r.stderr, /obsolete/);
+    },
+  },
 ];
 
 function lint(dir: string, c: Case): Problem[] {

@@ -34,7 +34,8 @@ export function inEditorTerms(problems: Problem[], path: string): Problem[] {
       : {
           ...p,
           range: unshift(p.range),
-          ...(p.fixes ? { fixes: p.fixes.map((f) => ({ ...f, edits: f.edits.map((e) => (e.file === path ? { ...e, range: unshift(e.range) } : e)) })) } : {}),
+          // The mark is not in the buffer, so no edit can delete it (PF181's fix is for the CLI and editors that show it).
+          ...(p.fixes ? { fixes: p.code === 'PF181' ? [] : p.fixes.map((f) => ({ ...f, edits: f.edits.map((e) => (e.file === path ? { ...e, range: unshift(e.range) } : e)) })) } : {}),
         },
   );
 }

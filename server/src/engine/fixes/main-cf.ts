@@ -3,12 +3,13 @@
 // where Postfix itself reads the old value as the new one's default (PF109),
 // a `#` note moved onto its own comment line (PF111), an indented assignment
 // made a line of its own (PF112), and the setting that does nothing of a pair
-// (PF102 the earlier, overridden one; PF113 the repeat).
+// (PF102 the earlier, overridden one; PF113 the repeat), and a byte order
+// mark Postfix reads as part of line 1 (PF181) deleted.
 
 import { parameterFact } from '../catalog/parameters';
 import { versionAtLeast } from '../catalog/version';
 import type { MainCfEntry } from '../maincf/parse';
-import { valueRange } from '../maincf/parse';
+import { byteOrderMark, valueRange } from '../maincf/parse';
 import { closestParameter } from '../mastercf/parameter-problems';
 import type { Fix, Problem } from '../types';
 import { FixContext, samePosition } from './context';
@@ -139,8 +140,22 @@ function repeatFixes(ctx: FixContext, p: Problem): Fix[] {
   return fix ? [fix] : [];
 }
 
+/**
+ * PF181: delete the byte order mark. Only where the text holds it (the CLI,
+ * an editor that shows it): an editor that hides the mark cannot delete it
+ * with an edit (byte-order-mark.ts drops this fix there).
+ */
+function byteOrderMarkFixes(ctx: FixContext, p: Problem): Fix[] {
+  const f = ctx.lines(ctx.config.mainPath);
+  const first = f?.lines[0] ?? '';
+  const length = byteOrderMark(first);
+  if (!f || length === 0 || p.range.end.character !== length) return [];
+  return [{ title: 'Remove the byte order mark', edits: [textEdit(f.file, { line: 0, character: 0 }, { line: 0, character: length }, '')], safe: true }];
+}
+
 export const MAIN_FIXES: Record<string, (ctx: FixContext, p: Problem) => Fix[]> = {
   PF102: overridingFixes,
+  PF181: byteOrderMarkFixes,
   PF103: unusedFixes,
   PF109: deprecatedFixes,
   PF111: hashFixes,

@@ -1,6 +1,6 @@
 // Quick fixes for master.cf findings whose repair is evident: `-o name = value`
 // written with spaces (PF208) joined into one word, `-oname=value` that
-// postconf misreads (PF220) split after `-o`, and the closest known name for
+// postconf misreads (PF220) and `-o{ ... }` (PF212) split after `-o`, and the closest known name for
 // an `-o` name nothing uses (PF230).
 
 import { closestParameter } from '../mastercf/parameter-problems';
@@ -63,6 +63,15 @@ function splitOptionFixes(ctx: FixContext, p: Problem): Fix[] {
   return [{ title: `Write -o ${w.text.slice(2)}`, edits: [textEdit(ctx.config.masterPath, after, after, ' ')], safe: true }];
 }
 
+/** PF212: `-o{ name = value }` → `-o { name = value }` (the daemon removes braces only from a word of their own). */
+function attachedBracesFixes(ctx: FixContext, p: Problem): Fix[] {
+  const at = wordAt(ctx, p);
+  const w = at?.service.args[at.index];
+  if (!w || !w.text.startsWith('-o{')) return [];
+  const after = { line: w.range.start.line, character: w.range.start.character + 2 };
+  return [{ title: `Write -o ${w.text.slice(2)}`, edits: [textEdit(ctx.config.masterPath, after, after, ' ')], safe: true }];
+}
+
 /** PF230: the closest name the target version knows, not already set on this service. */
 function unusedOptionFixes(ctx: FixContext, p: Problem): Fix[] {
   for (const service of services(ctx, p)) {
@@ -76,6 +85,7 @@ function unusedOptionFixes(ctx: FixContext, p: Problem): Fix[] {
 
 export const MASTER_FIXES: Record<string, (ctx: FixContext, p: Problem) => Fix[]> = {
   PF208: spacedOptionFixes,
+  PF212: attachedBracesFixes,
   PF220: splitOptionFixes,
   PF230: unusedOptionFixes,
 };

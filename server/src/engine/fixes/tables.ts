@@ -1,6 +1,7 @@
 // Quick fixes for lookup-table findings whose repair is evident: a cidr
 // pattern with host bits set (PF320), which Postfix skips, written as the
-// network Postfix itself suggests.
+// network Postfix itself suggests; the colon of an alias-style key (PF302)
+// and the obsolete pcre flag X (PF343) removed.
 
 import { cidrNetworkPattern } from '../tables/cidr';
 import type { Fix, Problem } from '../types';
@@ -17,6 +18,30 @@ function cidrHostBitsFixes(ctx: FixContext, p: Problem): Fix[] {
   return network ? [{ title: `Use the network address ${network}`, edits: [textEdit(p.file, start, end, network)] }] : [];
 }
 
+/**
+ * PF302: `key: value` → `key value`. Not `safe`: the file may be an alias file
+ * named as a table by mistake (then postalias is the fix). A key that is an
+ * IPv6 address or prefix ends in `:` legitimately and gets none.
+ */
+function aliasColonFixes(ctx: FixContext, p: Problem): Fix[] {
+  const { start, end } = p.range;
+  const f = ctx.lines(p.file);
+  const key = f && start.line === end.line ? lineSlice(f, start.line, start.character, end.character) : undefined;
+  if (!key || !key.endsWith(':') || key.length < 2 || /^[0-9a-f:.[\]/]+$/i.test(key)) return [];
+  const colon = { line: end.line, character: end.character - 1 };
+  return [{ title: `Remove the colon: key ${key.slice(0, -1)}`, edits: [textEdit(p.file, colon, end, '')] }];
+}
+
+/** PF343: delete the flag X, which Postfix ignores (so the rule reads the same). */
+function obsoleteFlagFixes(ctx: FixContext, p: Problem): Fix[] {
+  const { start, end } = p.range;
+  const f = ctx.lines(p.file);
+  if (!f || start.line !== end.line || lineSlice(f, start.line, start.character, end.character) !== 'X') return [];
+  return [{ title: 'Remove the obsolete flag X', edits: [textEdit(p.file, start, end, '')], safe: true }];
+}
+
 export const TABLE_FIXES: Record<string, (ctx: FixContext, p: Problem) => Fix[]> = {
+  PF302: aliasColonFixes,
   PF320: cidrHostBitsFixes,
+  PF343: obsoleteFlagFixes,
 };
