@@ -1,11 +1,13 @@
 // Headless Neovim for the e2e tests: runs `nvim -u INIT FILE` with its XDG
 // directories (lsp.log, shada, swap) in a fresh temp dir, and collects what
-// the init script prints (one fact per line). Recipe: ../shared/real-editors.md section 2.
+// the init script prints (one fact per line). The script's directory is put on
+// Lua's package.path so every script shares require('postfix_e2e')
+// (test/e2e/nvim/postfix_e2e.lua). Recipe: ../shared/real-editors.md section 2.
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export interface NvimRun {
   code: number | null;
@@ -24,7 +26,8 @@ export function runHeadlessNvim(initLua: string, file: string, env: Record<strin
     XDG_STATE_HOME: join(home, 'state'),
   };
   const started = Date.now();
-  const child = spawn('nvim', ['--headless', '-n', '-i', 'NONE', '-u', initLua, file], {
+  const libs = `lua package.path = ${JSON.stringify(join(dirname(initLua), '?.lua'))} .. ';' .. package.path`;
+  const child = spawn('nvim', ['--headless', '-n', '-i', 'NONE', '--cmd', libs, '-u', initLua, file], {
     env: { ...process.env, ...xdg, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
