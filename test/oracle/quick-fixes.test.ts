@@ -48,6 +48,27 @@ function warningsOf(stderr: string, dir: string): string[] {
   return normalizeWarnings(stderr.split(dir).join('DIR')).map((w) => w.replace(/line \d+/g, 'line N'));
 }
 
+/**
+ * A pcre header_checks table with a line Postfix ignores (the fix deletes
+ * it): both rules answer as before, and postmap no longer warns `warning`.
+ */
+function headerChecksCase(code: string, title: RegExp, table: string, warning: RegExp, more?: (dir: string) => void): Case {
+  return {
+    code,
+    title,
+    safe: true,
+    files: { 'main.cf': 'compatibility_level = 3.6\nheader_checks = pcre:@DIR@/header_checks\n', 'master.cf': STOCK_MASTER, header_checks: table },
+    check(dir) {
+      const q = (key: string) => run('postmap', ['-c', dir, '-q', key, `pcre:${dir}/header_checks`]);
+      const r = q('Subject: cheap VIAGRA');
+      assert.equal(r.stdout.trim(), 'REJECT no thanks');
+      assert.doesNotMatch(r.stderr, warning);
+      assert.equal(q('From: x@spam.example').stdout.trim(), 'DISCARD');
+      more?.(dir);
+    },
+  };
+}
+
 const CASES: Case[] = [
   {
     code: 'PF103',
@@ -219,6 +240,27 @@ const CASES: Case[] = [
       assert.doesNotMatch(r.stderr, /obsolete/);
     },
   },
+  {
+    code: 'PF303',
+    title: /^Remove this entry \(the first one for the key wins\)$/,
+    safe: true,
+    files: {
+      'main.cf': 'compatibility_level = 3.6\nvirtual_alias_maps = hash:@DIR@/virtual\n',
+      'master.cf': STOCK_MASTER,
+      virtual: '# aliases\ninfo@example.com alice@example.net\n# moved\ninfo@example.com carol@example.net\npostmaster@example.com bob@example.net',
+    },
+    check(dir) {
+      const q = (key: string) => run('postmap', ['-c', dir, '-q', key, `texthash:${dir}/virtual`]);
+      const r = q('info@example.com');
+      assert.equal(r.stdout.trim(), 'alice@example.net', 'the entry Postfix used stays');
+      assert.doesNotMatch(r.stderr, /duplicate/);
+      assert.equal(q('postmaster@example.com').stdout.trim(), 'bob@example.net');
+    },
+  },
+  headerChecksCase('PF350', /^Remove the ENDIF without IF$/, '# spam subjects\n/^Subject: .*viagra/ REJECT no thanks\nENDIF\n/^From: .*@spam\\.example/ DISCARD\n', /ENDIF/),
+  headerChecksCase('PF351', /^Remove the text after ENDIF$/, '# only subjects\nif /^Subject:/\n/viagra/ REJECT no thanks\nENDIF /^Subject:/\n/^From: .*@spam\\.example/ DISCARD\n', /extra text/, (dir) =>
+    assert.match(readFileSync(join(dir, 'header_checks'), 'utf8'), /^ENDIF\r?$/m),
+  ),
 ];
 
 function lint(dir: string, c: Case): Problem[] {
