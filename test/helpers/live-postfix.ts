@@ -1,8 +1,12 @@
 // THE live-Postfix harness: private, real Postfix instances for differential
 // tests.
 // - PostfixInstance: one instance in a directory of its own (config, queue,
-//   log file), on a loopback network of its own, started and stopped with
-//   `postfix start`/`abort`. Every instance first takes one of a few
+//   log file), on a loopback network of its own, started with
+//   `postfix start` (which runs `postfix check`, the slow part), stopped by
+//   signalling its master (what `postfix abort` does), and given a new
+//   configuration with `reconfigure()` + `reload()` (what `postfix reload`
+//   does), so that a test runs scenario after scenario in one instance
+//   instead of starting one per scenario. Every instance first takes one of a few
 //   machine-wide slots (./live-slots.ts), so that test files running side by
 //   side, and other people's test runs, never start more than a couple of
 //   Postfix instances at once on a small machine; instances are stopped however
@@ -14,7 +18,7 @@
 //   One instance serves many transactions, run in parallel.
 
 import { execFile, execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer, Socket, type Server } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
@@ -103,6 +107,47 @@ export async function waitPort(host: string, port: number, open: boolean, what: 
   }
 }
 
+/** Whether a process exists (a zombie counts until its parent reaps it). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The pids whose parent is `pid` (from /proc). */
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const st = readFileSync(`/proc/${d}/stat`, 'latin1');
+      // pid (comm) state ppid ...; comm may contain spaces and parentheses.
+      if (Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(d));
+    } catch {
+      // Exited while we read.
+    }
+  }
+  return out;
+}
+
+function countReloads(log: string): number {
+  return (log.match(/postfix\/master\[\d+\]: reload -- /g) ?? []).length;
+}
+
+/**
+ * Parameters that the master reads only when it starts (its listening
+ * addresses, directories and log file): a change needs a stop and a start.
+ */
+function restartKey(main: string): string {
+  return [...main.matchAll(/^(inet_interfaces|inet_protocols|queue_directory|data_directory|maillog_file|maillog_file_prefixes)\s*=\s*(.*?)\s*$/gm)]
+    .map((m) => `${m[1]}=${m[2]}`)
+    .join('\n');
+}
+
+let logMarks = 0;
 let instanceCounter = 0;
 
 export interface InstanceFiles {
@@ -125,6 +170,10 @@ export class PostfixInstance {
   private unregister?: () => void;
   private disposed = false;
   private auth?: Server;
+  /** The running master's pid (from its pid file), once started. */
+  private masterPid?: number;
+  /** Where the master writes its pid file: the instance's queue directory. */
+  private queueDir?: string;
 
   private constructor(
     readonly label: string,
@@ -154,19 +203,33 @@ export class PostfixInstance {
       inst = new PostfixInstance(label, dir, slot);
       mkdirSync(inst.etc);
       mkdirSync(join(dir, 'spool'));
-      inst.writeFile('main.cf', inst.subst(files.main));
-      inst.writeFile('master.cf', inst.subst(files.master));
-      for (const [n, text] of Object.entries(files.tables ?? {})) inst.writeFile(n, inst.subst(text));
-      for (const spec of files.postmap ?? []) {
-        const i = spec.indexOf(':');
-        const r = await runTool('postmap', ['-c', inst.etc, `${spec.slice(0, i)}:${inst.path(spec.slice(i + 1))}`]);
-        if (r.code !== 0) throw new Error(describeRun(`postmap ${spec} (${label})`, r));
-      }
+      await inst.reconfigure(files);
       return inst;
     } catch (e) {
       if (inst) await inst.dispose();
       else await slot.release();
       throw e;
+    }
+  }
+
+  /**
+   * Writes the instance's files (main.cf, master.cf, tables) and compiles the
+   * tables named in `postmap`. A running instance goes on with its old
+   * configuration until `reload()`. Its queue directory must stay the same.
+   */
+  async reconfigure(files: Partial<InstanceFiles>): Promise<void> {
+    if (files.main !== undefined) {
+      const main = this.subst(files.main);
+      this.writeFile('main.cf', main);
+      const q = [...main.matchAll(/^queue_directory\s*=\s*(\S+)\s*$/gm)].pop()?.[1];
+      this.queueDir = q && !q.includes('$') ? q : undefined;
+    }
+    if (files.master !== undefined) this.writeFile('master.cf', this.subst(files.master));
+    for (const [n, text] of Object.entries(files.tables ?? {})) this.writeFile(n, this.subst(text));
+    for (const spec of files.postmap ?? []) {
+      const i = spec.indexOf(':');
+      const r = await runTool('postmap', ['-c', this.etc, `${spec.slice(0, i)}:${this.path(spec.slice(i + 1))}`]);
+      if (r.code !== 0) throw new Error(describeRun(`postmap ${spec} (${this.label})`, r));
     }
   }
 
@@ -195,6 +258,26 @@ export class PostfixInstance {
   }
 
   /**
+   * Logs a line of our own through the instance's postlogd and waits for it:
+   * whatever the daemons logged before (a reload lets old daemons finish
+   * and log after the reload line) is in the file before it. Returns the
+   * offset just after it.
+   */
+  async logMark(): Promise<number> {
+    const mark = `test harness mark ${process.pid}.${++logMarks}`;
+    const r = await runTool('postlog', ['-c', this.etc, '-t', 'postfix/test-harness', mark], HANG_S, 'latin1');
+    if (r.code !== 0) throw new Error(describeRun(`postlog (${this.label})`, r, HANG_S, this.maillog()));
+    const deadline = Date.now() + HANG_S * 1000;
+    for (;;) {
+      const log = this.maillog();
+      const at = log.indexOf(`${mark}\n`);
+      if (at >= 0) return at + mark.length + 1;
+      if (Date.now() > deadline) throw new Error(`${this.label}: our log line "${mark}" did not reach the maillog within ${HANG_S} s (timed out)`);
+      await new Promise((res) => setTimeout(res, 25));
+    }
+  }
+
+  /**
    * `postfix start` (which also runs `postfix check`), then waits until each
    * of `listen` accepts connections. Throws with the output and the log on
    * failure, saying "timed out" when that is what happened.
@@ -211,24 +294,81 @@ export class PostfixInstance {
       await this.stop().catch(() => undefined);
       throw new Error(msg);
     }
+    this.masterPid = this.readMasterPid();
     for (const l of listen) await waitPort(l.host, l.port, true, `postfix start (${this.label})`);
   }
 
-  /** `postfix abort`, then waits until the services closed and the master is gone. */
+  /** Whether the master runs (as far as this instance started it). */
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  private readMasterPid(): number | undefined {
+    if (!this.queueDir) return undefined;
+    try {
+      const pid = Number(readFileSync(join(this.queueDir, 'pid', 'master.pid'), 'latin1').trim());
+      return Number.isInteger(pid) && pid > 1 ? pid : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Makes the running master read main.cf and master.cf again (SIGHUP, as
+   * `postfix reload`; an instance that is not running is started instead).
+   * Returns once the master logged the reload, every process it had started
+   * before (daemons with the old configuration) has exited, and each of
+   * `listen` accepts connections: from then on every connection is served
+   * with the new files. Unlike `start()` this runs no `postfix check`.
+   */
+  async reload(listen: { host: string; port: number }[] = []): Promise<void> {
+    if (!this.running) return this.start(listen);
+    const pid = this.masterPid;
+    const what = `postfix reload (${this.label})`;
+    if (pid === undefined) {
+      const r = await runTool('postfix', ['-c', this.etc, 'reload'], HANG_S, 'latin1');
+      if (r.code !== 0) throw new Error(describeRun(what, r, HANG_S, this.maillog()));
+    } else {
+      const reloads = countReloads(this.maillog());
+      const old = childrenOf(pid);
+      process.kill(pid, 'SIGHUP');
+      const deadline = Date.now() + HANG_S * 1000;
+      // The master logs the reload through postlogd, which it restarts too: wait for the line.
+      while (countReloads(this.maillog()) <= reloads || old.some(alive)) {
+        if (!alive(pid)) throw new Error(`${what}: the master exited; last lines of its maillog:\n${this.maillog().trim().split('\n').slice(-20).join('\n')}`);
+        if (Date.now() > deadline) throw new Error(`${what}: no reload line, or daemons of the old configuration still running, after ${HANG_S} s (timed out)`);
+        await new Promise((res) => setTimeout(res, 25));
+      }
+    }
+    for (const l of listen) await waitPort(l.host, l.port, true, what);
+  }
+
+  /** Stops the master (SIGTERM, as `postfix abort`), then waits until the services closed and the master is gone. */
   async stop(listen: { host: string; port: number }[] = []): Promise<void> {
     if (!this.running) return;
-    const r = await runTool('postfix', ['-c', this.etc, 'abort'], HANG_S, 'latin1');
-    if (r.timedOut) throw new Error(describeRun(`postfix abort (${this.label})`, r));
+    const pid = this.masterPid;
+    if (pid !== undefined && alive(pid)) {
+      // The master passes the signal on to its daemons and exits.
+      process.kill(pid, 'SIGTERM');
+    } else if (pid === undefined) {
+      const r = await runTool('postfix', ['-c', this.etc, 'abort'], HANG_S, 'latin1');
+      if (r.timedOut) throw new Error(describeRun(`postfix abort (${this.label})`, r));
+    }
     for (const l of listen) await waitPort(l.host, l.port, false, `postfix abort (${this.label})`);
     // The master must be gone before the next start.
     const deadline = Date.now() + HANG_S * 1000;
     for (;;) {
-      const st = await runTool('postfix', ['-c', this.etc, 'status'], HANG_S, 'latin1');
-      if (st.code !== 0 && !st.timedOut) break;
+      if (pid !== undefined) {
+        if (!alive(pid)) break;
+      } else {
+        const st = await runTool('postfix', ['-c', this.etc, 'status'], HANG_S, 'latin1');
+        if (st.code !== 0 && !st.timedOut) break;
+      }
       if (Date.now() > deadline) throw new Error(`postfix abort (${this.label}): master still running after ${HANG_S} s (timed out)`);
-      await new Promise((res) => setTimeout(res, 50));
+      await new Promise((res) => setTimeout(res, pid !== undefined ? 25 : 50));
     }
     this.running = false;
+    this.masterPid = undefined;
     this.unregister?.();
     this.slot.disown(this.etc);
   }
@@ -316,6 +456,8 @@ export class LivePostfix {
   private readonly ports = new Map<string, number>();
   /** smtpd's fatal error, when it dies before greeting clients. */
   fatal?: string;
+  /** Where this configuration's part of the maillog starts (see reconfigure). */
+  private logBase = 0;
 
   private constructor(private readonly inst: PostfixInstance) {}
 
@@ -329,15 +471,48 @@ export class LivePostfix {
 
   /** `sharing`: a second instance the test needs at the same time runs in the first one's slot. */
   static async start(config: LiveConfig, sharing?: LivePostfix): Promise<LivePostfix> {
-    const serviceNames = new Map<string, string>();
+    const files = await LivePostfix.files(config);
+    const inst = await PostfixInstance.create('simulator oracle', files, sharing?.inst);
+    const live = new LivePostfix(inst);
+    live.take(files);
+    try {
+      await inst.start(live.listen());
+      if (config.dovecotAuth) await inst.serveDovecotAuth(config.dovecotAuth);
+      await live.probe();
+    } catch (e) {
+      await inst.dispose();
+      throw e;
+    }
+    return live;
+  }
+
+  /**
+   * Runs another configuration in this instance, instead of stopping it and
+   * starting a new one: new files, new service ports, `reload()` (a restart
+   * when a parameter only the master's start reads differs). From then on
+   * `maillog()` and `fatal` are this configuration's alone.
+   */
+  async reconfigure(config: LiveConfig): Promise<void> {
+    const files = await LivePostfix.files(config);
+    const restart = restartKey(this.inst.subst(files.main)) !== restartKey(this.inst.read('main.cf'));
+    if (restart) await this.inst.stop(this.listen());
+    await this.inst.reconfigure(files);
+    this.take(files);
+    if (restart) await this.inst.start(this.listen());
+    else await this.inst.reload(this.listen());
+    // The fake Dovecot socket keeps serving (with the logins it was first given).
+    if (config.dovecotAuth) await this.inst.serveDovecotAuth(config.dovecotAuth);
+    this.logBase = await this.inst.logMark();
+    await this.probe();
+  }
+
+  private static async files(config: LiveConfig): Promise<InstanceFiles & { ports: Map<string, number> }> {
     const ports = new Map<string, number>();
     let master = ESSENTIAL_SERVICES;
     for (const svc of config.services) {
       const port = await freePort();
-      const name = `127.0.0.1:${port}`;
-      serviceNames.set(svc.name, name);
       ports.set(svc.name, port);
-      master += `${name} inet n - n - - smtpd\n`;
+      master += `127.0.0.1:${port} inet n - n - - smtpd\n`;
       for (const o of svc.options ?? []) master += `  -o ${o}\n`;
     }
     const main = `# essentials of the private test instance
@@ -360,19 +535,21 @@ smtpd_authorized_xclient_hosts = 127.0.0.1
 # configuration under test
 ${config.mainCf}
 `;
-    const inst = await PostfixInstance.create('simulator oracle', { main, master, tables: config.tables, postmap: config.postmap }, sharing?.inst);
-    const live = new LivePostfix(inst);
-    for (const [k, v] of serviceNames) live.serviceNames.set(k, v);
-    for (const [k, v] of ports) live.ports.set(k, v);
-    try {
-      await inst.start([...ports.values()].map((port) => ({ host: '127.0.0.1', port })));
-      if (config.dovecotAuth) await inst.serveDovecotAuth(config.dovecotAuth);
-      await live.probe();
-    } catch (e) {
-      await inst.dispose();
-      throw e;
+    return { main, master, tables: config.tables, postmap: config.postmap, ports };
+  }
+
+  private take(files: { ports: Map<string, number> }): void {
+    this.serviceNames.clear();
+    this.ports.clear();
+    this.fatal = undefined;
+    for (const [k, port] of files.ports) {
+      this.serviceNames.set(k, `127.0.0.1:${port}`);
+      this.ports.set(k, port);
     }
-    return live;
+  }
+
+  private listen(): { host: string; port: number }[] {
+    return [...this.ports.values()].map((port) => ({ host: '127.0.0.1', port }));
   }
 
   /** Waits for a greeting on each port; when smtpd dies instead, records its fatal error. */
@@ -414,8 +591,9 @@ ${config.mainCf}
     }
   }
 
+  /** The maillog of the current configuration. */
   maillog(): string {
-    return this.inst.maillog();
+    return this.inst.maillog().slice(this.logBase);
   }
 
   /** smtpd's fatal error, or its crash: master keeps the client's connection open while it restarts a crashing smtpd. */

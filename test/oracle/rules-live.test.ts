@@ -4,7 +4,7 @@
 //     in clear text), and our linter reports it;
 // (b) our quick fix (and hardenConfiguration) is applied to the very files,
 //     `postfix check` and `postconf -n` accept them with no new warning, and
-//     the restarted smtpd now refuses what it accepted before.
+//     the reloaded smtpd now refuses what it accepted before.
 //
 // Each configuration runs in its own private instance (the shared harness,
 // test/helpers/live-postfix.ts) on its own loopback address (127.x.y.z) so
@@ -140,8 +140,10 @@ ${scenario.main}`;
     await this.pf.start(this.listen());
   }
 
-  async stop(): Promise<void> {
-    await this.pf.stop(this.listen());
+  /** The running instance reads its (fixed) files again; the log since then is recentLog(). */
+  async reload(): Promise<void> {
+    await this.pf.reload(this.listen());
+    this.logMark = await this.pf.logMark();
   }
 
   dispose(): Promise<void> {
@@ -212,7 +214,7 @@ function only(problems: Problem[], code: string): Problem {
 const OUTSIDE = '203.0.113.5';
 const FAR = 'someone@elsewhere.example';
 
-/** Runs a scenario: start, look, fix, check, restart, look again. Always stops the instance. */
+/** Runs a scenario: start, look, fix, check, reload, look again. Always stops the instance. */
 async function withInstance(name: string, scenario: Scenario, body: (i: Instance) => Promise<void>): Promise<void> {
   const inst = await Instance.create(name, scenario);
   try {
@@ -222,16 +224,15 @@ async function withInstance(name: string, scenario: Scenario, body: (i: Instance
   }
 }
 
-/** Applies fixes, then proves Postfix accepts the result with no warning it did not have before. */
+/** Applies fixes, proves Postfix accepts the result with no warning it did not have before, and reloads it. */
 async function applyAndCheck(inst: Instance, fixes: Fix[]): Promise<void> {
   const before = await inst.check();
-  await inst.stop();
   for (const f of fixes) inst.apply(f);
   const after = await inst.check();
   assert.equal(after.code, 0, `postfix check after the fix: ${after.warnings.join('\n')}`);
   const fresh = after.warnings.filter((w) => !before.warnings.includes(w));
   assert.deepEqual(fresh, [], `new warnings after the fix in ${inst.name}:\n${inst.read('main.cf')}\n${inst.read('master.cf')}`);
-  await inst.start();
+  await inst.reload();
 }
 
 test('live: our security rules agree with a real smtpd, and the fixed files make it refuse', { concurrency: true }, async (t) => {
