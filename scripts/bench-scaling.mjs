@@ -13,6 +13,8 @@
 //   longline      one mynetworks line of N addresses (no continuation)         real: postconf -n
 //   doubling      a restriction list of N words built by doubling               real: postconf -nx
 //                 (a1 = $a0 $a0, ...; N rounded to a power of two)
+//   domains       mydestination = $aK, a domain list of N words by doubling     real: postconf -nx
+//                 (issue 8's 2^20-word case at 1M)
 //   backtrack     a pcre table of N rules with nested quantifiers, reached      real: postmap -q
 //                 by the relay matrix's postmaster@<mydestination> key
 // Ours is `node dist/cli.js DIR` (a full lint of the directory: main.cf,
@@ -34,6 +36,7 @@ export const DEFAULT_SIZES = {
   cidr: [1_000, 10_000, 100_000, 1_000_000],
   longline: [1_000, 10_000, 100_000, 1_000_000],
   doubling: [1_000, 10_000, 100_000, 1_000_000],
+  domains: [1_000, 10_000, 100_000, 1_000_000],
   backtrack: [10, 100, 1_000],
 };
 
@@ -47,6 +50,7 @@ export const BENCH_SIZES = {
   cidr: [1_000, 10_000, 100_000],
   longline: [1_000, 10_000, 100_000, 1_000_000],
   doubling: [1_000, 10_000, 100_000],
+  domains: [1_000, 10_000, 100_000, 1_000_000],
   backtrack: [10, 100, 1_000],
 };
 
@@ -122,6 +126,13 @@ export function generate(series, n) {
       let main = `${HEAD}a0 = permit_mynetworks\n`;
       for (let i = 1; i <= k; i++) main += `a${i} = $a${i - 1} $a${i - 1}\n`;
       return { files: { 'main.cf': `${main}smtpd_recipient_restrictions = $a${k}, reject_unauth_destination\n`, 'master.cf': STOCK_MASTER }, real: 'postconf-x' };
+    }
+    case 'domains': {
+      // One-letter words: 2^20 of them stay under the 4 MiB expansion limit.
+      const k = Math.max(1, Math.round(Math.log2(n)));
+      let main = `${HEAD}a0 = x\n`;
+      for (let i = 1; i <= k; i++) main += `a${i} = $a${i - 1} $a${i - 1}\n`;
+      return { files: { 'main.cf': `${main}mydestination = $a${k}\n`, 'master.cf': STOCK_MASTER }, real: 'postconf-x' };
     }
     case 'backtrack': {
       const bad = ['/^postmaster@(a|a)*X$/', '/(a+){25}/', '/^(a|aa)+$/', '/(.*a){20}/', '/^([a-z]+)*@/'];

@@ -235,6 +235,12 @@ const USES = ['myhostname', 'mydestination', 'smtpd_recipient_restrictions', 'sm
 
 /** $a0 doubling: a_i = $a_{i-1} $a_{i-1}, used where the linter and the simulator expand it. */
 function bomb(rng: Rng): DirInput {
+  // Issue 8's case as written: mydestination = $a20, a domain list of 2^20 words.
+  if (rng.chance(0.2)) {
+    let main = `a0 = ${rng.pick(['x', 'x.y', 'a'])}\n`;
+    for (let i = 1; i <= 20; i++) main += `a${i} = $a${i - 1} $a${i - 1}\n`;
+    return dirOf('expansion bomb: mydestination = $a20', `${main}mydestination = $a20\n`);
+  }
   const n = 8 + rng.int(rng.chance(0.3) ? 40 : 16);
   const sep = rng.pick([' ', ', ', ',', '']);
   let main = `a0 = ${rng.pick(['x', 'permit', 'reject', '127.0.0.1', 'hash:/etc/postfix/t', '$myhostname'])}\n`;

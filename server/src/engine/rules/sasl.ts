@@ -108,7 +108,7 @@ function authOnPort25(ctx: RuleContext): Problem[] {
 
 /** A -o name that looks like a misspelling of smtpd_sasl_auth_enable. */
 function misspelledSaslEnable(service?: MasterService): string | undefined {
-  const o = service?.overrides.find((x) => x.name !== 'smtpd_sasl_auth_enable' && editDistance(x.name, 'smtpd_sasl_auth_enable') <= 3);
+  const o = service?.overrides.find((x) => x.name !== 'smtpd_sasl_auth_enable' && editDistance(x.name, 'smtpd_sasl_auth_enable', 3) <= 3);
   return o?.name;
 }
 

@@ -6,9 +6,11 @@ import type { ListToken } from './lists';
 import { tokenLocation } from './lists';
 
 /** Optimal string alignment distance (transpositions count as one edit). */
-export function editDistance(a: string, b: string): number {
+export function editDistance(a: string, b: string, max = Infinity): number {
   const m = a.length;
   const n = b.length;
+  // At least the difference in length: beyond max, the table (m x n cells, for a word that may be megabytes long) is not built.
+  if (Math.abs(m - n) > max) return max + 1;
   const d: number[][] = Array.from({ length: m + 1 }, (_, i) => Array.from({ length: n + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= m; i++) {
     for (let j = 1; j <= n; j++) {
@@ -27,7 +29,7 @@ export function closest(word: string, candidates: Iterable<string>): string | un
   let best: string | undefined;
   let bestD = Infinity;
   for (const c of candidates) {
-    const dist = editDistance(w, c.toLowerCase());
+    const dist = editDistance(w, c.toLowerCase(), Math.min(limit, bestD));
     if (dist < bestD) {
       bestD = dist;
       best = c;
