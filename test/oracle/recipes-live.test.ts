@@ -383,7 +383,7 @@ test('recipes keep CRLF line ends, tab indentation and every unrelated byte; a s
         const ctx = new RuleContext(loadConfig(dir, fsReader, { version: VERSION, mode: 'repository' }), fsReader);
         const built = buildRecipe(ctx, recipe);
         const plan = built.recipe.plan(ctx, built.values);
-        const allowed = new Set([...plan.main.map((m) => m.name), ...plan.lists.map((l) => l.parameter), ...plan.services.flatMap((sp) => [sp.name, ...sp.aliases].map((n) => `${n} inet`))]);
+        const allowed = new Set([...plan.main.flatMap((m) => [m.name, ...(m.replaces ?? [])]), ...plan.lists.map((l) => l.parameter), ...plan.services.flatMap((sp) => [sp.name, ...sp.aliases].map((n) => `${n} inet`))]);
         const r = runCli(['recipe', recipe, '-c', dir, '--write']);
         assert.equal(r.status, 0, r.stderr);
         for (const [name, old] of Object.entries(before)) {

@@ -212,7 +212,7 @@ describe('recipes over stdio', () => {
     const param = (recipe: string, key: string) => list.find((r) => r.name === recipe)?.parameters.find((p) => p.key === key)?.value;
     assert.equal(param('sender-protection', 'domains'), 'example.com,mx.example.com', 'own domains from mydestination ($myhostname expanded), without localhost');
     assert.equal(param('tls', 'chain_files'), '/etc/ssl/private/ssl-cert-snakeoil.key, /etc/ssl/certs/ssl-cert-snakeoil.pem', 'the configured key and certificate');
-    assert.equal(param('submission', 'sasl_type'), 'cyrus', "seed 000 leaves smtpd_sasl_type at Postfix's default");
+    assert.equal(param('submission', 'sasl_type'), 'dovecot', 'seed 000 names no SASL type and has no Cyrus smtpd.conf: Dovecot at private/auth, stated as an assumption in the recipe note');
 
     const pem = join(x.etc, 'mx.pem');
     const made = spawnSync('sh', ['-c', `openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=mx.example.com -keyout ${pem}.key -out ${pem}.crt 2>&1 && cat ${pem}.key ${pem}.crt > ${pem}`], { encoding: 'utf8' });

@@ -6,6 +6,7 @@ import { ownDomains } from '../intent/roles';
 import type { RuleContext } from '../rules/context';
 import { versionAtLeast } from '../catalog/version';
 import { findService, type Plan } from './plan';
+import type { MasterService } from '../mastercf';
 
 export interface RecipeParameter {
   key: string;
@@ -95,27 +96,66 @@ function submissionService(ctx: RuleContext, implicit: boolean) {
   return findService(ctx, implicit ? { name: 'submissions', aliases: ['smtps', '465'], options: [] } : { name: 'submission', aliases: ['587'], options: [] });
 }
 
+/** Where the SASL settings of a submission recipe come from. */
+interface SaslChoice {
+  type: string;
+  path: string;
+  /** explicit: set in main.cf or on the service; cyrus-config: Cyrus's smtpd.conf is there; assumed: nothing says which. */
+  source: 'explicit' | 'cyrus-config' | 'assumed';
+}
+
+/** Cyrus's configuration for Postfix (smtpd.conf in cyrus_sasl_config_path, or where Debian's Postfix looks for it). */
+function cyrusConfigured(ctx: RuleContext): boolean {
+  const dirs = [ctx.value('cyrus_sasl_config_path').trim(), `${ctx.config.dir.replace(/\/+$/, '')}/sasl`].filter(Boolean);
+  return dirs.some((d) => ctx.text(`${d}/smtpd.conf`) !== undefined);
+}
+
 /**
- * The SASL setting the service already works with: its -o or main.cf value;
- * Postfix's default when SASL is in use without one (seed 000 runs Cyrus that
- * way); the usual Dovecot one only for a server without SASL.
+ * The SASL type and path for a submission service: what the service or
+ * main.cf sets; Cyrus when its smtpd.conf is there (Postfix's own default
+ * type, in use without a setting); else Dovecot at private/auth, the usual
+ * pairing, stated as an assumption in the recipe's notes.
  */
-function saslSetting(ctx: RuleContext, implicit: boolean, name: string, usual: string): string {
+export function saslChoice(ctx: RuleContext, implicit: boolean): SaslChoice {
   const svc = submissionService(ctx, implicit);
-  if (ctx.isSet(name, svc) || saslEnabledSomewhere(ctx)) return ctx.value(name, svc).trim() || usual;
-  return usual;
+  const path = ctx.isSet('smtpd_sasl_path', svc) ? ctx.value('smtpd_sasl_path', svc).trim() : '';
+  if (ctx.isSet('smtpd_sasl_type', svc) && ctx.value('smtpd_sasl_type', svc).trim()) {
+    const type = ctx.value('smtpd_sasl_type', svc).trim();
+    return { type, path: path || (type.toLowerCase() === 'dovecot' ? 'private/auth' : 'smtpd'), source: 'explicit' };
+  }
+  // A socket path without a type: only Dovecot takes one (Cyrus's path is an application name).
+  if (path.includes('/')) return { type: 'dovecot', path, source: 'explicit' };
+  if (cyrusConfigured(ctx)) return { type: 'cyrus', path: path || 'smtpd', source: 'cyrus-config' };
+  return { type: 'dovecot', path: 'private/auth', source: 'assumed' };
 }
 
 function saslParams(implicit: boolean): RecipeParameter[] {
   return [
-    { key: 'sasl_type', description: 'SASL implementation (dovecot or cyrus; default: the service\'s or main.cf\'s setting, Postfix\'s default when SASL is already on, else dovecot)', fallback: (ctx) => saslSetting(ctx, implicit, 'smtpd_sasl_type', 'dovecot') },
-    { key: 'sasl_path', description: 'SASL socket or application name (default: the service\'s or main.cf\'s setting, Postfix\'s default when SASL is already on, else private/auth)', fallback: (ctx) => saslSetting(ctx, implicit, 'smtpd_sasl_path', 'private/auth') },
+    { key: 'sasl_type', description: "SASL implementation (dovecot or cyrus; default: the service's or main.cf's setting, cyrus when sasl/smtpd.conf exists, else dovecot)", fallback: (ctx) => saslChoice(ctx, implicit).type },
+    { key: 'sasl_path', description: "SASL socket or application name (default: the service's or main.cf's setting, smtpd for cyrus, else private/auth)", fallback: (ctx) => saslChoice(ctx, implicit).path },
     {
       key: 'login_maps',
       description: 'table of sender address → login (default: the existing smtpd_sender_login_maps, else a new texthash table to fill in)',
       fallback: (ctx) => ctx.config.main?.byName.get('smtpd_sender_login_maps')?.value.trim() || `texthash:$config_directory/${LOGIN_TABLE}`,
     },
   ];
+}
+
+/** Table types whose source file must be compiled with postmap before Postfix reads it. */
+const INDEXED = /^(hash|btree|cdb|lmdb|dbm|sdbm):/i;
+
+/** The login table the recipe creates: comments that say what to fill in, and one placeholder entry per domain so the table is never empty. */
+function loginTableText(domains: string[]): string {
+  return `# Which login may use which envelope sender address (smtpd_sender_login_maps,
+# created by postfix-lint recipe submission). One line per address or @domain:
+#   ADDRESS    LOGIN[,LOGIN...]
+# for example
+#   alice@${domains[0]}    alice
+#   @${domains[0]}    admin
+# A logged-in user whose sender address is not listed for their login gets
+# 553 5.7.1 (reject_sender_login_mismatch). Replace the PLACEHOLDER lines.
+${domains.map((d) => `PLACEHOLDER-address@${d}    PLACEHOLDER-login`).join('\n')}
+`;
 }
 
 function submissionPlan(ctx: RuleContext, values: Record<string, string>, implicit: boolean): Plan {
@@ -140,12 +180,22 @@ function submissionPlan(ctx: RuleContext, values: Record<string, string>, implic
   );
   p.services.push(implicit ? { name: 'submissions', aliases: ['smtps', '465'], options } : { name: 'submission', aliases: ['587'], options });
   if (values.login_maps.includes(`$config_directory/${LOGIN_TABLE}`)) {
-    const domains = (values.domains || PLACEHOLDER_DOMAIN).split(',').filter(Boolean);
-    p.files.push({
-      name: LOGIN_TABLE,
-      text: `# Which login may use which sender address (smtpd_sender_login_maps).\n# One line per address or @domain: ADDRESS  LOGIN[,LOGIN...]\n# Until an address is listed here, a logged-in user sending as it gets 553 5.7.1.\n${domains.map((d) => `#alice@${d}    alice@${d}`).join('\n')}\n`,
-    });
-    p.notes.push(`Fill in ${LOGIN_TABLE} (address → login) before postfix reload: a logged-in user may only send as the addresses listed for their login.`);
+    const domains = (values.domains || PLACEHOLDER_DOMAIN).split(',').map((d) => d.trim()).filter(Boolean);
+    p.files.push({ name: LOGIN_TABLE, text: loginTableText(domains.length ? domains : [PLACEHOLDER_DOMAIN]) });
+    const indexed = INDEXED.exec(values.login_maps);
+    p.notes.push(
+      indexed
+        ? `Fill in ${LOGIN_TABLE} (address → login, replacing the PLACEHOLDER lines), then run postmap ${values.login_maps.replace(/\$config_directory|\$\{config_directory\}/, ctx.config.dir.replace(/\/+$/, ''))} and postfix reload: a logged-in user may only send as the addresses listed for their login.`
+        : `Fill in ${LOGIN_TABLE} (address → login, replacing the PLACEHOLDER lines), then postfix reload (a texthash table needs no postmap; Postfix reads it when smtpd starts): a logged-in user may only send as the addresses listed for their login.`,
+    );
+  }
+  const sasl = saslChoice(ctx, implicit);
+  if (sasl.source !== 'explicit' && values.sasl_type === sasl.type && values.sasl_path === sasl.path) {
+    p.notes.push(
+      sasl.source === 'assumed'
+        ? `SASL: this configuration does not say which SASL server it uses; the recipe assumes Dovecot at private/auth (Dovecot's auth service with unix_listener /var/spool/postfix/private/auth). Using Cyrus instead? Run again with --set sasl_type=cyrus --set sasl_path=smtpd.`
+        : `SASL: Cyrus, as sasl/smtpd.conf in the configuration directory says (Postfix's default type). Using Dovecot instead? Run again with --set sasl_type=dovecot --set sasl_path=private/auth.`,
+    );
   }
   if (!ctx.value('smtpd_tls_chain_files').trim() && !ctx.value('smtpd_tls_cert_file').trim()) p.notes.push('No server certificate is configured: add one (postfix-lint recipe tls) or clients cannot start TLS.');
   return p;
@@ -244,6 +294,20 @@ const rateLimits: Recipe = {
 export const MOZILLA_INTERMEDIATE_CIPHERS =
   'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305';
 
+/** The certificate parameters smtpd_tls_chain_files supersedes (Postfix ignores them once it is set). */
+const LEGACY_CERT_PARAMS = ['smtpd_tls_cert_file', 'smtpd_tls_key_file', 'smtpd_tls_eccert_file', 'smtpd_tls_eckey_file', 'smtpd_tls_dcert_file', 'smtpd_tls_dkey_file'];
+
+/** The configured certificates as one chain list: key then certificate, for the RSA, ECDSA and DSA pairs that are set ('' when none). */
+function chainOf(ctx: RuleContext, service?: MasterService): string {
+  const pairs: string[] = [];
+  for (const [key, cert] of [['smtpd_tls_key_file', 'smtpd_tls_cert_file'], ['smtpd_tls_eckey_file', 'smtpd_tls_eccert_file'], ['smtpd_tls_dkey_file', 'smtpd_tls_dcert_file']]) {
+    const c = ctx.value(cert, service).trim();
+    // Postfix's own default for a key file is the certificate file (both in one PEM).
+    if (c) pairs.push(`${ctx.value(key, service).trim().replace(/^\$(\{|\()?smtpd_tls_(ec|d)?cert_file(\}|\))?$/, c) || c}, ${c}`);
+  }
+  return pairs.join(', ');
+}
+
 const tls: Recipe = {
   name: 'tls',
   title: "TLS: may on port 25, encrypt on submission, Mozilla's intermediate profile",
@@ -252,30 +316,29 @@ const tls: Recipe = {
     {
       key: 'chain_files',
       description: 'private key and certificate chain (PEM), comma-separated (default: the configured ones)',
-      fallback: (ctx) => {
-        const chain = ctx.value('smtpd_tls_chain_files').trim();
-        if (chain) return chain;
-        const key = ctx.value('smtpd_tls_key_file').trim();
-        const cert = ctx.value('smtpd_tls_cert_file').trim();
-        if (cert) return `${key || cert}, ${cert}`;
-        return '/etc/postfix/certs/PLACEHOLDER-key.pem, /etc/postfix/certs/PLACEHOLDER-fullchain.pem';
-      },
+      fallback: (ctx) => ctx.value('smtpd_tls_chain_files').trim() || chainOf(ctx) || '/etc/postfix/certs/PLACEHOLDER-key.pem, /etc/postfix/certs/PLACEHOLDER-fullchain.pem',
     },
   ],
   plan(ctx, values) {
     const p = empty();
     const modern = versionAtLeast(ctx.version, '3.6');
     const protocols = modern ? '>=TLSv1.2' : '!SSLv2, !SSLv3, !TLSv1, !TLSv1.1';
-    p.main.push({ name: 'smtpd_tls_security_level', value: 'may' });
-    p.main.push({ name: 'smtpd_tls_chain_files', value: values.chain_files });
+    // smtpd_use_tls and smtpd_enforce_tls are the obsolete form of the security level, ignored once it is set.
+    p.main.push({ name: 'smtpd_tls_security_level', value: 'may', replaces: ['smtpd_use_tls', 'smtpd_enforce_tls'] });
+    p.main.push({ name: 'smtpd_tls_chain_files', value: values.chain_files, replaces: LEGACY_CERT_PARAMS });
     p.main.push({ name: 'smtpd_tls_protocols', value: protocols });
     p.main.push({ name: 'smtpd_tls_mandatory_protocols', value: protocols });
     p.main.push({ name: 'smtpd_tls_mandatory_ciphers', value: 'medium' });
     p.main.push({ name: 'tls_medium_cipherlist', value: MOZILLA_INTERMEDIATE_CIPHERS });
     p.main.push({ name: 'tls_preempt_cipherlist', value: 'no' });
     for (const svc of ctx.smtpdServices()) {
-      if (!svc.submission || !svc.service || ctx.bool('smtpd_tls_wrappermode', svc.service)) continue;
-      p.services.push({ name: svc.service.name.text, aliases: [], options: [['smtpd_tls_security_level', 'encrypt']] });
+      if (!svc.service) continue;
+      const options: [string, string][] = [];
+      // A service's own certificate: main.cf's chain would win over its -o cert/key lines, so it gets its own chain.
+      const own = svc.service.overrides.some((o) => LEGACY_CERT_PARAMS.includes(o.name)) && !svc.service.overrides.some((o) => o.name === 'smtpd_tls_chain_files');
+      if (own) options.push(['smtpd_tls_chain_files', chainOf(ctx, svc.service).replace(/,\s*/g, ',')]);
+      if (svc.submission && !ctx.bool('smtpd_tls_wrappermode', svc.service)) options.push(['smtpd_tls_security_level', 'encrypt']);
+      if (options.length) p.services.push({ name: svc.service.name.text, aliases: [], options, remove: own ? LEGACY_CERT_PARAMS : [] });
     }
     if (values.chain_files.includes('PLACEHOLDER')) p.notes.push('Replace the PLACEHOLDER certificate paths with your key and full chain (for example from certbot) before postfix reload.');
     return p;

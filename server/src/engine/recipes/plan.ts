@@ -6,7 +6,7 @@
 
 import type { MasterService } from '../mastercf';
 import type { RuleContext } from '../rules/context';
-import { insertBefore, setMainParameter, setServiceOption, appendToSite } from '../rules/edits';
+import { insertBefore, setMainParameter, setServiceOption, appendToSite, removeMainEntries, removeServiceOption, rewriteEntry } from '../rules/edits';
 import { siteOf, splitWords } from '../rules/lists';
 import type { TextEdit } from '../types';
 
@@ -15,6 +15,13 @@ export interface MainSetting {
   value: string;
   /** Leave an explicit setting alone (only fill in what is unset). */
   keepExisting?: boolean;
+  /**
+   * Parameters this one supersedes (Postfix ignores them once it is set):
+   * their lines go, and the first of them becomes this setting's line when
+   * main.cf does not have it yet. Leaving them would read as if they still
+   * chose something.
+   */
+  replaces?: string[];
 }
 
 export interface ListInsert {
@@ -34,6 +41,8 @@ export interface ServicePlan {
   /** Also counts as this service (`smtps` for `submissions`, `587`). */
   aliases: string[];
   options: [string, string][];
+  /** -o options to remove from the existing service (superseded by `options`). */
+  remove?: string[];
 }
 
 export interface NewFile {
@@ -100,8 +109,18 @@ export function planEdits(ctx: RuleContext, plan: Plan): PlannedChange {
   const main = ctx.config.main;
   for (const s of plan.main) {
     const entry = main?.byName.get(s.name);
-    if (entry && (s.keepExisting || sameWords(entry.value, s.value))) continue;
-    edits.push(...setMainParameter(ctx, s.name, s.value));
+    const superseded = (main?.entries ?? []).filter((e) => s.replaces?.includes(e.name));
+    if (entry && (s.keepExisting || sameWords(entry.value, s.value))) {
+      edits.push(...removeMainEntries(ctx, s.replaces ?? []));
+      continue;
+    }
+    if (!entry && superseded.length) {
+      const [first] = superseded;
+      edits.push(...rewriteEntry(ctx, first, s.name, s.value));
+      edits.push(...removeMainEntries(ctx, s.replaces ?? [], first));
+      continue;
+    }
+    edits.push(...setMainParameter(ctx, s.name, s.value), ...removeMainEntries(ctx, s.replaces ?? []));
   }
   for (const l of plan.lists) {
     const entry = main?.byName.get(l.parameter);
@@ -121,6 +140,7 @@ export function planEdits(ctx: RuleContext, plan: Plan): PlannedChange {
   for (const sp of plan.services) {
     const svc = findService(ctx, sp);
     if (svc) {
+      for (const name of sp.remove ?? []) for (const o of svc.overrides.filter((x) => x.name === name)) edits.push(...removeServiceOption(ctx, o));
       for (const [name, value] of sp.options) {
         const have = [...svc.overrides].reverse().find((o) => o.name === name);
         if (have && sameWords(have.value, value)) continue;

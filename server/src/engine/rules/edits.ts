@@ -6,6 +6,7 @@
 import type { MainCfEntry } from '../maincf/parse';
 import type { MasterService } from '../mastercf';
 import { lastOverride } from '../mastercf/overrides';
+import { fileLines, removeLines } from '../fixes/text';
 import type { Position, Range, TextEdit } from '../types';
 import type { RuleContext } from './context';
 import type { Site, SiteToken } from './lists';
@@ -254,6 +255,48 @@ export function setServiceOption(ctx: RuleContext, service: MasterService, name:
   }
   const character = (ls[after] ?? '').replace(/\r$/, '').length;
   return [edit(file, { line: after, character }, { line: after, character }, `${nl}  ${optionText(name, value)}`)];
+}
+
+/**
+ * Removes every main.cf entry of these names (an earlier, overridden one
+ * too), whole physical lines; comment lines inside a continued value stay.
+ */
+export function removeMainEntries(ctx: RuleContext, names: string[], except?: MainCfEntry): TextEdit[] {
+  const gone = (ctx.config.main?.entries ?? []).filter((e) => names.includes(e.name) && e !== except);
+  return removeWholeLines(ctx, ctx.config.mainPath, gone.flatMap((e) => e.logical.pieces.map((p) => p.line)));
+}
+
+/**
+ * Writes `name = value` in place of an existing entry (a superseded
+ * parameter's line becomes its successor's, where the admin will look for
+ * it): the entry's first line is rewritten, its continuation lines removed.
+ */
+export function rewriteEntry(ctx: RuleContext, entry: MainCfEntry, name: string, value: string): TextEdit[] {
+  const file = ctx.config.mainPath;
+  const ls = lines(ctx, file);
+  const [first, ...rest] = entry.logical.pieces.map((p) => p.line);
+  return [edit(file, { line: first, character: 0 }, { line: first, character: (ls[first] ?? '').replace(/\r$/, '').length }, `${name} = ${value}`), ...removeWholeLines(ctx, file, rest)];
+}
+
+/** Removes an -o option of a master.cf service: its whole line when nothing else is on it, else the option and the blanks before it. */
+export function removeServiceOption(ctx: RuleContext, o: { range: Range }): TextEdit[] {
+  const file = ctx.config.masterPath;
+  const ls = lines(ctx, file);
+  const { start, end } = o.range;
+  const before = (ls[start.line] ?? '').slice(0, start.character);
+  const after = (ls[end.line] ?? '').slice(end.character).replace(/\r$/, '');
+  if (/^\s*$/.test(before) && /^\s*$/.test(after) && start.character > 0) {
+    const all: number[] = [];
+    for (let l = start.line; l <= end.line; l++) all.push(l);
+    return removeWholeLines(ctx, file, all);
+  }
+  const from = before.replace(/\s+$/, '').length;
+  return [edit(file, { line: start.line, character: from }, end, '')];
+}
+
+/** Whole physical lines removed with their line breaks (consecutive ones as one edit). */
+function removeWholeLines(ctx: RuleContext, file: string, lineNumbers: number[]): TextEdit[] {
+  return removeLines(fileLines(file, ctx.text(file) ?? ''), lineNumbers);
 }
 
 /** Sets a parameter where it takes effect for a service: its -o when it has one (or when asked), else main.cf. */
