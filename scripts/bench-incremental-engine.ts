@@ -14,6 +14,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { parseAccessTable } from '../server/src/engine/tables/access-parse';
 import { clearParseMemo, parseMemoStats } from '../server/src/engine/tables/memo';
 import { clearRelayMatrixMemo } from '../server/src/engine/simulate/matrix-memo';
+import { clearLintMemo } from '../server/src/engine/lint';
 import { Analyses } from '../server/src/features/analysis';
 import { Workspace } from '../server/src/features/workspace';
 
@@ -86,6 +87,7 @@ const keyValue: number[] = [];
 for (let run = 0; run < RUNS; run++) {
   clearParseMemo();
   clearRelayMatrixMemo();
+  clearLintMemo();
   const ws = new Workspace(store as never);
   const analyses = new Analyses(ws);
   cold.push(cpuMs(() => analyses.current(store.get(mainUri)!)));

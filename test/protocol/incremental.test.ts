@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { diskReader } from '../../server/src/disk/read-file';
-import { lintDocument } from '../../server/src/engine/lint';
+import { clearLintMemo, lintDocument } from '../../server/src/engine/lint';
 import { clearParseMemo } from '../../server/src/engine/tables/memo';
 import { clearRelayMatrixMemo } from '../../server/src/engine/simulate/matrix-memo';
 import type { FileReader } from '../../server/src/engine/types';
@@ -124,6 +124,7 @@ describe('shared analysis: diagnostics equal a cold lint after edits', () => {
   function coldLint(d: Doc): string[] {
     clearParseMemo();
     clearRelayMatrixMemo();
+    clearLintMemo();
     const open = new Map(docs.map((x) => [x.path, x.doc.getText()]));
     // The same disk policy as the server (regular files, listings, links), open buffers first.
     const reader: FileReader = {

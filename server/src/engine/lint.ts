@@ -9,7 +9,8 @@ import { mainProblem } from './maincf/codes';
 import { masterCfProblems } from './mastercf';
 import { analyzeParameters, ParameterFinding } from './postconf';
 import type { ReadFile } from './postconf/dbms';
-import { detectMode, INSTALLED_CONFIG_DIR, type ConfigMode } from './config-files';
+import { ConfigFiles, detectMode, INSTALLED_CONFIG_DIR, type ConfigMode } from './config-files';
+import { recordUsesSteps, replayUses, stillValid, type UseRecord } from './tables/use-record';
 import { parseAccessTable, parseAliasTable, parseCidrTable, parseRegexTable, tableProblem, isAccessSourceType, TABLE_CODES } from './tables';
 import type { FileReader, Problem, Range } from './types';
 import { closestParameter } from './mastercf/parameter-problems';
@@ -66,9 +67,21 @@ export function lintConfig(config: PostfixConfig, _reader?: FileReader): Problem
  */
 export function* lintConfigSteps(config: PostfixConfig): Generator<void, Problem[]> {
   const out: Problem[] = [];
-  const { main, master } = config;
-  // Every file the configuration names is read where it is for this mode (config-files.ts).
   const reader = config.files;
+  pushAll(out, yield* reusedPart(config, 'settings', settingsProblems));
+  const notTables = new Set<string>();
+  pushAll(out, yield* tableProblems(config, notTables));
+  pushAll(out, yield* reusedPart(config, 'rules', (c) => runRulesSteps(c, c.files)));
+  // Table files may be anything (a key, a .env): nothing from those, quotes from the others short.
+  const protectedOut = protectTableText(out, new Set([config.mainPath, config.masterPath]), notTables);
+  // `# postfix-lint: disable=CODE` comments silence any problem (docs/rules/README.md).
+  return withTags(withQuickFixes(config, suppressProblems(dedupe(protectedOut), reader)));
+}
+
+/** The problems of main.cf and master.cf themselves, and what the postconf emulation finds in them. */
+function* settingsProblems(config: PostfixConfig): Generator<void, Problem[]> {
+  const out: Problem[] = [];
+  const { main, master } = config;
   const readFile = clientFileReader(config);
   if (main) {
     pushAll(out, main.problems);
@@ -85,15 +98,55 @@ export function* lintConfigSteps(config: PostfixConfig): Generator<void, Problem
   if (main && !main.fatal) {
     const analysis = analyzeParameters({ configDir: config.dir, main, master, version: config.version, readFile });
     for (const f of analysis.findings) if (f.file === 'main.cf') pushAll(out, findingProblems(config, f));
-    yield;
   }
-  const notTables = new Set<string>();
-  pushAll(out, yield* tableProblems(config, notTables));
-  pushAll(out, yield* runRulesSteps(config, reader));
-  // Table files may be anything (a key, a .env): nothing from those, quotes from the others short.
-  const protectedOut = protectTableText(out, new Set([config.mainPath, config.masterPath]), notTables);
-  // `# postfix-lint: disable=CODE` comments silence any problem (docs/rules/README.md).
-  return withTags(withQuickFixes(config, suppressProblems(dedupe(protectedOut), reader)));
+  return out;
+}
+
+/**
+ * The configuration-level parts of a lint (settingsProblems, the rules),
+ * kept per configuration directory with what they read (tables/use-record.ts)
+ * and given back while main.cf and master.cf parse to the same objects (their
+ * parsers keep the last result per text) and every read and table lookup
+ * answers the same. A keystroke in a big map leaves them as they were unless
+ * a simulated transaction looked up a key the edit touched; only the table
+ * is read again. Results are shared: callers must not change them.
+ */
+interface PartMemo {
+  key: readonly unknown[];
+  record: UseRecord;
+  problems: Problem[];
+}
+const MAX_PART_MEMOS = 32;
+const partMemos = new Map<string, PartMemo>();
+
+function* reusedPart(config: PostfixConfig, part: string, compute: (config: PostfixConfig) => Generator<void, Problem[]>): Generator<void, Problem[]> {
+  const files = config.files;
+  const slot = `${part}\0${config.dir}`;
+  const key = [config.main, config.master, config.version, config.mode, config.mainPath, config.masterPath, files.installedDirs.join('\0')];
+  const memo = partMemos.get(slot);
+  if (memo && memo.key.every((k, i) => k === key[i]) && stillValid(memo.record, files.base)) {
+    partStats.reused++;
+    replayUses(memo.record);
+    return memo.problems;
+  }
+  partStats.computed++;
+  const { value, record } = yield* recordUsesSteps(files.base, (reader) => compute({ ...config, files: new ConfigFiles(files.dir, files.mode, reader, files.installedDirs) }));
+  partMemos.delete(slot);
+  partMemos.set(slot, { key, record, problems: value });
+  if (partMemos.size > MAX_PART_MEMOS) partMemos.delete(partMemos.keys().next().value as string);
+  return value;
+}
+
+const partStats = { reused: 0, computed: 0 };
+
+/** How often a configuration-level part was reused or computed (tests prove reuse with it). */
+export function lintMemoStats(): { reused: number; computed: number } {
+  return { ...partStats };
+}
+
+/** Forgets the kept configuration-level results (tests and benchmarks start cold with it). */
+export function clearLintMemo(): void {
+  partMemos.clear();
 }
 
 /**

@@ -67,16 +67,22 @@ export function valueRange(entry: MainCfEntry, start: number, end: number): Rang
 }
 
 /**
- * The last parse, by text and file name. The lint reads main.cf twice (the
+ * The last parse of each file, by text. The lint reads main.cf twice (the
  * configuration and the simulator's view of it); a parse is never modified,
  * so the second reader gets the same result instead of another parse.
  */
-let lastParse: { text: string; file: string; result: MainCf } | undefined;
+// One per file (a few files: each open configuration's), so the configuration-level
+// results kept per directory (engine/lint.ts) see the same object while the text is the same.
+const lastParses = new Map<string, { text: string; result: MainCf }>();
+const MAX_PARSES = 16;
 
 export function parseMainCf(text: string, file = 'main.cf'): MainCf {
-  if (lastParse && lastParse.file === file && lastParse.text === text) return lastParse.result;
+  const last = lastParses.get(file);
+  if (last && last.text === text) return last.result;
   const result = parseMainCfText(text, file);
-  lastParse = { text, file, result };
+  lastParses.delete(file);
+  lastParses.set(file, { text, result });
+  if (lastParses.size > MAX_PARSES) lastParses.delete(lastParses.keys().next().value as string);
   return result;
 }
 

@@ -151,16 +151,22 @@ function quoteLine(s: string): string {
 }
 
 /**
- * The last parse, by text and file name. The lint reads master.cf twice (the
+ * The last parse of each file, by text. The lint reads master.cf twice (the
  * configuration and the simulator's view of it); a parse is never modified,
  * so the second reader gets the same result instead of another parse.
  */
-let lastParse: { text: string; file: string; result: MasterCf } | undefined;
+// One per file (a few files: each open configuration's), so the configuration-level
+// results kept per directory (engine/lint.ts) see the same object while the text is the same.
+const lastParses = new Map<string, { text: string; result: MasterCf }>();
+const MAX_PARSES = 16;
 
 export function parseMasterCf(text: string, file = 'master.cf'): MasterCf {
-  if (lastParse && lastParse.file === file && lastParse.text === text) return lastParse.result;
+  const last = lastParses.get(file);
+  if (last && last.text === text) return last.result;
   const result = parseMasterCfText(text, file);
-  lastParse = { text, file, result };
+  lastParses.delete(file);
+  lastParses.set(file, { text, result });
+  if (lastParses.size > MAX_PARSES) lastParses.delete(lastParses.keys().next().value as string);
   return result;
 }
 

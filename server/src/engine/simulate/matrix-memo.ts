@@ -6,7 +6,7 @@
 // while the settings it saw and the answers it got are the same.
 
 import { ConfigFiles } from '../config-files';
-import { recordUses, stillValid, type UseRecord } from '../tables/use-record';
+import { recordUses, replayUses, stillValid, type UseRecord } from '../tables/use-record';
 import type { SimConfig } from './config';
 import { relayMatrix, type RelayMatrix } from './matrix';
 
@@ -42,7 +42,10 @@ export function reusedRelayMatrix(sim: SimConfig, variant = ''): RelayMatrix {
   const slot = `${sim.dir}\0${variant}`;
   const key = settingsKey(sim);
   const memo = memos.get(slot);
-  if (memo && memo.key === key && stillValid(memo.record, files.base)) return memo.matrix;
+  if (memo && memo.key === key && stillValid(memo.record, files.base)) {
+    replayUses(memo.record);
+    return memo.matrix;
+  }
   const { value, record } = recordUses(files.base, (reader) => relayMatrix({ ...sim, reader: new ConfigFiles(files.dir, files.mode, reader, files.installedDirs) }));
   memos.delete(slot);
   memos.set(slot, { key, record, matrix: value });

@@ -54,13 +54,13 @@ function readLines(table: AccessTable, text: string, maybeBad: boolean, from?: n
   );
 }
 
-/** Index of the first entry of `t` on a line >= line. */
-function firstEntryFrom(t: AccessTable, line: number): number {
+/** Index of the first entry of `t` that starts at `offset` or later (entries are in text order; no line index needed). */
+function firstEntryFrom(t: AccessTable, offset: number): number {
   let lo = 0;
   let hi = t.count;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (t.line(mid) < line) lo = mid + 1;
+    if (t.startOf(mid) < offset) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -80,13 +80,14 @@ export function reparseAccessTable(old: AccessTable, raw: string): AccessTable |
   const { start, oldEnd, newEnd } = splice;
   if (NOT_PLAIN.test(raw.slice(start, newEnd))) return undefined;
   const offDelta = newEnd - oldEnd;
-  const firstLine = old.src.position(start).line;
+  // The old text's line index when it has one (a table spliced before), else a count: building it costs more.
+  const firstLine = old.src.hasIndex() ? old.src.lineOf(start) : countNewlines(old.text, 0, start);
   const oldLines = countNewlines(old.text, start, oldEnd);
   const lineDelta = countNewlines(raw, start, newEnd) - oldLines;
   // Entries and notes from the line at `oldEnd` on are after the splice; at the end of the text nothing is.
   const endLine = oldEnd >= old.text.length ? Infinity : firstLine + oldLines;
-  const i0 = firstEntryFrom(old, firstLine);
-  const i1 = endLine === Infinity ? old.count : firstEntryFrom(old, endLine);
+  const i0 = firstEntryFrom(old, start);
+  const i1 = endLine === Infinity ? old.count : firstEntryFrom(old, oldEnd);
   if (i1 - i0 > MAX_SPLICE_ENTRIES) return undefined;
 
   const table = new AccessTable(raw, old.file, old.type, old.fold, SourceText.spliced(old.src, raw, splice));

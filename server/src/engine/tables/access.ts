@@ -70,6 +70,8 @@ export class AccessTable {
   readonly src: SourceText;
   /** Number of accepted entries (duplicates included). */
   count = 0;
+  // Where each entry's logical line starts; its key end, value start and
+  // value end relative to that, so an edit before an entry moves one number.
   private keyStart = new Int32Array(INITIAL);
   private keyEnd = new Int32Array(INITIAL);
   private valStart = new Int32Array(INITIAL);
@@ -124,9 +126,9 @@ export class AccessTable {
       else for (let i = i0; i < i1; i++) a[n + i - i0] = b[i] + d;
     };
     shift(this.keyStart, old.keyStart, offDelta);
-    shift(this.keyEnd, old.keyEnd, offDelta);
-    shift(this.valStart, old.valStart, offDelta);
-    shift(this.valEnd, old.valEnd, offDelta);
+    shift(this.keyEnd, old.keyEnd, 0);
+    shift(this.valStart, old.valStart, 0);
+    shift(this.valEnd, old.valEnd, 0);
     shift(this.hashes, old.hashes, 0);
     for (const [i, m] of old.multi) if (i >= i0 && i < i1) this.multi.set(n + i - i0, { ...m, tl: shiftLine(m.tl, offDelta, lineDelta) });
     for (const [i, k] of old.foldedNonAscii) if (i >= i0 && i < i1) this.foldedNonAscii.set(n + i - i0, k);
@@ -224,7 +226,7 @@ export class AccessTable {
   /** Where entry i's key characters are: [string, start, end]. */
   private keyLoc(i: number): [string, number, number] {
     const m = this.multi.get(i);
-    return m ? [m.tl.text, m.k0, m.k1] : [this.text, this.keyStart[i], this.keyEnd[i]];
+    return m ? [m.tl.text, m.k0, m.k1] : [this.text, this.keyStart[i], this.keyStart[i] + this.keyEnd[i]];
   }
 
   /** Hash of s[a, b) as stored; non-ASCII keys hash their folded string. */
@@ -286,12 +288,14 @@ export class AccessTable {
     const i = this.count;
     if (i === this.keyStart.length) this.grow();
     const s = tl ? tl.text : this.text;
-    if (tl) this.multi.set(i, { tl, k0, k1, v0, v1 });
-    else {
+    if (tl) {
+      this.multi.set(i, { tl, k0, k1, v0, v1 });
+      this.keyStart[i] = tl.base + k0;
+    } else {
       this.keyStart[i] = base + k0;
-      this.keyEnd[i] = base + k1;
-      this.valStart[i] = base + v0;
-      this.valEnd[i] = base + v1;
+      this.keyEnd[i] = k1 - k0;
+      this.valStart[i] = v0 - k0;
+      this.valEnd[i] = v1 - k0;
     }
     this.count = i + 1;
     if (nonAscii) {
@@ -360,9 +364,9 @@ export class AccessTable {
     if (this.duplicates.size === 0) return;
     for (const j of [...this.duplicates.keys()].sort((x, y) => x - y)) {
       const m = this.multi.get(j);
-      const tl = m ? m.tl : spanLine(this.text, this.keyStart[j], Math.max(this.valEnd[j], this.keyEnd[j]), this.line(j));
+      const tl = m ? m.tl : spanLine(this.text, this.keyStart[j], this.keyStart[j] + Math.max(this.valEnd[j], this.keyEnd[j]), this.line(j));
       const k0 = m ? m.k0 : 0;
-      const k1 = m ? m.k1 : this.keyEnd[j] - this.keyStart[j];
+      const k1 = m ? m.k1 : this.keyEnd[j];
       this.notes.push({ key: 'duplicateKey', tl, start: k0, end: k1, arg: this.keyAt(j) });
     }
     const last = (x: Note) => (x.key === 'duplicateKey' ? 1 : 0);
@@ -406,7 +410,12 @@ export class AccessTable {
 
   private valueAt(i: number): string {
     const m = this.multi.get(i);
-    return m ? m.tl.text.slice(m.v0, m.v1) : this.text.slice(this.valStart[i], this.valEnd[i]);
+    return m ? m.tl.text.slice(m.v0, m.v1) : this.text.slice(this.keyStart[i] + this.valStart[i], this.keyStart[i] + this.valEnd[i]);
+  }
+
+  /** Source offset where entry i's logical line starts (entries are in text order). @internal */
+  startOf(i: number): number {
+    return this.keyStart[i];
   }
 
   /** Zero-based first line of entry i: from the source's line index (built when first asked), not stored per entry. */
@@ -418,8 +427,9 @@ export class AccessTable {
   entry(i: number): AccessEntry {
     tableUseRecorder()?.scan(this);
     const m = this.multi.get(i);
-    const keyRange = m ? textRange(this.src, m.tl, m.k0, m.k1) : this.src.range(this.keyStart[i], this.keyEnd[i]);
-    const valueRange = m ? textRange(this.src, m.tl, m.v0, m.v1) : this.src.range(this.valStart[i], this.valEnd[i]);
+    const at = this.keyStart[i];
+    const keyRange = m ? textRange(this.src, m.tl, m.k0, m.k1) : this.src.range(at, at + this.keyEnd[i]);
+    const valueRange = m ? textRange(this.src, m.tl, m.v0, m.v1) : this.src.range(at + this.valStart[i], at + this.valEnd[i]);
     return {
       index: i,
       key: this.keyAt(i),

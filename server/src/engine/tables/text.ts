@@ -190,7 +190,9 @@ export class SourceText {
    */
   static spliced(old: SourceText, text: string, splice: { start: number; oldEnd: number; newEnd: number }): SourceText {
     const src = new SourceText(text);
-    const was = old.index();
+    // Without an index of the old text, the new one is built when first asked, like any other.
+    const was = old.starts;
+    if (!was) return src;
     const delta = splice.newEnd - splice.oldEnd;
     // Line starts up to the splice's start, those inside it from the new text, the rest shifted.
     const before = upperBound(was, splice.start);
@@ -204,6 +206,11 @@ export class SourceText {
     for (let i = after; i < was.length; i++) starts[k++] = was[i] + delta;
     src.starts = starts;
     return src;
+  }
+
+  /** Whether the line index is built (asking for a line or position builds it). */
+  hasIndex(): boolean {
+    return this.starts !== undefined;
   }
 
   private index(): Int32Array {

@@ -9,7 +9,7 @@
 // from scratch, a file that is not such a table) means: compute again.
 
 import type { AccessTable } from './access';
-import { recordTableUses, type TableUseRecorder } from './use-recorder';
+import { recordTableUses, tableUseRecorder, type TableUseRecorder } from './use-recorder';
 import { parseAccessTable } from './access-parse';
 import type { FileReader } from '../types';
 
@@ -42,16 +42,21 @@ function comparable(op: ReadOp, v: unknown): unknown {
   return v;
 }
 
-/** Runs `compute` with a reader that records every read, and every table use. */
-export function recordUses<T>(base: FileReader, compute: (reader: FileReader) => T): { value: T; record: UseRecord } {
+/** A reader over `base` that records each read once (the first answer: a file does not change during one computation), and a recorder of table uses. */
+function recording(base: FileReader): { reader: FileReader; recorder: TableUseRecorder; record: UseRecord } {
   const record: UseRecord = { reads: [], tables: new Map() };
   const reader: FileReader = { readText: (p) => base.readText(p) };
+  const seen = new Set<string>();
   for (const op of READ_OPS) {
     const f = base[op] as ((p: string) => unknown) | undefined;
     if (!f) continue;
     (reader as unknown as Record<string, (p: string) => unknown>)[op] = (p: string) => {
       const answer = f.call(base, p);
-      record.reads.push({ op, path: p, answer: comparable(op, answer) });
+      const key = `${op}\0${p}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        record.reads.push({ op, path: p, answer: comparable(op, answer) });
+      }
       return answer;
     };
   }
@@ -64,11 +69,71 @@ export function recordUses<T>(base: FileReader, compute: (reader: FileReader) =>
     lookup: (table, hash, line) => use(table).lookups.push(hash, line),
     scan: (table) => (use(table).scanned = true),
   };
-  const was = recordTableUses(recorder);
+  return { reader, recorder, record };
+}
+
+/**
+ * Puts `recorder` in effect; uses also reach the recorder it replaces, so a
+ * computation recorded inside another (the relay matrix inside the rules)
+ * counts for both. Returns the replaced one.
+ */
+function install(recorder: TableUseRecorder): TableUseRecorder | undefined {
+  const outer = tableUseRecorder();
+  if (!outer) return recordTableUses(recorder);
+  return recordTableUses({
+    lookup: (table, hash, line) => {
+      recorder.lookup(table, hash, line);
+      outer.lookup(table, hash, line);
+    },
+    scan: (table) => {
+      recorder.scan(table);
+      outer.scan(table);
+    },
+  });
+}
+
+/**
+ * A result reused from `record` stands for the table uses that made it: they
+ * are passed on to the recorder in effect, as if the computation had run.
+ */
+export function replayUses(record: UseRecord): void {
+  const r = tableUseRecorder();
+  if (!r) return;
+  for (const use of record.tables.values()) {
+    for (let i = 0; i < use.lookups.length; i += 2) r.lookup(use.table, use.lookups[i], use.lookups[i + 1]);
+    if (use.scanned) r.scan(use.table);
+  }
+}
+
+/** Runs `compute` with a reader that records every read, and every table use. */
+export function recordUses<T>(base: FileReader, compute: (reader: FileReader) => T): { value: T; record: UseRecord } {
+  const { reader, recorder, record } = recording(base);
+  const was = install(recorder);
   try {
     return { value: compute(reader), record };
   } finally {
     recordTableUses(was);
+  }
+}
+
+/**
+ * recordUses for a computation in steps (a generator that yields between
+ * them): table uses are recorded only while one of its steps runs, so
+ * whatever runs in between (a hover, another analysis) is not taken for its.
+ */
+export function* recordUsesSteps<T>(base: FileReader, compute: (reader: FileReader) => Generator<void, T>): Generator<void, { value: T; record: UseRecord }> {
+  const { reader, recorder, record } = recording(base);
+  const steps = compute(reader);
+  for (;;) {
+    const was = install(recorder);
+    let r: IteratorResult<void, T>;
+    try {
+      r = steps.next();
+    } finally {
+      recordTableUses(was);
+    }
+    if (r.done) return { value: r.value, record };
+    yield;
   }
 }
 
