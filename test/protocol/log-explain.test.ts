@@ -2,7 +2,8 @@
 // on each access decision smtpd logged (and on nothing else), resolving one
 // explains it against the workspace's configuration, and the server's
 // command answers with the whole explanation, the same as
-// `postfix-lint explain` gives for that line. The log itself is never linted.
+// `postfix-lint explain` gives for that line, and so does hover on the line.
+// The log itself is never linted.
 
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
@@ -10,7 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { CodeLens } from 'vscode-languageserver-protocol';
+import type { CodeLens, Hover } from 'vscode-languageserver-protocol';
 import { repoDir } from '../helpers/env';
 import { ensureBuilt, fileUri, LspClient } from '../helpers/lsp-client';
 
@@ -120,8 +121,22 @@ describe('a mail.log in a workspace with one configuration', () => {
     c.didOpen(main, 'postfix-main', MAIN, 1);
     await c.waitForDiagnostics(main, { since, version: 1 });
     assert.ok(!c.notifications.some((n) => n.method === 'textDocument/publishDiagnostics' && n.params.uri === logUri()));
-    const hover = await c.request('textDocument/hover', { textDocument: { uri: logUri() }, position: { line: 1, character: 50 } });
+    // No lookup-table hover on the log either: only the explanation of decisions (next test).
+    const hover = await c.request('textDocument/hover', { textDocument: { uri: logUri() }, position: { line: 0, character: 50 } });
     assert.equal(hover, null);
+  });
+
+  test('hover on a logged decision explains it, as the lens command does; other lines get none', async () => {
+    const hover = await c.request<Hover>('textDocument/hover', { textDocument: { uri: logUri() }, position: { line: 1, character: 50 } });
+    const r = await c.request('workspace/executeCommand', { command: COMMAND, arguments: [{ uri: logUri(), line: 1 }] });
+    assert.deepEqual(hover.contents, { kind: 'markdown', value: r.markdown });
+    assert.match(r.markdown, /reject_unauth_destination in smtpd_relay_restrictions at \[main\.cf:5\]/);
+    assert.deepEqual(hover.range, { start: { line: 1, character: 0 }, end: { line: 1, character: LOG.split('\n')[1].length } });
+    const changed = await c.request<Hover>('textDocument/hover', { textDocument: { uri: logUri() }, position: { line: 3, character: 0 } });
+    assert.match((changed.contents as { value: string }).value, /^\*\*Not reproduced by today's configuration\*\*/);
+    for (const line of [0, 2, 4, 99]) {
+      assert.equal(await c.request('textDocument/hover', { textDocument: { uri: logUri() }, position: { line, character: 5 } }), null, `line ${line}`);
+    }
   });
 });
 
@@ -139,6 +154,11 @@ describe('a workspace with several configurations', () => {
   test('without postfix.logConfigDirectory the answer says to set it', async () => {
     const r = await c.request('workspace/executeCommand', { command: COMMAND, arguments: [{ uri: logUri(), line: 1 }] });
     assert.match(r.error, /2 configuration directories in the workspace \(a, b\): set postfix\.logConfigDirectory/);
+  });
+
+  test('hover says why it cannot explain', async () => {
+    const hover = await c.request<Hover>('textDocument/hover', { textDocument: { uri: logUri() }, position: { line: 1, character: 0 } });
+    assert.match((hover.contents as { value: string }).value, /^\*\*Why\?\*\* Cannot explain this line: 2 configuration directories in the workspace \\\(a, b\\\): set postfix\.logConfigDirectory/);
   });
 
   test('with it (relative to the workspace folder) the line is explained against that directory', async () => {

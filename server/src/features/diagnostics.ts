@@ -271,7 +271,7 @@ class Relinter {
 }
 
 /** A file name as a glob that matches only itself. */
-function globEscape(name: string): string {
+export function globEscape(name: string): string {
   return name.replace(/[\\*?[\]{}(),!]/g, (c) => `[${c}]`);
 }
 

@@ -21,11 +21,13 @@ import { simulate } from './simulate';
 import { status } from './status';
 import { workspaceSymbols } from './workspaceSymbols';
 import { workspaceDiagnostics } from './workspaceDiagnostics';
+import { workspaceFolders } from './workspaceFolders';
 import { logExplain } from './logExplain';
 
 export const features: Feature[] = [
   settings,
   diagnostics,
+  workspaceFolders,
   workspaceDiagnostics,
   documentSymbols,
   foldingRanges,

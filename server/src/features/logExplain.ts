@@ -6,6 +6,7 @@
 // the command behind it answers with the whole explanation in Markdown. The
 // server does the explaining, so any LSP editor gets it:
 //   textDocument/codeLens, codeLens/resolve on postfix-log documents
+//   textDocument/hover on a logged decision: the whole explanation
 //   workspace/executeCommand postfix.server.explainLogLine [{ uri, line }]
 //     → { markdown, configDir, explanation } | { error }
 //
@@ -14,7 +15,7 @@
 // workspace; several (or none) is an error that says to set it.
 
 import { basename, isAbsolute, relative, resolve } from 'node:path';
-import type { CodeLens } from 'vscode-languageserver/node';
+import { MarkupKind, type CodeLens, type Hover, type Position } from 'vscode-languageserver/node';
 import { fileLink, mdText } from '../engine/assist/markdown';
 import { explainEvent, type Explanation } from '../engine/review/explain';
 import { parseSaslLogin, parseSmtpdLogLine } from '../engine/review/log-line';
@@ -162,6 +163,21 @@ let explainer: LogExplainer | undefined;
 /** The "Why?" lenses of an open log (codeLens.ts asks for logs), or undefined for any other document. */
 export function logLenses(ctx: ServerContext, uri: string): CodeLens[] | undefined {
   return ctx.logs.get(uri) ? (explainer?.lenses(uri) ?? []) : undefined;
+}
+
+/**
+ * Hover on an open log: the explanation of the decision logged on that line
+ * (as the lens's command gives it), or why there is none; null on any other
+ * line. Undefined for a document that is not an open log (hover.ts asks).
+ */
+export async function logHover(ctx: ServerContext, uri: string, position: Position): Promise<Hover | null | undefined> {
+  const document = ctx.logs.get(uri);
+  if (!document || !explainer) return document ? null : undefined;
+  const text = document.getText().split('\n')[position.line]?.replace(/\r$/, '');
+  if (text === undefined || !parseSmtpdLogLine(text, position.line)) return null;
+  const r = await explainer.explain({ uri, line: position.line });
+  const value = 'error' in r ? `**Why?** Cannot explain this line: ${mdText(r.error, 400)}` : r.markdown;
+  return { contents: { kind: MarkupKind.Markdown, value }, range: { start: { line: position.line, character: 0 }, end: { line: position.line, character: text.length } } };
 }
 
 /** workspace/executeCommand postfix.server.explainLogLine (recipes.ts dispatches the server's commands). */

@@ -15,23 +15,30 @@
 // Result ids are diagnostics.ts's (a hash of what is shown), so a file's id is
 // the same whichever request reports it.
 // `postfix.workspaceDiagnostics: false` turns it off (huge workspaces).
-// The tree is walked at start, when the setting changes, and when a main.cf
-// or master.cf outside the configurations found is opened or reported
-// changed; the server registers no watcher for the whole tree.
+// The tree is walked at start, when the setting changes, when workspace
+// folders are added or removed, and when a main.cf or master.cf outside the
+// configurations found is opened or reported created, changed or deleted: the
+// server watches only those two names in the whole tree (one glob per folder),
+// besides the files the analyses read (diagnostics.ts).
 
 import { statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import {
   CancellationToken,
   Diagnostic,
+  DidChangeWatchedFilesNotification,
   DocumentDiagnosticReport,
+  WatchKind,
   WorkspaceDiagnosticReport,
   WorkspaceDocumentDiagnosticReport,
+  type ClientCapabilities,
+  type Disposable,
 } from 'vscode-languageserver/node';
 import { findConfigDirsSteps } from '../disk/find-config-dirs';
 import type { Analysis } from './analysis';
 import { describeError, Feature, ServerContext } from './context';
-import { clientPullsDiagnostics, DEBOUNCE_MS, fileDiagnostics, onWatchedFilesChanged, refreshWatchers, setClosedFileReporter } from './diagnostics';
+import { clientPullsDiagnostics, DEBOUNCE_MS, fileDiagnostics, globEscape, onWatchedFilesChanged, refreshWatchers, setClosedFileReporter } from './diagnostics';
+import { onWorkspaceFoldersChanged } from './workspaceFolders';
 import { currentSettings, onSettingsChanged, settingsSettled } from './settings';
 import { pathToUri, uriToPath } from './workspace';
 
@@ -56,7 +63,6 @@ function isRegularFile(path: string): boolean {
 }
 
 class WorkspaceReporter {
-  roots: string[] = [];
   private dirs: string[] = [];
   private discovered: Promise<void> | undefined;
   private generation = 0;
@@ -66,7 +72,36 @@ class WorkspaceReporter {
   /** Held workspace/diagnostic requests waiting for a change. */
   private waiters: (() => void)[] = [];
 
+  /** The registration watching main.cf and master.cf in the whole tree, and the folders it covers. */
+  private treeWatch: { key: string; registration?: Promise<Disposable> } = { key: '' };
+
   constructor(private readonly ctx: ServerContext) {}
+
+  /** The workspace folders now (they change with workspace/didChangeWorkspaceFolders). */
+  get roots(): string[] {
+    return this.ctx.roots;
+  }
+
+  /**
+   * Watches for main.cf and master.cf created or deleted anywhere in the
+   * folders (a checkout, a copy, a new role): the walk runs again when one is.
+   */
+  watchTree(client: ClientCapabilities): void {
+    const watch = client.workspace?.didChangeWatchedFiles;
+    if (watch?.dynamicRegistration !== true) return;
+    const pattern = '**/{main.cf,master.cf}';
+    const kind = WatchKind.Create | WatchKind.Delete;
+    const watchers = this.roots.map((r) => (watch.relativePatternSupport === true ? { globPattern: { baseUri: pathToUri(r), pattern }, kind } : { globPattern: `${globEscape(r)}/${pattern}`, kind }));
+    const key = JSON.stringify(watchers);
+    if (key === this.treeWatch.key) return;
+    const previous = this.treeWatch.registration;
+    this.treeWatch = { key };
+    void previous?.then((d) => d.dispose()).catch(() => undefined);
+    if (watchers.length === 0) return;
+    const registration = this.ctx.connection.client.register(DidChangeWatchedFilesNotification.type, { watchers });
+    registration.catch((e) => this.ctx.log.error(`watching for new configurations failed: ${describeError(e)}`));
+    this.treeWatch.registration = registration;
+  }
 
   private get enabled(): boolean {
     return currentSettings().workspaceDiagnostics && this.roots.length > 0;
@@ -259,10 +294,14 @@ export const workspaceDiagnostics: Feature = {
   name: 'workspaceDiagnostics',
   // diagnostics.ts announces the diagnosticProvider (it owns textDocument/diagnostic).
   capabilities: {},
-  initialized(ctx) {
+  initialized(_ctx, client) {
     const r = reporter;
     if (!r) return;
-    r.roots = ctx.roots;
+    r.watchTree(client);
+    onWorkspaceFoldersChanged(() => {
+      r.watchTree(client);
+      void r.rediscover().then(() => r.schedule(0));
+    });
     if (r.roots.length === 0) return;
     // The setting may turn it off: read it before walking a huge workspace.
     void settingsSettled.then(() => r.rediscover()).then(() => r.schedule(0));
