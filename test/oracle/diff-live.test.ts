@@ -52,6 +52,14 @@ const PAIRS: Pair[] = [
     },
     expect: ['outside → outside domain'],
   },
+  {
+    // Open only to a client that claims a sender the table trusts: the matrix's probe finds it,
+    // and the diff must report that transaction (its sender), not the plain one.
+    name: 'a trusted sender ahead of reject_unauth_destination',
+    before: { mainCf: BASE, services: [{ name: 'smtp' }] },
+    after: { mainCf: `${BASE}smtpd_relay_restrictions = permit_mynetworks, check_sender_access inline:{ boss@example.test=OK }, reject_unauth_destination\n`, services: [{ name: 'smtp' }] },
+    expect: ['outside → outside domain'],
+  },
 ];
 
 /** The live instance names its services 127.0.0.1:PORT; the diff compares them by the test's names. */

@@ -114,9 +114,10 @@ export function behaviourOf(dir: string, reader: FileReader & { isDirectory(p: s
       saslUser: client.saslUser,
       recipient: c.recipient,
       recipientAddress: recipient.address,
-      // A matrix that tries several senders per cell names the one it used.
-      sender: (c as { sender?: string }).sender ?? matrix.sender,
-      helo: matrix.helo,
+      // The outside client's cell may be answered for another sender or HELO name it
+      // claimed (matrix probes): record that transaction, not the plain one.
+      sender: c.probe?.sender ?? matrix.sender,
+      helo: c.probe?.helo ?? matrix.helo,
     };
     const key = probeKey(probe);
     probes.set(key, probe);
