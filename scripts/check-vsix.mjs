@@ -44,6 +44,7 @@ const problems = [];
 if (kb >= MAX_KB) problems.push(`${file} is ${kb.toFixed(1)} KB, over the ${MAX_KB} KB limit`);
 for (const e of entries) {
   if (/\.map$/.test(e.name)) problems.push(`${e.name}: source maps stay out of the .vsix`);
+  if (/\.v8$/.test(e.name)) problems.push(`${e.name}: a V8 code cache is machine-specific (dist/.cache is written on the user's machine)`);
   if (/\.(png|jpe?g|gif)$/i.test(e.name) && !/^extension\/media\//.test(e.name)) problems.push(`${e.name}: screenshots stay out of the .vsix (README links point to the web)`);
   if (/^extension\/dist\/(cli\.js|onig\.wasm)$/.test(e.name)) problems.push(`${e.name}: the CLI ships through npm, not the .vsix`);
 }
