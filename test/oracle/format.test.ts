@@ -66,6 +66,16 @@ for (const [name, main, master] of PAIRS) {
   });
 }
 
+// Found by the random test (seed 685082): postconf's "overriding earlier
+// entry" warning quotes a duplicated setting's value with its blanks.
+test('a setting given twice keeps the blanks of its continued value (postconf quotes them)', (t) => {
+  if (!tools(t)) return;
+  const main = 'smtpd_relay_restrictions = ${myhostname ? {a}} \n\t${myhostname ? {a}}\nsmtpd_relay_restrictions = \n';
+  sameAfterFormatting(main, '# comment\n');
+  const once = 'smtpd_relay_restrictions = permit_mynetworks, \n\treject_unauth_destination\n';
+  assert.notEqual(formatText('main', once), once, 'a setting given once is still reindented');
+});
+
 test('the corpus is not already formatted (the comparisons compare something)', () => {
   let changed = 0;
   for (const [name, main, master] of PAIRS) {

@@ -3,7 +3,8 @@
 // Postfix ignores is touched: the blanks around `=` and at the end of a value
 // always; the blanks between the pieces of a continued value only for list
 // values (restriction, table, domain and network lists), where any amount of
-// whitespace separates the same words. A banner or other text value keeps
+// whitespace separates the same words, unless the name is set twice (see
+// below). A banner or other text value keeps
 // its continuation lines byte for byte, and so does a value whose `{...}` group
 // spans lines (inline tables and regular expressions). Comments, blank
 // lines, lines Postfix ignores, and everything after a line Postfix would
@@ -39,6 +40,10 @@ export function formatMainCf(text: string, options: FormatOptions = {}): LineEdi
   const classesValue = cf.byName.get('smtpd_restriction_classes')?.value ?? '';
   const classes = new Set(splitBraced(classesValue).map(([a, b]) => classesValue.slice(a, b)));
   const inEntry = new Set<number>();
+  // postconf's "overriding earlier entry" warning quotes a duplicated
+  // setting's value as written, blanks included: keep those values' blanks.
+  const seen = new Map<string, number>();
+  for (const e of cf.entries) seen.set(e.name, (seen.get(e.name) ?? 0) + 1);
 
   for (const e of cf.entries) {
     const { firstLine, lastLine } = e.logical;
@@ -46,7 +51,7 @@ export function formatMainCf(text: string, options: FormatOptions = {}): LineEdi
     const m = FIRST_LINE.exec(lines[firstLine].text);
     // `name` alone with `=` on the next line: leave the entry as written.
     if (!m) continue;
-    const list = isListValue(e, classes);
+    const list = seen.get(e.name) === 1 && isListValue(e, classes);
     const last = e.logical.pieces.length === 1;
     let rest = m[2];
     if (last || list) rest = trimEndSpace(rest);
