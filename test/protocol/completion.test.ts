@@ -14,6 +14,7 @@ import { effectiveValue, loadConfig } from '../../server/src/engine/config';
 import { parseMainCf } from '../../server/src/engine/maincf/parse';
 import { parseMasterCf } from '../../server/src/engine/mastercf';
 import { restrictionListStages } from '../../server/src/engine/assist/model';
+import { completeAt } from '../../server/src/engine/assist';
 import { ensureBuilt, fileUri, LspClient, withCursor } from '../helpers/lsp-client';
 
 const CORPUS = '/work/shared/corpus';
@@ -129,12 +130,59 @@ describe('completion over stdio', () => {
       const item = find(list.items, 'smtpd_tls_security_level');
       assert.equal(item.textEdit, undefined);
       assert.equal(item.textEditText, 'smtpd_tls_security_level = ');
-      const resolved = await d.request<CompletionItem>('completionItem/resolve', item);
+      // As a client sends it back: with the list's default data applied.
+      const resolved = await d.request<CompletionItem>('completionItem/resolve', { ...item, data: item.data ?? list.itemDefaults?.data });
       assert.match((resolved.documentation as { value: string }).value, /smtpd_tls_security_level/);
       const full = await completeIn(dir, 'main.cf', marked);
       assert.equal(full.length, list.items.length);
       const ratio = JSON.stringify(list).length / JSON.stringify(full).length;
       assert.ok(ratio < 0.75, `the shared range should save over a quarter of the answer, saved ${Math.round((1 - ratio) * 100)}%`);
+    } finally {
+      await d.dispose();
+    }
+  });
+
+  test('all parameter names, lean for a client like VS Code: data once, detail and docs on resolve, same order, same items', async () => {
+    const dir = configDir('lean', {});
+    const marked = 'myhostname = mx.example\n|';
+    const { text, position } = withCursor(marked);
+    writeFileSync(join(dir, 'main.cf'), text);
+    const full = await completeIn(dir, 'main.cf', marked);
+    assert.ok(full.length > 900, `only ${full.length} names`);
+    const d = LspClient.start();
+    try {
+      // What VS Code 1.91 declares for completion lists and lazy properties.
+      await d.initialize(fileUri(dir), {
+        textDocument: { completion: { completionItem: { resolveSupport: { properties: ['documentation', 'detail', 'additionalTextEdits'] } }, completionList: { itemDefaults: ['commitCharacters', 'editRange', 'insertTextFormat', 'insertTextMode', 'data'] } } },
+      });
+      const uri = fileUri(join(dir, 'main.cf'));
+      d.didOpen(uri, 'postfix-main', text);
+      const list = await d.request<CompletionList>('textDocument/completion', { textDocument: { uri }, position });
+      assert.deepEqual(labels(list.items).sort(), labels(full).sort(), 'the same names');
+      assert.equal(list.itemDefaults?.data, 'p');
+      const names = list.items.filter((i) => i.kind === 10);
+      assert.ok(names.length > 900 && names.every((i) => i.data === undefined && i.detail === undefined), 'no parameter name carries data or detail');
+      assert.ok(list.items.filter((i) => i.sortText === undefined).length > 800, 'the common group sorts by label');
+      // A client sorts by sortText, else the label: the order must be the full list's.
+      const order = (items: CompletionItem[], key: (i: CompletionItem) => string) => [...items].sort((a, b) => (key(a).toLowerCase() < key(b).toLowerCase() ? -1 : key(a).toLowerCase() > key(b).toLowerCase() ? 1 : 0)).map((i) => i.label);
+      // The engine's own keys (every item has one) give the order to keep.
+      const engine = completeAt('main', join(dir, 'main.cf'), text, position, { version: '3.12' });
+      const sent = order(list.items, (i) => i.sortText ?? i.label);
+      const known = new Set(engine.map((i) => i.label));
+      assert.deepEqual(sent.filter((l) => known.has(l)), order(engine as unknown as CompletionItem[], (i) => i.sortText!));
+      // The recipe snippets the server adds (group 8) still come after every name.
+      assert.deepEqual(sent.slice(known.size).sort(), sent.filter((l) => !known.has(l)).sort());
+      const deprecated = order(list.items, (i) => i.sortText ?? i.label).indexOf('smtpd_use_tls');
+      assert.ok(deprecated > list.items.length - 60, `a deprecated name sorts last (at ${deprecated} of ${list.items.length})`);
+      // Resolve gets the item with the defaults applied, as VS Code sends it.
+      const item = { ...find(list.items, 'smtpd_tls_security_level'), data: list.itemDefaults?.data };
+      const resolved = await d.request<CompletionItem>('completionItem/resolve', item);
+      assert.equal(resolved.detail, find(full, 'smtpd_tls_security_level').detail);
+      assert.equal(resolved.detail, 'enum:none|may|encrypt');
+      assert.match((resolved.documentation as { value: string }).value, /one of `none`, `may`, `encrypt`/);
+      assert.equal(resolved.sortText, item.sortText, 'resolve keeps the sort key');
+      const size = JSON.stringify(list).length / JSON.stringify(full).length;
+      assert.ok(size < 0.6, `the lean list should be well under the full one, is ${Math.round(size * 100)}%`);
     } finally {
       await d.dispose();
     }

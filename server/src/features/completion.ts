@@ -15,7 +15,7 @@ import {
   Range,
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { AssistCompletion, completeAt, ConfigCache, DirEntry, DocRef, ItemKind, resolveDocumentation } from '../engine/assist';
+import { AssistCompletion, completeAt, ConfigCache, DirEntry, DocRef, ItemKind, parameterDetail, resolveDocumentation } from '../engine/assist';
 import { joinPath, PostfixConfig } from '../engine/config';
 import type { FileReader } from '../engine/types';
 import type { Feature, ServerContext } from './context';
@@ -46,9 +46,10 @@ const RETRIGGER: Command = { title: 'Suggest', command: 'editor.action.triggerSu
 /**
  * What resolve needs, carried in `data` and kept small: a list of ~950
  * parameter names is the largest answer the server gives. `'p'` stands for
- * "the parameter named by the label"; anything else carries its DocRef.
+ * "the parameter named by the label"; 0 for no documentation (in a list
+ * whose default data is 'p'); anything else carries its DocRef.
  */
-type ItemData = 'p' | { doc: DocRef };
+type ItemData = 'p' | 0 | { doc: DocRef };
 
 function itemData(a: AssistCompletion): ItemData | undefined {
   if (!a.doc) return undefined;
@@ -101,6 +102,13 @@ export function listDirectory(dir: string): DirEntry[] | undefined {
 
 /** `editRange` shared by the items that have it (LSP 3.17 itemDefaults), when the client supports it. */
 let clientTakesEditRange = false;
+/** `data` shared the same way: the parameter-name items all carry `'p'`. */
+let clientTakesData = false;
+/** The client fills `detail` in on completionItem/resolve (VS Code does), so lists can leave it out. */
+let clientResolvesDetail = false;
+
+/** Lists at least this long are sent lean (see leanList); short ones are cheap as they are. */
+const LEAN_FROM = 100;
 
 function sameRange(a: Range, b: Range): boolean {
   return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
@@ -122,7 +130,8 @@ export function toCompletionItem(a: AssistCompletion, sharedRange?: Range): Comp
 
 /**
  * The answer for a position. With clients that take `itemDefaults.editRange`
- * the range most items replace travels once instead of once per item.
+ * the range most items replace travels once instead of once per item; long
+ * lists are made lean (leanList).
  */
 export function completionsFor(ctx: ServerContext, document: TextDocument, position: { line: number; character: number }): CompletionList {
   const od = ctx.workspace.describe(document);
@@ -132,13 +141,84 @@ export function completionsFor(ctx: ServerContext, document: TextDocument, posit
   const shared = clientTakesEditRange && items.length > 1 ? items[0].range : undefined;
   const list: CompletionList = { isIncomplete: false, items: items.map((a) => toCompletionItem(a, shared)) };
   if (shared) list.itemDefaults = { editRange: shared };
+  if (items.length >= LEAN_FROM) leanList(list, { data: clientTakesData, detail: clientResolvesDetail });
   return list;
+}
+
+/**
+ * Makes a long list cheaper to send and parse (the ~950 parameter names are
+ * the largest answer; most of its time is JSON on both sides):
+ *  - `data: 'p'` travels once in itemDefaults when the client takes it
+ *    and most items carry it;
+ *  - `detail` is left for completionItem/resolve when the client resolves it;
+ *  - the items of the most common sort group lose their sortText: a client
+ *    sorts an item without one by its label, and `1_name` sorts among its
+ *    group as `name` does. The other items keep keys that sort before
+ *    (`0_name`) or after (`~3_name`, `~8_01`) every such label, checked
+ *    here; when the labels do not allow it, every item keeps its sortText.
+ */
+export function leanList(list: CompletionList, client: { data: boolean; detail: boolean }): void {
+  const items = list.items;
+  // Resolve computes a parameter name's detail again (resolveCompletionItem); other items keep theirs.
+  if (client.detail) for (const i of items) if (i.data === 'p') delete i.detail;
+  if (client.data && items.filter((i) => i.data === 'p').length * 2 > items.length) {
+    // Items with their own data keep it (it wins over the default); an item
+    // without documentation gets 0, which is no DocRef (null or a missing value
+    // would take the default: clients apply it with `??`).
+    list.itemDefaults = { ...list.itemDefaults, data: 'p' };
+    for (const i of items) {
+      if (i.data === 'p') delete i.data;
+      else if (i.data === undefined) i.data = 0;
+    }
+  }
+  // The most common group among the `<digit>_<label>` keys.
+  const groupOf = (i: CompletionItem) => {
+    const g = /^(\d)_/.exec(i.sortText ?? '')?.[1];
+    return g !== undefined && i.sortText === `${g}_${i.label}` ? g : undefined;
+  };
+  const counts = new Map<string, number>();
+  for (const i of items) {
+    const g = groupOf(i);
+    if (g !== undefined) counts.set(g, (counts.get(g) ?? 0) + 1);
+  }
+  const common = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
+  if (common === undefined) return;
+  // Client order: sortText, else label, compared as lower-case strings.
+  const low = (s: string) => s.toLowerCase();
+  const plain = items.filter((i) => groupOf(i) === common).map((i) => low(i.label));
+  const minPlain = plain.reduce((a, b) => (b < a ? b : a));
+  const maxPlain = plain.reduce((a, b) => (b > a ? b : a));
+  // Every other key sorted before or after the whole common group; it must stay so against bare labels.
+  const keys = new Map<CompletionItem, string>();
+  for (const i of items) {
+    if (groupOf(i) === common) continue;
+    const k = i.sortText ?? i.label;
+    if (k < `${common}_`) {
+      if (low(k) >= minPlain) return;
+      keys.set(i, k);
+    } else if (k > `${common}_\uffff`) {
+      const after = `~${k}`;
+      if (low(after) <= maxPlain) return;
+      keys.set(i, after);
+    } else return;
+  }
+  for (const i of items) {
+    const k = keys.get(i);
+    if (k === undefined) delete i.sortText;
+    else i.sortText = k;
+  }
 }
 
 export function resolveCompletionItem(item: CompletionItem): CompletionItem {
   const ref = docRefOf(item);
   if (!ref) return item;
-  const markdown = resolveDocumentation(ref, currentSettings().version);
+  const version = currentSettings().version;
+  // Lean lists leave the detail of a parameter name for now: its value type.
+  if (item.detail === undefined && ref.t === 'parameter' && !ref.service) {
+    const detail = parameterDetail(ref.name);
+    if (detail) item.detail = detail;
+  }
+  const markdown = resolveDocumentation(ref, version);
   if (markdown) item.documentation = { kind: MarkupKind.Markdown, value: markdown };
   return item;
 }
@@ -153,7 +233,10 @@ export const completion: Feature = {
     },
   },
   initialized(_ctx, client) {
-    clientTakesEditRange = client.textDocument?.completion?.completionList?.itemDefaults?.includes('editRange') ?? false;
+    const completion = client.textDocument?.completion;
+    clientTakesEditRange = completion?.completionList?.itemDefaults?.includes('editRange') ?? false;
+    clientTakesData = completion?.completionList?.itemDefaults?.includes('data') ?? false;
+    clientResolvesDetail = completion?.completionItem?.resolveSupport?.properties?.includes('detail') ?? false;
   },
   register(ctx) {
     ctx.connection.onCompletion(

@@ -138,6 +138,13 @@ function sortKey(group: number, label: string): string {
 
 const nameItemCache = new Map<string, { name: string; detail: string; deprecated: boolean }[]>();
 
+/** The detail of a parameter-name item: its value type, without an enum's values (`enumlist:SSLv2|SSLv3|…` is too long for a detail column; the values are in the docs). */
+export function parameterDetail(name: string): string | undefined {
+  const info = parameterInfo(name);
+  if (!info) return undefined;
+  return info.typeText.length > 24 ? info.typeText.slice(0, info.typeText.indexOf(':')) : info.typeText;
+}
+
 function builtinNameData(version: string): { name: string; detail: string; deprecated: boolean }[] {
   let data = nameItemCache.get(version);
   if (!data) {
@@ -145,9 +152,7 @@ function builtinNameData(version: string): { name: string; detail: string; depre
     for (const name of builtinParameterNames(version)) {
       const info = parameterInfo(name);
       if (!info) continue;
-      // `enumlist:SSLv2|SSLv3|…` is too long for a detail column; the values are in the docs.
-      const detail = info.typeText.length > 24 ? info.typeText.slice(0, info.typeText.indexOf(':')) : info.typeText;
-      data.push({ name, detail, deprecated: isDeprecatedIn(info, version) });
+      data.push({ name, detail: parameterDetail(name)!, deprecated: isDeprecatedIn(info, version) });
     }
     nameItemCache.set(version, data);
   }
