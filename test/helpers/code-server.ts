@@ -156,9 +156,15 @@ export class Workbench {
   async quickOpen(path: string): Promise<void> {
     await this.page.keyboard.press('Control+P');
     await this.page.keyboard.type(path);
-    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: path.split('/').pop() }).first().waitFor();
+    const name = path.split('/').pop()!;
+    const dir = path.slice(0, -name.length - 1);
+    // Wait for the focused row to be this file: before the search applies, a recently opened file of the same name is first.
+    let row = this.page.locator('.quick-input-list .monaco-list-row.focused', { hasText: name });
+    if (dir) row = row.filter({ hasText: dir });
+    await row.first().waitFor();
     await this.page.keyboard.press('Enter');
-    await this.activeTab(path.split('/').pop()!).waitFor();
+    await this.activeTab(name).waitFor();
+    if (dir) await this.page.locator('.editor-group-container.active .breadcrumbs-control', { hasText: dir.split('/').pop() }).first().waitFor();
   }
 
   /** The active editor tab whose file name is exactly `name`. */
@@ -234,6 +240,14 @@ export class Workbench {
     await this.filterProblems(text);
     const rows = this.page.locator('.markers-panel .monaco-list-row');
     await rows.filter({ hasText: wait }).first().waitFor();
+    // The rows seen before the filter applies match `wait` too: wait until every finding row matches the filter.
+    if (text) {
+      // A string, run in the page (the test code is compiled without the DOM types).
+      const filter = JSON.stringify(text);
+      await this.page.waitForFunction(
+        `(() => { const found = [...document.querySelectorAll('.markers-panel .monaco-list-row')].map((r) => r.innerText).filter((t) => /PF\\d{3}/.test(t)); return found.length > 0 && found.every((t) => t.includes(${filter})); })()`,
+      );
+    }
     return (await rows.allInnerTexts()).map(oneLine);
   }
 

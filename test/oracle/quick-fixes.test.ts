@@ -208,6 +208,21 @@ const CASES: Case[] = [
     },
   },
   {
+    code: 'PF213',
+    title: /^Remove the earlier entry on line 2 \(the master daemon uses this one\)$/,
+    safe: false,
+    files: {
+      'main.cf': 'compatibility_level = 3.6\n',
+      'master.cf': `${STOCK_MASTER}submission inet n       -       y       -       -       smtpd\n  # old policy\n  -o smtpd_tls_security_level=may\nsubmission inet n       -       y       -       -       smtpd\n  -o smtpd_tls_security_level=encrypt\n`,
+    },
+    check(dir) {
+      // The master daemon used the last entry; postconf now lists only that one.
+      const m = postconf(dir, '-M').out;
+      assert.equal(m.match(/^submission\s+inet\b/gm)?.length, 1, m);
+      assert.equal(postconf(dir, '-P').out.match(/^submission\/inet\/smtpd_tls_security_level = .*$/gm)?.join('\n'), 'submission/inet/smtpd_tls_security_level = encrypt');
+    },
+  },
+  {
     code: 'PF302',
     title: /^Remove the colon: key info@example\.com$/,
     safe: false,

@@ -3,7 +3,7 @@
 // it themselves). Each fix is text edits only; the engine never writes files.
 //
 // Fixes by code: PF102, PF103, PF109, PF111, PF112, PF113, PF181 (main.cf),
-// PF208, PF212, PF220, PF230 (master.cf), PF302, PF303, PF320, PF343, PF350, PF351 (tables); see docs/rules/README.md.
+// PF208, PF212, PF213, PF220, PF230 (master.cf), PF302, PF303, PF320, PF343, PF350, PF351 (tables); see docs/rules/README.md.
 
 import type { PostfixConfig } from '../config';
 import type { Fix, Problem } from '../types';

@@ -1,14 +1,15 @@
 // Quick fixes for master.cf findings whose repair is evident: `-o name = value`
 // written with spaces (PF208) joined into one word, `-oname=value` that
 // postconf misreads (PF220) and `-o{ ... }` (PF212) split after `-o`, and the closest known name for
-// an `-o` name nothing uses (PF230).
+// an `-o` name nothing uses (PF230); the earlier copy of a service the
+// master daemon never uses (PF213).
 
 import { closestParameter } from '../mastercf/parameter-problems';
 import { daemonView, DAEMONS_WITHOUT_ARGUMENTS, smtpClientArgumentError } from '../mastercf/daemon-view';
 import type { MasterService, MasterWord } from '../mastercf';
 import type { Fix, Problem } from '../types';
 import { FixContext, sameRange, samePosition } from './context';
-import { textEdit } from './text';
+import { removeLines, textEdit } from './text';
 
 function services(ctx: FixContext, p: Problem): MasterService[] {
   const line = p.range.start.line;
@@ -83,9 +84,31 @@ function unusedOptionFixes(ctx: FixContext, p: Problem): Fix[] {
   return [];
 }
 
+/**
+ * PF213: delete the earlier entry of a service defined twice; the master
+ * daemon uses the last one. Comment and blank lines inside it stay. Not for
+ * "Fix all": the earlier entry may hold settings meant to be merged.
+ */
+function duplicateServiceFixes(ctx: FixContext, p: Problem): Fix[] {
+  const all = ctx.config.master?.services ?? [];
+  const at = all.findIndex((s) => s.valid && sameRange(s.name.range, p.range));
+  if (at < 0) return [];
+  const later = all[at];
+  const earlier = all
+    .slice(0, at)
+    .reverse()
+    .find((s) => s.valid && s.type.text === later.type.text && s.endpoint === later.endpoint);
+  const f = ctx.lines(ctx.config.masterPath);
+  if (!earlier || !f) return [];
+  const lines: number[] = [];
+  for (let l = earlier.line; l <= earlier.lastLine; l++) if (!/^\s*(#|$)/.test(f.lines[l] ?? '')) lines.push(l);
+  return [{ title: `Remove the earlier entry on line ${earlier.line + 1} (the master daemon uses this one)`, edits: removeLines(f, lines) }];
+}
+
 export const MASTER_FIXES: Record<string, (ctx: FixContext, p: Problem) => Fix[]> = {
   PF208: spacedOptionFixes,
   PF212: attachedBracesFixes,
+  PF213: duplicateServiceFixes,
   PF220: splitOptionFixes,
   PF230: unusedOptionFixes,
 };
