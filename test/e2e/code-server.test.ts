@@ -217,10 +217,11 @@ describe('VS Code (code-server) with the packaged extension', () => {
     await wb.quickOpen('mx/main.cf');
     await wb.cursorAfter('mua_client_restr');
     await wb.page.keyboard.press('F2');
-    await wb.page.locator('.rename-box input').first().waitFor();
-    await wb.page.keyboard.press('Control+A');
-    await wb.page.keyboard.type('submission_client_restrictions');
-    await wb.page.keyboard.press('Enter');
+    // Typed into the rename box itself: the box may show before it takes the focus, and keys sent
+    // to the editor meanwhile (Control+A, the new name) would replace the whole file.
+    const box = wb.page.locator('.rename-box input').first();
+    await box.fill('submission_client_restrictions');
+    await box.press('Enter');
     await wb.page.locator('.monaco-editor .view-line', { hasText: 'submission_client_restrictions = permit_sasl_authenticated' }).waitFor();
     await wb.command('File: Save All');
     const master = await waitForFile(join(ws, 'mx/master.cf'), (s) => !s.includes('mua_'), 'the renamed -o value');
