@@ -44,6 +44,25 @@ const NAV_MASTER = [
   '',
 ].join('\n');
 
+/** NAV_MAIN and NAV_MASTER after the rename to lan_net and formatting, as they must be saved. */
+const NAV_FORMATTED = {
+  'main.cf': `# Office relay (this comment must survive formatting)
+myhostname = mx.example.com
+lan_net = 192.0.2.0/24
+mynetworks = 127.0.0.0/8, $lan_net
+virtual_alias_domains = example.net
+virtual_alias_maps = hash:/etc/postfix/virtual
+smtpd_relay_restrictions =
+  permit_mynetworks,
+  reject_unauth_destination
+`,
+  'master.cf': `smtp      inet  n       -       y       -       -       smtpd
+submission inet n       -       y       -       -       smtpd
+  -o mynetworks=$lan_net
+  -o smtpd_relay_restrictions=permit_mynetworks,reject
+`,
+};
+
 /** Real postconf's view of a configuration directory (main.cf settings and master.cf services); warnings fail. */
 function postconf(dir: string): { n: string; M: string } {
   const read = (flag: string) => {
