@@ -48,26 +48,44 @@ function warningsOf(stderr: string, dir: string): string[] {
   return normalizeWarnings(stderr.split(dir).join('DIR')).map((w) => w.replace(/line \d+/g, 'line N'));
 }
 
+/** A lookup table beside main.cf: the setting that names it and the type postmap -q reads its source with. */
+interface Table {
+  file: string;
+  setting: string;
+  /** texthash: reads a hash table's source as postmap would build it, without a .db. */
+  query: 'pcre' | 'texthash';
+}
+const HEADER_CHECKS: Table = { file: 'header_checks', setting: 'header_checks = pcre:@DIR@/header_checks', query: 'pcre' };
+const VIRTUAL: Table = { file: 'virtual', setting: 'virtual_alias_maps = hash:@DIR@/virtual', query: 'texthash' };
+
 /**
- * A pcre header_checks table with a line Postfix ignores (the fix deletes
- * it): both rules answer as before, and postmap no longer warns `warning`.
+ * A table with an entry the fix repairs or removes: every key of `answers`
+ * gets its answer from real postmap -q, which no longer warns `warning`.
  */
-function headerChecksCase(code: string, title: RegExp, table: string, warning: RegExp, more?: (dir: string) => void): Case {
+function tableCase(code: string, title: RegExp, safe: boolean, t: Table, text: string, answers: Record<string, string>, warning: RegExp, more?: (dir: string) => void): Case {
   return {
     code,
     title,
-    safe: true,
-    files: { 'main.cf': 'compatibility_level = 3.6\nheader_checks = pcre:@DIR@/header_checks\n', 'master.cf': STOCK_MASTER, header_checks: table },
+    safe,
+    files: { 'main.cf': `compatibility_level = 3.6\n${t.setting}\n`, 'master.cf': STOCK_MASTER, [t.file]: text },
     check(dir) {
-      const q = (key: string) => run('postmap', ['-c', dir, '-q', key, `pcre:${dir}/header_checks`]);
-      const r = q('Subject: cheap VIAGRA');
-      assert.equal(r.stdout.trim(), 'REJECT no thanks');
-      assert.doesNotMatch(r.stderr, warning);
-      assert.equal(q('From: x@spam.example').stdout.trim(), 'DISCARD');
+      for (const [key, answer] of Object.entries(answers)) {
+        const r = run('postmap', ['-c', dir, '-q', key, `${t.query}:${dir}/${t.file}`]);
+        assert.equal(r.stdout.trim(), answer, key);
+        assert.doesNotMatch(r.stderr, warning);
+      }
       more?.(dir);
     },
   };
 }
+
+/** A pcre header_checks table with a line Postfix ignores (the fix deletes it): both rules answer as before. */
+const headerChecksCase = (code: string, title: RegExp, text: string, warning: RegExp, more?: (dir: string) => void) =>
+  tableCase(code, title, true, HEADER_CHECKS, text, { 'Subject: cheap VIAGRA': 'REJECT no thanks', 'From: x@spam.example': 'DISCARD' }, warning, more);
+
+/** A virtual alias table: info@ answers alice as Postfix read it before the fix, postmaster@ still answers bob. */
+const virtualCase = (code: string, title: RegExp, safe: boolean, text: string, warning: RegExp) =>
+  tableCase(code, title, safe, VIRTUAL, text, { 'info@example.com': 'alice@example.net', 'postmaster@example.com': 'bob@example.net' }, warning);
 
 const CASES: Case[] = [
   {
@@ -222,24 +240,8 @@ const CASES: Case[] = [
       assert.equal(postconf(dir, '-P').out.match(/^submission\/inet\/smtpd_tls_security_level = .*$/gm)?.join('\n'), 'submission/inet/smtpd_tls_security_level = encrypt');
     },
   },
-  {
-    code: 'PF302',
-    title: /^Remove the colon: key info@example\.com$/,
-    safe: false,
-    files: {
-      'main.cf': 'compatibility_level = 3.6\nvirtual_alias_maps = hash:@DIR@/virtual\n',
-      'master.cf': STOCK_MASTER,
-      virtual: '# aliases\ninfo@example.com: alice@example.net\npostmaster@example.com bob@example.net\n',
-    },
-    check(dir) {
-      // texthash: reads the source as postmap would build it, without a .db.
-      const q = (key: string) => run('postmap', ['-c', dir, '-q', key, `texthash:${dir}/virtual`]);
-      const r = q('info@example.com');
-      assert.equal(r.stdout.trim(), 'alice@example.net');
-      assert.doesNotMatch(r.stderr, /alias file/);
-      assert.equal(q('postmaster@example.com').stdout.trim(), 'bob@example.net');
-    },
-  },
+  // The colon of an alias-style key: the key is info@example.com again, not "info@example.com:".
+  virtualCase('PF302', /^Remove the colon: key info@example\.com$/, false, '# aliases\ninfo@example.com: alice@example.net\npostmaster@example.com bob@example.net\n', /alias file/),
   {
     code: 'PF343',
     title: /^Remove the obsolete flag X$/,
@@ -255,23 +257,8 @@ const CASES: Case[] = [
       assert.doesNotMatch(r.stderr, /obsolete/);
     },
   },
-  {
-    code: 'PF303',
-    title: /^Remove this entry \(the first one for the key wins\)$/,
-    safe: true,
-    files: {
-      'main.cf': 'compatibility_level = 3.6\nvirtual_alias_maps = hash:@DIR@/virtual\n',
-      'master.cf': STOCK_MASTER,
-      virtual: '# aliases\ninfo@example.com alice@example.net\n# moved\ninfo@example.com carol@example.net\npostmaster@example.com bob@example.net',
-    },
-    check(dir) {
-      const q = (key: string) => run('postmap', ['-c', dir, '-q', key, `texthash:${dir}/virtual`]);
-      const r = q('info@example.com');
-      assert.equal(r.stdout.trim(), 'alice@example.net', 'the entry Postfix used stays');
-      assert.doesNotMatch(r.stderr, /duplicate/);
-      assert.equal(q('postmaster@example.com').stdout.trim(), 'bob@example.net');
-    },
-  },
+  // The later entry for a key goes: the entry Postfix used (the first) stays.
+  virtualCase('PF303', /^Remove this entry \(the first one for the key wins\)$/, true, '# aliases\ninfo@example.com alice@example.net\n# moved\ninfo@example.com carol@example.net\npostmaster@example.com bob@example.net', /duplicate/),
   headerChecksCase('PF350', /^Remove the ENDIF without IF$/, '# spam subjects\n/^Subject: .*viagra/ REJECT no thanks\nENDIF\n/^From: .*@spam\\.example/ DISCARD\n', /ENDIF/),
   headerChecksCase('PF351', /^Remove the text after ENDIF$/, '# only subjects\nif /^Subject:/\n/viagra/ REJECT no thanks\nENDIF /^Subject:/\n/^From: .*@spam\\.example/ DISCARD\n', /extra text/, (dir) =>
     assert.match(readFileSync(join(dir, 'header_checks'), 'utf8'), /^ENDIF\r?$/m),
