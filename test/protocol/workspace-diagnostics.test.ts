@@ -142,7 +142,7 @@ describe('workspace diagnostics, pulled (workspace/diagnostic)', () => {
     assert.equal(next.items.find((i) => i.uri === uri('etc-a/main.cf'))?.kind, 'unchanged');
   });
 
-  test('an open document is pulled from its buffer, not pushed; closed files get their workspace findings', async () => {
+  test('an open document is pulled from its buffer, not pushed, and is in the workspace report the same way; closed files get their workspace findings', async () => {
     const since = c.mark();
     c.didOpen(uri('etc-a/main.cf'), 'postfix-main', 'myhostname = a.example\nsmtpd_client_restrictions = check_client_access hash:/etc/postfix/client_access\n', 1);
     const openReport = await c.request('textDocument/diagnostic', { textDocument: { uri: uri('etc-a/main.cf') } });
@@ -153,10 +153,17 @@ describe('workspace diagnostics, pulled (workspace/diagnostic)', () => {
     assert.deepEqual(codes(tableReport.items), ['PF306']);
     const unrelatedReport = await c.request('textDocument/diagnostic', { textDocument: { uri: uri('random/client_access') } });
     assert.deepEqual(unrelatedReport.items, []);
-    // The open file is left out of the workspace report (the client has the document's own).
+    // The open file is in the workspace report from its buffer, with its version (VS Code pulls only
+    // documents shown in a tab: this is what a document open without one shows), under the pull's result id.
     const report = await c.request<WorkspaceDiagnosticReport>('workspace/diagnostic', { previousResultIds: [] }, 30_000);
-    assert.equal(report.items.find((i) => i.uri === uri('etc-a/main.cf')), undefined);
+    const openInReport = full(report, uri('etc-a/main.cf'));
+    assert.ok(openInReport, JSON.stringify(report.items.map((i) => [i.uri, i.kind])));
+    assert.equal(openInReport.version, 1);
+    assert.deepEqual(openInReport.items, openReport.items);
+    assert.equal(openInReport.resultId, openReport.resultId);
     assert.ok(full(report, uri('etc-a/client_access')));
+    const again = await c.request<WorkspaceDiagnosticReport>('workspace/diagnostic', { previousResultIds: [{ uri: uri('etc-a/main.cf'), value: openReport.resultId }] }, 30_000);
+    assert.deepEqual(again.items.find((i) => i.uri === uri('etc-a/main.cf')), { kind: 'unchanged', uri: uri('etc-a/main.cf'), version: 1, resultId: openReport.resultId });
     assert.equal(c.pushedCount(since), 0, 'nothing pushed to a pulling client');
     c.didClose(uri('etc-a/main.cf'));
     const closedReport = await c.request('textDocument/diagnostic', { textDocument: { uri: uri('etc-a/main.cf') } });

@@ -97,6 +97,17 @@ export function fileDiagnostics(problems: readonly Problem[]): FileDiagnostics {
   return { diagnostics, resultId: createHash('sha1').update(JSON.stringify(diagnostics)).digest('hex') };
 }
 
+/**
+ * An open document's findings now, from its configuration's shared analysis;
+ * undefined when `isStale()` turned true on the way. The document pull, the
+ * push and the workspace report (workspaceDiagnostics.ts) all answer with it.
+ */
+export async function openDocumentDiagnostics(ctx: ServerContext, od: OpenDocument, isStale: () => boolean): Promise<(FileDiagnostics & { serial: number }) | undefined> {
+  const analysis: Analysis | undefined = await ctx.analyses.compute(od.document, isStale);
+  if (!analysis || isStale()) return undefined;
+  return { serial: analysis.serial, ...fileDiagnostics(ctx.analyses.problemsFor(od.document, analysis)) };
+}
+
 /** Called with the paths of every didChangeWatchedFiles batch, after the workspace forgot them (workspaceDiagnostics.ts listens). */
 const watchedFilesListeners: ((paths: string[]) => void)[] = [];
 export function onWatchedFilesChanged(listener: (paths: string[]) => void): void {
@@ -162,13 +173,6 @@ class Relinter {
     this.delivered.delete(uri);
   }
 
-  /** An open document's findings now; undefined when `isStale()` turned true on the way. */
-  private async current(od: OpenDocument, isStale: () => boolean): Promise<(FileDiagnostics & { serial: number }) | undefined> {
-    const analysis: Analysis | undefined = await this.ctx.analyses.compute(od.document, isStale);
-    if (!analysis || isStale()) return undefined;
-    return { serial: analysis.serial, ...fileDiagnostics(this.ctx.analyses.problemsFor(od.document, analysis)) };
-  }
-
   private async flush(): Promise<void> {
     const generation = this.generation;
     const isStale = () => generation !== this.generation;
@@ -178,7 +182,7 @@ class Relinter {
     for (const od of open) {
       let now: (FileDiagnostics & { serial: number }) | undefined;
       try {
-        now = await this.current(od, isStale);
+        now = await openDocumentDiagnostics(this.ctx, od, isStale);
       } catch (e) {
         // Keep the previous diagnostics; a bug report beats a dead server.
         this.ctx.log.error(`lint ${od.path} failed: ${describeError(e)}`);
@@ -213,7 +217,7 @@ class Relinter {
     this.pulling.set(uri, (this.pulling.get(uri) ?? 0) + 1);
     let now: FileDiagnostics | undefined;
     try {
-      now = await this.current(this.ctx.workspace.describe(document), () => token.isCancellationRequested || this.ctx.documents.get(uri) !== document);
+      now = await openDocumentDiagnostics(this.ctx, this.ctx.workspace.describe(document), () => token.isCancellationRequested || this.ctx.documents.get(uri) !== document);
     } finally {
       const n = (this.pulling.get(uri) ?? 1) - 1;
       if (n > 0) this.pulling.set(uri, n);

@@ -6,9 +6,11 @@
 // exactly what it would show when opened.
 //
 // Open documents stay with diagnostics.ts (pushed or pulled, per keystroke);
-// this module reports only files that are not open, the same way:
+// this module reports files that are not open, the same way:
 // - clients with pull diagnostics get workspace/diagnostic reports (held open
-//   until something changes, then answered with what changed), and
+//   until something changes, then answered with what changed; open documents
+//   are in them too, from their buffers, for a client that pulls only the
+//   documents it shows in a tab, as VS Code does), and
 //   textDocument/diagnostic answers for a closed file (VS Code asks once more
 //   when a file closes), through diagnostics.ts, which owns that request;
 // - other clients get publishDiagnostics for the closed files.
@@ -37,7 +39,7 @@ import {
 import { findConfigDirsSteps } from '../disk/find-config-dirs';
 import type { Analysis } from './analysis';
 import { describeError, Feature, ServerContext } from './context';
-import { clientPullsDiagnostics, DEBOUNCE_MS, fileDiagnostics, globEscape, onWatchedFilesChanged, refreshWatchers, setClosedFileReporter } from './diagnostics';
+import { clientPullsDiagnostics, DEBOUNCE_MS, fileDiagnostics, globEscape, onWatchedFilesChanged, openDocumentDiagnostics, refreshWatchers, setClosedFileReporter } from './diagnostics';
 import { onWorkspaceFoldersChanged } from './workspaceFolders';
 import { currentSettings, onSettingsChanged, settingsSettled } from './settings';
 import { pathToUri, uriToPath } from './workspace';
@@ -238,8 +240,9 @@ class WorkspaceReporter {
   }
 
   /**
-   * workspace/diagnostic: full reports for closed files whose findings the
-   * client does not have (by resultId), `unchanged` for the others; when
+   * workspace/diagnostic: full reports for files whose findings the client
+   * does not have (by resultId; open documents from their buffers),
+   * `unchanged` for the others; when
    * nothing changed since the client's last answer, the request is held until
    * something does (or the client cancels it), so the client's re-requests do
    * not poll.
@@ -256,6 +259,22 @@ class WorkspaceReporter {
           items.push({ kind: 'unchanged', uri: r.uri, version: null, resultId: r.resultId });
         } else {
           items.push({ kind: 'full', uri: r.uri, version: null, resultId: r.resultId, items: r.diagnostics });
+          changed = true;
+        }
+      }
+      // Open documents, from their buffers and with their version: VS Code
+      // pulls textDocument/diagnostic only for documents shown in a tab and
+      // prefers that answer, so this is what it shows for a document open
+      // without one (its tab closed, or opened by another extension). The
+      // result id is the document pull's, so a pulled document is `unchanged`.
+      for (const od of this.ctx.workspace.open()) {
+        const now = await openDocumentDiagnostics(this.ctx, od, () => token.isCancellationRequested);
+        if (!now) continue;
+        const { uri, version } = od.document;
+        if (known.get(uri) === now.resultId) {
+          items.push({ kind: 'unchanged', uri, version, resultId: now.resultId });
+        } else {
+          items.push({ kind: 'full', uri, version, resultId: now.resultId, items: now.diagnostics });
           changed = true;
         }
       }
