@@ -203,3 +203,17 @@ test('a restriction list of 2^17 words that decide nothing: the trace sums the r
   assert.equal(steps[51].restriction, 'reject');
   assert.ok(JSON.stringify(huge).length < 100_000, `trace of ${JSON.stringify(huge).length} bytes`);
 });
+
+test('a restriction list past our 4 MiB expansion limit: no verdict (smtpd would build it and reject), said so in the result and its trace', () => {
+  // 2^22 words of "reject": 29 MiB expanded. Real smtpd (no limit) would build it and answer 554 to every recipient.
+  const main = `compatibility_level = 3.6\nmynetworks = 127.0.0.0/8\n${doubling(22, 'reject')}smtpd_client_restrictions = $a22\n`;
+  const out = sim(main, { recipients: ['postmaster@vm.localdomain'] });
+  assert.equal(out.verdict, 'unknown', JSON.stringify(out.reply));
+  assert.equal(out.reply, undefined);
+  assert.match(out.unknown ?? '', /^smtpd_client_restrictions expands to more than 4 MiB .*cannot be simulated/);
+  assert.equal(out.trace.at(-1)?.result, 'error');
+  // Below the limit the same list decides as smtpd does.
+  const small = sim(`compatibility_level = 3.6\nmynetworks = 127.0.0.0/8\n${doubling(3, 'reject')}smtpd_client_restrictions = $a3\n`, { recipients: ['postmaster@vm.localdomain'] });
+  assert.equal(small.verdict, 'reject');
+  assert.equal(small.reply?.code, 554);
+});

@@ -236,6 +236,7 @@ export function formatResult(r: SimulationResult, tx: Transaction): string {
   out.push(`Envelope: MAIL FROM:<${tx.sender}> RCPT TO:${tx.recipients.map((x) => `<${x}>`).join(' ')}`);
   out.push(`Verdict:  ${r.verdict.toUpperCase()} at ${STAGE_NAME[r.stage] ?? r.stage}${r.list ? ` (smtpd_${r.list}_restrictions)` : ''}`);
   if (r.fatal) out.push(`Fatal:    ${r.fatal}`);
+  if (r.unknown) out.push(`Unknown:  ${r.unknown}`);
   if (r.reply) out.push(`Reply:    ${r.reply.line || r.reply.text}`);
   if (r.recipients.length > 1) {
     out.push('Recipients:');

@@ -111,6 +111,7 @@ function css(): string {
 
 function verdictText(cell: RelayMatrix['cells'][number]): string {
   if (cell.verdict === 'fatal') return 'smtpd cannot start';
+  if (cell.verdict === 'unknown') return 'cannot simulate';
   const base = `${cell.verdict.toUpperCase()}${cell.reply && cell.verdict !== 'accept' ? ` ${cell.reply.code} ${cell.reply.enhanced}` : ''}`;
   return cell.openRelay ? `${base}: OPEN RELAY` : base;
 }
@@ -129,7 +130,7 @@ function matrixSection(c: ReportConfiguration): string {
         const cell = m.cells.find((x) => x.service === service && x.client === cl.label && x.recipient === r.label);
         if (!cell) return '<td></td>';
         const cls = cell.openRelay ? 'open' : cell.verdict === 'accept' || cell.verdict === 'hold' || cell.verdict === 'discard' ? 'accept' : cell.verdict === 'defer' ? 'defer' : 'reject';
-        const title = cell.reply?.line ?? cell.fatal ?? '';
+        const title = cell.reply?.line ?? cell.fatal ?? cell.unknown ?? '';
         return `<td class="${cls}" title="${esc(title)}">${esc(verdictText(cell))}</td>`;
       });
       out.push(`<tr><th scope="row">${esc(cl.label)}</th>${cells.join('')}</tr>`);

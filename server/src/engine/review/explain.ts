@@ -117,6 +117,7 @@ function decisiveStep(action: SmtpdLogEvent['action'], r: SimulationResult): Tra
 
 function answerOf(r: SimulationResult): string {
   if (r.verdict === 'fatal') return `smtpd cannot start: ${r.fatal}`;
+  if (r.verdict === 'unknown') return `cannot simulate: ${r.unknown}`;
   const at = STAGE_COMMAND[r.stage][0] ?? r.stage;
   return `${r.verdict.toUpperCase()} at ${at}${r.reply && r.verdict !== 'accept' ? `: ${r.reply.line}` : ''}`;
 }

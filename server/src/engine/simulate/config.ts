@@ -4,7 +4,7 @@
 // restriction that decided.
 
 import { defaultValue } from '../catalog/parameters';
-import { expandValue } from '../expand';
+import { EXPANSION_TOO_LARGE, expandValue } from '../expand';
 import { parseMainCf, valueRange, type MainCf } from '../maincf/parse';
 import type { FileReader, Range } from '../types';
 import { ConfigFiles, type ConfigMode } from '../config-files';
@@ -81,8 +81,13 @@ const openedTables = new WeakMap<SimConfig, Map<string, OpenedTable>>();
 const REF_ONLY = /^\$(?:([A-Za-z0-9_]+)|\{([A-Za-z0-9_]+)\}|\(([A-Za-z0-9_]+)\))$/;
 
 /** Parameter values for one service, with assumptions for host facts. */
-/** What computing a value did besides giving it: replayed when another view takes the value from the cache. */
-type Effect = AssumptionUsed | 'service_name';
+/**
+ * What computing a value did besides giving it: replayed when another view
+ * takes the value from the cache. `tooLarge`: the value of that name expands
+ * past our limit (expand.ts), so what it was taken as ('') is not what smtpd
+ * would have.
+ */
+type Effect = AssumptionUsed | 'service_name' | { tooLarge: string };
 
 /**
  * Expanded values and list tokens of one service under one set of
@@ -115,6 +120,12 @@ export class ServiceView {
   readonly assumed: AssumptionUsed[] = [];
   /** Some value used the service's own name ($service_name): results differ between services with the same settings. */
   readsServiceName = false;
+  /**
+   * Names whose values, read by this view, expand past our 4 MiB limit.
+   * Postfix has no limit: smtpd would build the whole value (for minutes or
+   * until memory runs out) and act on it, so no result that read one stands.
+   */
+  readonly tooLarge: string[] = [];
 
   constructor(
     readonly config: SimConfig,
@@ -127,7 +138,9 @@ export class ServiceView {
   private effect(e: Effect): void {
     for (const r of this.recording) r.push(e);
     if (e === 'service_name') this.readsServiceName = true;
-    else if (!this.assumed.some((a) => a.what === e.what)) this.assumed.push(e);
+    else if ('tooLarge' in e) {
+      if (!this.tooLarge.includes(e.tooLarge)) this.tooLarge.push(e.tooLarge);
+    } else if (!this.assumed.some((a) => a.what === e.what)) this.assumed.push(e);
   }
 
   /** Runs make, returning its result and the effects it had (its own and those it replayed). */
@@ -178,7 +191,7 @@ export class ServiceView {
         if (h.includes('.')) return h;
         // A machine name without a dot gets mydomain as set, else localdomain.
         const d = this.setting('mydomain');
-        return `${h}.${d === undefined ? 'localdomain' : this.settingsOnly(d)}`;
+        return `${h}.${d === undefined ? 'localdomain' : this.settingsOnly(d, 'mydomain')}`;
       }
       case 'mydomain': {
         // Postfix takes myhostname as set (main.cf or -o), expanded with the
@@ -186,7 +199,7 @@ export class ServiceView {
         // the machine name; then the part after its first dot. Expanding the
         // full myhostname here would loop through $mydomain.
         const set = this.setting('myhostname');
-        const h = set === undefined ? (this.hostDefault('myhostname') ?? '') : this.settingsOnly(set);
+        const h = set === undefined ? (this.hostDefault('myhostname') ?? '') : this.settingsOnly(set, 'myhostname');
         const dot = h.indexOf('.');
         return dot >= 0 ? h.slice(dot + 1) : 'localdomain';
       }
@@ -204,8 +217,8 @@ export class ServiceView {
   }
 
   /** A value expanded with main.cf and -o settings only, as mail_conf_lookup_eval does. */
-  private settingsOnly(value: string): string {
-    return expandValue(value, (n) => this.setting(n)).value;
+  private settingsOnly(value: string, name: string): string {
+    return this.checked(expandValue(value, (n) => this.setting(n)), name);
   }
 
   /** The raw value set in master.cf (-o) or main.cf; undefined when only a default applies. */
@@ -281,7 +294,7 @@ export class ServiceView {
     }
     const { result: value, effects } = this.recorded(() => {
       const r = this.raw(name);
-      return r.value === undefined ? '' : this.expand(r.value);
+      return r.value === undefined ? '' : this.expand(r.value, name);
     });
     this.shared.values.set(name, { value, effects });
     return value;
@@ -312,9 +325,15 @@ export class ServiceView {
     return Number.isFinite(n) ? n : fallback;
   }
 
-  private expand(text: string): string {
+  private expand(text: string, name: string): string {
     // Each $name once per expansion (the memo of one call: the effects of its lookups are recorded with the value).
-    return expandValue(text, (n) => this.raw(n).value).value;
+    return this.checked(expandValue(text, (n) => this.raw(n).value), name);
+  }
+
+  /** An expansion's value, noting `name` when it went past the size limit (its value is then ''). */
+  private checked(r: { value: string; errors: string[] }, name: string): string {
+    if (r.errors.includes(EXPANSION_TOO_LARGE)) this.effect({ tooLarge: name });
+    return r.value;
   }
 
   /** The list tokens of a parameter, each with its source when it can be located (shared: callers must not change them). */
@@ -342,7 +361,7 @@ export class ServiceView {
         pushAll(located, this.tokens(ref[1] ?? ref[2] ?? ref[3], depth + 1));
         continue;
       }
-      const sub = t.text.includes('$') ? splitList(this.expand(t.text)) : [t.text];
+      const sub = t.text.includes('$') ? splitList(this.expand(t.text, name)) : [t.text];
       const range = r.valueOffset?.(t.start, t.end) ?? r.source?.range;
       for (const text of sub) located.push({ text, parameter: name, source: range && r.source ? { file: r.source.file, range } : undefined });
     }

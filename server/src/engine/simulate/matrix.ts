@@ -37,6 +37,8 @@ export interface MatrixCell {
   reply?: Reply;
   stage: SmtpStage;
   fatal?: string;
+  /** Why there is no verdict (verdict `unknown`). */
+  unknown?: string;
   /** Mail from an outside, unauthenticated client to an outside domain is accepted. */
   openRelay: boolean;
   /** The outside client got this verdict only by claiming another sender or HELO name. */
@@ -200,6 +202,7 @@ export function relayMatrix(config: SimConfig, options: RelayMatrixOptions = {})
           reply: final.reply,
           stage: final.stage,
           fatal: final.fatal,
+          ...(final.unknown ? { unknown: final.unknown } : {}),
           openRelay: outsideClient && r.label === 'outside domain' && accepted(final.verdict),
           ...(probe ? { probe } : {}),
         };

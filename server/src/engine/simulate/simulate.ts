@@ -9,7 +9,8 @@ import { parseReplyLine } from './reply';
 import { CHECK_CLIENT_ACL, CHECK_HELO_ACL, CHECK_RECIP_ACL, CHECK_SENDER_ACL, Evaluator, RELAY_REQUIRED } from './restrictions';
 import { Abort, DUNNO, REJECT, Session, SmtpdCrash } from './session';
 import type { FileReader } from '../types';
-import type { Assumptions, RecipientOutcome, Reply, RestrictionList, SimulationResult, SmtpStage, Transaction, Verdict } from './types';
+import { EXPANSION_TOO_LARGE } from '../expand';
+import type { Assumptions, RecipientOutcome, Reply, RestrictionList, SimulationResult, SmtpStage, TraceStep, Transaction, Verdict } from './types';
 
 const BOOLEANS = [
   'smtpd_delay_reject',
@@ -245,6 +246,15 @@ function verdictOf(reply: Reply): 'reject' | 'defer' {
   return reply.code >= 500 ? 'reject' : 'defer';
 }
 
+/** The first name read is the one the transaction needed; the others are the references it went through. */
+function tooLargeReason(names: string[]): string {
+  return `${names[0]} expands to more than 4 MiB (${EXPANSION_TOO_LARGE}); postfix-lint stops there, Postfix has no such limit and smtpd would build and use the whole value, so this transaction cannot be simulated`;
+}
+
+function tooLargeStep(stage: SmtpStage, names: string[]): TraceStep {
+  return { stage, depth: 0, restriction: '(value too large to simulate)', result: 'error', why: tooLargeReason(names) };
+}
+
 /** Loads DIR/main.cf and DIR/master.cf and simulates one transaction. */
 export function simulateFromDirectory(dir: string, reader: FileReader, tx: Transaction, assumptions: Assumptions = {}): SimulationResult {
   return simulateTransaction(loadSimConfig(dir, reader), tx, assumptions);
@@ -259,18 +269,12 @@ export function simulateTransaction(config: SimConfig, tx: Transaction, assumpti
   const clientAddr = canonicalAddress(tx.client.address);
   const s = new Session(view, assumptions, { address: clientAddr, hostname: tx.client.hostname?.replace(/\.$/, '') });
   const t = new Transactor(s, view);
-  const result = (verdict: Verdict, stage: SmtpStage, reply?: Reply, extra: Partial<SimulationResult> = {}): SimulationResult => ({
-    verdict,
-    reply,
-    stage,
-    recipients: [],
-    actions: s.actions,
-    trace: s.trace,
-    assumptions: view.assumed,
-    service: serviceKey,
-    logWarnings: s.logWarnings,
-    ...extra,
-  });
+  const result = (verdict: Verdict, stage: SmtpStage, reply?: Reply, extra: Partial<SimulationResult> = {}): SimulationResult => {
+    const base = { stage, recipients: [], actions: s.actions, trace: s.trace, assumptions: view.assumed, service: serviceKey, logWarnings: s.logWarnings };
+    // A value past our expansion limit was taken as empty; smtpd would have built and used it: no verdict.
+    if (view.tooLarge.length) return { ...base, verdict: 'unknown', unknown: tooLargeReason(view.tooLarge), trace: [...s.trace, tooLargeStep(s.where, view.tooLarge)] };
+    return { ...base, verdict, reply, ...extra };
+  };
 
   try {
     if (found.error) return result('fatal', 'startup', undefined, { fatal: found.error });

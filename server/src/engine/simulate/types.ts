@@ -64,7 +64,8 @@ export interface AssumptionUsed {
   option: keyof Assumptions;
 }
 
-export type Verdict = 'accept' | 'reject' | 'defer' | 'discard' | 'hold' | 'fatal';
+/** `unknown`: the simulator cannot tell (a value it needs is past its expansion limit; see SimulationResult.unknown). */
+export type Verdict = 'accept' | 'reject' | 'defer' | 'discard' | 'hold' | 'fatal' | 'unknown';
 
 /** The SMTP command at which the reply is sent. */
 export type SmtpStage = 'startup' | 'connect' | 'helo' | 'mail' | 'rcpt' | 'data' | 'end-of-data';
@@ -136,6 +137,8 @@ export interface SimulationResult {
   list?: RestrictionList;
   /** smtpd's startup fatal error, when verdict is `fatal`. */
   fatal?: string;
+  /** Why there is no verdict, when verdict is `unknown`. */
+  unknown?: string;
   recipients: RecipientOutcome[];
   actions: Actions;
   trace: TraceStep[];
