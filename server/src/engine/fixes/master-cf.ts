@@ -55,22 +55,19 @@ function spacedOptionFixes(ctx: FixContext, p: Problem): Fix[] {
   return [{ title: `Write -o ${text}`, edits: [textEdit(ctx.config.masterPath, name.range.start, last.range.end, text)], safe: true }];
 }
 
-/** PF220: `-oname=value` → `-o name=value` (the daemon reads both alike; postconf only the second). */
-function splitOptionFixes(ctx: FixContext, p: Problem): Fix[] {
-  const at = wordAt(ctx, p);
-  const w = at?.service.args[at.index];
-  if (!w || !/^-o[^{]/.test(w.text)) return [];
-  const after = { line: w.range.start.line, character: w.range.start.character + 2 };
-  return [{ title: `Write -o ${w.text.slice(2)}`, edits: [textEdit(ctx.config.masterPath, after, after, ' ')], safe: true }];
-}
-
-/** PF212: `-o{ name = value }` → `-o { name = value }` (the daemon removes braces only from a word of their own). */
-function attachedBracesFixes(ctx: FixContext, p: Problem): Fix[] {
-  const at = wordAt(ctx, p);
-  const w = at?.service.args[at.index];
-  if (!w || !w.text.startsWith('-o{')) return [];
-  const after = { line: w.range.start.line, character: w.range.start.character + 2 };
-  return [{ title: `Write -o ${w.text.slice(2)}`, edits: [textEdit(ctx.config.masterPath, after, after, ' ')], safe: true }];
+/**
+ * A space after `-o`: PF220 `-oname=value` (the daemon reads both alike;
+ * postconf only the second) and PF212 `-o{ name = value }` (the daemon
+ * removes braces only from a word of their own).
+ */
+function spaceAfterOption(word: RegExp): (ctx: FixContext, p: Problem) => Fix[] {
+  return (ctx, p) => {
+    const at = wordAt(ctx, p);
+    const w = at?.service.args[at.index];
+    if (!w || !word.test(w.text)) return [];
+    const after = { line: w.range.start.line, character: w.range.start.character + 2 };
+    return [{ title: `Write -o ${w.text.slice(2)}`, edits: [textEdit(ctx.config.masterPath, after, after, ' ')], safe: true }];
+  };
 }
 
 /** PF230: the closest name the target version knows, not already set on this service. */
@@ -107,8 +104,8 @@ function duplicateServiceFixes(ctx: FixContext, p: Problem): Fix[] {
 
 export const MASTER_FIXES: Record<string, (ctx: FixContext, p: Problem) => Fix[]> = {
   PF208: spacedOptionFixes,
-  PF212: attachedBracesFixes,
+  PF212: spaceAfterOption(/^-o\{/),
   PF213: duplicateServiceFixes,
-  PF220: splitOptionFixes,
+  PF220: spaceAfterOption(/^-o[^{]/),
   PF230: unusedOptionFixes,
 };
