@@ -8,9 +8,9 @@ import { findSmtpdService, smtpdServices, ServiceView, type SimConfig } from '..
 import { relayMatrix } from '../engine/simulate/matrix';
 import { simulateTransaction } from '../engine/simulate/simulate';
 import { serviceEndpoint } from '../engine/simulate/swaks';
-import type { Assumptions, SimulationResult, Transaction, TraceStep } from '../engine/simulate/types';
+import type { Assumptions, Reply, SimulationResult, Transaction, TraceStep } from '../engine/simulate/types';
 import type { SimService } from '../engine/simulate/services';
-import { playTransaction, STAGE_NAME, type LiveOutcome, type LiveReply, type SmtpTarget } from './smtp-client';
+import { playTransaction, STAGE_NAME, type LiveOutcome, type SmtpTarget } from './smtp-client';
 
 export interface AgainstTarget {
   /** The master.cf service this address stands for (SERVICE=HOST:PORT). */
@@ -123,7 +123,7 @@ function liveAnswer(o: LiveOutcome): LiveAnswer {
   }
 }
 
-const same = (a: string | undefined, b: LiveReply | string | undefined) => a === (typeof b === 'string' ? b : b?.line);
+const same = (a: string | undefined, b: Reply | undefined) => a === b?.line;
 
 /** Agreement of one simulated transaction with what the server answered. */
 export function compare(sim: SimulationResult, live: LiveOutcome): { status: Status; differences: string[] } {

@@ -9,6 +9,8 @@
 
 import { Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { parseReplyLine } from '../engine/simulate/reply';
+import type { Reply } from '../engine/simulate/types';
 
 export interface LiveTransaction {
   clientAddress: string;
@@ -22,14 +24,6 @@ export interface LiveTransaction {
   recipients: string[];
 }
 
-export interface LiveReply {
-  code: number;
-  /** RFC 3463 status code (`5.7.1`), empty when the reply has none. */
-  enhanced: string;
-  text: string;
-  /** The last line of the reply, as the simulator writes its replies. */
-  line: string;
-}
 
 export type LiveStage = 'connect' | 'helo' | 'mail' | 'rcpt';
 
@@ -46,7 +40,7 @@ export const STAGE_NAME: Record<string, string> = {
 
 export type LiveOutcome =
   /** The server answered; `reply` decides (first refusal, else the last RCPT reply). */
-  | { kind: 'replied'; stage: LiveStage; reply: LiveReply; rcpt: LiveReply[]; transcript: string[] }
+  | { kind: 'replied'; stage: LiveStage; reply: Reply; rcpt: Reply[]; transcript: string[] }
   /** The server closed the connection without a reply (e.g. smtpd exits at start). */
   | { kind: 'closed'; stage: LiveStage; waitingFor: string; transcript: string[] }
   | { kind: 'timeout'; waitingFor: string; seconds: number; transcript: string[] }
@@ -64,12 +58,6 @@ export interface SmtpTarget {
   timeoutS: number;
   /** Our own name in the EHLO that precedes XCLIENT (XCLIENT then resets the session). */
   localName?: string;
-}
-
-export function parseReplyLine(line: string): LiveReply {
-  const m = /^(\d{3})[ -](?:([245]\.\d{1,3}\.\d{1,3})(?: |$))?(.*)$/.exec(line);
-  if (!m) return { code: 0, enhanced: '', text: line, line };
-  return { code: Number(m[1]), enhanced: m[2] ?? '', text: m[3], line };
 }
 
 /** XCLIENT attribute values are xtext (RFC 3461): '+', '=', controls and non-ASCII as +XX. */
@@ -273,7 +261,7 @@ export async function playTransaction(target: SmtpTarget, tx: LiveTransaction): 
     }
     const m = await c.command(`MAIL FROM:<${tx.sender}>`, 'mail');
     if (!good(m)) return refused('mail', m);
-    const rcpt: LiveReply[] = [];
+    const rcpt: Reply[] = [];
     for (const r of tx.recipients) rcpt.push(last(await c.command(`RCPT TO:<${r}>`, 'rcpt')));
     // Never DATA: end the transaction and the session politely; their replies do not matter.
     for (const end of ['RSET', 'QUIT']) {
