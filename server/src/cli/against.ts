@@ -8,6 +8,7 @@ import { findSmtpdService, smtpdServices, ServiceView, type SimConfig } from '..
 import { relayMatrix } from '../engine/simulate/matrix';
 import { simulateTransaction } from '../engine/simulate/simulate';
 import { serviceEndpoint } from '../engine/simulate/swaks';
+import { lastStepOf, traceStepText } from '../engine/review/explain';
 import type { Assumptions, Reply, SimulationResult, Transaction, TraceStep } from '../engine/simulate/types';
 import type { SimService } from '../engine/simulate/services';
 import { playTransaction, STAGE_NAME, type LiveOutcome, type SmtpTarget } from './smtp-client';
@@ -84,18 +85,16 @@ export interface AgainstReport {
   summary: { agree: number; disagree: number; unchecked: number };
 }
 
-function where(s: TraceStep): string {
-  const src = s.source;
-  return src ? ` (${src.file}:${src.range.start.line + 1}:${src.range.start.character + 1})` : s.parameter ? ` (${s.parameter}, Postfix's default)` : '';
-}
+/** Trace results that can decide each verdict. */
+const DECIDING: Partial<Record<SimulationResult['verdict'], TraceStep['result'][]>> = {
+  accept: ['permit'],
+  defer: ['defer', 'defer_if_permit', 'defer_if_reject'],
+  reject: ['reject', 'defer_if_permit', 'defer_if_reject'],
+};
 
+/** The restriction that decided, with its file:line. */
 function decidedBy(r: SimulationResult): string | undefined {
-  const wanted = r.verdict === 'accept' ? ['permit'] : r.verdict === 'defer' ? ['defer', 'defer_if_permit', 'defer_if_reject'] : r.verdict === 'reject' ? ['reject', 'defer_if_permit', 'defer_if_reject'] : [r.verdict];
-  for (let i = r.trace.length - 1; i >= 0; i--) {
-    const s = r.trace[i];
-    if (wanted.includes(s.result)) return `${s.restriction}${s.parameter ? ` in ${s.parameter}` : s.list ? ` in smtpd_${s.list}_restrictions` : ''}${where(s)}`;
-  }
-  return undefined;
+  return traceStepText(lastStepOf(r, DECIDING[r.verdict] ?? [r.verdict as TraceStep['result']])) || undefined;
 }
 
 function simulatedAnswer(r: SimulationResult): SimulatedAnswer {

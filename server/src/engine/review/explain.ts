@@ -109,10 +109,14 @@ const DECISIVE: Record<SmtpdLogEvent['action'], TraceStep['result'][]> = {
   prepend: ['prepend'],
 };
 
-function decisiveStep(action: SmtpdLogEvent['action'], r: SimulationResult): TraceStep | undefined {
-  const wanted = DECISIVE[action];
-  for (let i = r.trace.length - 1; i >= 0; i--) if (wanted.includes(r.trace[i].result)) return r.trace[i];
+/** The last step of the trace with one of these results: the one that decided. */
+export function lastStepOf(r: SimulationResult, results: readonly TraceStep['result'][]): TraceStep | undefined {
+  for (let i = r.trace.length - 1; i >= 0; i--) if (results.includes(r.trace[i].result)) return r.trace[i];
   return undefined;
+}
+
+function decisiveStep(action: SmtpdLogEvent['action'], r: SimulationResult): TraceStep | undefined {
+  return lastStepOf(r, DECISIVE[action]);
 }
 
 function answerOf(r: SimulationResult): string {
@@ -233,14 +237,19 @@ export function summarize(xs: Explanation[]): ExplainSummary {
   };
 }
 
-/** Where the decisive restriction is written: ` (file:line:column)`, or that its list is Postfix's default. */
-export function decisiveLocation(x: Explanation): string {
-  const s = x.decisive?.source;
+/** Where a restriction is written: ` (file:line:column)`, or that its list is Postfix's default. */
+function stepLocation(step: TraceStep): string {
+  const s = step.source;
   if (s) return ` (${s.file}:${s.range.start.line + 1}:${s.range.start.character + 1})`;
-  return x.decisive?.parameter ? ` (${x.decisive.parameter} is not set: Postfix's default)` : '';
+  return step.parameter ? ` (${step.parameter} is not set: Postfix's default)` : '';
 }
 
-/** The decisive restriction in words (`reject_unauth_destination in smtpd_relay_restrictions (main.cf:12:30)`), or empty. */
+/** A restriction of the trace in words (`reject_unauth_destination in smtpd_relay_restrictions (main.cf:12:30)`), or empty. */
+export function traceStepText(step: TraceStep | undefined): string {
+  return step ? `${step.restriction}${step.parameter ? ` in ${step.parameter}` : ''}${stepLocation(step)}` : '';
+}
+
+/** The decisive restriction of an explanation in words, or empty. */
 export function decisiveStepText(x: Explanation): string {
-  return x.decisive ? `${x.decisive.restriction}${x.decisive.parameter ? ` in ${x.decisive.parameter}` : ''}${decisiveLocation(x)}` : '';
+  return traceStepText(x.decisive);
 }
