@@ -6,7 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import { playTransaction, xtext, type SmtpTarget } from '../../server/src/cli/smtp-client';
-import { parseAgainst } from '../../server/src/cli/against';
+import { parseAgainst, tlsFor } from '../../server/src/cli/against';
+import { findSmtpdService, loadSimConfig } from '../../server/src/engine/simulate/config';
+import { simulateTransaction } from '../../server/src/engine/simulate/simulate';
 
 const TX = { clientAddress: '203.0.113.5', helo: 'mail.example', sender: 'a@example', recipients: ['b@example'] };
 
@@ -109,4 +111,28 @@ test('xtext and --against parsing', () => {
   assert.deepEqual(parseAgainst('submission=[2001:db8::1]:587'), { service: 'submission', host: '2001:db8::1', port: 587 });
   assert.equal(parseAgainst('mx.example'), undefined);
   assert.equal(parseAgainst('mx.example:70000'), undefined);
+});
+
+test('the live client speaks TLS exactly where the simulation assumes the client does', () => {
+  const cases: [string, string, SmtpTarget['tls']][] = [
+    ['', '', 'none'],
+    ['smtpd_tls_security_level = may\n', '', 'none'],
+    ['smtpd_tls_security_level = encrypt\n', '', 'starttls'],
+    // The obsolete switch counts only while no security level is set (Postfix ignores it then).
+    ['smtpd_enforce_tls = yes\n', '', 'starttls'],
+    ['smtpd_tls_security_level = may\nsmtpd_enforce_tls = yes\n', '', 'none'],
+    ['', ' -o smtpd_tls_wrappermode=yes', 'implicit'],
+  ];
+  for (const [main, option, want] of cases) {
+    const files: Record<string, string> = {
+      '/etc/postfix/main.cf': `compatibility_level = 3.6\n${main}`,
+      '/etc/postfix/master.cf': `smtp inet n - y - - smtpd${option}\n`,
+    };
+    const config = loadSimConfig('/etc/postfix', { readText: (p) => files[p] });
+    const service = findSmtpdService(config, 'smtp').service;
+    const sim = simulateTransaction(config, { service: 'smtp', client: { address: '203.0.113.5' }, helo: 'x.example', sender: 'a@x.example', recipients: ['b@y.example'] });
+    const assumesTls = sim.assumptions.some((a) => a.option === 'tls');
+    assert.equal(tlsFor(config, service, {}), want, `${main}${option}`);
+    assert.equal(want !== 'none', assumesTls, `the simulation of ${main}${option}`);
+  }
 });

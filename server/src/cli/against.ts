@@ -6,7 +6,7 @@
 
 import { findSmtpdService, smtpdServices, ServiceView, type SimConfig } from '../engine/simulate/config';
 import { relayMatrix } from '../engine/simulate/matrix';
-import { simulateTransaction } from '../engine/simulate/simulate';
+import { serviceRequiresTls, simulateTransaction } from '../engine/simulate/simulate';
 import { serviceEndpoint } from '../engine/simulate/swaks';
 import { lastStepOf, traceStepText } from '../engine/review/explain';
 import type { Assumptions, Reply, SimulationResult, Transaction, TraceStep } from '../engine/simulate/types';
@@ -157,11 +157,10 @@ function serviceOf(config: SimConfig, target: AgainstTarget, fallback: string | 
 }
 
 /** TLS as the simulation assumes it: on connect for wrapper-mode services, STARTTLS where it is assumed or required. */
-function tlsFor(config: SimConfig, service: SimService | undefined, assumptions: Assumptions): SmtpTarget['tls'] {
+export function tlsFor(config: SimConfig, service: SimService | undefined, assumptions: Assumptions): SmtpTarget['tls'] {
   const view = new ServiceView(config, service, assumptions);
   if (view.bool('smtpd_tls_wrappermode')) return 'implicit';
-  const required = view.value('smtpd_tls_security_level').trim().toLowerCase() === 'encrypt' || view.bool('smtpd_enforce_tls');
-  return (assumptions.tls ?? required) ? 'starttls' : 'none';
+  return (assumptions.tls ?? serviceRequiresTls(view)) ? 'starttls' : 'none';
 }
 
 async function pool<T, R>(items: T[], parallel: number, run: (t: T, i: number) => Promise<R>): Promise<R[]> {

@@ -261,6 +261,12 @@ export function simulateFromDirectory(dir: string, reader: FileReader, tx: Trans
 }
 
 /** `observe` sees the service view the transaction ran with (the relay matrix asks whether it read $service_name). */
+/** Whether smtpd requires TLS of every client: level encrypt, wrapper mode, or the obsolete smtpd_enforce_tls while no level is set. */
+export function serviceRequiresTls(view: ServiceView): boolean {
+  const level = view.value('smtpd_tls_security_level').trim();
+  return level.toLowerCase() === 'encrypt' || view.bool('smtpd_tls_wrappermode') || (level === '' && view.bool('smtpd_enforce_tls'));
+}
+
 export function simulateTransaction(config: SimConfig, tx: Transaction, assumptions: Assumptions = {}, observe?: (view: ServiceView) => void): SimulationResult {
   const found = findSmtpdService(config, tx.service);
   const view = new ServiceView(config, found.service, assumptions);
@@ -287,7 +293,7 @@ export function simulateTransaction(config: SimConfig, tx: Transaction, assumpti
     }
 
     // Session facts.
-    const requiresTls = view.value('smtpd_tls_security_level').trim().toLowerCase() === 'encrypt' || view.bool('smtpd_tls_wrappermode') || (view.value('smtpd_tls_security_level').trim() === '' && view.bool('smtpd_enforce_tls'));
+    const requiresTls = serviceRequiresTls(view);
     s.tls = assumptions.tls ?? requiresTls;
     if (assumptions.tls === undefined && requiresTls) view.assume('the client uses TLS, as this service requires', 'yes', 'tls');
     s.saslEnabled = view.bool('smtpd_sasl_auth_enable');
