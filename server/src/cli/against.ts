@@ -5,7 +5,7 @@
 // here runs unless asked.
 
 import { findSmtpdService, smtpdServices, ServiceView, type SimConfig } from '../engine/simulate/config';
-import { relayMatrix } from '../engine/simulate/matrix';
+import { cellTransaction, relayMatrix } from '../engine/simulate/matrix';
 import { serviceRequiresTls, simulateTransaction } from '../engine/simulate/simulate';
 import { serviceEndpoint } from '../engine/simulate/swaks';
 import { lastStepOf, traceStepText } from '../engine/review/explain';
@@ -189,20 +189,8 @@ export async function runAgainst(config: SimConfig, o: AgainstOptions): Promise<
     if (matrix) {
       const key = service?.key ?? '(default)';
       for (const cell of matrix.cells.filter((c) => c.service === key)) {
-        const client = matrix.clients.find((c) => c.label === cell.client)!;
-        const recipient = matrix.recipients.find((r) => r.label === cell.recipient)!;
-        planned.push({
-          label: `${cell.client} → ${cell.recipient}${cell.probe ? ` (as ${cell.probe.note})` : ''}`,
-          tx: {
-            service: service?.name,
-            client: { address: client.address, hostname: client.hostname },
-            saslUser: client.saslUser,
-            helo: cell.probe?.helo ?? matrix.helo,
-            sender: cell.probe?.sender ?? matrix.sender,
-            recipients: [recipient.address],
-            through: 'rcpt',
-          },
-        });
+        const tx = cellTransaction(matrix, cell, service?.name);
+        if (tx) planned.push({ label: `${cell.client} → ${cell.recipient}${cell.probe ? ` (as ${cell.probe.note})` : ''}`, tx });
       }
     } else if (o.tx) planned.push({ label: 'transaction', tx: { ...o.tx, service: service?.name, through: 'rcpt' } });
     const smtp: SmtpTarget = { host: target.host, port: target.port, tls: tlsFor(config, service, o.assumptions), timeoutS: o.timeoutS };

@@ -9,7 +9,7 @@ import type { ConfigMode } from '../config-files';
 import { postconfCommand } from '../postconf/command';
 import type { HostModel } from '../postconf/host-defaults';
 import { loadSimConfig, smtpdServices } from '../simulate/config';
-import { relayMatrix } from '../simulate/matrix';
+import { cellTransaction, relayMatrix } from '../simulate/matrix';
 import { simulateTransaction } from '../simulate/simulate';
 import type { Reply, Verdict } from '../simulate/types';
 import type { FileReader, Problem } from '../types';
@@ -98,26 +98,23 @@ export function behaviourOf(dir: string, reader: FileReader & { isDirectory(p: s
 
   const sim = loadSimConfig(d, reader, mode);
   const matrix = relayMatrix(sim);
-  const clients = new Map(matrix.clients.map((c) => [c.label, c]));
-  const recipients = new Map(matrix.recipients.map((r) => [r.label, r]));
   const probes = new Map<string, Probe>();
   const answers = new Map<string, Answer>();
   for (const c of matrix.cells) {
-    const client = clients.get(c.client);
-    const recipient = recipients.get(c.recipient);
-    if (!client || !recipient) continue;
+    // The outside client's cell may be answered for another sender or HELO name it
+    // claimed (matrix probes): cellTransaction records that transaction, not the plain one.
+    const tx = cellTransaction(matrix, c);
+    if (!tx) continue;
     const probe: Probe = {
       service: c.service,
       client: c.client,
-      clientAddress: client.address,
-      clientHostname: client.hostname,
-      saslUser: client.saslUser,
+      clientAddress: tx.client.address,
+      clientHostname: tx.client.hostname,
+      saslUser: tx.saslUser,
       recipient: c.recipient,
-      recipientAddress: recipient.address,
-      // The outside client's cell may be answered for another sender or HELO name it
-      // claimed (matrix probes): record that transaction, not the plain one.
-      sender: c.probe?.sender ?? matrix.sender,
-      helo: c.probe?.helo ?? matrix.helo,
+      recipientAddress: tx.recipients[0],
+      sender: tx.sender,
+      helo: tx.helo ?? matrix.helo,
     };
     const key = probeKey(probe);
     probes.set(key, probe);

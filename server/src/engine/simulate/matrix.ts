@@ -12,7 +12,7 @@ import { parseIp, ipInNet } from './ip';
 import { simulateTransaction } from './simulate';
 import { outsideProbes, type Probe } from './probes';
 import { Address4, Address6 } from 'ip-address';
-import type { Assumptions, AssumptionUsed, Reply, SimulationResult, SmtpStage, Verdict } from './types';
+import type { Assumptions, AssumptionUsed, Reply, SimulationResult, SmtpStage, Transaction, Verdict } from './types';
 
 export interface MatrixClient {
   label: string;
@@ -116,6 +116,26 @@ function firstDomain(view: ServiceView, param: string): string | undefined {
 }
 
 const accepted = (v: Verdict) => v === 'accept' || v === 'hold' || v === 'discard';
+
+/**
+ * The transaction a cell answers, for `service` (a master.cf name): its client
+ * and recipient, with the sender and HELO name of the probe that answered it
+ * when there is one (matrix probes), else the matrix's own.
+ */
+export function cellTransaction(m: RelayMatrix, cell: MatrixCell, service?: string): Transaction | undefined {
+  const client = m.clients.find((c) => c.label === cell.client);
+  const recipient = m.recipients.find((r) => r.label === cell.recipient);
+  if (!client || !recipient) return undefined;
+  return {
+    service,
+    client: { address: client.address, hostname: client.hostname },
+    saslUser: client.saslUser,
+    helo: cell.probe?.helo ?? m.helo,
+    sender: cell.probe?.sender ?? m.sender,
+    recipients: [recipient.address],
+    through: 'rcpt',
+  };
+}
 
 export function relayMatrix(config: SimConfig, options: RelayMatrixOptions = {}): RelayMatrix {
   const assumptions = options.assumptions ?? {};
