@@ -33,8 +33,7 @@ export interface AgainstOptions {
   targets: AgainstTarget[];
   /** --service: the service the targets stand for when they do not say. */
   service?: string;
-  matrix: boolean;
-  /** The one transaction (when not matrix); through is always rcpt. */
+  /** The one transaction to play (through is always rcpt); none: the relay matrix of each target's service. */
   tx?: Transaction;
   assumptions: Assumptions;
   timeoutS: number;
@@ -176,7 +175,7 @@ async function pool<T, R>(items: T[], parallel: number, run: (t: T, i: number) =
 export async function runAgainst(config: SimConfig, o: AgainstOptions): Promise<AgainstReport> {
   const checks: AgainstCheck[] = [];
   const errors: AgainstReport['errors'] = [];
-  const matrix = o.matrix ? relayMatrix(config, { assumptions: o.assumptions }) : undefined;
+  const matrix = o.tx ? undefined : relayMatrix(config, { assumptions: o.assumptions });
   for (const target of o.targets) {
     const at = `${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`;
     const found = serviceOf(config, target, o.service);

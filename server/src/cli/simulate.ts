@@ -325,10 +325,11 @@ export function runSimulate(argv: string[], io: SimulateIo): number | Promise<nu
   // Which files were read depends on the mode (engine/config-files.ts): say which.
   const configuration = { dir, mode: config.mode };
   const header = `Config:   ${dir} (${config.mode === 'live' ? 'live configuration' : 'repository copy: tables read beside main.cf'})\n`;
+  // A person asking "what happens to this mail" means a client that greets, as every mail client does.
+  const greeting = !p.matrix && p.tx.helo === undefined && !p.noHelo ? defaultHelo(p.tx.client) : undefined;
+  const tx: Transaction = greeting ? { ...p.tx, helo: greeting } : p.tx;
   if (p.against.length) {
-    const greeting = !p.matrix && p.tx.helo === undefined && !p.noHelo ? defaultHelo(p.tx.client) : undefined;
-    const tx = p.matrix ? undefined : greeting ? { ...p.tx, helo: greeting } : p.tx;
-    return runAgainst(config, { targets: p.against, service: p.tx.service, matrix: p.matrix, tx, assumptions: p.assumptions, timeoutS: p.timeoutS, parallel: 4 }).then((r) => {
+    return runAgainst(config, { targets: p.against, service: p.tx.service, tx: p.matrix ? undefined : tx, assumptions: p.assumptions, timeoutS: p.timeoutS, parallel: 4 }).then((r) => {
       io.stdout(p.format === 'json' ? `${JSON.stringify({ configuration, ...r }, null, 2)}\n` : header + formatAgainst(r));
       return r.errors.length || r.summary.disagree || r.summary.unchecked ? 1 : 0;
     });
@@ -338,9 +339,6 @@ export function runSimulate(argv: string[], io: SimulateIo): number | Promise<nu
     io.stdout(p.format === 'json' ? `${JSON.stringify({ configuration, ...m }, null, 2)}\n` : header + formatMatrix(m));
     return m.openRelay || m.cells.some((c) => c.verdict === 'fatal') ? 1 : 0;
   }
-  // A person asking "what happens to this mail" means a client that greets, as every mail client does.
-  const greeting = p.tx.helo === undefined && !p.noHelo ? defaultHelo(p.tx.client) : undefined;
-  const tx: Transaction = greeting ? { ...p.tx, helo: greeting } : p.tx;
   const r = simulateTransaction(config, tx, p.assumptions);
   const swaks = p.swaks ? swaksCommand(config, tx, p.swaks === true ? undefined : p.swaks) : undefined;
   if (r.verdict === 'fatal' && r.stage === 'startup' && !r.trace.length && r.fatal) {
