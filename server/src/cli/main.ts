@@ -8,7 +8,7 @@ import { diskReader } from '../disk/read-file';
 import { resolve } from 'node:path';
 import { lintWithRuleSettings } from './rule-config';
 import type { ConfigMode } from '../engine/config-files';
-import type { FileReader, Problem } from '../engine/types';
+import { SEVERITY_RANK, type FileReader, type Problem } from '../engine/types';
 import { formatProblems, type LintFormat, type OutputFormat } from './format';
 import type { CliIo } from './io';
 import { runPostconf } from './postconf';
@@ -63,8 +63,6 @@ const processIo: CliIo = {
 };
 
 const postconfIo: CliIo = { stdout: (s) => writeAll(1, s, 'latin1'), stderr: (s) => writeAll(2, s, 'latin1'), reader: byteReader };
-
-const SEVERITY_RANK: Record<Problem['severity'], number> = { error: 0, warning: 1, info: 2, hint: 3 };
 
 /** The options of a lint (and of --fix, which lints first): what the findings are and which count. */
 export interface LintArgs {

@@ -5,7 +5,7 @@
 import { dirname } from 'node:path';
 import { lintTargets, type LintOptions, type LintReport } from '../engine/lint';
 import { applyRuleSettings, findRuleSettings, readRuleSettingsFile, type FoundRuleSettings } from '../engine/rule-settings';
-import type { FileReader, Problem } from '../engine/types';
+import { SEVERITY_RANK, type FileReader, type Problem } from '../engine/types';
 
 type Reader = FileReader & { isDirectory(p: string): boolean };
 
@@ -13,8 +13,6 @@ type Reader = FileReader & { isDirectory(p: string): boolean };
 export function ruleSettingsForDir(dir: string, reader: FileReader, configFile: string | undefined): FoundRuleSettings {
   return configFile ? readRuleSettingsFile(configFile, reader) : findRuleSettings(dir, reader);
 }
-
-const SEVERITY_RANK: Record<Problem['severity'], number> = { error: 0, warning: 1, info: 2, hint: 3 };
 
 /** The problems as the user asked to see them: rule settings applied, then those below `minSeverity` left out. */
 export function judgeProblems(problems: readonly Problem[], settings: FoundRuleSettings, minSeverity: Problem['severity']): Problem[] {

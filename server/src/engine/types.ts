@@ -14,6 +14,9 @@ export interface Range {
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 
+/** Severities most severe first: a finding at least as severe as `s` has a rank <= SEVERITY_RANK[s]. */
+export const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2, hint: 3 };
+
 /**
  * Where a problem comes from:
  * - `postfix`: real Postfix (postconf, postmap, smtpd, master) warns or dies on it;

@@ -3,10 +3,8 @@
 // a fix that would touch text another accepted fix already changes is left
 // out whole (its problem stays, to be fixed on its own after a re-lint).
 
-import type { Fix, Problem, TextEdit } from '../types';
+import { SEVERITY_RANK as RANK, type Fix, type Problem, type TextEdit } from '../types';
 import { rangesOverlap } from './edits';
-
-const RANK: Record<Problem['severity'], number> = { error: 0, warning: 1, info: 2, hint: 3 };
 
 function sameEdit(a: TextEdit, b: TextEdit): boolean {
   return (
