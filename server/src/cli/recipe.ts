@@ -1,11 +1,10 @@
 // postfix-lint recipes | recipe NAME -c DIR [--set KEY=VALUE]... [--diff|--write]
 // postfix-lint --fix [--diff] PATH...   (every safe fix: "Harden this configuration")
-// Output is a unified diff or the files written atomically (temporary file in
-// the same directory, then rename; the old file's mode kept). Nothing is
-// written unless --write or --fix asks for it.
+// Output is a unified diff or the files written atomically (./write-files.ts:
+// temporary file in the same directory, then rename; the old file's mode and
+// owner kept). Nothing is written unless --write or --fix asks for it.
 
-import { chmodSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { loadConfig } from '../engine/config';
 import { RECIPES, buildRecipe } from '../engine/recipes';
 import { applyTextEdits, hardeningAdvice, mergeHardeningFixes } from '../engine/rules';
@@ -15,20 +14,7 @@ import type { FileReader, Fix, Problem } from '../engine/types';
 import type { CliIo } from './io';
 import type { LintArgs } from './main';
 import { judgeProblems, ruleSettingsForDir } from './rule-config';
-
-/** Writes a file through a temporary file and rename, keeping the mode of the file it replaces. */
-export function writeAtomic(path: string, text: string): void {
-  let mode: number | undefined;
-  try {
-    mode = statSync(path).mode & 0o7777;
-  } catch {
-    mode = undefined;
-  }
-  const tmp = join(dirname(path), `.${basename(path)}.postfix-lint-${process.pid}.tmp`);
-  writeFileSync(tmp, text, { encoding: 'latin1', mode: mode ?? 0o644 });
-  if (mode !== undefined) chmodSync(tmp, mode);
-  renameSync(tmp, path);
-}
+import { writeFilesAtomic } from './write-files';
 
 /** A unified diff of two texts (line-based LCS; configuration files are small). */
 export function unifiedDiff(path: string, before: string | undefined, after: string): string {
@@ -89,20 +75,27 @@ export function fixResult(fix: Fix, reader: FileReader): Map<string, { before?: 
   const out = new Map<string, { before?: string; after: string }>();
   for (const f of fix.newFiles ?? []) if (reader.readText(f.file) === undefined) out.set(f.file, { after: f.text });
   for (const file of new Set(fix.edits.map((e) => e.file))) {
-    const before = reader.readText(file) ?? '';
-    const after = applyTextEdits(before, fix.edits.filter((e) => e.file === file));
+    const before = reader.readText(file);
+    const after = applyTextEdits(before ?? '', fix.edits.filter((e) => e.file === file));
     if (after !== before) out.set(file, { before, after });
   }
   return out;
 }
 
-function emit(result: Map<string, { before?: string; after: string }>, write: boolean, io: CliIo): void {
-  for (const [file, r] of result) {
-    if (write) {
-      writeAtomic(file, r.after);
-      io.stderr(`postfix-lint: wrote ${file}\n`);
-    } else io.stdout(unifiedDiff(file, r.before, r.after));
+/** Prints the diff, or writes every file (all or none); 1 when they could not be written. */
+function emit(result: Map<string, { before?: string; after: string }>, write: boolean, io: CliIo): number {
+  if (!write) {
+    for (const [file, r] of result) io.stdout(unifiedDiff(file, r.before, r.after));
+    return 0;
   }
+  try {
+    writeFilesAtomic([...result].map(([path, r]) => ({ path, text: r.after, before: r.before })));
+  } catch (e) {
+    io.stderr(`postfix-lint: ${(e as Error).message}\n`);
+    return 1;
+  }
+  for (const file of result.keys()) io.stderr(`postfix-lint: wrote ${file}\n`);
+  return 0;
 }
 
 export function runRecipes(io: CliIo): number {
@@ -162,7 +155,8 @@ export function runRecipe(argv: string[], io: CliIo & { reader: FileReader }): n
   const fix: Fix = { title: built.recipe.title, edits: built.change.edits, newFiles: built.change.newFiles };
   const result = fixResult(fix, io.reader);
   if (result.size === 0) io.stderr(`postfix-lint: recipe ${name}: nothing to change\n`);
-  emit(result, write, io);
+  const status = emit(result, write, io);
+  if (status) return status;
   for (const n of built.notes) io.stderr(`note: ${n}\n`);
   return 0;
 }
@@ -190,7 +184,8 @@ export function runFix(args: Pick<LintArgs, 'paths' | 'diff' | 'version' | 'mode
     // Also the editor's "Fix all": every safe quick fix that does not touch what hardening changes.
     const hardening: Problem = { code: '', severity: 'error', category: 'security', file: config.mainPath, range: harden.edits[0]?.range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, message: harden.title, fixes: [harden] };
     const fix = mergeHardeningFixes([hardening, ...problems], { pick: (q) => q.fixes?.find((f) => f === harden || f.safe) });
-    emit(fixResult(fix, io.reader), !args.diff, io);
+    const status = emit(fixResult(fix, io.reader), !args.diff, io);
+    if (status) return status;
   }
   return 0;
 }
