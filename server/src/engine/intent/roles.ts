@@ -117,6 +117,19 @@ export function serverRoles(ctx: RuleContext): ServerRoles {
   });
 }
 
+/**
+ * The smtpd process limit of a service: its master.cf maxproc column, else
+ * default_process_limit (100); 0 means unlimited. A per-client concurrency
+ * limit (smtpd_client_connection_count_limit) only protects anyone when it is
+ * below this.
+ */
+export function smtpdProcessLimit(ctx: RuleContext, svc: SmtpdService): number {
+  const field = svc.service?.maxproc.text;
+  const text = field && field !== '-' ? field : ctx.value('default_process_limit', svc.service).trim();
+  const n = Number(text);
+  return Number.isFinite(n) && n >= 0 ? n : 100;
+}
+
 /** One recipient per own-domain class, for probes: `postmaster@` exists for every domain (RFC 5321). */
 export function probeDomains(ctx: RuleContext): { label: string; domain: string }[] {
   const d = ownDomains(ctx);

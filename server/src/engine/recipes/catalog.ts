@@ -2,7 +2,7 @@
 // configuration (own domains, the SASL type, certificate paths) and leaves a
 // clear placeholder for the rest. Docs: docs/recipes/<name>.md.
 
-import { ownDomains } from '../intent/roles';
+import { ownDomains, serverRoles, smtpdProcessLimit } from '../intent/roles';
 import type { RuleContext } from '../rules/context';
 import { versionAtLeast } from '../catalog/version';
 import { findService, type Plan } from './plan';
@@ -272,16 +272,58 @@ const dnsbl: Recipe = {
   },
 };
 
+const COUNT_LIMIT = 'smtpd_client_connection_count_limit';
+/** Parallel connections one client gets when the process limit leaves room (Postfix's own default is 50). */
+const PREFERRED_COUNT = 20;
+
+/**
+ * The per-client concurrency to write for smtpd services with `procs`
+ * processes (0: unlimited). smtpd_client_connection_count_limit only protects
+ * anyone when it is below the service's process limit (master.cf maxproc,
+ * else default_process_limit): at or above it, one client may still hold
+ * every process. So 20, but never more than half the processes, leaving the
+ * other half to everyone else; at least 1 (0 would switch the limit off).
+ */
+export function connectionCountFor(procs: number): number {
+  return procs > 0 ? Math.max(1, Math.min(PREFERRED_COUNT, Math.floor(procs / 2))) : PREFERRED_COUNT;
+}
+
+/** A count limit that keeps one client below the process limit (a value that is not a plain number is not judged). */
+function countProtects(value: string, procs: number): boolean {
+  if (!/^\d+$/.test(value.trim())) return true;
+  const n = Number(value);
+  return n > 0 && (procs === 0 || n < procs);
+}
+
 const rateLimits: Recipe = {
   name: 'rate-limits',
   title: 'Connection and message rate limits for port 25 (anvil)',
-  summary: 'per-client connection count and rate, message, recipient and AUTH rate limits; mynetworks is exempt',
+  summary: 'per-client connection count (below the smtpd process limit) and rate, message, recipient and AUTH rate limits; mynetworks is exempt',
   parameters: [],
   plan(ctx) {
     const p = empty();
     const set = (name: string, value: string) => p.main.push({ name, value, keepExisting: true });
     set('anvil_rate_time_unit', '60s');
-    set('smtpd_client_connection_count_limit', '20');
+    // The count limit must fit the port-25 services' process limits (the smallest, for main.cf's one value).
+    const roles = serverRoles(ctx);
+    const port25 = roles.mx.length ? roles.mx : ctx.smtpdServices().filter((s) => s.port25);
+    const limits = port25.map((s) => smtpdProcessLimit(ctx, s)).filter((n) => n > 0);
+    const procs = limits.length ? Math.min(...limits) : 0;
+    const count = String(connectionCountFor(procs));
+    const mainCount = ctx.config.main?.byName.get(COUNT_LIMIT)?.value;
+    if (mainCount === undefined) set(COUNT_LIMIT, count);
+    else if (!countProtects(mainCount, procs)) {
+      // 0 (off) or not below the process limit: the very thing PF547 reports, so it is replaced, not kept.
+      p.main.push({ name: COUNT_LIMIT, value: count });
+      if (mainCount.trim() !== count) p.notes.push(`${COUNT_LIMIT} was ${mainCount.trim() || 'empty'}, which lets one client hold every one of the ${procs || 'unlimited'} smtpd processes of port 25: set to ${count}.`);
+    }
+    // A port-25 service with its own -o count limit: main.cf's value does not reach it.
+    for (const s of port25) {
+      const own = s.service?.overrides.filter((o) => o.name === COUNT_LIMIT).pop();
+      const svcProcs = smtpdProcessLimit(ctx, s);
+      if (s.service && own && !countProtects(own.value, svcProcs)) p.services.push({ name: s.service.name.text, aliases: [], options: [[COUNT_LIMIT, String(connectionCountFor(svcProcs))]] });
+    }
+    if (procs === 1) p.notes.push('Port 25 runs a single smtpd process (maxproc 1): whichever client holds it locks everyone else out, whatever the limits; raise maxproc.');
     set('smtpd_client_connection_rate_limit', '60');
     set('smtpd_client_message_rate_limit', '120');
     set('smtpd_client_recipient_rate_limit', '600');

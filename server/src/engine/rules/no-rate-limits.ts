@@ -9,23 +9,15 @@
 // most bots out.
 
 import { recipeFix } from '../recipes';
-import { serverRoles, serviceRange } from '../intent/roles';
+import { serverRoles, serviceRange, smtpdProcessLimit } from '../intent/roles';
 import type { Problem } from '../types';
-import type { RuleContext, SmtpdService } from './context';
+import type { SmtpdService } from './context';
 import { code, problem, Rule } from './rule';
 import { ByLocation, listText } from './util';
 
 export const NO_RATE_LIMITS = code('PF547', 'no-rate-limits', 'info', 'security', 'One client may hold every smtpd process of a public port 25 (no rate limit, no per-client concurrency limit below the process limit)');
 
 const LIMITS = ['smtpd_client_connection_rate_limit', 'smtpd_client_message_rate_limit', 'smtpd_client_recipient_rate_limit'];
-
-/** The service's smtpd process limit (master.cf maxproc, else default_process_limit); 0 is unlimited. */
-function processLimit(ctx: RuleContext, svc: SmtpdService): number {
-  const field = svc.service?.maxproc.text;
-  const text = field && field !== '-' ? field : ctx.value('default_process_limit', svc.service).trim();
-  const n = Number(text);
-  return Number.isFinite(n) ? n : 100;
-}
 
 export const noRateLimitsRule: Rule = {
   codes: [NO_RATE_LIMITS],
@@ -36,7 +28,7 @@ export const noRateLimitsRule: Rule = {
     for (const svc of serverRoles(ctx).mx) {
       if (LIMITS.some((p) => Number(ctx.value(p, svc.service).trim() || '0') > 0)) continue;
       const count = Number(ctx.value('smtpd_client_connection_count_limit', svc.service).trim() || '0');
-      const procs = processLimit(ctx, svc);
+      const procs = smtpdProcessLimit(ctx, svc);
       // One client is held to fewer processes than the service has: the default case.
       if (count > 0 && (procs === 0 || count < procs)) continue;
       const at = serviceRange(ctx, svc);
