@@ -18,9 +18,11 @@ import { mergeCapabilities } from './features/capabilities';
 import { Workspace, workspaceRoots } from './features/workspace';
 import { Analyses } from './features/analysis';
 import { configDocuments, logDocuments } from './features/documents';
+import { messageStrategy } from './features/priority';
 import { version } from '../../package.json';
 
-const connection = createConnection(ProposedFeatures.all);
+// Requests are answered between the steps of an analysis (features/priority.ts).
+const connection = createConnection(ProposedFeatures.all, { messageStrategy });
 const documents = new TextDocuments(TextDocument);
 
 const log: Logger = {

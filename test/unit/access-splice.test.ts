@@ -8,7 +8,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { AccessTable } from '../../server/src/engine/tables/access';
-import { parseAccessTable, reparseAccessTable } from '../../server/src/engine/tables/access-parse';
+import { parseAccessTable, parseAccessTableSteps, reparseAccessTable } from '../../server/src/engine/tables/access-parse';
+import { drain } from '../../server/src/engine/steps';
 import { clearParseMemo, parseMemoStats } from '../../server/src/engine/tables/memo';
 
 const PIECES = ['a@x OK', 'A@X REJECT', 'b@y DUNNO', ' continued', '\t more', '# note', '', '   ', 'key', '"q k" v', '10.0.0.0/8 OK', 'c: d', 'a@x  OK ', 'x\ty', '\r'];
@@ -53,6 +54,38 @@ describe('incremental access table parse', () => {
       }),
       { numRuns: 400 },
     );
+  });
+
+  test('a parse in steps (cut between logical lines, a yield after each piece) equals a parse in one piece', () => {
+    const pieces = (text: string, chars: number) => {
+      clearParseMemo();
+      const steps = parseAccessTableSteps(text, 'access', {}, chars);
+      let yields = 0;
+      for (;;) {
+        const r = steps.next();
+        if (r.done) return { table: r.value, yields };
+        yields++;
+      }
+    };
+    fc.assert(
+      fc.property(textArb, fc.integer({ min: 1, max: 64 }), (text, chars) => {
+        const whole = pieces(text, Infinity);
+        assert.equal(whole.yields, 0);
+        assert.deepEqual(view(pieces(text, chars).table), view(whole.table));
+      }),
+      { numRuns: 400 },
+    );
+    // Non-ASCII and NUL texts take the decoding path; cut just as well.
+    for (const text of ['caf\u00e9@x OK\nb@y\0z REJECT\n continued\n# c\na@x OK\n', '\ufffd@x OK\nA@X REJECT\n']) {
+      assert.deepEqual(view(pieces(text, 3).table), view(pieces(text, Infinity).table));
+    }
+    // A 100,000-line map gives way many times; drain() runs it in one go to the same table.
+    let big = '';
+    for (let i = 0; i < 100_000; i++) big += `user${i}@example${i % 1000}.com REJECT 5.7.1 blocked\n`;
+    const stepped = pieces(big, 128 * 1024);
+    assert.ok(stepped.yields >= 20, `yields: ${stepped.yields}`);
+    clearParseMemo();
+    assert.equal(drain(parseAccessTableSteps(big, 'access')).count, 100_000);
   });
 
   test('a keystroke in a big table goes through the memo as a splice, not a parse', () => {

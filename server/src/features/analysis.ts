@@ -29,6 +29,7 @@ import type { FileReader, Problem } from '../engine/types';
 import { analysisOptions, ruleSettingsFor } from './settings';
 import { bomHiddenByEditor, inEditorTerms } from './byte-order-mark';
 import { uriToPath, type OpenDocument, type Workspace } from './workspace';
+import { yieldToRequests } from './priority';
 
 export interface Analysis {
   /** The configuration directory, or for a main.cf/master.cf under another name (main.cf.proto) its own path. */
@@ -50,11 +51,6 @@ interface Entry extends Analysis {
   readonly deps: Map<string, string>;
   /** Problems per document path, filtered once. */
   readonly perPath: Map<string, Problem[]>;
-}
-
-/** Yields to the event loop so queued requests (hover, completion) and notifications (a newer edit) run first. */
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((r) => setImmediate(r));
 }
 
 const CANONICAL: Record<string, string | undefined> = { main: 'main.cf', master: 'master.cf' };
@@ -188,7 +184,7 @@ export class Analyses {
       if (isStale()) return undefined;
       const r = steps.next();
       if (r.done) return r.value;
-      await yieldToEventLoop();
+      await yieldToRequests();
     }
   }
 
@@ -205,7 +201,7 @@ export class Analyses {
       if (isStale()) return undefined;
       const r = steps.next();
       if (r.done) return r.value;
-      await yieldToEventLoop();
+      await yieldToRequests();
     }
   }
 

@@ -43,6 +43,7 @@ import { clientPullsDiagnostics, DEBOUNCE_MS, fileDiagnostics, globEscape, onWat
 import { onWorkspaceFoldersChanged } from './workspaceFolders';
 import { currentSettings, onSettingsChanged, settingsSettled } from './settings';
 import { pathToUri, uriToPath } from './workspace';
+import { yieldToRequests } from './priority';
 
 interface FileReport {
   uri: string;
@@ -50,10 +51,6 @@ interface FileReport {
   diagnostics: Diagnostic[];
   /** Changes whenever the diagnostics do (the pull model's resultId). */
   resultId: string;
-}
-
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((r) => setImmediate(r));
 }
 
 function isRegularFile(path: string): boolean {
@@ -123,7 +120,7 @@ class WorkspaceReporter {
             if (r.value.truncated) this.ctx.log.info(`workspace diagnostics: stopped looking for configuration directories at a limit; ${r.value.dirs.length} found`);
             break;
           }
-          await yieldToEventLoop();
+          await yieldToRequests();
         }
       }
       this.ctx.analyses.pinned = new Set(this.dirs);
@@ -151,7 +148,7 @@ class WorkspaceReporter {
     for (;;) {
       const r = steps.next();
       if (r.done) return r.value.dirs;
-      await yieldToEventLoop();
+      await yieldToRequests();
     }
   }
 

@@ -4,28 +4,42 @@
 // verdicts of the rest from the previous parse of the same file.
 
 import { AccessTable, FNV_OFFSET, FNV_PRIME, type AccessParseOptions } from './access';
-import { memoParse } from './memo';
-import { countNewlines, logicalSplice } from './splice';
+import { drain } from '../steps';
+import { memoParseSteps } from './memo';
+import { countNewlines, logicalLineStartFrom, logicalSplice } from './splice';
 import { asDecodedText, forEachTableLine, isSpaceCode, SourceText, spanLine, TableLine, trimEnd } from './text';
 
 /** A splice larger than this many entries is parsed from scratch (touched keys are found by a scan of all hashes). */
 const MAX_SPLICE_ENTRIES = 256;
 
+/**
+ * About this many characters of a table are read between two yields of a
+ * stepped parse: a few ms of work, so a request waits no longer than that
+ * behind the parse of a 100,000-line map (5 MB, 50-100 ms in one piece).
+ */
+const CHARS_PER_STEP = 128 * 1024;
+
 /** Parses the text source of an exact-match table. Never throws. */
 /** Parsed once per text (tables/memo.ts); the result is shared and must not be changed. */
 export function parseAccessTable(raw: string, file: string, opts: AccessParseOptions = {}): AccessTable {
-  return memoParse<AccessTable>(
-    `access|${file}|${opts.type ?? 'hash'}|${opts.fold ?? true}`,
-    raw,
-    (previous) => (previous && reparseAccessTable(previous.value, raw)) || parseAccessTableUncached(raw, file, opts),
-  );
+  return drain(parseAccessTableSteps(raw, file, opts));
+}
+
+/**
+ * parseAccessTable in steps: a whole parse yields about every `charsPerStep`
+ * characters (tests make it small); a splice is small and runs in one.
+ */
+export function* parseAccessTableSteps(raw: string, file: string, opts: AccessParseOptions = {}, charsPerStep = CHARS_PER_STEP): Generator<void, AccessTable> {
+  return yield* memoParseSteps<AccessTable>(`access|${file}|${opts.type ?? 'hash'}|${opts.fold ?? true}`, raw, function* (previous) {
+    return (previous && reparseAccessTable(previous.value, raw)) || (yield* parseAccessTableUncached(raw, file, opts, charsPerStep));
+  });
 }
 
 // Characters that make a text need decoding (asDecodedText), or make the
 // parser cut lines (NUL) or skip them (U+FFFD): such texts are parsed whole.
 const NOT_PLAIN = /[^\x01-\x7f]/;
 
-function parseAccessTableUncached(raw: string, file: string, opts: AccessParseOptions = {}): AccessTable {
+function* parseAccessTableUncached(raw: string, file: string, opts: AccessParseOptions, charsPerStep: number): Generator<void, AccessTable> {
   // One scan: a plain text (the common case) needs no decoding.
   const plain = !NOT_PLAIN.test(raw);
   const text = plain ? raw : asDecodedText(raw);
@@ -36,7 +50,16 @@ function parseAccessTableUncached(raw: string, file: string, opts: AccessParseOp
   let lines = 0;
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++;
   table.reserve(lines + 1);
-  readLines(table, text, maybeBad);
+  // In pieces of whole logical lines (a piece ends where a line starts that
+  // is no continuation, blank or comment line), read exactly as in one piece.
+  for (let from = 0, line = 0; from < text.length; ) {
+    const to = logicalLineStartFrom(text, from + charsPerStep);
+    readLines(table, text, maybeBad, from, to, line);
+    if (to >= text.length) break;
+    line += countNewlines(text, from, to);
+    from = to;
+    yield;
+  }
   table.finish();
   return table;
 }

@@ -6,6 +6,8 @@
 // the same string (the editor's buffer, the server's file cache) and a memcmp
 // otherwise. Parse results are shared: callers must not change them.
 
+import { drain } from '../steps';
+
 interface Entry {
   text: string;
   value: unknown;
@@ -22,6 +24,18 @@ let misses = 0;
  * `parse` gets it (text and result), so it can re-read only what changed.
  */
 export function memoParse<T>(key: string, text: string, parse: (previous?: { text: string; value: T }) => T): T {
+  return drain(
+    memoParseSteps(key, text, function* (previous) {
+      return parse(previous);
+    }),
+  );
+}
+
+/**
+ * memoParse for a parse in steps (a generator that yields between chunks).
+ * Nothing is kept when the caller abandons it half-way.
+ */
+export function* memoParseSteps<T>(key: string, text: string, parse: (previous?: { text: string; value: T }) => Generator<void, T>): Generator<void, T> {
   const e = entries.get(key);
   if (e && e.text === text) {
     hits++;
@@ -31,7 +45,7 @@ export function memoParse<T>(key: string, text: string, parse: (previous?: { tex
     return e.value as T;
   }
   misses++;
-  const value = parse(e as { text: string; value: T } | undefined);
+  const value = yield* parse(e as { text: string; value: T } | undefined);
   entries.delete(key);
   entries.set(key, { text, value });
   if (entries.size > MAX_ENTRIES) entries.delete(entries.keys().next().value as string);

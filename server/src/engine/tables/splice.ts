@@ -51,6 +51,19 @@ function startsLogicalLine(text: string, pos: number): boolean {
   return true;
 }
 
+/** The first start of a logical line at or after `pos`, or text.length: where a parse may be cut without splitting a line. */
+export function logicalLineStartFrom(text: string, pos: number): number {
+  if (pos <= 0) return 0;
+  if (pos >= text.length) return text.length;
+  const lineEnd = (from: number) => {
+    const nl = text.indexOf('\n', from);
+    return nl < 0 ? text.length : nl + 1;
+  };
+  let at = text.charCodeAt(pos - 1) === 10 ? pos : lineEnd(pos);
+  while (at < text.length && !startsLogicalLine(text, at)) at = lineEnd(at);
+  return at;
+}
+
 /** The splice from `old` to `next`, or undefined when they are equal. */
 export function logicalSplice(old: string, next: string): Splice | undefined {
   if (old === next) return undefined;

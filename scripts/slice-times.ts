@@ -1,0 +1,72 @@
+// How long the language server's shared analysis holds the event loop in one
+// piece (what a hover or completion asked meanwhile waits for), in process:
+// a ticker measures the gaps between its turns while the analysis of a
+// configuration directory runs cold and after a keystroke. A development aid
+// for issue 9's "hover and completion never wait behind a re-lint"; wall ms,
+// so run it on a quiet machine or read the figures as ratios.
+//   node --import tsx scripts/slice-times.ts DIR [--edit FILE:LINE] [--runs N]
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { Analyses } from '../server/src/features/analysis';
+import { Workspace } from '../server/src/features/workspace';
+
+const args = process.argv.slice(2);
+const dir = resolve(args[0]);
+const opt = (name: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const RUNS = Number(opt('--runs') ?? 5);
+const [editFile, editLine] = (opt('--edit') ?? 'main.cf:0').split(':');
+
+// The document store as TextDocuments presents it to Workspace.
+const docs = new Map<string, TextDocument>();
+const store = { all: () => [...docs.values()], get: (uri: string) => docs.get(uri) };
+for (const f of readdirSync(dir)) {
+  const p = join(dir, f);
+  if (!statSync(p).isFile()) continue;
+  const languageId = f === 'main.cf' ? 'postfix-main' : f === 'master.cf' ? 'postfix-master' : 'postfix-map';
+  const uri = pathToFileURL(p).href;
+  docs.set(uri, TextDocument.create(uri, languageId, 1, readFileSync(p, 'latin1')));
+}
+const mainUri = pathToFileURL(join(dir, 'main.cf')).href;
+const editUri = pathToFileURL(join(dir, editFile)).href;
+
+/** Runs one analysis while a ticker records the gaps between its turns (ms). */
+async function sliced(analyses: Analyses): Promise<{ totalMs: number; longestMs: number; slices: number }> {
+  let last = performance.now();
+  let longest = 0;
+  let slices = 0;
+  let running = true;
+  const tick = () => {
+    const now = performance.now();
+    longest = Math.max(longest, now - last);
+    last = now;
+    slices++;
+    if (running) setImmediate(tick);
+  };
+  setImmediate(tick);
+  const t0 = performance.now();
+  await analyses.compute(store.get(mainUri)!, () => false);
+  const totalMs = performance.now() - t0;
+  running = false;
+  tick();
+  return { totalMs: Math.round(totalMs * 10) / 10, longestMs: Math.round(longest * 10) / 10, slices };
+}
+
+async function main(): Promise<void> {
+const out: Record<string, unknown>[] = [];
+for (let r = 0; r < RUNS; r++) {
+  const analyses = new Analyses(new Workspace(store as never));
+  const cold = await sliced(analyses);
+  const d = store.get(editUri)!;
+  const line = Number(editLine);
+  docs.set(editUri, TextDocument.update(d, [{ range: { start: { line, character: 0 }, end: { line, character: 0 } }, text: '#' }], d.version + 1));
+  const keystroke = await sliced(analyses);
+  out.push({ cold, keystroke });
+}
+console.log(JSON.stringify({ dir, edit: `${editFile}:${editLine}`, runs: out }, null, 1));
+}
+void main();

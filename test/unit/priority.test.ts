@@ -1,0 +1,78 @@
+// Requests before analyses (server/src/features/priority.ts): between two
+// steps an analysis gives way until every message that arrived has been
+// handled, with vscode-jsonrpc's dispatch (one message per setImmediate turn)
+// reproduced here; and an analysis made stale on the way is dropped
+// (features/analysis.ts compute), keeping nothing half-done.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Message } from 'vscode-languageserver/node';
+import { messageStrategy, yieldToRequests } from '../../server/src/features/priority';
+import { Analyses } from '../../server/src/features/analysis';
+import { Workspace } from '../../server/src/features/workspace';
+import { parseMemoStats } from '../../server/src/engine/tables/memo';
+
+/** vscode-jsonrpc's way: each message is handled in its own setImmediate turn, the next one queued by the one before. */
+function dispatchLikeJsonRpc(names: string[], order: string[]): void {
+  const next = (i: number) =>
+    setImmediate(() => {
+      messageStrategy.handleMessage({ jsonrpc: '2.0' } as Message, () => {
+        order.push(names[i]);
+      });
+      if (i + 1 < names.length) next(i + 1);
+    });
+  next(0);
+}
+
+test('a step of an analysis waits until the messages that arrived are handled', async () => {
+  const order: string[] = [];
+  const resumed = yieldToRequests().then(() => order.push('next step'));
+  dispatchLikeJsonRpc(['didChange', 'hover', 'completion'], order);
+  await resumed;
+  assert.deepEqual(order, ['didChange', 'hover', 'completion', 'next step']);
+});
+
+test('with no message waiting, a step goes on at once (after two turns)', async () => {
+  const order: string[] = [];
+  await yieldToRequests().then(() => order.push('next step'));
+  assert.deepEqual(order, ['next step']);
+});
+
+test('an analysis made stale half-way is dropped: none is completed and its table parse is not kept', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pf-priority-'));
+  try {
+    let map = '';
+    for (let i = 0; i < 50_000; i++) map += `user${i}@example${i % 100}.test REJECT\n`;
+    writeFileSync(join(dir, 'access'), map);
+    const main = `compatibility_level = 3.6\nsmtpd_recipient_restrictions = check_recipient_access hash:${dir}/access, reject_unauth_destination\n`;
+    writeFileSync(join(dir, 'main.cf'), main);
+    writeFileSync(join(dir, 'master.cf'), 'smtp      inet  n       -       y       -       -       smtpd\n');
+    const uri = pathToFileURL(join(dir, 'main.cf')).href;
+    const docs = new Map([[uri, TextDocument.create(uri, 'postfix-main', 1, main)]]);
+    const store = { all: () => [...docs.values()], get: (u: string) => docs.get(u) };
+    const analyses = new Analyses(new Workspace(store as never));
+    const document = docs.get(uri)!;
+
+    // Stale after a few steps: in the middle of the map's parse (it yields every 128 KiB).
+    let checks = 0;
+    const misses = parseMemoStats().misses;
+    const dropped = await analyses.compute(document, () => ++checks > 6);
+    assert.equal(dropped, undefined);
+    assert.equal(analyses.computed, 0, 'no analysis was completed');
+    assert.equal(analyses.last(document), undefined);
+    assert.equal(parseMemoStats().misses, misses + 1, 'the map parse was started');
+
+    // The same analysis run to the end: the map is parsed again from the start (nothing half-done was kept).
+    const done = await analyses.compute(document, () => false);
+    assert.ok(done);
+    assert.equal(analyses.computed, 1);
+    assert.equal(parseMemoStats().misses, misses + 2);
+    assert.equal(analyses.last(document), done);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
