@@ -6,6 +6,8 @@
 // port numbers, no chroot, discard transports, XCLIENT allowed, a test
 // certificate in place of the deployed one.
 
+import { Socket } from 'node:net';
+import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,12 +46,17 @@ export function logicalLines(text: string): string[] {
 
 const PORTS: Record<string, number> = { smtp: 25, submission: 587, submissions: 465, smtps: 465 };
 
-/** The test copy of main.cf: the deployed text with instance-owned settings commented out, the instance's appended. */
+/**
+ * The test copy of main.cf: the deployed text with instance-owned settings
+ * commented out, the instance's appended. `pem`: the test certificate that
+ * replaces the deployed ones; '' keeps the deployed certificate settings (a
+ * test that judges which certificate is served maps their paths with rewrites).
+ */
 export function liveMain(deployed: string, pem: string): string {
   const lines = logicalLines(deployed).map((l) => {
     const name = /^([A-Za-z0-9_]+)\s*=/.exec(l)?.[1];
     if (name && OWNED.has(name)) return l.replace(/^/gm, '#live# ');
-    if (CERT_PARAMS.test(l) && /=\s*\S/.test(l)) return l.replace(/^/gm, '#live# ');
+    if (pem && CERT_PARAMS.test(l) && /=\s*\S/.test(l)) return l.replace(/^/gm, '#live# ');
     return l;
   });
   const hadCert = lines.some((l) => /^#live# (smtpd_tls_(cert|chain)_files?|smtpd_tls_cert_file)\s*=/.test(l));
@@ -117,8 +124,9 @@ export class Deployment {
   private logMark = 0;
 
   /**
-   * `pem`: the test certificate that replaces a deployed one; `rewrites`:
-   * further changes for the test copy only (paths that exist only in production).
+   * `pem`: the test certificate that replaces a deployed one ('': the deployed
+   * certificate settings stay, see liveMain); `rewrites`: further changes for
+   * the test copy only (paths that exist only in production).
    */
   constructor(
     readonly label: string,
@@ -259,6 +267,100 @@ export class Deployment {
     const pairs = parseSwaks(r.out);
     const start = pairs.findIndex((p) => /^AUTH /i.test(p.cmd));
     return pairs.slice(Math.max(start, 0)).find((p) => start >= 0 && !/^334 /.test(p.reply))?.reply ?? `no AUTH reply: ${r.out}`;
+  }
+
+  /**
+   * A plain connection from the source address `from` (no XCLIENT: anvil
+   * counts the address the connection really comes from), held open until
+   * closed. `greeting` settles with smtpd's first reply line (220, or 421 when
+   * a limit refuses the connection), 'closed' when the connection ends without
+   * one, or 'timeout' after `waitS` seconds without either (on a loaded machine
+   * a late greeting; a master with no free smtpd process never greets).
+   */
+  hold(port: number, from: string, waitS = REPLY_S): { greeting: Promise<string | 'closed' | 'timeout'>; close(): void } {
+    const sock = new Socket();
+    sock.setEncoding('latin1');
+    let buf = '';
+    const greeting = new Promise<string | 'closed' | 'timeout'>((resolve) => {
+      const timer = setTimeout(() => resolve('timeout'), waitS * 1000);
+      const done = (v: string | 'closed') => {
+        clearTimeout(timer);
+        resolve(v);
+      };
+      sock.on('data', (d: string) => {
+        buf += d;
+        const m = /^(\d{3} [^\r\n]*)\r?\n/m.exec(buf);
+        if (m) done(m[1]);
+      });
+      sock.on('error', () => done('closed'));
+      sock.on('close', () => done('closed'));
+    });
+    sock.connect({ host: this.inst.host, port, localAddress: from });
+    return { greeting, close: () => sock.destroy() };
+  }
+
+  /**
+   * The certificate smtpd serves on `port` (STARTTLS on 25/587, TLS on
+   * connect on 465), checked against `ca` for the name `servername`: whether
+   * a client that verifies certificates would accept it, and why not.
+   */
+  async servedCertificate(port: number, ca: string, servername: string): Promise<{ authorized: boolean; error?: string; subject?: string; issuer?: string }> {
+    const host = this.inst.host;
+    const implicit = port === 465;
+    const plain = new Socket();
+    plain.setEncoding('latin1');
+    const reply = (sock: Socket, pattern: RegExp) =>
+      new Promise<string>((resolve, reject) => {
+        let buf = '';
+        const timer = setTimeout(() => reject(new Error(`${this.label} port ${port}: no ${pattern} reply within ${REPLY_S} s (timed out); got: ${buf}`)), REPLY_S * 1000);
+        const onData = (d: string) => {
+          buf += d;
+          if (pattern.test(buf)) {
+            clearTimeout(timer);
+            sock.removeListener('data', onData);
+            resolve(buf);
+          }
+        };
+        sock.on('data', onData);
+        sock.once('close', () => {
+          clearTimeout(timer);
+          reject(new Error(`${this.label} port ${port}: connection closed waiting for ${pattern}; got: ${buf}\n${this.recentLog()}`));
+        });
+      });
+    if (!implicit) {
+      const greeted = reply(plain, /^220 /m);
+      plain.connect(port, host);
+      await greeted;
+      const ehlo = reply(plain, /^250 /m);
+      plain.write('EHLO client.example.test\r\n');
+      await ehlo;
+      const ready = reply(plain, /^220 /m);
+      plain.write('STARTTLS\r\n');
+      await ready;
+      plain.removeAllListeners('data');
+      plain.removeAllListeners('close');
+    }
+    const secure = implicit ? tlsConnect({ host, port, ca, servername, rejectUnauthorized: false }) : tlsConnect({ socket: plain, ca, servername, rejectUnauthorized: false });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`${this.label} port ${port}: TLS handshake not done within ${REPLY_S} s (timed out)`)), REPLY_S * 1000);
+        secure.once('secureConnect', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        secure.once('error', (e) => {
+          clearTimeout(timer);
+          reject(e);
+        });
+      });
+      const cert: PeerCertificate = secure.getPeerCertificate();
+      const error = secure.authorizationError ? String(secure.authorizationError) : undefined;
+      const cn = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(', ') : v);
+      return { authorized: secure.authorized, error, subject: cn(cert.subject?.CN), issuer: cn(cert.issuer?.CN) };
+    } finally {
+      secure.destroy();
+      plain.destroy();
+    }
   }
 
   async dispose(): Promise<void> {

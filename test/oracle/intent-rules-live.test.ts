@@ -1,5 +1,7 @@
 // Live proof of the seed-mistake rules PF544 (reject_unknown_client_hostname
-// on port 25) and PF545 (broken_sasl_auth_clients = yes), as the other intent
+// on port 25), PF545 (broken_sasl_auth_clients = yes), PF546 (snakeoil
+// certificate), PF547 (one client may hold every smtpd process) and PF509
+// (TLS required on port 25), as the other intent
 // rules are proven: each configuration is deployed as an admin would (Debian's
 // master.cf, port 25 on every interface), linted there, and run as a private
 // smtpd of the shared harness (test copy, test/helpers/live-deploy.ts);
@@ -9,11 +11,14 @@
 // show no new warning, and the restarted smtpd behaves as the rule promised.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireTools, sharedDir } from '../helpers/env';
 import { Deployment } from '../helpers/live-deploy';
-import type { LiveResult } from '../helpers/live-postfix';
+import { describeRun, runTool, selfSignedCert, smtpSession, REPLY_S, type LiveResult } from '../helpers/live-postfix';
+import { recipeFix, recipeForCode } from '../../server/src/engine/recipes';
+import { RuleContext } from '../../server/src/engine/rules/context';
 import { fsReader } from '../../server/src/cli/main';
 import { loadConfig } from '../../server/src/engine/config';
 import { applyTextEdits, runRules } from '../../server/src/engine/rules';
@@ -35,8 +40,7 @@ function lint(d: Deployment, code: string): Problem[] {
 }
 
 /** Applies the one finding's first fix to the deployed files and restarts: no new warning from real Postfix. */
-async function fixAndRestart(d: Deployment, p: Problem, before: string[]): Promise<void> {
-  const fix = p.fixes?.[0];
+async function fixAndRestart(d: Deployment, p: Problem, before: string[], fix = p.fixes?.[0]): Promise<void> {
   assert.ok(fix && fix.edits.length, `${p.code} has a quick fix`);
   for (const file of new Set(fix.edits.map((e) => e.file))) {
     const name = file.slice(d.dir.length + 1);
@@ -137,6 +141,193 @@ test('live: PF544 and PF545 agree with a real smtpd before and after their quick
         }
       }),
     ),
+  );
+  await Promise.all(jobs);
+});
+
+/** Waits until the deployment's log since its start matches `re` (an event, not a delay); a timeout says so. */
+async function logShows(d: Deployment, re: RegExp, what: string): Promise<string> {
+  const deadline = Date.now() + REPLY_S * 1000;
+  for (;;) {
+    const m = re.exec(d.recentLog());
+    if (m) return m[0];
+    if (Date.now() > deadline) throw new Error(`${d.label}: ${what}: not in the maillog within ${REPLY_S} s (timed out)\n${d.recentLog().split('\n').slice(-20).join('\n')}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A test CA with a certificate for mx.example.test, and a self-signed "snakeoil" pair named as Debian's ssl-cert package names it. */
+async function certificates(dir: string): Promise<{ ca: string }> {
+  const sh = `set -e; cd ${dir}; mkdir le
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj '/CN=postfix-lint test CA' -keyout ca.key -out ca.crt
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=mx.example.test -keyout le/privkey.pem -out leaf.csr
+printf 'subjectAltName=DNS:mx.example.test\\n' > san.ext
+openssl x509 -req -in leaf.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -extfile san.ext -out le/fullchain.pem
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=debian-install-host -keyout ssl-cert-snakeoil.key -out ssl-cert-snakeoil.pem
+chmod 600 ssl-cert-snakeoil.key le/privkey.pem 2>&1`;
+  const r = await runTool('sh', ['-c', `(${sh}) 2>&1`]);
+  if (r.code !== 0) throw new Error(describeRun('openssl (test certificates)', r));
+  return { ca: readFileSync(join(dir, 'ca.crt'), 'latin1') };
+}
+
+test('live: PF546, PF547 and PF509 agree with a real smtpd before and after their fix', { concurrency: true }, async (t) => {
+  if (!requireTools(t, { commands: ['postfix', 'postconf', 'swaks', 'script', 'openssl'], root: true })) return;
+  const jobs: Promise<unknown>[] = [];
+
+  // PF546: Debian's snakeoil pair on port 25 and on a submission service; the fix is the tls recipe with the admin's paths.
+  jobs.push(
+    t.test('PF546: snakeoil certificate → tls recipe with a CA-issued chain', async () => {
+      const certDir = mkdtempSync(join(tmpdir(), 'pf546-certs-'));
+      const { ca } = await certificates(certDir);
+      const LE = '/etc/letsencrypt/live/mx.example.test';
+      const main = `${BASE_MAIN}smtpd_tls_cert_file = /etc/ssl/certs/ssl-cert-snakeoil.pem\nsmtpd_tls_key_file = /etc/ssl/private/ssl-cert-snakeoil.key\nsmtpd_tls_security_level = may\n`;
+      const master = `${debianMaster()}submission inet n       -       y       -       -       smtpd\n  -o syslog_name=postfix/submission\n  -o smtpd_tls_security_level=encrypt\n`;
+      // The test copy serves the deployed certificate settings, with production paths mapped to the generated files.
+      const d = new Deployment('pf546', { main, master }, '', [
+        [/\/etc\/ssl\/certs\/ssl-cert-snakeoil\.pem/g, join(certDir, 'ssl-cert-snakeoil.pem')],
+        [/\/etc\/ssl\/private\/ssl-cert-snakeoil\.key/g, join(certDir, 'ssl-cert-snakeoil.key')],
+        [new RegExp(LE.replace(/\./g, '\\.'), 'g'), join(certDir, 'le')],
+      ]);
+      try {
+        const start = await d.restart();
+        assert.equal(start.code, 0, start.warnings.join('\n'));
+        const found = lint(d, 'PF546');
+        assert.ok(found.length >= 1, 'PF546 reported');
+        assert.ok(found.some((p) => p.severity === 'warning'), `a warning: the submission service serves it: ${found.map((p) => `${p.severity} ${p.message}`).join(' | ')}`);
+        const [b25, b587] = await Promise.all([d.servedCertificate(25, ca, 'mx.example.test'), d.servedCertificate(587, ca, 'mx.example.test')]);
+        for (const [port, b] of [[25, b25], [587, b587]] as const) {
+          assert.equal(b.subject, 'debian-install-host', `before: port ${port} serves the snakeoil certificate`);
+          assert.equal(b.authorized, false, `before: a verifying client refuses port ${port}'s certificate`);
+          assert.match(b.error ?? '', /SELF_SIGNED/, `before: port ${port}: ${b.error}`);
+        }
+        // What the editor's "Apply recipe tls with your values…" builds, with the admin's paths.
+        const recipe = recipeForCode('PF546');
+        assert.equal(recipe, 'tls');
+        const fix = recipeFix(new RuleContext(loadConfig(d.dir, fsReader, { version: VERSION, mode: 'live' }), fsReader), recipe!, { chain_files: `${LE}/privkey.pem, ${LE}/fullchain.pem` });
+        await fixAndRestart(d, found[0], start.warnings, fix);
+        assert.match(d.read('main.cf')!, /^smtpd_tls_chain_files = \/etc\/letsencrypt\/live\/mx\.example\.test\/privkey\.pem, \/etc\/letsencrypt\/live\/mx\.example\.test\/fullchain\.pem$/m);
+        assert.doesNotMatch(d.read('main.cf')!, /snakeoil/, 'the snakeoil lines are gone');
+        assert.deepEqual(lint(d, 'PF546'), [], 'PF546 gone after the recipe');
+        const [a25, a587] = await Promise.all([d.servedCertificate(25, ca, 'mx.example.test'), d.servedCertificate(587, ca, 'mx.example.test')]);
+        for (const [port, a] of [[25, a25], [587, a587]] as const) {
+          assert.equal(a.authorized, true, `after: a verifying client accepts port ${port}'s certificate (${a.error}; ${a.subject})`);
+          assert.deepEqual([a.subject, a.issuer], ['mx.example.test', 'postfix-lint test CA']);
+        }
+        // Port 25 still takes mail without TLS (may), submission still requires it (encrypt).
+        const plain25 = await d.xclient(25, { addr: OUTSIDE, sender: 'someone@elsewhere.example', to: 'postmaster@example.test' });
+        assert.match(line(plain25), /^250 /, plain25.transcript);
+        const plain587 = await smtpSession(d.inst.host, 587, { service: '587', clientAddress: OUTSIDE, helo: 'client.example.test', sender: 'someone@elsewhere.example', recipients: ['postmaster@example.test'] }, 'none');
+        assert.match(plain587.transcript, /530 5\.7\.0 Must issue a STARTTLS command first/, plain587.transcript);
+        t.diagnostic(`PF546: ports 25 and 587 served CN=${b25.subject} (${b25.error}) → CN=${a25.subject} issued by ${a25.issuer}, verified`);
+      } finally {
+        await d.dispose();
+        rmSync(certDir, { recursive: true, force: true });
+      }
+    }),
+  );
+
+  // PF547: port 25 with maxproc 4 and no per-client concurrency limit; the fix is the rate-limits recipe.
+  jobs.push(
+    t.test('PF547: one client holds every smtpd process → rate-limits recipe', async () => {
+      const main = `${BASE_MAIN.replace('mynetworks = 127.0.0.0/8', 'mynetworks = 127.0.0.1/32')}smtpd_client_connection_count_limit = 0\n`;
+      const master = debianMaster().replace(/^(smtp\s+inet\s+n\s+-\s+y\s+-\s+)-(\s+smtpd)/m, (_l, head: string, tail: string) => `${head}4${tail}`);
+      assert.match(master, /^smtp\s+inet\s+n\s+-\s+y\s+-\s+4\s+smtpd/m);
+      // Clients outside mynetworks (127.0.0.1/32), so that anvil counts them (smtpd_client_event_limit_exceptions = $mynetworks),
+      // and not allowed XCLIENT either: smtpd exempts such hosts from its connection limits.
+      const d = new Deployment('pf547', { main, master }, '', [[/^smtpd_authorized_xclient_hosts = .*$/m, 'smtpd_authorized_xclient_hosts = 127.0.0.1/32']]);
+      const A = '127.0.0.2';
+      const B = '127.0.0.3';
+      const held: { close(): void }[] = [];
+      try {
+        const start = await d.restart();
+        assert.equal(start.code, 0, start.warnings.join('\n'));
+        const found = lint(d, 'PF547');
+        assert.equal(found.length, 1, `one PF547: ${found.map((p) => p.message).join(' | ')}`);
+        assert.match(found[0].message, /smtpd_client_connection_count_limit = 0 lets one client hold any number of them/);
+        // Before: client A takes all 4 processes, client B gets none until A lets one go.
+        const a = Array.from({ length: 4 }, () => d.hold(25, A));
+        held.push(...a);
+        const greetings = await Promise.all(a.map((c) => c.greeting));
+        for (const g of greetings) assert.match(g, /^220 /, `before: A's connection greeted: ${g}\n${d.recentLog()}`);
+        // The four smtpd processes (master.cf maxproc 4), each serving A.
+        await logShows(d, /(connect from \S*\[127\.0\.0\.2\][\s\S]*){4}/, "four connects from A");
+        const pidsOf = (addr: string) => new Set([...d.recentLog().matchAll(new RegExp(`postfix/smtpd\\[(\\d+)\\]: connect from \\S*\\[${addr.replace(/\./g, '\\.')}\\]`, 'g'))].map((m) => m[1]));
+        const aPids = pidsOf(A);
+        assert.equal(aPids.size, 4, `four smtpd processes serve A: ${[...aPids]}`);
+        let bGreeted: string | undefined;
+        const b = d.hold(25, B);
+        held.push(b);
+        void b.greeting.then((g) => (bGreeted = g));
+        // A window for a greeting that should not come (the check that matters is the pid below).
+        await new Promise((r) => setTimeout(r, 1000));
+        assert.equal(bGreeted, undefined, 'before: B is not greeted while A holds every process');
+        a[0].close();
+        assert.match(await b.greeting, /^220 /, 'before: B is greeted once A lets one process go');
+        await logShows(d, /connect from \S*\[127\.0\.0\.3\]/, 'the connect from B');
+        const bPid = [...pidsOf(B)][0];
+        assert.ok(aPids.has(bPid), `before: B was served by one of A's four processes (pid ${bPid}), not a fifth: it had to wait for A`);
+        const limitLine = `A held all 4 smtpd processes; B waited and was served by A's freed process ${bPid}`;
+        for (const c of held.splice(0)) c.close();
+
+        await fixAndRestart(d, found[0], start.warnings);
+        assert.deepEqual(lint(d, 'PF547'), [], 'PF547 gone after its fix');
+        const pc = await runTool('postconf', ['-c', d.dir, '-h', 'smtpd_client_connection_count_limit', 'smtpd_client_connection_rate_limit', 'smtpd_client_message_rate_limit']);
+        assert.equal(pc.code, 0, pc.out);
+        assert.deepEqual(pc.out.trim().split('\n'), ['2', '60', '120'], 'postconf: half the 4 processes per client, and the rates');
+        // After: A gets 2 processes, its third connection is refused; B is still served.
+        const a2 = Array.from({ length: 2 }, () => d.hold(25, A));
+        held.push(...a2);
+        for (const g of await Promise.all(a2.map((c) => c.greeting))) assert.match(g, /^220 /, `after: A's first two connections greeted: ${g}`);
+        const third = d.hold(25, A);
+        held.push(third);
+        const refused = await third.greeting;
+        assert.match(refused, /^421 4\.7\.0 mx\.example\.test Error: too many connections from 127\.0\.0\.2$/, `after: A's third connection refused\n${d.recentLog()}`);
+        await logShows(d, /warning: Connection concurrency limit exceeded: 3 from \S*\[127\.0\.0\.2\] for service \S+:25$/m, 'smtpd logs the concurrency limit');
+        const b2 = d.hold(25, B);
+        held.push(b2);
+        assert.match(await b2.greeting, /^220 /, 'after: B is greeted while A holds its share');
+        t.diagnostic(`PF547: before: ${limitLine}; after (count limit 2): A's third connection "${refused}", B greeted`);
+      } finally {
+        for (const c of held) c.close();
+        await d.dispose();
+      }
+    }),
+  );
+
+  // PF509: TLS required in main.cf, so on port 25 too; the quick fix moves it to the submission service.
+  jobs.push(
+    t.test('PF509: encrypt on port 25 → may, encrypt kept on submission', async () => {
+      const certDir = mkdtempSync(join(tmpdir(), 'pf509-certs-'));
+      const pem = await selfSignedCert(certDir);
+      const main = `${BASE_MAIN}smtpd_tls_cert_file = /etc/postfix/mx.pem\nsmtpd_tls_key_file = $smtpd_tls_cert_file\nsmtpd_tls_security_level = encrypt\n`;
+      const master = `${debianMaster()}submission inet n       -       y       -       -       smtpd\n  -o syslog_name=postfix/submission\n`;
+      const d = new Deployment('pf509', { main, master }, pem);
+      try {
+        const start = await d.restart();
+        assert.equal(start.code, 0, start.warnings.join('\n'));
+        const found = lint(d, 'PF509');
+        assert.equal(found.length, 1, `one PF509: ${found.map((p) => p.message).join(' | ')}`);
+        const server = { addr: OUTSIDE, name: 'mail.elsewhere.example', sender: 'someone@elsewhere.example', to: 'postmaster@example.test' };
+        // An Internet server without STARTTLS on port 25 (swaks speaks no TLS here).
+        const before = await d.xclient(25, server);
+        assert.match(before.transcript, /530 5\.7\.0 Must issue a STARTTLS command first/, `before: refused without TLS\n${before.transcript}`);
+        assert.doesNotMatch(line(before), /^250 /);
+        await fixAndRestart(d, found[0], start.warnings);
+        assert.match(d.read('main.cf')!, /^smtpd_tls_security_level = may$/m);
+        assert.match(d.read('master.cf')!, /-o smtpd_tls_security_level=encrypt/);
+        assert.deepEqual(lint(d, 'PF509'), [], 'PF509 gone after its fix');
+        const after = await d.xclient(25, server);
+        assert.match(line(after), /^250 /, `after: port 25 takes the mail without TLS\n${after.transcript}\n${d.recentLog()}`);
+        const plain587 = await smtpSession(d.inst.host, 587, { service: '587', clientAddress: OUTSIDE, helo: 'client.example.test', sender: 'someone@elsewhere.example', recipients: ['postmaster@example.test'] }, 'none');
+        assert.match(plain587.transcript, /530 5\.7\.0 Must issue a STARTTLS command first/, `after: submission still requires TLS\n${plain587.transcript}`);
+        const tls587 = await d.xclient(587, server);
+        assert.match(line(tls587), /^250 /, `after: submission over STARTTLS\n${tls587.transcript}`);
+        t.diagnostic(`PF509: port 25 without TLS "${line(before)}" → "${line(after)}"; port 587 without TLS 530 after, with STARTTLS 250`);
+      } finally {
+        await d.dispose();
+        rmSync(certDir, { recursive: true, force: true });
+      }
+    }),
   );
   await Promise.all(jobs);
 });
