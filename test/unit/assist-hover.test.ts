@@ -7,6 +7,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { completeAt, explainEnhancedStatus, hoverAt, statusMarkdown } from '../../server/src/engine/assist';
 import { loadConfig } from '../../server/src/engine/config';
 import { withCursor } from '../helpers/lsp-client';
+import fc from 'fast-check';
+import { code, mdText } from '../../server/src/engine/assist/markdown';
 
 const DIR = '/etc/postfix';
 type Kind = 'main' | 'master' | 'map';
@@ -241,4 +243,21 @@ describe('robustness', () => {
     }
     assert.ok(positions > 5000, `${positions}`);
   });
+});
+
+test('a long value is shown flattened and shortened exactly as a flattening of the whole value would show it', () => {
+  // Reference: flatten everything, then shorten (what code() did before it read only a prefix).
+  const whole = (v: string, max: number) => {
+    const flat = v.replace(/\s+/g, ' ');
+    return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+  };
+  const valueArb = fc.array(fc.constantFrom('a', 'b', '`', ' ', '  ', '\t', '\n \n', ' '.repeat(300), 'x'.repeat(50)), { maxLength: 400 }).map((p) => p.join(''));
+  fc.assert(
+    fc.property(valueArb, fc.integer({ min: 2, max: 300 }), (v, max) => {
+      const shown = whole(v, max);
+      assert.equal(code(v, max), code(shown, Infinity));
+      assert.equal(mdText(v, max), mdText(shown, Infinity));
+    }),
+    { numRuns: 500 },
+  );
 });

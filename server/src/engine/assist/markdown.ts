@@ -16,10 +16,25 @@ import { versionAtLeast } from '../catalog/version';
 
 const MAX_CODE = 240;
 
+/**
+ * `s` with each run of white space as one space, shortened to `max`
+ * characters with an ellipsis. Reads only as much of `s` as it shows: a
+ * value may expand to megabytes (a doubling list), and flattening all of it
+ * for every hover took tens of ms. A flattened prefix is a prefix of the
+ * flattened whole, so the result is the same.
+ */
+function shortFlat(s: string, max: number): string {
+  for (let n = Math.max(2 * max, 64); ; n *= 4) {
+    const prefix = n >= s.length ? s : s.slice(0, n);
+    const flat = prefix.replace(/\s+/g, ' ');
+    if (flat.length > max) return `${flat.slice(0, max - 1)}…`;
+    if (prefix === s) return flat;
+  }
+}
+
 /** Inline code that survives backticks in the text; long text is shortened. */
 export function code(s: string, max = MAX_CODE): string {
-  const flat = s.replace(/\s+/g, ' ');
-  const shown = flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+  const shown = shortFlat(s, max);
   if (shown === '') return '*(empty)*';
   // A fence longer than any run of backticks in the text, so it cannot end early.
   const longest = Math.max(0, ...(shown.match(/`+/g) ?? []).map((r) => r.length));
@@ -34,8 +49,7 @@ export function code(s: string, max = MAX_CODE): string {
  * stays text and never becomes a link, an image or markup.
  */
 export function mdText(s: string, max = MAX_CODE): string {
-  const flat = s.replace(/\s+/g, ' ');
-  const shown = flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+  const shown = shortFlat(s, max);
   // `_` inside a word cannot start emphasis (mail_name stays as written).
   return shown.replace(/[\\`*{}[\]()<>!|~&]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, (c) => `\\${c}`);
 }
