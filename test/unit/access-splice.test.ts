@@ -11,6 +11,7 @@ import { AccessTable } from '../../server/src/engine/tables/access';
 import { parseAccessTable, parseAccessTableSteps, reparseAccessTable } from '../../server/src/engine/tables/access-parse';
 import { drain } from '../../server/src/engine/steps';
 import { clearParseMemo, parseMemoStats } from '../../server/src/engine/tables/memo';
+import { accessTableView } from '../helpers/access-view';
 
 const PIECES = ['a@x OK', 'A@X REJECT', 'b@y DUNNO', ' continued', '\t more', '# note', '', '   ', 'key', '"q k" v', '10.0.0.0/8 OK', 'c: d', 'a@x  OK ', 'x\ty', '\r'];
 
@@ -19,20 +20,9 @@ function fromScratch(text: string, file = 'access'): AccessTable {
   return parseAccessTable(text, file);
 }
 
-/** Everything a consumer can see of a table, as plain data. */
+/** Everything a consumer can see of a table, as plain data, and the entry at each line. */
 function view(t: AccessTable) {
-  const entries = [...t.entries()];
-  return {
-    count: t.count,
-    entries,
-    duplicates: [...t.duplicates].sort((a, b) => a[0] - b[0]),
-    lookups: entries.map((e) => t.lookup(e.key)?.index ?? -1),
-    problems: t.problems,
-    texthash: t.postfixWarnings('texthash', t.file),
-    build: t.postfixWarnings('build', t.file),
-    lineCount: t.src.lineCount,
-    atLines: Array.from({ length: t.src.lineCount }, (_, i) => t.entryAtLine(i)?.index ?? -1),
-  };
+  return { ...accessTableView(t), atLines: Array.from({ length: t.src.lineCount }, (_, i) => t.entryAtLine(i)?.index ?? -1) };
 }
 
 const textArb = fc.array(fc.constantFrom(...PIECES), { minLength: 0, maxLength: 40 }).map((lines) => lines.join('\n') + '\n');

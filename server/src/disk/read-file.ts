@@ -156,6 +156,12 @@ export function diskReader(decoding: Decoding): DiskReader {
       const r = readTextFile(path, decoding);
       return 'text' in r ? r.text : undefined;
     },
+    readSource(path) {
+      const r = readRegularFile(path);
+      if ('error' in r) return undefined;
+      let text: string | undefined;
+      return { bytes: r.bytes, text: () => (text ??= decode(r.bytes, decoding)) };
+    },
     unreadable: whyUnreadable,
     mtimeMs(path) {
       try {

@@ -11,8 +11,8 @@ import { analyzeParameters, ParameterFinding } from './postconf';
 import type { ReadFile } from './postconf/dbms';
 import { ConfigFiles, detectMode, INSTALLED_CONFIG_DIR, type ConfigMode } from './config-files';
 import { recordUsesSteps, replayUses, stillValid, type UseRecord } from './tables/use-record';
-import { parseAccessTable, parseAccessTableSteps, parseAliasTable, parseCidrTable, parseRegexTable, tableProblem, isAccessSourceType, TABLE_CODES } from './tables';
-import type { FileReader, Problem, Range } from './types';
+import { parseAccessBytes, parseAccessTable, parseAccessTableSteps, parseAliasTable, parseCidrTable, parseRegexTable, tableProblem, isAccessSourceType, TABLE_CODES } from './tables';
+import type { FileReader, FileSource, Problem, Range } from './types';
 import { closestParameter } from './mastercf/parameter-problems';
 import { parameterFact } from './catalog/parameters';
 import { versionAtLeast } from './catalog/version';
@@ -185,8 +185,9 @@ export function standInProblems(problems: readonly Problem[], stand: string, pat
 }
 
 /** Problems to show for one document, analysed together with its directory. */
-export function lintDocument(path: string, text: string, reader: FileReader, options: LintOptions = {}): Problem[] {
-  const overlay = overlayReader(reader, (p) => (p === path ? text : undefined));
+export function lintDocument(path: string, content: string | FileSource, reader: FileReader, options: LintOptions = {}): Problem[] {
+  const text = () => textOf(content);
+  const overlay = overlayReader(reader, (p) => (p === path ? text() : undefined));
   const kind = options.kind ?? documentKind(path);
   const dir = dirname(path);
   const canonical = kind === 'main' ? 'main.cf' : kind === 'master' ? 'master.cf' : undefined;
@@ -194,13 +195,13 @@ export function lintDocument(path: string, text: string, reader: FileReader, opt
     // A stand-in (main.cf.proto, main.cf.orig, master.cf.dist, an untitled buffer):
     // analysed in the place Postfix would read it from, then reported against this file.
     const stand = `${dir}/${canonical}`;
-    const asIf = overlayReader(overlay, (p) => (p === stand ? text : undefined));
+    const asIf = overlayReader(overlay, (p) => (p === stand ? text() : undefined));
     return standInProblems(lintConfig(loadConfig(dir, asIf, options), asIf), stand, path);
   }
   const config = loadConfig(dir, overlay, options);
   if (kind === 'map') {
     const uses = config.tables.filter((t) => t.files.source === path);
-    const own = uses.length > 0 ? lintConfig(config, overlay).filter((p) => p.file === path) : standaloneTableFindings(config, path, text);
+    const own = uses.length > 0 ? lintConfig(config, overlay).filter((p) => p.file === path) : standaloneTableFindings(config, path, content);
     return own;
   }
   return lintConfig(config, overlay).filter((p) => p.file === path);
@@ -227,12 +228,13 @@ export function lintTargets(paths: string[], reader: FileReader & { isDirectory(
       pushAll(out, lintDirectory(p, reader, options));
       continue;
     }
-    const text = reader.readText(p);
-    if (text === undefined) {
+    // As bytes where the reader can: a big table is then parsed without building its text.
+    const content = reader.readSource ? reader.readSource(p) : reader.readText(p);
+    if (content === undefined) {
       out.push(unreadableProblem(p, EMPTY, undefined, p, reader.unreadable?.(p) ?? { code: 'EIO', op: 'open', reason: 'cannot be read' }));
       continue;
     }
-    pushAll(out, lintDocument(p, text, reader, options));
+    pushAll(out, lintDocument(p, content, reader, options));
   }
   return { problems: dedupe(out), configurations: [...configurations].map(([dir, mode]) => ({ dir, mode })) };
 }
@@ -425,18 +427,27 @@ export function parseTableText(type: string, path: string, text: string): Proble
   return [];
 }
 
-/** standaloneTableProblems with their quick fixes and tags, the fixes made against `text`. */
-export function standaloneTableFindings(config: PostfixConfig, path: string, text: string): Problem[] {
-  return withTags(withQuickFixes(config, standaloneTableProblems(path, text), (p) => (p === path ? text : undefined)));
+/** standaloneTableProblems with their quick fixes and tags, the fixes made against the file's text. */
+export function standaloneTableFindings(config: PostfixConfig, path: string, content: string | FileSource): Problem[] {
+  return withTags(withQuickFixes(config, standaloneTableProblems(path, content), (p) => (p === path ? textOf(content) : undefined)));
 }
 
 /** A table file no configuration names: guess its type from its name. */
-export function standaloneTableProblems(path: string, text: string): Problem[] {
+export function standaloneTableProblems(path: string, content: string | FileSource): Problem[] {
   const name = basename(path);
-  if (/\.cidr$/.test(name)) return parseTableText('cidr', path, text);
-  if (/\.pcre$/.test(name)) return parseTableText('pcre', path, text);
-  if (/\.regexp$/.test(name)) return parseTableText('regexp', path, text);
-  return parseTableText('hash', path, text);
+  if (/\.cidr$/.test(name)) return parseTableText('cidr', path, textOf(content));
+  if (/\.pcre$/.test(name)) return parseTableText('pcre', path, textOf(content));
+  if (/\.regexp$/.test(name)) return parseTableText('regexp', path, textOf(content));
+  // Read from bytes when they are given and plain; else (or when that gives up) from the text.
+  if (typeof content !== 'string') {
+    const table = parseAccessBytes(content.bytes, content.text, path, { type: 'hash' });
+    if (table) return table.problems;
+  }
+  return parseTableText('hash', path, textOf(content));
+}
+
+function textOf(content: string | FileSource): string {
+  return typeof content === 'string' ? content : content.text();
 }
 
 function dedupe(problems: Problem[]): Problem[] {

@@ -81,9 +81,21 @@ export interface Fix {
 }
 
 /** Read-only file access injected into the engine (tests, CLI and server supply their own). */
+/**
+ * A file as read from disk: its bytes, and its text decoded from them when
+ * first asked (the same text readText gives). A big table can be parsed from
+ * the bytes without ever building the text (tables/access-bytes.ts).
+ */
+export interface FileSource {
+  bytes: Uint8Array;
+  text(): string;
+}
+
 export interface FileReader {
   /** File text, or undefined when the file does not exist or cannot be read. */
   readText(path: string): string | undefined;
+  /** The file as bytes with its text on demand, or undefined as for readText. Readers that hold text leave it out. */
+  readSource?(path: string): FileSource | undefined;
   /** Modification time in ms, or undefined when missing. */
   mtimeMs?(path: string): number | undefined;
   /** The path with symbolic links resolved, or undefined when it does not exist. */

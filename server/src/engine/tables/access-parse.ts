@@ -212,7 +212,7 @@ function parseAccessLine(
   table.add(tl, tl ? 0 : base, 0, k1 - from, v0 - from, v1 - from, h, high);
 }
 // A key that is an address/prefix: 10.0.0.0/8, [2001:db8::]/32, 2001:db8::/32.
-function looksLikeCidr(s: string, a: number, b: number): boolean {
+export function looksLikeCidr(s: string, a: number, b: number): boolean {
   let slash = -1;
   for (let i = b - 1; i > a; i--)
     if (s.charCodeAt(i) === 47) {

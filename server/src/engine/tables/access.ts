@@ -67,7 +67,6 @@ export const FNV_PRIME = 0x01000193;
 
 export class AccessTable {
   readonly kind = 'access' as const;
-  readonly src: SourceText;
   /** Number of accepted entries (duplicates included). */
   count = 0;
   // Where each entry's logical line starts; its key end, value start and
@@ -107,14 +106,44 @@ export class AccessTable {
     this.lineage = [...old.lineage.slice(1 - MAX_LINEAGE), step];
   }
 
+  private textValue: string | undefined;
+  private decodeText: (() => string) | undefined;
+  private srcValue: SourceText | undefined;
+  /**
+   * The plain ASCII bytes the table was parsed from (access-bytes.ts), or
+   * undefined when it was parsed from text. Then the text is decoded only
+   * when something asks for it: a clean lint of a big map never does.
+   */
+  private bytes: Uint8Array | undefined;
+
   constructor(
-    readonly text: string,
+    text: string | (() => string),
     readonly file: string,
     readonly type: string,
     readonly fold: boolean,
     src?: SourceText,
   ) {
-    this.src = src ?? new SourceText(text);
+    if (typeof text === 'string') this.textValue = text;
+    else this.decodeText = text;
+    this.srcValue = src;
+  }
+
+  /** The table's source text (decoded on first use when the table was parsed from bytes). */
+  get text(): string {
+    if (this.textValue === undefined) {
+      this.textValue = this.decodeText!();
+      this.decodeText = undefined;
+    }
+    return this.textValue;
+  }
+
+  get src(): SourceText {
+    return (this.srcValue ??= new SourceText(this.text));
+  }
+
+  /** @internal The table is read from these bytes, which are its text in ASCII (access-bytes.ts). */
+  readFromBytes(bytes: Uint8Array): void {
+    this.bytes = bytes;
   }
 
   /** Entries i0..i1 of `old` appended here, `offDelta` characters and `lineDelta` lines further on. @internal */
@@ -256,15 +285,23 @@ export class AccessTable {
     const [t, x, y] = this.keyLoc(i);
     if (y - x !== b - a) return false;
     const fold = this.fold;
-    for (let k = 0; k < b - a; k++) {
-      let c1 = s.charCodeAt(a + k);
-      let c2 = t.charCodeAt(x + k);
-      if (c1 === c2) continue;
-      if (!fold) return false;
-      if (c1 >= 65 && c1 <= 90) c1 += 32;
-      if (c2 >= 65 && c2 <= 90) c2 += 32;
-      if (c1 !== c2) return false;
-    }
+    for (let k = 0; k < b - a; k++) if (!sameCode(s.charCodeAt(a + k), t.charCodeAt(x + k), fold)) return false;
+    return true;
+  }
+
+  private sameEntryKey(i: number, j: number): boolean {
+    const [s, a, c] = this.keyLoc(j);
+    return this.sameKey(i, s, a, c, this.foldedNonAscii.get(j));
+  }
+
+  /** sameKey for two entries of a table read from ASCII bytes (one-line entries, no decoding needed). */
+  private sameKeyBytes(b: Uint8Array, i: number, j: number): boolean {
+    const len = this.keyEnd[i];
+    if (this.keyEnd[j] !== len) return false;
+    const x = this.keyStart[i];
+    const y = this.keyStart[j];
+    const fold = this.fold;
+    for (let k = 0; k < len; k++) if (!sameCode(b[x + k], b[y + k], fold)) return false;
     return true;
   }
 
@@ -287,7 +324,6 @@ export class AccessTable {
   add(tl: TableLine | undefined, base: number, k0: number, k1: number, v0: number, v1: number, h: number, nonAscii: boolean): void {
     const i = this.count;
     if (i === this.keyStart.length) this.grow();
-    const s = tl ? tl.text : this.text;
     if (tl) {
       this.multi.set(i, { tl, k0, k1, v0, v1 });
       this.keyStart[i] = tl.base + k0;
@@ -299,6 +335,7 @@ export class AccessTable {
     }
     this.count = i + 1;
     if (nonAscii) {
+      const s = tl ? tl.text : this.text;
       const folded = this.storedOf(s, base + k0, base + k1);
       this.foldedNonAscii.set(i, folded);
       h = this.hashKey(s, base + k0, base + k1, folded);
@@ -346,8 +383,7 @@ export class AccessTable {
         // reps holds (index, hash) pairs of the bucket's first entries of their keys.
         for (let q = 0; q < reps.length; q += 2) {
           if (reps[q + 1] !== h) continue;
-          const [s, a, c] = this.keyLoc(j);
-          if (this.sameKey(reps[q], s, a, c, this.foldedNonAscii.get(j))) {
+          if (this.bytes ? this.sameKeyBytes(this.bytes, reps[q], j) : this.sameEntryKey(reps[q], j)) {
             first = reps[q];
             break;
           }
@@ -565,6 +601,13 @@ export class AccessTable {
     }
     return out;
   }
+}
+
+/** Two key characters are equal as stored: ASCII letters folded when `fold`. */
+function sameCode(c1: number, c2: number, fold: boolean): boolean {
+  if (c1 === c2) return true;
+  if (!fold) return false;
+  return (c1 >= 65 && c1 <= 90 ? c1 + 32 : c1) === (c2 >= 65 && c2 <= 90 ? c2 + 32 : c2);
 }
 
 /** The same logical line `offDelta` characters and `lineDelta` lines further on. */

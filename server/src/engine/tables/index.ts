@@ -7,6 +7,7 @@ export * from './fold';
 export * from './inet';
 export * from './access';
 export * from './access-parse';
+export * from './access-bytes';
 export * from './aliases';
 export * from './cidr';
 export * from './regexp';
