@@ -22,9 +22,11 @@ await Promise.all([
   // dist/server.js is a small loader that runs dist/server-core.js through V8's code cache (server/src/boot).
   build({ ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server-core.js' }),
   build({ ...common, entryPoints: ['server/src/boot/server.ts'], outfile: 'dist/server.js' }),
+  // dist/cli.js (postfix-lint) is the same kind of loader, for dist/cli-core.js.
+  build({ ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli-core.js' }),
   build({
     ...common,
-    entryPoints: ['server/src/cli/main.ts'],
+    entryPoints: ['server/src/boot/cli.ts'],
     outfile: 'dist/cli.js',
     banner: { js: '#!/usr/bin/env node' },
   }),

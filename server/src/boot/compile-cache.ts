@@ -15,7 +15,7 @@
 
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 
 /** When the cache is written: by then the first analysis has run, so the functions it compiled are in it too. */
@@ -23,7 +23,8 @@ const WRITE_AFTER_MS = 3000;
 
 type Wrapped = (exports: unknown, require: NodeRequire, module: Module, filename: string, dirname: string) => void;
 
-export function loadWithCompileCache(bundle: string, parent: Module): void {
+/** Runs `bundle` as a module of `parent` through the code cache; its exports. */
+export function loadWithCompileCache(bundle: string, parent: Module): unknown {
   const enable = (Module as unknown as { enableCompileCache?: (dir: string) => unknown }).enableCompileCache;
   if (typeof enable === 'function') {
     try {
@@ -31,12 +32,13 @@ export function loadWithCompileCache(bundle: string, parent: Module): void {
     } catch {
       // No cache: the bundle still loads.
     }
-    parent.require(bundle);
-    return;
+    return parent.require(bundle);
   }
   const source = readFileSync(bundle, 'utf8');
   const st = statSync(bundle);
-  const key = `${st.size}-${Math.round(st.mtimeMs)}-${st.ino}-${process.version}-${process.arch}`;
+  // Named after the bundle too: the server's and the CLI's caches live side by side.
+  const prefix = `${basename(bundle, '.js')}-`;
+  const key = `${prefix}${st.size}-${Math.round(st.mtimeMs)}-${st.ino}-${process.version}-${process.arch}`;
   const cacheDir = join(dirname(bundle), '.cache');
   const cacheFile = join(cacheDir, `${key}.v8`);
   let cachedData: Buffer | undefined;
@@ -56,8 +58,8 @@ export function loadWithCompileCache(bundle: string, parent: Module): void {
         const tmp = `${cacheFile}.${process.pid}.tmp`;
         writeFileSync(tmp, script.createCachedData());
         renameSync(tmp, cacheFile);
-        // Caches of earlier builds are never read again.
-        for (const f of readdirSync(cacheDir)) if (f.endsWith('.v8') && join(cacheDir, f) !== cacheFile) rmSync(join(cacheDir, f), { force: true });
+        // Caches of earlier builds of this bundle are never read again (nor those named before the bundle's name was in them).
+        for (const f of readdirSync(cacheDir)) if (f.endsWith('.v8') && (f.startsWith(prefix) || /^\d/.test(f)) && join(cacheDir, f) !== cacheFile) rmSync(join(cacheDir, f), { force: true });
       } catch {
         // Read-only install: no cache.
       }
@@ -72,4 +74,5 @@ export function loadWithCompileCache(bundle: string, parent: Module): void {
   const require = ((id: string) => mod.require(id)) as NodeRequire;
   const run = script.runInThisContext() as Wrapped;
   run.call(mod.exports, mod.exports, require, mod, bundle, dirname(bundle));
+  return mod.exports;
 }

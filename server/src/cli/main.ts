@@ -186,7 +186,8 @@ export function main(argv: string[], io: CliIo = processIo): number | Promise<nu
   }
 }
 
-if (require.main === module) {
+/** postfix-lint run as a command: the arguments of this process, its exit status. */
+export function runCommandLine(): void {
   Promise.resolve(main(process.argv.slice(2))).then(
     (status) => (process.exitCode = status),
     (e) => {
@@ -195,3 +196,6 @@ if (require.main === module) {
     },
   );
 }
+
+// Run directly (tsx); dist/cli.js is the loader in boot/cli.ts, which calls runCommandLine.
+if (require.main === module) runCommandLine();
