@@ -25,7 +25,7 @@ const USAGE = `usage: postfix-lint [--format text|json|sarif|gitlab|html] [--pos
        postfix-lint simulate -c DIR [--service NAME] --client ADDR[,HOSTNAME] [--helo NAME] [--sasl-user USER] --from ADDR --to ADDR... [--format text|json]
        postfix-lint simulate -c DIR --matrix [--against [SERVICE=]HOST:PORT]...   --against: does a live server answer the same?
        postfix-lint explain [-c DIR] [LOGFILE|-]          why smtpd logged a reject
-       postfix-lint recipes | recipe NAME -c DIR [--set KEY=VALUE]... [--diff|--write]
+       postfix-lint recipes | recipe NAME -c DIR [--set KEY=VALUE]... [--postfix-version X.Y] [--diff|--write]
        postfix-lint --fix [--diff] [--config FILE] [--min-severity S] PATH...   apply every safe fix of what is reported
        postfix-lint diff OLD_DIR NEW_DIR | diff --git REV [DIR]   [--format text|json|markdown|sarif]
 

@@ -106,12 +106,13 @@ export function runRecipes(io: CliIo): number {
   return 0;
 }
 
-const RECIPE_USAGE = 'usage: postfix-lint recipe NAME -c DIR [--set KEY=VALUE]... [--diff|--write]';
+const RECIPE_USAGE = 'usage: postfix-lint recipe NAME -c DIR [--set KEY=VALUE]... [--postfix-version X.Y] [--diff|--write]';
 
 export function runRecipe(argv: string[], io: CliIo & { reader: FileReader }): number {
   let name: string | undefined;
   let dir: string | undefined;
   let write = false;
+  let version: string | undefined;
   const sets: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -124,6 +125,13 @@ export function runRecipe(argv: string[], io: CliIo & { reader: FileReader }): n
         return 2;
       }
       sets[kv.slice(0, eq)] = kv.slice(eq + 1);
+    } else if (a === '--postfix-version') {
+      // The release the recipe writes for: nothing that release lacks (tls before 3.4: no smtpd_tls_chain_files).
+      version = argv[++i];
+      if (!/^\d+\.\d+(\.\d+)?$/.test(version ?? '')) {
+        io.stderr(`postfix-lint: --postfix-version needs a release such as 3.3 or 3.7.11, not "${version ?? ''}"\n${RECIPE_USAGE}\n`);
+        return 2;
+      }
     } else if (a === '--write') write = true;
     else if (a === '--diff') write = false;
     else if (a.startsWith('-')) {
@@ -144,7 +152,7 @@ export function runRecipe(argv: string[], io: CliIo & { reader: FileReader }): n
     io.stderr(`postfix-lint: no main.cf in ${d}\n`);
     return 2;
   }
-  const config = loadConfig(d, io.reader, { mode: 'repository' });
+  const config = loadConfig(d, io.reader, { mode: 'repository', version });
   let built;
   try {
     built = buildRecipe(new RuleContext(config, io.reader), name, sets);

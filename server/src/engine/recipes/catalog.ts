@@ -5,7 +5,7 @@
 import { ownDomains, serverRoles, smtpdProcessLimit } from '../intent/roles';
 import type { RuleContext } from '../rules/context';
 import { versionAtLeast } from '../catalog/version';
-import { findService, type Plan } from './plan';
+import { findService, type MainSetting, type Plan } from './plan';
 import type { MasterService } from '../mastercf';
 
 export interface RecipeParameter {
@@ -339,6 +339,28 @@ export const MOZILLA_INTERMEDIATE_CIPHERS =
 /** The certificate parameters smtpd_tls_chain_files supersedes (Postfix ignores them once it is set). */
 const LEGACY_CERT_PARAMS = ['smtpd_tls_cert_file', 'smtpd_tls_key_file', 'smtpd_tls_eccert_file', 'smtpd_tls_eckey_file', 'smtpd_tls_dcert_file', 'smtpd_tls_dkey_file'];
 
+/** The first release with smtpd_tls_chain_files (parameters.tsv). */
+const CHAIN_FILES_SINCE = '3.4';
+
+/**
+ * Before 3.4: the chain list (key, certificate[, key, certificate]) as the
+ * older parameters. The first pair is the RSA slot, a second the ECDSA one
+ * (2.6 and newer); a configured smtpd_tls_chain_files (unknown to that
+ * release, an "unused parameter") is replaced.
+ */
+function certFileSettings(ctx: RuleContext, chain: string): MainSetting[] {
+  const files = chain.split(/[\s,]+/).filter(Boolean);
+  const out: MainSetting[] = [];
+  const pair = (keyName: string, certName: string, key: string, cert: string | undefined, replaces?: string[]) => {
+    // One PEM file with key and certificate: the key parameter defaults to the certificate file.
+    out.push({ name: certName, value: cert ?? key, replaces });
+    out.push({ name: keyName, value: key });
+  };
+  pair('smtpd_tls_key_file', 'smtpd_tls_cert_file', files[0] ?? '', files[1], ['smtpd_tls_chain_files']);
+  if (files.length > 2 && versionAtLeast(ctx.version, '2.6')) pair('smtpd_tls_eckey_file', 'smtpd_tls_eccert_file', files[2], files[3]);
+  return out;
+}
+
 /** The configured certificates as one chain list: key then certificate, for the RSA, ECDSA and DSA pairs that are set ('' when none). */
 function chainOf(ctx: RuleContext, service?: MasterService): string {
   const pairs: string[] = [];
@@ -367,22 +389,27 @@ const tls: Recipe = {
     const protocols = modern ? '>=TLSv1.2' : '!SSLv2, !SSLv3, !TLSv1, !TLSv1.1';
     // smtpd_use_tls and smtpd_enforce_tls are the obsolete form of the security level, ignored once it is set.
     p.main.push({ name: 'smtpd_tls_security_level', value: 'may', replaces: ['smtpd_use_tls', 'smtpd_enforce_tls'] });
-    p.main.push({ name: 'smtpd_tls_chain_files', value: values.chain_files, replaces: LEGACY_CERT_PARAMS });
-    p.main.push({ name: 'smtpd_tls_protocols', value: protocols });
+    const hasChain = versionAtLeast(ctx.version, CHAIN_FILES_SINCE);
+    if (hasChain) p.main.push({ name: 'smtpd_tls_chain_files', value: values.chain_files, replaces: LEGACY_CERT_PARAMS });
+    else p.main.push(...certFileSettings(ctx, values.chain_files));
+    // smtpd_tls_protocols (the opportunistic list) came with Postfix 2.6; the mandatory one with 2.3.
+    if (versionAtLeast(ctx.version, '2.6')) p.main.push({ name: 'smtpd_tls_protocols', value: protocols });
     p.main.push({ name: 'smtpd_tls_mandatory_protocols', value: protocols });
     p.main.push({ name: 'smtpd_tls_mandatory_ciphers', value: 'medium' });
     p.main.push({ name: 'tls_medium_cipherlist', value: MOZILLA_INTERMEDIATE_CIPHERS });
-    p.main.push({ name: 'tls_preempt_cipherlist', value: 'no' });
+    if (versionAtLeast(ctx.version, '2.8')) p.main.push({ name: 'tls_preempt_cipherlist', value: 'no' });
     for (const svc of ctx.smtpdServices()) {
       if (!svc.service) continue;
       const options: [string, string][] = [];
       // A service's own certificate: main.cf's chain would win over its -o cert/key lines, so it gets its own chain.
-      const own = svc.service.overrides.some((o) => LEGACY_CERT_PARAMS.includes(o.name)) && !svc.service.overrides.some((o) => o.name === 'smtpd_tls_chain_files');
+      // (Before 3.4 there is no chain: the service's own cert/key lines keep winning over main.cf's.)
+      const own = hasChain && svc.service.overrides.some((o) => LEGACY_CERT_PARAMS.includes(o.name)) && !svc.service.overrides.some((o) => o.name === 'smtpd_tls_chain_files');
       if (own) options.push(['smtpd_tls_chain_files', chainOf(ctx, svc.service).replace(/,\s*/g, ',')]);
       if (svc.submission && !ctx.bool('smtpd_tls_wrappermode', svc.service)) options.push(['smtpd_tls_security_level', 'encrypt']);
       if (options.length) p.services.push({ name: svc.service.name.text, aliases: [], options, remove: own ? LEGACY_CERT_PARAMS : [] });
     }
     if (values.chain_files.includes('PLACEHOLDER')) p.notes.push('Replace the PLACEHOLDER certificate paths with your key and full chain (for example from certbot) before postfix reload.');
+    if (!hasChain) p.notes.push(`Postfix ${ctx.version} predates smtpd_tls_chain_files (${CHAIN_FILES_SINCE}): the key and certificate go into smtpd_tls_key_file/smtpd_tls_cert_file (a second pair into smtpd_tls_eckey_file/smtpd_tls_eccert_file, for an ECDSA key); the certificate file holds the full chain, server certificate first.`);
     return p;
   },
 };
