@@ -74,6 +74,16 @@ describe('incremental access table parse', () => {
     for (let i = 0; i < 100_000; i++) big += `user${i}@example${i % 1000}.com REJECT 5.7.1 blocked\n`;
     const stepped = pieces(big, 128 * 1024);
     assert.ok(stepped.yields >= 20, `yields: ${stepped.yields}`);
+    // Left half-way (an abandoned analysis), then asked for again: resumed, not started over, and the same table.
+    clearParseMemo();
+    const left = parseAccessTableSteps(big, 'access');
+    for (let i = 0; i < 10; i++) assert.equal(left.next().done, false);
+    const misses = parseMemoStats().misses;
+    const resumed = drain(parseAccessTableSteps(big, 'access'));
+    assert.equal(parseMemoStats().misses, misses);
+    assert.deepEqual(view(resumed), view(stepped.table));
+    // The first caller, going on later, gets the same result.
+    assert.equal(drain(left), resumed);
     clearParseMemo();
     assert.equal(drain(parseAccessTableSteps(big, 'access')).count, 100_000);
   });

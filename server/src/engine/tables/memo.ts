@@ -32,8 +32,23 @@ export function memoParse<T>(key: string, text: string, parse: (previous?: { tex
 }
 
 /**
+ * A parse in steps under way, by key: an analysis abandoned half-way (a newer
+ * edit arrived) leaves it here, and the next one of the same text resumes it
+ * instead of starting over (the editor opens a map and its main.cf in two
+ * messages; the second used to throw away half a parse of the map).
+ */
+interface Pending {
+  text: string;
+  steps: Generator<void, unknown>;
+  done: boolean;
+  value?: unknown;
+}
+const MAX_PENDING = 8;
+const pending = new Map<string, Pending>();
+
+/**
  * memoParse for a parse in steps (a generator that yields between chunks).
- * Nothing is kept when the caller abandons it half-way.
+ * A parse left half-way is resumed by the next call for the same text.
  */
 export function* memoParseSteps<T>(key: string, text: string, parse: (previous?: { text: string; value: T }) => Generator<void, T>): Generator<void, T> {
   const e = entries.get(key);
@@ -44,12 +59,27 @@ export function* memoParseSteps<T>(key: string, text: string, parse: (previous?:
     entries.set(key, e);
     return e.value as T;
   }
-  misses++;
-  const value = yield* parse(e as { text: string; value: T } | undefined);
-  entries.delete(key);
-  entries.set(key, { text, value });
-  if (entries.size > MAX_ENTRIES) entries.delete(entries.keys().next().value as string);
-  return value;
+  let p = pending.get(key);
+  if (!p || p.text !== text) {
+    misses++;
+    p = { text, steps: parse(e as { text: string; value: T } | undefined), done: false };
+    pending.delete(key);
+    pending.set(key, p);
+    if (pending.size > MAX_PENDING) pending.delete(pending.keys().next().value as string);
+  }
+  // Another caller may drive the same parse meanwhile (a hover, a code action): whoever ends it keeps the value.
+  while (!p.done) {
+    const r = p.steps.next();
+    if (r.done) {
+      p.done = true;
+      p.value = r.value;
+      if (pending.get(key) === p) pending.delete(key);
+      entries.delete(key);
+      entries.set(key, { text, value: r.value });
+      if (entries.size > MAX_ENTRIES) entries.delete(entries.keys().next().value as string);
+    } else yield;
+  }
+  return p.value as T;
 }
 
 /** Hit and miss counts since the start (tests and benchmarks prove reuse with them). */
@@ -59,4 +89,5 @@ export function parseMemoStats(): { hits: number; misses: number; entries: numbe
 
 export function clearParseMemo(): void {
   entries.clear();
+  pending.clear();
 }
