@@ -7,8 +7,8 @@
 import { dirname, resolve } from 'node:path';
 import { loadConfig } from '../engine/config';
 import { RECIPES, buildRecipe } from '../engine/recipes';
-import { applyTextEdits, hardeningAdvice, mergeHardeningFixes } from '../engine/rules';
-import { lintConfig } from '../engine/lint';
+import { applyTextEdits, mergeHardeningFixes } from '../engine/rules';
+import { judgedHardening } from '../engine/lint';
 import { RuleContext } from '../engine/rules/context';
 import type { FileReader, Fix, Problem } from '../engine/types';
 import type { CliIo } from './io';
@@ -187,8 +187,7 @@ export function runFix(args: Pick<LintArgs, 'paths' | 'diff' | 'version' | 'mode
     const settings = ruleSettingsForDir(dir, io.reader, args.configFile);
     for (const e of settings.errors) io.stderr(`postfix-lint: warning: ${e}\n`);
     const config = loadConfig(dir, io.reader, { version: args.version, mode: args.mode });
-    const problems = judgeProblems(lintConfig(config, io.reader), settings, args.minSeverity);
-    const harden = mergeHardeningFixes([...problems, ...judgeProblems(hardeningAdvice(config, io.reader), settings, args.minSeverity)]);
+    const { problems, fix: harden } = judgedHardening(config, io.reader, (ps) => judgeProblems(ps, settings, args.minSeverity));
     // Also the editor's "Fix all": every safe quick fix that does not touch what hardening changes.
     const hardening: Problem = { code: '', severity: 'error', category: 'security', file: config.mainPath, range: harden.edits[0]?.range ?? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, message: harden.title, fixes: [harden] };
     const fix = mergeHardeningFixes([hardening, ...problems], { pick: (q) => q.fixes?.find((f) => f === harden || f.safe) });

@@ -16,7 +16,8 @@ import type { FileReader, FileSource, Problem, Range } from './types';
 import { closestParameter } from './mastercf/parameter-problems';
 import { parameterFact } from './catalog/parameters';
 import { versionAtLeast } from './catalog/version';
-import { runRulesSteps, suppressProblems } from './rules';
+import { hardeningAdvice, mergeHardeningFixes, runRulesSteps, suppressProblems, type HardeningFix } from './rules';
+import type { MergeOptions } from './rules/harden';
 import { pushAll } from './arrays';
 import { EXPANSION_TOO_LARGE } from './expand';
 import { overlayReader } from './overlay-reader';
@@ -57,6 +58,20 @@ export function lintConfig(config: PostfixConfig, _reader?: FileReader): Problem
     const r = steps.next();
     if (r.done) return r.value;
   }
+}
+
+/**
+ * "Harden this configuration" (the CLI's --fix, the editor's Harden action)
+ * for the findings as the user sees them: every problem lintConfig reports
+ * (so `# postfix-lint: disable=` comments count) and every piece of hardening
+ * advice, passed through `judge` (rule settings from .postfix-lint.json,
+ * turning a rule off or changing its severity; the CLI's --min-severity),
+ * then merged. A rule the user turned off is not applied by either. Returns
+ * the judged problems too (the CLI merges their other safe fixes).
+ */
+export function judgedHardening(config: PostfixConfig, reader: FileReader, judge: (problems: readonly Problem[]) => Problem[], merge: MergeOptions = {}): { problems: Problem[]; fix: HardeningFix } {
+  const problems = judge(lintConfig(config, reader));
+  return { problems, fix: mergeHardeningFixes([...problems, ...judge(hardeningAdvice(config, reader))], merge) };
 }
 
 /**

@@ -8,7 +8,7 @@
 //                              the source actions `source.fixAll.postfix` (every
 //                              safe fix of the document) and `source.postfix.harden`
 //                              when asked for.
-//   postfix/harden { uri }   → the WorkspaceEdit of hardenConfiguration() for the
+//   postfix/harden { uri }   → the WorkspaceEdit of judgedHardening() (rule settings applied) for the
 //                              configuration directory of `uri` (the client's
 //                              `postfix.harden` command confirms and applies it).
 //
@@ -27,11 +27,13 @@ import {
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { loadConfig, type PostfixConfig } from '../engine/config';
-import { hardenConfiguration, mergeSafeFixes } from '../engine/rules';
+import { mergeSafeFixes } from '../engine/rules';
+import { judgedHardening } from '../engine/lint';
+import { applyRuleSettings } from '../engine/rule-settings';
 import { disableFixes } from '../engine/fixes/disable';
 import type { FileReader, Fix, Problem, Range } from '../engine/types';
 import type { Feature, ServerContext } from './context';
-import { analysisOptions } from './settings';
+import { analysisOptions, ruleSettingsFor } from './settings';
 import type { OpenDocument } from './workspace';
 import { pathToUri, uriToPath } from './workspace';
 import { overlayReader } from '../engine/overlay-reader';
@@ -130,7 +132,9 @@ export function configOf(s: Subject): { config: PostfixConfig; reader: FileReade
 function hardenEdit(ctx: ServerContext, s: Subject): { fix: Fix; edit: WorkspaceEdit } | undefined {
   const c = configOf(s);
   if (!c) return undefined;
-  const fix = hardenConfiguration(c.config, c.reader, {}, { recipes: true });
+  // Judged as the diagnostics are (and as the CLI's --fix): a rule turned off in .postfix-lint.json or the editor's settings is not applied.
+  const settings = ruleSettingsFor(c.config.mainPath);
+  const { fix } = judgedHardening(c.config, c.reader, (ps) => applyRuleSettings(ps, settings), { recipes: true });
   if (fix.edits.length === 0 && !fix.newFiles?.length) return undefined;
   if (!clientTakesAnnotations()) return { fix, edit: toWorkspaceEdit(fix, c.toUri) };
   const files = new Map((fix.newFiles ?? []).map((f) => [f.file, f.text]));
