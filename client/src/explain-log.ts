@@ -54,7 +54,7 @@ export function registerExplainLogCommand(context: ExtensionContext): void {
     commands.registerCommand(EXPLAIN_LOG_LINE_COMMAND, async () => {
       const editor = window.activeTextEditor;
       if (!editor || editor.document.languageId !== 'postfix-log') {
-        void window.showInformationMessage('Postfix: open a Postfix log (mail.log, maillog) and put the cursor on a reject line.');
+        void window.showInformationMessage('Postfix: open a Postfix log (mail.log, maillog) and put the cursor on a reject or warning line.');
         return;
       }
       await commands.executeCommand(SERVER_EXPLAIN_COMMAND, { uri: editor.document.uri.toString(), line: editor.selection.active.line });

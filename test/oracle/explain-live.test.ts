@@ -4,13 +4,21 @@
 // to a live smtpd; the log lines it writes are explained back to the
 // restriction that produced them. Then the configuration changes and the
 // line it no longer produces is reported as not reproduced.
+// A second live smtpd writes warning lines (a restriction after permit, an
+// unknown restriction, a missing table, a table older than its source, a
+// client's bad address, a non-SMTP command, a failed SASL login): each is
+// read back with the right origin, and those the configuration caused point
+// at the finding for the same mistake.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireTools } from '../helpers/env';
-import { LivePostfix, type LiveTransaction } from '../helpers/live-postfix';
+import { LivePostfix, REPLY_S, runTool, type LiveConfig, type LiveTransaction } from '../helpers/live-postfix';
+import { lintTargets } from '../../server/src/engine/lint';
+import { explainWarnings } from '../../server/src/engine/review/log-warning';
 import { fsReader } from '../../server/src/cli/main';
 import { explainLog } from '../../server/src/engine/review/explain';
 import { loadSimConfig } from '../../server/src/engine/simulate/config';
@@ -97,6 +105,107 @@ test('explain: log lines of a live smtpd are explained back to the restriction t
     assert.deepEqual(changed, ['bad.helo.example']);
   } finally {
     rmSync(copy, { recursive: true, force: true });
+    await live.stop();
+  }
+});
+
+/** Sends lines to an SMTP port without waiting for replies after the greeting, then reads until the server hangs up. */
+function rawSession(port: number, lines: string[]): Promise<string> {
+  return new Promise((resolve) => {
+    const s = new Socket();
+    let out = '';
+    const done = () => {
+      clearTimeout(hang);
+      s.destroy();
+      resolve(out);
+    };
+    const hang = setTimeout(() => {
+      out += `\n(no hang-up within ${REPLY_S} s: timed out)`;
+      done();
+    }, REPLY_S * 1000);
+    s.setEncoding('latin1');
+    s.on('data', (d: string) => {
+      const greeted = out === '';
+      out += d;
+      if (greeted) s.write(lines.map((l) => `${l}\r\n`).join(''));
+    });
+    s.on('close', done);
+    s.on('error', done);
+    s.connect(port, '127.0.0.1');
+  });
+}
+
+test('explain: warning lines of a live smtpd are read back, those the configuration caused tied to their finding', async (t) => {
+  if (!requireTools(t, { commands: ['postfix', 'swaks'], root: true })) return;
+  const config: LiveConfig = {
+    mainCf: `mydestination = example.test
+mynetworks = 127.0.0.0/8
+local_recipient_maps =
+smtpd_sasl_auth_enable = yes
+smtpd_sasl_type = dovecot
+smtpd_sasl_path = private/auth
+smtpd_helo_restrictions = permit, reject_non_fqdn_helo_hostname
+`,
+    services: [
+      { name: 'smtp' },
+      { name: 'typo', options: ['smtpd_recipient_restrictions=reject_unknwon_sender_domain'] },
+      { name: 'missing', options: ['{ smtpd_sender_restrictions = check_sender_access hash:{{ETC}}/nosuch }'] },
+      { name: 'stale', options: ['{ smtpd_sender_restrictions = check_sender_access hash:{{ETC}}/senders }'] },
+    ],
+    tables: { senders: 'spammer@bad.example REJECT\n' },
+    postmap: ['hash:senders'],
+    dovecotAuth: { alice: 'secret' },
+  };
+  const live = await LivePostfix.start(config);
+  try {
+    // The source edited after postmap: smtpd processes started from now on warn when they open it
+    // (Postfix says nothing about a source changed in the last 100 s: postmap may still be running).
+    const db = new Date(Date.now() - 300_000);
+    const source = new Date(Date.now() - 200_000);
+    utimesSync(join(live.etc, 'senders.db'), db, db);
+    utimesSync(join(live.etc, 'senders'), source, source);
+    await live.reconfigure({ ...config, tables: undefined, postmap: undefined });
+    const port = (name: string) => Number(live.serviceNames.get(name)!.split(':')[1]);
+    const tx = (service: string, sender = 'someone@outside.example'): LiveTransaction => ({ service, clientAddress: '203.0.113.5', helo: 'mail.outside.example', sender, recipients: ['postmaster@example.test'] });
+    await live.sendAll([tx('smtp'), tx('typo'), tx('missing'), tx('stale'), tx('smtp', 'a b@outside.example')], 2, 'native');
+    const http = await rawSession(port('smtp'), ['GET / HTTP/1.0', '']);
+    assert.match(http, /^220 /, http);
+    const auth = await runTool('swaks', ['--timeout', String(REPLY_S), '--server', '127.0.0.1', '--port', String(port('smtp')), '--auth', 'LOGIN', '--auth-user', 'alice', '--auth-password', 'wrong', '--quit-after', 'AUTH']);
+    assert.match(auth.out, /535 5\.7\.8/, auth.out);
+
+    const expected: { kind: string; origin: string; codes?: string[]; client?: string }[] = [
+      { kind: 'restriction-ignored', origin: 'configuration', codes: ['PF401'] },
+      { kind: 'unknown-restriction', origin: 'configuration', codes: ['PF402'] },
+      { kind: 'table-open-failed', origin: 'configuration', codes: ['PF374'] },
+      { kind: 'table-unavailable', origin: 'configuration', codes: ['PF374'] },
+      { kind: 'table-lookup-error', origin: 'configuration', codes: ['PF374'] },
+      { kind: 'table-older-than-source', origin: 'configuration', codes: ['PF309'] },
+      { kind: 'illegal-address-syntax', origin: 'client', client: 'unknown[203.0.113.5]' },
+      { kind: 'non-smtp-command', origin: 'client', client: 'localhost[127.0.0.1]' },
+      { kind: 'sasl-authentication-failed', origin: 'client', client: 'localhost[127.0.0.1]' },
+    ];
+    // Wait for the logger to have written each kind of line.
+    const findings = lintTargets([live.etc], fsReader, { mode: 'live' }).problems;
+    let ws = explainWarnings(live.maillog(), findings);
+    for (let i = 0; i < 200 && !expected.every((e) => ws.some((w) => w.kind === e.kind)); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      ws = explainWarnings(live.maillog(), findings);
+    }
+    for (const e of expected) {
+      const w = ws.find((x) => x.kind === e.kind);
+      assert.ok(w, `no ${e.kind} line in the log:\n${ws.map((x) => `${x.kind}: ${x.warning.raw}`).join('\n')}\n${live.maillog()}`);
+      assert.equal(w.origin, e.origin, w.warning.raw);
+      if (e.client) assert.equal(w.client, e.client, w.warning.raw);
+      if (e.codes) {
+        assert.deepEqual([...new Set(w.findings.map((f) => f.code))], e.codes, `${w.warning.raw}\nfindings: ${findings.map((f) => `${f.code} ${f.message}`).join('\n')}`);
+        assert.ok(w.findings.every((f) => f.file.startsWith(live.etc) && f.line > 0), w.warning.raw);
+      }
+    }
+    // Every smtpd warning of this log is recognised.
+    const unknown = ws.filter((x) => /\/smtpd$/.test(x.warning.program) && x.kind === 'other');
+    assert.deepEqual(unknown.map((x) => x.warning.raw), []);
+    t.diagnostic(`${ws.length} warning lines: ${[...new Set(ws.map((x) => x.kind))].join(', ')}`);
+  } finally {
     await live.stop();
   }
 });

@@ -1,5 +1,6 @@
 // "Why?" on a Postfix log over stdio: a postfix-log document gets a code lens
-// on each access decision smtpd logged (and on nothing else), resolving one
+// on each access decision smtpd logged and each warning line (and on nothing
+// else), resolving one
 // explains it against the workspace's configuration, and the server's
 // command answers with the whole explanation, the same as
 // `postfix-lint explain` gives for that line, and so does hover on the line.
@@ -23,6 +24,7 @@ const MAIN = [
   'mydestination = example.org',
   'mynetworks = 127.0.0.0/8',
   'smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination',
+  'smtpd_helo_restrictions = permit, reject_non_fqdn_helo_hostname',
   '',
 ].join('\n');
 const MASTER = 'smtp      inet  n       -       n       -       -       smtpd\n';
@@ -33,6 +35,7 @@ const LOG = [
   'Dec  2 16:10:55 mx postfix/smtpd[1234]: warning: hostname spam.example does not resolve to address 192.0.2.1',
   'Dec  2 16:10:56 mx postfix/smtpd[1234]: NOQUEUE: reject: RCPT from unknown[192.0.2.1]: 450 4.7.1 Client host rejected: cannot find your hostname, [192.0.2.1]; from=<a@example.org> to=<u@example.org> proto=ESMTP helo=<spam.example>',
   'Dec  2 16:10:57 mx postfix/smtpd[1234]: disconnect from unknown[192.0.2.1] ehlo=1 mail=1 rcpt=0/2 quit=1 commands=3/5',
+  "Dec  2 16:10:58 mx postfix/smtpd[1234]: warning: restriction `reject_non_fqdn_helo_hostname' after `permit' is ignored",
   '',
 ].join('\n');
 
@@ -70,11 +73,11 @@ describe('a mail.log in a workspace with one configuration', () => {
   });
   after(() => c.dispose());
 
-  test('a lens on each access decision, none on connect, warning or disconnect lines', async () => {
+  test('a lens on each access decision and warning line, none on connect or disconnect lines', async () => {
     lenses = await c.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: logUri() } });
     assert.deepEqual(
       lenses.map((l) => l.range.start.line),
-      [1, 3],
+      [1, 2, 3, 5],
     );
     assert.ok(lenses.every((l) => l.command === undefined), 'explained lazily, on resolve');
   });
@@ -87,8 +90,19 @@ describe('a mail.log in a workspace with one configuration', () => {
   });
 
   test('a reject today\'s configuration would not give is said to be not reproduced', async () => {
-    const lens = await c.request<CodeLens>('codeLens/resolve', lenses[1]);
+    const lens = await c.request<CodeLens>('codeLens/resolve', lenses[2]);
     assert.match(lens.command!.title, /^Why\? today's configuration answers /);
+  });
+
+  test('a DNS warning is said not to come from the configuration; a skipped restriction points at its finding', async () => {
+    const dns = await c.request<CodeLens>('codeLens/resolve', lenses[1]);
+    assert.equal(dns.command!.title, 'Why? not from the configuration: dns');
+    const skipped = await c.request<CodeLens>('codeLens/resolve', lenses[3]);
+    assert.equal(skipped.command!.title, 'Why? configuration: PF401 (main.cf:6)');
+    const r = await c.request('workspace/executeCommand', { command: COMMAND, arguments: [{ uri: logUri(), line: 5 }] });
+    assert.match(r.markdown, /^\*\*From the configuration\*\*: warning from postfix\/smtpd/);
+    assert.match(r.markdown, /\*\*Finding:\*\* PF401 at \[main\.cf:6\]\(file:\/\/[^)]*main\.cf#L6\)/);
+    assert.equal(r.warning.kind, 'restriction-ignored');
   });
 
   test('the command answers with the explanation, as postfix-lint explain gives it', async () => {
@@ -97,7 +111,16 @@ describe('a mail.log in a workspace with one configuration', () => {
     assert.match(r.markdown, /^\*\*Explained\*\*: reject RCPT from unknown\\\[192\.0\.2\.1\\\]/);
     assert.match(r.markdown, /\*\*Restriction:\*\* reject_unauth_destination in smtpd_relay_restrictions at \[main\.cf:5\]\(file:\/\/[^)]*main\.cf#L5\)/);
     const cli = spawnSync(process.execPath, [join(repoDir, 'dist/cli.js'), 'explain', '-c', r.configDir, '--format', 'json', join(ws, 'one', 'var', 'log', 'mail.log')], { encoding: 'utf8' });
-    const fromCli = JSON.parse(cli.stdout).explanations;
+    const json = JSON.parse(cli.stdout);
+    const fromCli = json.explanations;
+    const warned = await c.request('workspace/executeCommand', { command: COMMAND, arguments: [{ uri: logUri(), line: 5 }] });
+    assert.deepEqual(
+      json.warnings.map((w: { warning: { line: number }; kind: string; findings: { code: string; line: number }[] }) => [w.warning.line, w.kind, w.findings.map((f) => `${f.code}:${f.line}`)]),
+      [
+        [2, 'hostname-address-mismatch', []],
+        [5, warned.warning.kind, warned.warning.findings.map((f: { code: string; line: number }) => `${f.code}:${f.line}`)],
+      ],
+    );
     assert.deepEqual(
       fromCli.map((x: { event: { line: number }; status: string; decisive?: { restriction: string } }) => [x.event.line, x.status, x.decisive?.restriction]),
       [
@@ -107,9 +130,9 @@ describe('a mail.log in a workspace with one configuration', () => {
     );
   });
 
-  test('a line that is not a decision, and a document that is not an open log, are refused with a reason', async () => {
-    const notDecision = await c.request('workspace/executeCommand', { command: COMMAND, arguments: [{ uri: logUri(), line: 2 }] });
-    assert.match(notDecision.error, /not an access decision/);
+  test('a line that is not a decision or a warning, and a document that is not an open log, are refused with a reason', async () => {
+    const notDecision = await c.request('workspace/executeCommand', { command: COMMAND, arguments: [{ uri: logUri(), line: 0 }] });
+    assert.match(notDecision.error, /neither an access decision .* nor a warning/);
     const garbage = await c.request('workspace/executeCommand', { command: COMMAND, arguments: ['x'] });
     assert.match(garbage.error, /expected \{ uri, line \}/);
   });
@@ -134,7 +157,9 @@ describe('a mail.log in a workspace with one configuration', () => {
     assert.deepEqual(hover.range, { start: { line: 1, character: 0 }, end: { line: 1, character: LOG.split('\n')[1].length } });
     const changed = await c.request<Hover>('textDocument/hover', { textDocument: { uri: logUri() }, position: { line: 3, character: 0 } });
     assert.match((changed.contents as { value: string }).value, /^\*\*Not reproduced by today's configuration\*\*/);
-    for (const line of [0, 2, 4, 99]) {
+    const warning = await c.request<Hover>('textDocument/hover', { textDocument: { uri: logUri() }, position: { line: 2, character: 0 } });
+    assert.match((warning.contents as { value: string }).value, /^\*\*Not from the configuration: DNS\*\*: warning from postfix\/smtpd/);
+    for (const line of [0, 4, 99]) {
       assert.equal(await c.request('textDocument/hover', { textDocument: { uri: logUri() }, position: { line, character: 5 } }), null, `line ${line}`);
     }
   });

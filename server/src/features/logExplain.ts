@@ -1,14 +1,16 @@
 // "Why was this mail refused?" in the editor: on a Postfix log (the
 // postfix-log language: mail.log, maillog) every access decision smtpd logged
-// (reject, reject_warning, hold, discard, ...) gets a code lens; resolving it
-// runs the engine's explanation (engine/review/explain.ts) against the
-// workspace's configuration and puts the short answer in the lens title, and
-// the command behind it answers with the whole explanation in Markdown. The
-// server does the explaining, so any LSP editor gets it:
+// (reject, reject_warning, hold, discard, ...) and every warning:, error: and
+// fatal: line gets a code lens; resolving it runs the engine's explanation
+// (engine/review/explain.ts for decisions, engine/review/log-warning.ts for
+// warnings, with the configuration's findings) against the workspace's
+// configuration and puts the short answer in the lens title, and the command
+// behind it answers with the whole explanation in Markdown. The server does
+// the explaining, so any LSP editor gets it:
 //   textDocument/codeLens, codeLens/resolve on postfix-log documents
-//   textDocument/hover on a logged decision: the whole explanation
+//   textDocument/hover on a logged decision or warning: the whole explanation
 //   workspace/executeCommand postfix.server.explainLogLine [{ uri, line }]
-//     → { markdown, configDir, explanation } | { error }
+//     → { markdown, configDir, explanation } | { markdown, configDir, warning } | { error }
 //
 // Which configuration: `postfix.logConfigDirectory` when set (relative to the
 // first workspace folder), else the one configuration directory found in the
@@ -19,6 +21,8 @@ import { MarkupKind, type CodeLens, type Hover, type Position } from 'vscode-lan
 import { fileLink, mdText } from '../engine/assist/markdown';
 import { explainEvent, type Explanation } from '../engine/review/explain';
 import { parseSaslLogin, parseSmtpdLogLine } from '../engine/review/log-line';
+import { explainWarning, parseLogWarning, type WarningExplanation } from '../engine/review/log-warning';
+import type { Problem } from '../engine/types';
 import { loadSimConfig, type SimConfig } from '../engine/simulate/config';
 import { describeError, type Feature, type ServerContext } from './context';
 import { analysisOptions, currentSettings } from './settings';
@@ -37,7 +41,12 @@ export interface ExplainLogLineArgs {
   line: number;
 }
 
-export type ExplainLogLineResult = { error: string } | { markdown: string; configDir: string; explanation: Explanation };
+export type ExplainLogLineResult = { error: string } | { markdown: string; configDir: string; explanation: Explanation } | { markdown: string; configDir: string; warning: WarningExplanation };
+
+/** A line the lenses and hovers explain: an access decision or a warning/error/fatal line. */
+function explainable(text: string, line: number): boolean {
+  return parseSmtpdLogLine(text, line) !== undefined || parseLogWarning(text, line) !== undefined;
+}
 
 function isArgs(x: unknown): x is ExplainLogLineArgs {
   return typeof x === 'object' && x !== null && typeof (x as ExplainLogLineArgs).uri === 'string' && Number.isInteger((x as ExplainLogLineArgs).line);
@@ -62,16 +71,16 @@ class LogExplainer {
 
   constructor(private readonly ctx: ServerContext) {}
 
-  private async simConfig(dir: string): Promise<SimConfig | { error: string }> {
+  private async simConfig(dir: string): Promise<{ config: SimConfig; problems: readonly Problem[] } | { error: string }> {
     const analysis = await this.ctx.analyses.computeDir(dir, () => false);
     if (!analysis) return { error: `cannot analyse ${dir}` };
     if (analysis.config.main === undefined) return { error: `cannot read ${dir}/main.cf` };
     const had = this.configs.get(dir);
-    if (had && had.serial === analysis.serial) return had.config;
+    if (had && had.serial === analysis.serial) return { config: had.config, problems: analysis.problems };
     const config = loadSimConfig(dir, analysis.reader, analysisOptions().mode);
     this.configs.clear();
     this.configs.set(dir, { serial: analysis.serial, config });
-    return config;
+    return { config, problems: analysis.problems };
   }
 
   lenses(uri: string): CodeLens[] {
@@ -80,7 +89,7 @@ class LogExplainer {
     const lines = document.getText().split('\n');
     const out: CodeLens[] = [];
     for (let i = 0; i < lines.length && out.length < MAX_LENSES; i++) {
-      if (!parseSmtpdLogLine(lines[i].replace(/\r$/, ''), i)) continue;
+      if (!explainable(lines[i].replace(/\r$/, ''), i)) continue;
       const range = { start: { line: i, character: 0 }, end: { line: i, character: 0 } };
       out.push({ range, data: { uri, line: i } satisfies ExplainLogLineArgs });
     }
@@ -94,11 +103,17 @@ class LogExplainer {
     const lines = document.getText().split('\n');
     const raw = (lines[args.line] ?? '').replace(/\r$/, '');
     const event = parseSmtpdLogLine(raw, args.line);
-    if (!event) return { error: `line ${args.line + 1} is not an access decision smtpd logged (reject, reject_warning, hold, discard, ...)` };
+    const warning = event ? undefined : parseLogWarning(raw, args.line);
+    if (!event && !warning) return { error: `line ${args.line + 1} is neither an access decision smtpd logged (reject, reject_warning, hold, discard, ...) nor a warning, error or fatal line` };
     const where = await configDir(this.ctx.roots);
     if ('error' in where) return where;
-    const config = await this.simConfig(where.dir);
-    if ('error' in config) return config;
+    const loaded = await this.simConfig(where.dir);
+    if ('error' in loaded) return loaded;
+    if (!event) {
+      const x = explainWarning(warning!, loaded.problems);
+      return { markdown: warningMarkdown(x, where.dir), configDir: where.dir, warning: x };
+    }
+    const config = loaded.config;
     // The login behind a queue ID is logged on an earlier line of the same log.
     let user: string | undefined;
     if (event.queueId !== 'NOQUEUE') {
@@ -138,6 +153,36 @@ export function explanationTitle(x: Explanation): string {
   }
 }
 
+const ORIGIN: Record<WarningExplanation['origin'], string> = {
+  configuration: 'From the configuration',
+  client: 'Not from the configuration: the client',
+  dns: 'Not from the configuration: DNS',
+  operational: 'Operational',
+  unknown: 'Not recognised',
+};
+
+/** The lens title of a warning line. */
+export function warningTitle(x: WarningExplanation): string {
+  const f = x.findings[0];
+  if (x.origin === 'configuration') return f ? `Why? configuration: ${f.code} (${basename(f.file)}:${f.line})` : `Why? configuration (${x.note ?? 'no finding today'})`;
+  return `Why? ${ORIGIN[x.origin].toLowerCase()}`;
+}
+
+/** A warning line explained; everything from the log or the configuration is escaped (untrusted text). */
+export function warningMarkdown(x: WarningExplanation, dir: string): string {
+  const w = x.warning;
+  const out: string[] = [];
+  out.push(`**${ORIGIN[x.origin]}**: ${mdText(w.severity)} from ${mdText(w.program)}`);
+  out.push(`Logged (line ${w.line + 1}): ${mdText(w.text, 400)}`);
+  out.push(mdText(x.meaning, 800));
+  const facts: string[] = [];
+  for (const f of x.findings) facts.push(`- **Finding:** ${mdText(f.code)} at ${fileLink(f.file, f.line - 1)}: ${mdText(f.message, 400)}`);
+  if (x.note) facts.push(`- **Note:** ${mdText(x.note, 400)}`);
+  facts.push(`- **Configuration:** ${mdText(dir, 400)}`);
+  out.push(facts.join('\n'));
+  return out.join('\n\n');
+}
+
 /** The whole explanation; everything from the log or the configuration is escaped (untrusted text). */
 export function explanationMarkdown(x: Explanation, dir: string): string {
   const e = x.event;
@@ -174,7 +219,7 @@ export async function logHover(ctx: ServerContext, uri: string, position: Positi
   const document = ctx.logs.get(uri);
   if (!document || !explainer) return document ? null : undefined;
   const text = document.getText().split('\n')[position.line]?.replace(/\r$/, '');
-  if (text === undefined || !parseSmtpdLogLine(text, position.line)) return null;
+  if (text === undefined || !explainable(text, position.line)) return null;
   const r = await explainer.explain({ uri, line: position.line });
   const value = 'error' in r ? `**Why?** Cannot explain this line: ${mdText(r.error, 400)}` : r.markdown;
   return { contents: { kind: MarkupKind.Markdown, value }, range: { start: { line: position.line, character: 0 }, end: { line: position.line, character: text.length } } };
@@ -199,7 +244,7 @@ export const logExplain: Feature = {
       let title: string;
       try {
         const r = await e.explain(lens.data);
-        title = 'error' in r ? `Why? (${r.error})` : explanationTitle(r.explanation);
+        title = 'error' in r ? `Why? (${r.error})` : 'warning' in r ? warningTitle(r.warning) : explanationTitle(r.explanation);
       } catch (err) {
         ctx.log.error(`codeLens/resolve failed: ${describeError(err)}`);
         title = 'Why? (the explanation failed; see the Postfix output)';
