@@ -38,7 +38,7 @@ smtpd_recipient_restrictions = check_recipient_access texthash:{{ETC}}/recipient
 const TABLES = {
   'clients.cidr': '192.0.2.66 REJECT go away\n',
   'helo.pcre': '/^bad\\.helo\\.example$/ REJECT helo not welcome\n',
-  senders: 'spammer@bad.example REJECT\nheld@example.org HOLD\nwarned@example.org WARN watch this one\ndropped@example.org DISCARD\n',
+  senders: 'spammer@bad.example REJECT\nheld@example.org HOLD\nwarned@example.org WARN watch this one\ndropped@example.org DISCARD\nfiltered@example.org FILTER discard:scanner\n',
   recipients: 'gone@example.test REJECT moved away\nstrict@example.test strict\n',
   soft: 'soft@example.test REJECT would be refused\n',
 };
@@ -51,6 +51,7 @@ const CASES: { tx: Partial<LiveTransaction>; action: string; restriction: RegExp
   { tx: { sender: 'held@example.org' }, action: 'hold', restriction: /^check_sender_access texthash:/ },
   { tx: { sender: 'warned@example.org' }, action: 'warn', restriction: /^check_sender_access texthash:/ },
   { tx: { sender: 'dropped@example.org' }, action: 'discard', restriction: /^check_sender_access texthash:/ },
+  { tx: { sender: 'filtered@example.org' }, action: 'filter', restriction: /^check_sender_access texthash:/ },
   { tx: { recipients: ['gone@example.test'] }, action: 'reject', restriction: /^check_recipient_access texthash:/ },
   { tx: { sender: 'joe@localhost', recipients: ['strict@example.test'] }, action: 'reject', restriction: /^reject_non_fqdn_sender$/ },
   { tx: { recipients: ['soft@example.test'] }, action: 'reject_warning', restriction: /^check_recipient_access texthash:/ },
@@ -80,7 +81,7 @@ test('explain: log lines of a live smtpd are explained back to the restriction t
     let log = '';
     for (let i = 0; i < 200; i++) {
       log = live.maillog();
-      const decisions = log.split('\n').filter((l) => /\/smtpd\[\d+\]: \S+: (reject|reject_warning|hold|warn|discard):/.test(l));
+      const decisions = log.split('\n').filter((l) => /\/smtpd\[\d+\]: \S+: (reject|reject_warning|hold|warn|discard|filter):/.test(l));
       if (decisions.length >= CASES.length) break;
       await new Promise((r) => setTimeout(r, 50));
     }
