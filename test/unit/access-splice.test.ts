@@ -8,6 +8,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { AccessTable } from '../../server/src/engine/tables/access';
+import { EntryStore } from '../../server/src/engine/tables/access-entries';
 import { parseAccessTable, parseAccessTableSteps, reparseAccessTable } from '../../server/src/engine/tables/access-parse';
 import { drain } from '../../server/src/engine/steps';
 import { clearParseMemo, parseMemoStats } from '../../server/src/engine/tables/memo';
@@ -112,5 +113,112 @@ describe('incremental access table parse', () => {
     assert.equal(reparseAccessTable(old, 'a@x OK\nb\u00e9 OK\n'), undefined);
     assert.equal(reparseAccessTable(old, 'a@x OK\nb\0 OK\n'), undefined);
     assert.equal(reparseAccessTable(fromScratch('\u00e9 x\n'), '\u00e9 x\nb y\n'), undefined);
+  });
+});
+
+// The entries live in chunks (tables/access-entries.ts) that an edit shares
+// between the parse before and after it. With chunks of a few entries, small
+// texts cross many chunk boundaries, so every way an edit can meet them
+// (inside one, across two, at an end, emptying one, growing one past its
+// size) is exercised by sequences of edits, each applied to the result of the
+// one before, as an editor does.
+describe('chunked entries after sequences of edits', () => {
+  const LINES = ['a@x OK', 'A@X REJECT', 'b@y DUNNO', 'c@z OK', ' continued', '\t more', '# note', '', 'key', '"q k" v', 'd@w  OK  ', 'a@x OK\r', 'b@y x\r', ' cont\r', 'e@v\tHOLD', 'c: d'];
+  const PROBES = ['a@x', 'A@X', 'b@y', 'c@z', 'd@w', 'e@v', '"q k"', 'key', 'c:', 'missing'];
+  const viewWithProbes = (t: AccessTable) => ({ ...view(t), probes: PROBES.map((k) => t.lookup(k) ?? null) });
+  const lineArb = fc.constantFrom(...LINES);
+  const opArb = fc.oneof(
+    // Insert lines at a line boundary.
+    fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), lines: fc.array(lineArb, { minLength: 1, maxLength: 3 }) }),
+    // Delete whole lines.
+    fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), n: fc.integer({ min: 1, max: 4 }) }),
+    // Copy an existing line elsewhere: a duplicate key appears (deleting it later makes it disappear).
+    fc.record({ kind: fc.constant('copy' as const), from: fc.nat(), to: fc.nat() }),
+    // One keystroke anywhere, or a deleted character.
+    fc.record({ kind: fc.constant('char' as const), at: fc.nat(), text: fc.constantFrom('x', 'A', ' ', '\t', '\n', '\r\n', '#', '"', '\\', '') , del: fc.nat(1) }),
+    // A line ending turned into CRLF or back.
+    fc.record({ kind: fc.constant('crlf' as const), at: fc.nat() }),
+  );
+
+  type Op = typeof opArb extends fc.Arbitrary<infer T> ? T : never;
+  function apply(text: string, op: Op): string {
+    const lines = text.split('\n');
+    const body = lines.slice(0, -1); // text always ends with '\n'
+    const at = (n: number, max: number) => (max <= 0 ? 0 : n % max);
+    switch (op.kind) {
+      case 'insert': {
+        const k = at(op.at, body.length + 1);
+        body.splice(k, 0, ...op.lines);
+        return body.join('\n') + '\n';
+      }
+      case 'delete': {
+        if (body.length === 0) return text;
+        body.splice(at(op.at, body.length), op.n);
+        return body.length ? body.join('\n') + '\n' : '';
+      }
+      case 'copy': {
+        if (body.length === 0) return text;
+        const line = body[at(op.from, body.length)];
+        body.splice(at(op.to, body.length + 1), 0, line);
+        return body.join('\n') + '\n';
+      }
+      case 'char': {
+        const k = at(op.at, text.length + 1);
+        const next = text.slice(0, k) + op.text + text.slice(Math.min(text.length, k + op.del));
+        return next.endsWith('\n') || next === '' ? next : next + '\n';
+      }
+      case 'crlf': {
+        if (body.length === 0) return text;
+        const k = at(op.at, body.length);
+        body[k] = body[k].endsWith('\r') ? body[k].slice(0, -1) : body[k] + '\r';
+        return body.join('\n') + '\n';
+      }
+    }
+    return text;
+  }
+
+  for (const size of [1, 2, 3, 8]) {
+    test(`edits applied one after another equal a fresh parse (chunks of ${size})`, () => {
+      const saved = EntryStore.chunkSize;
+      EntryStore.chunkSize = size;
+      try {
+        fc.assert(
+          fc.property(fc.array(lineArb, { minLength: 0, maxLength: 30 }), fc.array(opArb, { minLength: 1, maxLength: 12 }), (start, ops) => {
+            let text = start.length ? start.join('\n') + '\n' : '';
+            let t = fromScratch(text);
+            for (const op of ops) {
+              const next = apply(text, op);
+              const spliced = reparseAccessTable(t, next);
+              assert.ok(spliced, 'plain ASCII texts with small edits are re-parsed in place');
+              const fresh = fromScratch(next);
+              assert.deepEqual(viewWithProbes(spliced), viewWithProbes(fresh), `after ${JSON.stringify(op)} of ${JSON.stringify(text)}`);
+              t = spliced;
+              text = next;
+            }
+          }),
+          { numRuns: 150 },
+        );
+      } finally {
+        EntryStore.chunkSize = saved;
+      }
+    });
+  }
+
+  test('a one-line edit of a big table shares every chunk but the edited one with the parse before', () => {
+    let text = '';
+    for (let i = 0; i < 20_000; i++) text += `user${i}@example${i % 100}.com REJECT\n`;
+    const old = fromScratch(text);
+    const chunks = old.entryStore.chunkCount;
+    assert.ok(chunks >= 8, `a 20,000-entry table is in several chunks (${chunks})`);
+    for (const [from, to] of [
+      ['user10000@', 'xuser10000@'],
+      ['user0@example0.com REJECT\n', ''],
+      ['user19999@example99.com REJECT\n', 'user19999@example99.com REJECT\nuser1@example1.com OK\n'],
+    ]) {
+      const next = text.replace(from, to);
+      const t = reparseAccessTable(old, next)!;
+      assert.ok(t.entryStore.sharedWith(old.entryStore) >= chunks - 2, `${from}: ${t.entryStore.sharedWith(old.entryStore)} of ${chunks} chunks shared`);
+      assert.deepEqual(viewWithProbes(t), viewWithProbes(fromScratch(next)));
+    }
   });
 });

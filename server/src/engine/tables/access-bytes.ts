@@ -36,6 +36,8 @@ export function parseAccessBytes(data: Uint8Array, text: () => string, file: str
   table.reserve(Math.ceil(((sampleLines * n) / Math.max(sampled, 1)) * 1.02) + 16);
   const fold = table.fold;
   let pos = 0;
+  // Zero-based number of the physical line at pos (entries store it).
+  let line = 0;
   while (pos < n) {
     // A physical line starts at pos; each byte is looked at once, by the key loop or the scan for the line's end.
     let i = pos;
@@ -45,6 +47,7 @@ export function parseAccessBytes(data: Uint8Array, text: () => string, file: str
       // Blank or comment.
       while (i < n && bytes[i] !== 10) i++;
       pos = i + 1;
+      line++;
       continue;
     }
     // An indented line continues the entry above it (or is an orphan): the text parser's case.
@@ -78,8 +81,9 @@ export function parseAccessBytes(data: Uint8Array, text: () => string, file: str
     while (v1 > v0 && isSpace(bytes[v1 - 1])) v1--;
     if (k1 === pos || v1 <= v0 || bytes[k1 - 1] === 58 /* : */) return undefined;
     if (slash > pos && looksLikeCidr(ascii(bytes, pos, k1), 0, k1 - pos)) return undefined;
-    table.add(undefined, pos, 0, k1 - pos, v0 - pos, v1 - pos, h, false);
+    table.add(undefined, pos, 0, k1 - pos, v0 - pos, v1 - pos, h, false, line);
     pos = nl + 1;
+    line++;
   }
   table.finish();
   return table;

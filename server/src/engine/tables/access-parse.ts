@@ -77,18 +77,6 @@ function readLines(table: AccessTable, text: string, maybeBad: boolean, from?: n
   );
 }
 
-/** Index of the first entry of `t` that starts at `offset` or later (entries are in text order; no line index needed). */
-function firstEntryFrom(t: AccessTable, offset: number): number {
-  let lo = 0;
-  let hi = t.count;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (t.startOf(mid) < offset) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /**
  * `old` re-read where `raw` differs from its text: the logical lines the edit
  * touched are parsed again, the entries and warnings before and after them
@@ -103,25 +91,30 @@ export function reparseAccessTable(old: AccessTable, raw: string): AccessTable |
   const { start, oldEnd, newEnd } = splice;
   if (NOT_PLAIN.test(raw.slice(start, newEnd))) return undefined;
   const offDelta = newEnd - oldEnd;
-  // The old text's line index when it has one (a table spliced before), else a count: building it costs more.
-  const firstLine = old.src.hasIndex() ? old.src.lineOf(start) : countNewlines(old.text, 0, start);
+  const i0 = old.firstEntryFrom(start);
+  // The line at `start`: from the old text's line index when it has one, else
+  // counted from the entry before (its line is stored), not from the top.
+  const firstLine = old.src.hasIndex()
+    ? old.src.lineOf(start)
+    : i0 > 0
+      ? old.line(i0 - 1) + countNewlines(old.text, old.startOf(i0 - 1), start)
+      : countNewlines(old.text, 0, start);
   const oldLines = countNewlines(old.text, start, oldEnd);
   const lineDelta = countNewlines(raw, start, newEnd) - oldLines;
   // Entries and notes from the line at `oldEnd` on are after the splice; at the end of the text nothing is.
   const endLine = oldEnd >= old.text.length ? Infinity : firstLine + oldLines;
-  const i0 = firstEntryFrom(old, start);
-  const i1 = endLine === Infinity ? old.count : firstEntryFrom(old, oldEnd);
+  const i1 = endLine === Infinity ? old.count : old.firstEntryFrom(oldEnd);
   if (i1 - i0 > MAX_SPLICE_ENTRIES) return undefined;
 
   const table = new AccessTable(raw, old.file, old.type, old.fold, SourceText.spliced(old.src, raw, splice));
   table.plain = true;
-  table.reserve(old.count + 16);
-  table.copyEntries(old, 0, i0, 0, 0);
+  // The entries before i0 and after i1 stay in the old table's chunks, shared (access-entries.ts).
+  table.openSplice(old, i0, i1);
   table.copyNotes(old, 0, firstLine, 0, 0);
   readLines(table, raw, false, start, newEnd, firstLine);
-  const added = table.count - i0;
+  const added = table.addedInSplice();
   if (added > MAX_SPLICE_ENTRIES) return undefined;
-  table.copyEntries(old, i1, old.count, offDelta, lineDelta);
+  table.closeSplice(old, i1, offDelta, lineDelta);
   table.copyNotes(old, endLine, Infinity, offDelta, lineDelta);
 
   // Duplicates: the verdicts on untouched keys carry over (renumbered); the
@@ -209,7 +202,7 @@ function parseAccessLine(
       }
   }
   if (slash > from && looksLikeCidr(s, from, k1)) table.note('cidrKeyInIndexed', tl ?? spanLine(s, from, to, line), 0, k1 - from, s.slice(from, k1));
-  table.add(tl, tl ? 0 : base, 0, k1 - from, v0 - from, v1 - from, h, high);
+  table.add(tl, tl ? 0 : base, 0, k1 - from, v0 - from, v1 - from, h, high, line);
 }
 // A key that is an address/prefix: 10.0.0.0/8, [2001:db8::]/32, 2001:db8::/32.
 export function looksLikeCidr(s: string, a: number, b: number): boolean {

@@ -5,7 +5,8 @@
 // the rest with outer whitespace trimmed. Keys are kept in their quoted form.
 //
 // Built for big files (a million lines in well under a second): entries live
-// in typed arrays of source offsets, duplicate detection and lookups use an
+// in typed arrays of source offsets, in chunks an edit shares between the
+// parses before and after it (access-entries.ts), duplicate detection and lookups use an
 // open-addressing hash over the (folded) key characters in place, and keys,
 // values and ranges are only materialised as strings when asked for.
 
@@ -14,6 +15,7 @@ import { TableCodeKey, tableProblem } from './codes';
 import { foldKey, isAscii } from './fold';
 import { textRange, SourceText, spanLine, TableLine, wholeLineRange } from './text';
 import { tableUseRecorder, type SpliceStep } from './use-recorder';
+import { EntryBuilder, EntryStore, shiftLine, type Region } from './access-entries';
 
 /** Types whose source is this format. */
 export const ACCESS_SOURCE_TYPES = ['hash', 'btree', 'cdb', 'lmdb', 'dbm', 'sdbm', 'texthash'] as const;
@@ -67,25 +69,21 @@ export const FNV_PRIME = 0x01000193;
 
 export class AccessTable {
   readonly kind = 'access' as const;
-  /** Number of accepted entries (duplicates included). */
-  count = 0;
-  // Where each entry's logical line starts; its key end, value start and
-  // value end relative to that, so an edit before an entry moves one number.
-  private keyStart = new Int32Array(INITIAL);
-  private keyEnd = new Int32Array(INITIAL);
-  private valStart = new Int32Array(INITIAL);
-  private valEnd = new Int32Array(INITIAL);
-  private hashes = new Int32Array(INITIAL);
+  /**
+   * The entries (access-entries.ts): while parsing, `builder` collects them;
+   * then `store` holds them, in chunks shared with the parses before and
+   * after an edit.
+   */
+  private builder: EntryBuilder | undefined = new EntryBuilder();
+  private store = new EntryStore([]);
+  /** While re-parsing after an edit: the part of the old table's entries being rebuilt. */
+  private region: Region | undefined;
   /**
    * Open-addressing slots for lookups: pairs of (entry index + 1, hash), 0 =
    * empty, first entries of a key only. Built on the first lookup: linting
    * needs none, and random access into a big table is what costs.
    */
   private slots: Int32Array | undefined;
-  /** Entries from lines that span several physical lines. */
-  private multi = new Map<number, { tl: TableLine; k0: number; k1: number; v0: number; v1: number }>();
-  /** Stored (folded) key of entries whose key is not plain ASCII. */
-  private foldedNonAscii = new Map<number, string>();
   /** Duplicate entry index → first entry index. */
   readonly duplicates = new Map<number, number>();
   private notes: Note[] = [];
@@ -146,22 +144,41 @@ export class AccessTable {
     this.bytes = bytes;
   }
 
-  /** Entries i0..i1 of `old` appended here, `offDelta` characters and `lineDelta` lines further on. @internal */
-  copyEntries(old: AccessTable, i0: number, i1: number, offDelta: number, lineDelta: number): void {
-    const n = this.count;
-    this.reserve(n + i1 - i0);
-    const shift = (a: Int32Array, b: Int32Array, d: number) => {
-      if (d === 0) a.set(b.subarray(i0, i1), n);
-      else for (let i = i0; i < i1; i++) a[n + i - i0] = b[i] + d;
-    };
-    shift(this.keyStart, old.keyStart, offDelta);
-    shift(this.keyEnd, old.keyEnd, 0);
-    shift(this.valStart, old.valStart, 0);
-    shift(this.valEnd, old.valEnd, 0);
-    shift(this.hashes, old.hashes, 0);
-    for (const [i, m] of old.multi) if (i >= i0 && i < i1) this.multi.set(n + i - i0, { ...m, tl: shiftLine(m.tl, offDelta, lineDelta) });
-    for (const [i, k] of old.foldedNonAscii) if (i >= i0 && i < i1) this.foldedNonAscii.set(n + i - i0, k);
-    this.count = n + i1 - i0;
+  /** Number of accepted entries (duplicates included). */
+  get count(): number {
+    return this.builder ? this.builder.count : this.store.count;
+  }
+
+  /** The chunked entry storage (tests check what an edit shares). @internal */
+  get entryStore(): EntryStore {
+    return this.store;
+  }
+
+  /**
+   * @internal Starts this table as `old` after an edit that removes old
+   * entries [i0, i1): the entries before i0 are kept (shared where they are
+   * in untouched chunks); add() then takes the new entries of the edited lines.
+   */
+  openSplice(old: AccessTable, i0: number, i1: number): void {
+    this.region = old.store.open(i0, i1);
+    this.builder = this.region.builder;
+  }
+
+  /** @internal How many entries add() took since openSplice(). */
+  addedInSplice(): number {
+    return this.builder!.count - this.region!.prefix;
+  }
+
+  /** @internal Ends the splice: old entries from i1 on follow, `offDelta` characters and `lineDelta` lines further on. */
+  closeSplice(old: AccessTable, i1: number, offDelta: number, lineDelta: number): void {
+    this.store = old.store.close(this.region!, i1, offDelta, lineDelta);
+    this.builder = undefined;
+    this.region = undefined;
+  }
+
+  /** Index of the first entry that starts at `offset` or later. @internal */
+  firstEntryFrom(offset: number): number {
+    return this.store.firstFrom(offset);
   }
 
   /** The notes of `old` on lines [fromLine, toLine) but its duplicate warnings, appended here and shifted. @internal */
@@ -175,11 +192,11 @@ export class AccessTable {
 
   /** Hash of entry i's stored key. @internal */
   hashOf(i: number): number {
-    return this.hashes[i];
+    return this.store.hash(i);
   }
 
   /**
-   * Duplicate detection after a splice (access-splice.ts): `known` are the
+   * Duplicate detection after a splice (access-parse.ts): `known` are the
    * duplicates of keys the splice did not touch, in this table's indexes;
    * the groups of the `touched` key hashes are found again. Then the
    * warnings are put in line order as finish() does. @internal
@@ -187,11 +204,9 @@ export class AccessTable {
   finishSplice(known: Map<number, number>, touched: Set<number>): void {
     for (const [j, first] of known) this.duplicates.set(j, first);
     const groups = new Map<number, number[]>();
-    const hashes = this.hashes;
-    const list = [...touched];
-    for (let i = 0; i < this.count; i++) {
-      const h = hashes[i];
-      if (list.length <= 4 ? !list.includes(h) : !touched.has(h)) continue;
+    const store = this.store;
+    for (const i of touched.size ? store.withHashes(touched) : []) {
+      const h = store.hash(i);
       this.duplicates.delete(i);
       const reps = groups.get(h);
       if (!reps) {
@@ -199,7 +214,7 @@ export class AccessTable {
         continue;
       }
       const [s, a, b] = this.keyLoc(i);
-      const folded = this.foldedNonAscii.get(i);
+      const folded = store.nonAscii(i);
       const first = reps.find((r) => this.sameKey(r, s, a, b, folded));
       if (first !== undefined) this.duplicates.set(i, first);
       else reps.push(i);
@@ -207,30 +222,9 @@ export class AccessTable {
     this.duplicateNotes();
   }
 
-  private grow(): void {
-    this.resize(this.keyStart.length * 2);
-  }
-
-  /** @internal Sizes the arrays for about n entries up front (avoids regrowing big tables). */
+  /** @internal Sizes the entry arrays for about n entries up front (avoids regrowing big tables). */
   reserve(n: number): void {
-    if (this.keyStart.length >= n) return;
-    // One allocation to the final size, not a doubling per step.
-    let size = this.keyStart.length;
-    while (size < n) size *= 2;
-    this.resize(size);
-  }
-
-  private resize(size: number): void {
-    const g = (a: Int32Array) => {
-      const b = new Int32Array(size);
-      b.set(a.subarray(0, this.count));
-      return b;
-    };
-    this.keyStart = g(this.keyStart);
-    this.keyEnd = g(this.keyEnd);
-    this.valStart = g(this.valStart);
-    this.valEnd = g(this.valEnd);
-    this.hashes = g(this.hashes);
+    this.builder?.reserve(n);
   }
 
   /** The lookup table over first entries (duplicates are known by then). */
@@ -240,22 +234,24 @@ export class AccessTable {
     while (size < this.count * 4) size *= 2;
     const slots = new Int32Array(size);
     const mask = (size >> 1) - 1;
-    for (let i = 0; i < this.count; i++) {
-      if (this.duplicates.has(i)) continue;
-      const h = this.hashes[i];
+    const dups = this.duplicates;
+    this.store.forEachHash((i, h) => {
+      if (dups.size && dups.has(i)) return;
       let p = h & mask;
       while (slots[p << 1] !== 0) p = (p + 1) & mask;
       slots[p << 1] = i + 1;
       slots[(p << 1) + 1] = h;
-    }
+    });
     this.slots = slots;
     return slots;
   }
 
   /** Where entry i's key characters are: [string, start, end]. */
   private keyLoc(i: number): [string, number, number] {
-    const m = this.multi.get(i);
-    return m ? [m.tl.text, m.k0, m.k1] : [this.text, this.keyStart[i], this.keyStart[i] + this.keyEnd[i]];
+    const m = this.store.multi(i);
+    if (m) return [m.tl.text, m.k0, m.k1];
+    const at = this.store.start(i);
+    return [this.text, at, at + this.store.keyEnd(i)];
   }
 
   /** Hash of s[a, b) as stored; non-ASCII keys hash their folded string. */
@@ -277,7 +273,7 @@ export class AccessTable {
 
   /** Does entry i's stored key equal the stored form s[a, b) (or `nonAscii`)? */
   private sameKey(i: number, s: string, a: number, b: number, nonAscii: string | undefined): boolean {
-    const other = this.foldedNonAscii.get(i);
+    const other = this.store.nonAscii(i);
     if (nonAscii !== undefined || other !== undefined) {
       const mine = nonAscii ?? this.storedOf(s, a, b);
       return mine === (other ?? this.storedKey(i));
@@ -291,15 +287,16 @@ export class AccessTable {
 
   private sameEntryKey(i: number, j: number): boolean {
     const [s, a, c] = this.keyLoc(j);
-    return this.sameKey(i, s, a, c, this.foldedNonAscii.get(j));
+    return this.sameKey(i, s, a, c, this.store.nonAscii(j));
   }
 
   /** sameKey for two entries of a table read from ASCII bytes (one-line entries, no decoding needed). */
   private sameKeyBytes(b: Uint8Array, i: number, j: number): boolean {
-    const len = this.keyEnd[i];
-    if (this.keyEnd[j] !== len) return false;
-    const x = this.keyStart[i];
-    const y = this.keyStart[j];
+    const store = this.store;
+    const len = store.keyEnd(i);
+    if (store.keyEnd(j) !== len) return false;
+    const x = store.start(i);
+    const y = store.start(j);
     const fold = this.fold;
     for (let k = 0; k < len; k++) if (!sameCode(b[x + k], b[y + k], fold)) return false;
     return true;
@@ -316,31 +313,20 @@ export class AccessTable {
   }
 
   /**
-   * @internal Records an entry: key s[k0, k1), value s[v0, v1), where s is
-   * tl.text for a multi-piece line and the source text (offsets from `base`)
-   * otherwise. `h` is the key's hash (hashKey), `nonAscii` set when the key has
-   * non-ASCII characters.
+   * @internal Records an entry on zero-based `line`: key s[k0, k1), value
+   * s[v0, v1), where s is tl.text for a multi-piece line and the source text
+   * (offsets from `base`) otherwise. `h` is the key's hash (hashKey),
+   * `nonAscii` set when the key has non-ASCII characters.
    */
-  add(tl: TableLine | undefined, base: number, k0: number, k1: number, v0: number, v1: number, h: number, nonAscii: boolean): void {
-    const i = this.count;
-    if (i === this.keyStart.length) this.grow();
-    if (tl) {
-      this.multi.set(i, { tl, k0, k1, v0, v1 });
-      this.keyStart[i] = tl.base + k0;
-    } else {
-      this.keyStart[i] = base + k0;
-      this.keyEnd[i] = k1 - k0;
-      this.valStart[i] = v0 - k0;
-      this.valEnd[i] = v1 - k0;
-    }
-    this.count = i + 1;
+  add(tl: TableLine | undefined, base: number, k0: number, k1: number, v0: number, v1: number, h: number, nonAscii: boolean, line: number): void {
+    let folded: string | undefined;
     if (nonAscii) {
       const s = tl ? tl.text : this.text;
-      const folded = this.storedOf(s, base + k0, base + k1);
-      this.foldedNonAscii.set(i, folded);
+      folded = this.storedOf(s, base + k0, base + k1);
       h = this.hashKey(s, base + k0, base + k1, folded);
     }
-    this.hashes[i] = h;
+    if (tl) this.builder!.add(tl.base + k0, 0, 0, 0, h, tl.line, { tl, k0, k1, v0, v1 }, folded);
+    else this.builder!.add(base + k0, k1 - k0, v0 - k0, v1 - k0, h, line, undefined, folded);
   }
 
   /**
@@ -352,8 +338,11 @@ export class AccessTable {
    * order (a duplicate warning comes last on its line).
    */
   finish(): void {
-    const n = this.count;
-    const hashes = this.hashes;
+    const b = this.builder!;
+    this.store = EntryStore.from(b);
+    this.builder = undefined;
+    const n = b.count;
+    const hashes = b.h;
     // About four to eight entries per bucket: fewer buckets than that miss the cache on counting; at least 2 bits so the shift stays under 32.
     let bits = 2;
     while (bits < 30 && 1 << bits < n >> 3) bits++;
@@ -398,11 +387,13 @@ export class AccessTable {
   /** A warning for each duplicate, the notes then in line order (a duplicate warning last on its line). */
   private duplicateNotes(): void {
     if (this.duplicates.size === 0) return;
+    const store = this.store;
     for (const j of [...this.duplicates.keys()].sort((x, y) => x - y)) {
-      const m = this.multi.get(j);
-      const tl = m ? m.tl : spanLine(this.text, this.keyStart[j], this.keyStart[j] + Math.max(this.valEnd[j], this.keyEnd[j]), this.line(j));
+      const m = store.multi(j);
+      const at = store.start(j);
+      const tl = m ? m.tl : spanLine(this.text, at, at + Math.max(store.valueEnd(j), store.keyEnd(j)), store.line(j));
       const k0 = m ? m.k0 : 0;
-      const k1 = m ? m.k1 : this.keyEnd[j];
+      const k1 = m ? m.k1 : store.keyEnd(j);
       this.notes.push({ key: 'duplicateKey', tl, start: k0, end: k1, arg: this.keyAt(j) });
     }
     const last = (x: Note) => (x.key === 'duplicateKey' ? 1 : 0);
@@ -436,7 +427,7 @@ export class AccessTable {
   }
 
   storedKey(i: number): string {
-    return this.foldedNonAscii.get(i) ?? (this.fold ? foldKey(this.keyAt(i)) : this.keyAt(i));
+    return this.store.nonAscii(i) ?? (this.fold ? foldKey(this.keyAt(i)) : this.keyAt(i));
   }
 
   value(i: number): string {
@@ -445,27 +436,29 @@ export class AccessTable {
   }
 
   private valueAt(i: number): string {
-    const m = this.multi.get(i);
-    return m ? m.tl.text.slice(m.v0, m.v1) : this.text.slice(this.keyStart[i] + this.valStart[i], this.keyStart[i] + this.valEnd[i]);
+    const m = this.store.multi(i);
+    if (m) return m.tl.text.slice(m.v0, m.v1);
+    const at = this.store.start(i);
+    return this.text.slice(at + this.store.valueStart(i), at + this.store.valueEnd(i));
   }
 
   /** Source offset where entry i's logical line starts (entries are in text order). @internal */
   startOf(i: number): number {
-    return this.keyStart[i];
+    return this.store.start(i);
   }
 
-  /** Zero-based first line of entry i: from the source's line index (built when first asked), not stored per entry. */
+  /** Zero-based first line of entry i. */
   line(i: number): number {
-    const m = this.multi.get(i);
-    return m ? m.tl.line : this.src.lineOf(this.keyStart[i]);
+    return this.store.line(i);
   }
 
   entry(i: number): AccessEntry {
     tableUseRecorder()?.scan(this);
-    const m = this.multi.get(i);
-    const at = this.keyStart[i];
-    const keyRange = m ? textRange(this.src, m.tl, m.k0, m.k1) : this.src.range(at, at + this.keyEnd[i]);
-    const valueRange = m ? textRange(this.src, m.tl, m.v0, m.v1) : this.src.range(at + this.valStart[i], at + this.valEnd[i]);
+    const store = this.store;
+    const m = store.multi(i);
+    const at = store.start(i);
+    const keyRange = m ? textRange(this.src, m.tl, m.k0, m.k1) : this.src.range(at, at + store.keyEnd(i));
+    const valueRange = m ? textRange(this.src, m.tl, m.v0, m.v1) : this.src.range(at + store.valueStart(i), at + store.valueEnd(i));
     return {
       index: i,
       key: this.keyAt(i),
@@ -608,12 +601,6 @@ function sameCode(c1: number, c2: number, fold: boolean): boolean {
   if (c1 === c2) return true;
   if (!fold) return false;
   return (c1 >= 65 && c1 <= 90 ? c1 + 32 : c1) === (c2 >= 65 && c2 <= 90 ? c2 + 32 : c2);
-}
-
-/** The same logical line `offDelta` characters and `lineDelta` lines further on. */
-function shiftLine(tl: TableLine, offDelta: number, lineDelta: number): TableLine {
-  const pieces = tl.pieces?.map((v, k) => (k % 3 === 1 ? v + offDelta : k % 3 === 2 ? v + lineDelta : v));
-  return { text: tl.text, line: tl.line + lineDelta, base: tl.base + offDelta, pieces };
 }
 
 /** Suffix of the file postmap builds for an indexed type. */
