@@ -86,12 +86,12 @@ export interface Site {
 }
 
 export interface SiteToken {
-  text: string;
-  start: number;
-  end: number;
-  range: Range;
-  site: Site;
-  index: number;
+  readonly text: string;
+  readonly start: number;
+  readonly end: number;
+  readonly range: Range;
+  readonly site: Site;
+  readonly index: number;
 }
 
 /** A word of an effective list. `token` is set when the word is written literally (editable). */
@@ -103,6 +103,24 @@ export interface ListToken {
   range?: Range;
   /** Parameter whose value holds the word. */
   parameter: string;
+}
+
+/**
+ * A word of a site. Its document range is worked out when first asked for: a
+ * list can hold a million words and only the few in findings need one.
+ */
+class WordOfSite implements SiteToken {
+  private where?: Range;
+  constructor(
+    readonly text: string,
+    readonly start: number,
+    readonly end: number,
+    readonly site: Site,
+    readonly index: number,
+  ) {}
+  get range(): Range {
+    return (this.where ??= this.site.rangeOf(this.start, this.end));
+  }
 }
 
 /** Words of a list value with offsets, as smtpd's mystrtokq() splits them. */
@@ -133,7 +151,7 @@ export function siteOf(ctx: RuleContext, where: Exclude<Where, { kind: 'default'
       rangeOf = literal ? (a, b) => logicalRange(s.logical, o.valueStart + a, o.valueStart + b) : () => o.valueRange;
     }
     const site: Site = { id, file, parameter, value, where, tokens: [], rangeOf };
-    site.tokens = splitWords(value).map((w, index) => ({ ...w, range: rangeOf(w.start, w.end), site, index }));
+    site.tokens = splitWords(value).map((w, index) => new WordOfSite(w.text, w.start, w.end, site, index));
     return site;
   });
 }

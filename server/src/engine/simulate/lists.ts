@@ -192,9 +192,38 @@ function compiledList(view: ServiceView, value: string): CompiledItem[] {
 export function matchList(view: ServiceView, listName: string, kind: ListKind, subjects: string[], value?: string): ListMatch {
   const parent = kind !== 'string' && parentStyle(view, listName);
   const folded = subjects.map((s) => s.toLowerCase());
+  const items = compiledList(view, value ?? view.value(listName));
+  if (!looksUpTables(items)) {
+    // No table in the list: the answer depends on the subjects alone, and the
+    // relay matrix asks the same few clients a dozen times over one list.
+    let answers = pureAnswers.get(items);
+    if (!answers) pureAnswers.set(items, (answers = new Map()));
+    const key = `${kind}\0${parent}\0${folded.join('\0')}`;
+    let answer = answers.get(key);
+    if (!answer) {
+      if (answers.size >= MAX_PURE_ANSWERS) answers.clear();
+      answers.set(key, (answer = scanList(view, items, kind, folded, parent)));
+    }
+    return { ...answer };
+  }
+  return scanList(view, items, kind, folded, parent);
+}
+
+/** Answers of lists without tables, by kind, parent style and subjects. */
+const pureAnswers = new WeakMap<CompiledItem[], Map<string, ListMatch>>();
+const MAX_PURE_ANSWERS = 64;
+const tableFree = new WeakMap<CompiledItem[], boolean>();
+
+function looksUpTables(items: CompiledItem[]): boolean {
+  let free = tableFree.get(items);
+  if (free === undefined) tableFree.set(items, (free = !items.some((item) => isTable(item.pat))));
+  return !free;
+}
+
+function scanList(view: ServiceView, items: CompiledItem[], kind: ListKind, folded: string[], parent: boolean): ListMatch {
   let assumed: string | undefined;
   const ips: (Ip | undefined)[] = [];
-  for (const item of compiledList(view, value ?? view.value(listName))) {
+  for (const item of items) {
     const { raw, pat, match } = item;
     for (let i = 0; i < folded.length; i++) {
       let r: Lookup;
