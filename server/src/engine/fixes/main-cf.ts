@@ -15,12 +15,45 @@ import type { Fix, Problem } from '../types';
 import { FixContext, samePosition } from './context';
 import { insertLineAbove, removeLines, textEdit } from './text';
 
+/**
+ * main.cf entries in line order, found by binary search: quick fixes are
+ * worked out for every finding, and a main.cf of 100,000 settings can have
+ * 10,000 findings (a linear search each was most of such a lint).
+ */
+const byFirstLine = new WeakMap<object, MainCfEntry[]>();
+
+function entriesInOrder(ctx: FixContext): MainCfEntry[] {
+  const main = ctx.config.main;
+  if (!main) return [];
+  let sorted = byFirstLine.get(main);
+  if (!sorted) byFirstLine.set(main, (sorted = [...main.entries].sort((a, b) => a.logical.firstLine - b.logical.firstLine)));
+  return sorted;
+}
+
+/** The last entry starting at or before `line`. */
+function lastStartingBy(ctx: FixContext, line: number): MainCfEntry | undefined {
+  const sorted = entriesInOrder(ctx);
+  let lo = 0;
+  let hi = sorted.length - 1;
+  let found: MainCfEntry | undefined;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid].logical.firstLine <= line) {
+      found = sorted[mid];
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
 function entryAt(ctx: FixContext, p: Problem): MainCfEntry | undefined {
-  return ctx.config.main?.entries.find((e) => samePosition(e.nameRange.start, p.range.start));
+  const e = lastStartingBy(ctx, p.range.start.line);
+  return e && samePosition(e.nameRange.start, p.range.start) ? e : undefined;
 }
 
 function entryContaining(ctx: FixContext, line: number): MainCfEntry | undefined {
-  return ctx.config.main?.entries.find((e) => e.logical.firstLine <= line && line <= e.logical.lastLine);
+  const e = lastStartingBy(ctx, line);
+  return e && line <= e.logical.lastLine ? e : undefined;
 }
 
 /** The physical lines of an entry's text (comment lines inside a continued value are not among them). */

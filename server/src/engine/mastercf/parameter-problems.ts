@@ -107,9 +107,8 @@ export function closestParameter(name: string, version: string = ORACLE_VERSION,
   let best: string | undefined;
   let bestD = max + 1;
   for (const k of names) {
-    if (exclude?.(k)) continue;
     const d = editDistance(name, k, max);
-    if (d < bestD) {
+    if (d < bestD && !exclude?.(k)) {
       bestD = d;
       best = k;
     }

@@ -9,17 +9,28 @@ import { tokenLocation } from './lists';
 export function editDistance(a: string, b: string, max = Infinity): number {
   const m = a.length;
   const n = b.length;
-  // At least the difference in length: beyond max, the table (m x n cells, for a word that may be megabytes long) is not built.
+  // At least the difference in length: beyond max, no table (m x n cells, for a word that may be megabytes long) is built.
   if (Math.abs(m - n) > max) return max + 1;
-  const d: number[][] = Array.from({ length: m + 1 }, (_, i) => Array.from({ length: n + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  // Three rolling rows (the transposition looks two rows back); a row whose
+  // every cell is over max cannot lead to a smaller distance.
+  let prev2 = new Int32Array(n + 1);
+  let prev = new Int32Array(n + 1);
+  let row = new Int32Array(n + 1);
+  for (let j = 0; j <= n; j++) prev[j] = j;
   for (let i = 1; i <= m; i++) {
+    row[0] = i;
+    let least = i;
     for (let j = 1; j <= n; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      let d = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, prev2[j - 2] + 1);
+      row[j] = d;
+      if (d < least) least = d;
     }
+    if (least > max) return max + 1;
+    [prev2, prev, row] = [prev, row, prev2];
   }
-  return d[m][n];
+  return prev[n];
 }
 
 /** The closest candidate within a distance that grows with the word's length. */
