@@ -7,9 +7,9 @@
 // answer is checked. An unreadable table is PF001, never "does not exist".
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runRealArgs } from '../fixtures/mastercf/harness';
 import { cliPath as CLI, ensureBuilt } from '../helpers/build';
@@ -26,6 +26,10 @@ before(() => {
   symlinkSync('main.cf', join(tmp, 'loop', 'main.cf'));
   mkdirSync(join(tmp, 'zero'));
   symlinkSync('/dev/zero', join(tmp, 'zero', 'main.cf'));
+  mkdirSync(join(tmp, 'elsewhere'));
+  writeFileSync(join(tmp, 'elsewhere', 'main.cf'), 'myhostname = mx.example.com\nmynetworks = 0.0.0.0/0\n');
+  mkdirSync(join(tmp, 'linked'));
+  symlinkSync('../elsewhere/main.cf', join(tmp, 'linked', 'main.cf'));
 });
 
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -70,4 +74,17 @@ test('a table that is there but cannot be read is PF001, not "does not exist"', 
       `PF001 texthash:${dir}/senders: cannot open ${dir}/senders: Too many levels of symbolic links.`,
     ],
   );
+});
+
+test('a repository copy whose main.cf links out of its directory is not "0 errors": it says why and exits 1; --live reads it', () => {
+  const dir = join(tmp, 'linked');
+  const target = realpathSync(join(tmp, 'elsewhere', 'main.cf'));
+  const why = `${dir}/main.cf is a link out of the configuration directory (to ${target}); a repository copy is read only inside its own tree: lint ${dirname(target)} instead, or pass --live if this is the configuration of this machine`;
+  assert.deepEqual(ours([dir]), { status: 1, stdout: '', stderr: `postfix-lint: fatal: ${why}\n` });
+  const sim = ours(['simulate', '-c', dir, '--client', '192.0.2.1', '--from', 'a@b.example', '--to', 'c@d.example']);
+  assert.deepEqual(sim, { status: 1, stdout: '', stderr: `postfix-lint simulate: fatal: ${why}\n` });
+  // As this machine's configuration the link is followed, as Postfix follows it: the open relay is found.
+  const live = ours(['--live', '--format', 'json', dir]);
+  assert.equal(live.status, 1, live.stderr);
+  assert.ok(JSON.parse(live.stdout).problems.some((p: { code: string }) => p.code === 'PF501'), live.stdout);
 });

@@ -135,7 +135,7 @@ export function runLint(argv: string[], io: CliIo & { reader: typeof fsReader })
   const { format, version, minSeverity, failOn, mode, configFile, paths } = args;
   const targets = paths.map((p) => resolve(p));
   for (const p of targets) {
-    const failure = io.reader.isDirectory(p) ? mainCfFailure(p, io.reader) : undefined;
+    const failure = io.reader.isDirectory(p) ? mainCfFailure(p, io.reader, mode) : undefined;
     if (failure) {
       io.stderr(`postfix-lint: fatal: ${failure}\n`);
       return 1;

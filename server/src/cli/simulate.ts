@@ -316,7 +316,7 @@ export function runSimulate(argv: string[], io: SimulateIo): number | Promise<nu
     return 2;
   }
   const dir = resolve(p.dir);
-  const failure = mainCfFailure(dir, io.reader);
+  const failure = mainCfFailure(dir, io.reader, p.mode);
   if (failure) {
     io.stderr(`postfix-lint simulate: fatal: ${failure}\n`);
     return 1;
