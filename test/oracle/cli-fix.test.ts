@@ -8,18 +8,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireTools } from '../helpers/env';
-import { fsReader, main } from '../../server/src/cli/main';
+import { runCli } from '../helpers/cli-run';
+import { fsReader } from '../../server/src/cli/main';
 import { lintTargets } from '../../server/src/engine/lint';
 
 const MAIN = '# our relay\ncompatibility_level = 3.6\nmydestination = example.test\nmynetworks = 0.0.0.0/0\nsmtpd_banner = $myhostname ESMTP $mail_name\n';
 const MASTER = 'smtp      inet  n       -       y       -       -       smtpd\n';
-
-function run(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const status = main(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), reader: fsReader }) as number;
-  return { status, stdout, stderr };
-}
 
 test('--fix --diff prints the change only; --fix writes it, postconf agrees, and is idempotent', (t) => {
   if (!requireTools(t, { commands: ['postconf'] })) return;
@@ -29,11 +23,11 @@ test('--fix --diff prints the change only; --fix writes it, postconf agrees, and
     writeFileSync(join(dir, 'master.cf'), MASTER);
     const codes = () => lintTargets([dir], fsReader, { mode: 'repository' }).problems.map((p) => p.code);
     assert.ok(codes().includes('PF500'));
-    const preview = run(['--fix', '--diff', dir]);
+    const preview = runCli(['--fix', '--diff', dir]);
     assert.equal(preview.status, 0, preview.stderr);
     assert.match(preview.stdout, /^-mynetworks = 0\.0\.0\.0\/0$/m);
     assert.equal(readFileSync(join(dir, 'main.cf'), 'utf8'), MAIN, '--diff writes nothing');
-    assert.equal(run(['--fix', dir]).status, 0);
+    assert.equal(runCli(['--fix', dir]).status, 0);
     const after = readFileSync(join(dir, 'main.cf'), 'utf8');
     assert.notEqual(after, MAIN);
     assert.match(after, /^# our relay$/m, 'comments kept');
@@ -41,9 +35,9 @@ test('--fix --diff prints the change only; --fix writes it, postconf agrees, and
     // Real postconf reads the fixed file and no longer sees the open network.
     const effective = execFileSync('postconf', ['-c', dir, '-h', 'mynetworks'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     assert.doesNotMatch(effective, /0\.0\.0\.0\/0/);
-    run(['--fix', dir]);
+    runCli(['--fix', dir]);
     assert.equal(readFileSync(join(dir, 'main.cf'), 'utf8'), after, 'a second run changes nothing');
-    assert.equal(run(['--fix', '--bogus', dir]).status, 2);
+    assert.equal(runCli(['--fix', '--bogus', dir]).status, 2);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

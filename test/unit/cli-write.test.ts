@@ -9,17 +9,10 @@ import { chmodSync, chownSync, linkSync, lstatSync, mkdirSync, mkdtempSync, read
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireTools } from '../helpers/env';
-import { fsReader, main } from '../../server/src/cli/main';
+import { runCli } from '../helpers/cli-run';
 
 const MAIN = '# Büro Zürich: our MX\ncompatibility_level = 3.6\nmydestination = example.test\ninet_interfaces = all\n';
 const MASTER = 'smtp      inet  n       -       y       -       -       smtpd\n';
-
-function run(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const status = main(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), reader: fsReader }) as number;
-  return { status, stdout, stderr };
-}
 
 const leftovers = (dir: string) => readdirSync(dir).filter((n) => n.includes('.postfix-lint-'));
 
@@ -43,7 +36,7 @@ test('recipe --write replaces main.cf by a rename in its directory, keeping mode
       });
     });
 
-    const r = run(['recipe', 'rate-limits', '-c', dir, '--write']);
+    const r = runCli(['recipe', 'rate-limits', '-c', dir, '--write']);
     assert.equal(r.status, 0, r.stderr);
     const st = statSync(join(dir, 'main.cf'));
     assert.notEqual(st.ino, oldIno, 'a new file took the name (rename), the old one was not rewritten in place');
@@ -77,7 +70,7 @@ test('recipe --write through a symlinked main.cf replaces the target and keeps t
     chmodSync(join(real, 'main.cf'), 0o600);
     symlinkSync(join(real, 'main.cf'), join(dir, 'main.cf'));
     writeFileSync(join(dir, 'master.cf'), MASTER);
-    const r = run(['recipe', 'rate-limits', '-c', dir, '--write']);
+    const r = runCli(['recipe', 'rate-limits', '-c', dir, '--write']);
     assert.equal(r.status, 0, r.stderr);
     assert.ok(lstatSync(join(dir, 'main.cf')).isSymbolicLink(), 'main.cf is still a symlink');
     assert.match(readFileSync(join(real, 'main.cf'), 'utf8'), /^smtpd_client_connection_rate_limit = \d+$/m, 'the target was written');
@@ -95,7 +88,7 @@ test('a main.cf that is not UTF-8 is not written (its bytes would be lost): exit
     writeFileSync(join(dir, 'main.cf'), latin1);
     writeFileSync(join(dir, 'master.cf'), MASTER);
     // submission changes main.cf and master.cf and creates a table: all or nothing.
-    const r = run(['recipe', 'submission', '-c', dir, '--write']);
+    const r = runCli(['recipe', 'submission', '-c', dir, '--write']);
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stderr, /main\.cf changed since it was read, or is not valid UTF-8/);
     assert.ok(readFileSync(join(dir, 'main.cf')).equals(latin1), 'main.cf byte-identical');

@@ -11,7 +11,7 @@ import { lintDirectory } from '../../server/src/engine/lint';
 import { loadSimConfig } from '../../server/src/engine/simulate/config';
 import { simulateTransaction } from '../../server/src/engine/simulate/simulate';
 import type { FileReader, Problem } from '../../server/src/engine/types';
-import { fsReader, main } from '../../server/src/cli/main';
+import { runCli } from '../helpers/cli-run';
 import { ConfigDir } from '../helpers/postfix-tools';
 
 type Files = Record<string, string>;
@@ -217,11 +217,7 @@ describe('the command line says how it judged each configuration', () => {
       // A path that exists on this machine too, so --live finds the source.
       d.write('main.cf', `compatibility_level = 3.6\nvirtual_alias_maps = hash:${d.dir}/virtual\n`);
       d.write('virtual', 'a@example.test b@example.test\n');
-      const cli = (...args: string[]) => {
-        let stdout = '';
-        const status = main(args, { stdout: (s) => (stdout += s), stderr: () => {}, reader: fsReader });
-        return { stdout, status };
-      };
+      const cli = (...args: string[]) => runCli(args);
       const json = JSON.parse(cli('--format', 'json', d.dir).stdout);
       assert.deepEqual(json.configurations.map((c: { mode: string }) => c.mode), ['repository']);
       assert.deepEqual(json.problems.map((p: Problem) => p.code), ['PF380']);

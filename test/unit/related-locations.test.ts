@@ -4,13 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigDir } from '../helpers/postfix-tools';
-import { fsReader, main } from '../../server/src/cli/main';
+import { runCli } from '../helpers/cli-run';
 
-function cli(...args: string[]): string {
-  let stdout = '';
-  main(args, { stdout: (s) => (stdout += s), stderr: () => {}, reader: fsReader });
-  return stdout;
-}
+const cli = (...args: string[]): string => runCli(args).stdout;
 
 test('PF501 over three public networks: one result, two related locations, in JSON and SARIF', () => {
   const d = new ConfigDir('related-');
