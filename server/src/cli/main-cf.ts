@@ -5,6 +5,7 @@
 // a link out of its directory is not read either (engine/config-files.ts
 // keeps an untrusted tree from naming other files): that is said too.
 
+import { dirname } from 'node:path';
 import { configFiles, detectMode } from '../engine/config-files';
 import type { ConfigMode } from '../engine/config-files';
 import type { FileReader } from '../engine/types';
@@ -20,7 +21,7 @@ export function mainCfFailure(dir: string, reader: FileReader, mode?: ConfigMode
   const m = mode ?? detectMode(base);
   if (m === 'repository' && configFiles(base, reader, m).readText(path) === undefined) {
     const target = reader.realPath?.(path) ?? 'elsewhere';
-    return `${path} is a link out of the configuration directory (to ${target}); a repository copy is read only inside its own tree: lint ${target.replace(/\/[^/]*$/, '') || '/'} instead, or pass --live if this is the configuration of this machine`;
+    return `${path} is a link out of the configuration directory (to ${target}); a repository copy is read only inside its own tree: lint ${dirname(target)} instead, or pass --live if this is the configuration of this machine`;
   }
   return undefined;
 }
