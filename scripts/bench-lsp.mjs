@@ -189,7 +189,10 @@ async function run() {
       const diagnosed = new Promise((res) => diagnosticsWaiters.set(uri, res));
       const t0 = process.hrtime.bigint();
       notify('textDocument/didOpen', { textDocument: { uri, languageId, version: 1, text } });
-      const count = await Promise.race([diagnosed, new Promise((res) => setTimeout(() => res('timeout'), 300_000))]);
+      // The timer is cleared once the diagnostics came: a pending one kept the script alive 5 minutes after printing.
+      let timer;
+      const count = await Promise.race([diagnosed, new Promise((res) => (timer = setTimeout(() => res('timeout'), 300_000)))]);
+      clearTimeout(timer);
       const diagnosticsMs = Number(process.hrtime.bigint() - t0) / 1e6;
       // Hover positions spread over the whole file: names, values, fields, table keys.
       const lines = text.split('\n');
@@ -261,12 +264,17 @@ async function run() {
   );
   await request('shutdown');
   notify('exit');
+  // Done when the server is gone; one that does not leave on `exit` is killed rather than waited for.
+  const exited = new Promise((res) => (child.exitCode !== null || child.signalCode !== null ? res() : child.once('exit', res)));
+  const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(killer);
 }
 
 run()
   .catch((e) => {
     console.error(e);
     process.exitCode = 1;
-    child.kill();
+    child.kill('SIGKILL');
   })
   .finally(() => rmSync(work, { recursive: true, force: true }));
