@@ -19,6 +19,7 @@ import { versionAtLeast } from './catalog/version';
 import { hardeningAdvice, mergeHardeningFixes, runRulesSteps, suppressProblems, type HardeningFix } from './rules';
 import type { MergeOptions } from './rules/harden';
 import { pushAll } from './arrays';
+import { editDistance } from './edit-distance';
 import { EXPANSION_TOO_LARGE } from './expand';
 import { overlayReader } from './overlay-reader';
 import { FILE_CODES, fileProblem, unreadableProblem } from './file-codes';
@@ -398,15 +399,7 @@ function missingTable(config: PostfixConfig, use: TableUse): Problem {
 function nearbyName(config: PostfixConfig, local: string): string | undefined {
   const list = config.files.base.listDirectory?.(dirname(local));
   const name = basename(local);
-  return list?.find((n) => n !== name && editDistanceAtMostOne(n, name) && !/\.(db|lmdb|cdb|dir|pag)$/.test(n));
-}
-
-function editDistanceAtMostOne(a: string, b: string): boolean {
-  if (Math.abs(a.length - b.length) > 1) return false;
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  if (a.length === b.length) return a.slice(i + 1) === b.slice(i + 1) || (a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2));
-  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+  return list?.find((n) => n !== name && editDistance(n, name, 1, { transpositions: true }) <= 1 && !/\.(db|lmdb|cdb|dir|pag)$/.test(n));
 }
 
 function relativeTo(dir: string, path: string): string {

@@ -4,6 +4,7 @@
 // themselves are postconf's registration (postconf/parameters.ts).
 
 import { builtinParameterNames, LEGACY_NAMES, ORACLE_VERSION } from '../catalog/parameters';
+import { editDistance } from '../edit-distance';
 import { logicalRange } from '../lines';
 import type { ReadFile } from '../postconf/dbms';
 import { Finding, ParameterRegistry, PostconfEntry, PostconfSetting, registerParameters } from '../postconf/parameters';
@@ -48,46 +49,6 @@ function referenceRange(entry: PostconfEntry, setting: string | undefined, ref: 
     if (m) return logicalRange(r.service.logical, r.valueText.start + m.index, r.valueText.start + m.index + m[0].length);
   }
   return r.value;
-}
-
-/**
- * Levenshtein distance when it is at most `max`, else a number above `max`.
- * Only cells within `max` of the diagonal can be that small, so only those
- * are computed (two reused rows): "did you mean" runs for every unknown name
- * against every known one, and a main.cf can hold a hundred thousand names.
- */
-let rowA = new Int32Array(64);
-let rowB = new Int32Array(64);
-function editDistance(a: string, b: string, max: number): number {
-  if (Math.abs(a.length - b.length) > max) return max + 1;
-  const far = max + 1;
-  const n = b.length;
-  if (rowA.length < n + 2) {
-    rowA = new Int32Array(2 * n + 2);
-    rowB = new Int32Array(2 * n + 2);
-  }
-  let prev = rowA;
-  let cur = rowB;
-  for (let j = 0; j <= n; j++) prev[j] = j <= max ? j : far;
-  prev[n + 1] = far;
-  for (let i = 1; i <= a.length; i++) {
-    const lo = Math.max(1, i - max);
-    const hi = Math.min(n, i + max);
-    cur[lo - 1] = lo === 1 ? i : far;
-    let best = cur[lo - 1];
-    const ca = a.charCodeAt(i - 1);
-    for (let j = lo; j <= hi; j++) {
-      const v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca === b.charCodeAt(j - 1) ? 0 : 1));
-      cur[j] = v;
-      if (v < best) best = v;
-    }
-    if (hi < n) cur[hi + 1] = far;
-    if (best > max) return far;
-    const t = prev;
-    prev = cur;
-    cur = t;
-  }
-  return Math.min(prev[n], far);
 }
 
 const knownNames = new Map<string, string[]>();

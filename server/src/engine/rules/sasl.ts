@@ -6,6 +6,7 @@
 //   (measured on a live smtpd: an XCLIENT LOGIN is ignored, relay denied)
 // - PF516: reject_sender_login_mismatch without smtpd_sender_login_maps
 
+import { editDistance } from '../edit-distance';
 import type { MasterService } from '../mastercf';
 import type { Fix, Problem, Range, TextEdit } from '../types';
 import type { RuleContext, SmtpdService, Where } from './context';
@@ -13,7 +14,7 @@ import { setMainParameter, setServiceOption } from './edits';
 import { deliberateException, internalListener } from './internal-listener';
 import { serviceLists, tokenLocation } from './lists';
 import { code, problem, Rule } from './rule';
-import { ByLocation, editDistance, listText } from './util';
+import { ByLocation, listText } from './util';
 
 export const SASL_WITHOUT_TLS_AUTH_ONLY = code('PF511', 'sasl-without-tls-auth-only', 'warning', 'security', 'AUTH is offered before STARTTLS: passwords may be sent in clear text');
 export const SASL_ON_PORT_25 = code('PF512', 'sasl-on-port-25', 'info', 'security', 'SMTP AUTH is enabled on port 25; keep it to the submission ports');
@@ -108,7 +109,7 @@ function authOnPort25(ctx: RuleContext): Problem[] {
 
 /** A -o name that looks like a misspelling of smtpd_sasl_auth_enable. */
 function misspelledSaslEnable(service?: MasterService): string | undefined {
-  const o = service?.overrides.find((x) => x.name !== 'smtpd_sasl_auth_enable' && editDistance(x.name, 'smtpd_sasl_auth_enable', 3) <= 3);
+  const o = service?.overrides.find((x) => x.name !== 'smtpd_sasl_auth_enable' && editDistance(x.name, 'smtpd_sasl_auth_enable', 3, { transpositions: true }) <= 3);
   return o?.name;
 }
 

@@ -4,34 +4,7 @@
 import type { Range } from '../types';
 import type { ListToken } from './lists';
 import { tokenLocation } from './lists';
-
-/** Optimal string alignment distance (transpositions count as one edit). */
-export function editDistance(a: string, b: string, max = Infinity): number {
-  const m = a.length;
-  const n = b.length;
-  // At least the difference in length: beyond max, no table (m x n cells, for a word that may be megabytes long) is built.
-  if (Math.abs(m - n) > max) return max + 1;
-  // Three rolling rows (the transposition looks two rows back); a row whose
-  // every cell is over max cannot lead to a smaller distance.
-  let prev2 = new Int32Array(n + 1);
-  let prev = new Int32Array(n + 1);
-  let row = new Int32Array(n + 1);
-  for (let j = 0; j <= n; j++) prev[j] = j;
-  for (let i = 1; i <= m; i++) {
-    row[0] = i;
-    let least = i;
-    for (let j = 1; j <= n; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let d = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, prev2[j - 2] + 1);
-      row[j] = d;
-      if (d < least) least = d;
-    }
-    if (least > max) return max + 1;
-    [prev2, prev, row] = [prev, row, prev2];
-  }
-  return prev[n];
-}
+import { editDistance } from '../edit-distance';
 
 /** The closest candidate within a distance that grows with the word's length. */
 export function closest(word: string, candidates: Iterable<string>): string | undefined {
@@ -40,7 +13,7 @@ export function closest(word: string, candidates: Iterable<string>): string | un
   let best: string | undefined;
   let bestD = Infinity;
   for (const c of candidates) {
-    const dist = editDistance(w, c.toLowerCase(), Math.min(limit, bestD));
+    const dist = editDistance(w, c.toLowerCase(), Math.min(limit, bestD), { transpositions: true });
     if (dist < bestD) {
       bestD = dist;
       best = c;
