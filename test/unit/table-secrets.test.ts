@@ -129,3 +129,47 @@ test('notATable on a 100,000-line table reads up to the first entry: a NAME=valu
   assert.equal(notATable(env), 'its 100000 lines are NAME=value assignments, like a .env or shell file');
   assert.equal(notATable(`${table}-----BEGIN PRIVATE KEY-----\n`), 'it holds a PEM block (a private key or certificate)');
 });
+
+test('notATable given the file: after each edit it answers as a fresh check of the whole text', () => {
+  // The PEM check looks only at the changed part when the text before had no
+  // PEM block (table-secrets.ts pemAfterEdit): headers typed a character at a
+  // time, made to start a line by an inserted newline, ended by typing their
+  // last dash, broken again, CR and U+2028 line ends, edits at either end.
+  const PIECES = ['-----BEGIN ', 'RSA PRIVATE KEY', '-----', '-', '\n', '\r', '\u2028', ' ', 'x', 'user@example.test OK\n', 'A=b\n', '# c\n', '-----BEGIN CERTIFICATE-----', 'BEGIN '];
+  const edit = fc.record({ at: fc.nat(), del: fc.nat({ max: 12 }), ins: fc.array(fc.constantFrom(...PIECES), { maxLength: 3 }) });
+  fc.assert(
+    fc.property(fc.array(fc.constantFrom(...PIECES), { maxLength: 12 }), fc.array(edit, { minLength: 1, maxLength: 25 }), fc.nat(), (start, edits, n) => {
+      const file = `/memo/test-${n}`;
+      let text = start.join('');
+      assert.equal(notATable(text, file), notATable(text));
+      for (const e of edits) {
+        const at = e.at % (text.length + 1);
+        text = text.slice(0, at) + e.ins.join('') + text.slice(Math.min(text.length, at + e.del));
+        assert.equal(notATable(text, file), notATable(text), JSON.stringify(text));
+      }
+    }),
+    { numRuns: 400 },
+  );
+});
+
+test('notATable given the file: a PEM header typed into the middle of a big table is found', () => {
+  const file = '/memo/big-table';
+  const lines = Array.from({ length: 20000 }, (_, i) => `user${i}@example.test OK`);
+  let text = lines.join('\n') + '\n';
+  assert.equal(notATable(text, file), undefined);
+  const at = text.indexOf('user10000@');
+  const header = '-----BEGIN OPENSSH PRIVATE KEY-----\n';
+  // Typed a character at a time: only the last dash makes it a header.
+  for (let k = 1; k <= header.length; k++) {
+    const now = text.slice(0, at) + header.slice(0, k) + text.slice(at);
+    const want = k >= header.length - 1 ? 'it holds a PEM block (a private key or certificate)' : undefined;
+    assert.equal(notATable(now, file), want, `after ${k} characters`);
+  }
+  // Removed again: a table once more (the check starts over from the whole text).
+  assert.equal(notATable(text, file), undefined);
+  // A header in the middle of a line, then a newline typed before it.
+  text = text.slice(0, at) + 'x-----BEGIN CERTIFICATE-----' + text.slice(at);
+  assert.equal(notATable(text, file), undefined);
+  text = text.slice(0, at + 1) + '\n' + text.slice(at + 1);
+  assert.equal(notATable(text, file), 'it holds a PEM block (a private key or certificate)');
+});

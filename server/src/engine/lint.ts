@@ -336,7 +336,7 @@ function* tableProblems(config: PostfixConfig, notTables: Set<string>): Generato
     }
     // One finding for a file that is not a table, however many places name it.
     if (notTables.has(use.files.source)) continue;
-    const why = notATable(text);
+    const why = notATable(text, use.files.source);
     if (why) {
       notTables.add(use.files.source);
       out.push(

@@ -5,6 +5,7 @@
 // text quoted from real tables is cut short.
 
 import type { Problem } from './types';
+import { commonEnds } from './tables/splice';
 
 /** Longest quoted piece of a table line shown in a finding. */
 export const MAX_QUOTED = 40;
@@ -13,16 +14,60 @@ const PEM_AT = /-----BEGIN [A-Z0-9 ]*-----/y;
 // NAME=value (shell, dotenv): no table entry looks like this (a key and its value are separated by whitespace).
 const ASSIGNMENT_AT = /(?:export[ \t]+)?[A-Za-z_][A-Za-z0-9_]*=/y;
 
-/** Is there a PEM header (-----BEGIN X-----) at the start of a line? Found with indexOf, not a regular-expression scan of every character. */
-function hasPemBlock(text: string): boolean {
-  for (let i = text.indexOf('-----BEGIN '); i >= 0; i = text.indexOf('-----BEGIN ', i + 1)) {
-    // The m flag's ^: the start, or after any of JavaScript's line terminators.
-    const c = i === 0 ? 10 : text.charCodeAt(i - 1);
-    if (c !== 10 && c !== 13 && c !== 0x2028 && c !== 0x2029) continue;
+/** JavaScript's line terminators, where the m flag's ^ matches after. */
+function isTerminator(c: number): boolean {
+  return c === 10 || c === 13 || c === 0x2028 || c === 0x2029;
+}
+
+/**
+ * Is there a PEM header (-----BEGIN X-----) at the start of a line, starting
+ * at or after `from` and at or before `last`? Found with indexOf, not a
+ * regular-expression scan of every character.
+ */
+function hasPemBlock(text: string, from = 0, last = text.length): boolean {
+  const HEADER = '-----BEGIN ';
+  // indexOf over the part where a header may start (it would read on to the end of a 5 MB text).
+  const part = from === 0 && last >= text.length ? text : text.slice(from, last + HEADER.length);
+  for (let j = part.indexOf(HEADER); j >= 0; j = part.indexOf(HEADER, j + 1)) {
+    const i = from + j;
+    if (i > 0 && !isTerminator(text.charCodeAt(i - 1))) continue;
     PEM_AT.lastIndex = i;
     if (PEM_AT.test(text)) return true;
   }
   return false;
+}
+
+/**
+ * Per table file, its last text and whether that has a PEM block. The check
+ * runs on every lint of a configuration naming the table, which in the editor
+ * is every keystroke; after an edit of a 100,000-line map, only the changed
+ * part is looked at again (see pemAfterEdit).
+ */
+const pemMemo = new Map<string, { text: string; pem: boolean }>();
+const MAX_PEM_MEMO = 64;
+
+function hasPemBlockOf(text: string, file: string | undefined): boolean {
+  if (file === undefined) return hasPemBlock(text);
+  const m = pemMemo.get(file);
+  const pem = m?.text === text ? m.pem : m && !m.pem ? pemAfterEdit(m.text, text) : hasPemBlock(text);
+  pemMemo.delete(file);
+  pemMemo.set(file, { text, pem });
+  if (pemMemo.size > MAX_PEM_MEMO) pemMemo.delete(pemMemo.keys().next().value as string);
+  return pem;
+}
+
+/**
+ * Whether `next` has a PEM header when `old` had none. The texts are the same
+ * before `prefix` and after `next.length - suffix`; a header (one line, no
+ * terminator inside) that is new must start at a line start from the start
+ * of the line holding `prefix` up to the end of the changed part: anywhere
+ * else it and the character before it are text `old` had too.
+ */
+function pemAfterEdit(old: string, next: string): boolean {
+  const { prefix, suffix } = commonEnds(old, next);
+  let from = prefix;
+  while (from > 0 && !isTerminator(next.charCodeAt(from - 1))) from--;
+  return hasPemBlock(next, from, next.length - suffix);
 }
 
 /**
@@ -31,10 +76,12 @@ function hasPemBlock(text: string): boolean {
  * A table whose every entry has an error is still a table (a cidr file of
  * host-bit mistakes): its findings are the point, so it is not hidden.
  * Runs on every lint of a configuration naming the table (each keystroke in
- * main.cf), so it reads a real table no further than its first entry.
+ * main.cf), so it reads a real table no further than its first entry, and
+ * given the `file` the text is of, looks for PEM blocks again only where the
+ * text changed since the last call for that file.
  */
-export function notATable(text: string): string | undefined {
-  if (hasPemBlock(text)) return 'it holds a PEM block (a private key or certificate)';
+export function notATable(text: string, file?: string): string | undefined {
+  if (hasPemBlockOf(text, file)) return 'it holds a PEM block (a private key or certificate)';
   let entries = 0;
   for (let start = 0; start <= text.length; ) {
     const nl = text.indexOf('\n', start);

@@ -23,6 +23,7 @@
 import { basename, resolve } from 'node:path';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { joinPath, loadConfig, type PostfixConfig } from '../engine/config';
+import { ConfigFiles } from '../engine/config-files';
 import { lintConfigSteps, standaloneTableFindings, standInProblems } from '../engine/lint';
 import { applyRuleSettings } from '../engine/rule-settings';
 import type { FileReader, Problem } from '../engine/types';
@@ -49,6 +50,14 @@ interface Entry extends Analysis {
   readonly settings: string;
   /** What was read, and what it read as. */
   readonly deps: Map<string, string>;
+  /**
+   * The deps checked first: open buffers' versions (no system call), which a
+   * keystroke changes; the rest (stat, realpath, listings) only when these hold.
+   */
+  readonly cheap: string[];
+  readonly costly: string[];
+  /** The deps loadConfig made (main.cf, master.cf, the paths it resolved): while they hold, `config` is what loading again would give. */
+  readonly configDeps: ReadonlySet<string>;
   /** Problems per document path, filtered once. */
   readonly perPath: Map<string, Problem[]>;
 }
@@ -60,6 +69,8 @@ export class Analyses {
   private serial = 0;
   /** Analyses computed so far (the benchmark and tests count them). */
   computed = 0;
+  /** Of those, how many kept the configuration loaded by the one before (tests count them). */
+  reusedLoads = 0;
 
   constructor(private readonly workspace: Workspace) {}
 
@@ -76,7 +87,7 @@ export class Analyses {
   }
 
   /** A recording reader over the workspace (and a stand-in's text); a directory analysed with no document has none. */
-  private readers(od: OpenDocument | undefined, standIn: string | undefined): { plain: FileReader; tracked: FileReader; deps: Map<string, string> } {
+  private readers(od: OpenDocument | undefined, standIn: string | undefined, resolved?: ReadonlyMap<string, string>): { plain: FileReader; tracked: FileReader; deps: Map<string, string> } {
     const ws = this.workspace;
     // The document's own text where the engine looks for it: a stand-in's at
     // main.cf or master.cf, an untitled buffer's at its made-up path.
@@ -91,6 +102,8 @@ export class Analyses {
     };
     const deps = new Map<string, string>();
     const realPaths = new Map<string, string | undefined>();
+    // depNow's answers for 'r' keys, this same moment: String(undefined) for none.
+    for (const [key, v] of resolved ?? []) if (key[0] === 'r') realPaths.set(key, v === 'undefined' ? undefined : v);
     const tracked: FileReader = {
       readText: (p) => {
         if (at && p === at) return text;
@@ -105,7 +118,12 @@ export class Analyses {
       realPath: (p) => {
         // Asked for every path the configuration resolves, many times each: once per analysis is enough.
         const key = `r ${p}`;
-        if (realPaths.has(key)) return realPaths.get(key);
+        if (realPaths.has(key)) {
+          const r = realPaths.get(key);
+          // A seeded answer is recorded when first used.
+          if (!deps.has(key)) deps.set(key, String(r));
+          return r;
+        }
         const r = ws.realPath(p);
         realPaths.set(key, r);
         deps.set(key, String(r));
@@ -147,8 +165,30 @@ export class Analyses {
 
   private isCurrent(e: Entry): boolean {
     if (e.settings !== this.settingsKey()) return false;
-    for (const [key, was] of e.deps) if (this.depNow(key) !== was) return false;
+    for (const key of e.cheap) if (this.depNow(key) !== e.deps.get(key)) return false;
+    for (const key of e.costly) if (this.depNow(key) !== e.deps.get(key)) return false;
     return true;
+  }
+
+  /**
+   * The configuration of a stale entry when loading it again would give the
+   * same (none of what loadConfig read changed, only what the lint read: a
+   * keystroke in a table), with every dep as it reads now; else undefined.
+   */
+  private reusableLoad(e: Entry | undefined): { config: PostfixConfig; deps: Map<string, string> } | undefined {
+    if (!e || e.settings !== this.settingsKey()) return undefined;
+    const now = new Map<string, string>();
+    for (const key of e.cheap) {
+      const v = this.depNow(key);
+      if (v !== e.deps.get(key) && e.configDeps.has(key)) return undefined;
+      now.set(key, v);
+    }
+    for (const key of e.costly) {
+      const v = this.depNow(key);
+      if (v !== e.deps.get(key) && e.configDeps.has(key)) return undefined;
+      now.set(key, v);
+    }
+    return { config: e.config, deps: now };
   }
 
   /** The newest analysis of the document's unit if it is still current; never computes. */
@@ -213,11 +253,32 @@ export class Analyses {
   private *startUnit(unit: string, od: OpenDocument | undefined, standIn: string | undefined): Generator<void, Entry> {
     const dir = od?.dir ?? unit;
     const settings = this.settingsKey();
-    const { plain, tracked, deps } = this.readers(od, standIn);
-    const config = loadConfig(dir, tracked, analysisOptions());
+    // A keystroke in a table changes none of what loading main.cf and
+    // master.cf read: the loaded configuration is kept (its parse, its table
+    // uses, the paths it resolved) and only linted again, reading through
+    // this analysis' reader. Its load deps carry over as they read now.
+    const previous = this.entries.get(unit);
+    const reuse = previous?.dir === dir ? this.reusableLoad(previous) : undefined;
+    // The links just resolved for the check are not resolved a second time.
+    const { plain, tracked, deps } = this.readers(od, standIn, reuse?.deps);
+    let config: PostfixConfig;
+    let configDeps: Set<string>;
+    if (reuse) {
+      const files = reuse.config.files;
+      config = { ...reuse.config, files: new ConfigFiles(files.dir, files.mode, tracked, files.installedDirs) };
+      configDeps = new Set(previous!.configDeps);
+      for (const key of configDeps) deps.set(key, reuse.deps.get(key)!);
+      this.reusedLoads++;
+    } else {
+      config = loadConfig(dir, tracked, analysisOptions());
+      configDeps = new Set(deps.keys());
+    }
     yield;
     const problems = yield* lintConfigSteps(config);
-    const entry: Entry = { unit, dir, config, problems, reader: plain, serial: ++this.serial, settings, deps, perPath: new Map() };
+    const cheap: string[] = [];
+    const costly: string[] = [];
+    for (const [key, v] of deps) (key[0] === 's' || v.startsWith('open ') ? cheap : costly).push(key);
+    const entry: Entry = { unit, dir, config, problems, reader: plain, serial: ++this.serial, settings, deps, cheap, costly, configDeps, perPath: new Map() };
     this.entries.set(unit, entry);
     this.computed++;
     return entry;

@@ -68,11 +68,27 @@ export function logicalLineStartFrom(text: string, pos: number): number {
   return at;
 }
 
+/**
+ * The common prefix and suffix of two texts (the suffix not overlapping the
+ * prefix). The last pair is remembered: after an edit of a table, the check
+ * for PEM blocks (table-secrets.ts) and the splice of its parse both ask for
+ * the same pair, and each comparison of a 5 MB map reads it whole.
+ */
+export function commonEnds(a: string, b: string): { prefix: number; suffix: number } {
+  // (Holds two texts, at most two table versions, until the next pair.)
+  const m = lastEnds;
+  if (m && m.a === a && m.b === b) return m;
+  const prefix = commonPrefix(a, b);
+  const suffix = commonSuffix(a, b, Math.min(a.length, b.length) - prefix);
+  lastEnds = { a, b, prefix, suffix };
+  return lastEnds;
+}
+let lastEnds: { a: string; b: string; prefix: number; suffix: number } | undefined;
+
 /** The splice from `old` to `next`, or undefined when they are equal. */
 export function logicalSplice(old: string, next: string): Splice | undefined {
   if (old === next) return undefined;
-  const p = commonPrefix(old, next);
-  const s = commonSuffix(old, next, Math.min(old.length, next.length) - p);
+  const { prefix: p, suffix: s } = commonEnds(old, next);
   // Back to the start of the line holding the change, then to the logical line
   // before it: the change may join that line or split from it.
   let start = p === 0 ? 0 : old.lastIndexOf('\n', p - 1) + 1;
