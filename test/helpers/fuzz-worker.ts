@@ -11,14 +11,14 @@ import { parseMainCf } from '../../server/src/engine/maincf/parse';
 import { parseMasterCf } from '../../server/src/engine/mastercf';
 import { parseAccessTable, parseAliasTable, parseCidrTable, parseRegexTable } from '../../server/src/engine/tables';
 import { expandValue } from '../../server/src/engine/expand';
-import { documentKind, lintConfig, lintDocument } from '../../server/src/engine/lint';
+import { documentKind, judgedHardening, lintConfig, lintDocument } from '../../server/src/engine/lint';
 import { loadConfig } from '../../server/src/engine/config';
 import { postconfCommand } from '../../server/src/engine/postconf/command';
 import { loadSimConfig } from '../../server/src/engine/simulate/config';
 import { relayMatrix } from '../../server/src/engine/simulate/matrix';
 import { simulateTransaction } from '../../server/src/engine/simulate/simulate';
 import { completeAt, hoverAt } from '../../server/src/engine/assist';
-import { applyTextEdits, hardenConfiguration } from '../../server/src/engine/rules';
+import { applyTextEdits } from '../../server/src/engine/rules';
 import { runPostmap } from '../../server/src/cli/postmap';
 import type { FileReader, Position, Problem } from '../../server/src/engine/types';
 import { directory, fragment, HOSTILE, rngFor, type DirInput, type FragmentInput, type FuzzInput, type HostileClass, type Rng } from './fuzz-inputs';
@@ -193,7 +193,7 @@ function runDirectory(input: DirInput, rng: Rng): void {
     }
   }
   if (rng.chance(0.5)) {
-    const h = call('harden', () => hardenConfiguration(config, reader));
+    const h = call('harden', () => judgedHardening(config, reader).fix);
     for (const file of new Set(h.edits.map((e) => e.file))) {
       const before = files[file];
       if (before === undefined) continue;

@@ -2,7 +2,7 @@
 // (a) a real Postfix 3.7.11 shows the problem is real (an outside client
 //     relays, smtpd dies or logs the "ignored" warning, submission takes mail
 //     in clear text), and our linter reports it;
-// (b) our quick fix (and hardenConfiguration) is applied to the very files,
+// (b) our quick fix (and judgedHardening, the CLI's --fix) is applied to the very files,
 //     `postfix check` and `postconf -n` accept them with no new warning, and
 //     the reloaded smtpd now refuses what it accepted before.
 //
@@ -22,7 +22,8 @@ import { requireTools } from '../helpers/env';
 import { interpretSwaks, parseSwaks, PostfixInstance, REPLY_S, runTool, describeRun, selfSignedCert, type LiveResult, type RunResult, ESSENTIAL_SERVICES, TLSMGR } from '../helpers/live-postfix';
 import { fsReader } from '../../server/src/cli/main';
 import { loadConfig } from '../../server/src/engine/config';
-import { applyTextEdits, hardenConfiguration, runRules } from '../../server/src/engine/rules';
+import { applyTextEdits, runRules } from '../../server/src/engine/rules';
+import { judgedHardening } from '../../server/src/engine/lint';
 import type { Fix, Problem } from '../../server/src/engine/types';
 
 const VERSION = '3.7.11';
@@ -113,7 +114,7 @@ ${scenario.main}`;
   }
 
   harden(): Fix {
-    return hardenConfiguration(loadConfig(this.etc, fsReader, { version: VERSION, mode: 'live' }), fsReader);
+    return judgedHardening(loadConfig(this.etc, fsReader, { version: VERSION, mode: 'live' }), fsReader).fix;
   }
 
   /** Applies a fix's edits to the files on disk. */
@@ -283,7 +284,7 @@ test('live: our security rules agree with a real smtpd, and the fixed files make
     ),
   );
 
-  // 3. mynetworks = 0.0.0.0/0 with the default relay list; fixed by hardenConfiguration as a whole.
+  // 3. mynetworks = 0.0.0.0/0 with the default relay list; fixed by judgedHardening as a whole.
   scenarios.push(
     sub('mynetworks-all', { main: 'mynetworks = 0.0.0.0/0\n', master: '{{HOST}}:25 inet n - n - - smtpd\n' }, async (inst) => {
       const ps = inst.lint();

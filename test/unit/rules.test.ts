@@ -6,7 +6,8 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfig } from '../../server/src/engine/config';
-import { applyTextEdits, hardenConfiguration, runRules, RULE_CODES } from '../../server/src/engine/rules';
+import { judgedHardening } from '../../server/src/engine/lint';
+import { applyTextEdits, runRules, RULE_CODES } from '../../server/src/engine/rules';
 import { loadSimConfig } from '../../server/src/engine/simulate/config';
 import { relayMatrix } from '../../server/src/engine/simulate/matrix';
 import type { Fix, Problem, Range } from '../../server/src/engine/types';
@@ -812,13 +813,13 @@ describe('PF518–PF520 smuggling, VRFY, banner', () => {
     none(lint(fixture(BASE).files), 'PF519');
     none(lint(fixture(BASE).files), 'PF520');
     const config = loadConfig(DIR, reader(fixture(BASE).files));
-    const h = hardenConfiguration(config, reader(fixture(BASE).files));
+    const h = judgedHardening(config, reader(fixture(BASE).files)).fix;
     assert.match(applyTextEdits(BASE, h.edits), /disable_vrfy_command = yes\nsmtpd_banner = \$myhostname ESMTP\n$/);
     none(lint(fixture(`${BASE}inet_interfaces = loopback-only\ndisable_vrfy_command = no\n`).files), 'PF519');
   });
 });
 
-describe('hardenConfiguration', () => {
+describe('judgedHardening (every finding accepted)', () => {
   test('merges every hardening fix without overlapping edits, keeps comments, and closes the relay', () => {
     const main = `# Postfix main.cf
 compatibility_level = 3.6
@@ -841,7 +842,7 @@ smtpd_tls_protocols = !SSLv2
     const master = `${SMTP}submission inet n - n - - smtpd\n  -o smtpd_sasl_auth_enable=yes\nsmtps inet n - n - - smtpd\n  -o smtpd_sasl_auth_enable=yes\n`;
     const files: Files = { [MAIN]: main, [MASTER]: master };
     const config = loadConfig(DIR, reader(files));
-    const h = hardenConfiguration(config, reader(files));
+    const h = judgedHardening(config, reader(files)).fix;
     assert.ok(h.hardening);
     for (const file of [MAIN, MASTER]) {
       const edits = h.edits.filter((e) => e.file === file);
@@ -858,7 +859,7 @@ smtpd_tls_protocols = !SSLv2
     assert.equal(openRelay(out), false);
     const after = lint(out).filter((p) => p.fixes?.some((f) => f.hardening));
     // Whatever a first pass could not merge is fixable in a second pass; nothing hardening-worthy remains after it.
-    const again = applyFix(out, hardenConfiguration(loadConfig(DIR, reader(out)), reader(out)));
+    const again = applyFix(out, judgedHardening(loadConfig(DIR, reader(out)), reader(out)).fix);
     assert.deepEqual(lint(again).filter((p) => p.fixes?.some((f) => f.hardening)).map((p) => p.code), [], JSON.stringify(after.map((p) => p.code)));
     assert.match(again[MASTER], /-o smtpd_tls_wrappermode=yes/);
     assert.match(again[MASTER], /-o smtpd_tls_security_level=encrypt/);

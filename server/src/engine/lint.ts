@@ -68,11 +68,16 @@ export function lintConfig(config: PostfixConfig, _reader?: FileReader): Problem
  * advice, passed through `judge` (rule settings from .postfix-lint.json,
  * turning a rule off or changing its severity; the CLI's --min-severity),
  * then merged. A rule the user turned off is not applied by either. Returns
- * the judged problems too (the CLI merges their other safe fixes).
+ * the judged problems too (the CLI merges their other safe fixes). Without a
+ * judge, every finding counts (no rule settings: tests and the fuzzer).
  */
-export function judgedHardening(config: PostfixConfig, reader: FileReader, judge: (problems: readonly Problem[]) => Problem[], merge: MergeOptions = {}): { problems: Problem[]; fix: HardeningFix } {
+export function judgedHardening(config: PostfixConfig, reader: FileReader, judge: (problems: readonly Problem[]) => Problem[] = acceptAll, merge: MergeOptions = {}): { problems: Problem[]; fix: HardeningFix } {
   const problems = judge(lintConfig(config, reader));
   return { problems, fix: mergeHardeningFixes([...problems, ...judge(hardeningAdvice(config, reader))], merge) };
+}
+
+function acceptAll(problems: readonly Problem[]): Problem[] {
+  return [...problems];
 }
 
 /**

@@ -1,7 +1,7 @@
 // Security and correctness rules over a whole configuration (PF400–PF599):
 // restriction-list semantics that smtpd enforces or warns about, and advice.
 // lint.ts calls runRules(); codes.ts lists RULE_CODES; the editor offers each
-// problem's fixes and hardenConfiguration() as one "harden" action.
+// problem's fixes, and lint.ts judgedHardening() merges them into one "harden" action.
 
 import type { PostfixConfig } from '../config';
 import type { FileReader, Fix, Problem } from '../types';
@@ -11,7 +11,6 @@ import { RuleContext, type RuleOptions } from './context';
 import { dnsblRule } from './dnsbl';
 import { spamhausListKindRule } from './spamhaus-list-kind';
 import { inlinePatternTablesRule } from './inline-pattern-tables';
-import { mergeHardeningFixes, type HardeningFix, type MergeOptions } from './harden';
 import { mynetworksRule } from './mynetworks';
 import { relayRule } from './relay';
 import { restrictionsRule } from './restrictions';
@@ -99,10 +98,3 @@ export function hardeningAdvice(config: PostfixConfig, reader: FileReader, optio
     .map(({ rule, fix }): Problem => ({ code: rule.code, severity: rule.severity, category: rule.category, file: config.mainPath, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, message: fix.title, fixes: [fix] }));
 }
 
-/**
- * One fix that applies every safe hardening fix of the configuration, without
- * overlapping edits; with `merge.recipes`, also the recipes its intent findings call for.
- */
-export function hardenConfiguration(config: PostfixConfig, reader: FileReader, options: RuleOptions = {}, merge: MergeOptions = {}): HardeningFix {
-  return mergeHardeningFixes([...runRules(config, reader, options), ...hardeningAdvice(config, reader, options)], merge);
-}
