@@ -1,7 +1,9 @@
 // Where lint time goes, per phase and per rule, for one configuration
 // directory (a development aid for the scaling work; `npm run bench` has the
 // figures that count):  node --import tsx scripts/phase-times.ts DIR
+// DIR may be relative (to the current directory).
 import { readFileSync, existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { loadConfig } from '../server/src/engine/config';
 import { lintConfig } from '../server/src/engine/lint';
 import { mainCfChecks } from '../server/src/engine/maincf/checks';
@@ -11,7 +13,12 @@ import { RULES } from '../server/src/engine/rules';
 import { RuleContext } from '../server/src/engine/rules/context';
 import type { FileReader } from '../server/src/engine/types';
 
-const dir = process.argv[2];
+if (!process.argv[2]) {
+  console.error('usage: node --import tsx scripts/phase-times.ts DIR');
+  process.exit(2);
+}
+// The engine's paths are absolute (a relative one names no file it can find beside main.cf).
+const dir = resolve(process.argv[2]);
 const reader: FileReader = {
   readText: (p) => (existsSync(p) && statSync(p).isFile() ? readFileSync(p, 'latin1') : undefined),
   mtimeMs: (p) => (existsSync(p) ? statSync(p).mtimeMs : undefined),
