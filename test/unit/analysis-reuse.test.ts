@@ -17,6 +17,7 @@ import { clearParseMemo } from '../../server/src/engine/tables/memo';
 import { clearRelayMatrixMemo } from '../../server/src/engine/simulate/matrix-memo';
 import { clearLintMemo } from '../../server/src/engine/lint';
 import type { Problem } from '../../server/src/engine/types';
+import { mapConfig } from '../helpers/map-config';
 
 const essentials = (ps: readonly Problem[]) => ps.map((p) => `${p.file}:${p.range.start.line}:${p.range.start.character} ${p.code} ${p.message}`).sort();
 
@@ -87,6 +88,42 @@ test('a keystroke in a table keeps the loaded configuration; a change of main.cf
     assert.equal(analyses.reusedLoads, before, 'main.cf edited: loaded again');
     edit(mapUri, 33, 0, 'x');
     check('then a keystroke in the map', true);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('callers asking at once share one analysis under way; after a watcher event or an edit a new one starts', async () => {
+  const { dir, map, uri, docs, store } = mapConfig('pf-runs-', 20_000, (i) => `user${i}@example.test REJECT`);
+  try {
+    const workspace = new Workspace(store as never);
+    const analyses = new Analyses(workspace);
+    clearParseMemo();
+
+    // The re-lint and a code action at once: one analysis, both get it.
+    const [a, b] = await Promise.all([analyses.compute(docs.get(uri)!, () => false), analyses.compute(docs.get(uri)!, () => false)]);
+    assert.ok(a);
+    assert.equal(a, b);
+    assert.equal(analyses.computed, 1);
+
+    // A watcher event while one is under way: a caller after it does not join the older one.
+    writeFileSync(join(dir, 'access'), map + 'user1@example.test OK\n');
+    const older = analyses.compute(docs.get(uri)!, () => false);
+    workspace.forget(join(dir, 'access'));
+    const newer = analyses.compute(docs.get(uri)!, () => false);
+    const [o, n] = await Promise.all([older, newer]);
+    assert.notEqual(o, n);
+    assert.equal(analyses.computed, 3);
+    assert.ok(n!.problems.some((p) => p.code && p.range.start.line === 20_000), 'the duplicate written on disk is seen');
+
+    // A stale caller gives up; the one after it with the same texts finishes that run (no second analysis).
+    const d = docs.get(uri)!;
+    docs.set(uri, TextDocument.update(d, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '# c\n' }], 2));
+    let checks = 0;
+    assert.equal(await analyses.compute(docs.get(uri)!, () => ++checks > 1), undefined);
+    const done = await analyses.compute(docs.get(uri)!, () => false);
+    assert.ok(done);
+    assert.equal(analyses.computed, 4);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -6,16 +6,13 @@
 // the table parse it left (tables/memo.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { TextDocument } from 'vscode-languageserver-textdocument';
+import { rmSync } from 'node:fs';
 import type { Message } from 'vscode-languageserver/node';
 import { messageStrategy, yieldToRequests } from '../../server/src/features/priority';
 import { Analyses } from '../../server/src/features/analysis';
 import { Workspace } from '../../server/src/features/workspace';
 import { parseMemoStats } from '../../server/src/engine/tables/memo';
+import { mapConfig } from '../helpers/map-config';
 
 /** vscode-jsonrpc's way: each message is handled in its own setImmediate turn, the next one queued by the one before. */
 function dispatchLikeJsonRpc(names: string[], order: string[]): void {
@@ -44,17 +41,8 @@ test('with no message waiting, a step goes on at once (after two turns)', async 
 });
 
 test('an analysis made stale half-way is dropped (none is completed); the next one resumes its table parse', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'pf-priority-'));
+  const { dir, uri, docs, store } = mapConfig('pf-priority-', 50_000, (i) => `user${i}@example${i % 100}.test REJECT`);
   try {
-    let map = '';
-    for (let i = 0; i < 50_000; i++) map += `user${i}@example${i % 100}.test REJECT\n`;
-    writeFileSync(join(dir, 'access'), map);
-    const main = `compatibility_level = 3.6\nsmtpd_recipient_restrictions = check_recipient_access hash:${dir}/access, reject_unauth_destination\n`;
-    writeFileSync(join(dir, 'main.cf'), main);
-    writeFileSync(join(dir, 'master.cf'), 'smtp      inet  n       -       y       -       -       smtpd\n');
-    const uri = pathToFileURL(join(dir, 'main.cf')).href;
-    const docs = new Map([[uri, TextDocument.create(uri, 'postfix-main', 1, main)]]);
-    const store = { all: () => [...docs.values()], get: (u: string) => docs.get(u) };
     const analyses = new Analyses(new Workspace(store as never));
     const document = docs.get(uri)!;
 

@@ -62,6 +62,15 @@ interface Entry extends Analysis {
   readonly perPath: Map<string, Problem[]>;
 }
 
+/** An analysis under way, shared by every caller that asks for its unit in the same state (see `run`). */
+interface Run {
+  readonly key: string;
+  readonly steps: Generator<void, Entry>;
+  done: boolean;
+  value?: Entry;
+  failed?: { error: unknown };
+}
+
 const CANONICAL: Record<string, string | undefined> = { main: 'main.cf', master: 'master.cf' };
 
 export class Analyses {
@@ -198,34 +207,30 @@ export class Analyses {
     return e && this.isCurrent(e) ? e : undefined;
   }
 
-  /** The current analysis of the document's configuration, computed now if needed. */
+  /** The current analysis of the document's configuration, computed now if needed (joining one under way). */
   current(document: TextDocument): Analysis {
     const od = this.workspace.describe(document);
-    const e = this.entries.get(this.unitOf(od).unit);
+    const { unit, standIn } = this.unitOf(od);
+    const e = this.entries.get(unit);
     if (e && this.isCurrent(e)) return e;
-    const steps = this.start(od);
-    for (;;) {
-      const r = steps.next();
-      if (r.done) return r.value;
-    }
+    const run = this.run(unit, () => this.startUnit(unit, od, standIn));
+    while (!this.advance(unit, run));
+    return run.value!;
   }
 
   /**
    * The current analysis, computed with a yield to the event loop between
    * phases; undefined when `isStale()` turns true on the way (a newer edit
-   * arrived), and the work so far is dropped.
+   * arrived). An analysis of the same unit already under way for the same
+   * texts (the re-lint's, a code action's) is joined, not started again;
+   * one that every caller gave up on is dropped with the next change.
    */
   async compute(document: TextDocument, isStale: () => boolean): Promise<Analysis | undefined> {
     const od = this.workspace.describe(document);
-    const e = this.entries.get(this.unitOf(od).unit);
+    const { unit, standIn } = this.unitOf(od);
+    const e = this.entries.get(unit);
     if (e && this.isCurrent(e)) return e;
-    const steps = this.start(od);
-    for (;;) {
-      if (isStale()) return undefined;
-      const r = steps.next();
-      if (r.done) return r.value;
-      await yieldToRequests();
-    }
+    return this.drive(unit, this.run(unit, () => this.startUnit(unit, od, standIn)), isStale);
   }
 
   /**
@@ -236,18 +241,51 @@ export class Analyses {
   async computeDir(dir: string, isStale: () => boolean): Promise<Analysis | undefined> {
     const e = this.entries.get(dir);
     if (e && this.isCurrent(e)) return e;
-    const steps = this.startUnit(dir, undefined, undefined);
-    for (;;) {
-      if (isStale()) return undefined;
-      const r = steps.next();
-      if (r.done) return r.value;
-      await yieldToRequests();
-    }
+    return this.drive(dir, this.run(dir, () => this.startUnit(dir, undefined, undefined)), isStale);
   }
 
-  private start(od: OpenDocument): Generator<void, Entry> {
-    const { unit, standIn } = this.unitOf(od);
-    return this.startUnit(unit, od, standIn);
+  /** Analyses under way, one per unit, with the state of the documents and settings they started from. */
+  private readonly runs = new Map<string, Run>();
+
+  /** What a run's result depends on besides the disk: the open documents' versions, the settings, the watcher's events. */
+  private runKey(): string {
+    return `${this.settingsKey()}\0${this.workspace.diskChanges}\0${this.workspace.openVersions()}`;
+  }
+
+  /** The run under way for `unit` if it started from the state of now, else a new one. */
+  private run(unit: string, start: () => Generator<void, Entry>): Run {
+    const key = this.runKey();
+    const r = this.runs.get(unit);
+    if (r && r.key === key && !r.failed) return r;
+    const run: Run = { key, steps: start(), done: false };
+    this.runs.set(unit, run);
+    return run;
+  }
+
+  /** One step of a run; true when it is done (its value set). A step that throws ends the run for every caller. */
+  private advance(unit: string, r: Run): boolean {
+    if (r.failed) throw r.failed.error;
+    if (r.done) return true;
+    try {
+      const x = r.steps.next();
+      if (!x.done) return false;
+      r.done = true;
+      r.value = x.value;
+    } catch (error) {
+      r.failed = { error };
+      throw error;
+    } finally {
+      if ((r.done || r.failed) && this.runs.get(unit) === r) this.runs.delete(unit);
+    }
+    return true;
+  }
+
+  private async drive(unit: string, r: Run, isStale: () => boolean): Promise<Analysis | undefined> {
+    for (;;) {
+      if (isStale()) return undefined;
+      if (this.advance(unit, r)) return r.value;
+      await yieldToRequests();
+    }
   }
 
   private *startUnit(unit: string, od: OpenDocument | undefined, standIn: string | undefined): Generator<void, Entry> {
@@ -365,5 +403,6 @@ export class Analyses {
   prune(open: OpenDocument[]): void {
     const live = new Set(open.map((od) => this.unitOf(od).unit));
     for (const unit of this.entries.keys()) if (!live.has(unit) && !this.pinned.has(unit)) this.entries.delete(unit);
+    for (const unit of this.runs.keys()) if (!live.has(unit) && !this.pinned.has(unit)) this.runs.delete(unit);
   }
 }

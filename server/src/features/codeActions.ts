@@ -16,6 +16,7 @@
 
 import { isAbsolute, resolve } from 'node:path';
 import {
+  CancellationToken,
   CodeAction,
   CodeActionKind,
   CodeActionTriggerKind,
@@ -168,7 +169,16 @@ function belongsTo(p: Problem, d: Diagnostic): boolean {
   return sameRange(p.range, d.range) || (p.related ?? []).some((r) => r.file === p.file && r.tags?.length && sameRange(r.range, d.range));
 }
 
-export function handleCodeActions(ctx: ServerContext, params: CodeActionParams): CodeAction[] {
+/**
+ * textDocument/codeAction. Fixes come from the shared analysis of the text
+ * the request is about: the last one if it is still current, else the one
+ * under way (the re-lint's, joined) or a new one, driven step by step so
+ * other requests are answered meanwhile (analysis.ts compute). When the
+ * document changes before that analysis is done, nothing is offered: a fix
+ * made on older text would edit the wrong places, and the client asks again
+ * for the new version.
+ */
+export async function handleCodeActions(ctx: ServerContext, params: CodeActionParams, token?: CancellationToken): Promise<CodeAction[]> {
   if (!isObject(params) || !isObject(params.textDocument) || typeof params.textDocument.uri !== 'string' || !isObject(params.context)) return [];
   const uri = params.textDocument.uri;
   const document = ctx.documents.get(uri);
@@ -179,10 +189,19 @@ export function handleCodeActions(ctx: ServerContext, params: CodeActionParams):
   const diagnostics: Diagnostic[] = Array.isArray(params.context.diagnostics)
     ? params.context.diagnostics.filter((d) => isObject(d) && isRange(d.range) && (typeof d.code === 'string' || typeof d.code === 'number') && (d.source === undefined || d.source === 'postfix'))
     : [];
-  // The shared analysis of the current text (the one diagnostics came from, unless an edit came since).
+  const quickfixes = diagnostics.length > 0 && wantsQuickfix(params);
+  const fixAll = wantsSource(params, FIX_ALL_KIND);
   let analysed: Problem[] | undefined;
-  const documentProblems = () => (analysed ??= ctx.analyses.problemsFor(document, ctx.analyses.current(document)));
-  if (diagnostics.length > 0 && wantsQuickfix(params)) {
+  if (quickfixes || fixAll) {
+    // TextDocuments updates a document object in place: its version tells an edit.
+    const version = document.version;
+    const isStale = () => token?.isCancellationRequested === true || ctx.documents.get(uri) !== document || document.version !== version;
+    const analysis = await ctx.analyses.compute(document, isStale);
+    if (!analysis || isStale()) return [];
+    analysed = ctx.analyses.problemsFor(document, analysis);
+  }
+  const documentProblems = () => analysed ?? [];
+  if (quickfixes) {
     const problems = documentProblems();
     const silencers: CodeAction[] = [];
     for (const d of diagnostics) {
@@ -216,7 +235,7 @@ export function handleCodeActions(ctx: ServerContext, params: CodeActionParams):
     actions.push(...silencers);
   }
 
-  if (wantsSource(params, FIX_ALL_KIND)) {
+  if (fixAll) {
     const fix = mergeSafeFixes(documentProblems());
     if (fix.edits.length > 0) actions.push({ title: fix.title, kind: FIX_ALL_KIND, edit: toWorkspaceEdit(fix, s.toUri) });
   }
@@ -240,7 +259,7 @@ export const codeActions: Feature = {
     codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND, HARDEN_KIND], resolveProvider: false },
   },
   register(ctx) {
-    ctx.connection.onCodeAction(ctx.guard('codeAction', [] as CodeAction[], (params: CodeActionParams) => handleCodeActions(ctx, params)));
+    ctx.connection.onCodeAction(ctx.guard('codeAction', [] as CodeAction[], (params: CodeActionParams, token?: CancellationToken) => handleCodeActions(ctx, params, token)));
     ctx.connection.onRequest(HardenRequest, ctx.guard(HARDEN_REQUEST, EMPTY_EDIT, (params: { uri: string }) => handleHarden(ctx, params)));
   },
 };

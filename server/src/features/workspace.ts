@@ -77,8 +77,19 @@ export class Workspace implements FileReader {
     return this.documents.get(uri)?.version;
   }
 
+  /** Watcher events so far (an analysis under way may have read a file before one). */
+  diskChanges = 0;
+
+  /** The open documents' URIs and versions, as one string (analysis.ts keys shared runs by it). */
+  openVersions(): string {
+    let key = '';
+    for (const d of this.documents.all()) key += `${d.uri}\0${d.version}\0`;
+    return key;
+  }
+
   /** The watcher says the file changed: read it again next time. */
   forget(path: string): void {
+    this.diskChanges++;
     const p = resolve(path);
     this.files.delete(p);
     this.boms.delete(p);
