@@ -30,6 +30,9 @@ before(() => {
   writeFileSync(join(tmp, 'elsewhere', 'main.cf'), 'myhostname = mx.example.com\nmynetworks = 0.0.0.0/0\n');
   mkdirSync(join(tmp, 'linked'));
   symlinkSync('../elsewhere/main.cf', join(tmp, 'linked', 'main.cf'));
+  mkdirSync(join(tmp, 'table-linked'));
+  writeFileSync(join(tmp, 'table-linked', 'main.cf'), 'compatibility_level = 3.6\nsmtpd_client_restrictions = check_client_access cidr:/etc/postfix/clients.cidr\n');
+  symlinkSync('../elsewhere/main.cf', join(tmp, 'table-linked', 'clients.cidr'));
 });
 
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -87,4 +90,21 @@ test('a repository copy whose main.cf links out of its directory is not "0 error
   const live = ours(['--live', '--format', 'json', dir]);
   assert.equal(live.status, 1, live.stderr);
   assert.ok(JSON.parse(live.stdout).problems.some((p: { code: string }) => p.code === 'PF501'), live.stdout);
+});
+
+test('a repository copy\'s table that links out of it is PF001 naming the target, never read: not through main.cf, not named on its own', () => {
+  const dir = join(tmp, 'table-linked');
+  const link = join(dir, 'clients.cidr');
+  const target = realpathSync(join(tmp, 'elsewhere', 'main.cf'));
+  const why = `${link} is a link out of the configuration directory (to ${target}); a repository copy is read only inside its own tree`;
+  type Out = { problems: { code: string; file: string; message: string }[] };
+  const viaMain = ours(['--format', 'json', dir]);
+  assert.equal(viaMain.status, 1, viaMain.stderr);
+  const found = (JSON.parse(viaMain.stdout) as Out).problems.filter((p) => p.code === 'PF001');
+  assert.deepEqual(found.map((p) => p.message), [`cidr:/etc/postfix/clients.cidr: ${why}, so it is not read.`]);
+  const alone = ours(['--format', 'json', link]);
+  assert.equal(alone.status, 1, alone.stderr);
+  assert.deepEqual((JSON.parse(alone.stdout) as Out).problems.map((p) => [p.code, p.message]), [['PF001', `${why}, so it is not checked and its content is not shown.`]]);
+  // Read as a cidr table, the other file's lines would be quoted back.
+  for (const out of [viaMain.stdout, alone.stdout]) assert.ok(!out.includes('mynetworks') && !out.includes('mx.example.com'), out);
 });

@@ -6,7 +6,7 @@
 // keeps an untrusted tree from naming other files): that is said too.
 
 import { dirname } from 'node:path';
-import { configFiles, detectMode } from '../engine/config-files';
+import { configFiles, detectMode, linkedOutText } from '../engine/config-files';
 import type { ConfigMode } from '../engine/config-files';
 import type { FileReader } from '../engine/types';
 
@@ -19,9 +19,7 @@ export function mainCfFailure(dir: string, reader: FileReader, mode?: ConfigMode
     return why && why.code !== 'ENOENT' ? `${why.op} ${path}: ${why.reason}` : `open ${path}: No such file or directory`;
   }
   const m = mode ?? detectMode(base);
-  if (m === 'repository' && configFiles(base, reader, m).readText(path) === undefined) {
-    const target = reader.realPath?.(path) ?? 'elsewhere';
-    return `${path} is a link out of the configuration directory (to ${target}); a repository copy is read only inside its own tree: lint ${dirname(target)} instead, or pass --live if this is the configuration of this machine`;
-  }
+  const target = m === 'repository' ? configFiles(base, reader, m).linkTarget(path) : undefined;
+  if (target) return `${linkedOutText(path, target)}: lint ${dirname(target)} instead, or pass --live if this is the configuration of this machine`;
   return undefined;
 }

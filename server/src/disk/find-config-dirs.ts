@@ -1,8 +1,8 @@
 // Finds the Postfix configuration directories below a workspace folder: every
-// directory holding a regular file named main.cf or master.cf. A workspace
+// directory holding a regular file (or a link) named main.cf or master.cf. A workspace
 // can be a huge monorepo or hold hostile trees (symlink loops, FIFOs, device
 // nodes), so the walk follows no symbolic links, looks only at regular
-// files, skips dependency, VCS and build-output directories, and stops at a
+// files and links, skips dependency, VCS and build-output directories, and stops at a
 // depth, a count of directories visited and a count of directories found.
 
 import { readdirSync, type Dirent } from 'node:fs';
@@ -67,7 +67,10 @@ export function* findConfigDirsSteps(roots: readonly string[], limits: FindLimit
       let isConfig = false;
       for (const e of entries) {
         // Dirent types come from lstat: a symbolic link is neither a file nor a directory here.
-        if (e.isFile() && CONFIG_NAMES.has(e.name)) isConfig = true;
+        // A main.cf or master.cf that is a link still marks a configuration (followed by nothing
+        // here): the analysis judges where it leads, and a repository copy's link out of its
+        // tree is reported there, never read (engine/config-files.ts).
+        if ((e.isFile() || e.isSymbolicLink()) && CONFIG_NAMES.has(e.name)) isConfig = true;
         else if (e.isDirectory() && !SKIPPED_DIRECTORIES.has(e.name)) next.push(join(dir, e.name));
       }
       if (isConfig && !seen.has(dir)) {

@@ -96,6 +96,17 @@ export interface Resolution {
   installed: string;
   /** The file the engine reads in its place; undefined when it is not part of this configuration. */
   local?: string;
+  /** Repository mode: the file in the copy is a symbolic link that leads out of it (so not read), and where to. */
+  linkedOut?: { path: string; target: string };
+}
+
+/**
+ * A repository copy's file that is a link out of its tree, in the same words
+ * in every front end (each adds how to go on: the CLI's --live, the editor's
+ * postfix.mode setting).
+ */
+export function linkedOutText(path: string, target: string): string {
+  return `${path} is a link out of the configuration directory (to ${target}); a repository copy is read only inside its own tree`;
 }
 
 /**
@@ -151,7 +162,12 @@ export class ConfigFiles implements FileReader {
     if (real === undefined) return { installed, local };
     this.realRoot ??= this.base.realPath(this.root) ?? this.root;
     const realRoot = this.realRoot;
-    return isInside(real, realRoot) ? { installed, local } : { installed };
+    return isInside(real, realRoot) ? { installed, local } : { installed, linkedOut: { path: local, target: real } };
+  }
+
+  /** Where a file of the copy leads when it is a symbolic link out of it (so it is not read); undefined otherwise. */
+  linkTarget(path: string): string | undefined {
+    return this.resolve(path).linkedOut?.target;
   }
 
   readText(path: string): string | undefined {

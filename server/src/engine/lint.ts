@@ -9,7 +9,7 @@ import { mainProblem } from './maincf/codes';
 import { masterCfProblems } from './mastercf';
 import { analyzeParameters, ParameterFinding } from './postconf';
 import type { ReadFile } from './postconf/dbms';
-import { ConfigFiles, detectMode, INSTALLED_CONFIG_DIR, type ConfigMode } from './config-files';
+import { ConfigFiles, detectMode, INSTALLED_CONFIG_DIR, linkedOutText, type ConfigMode } from './config-files';
 import { recordUsesSteps, replayUses, stillValid, type UseRecord } from './tables/use-record';
 import { parseAccessBytes, parseAccessTable, parseAccessTableSteps, parseAliasTable, parseCidrTable, parseRegexTable, tableProblem, isAccessSourceType, TABLE_CODES } from './tables';
 import type { FileReader, FileSource, Problem, Range } from './types';
@@ -99,11 +99,30 @@ export function* lintConfigSteps(config: PostfixConfig): Generator<void, Problem
   return withTags(withQuickFixes(config, suppressProblems(dedupe(protectedOut), reader)));
 }
 
+const FILE_START: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
+/**
+ * A repository copy's main.cf or master.cf that is a link out of its tree is
+ * not read (config-files.ts): an empty result would look like a clean file,
+ * or show another file's findings as this one's. Said instead, as the CLI
+ * says it for main.cf before it lints at all (cli/main-cf.ts).
+ */
+function linkedOutProblems(config: PostfixConfig): Problem[] {
+  const out: Problem[] = [];
+  for (const path of [config.mainPath, config.masterPath]) {
+    const target = config.files.linkTarget(path);
+    if (target)
+      out.push(fileProblem('unreadable', path, FILE_START, `${linkedOutText(path, target)}, so it is not read. Check ${dirname(target)} instead, or judge this directory as this machine's own configuration (the postfix.mode setting, postfix-lint --live).`));
+  }
+  return out;
+}
+
 /** The problems of main.cf and master.cf themselves, and what the postconf emulation finds in them. */
 function* settingsProblems(config: PostfixConfig): Generator<void, Problem[]> {
   const out: Problem[] = [];
   const { main, master } = config;
   const readFile = clientFileReader(config);
+  pushAll(out, linkedOutProblems(config));
   if (main) {
     pushAll(out, main.problems);
     pushAll(out, mainCfChecks(main, config.version));
@@ -331,6 +350,11 @@ function* tableProblems(config: PostfixConfig, notTables: Set<string>): Generato
       out.push(relativePath(config, use));
       continue;
     }
+    const linked = use.files.source === undefined ? config.files.resolve(installed).linkedOut : undefined;
+    if (linked) {
+      out.push(fileProblem('unreadable', use.file, use.range, `${use.spec}: ${linkedOutText(linked.path, linked.target)}, so it is not read.`));
+      continue;
+    }
     // A repository copy does not hold the host's own files (/etc/aliases): nothing to check.
     if (use.files.source === undefined) continue;
     const text = config.files.readText(installed);
@@ -442,6 +466,9 @@ export function parseTableText(type: string, path: string, text: string): Proble
 
 /** standaloneTableProblems with their quick fixes and tags, the fixes made against the file's text. */
 export function standaloneTableFindings(config: PostfixConfig, path: string, content: string | FileSource): Problem[] {
+  // A link out of a repository copy: its text (an editor's buffer, a file named on the command line) is another file's, never shown as a table's.
+  const target = config.files.linkTarget(path);
+  if (target) return [fileProblem('unreadable', path, FILE_START, `${linkedOutText(path, target)}, so it is not checked and its content is not shown.`)];
   return withTags(withQuickFixes(config, standaloneTableProblems(path, content), (p) => (p === path ? textOf(content) : undefined)));
 }
 
