@@ -450,6 +450,26 @@ postlog   unix-dgram n - n - 1 postlogd
 /** The TLS session cache manager, for instances whose smtpd speaks TLS (add it to ESSENTIAL_SERVICES). */
 export const TLSMGR = 'tlsmgr    unix  - - n 1000? 1 tlsmgr\n';
 
+/** What every LivePostfix instance runs with, before the configuration under test. */
+const ESSENTIAL_MAIN = [
+  'compatibility_level = 3.6',
+  'queue_directory = {{DIR}}/spool',
+  'data_directory = {{DIR}}/data',
+  'maillog_file = {{DIR}}/maillog',
+  'maillog_file_prefixes = {{DIR}}',
+  'myhostname = mx.example.test',
+  'inet_interfaces = 127.0.0.1',
+  'inet_protocols = all',
+  'default_transport = discard',
+  'relay_transport = discard',
+  'local_transport = discard',
+  'virtual_transport = discard',
+  'alias_maps =',
+  'alias_database =',
+  'service_throttle_time = 1s',
+  'smtpd_authorized_xclient_hosts = 127.0.0.1',
+];
+
 export class LivePostfix {
   /** Logical service name → `127.0.0.1:PORT`. */
   readonly serviceNames = new Map<string, string>();
@@ -515,23 +535,16 @@ export class LivePostfix {
       master += `127.0.0.1:${port} inet n - n - - smtpd\n`;
       for (const o of svc.options ?? []) master += `  -o ${o}\n`;
     }
+    // The configuration's own value of an essential wins either way (the last one counts), but
+    // a setting given twice makes every Postfix process warn "overriding earlier entry" as it
+    // starts, postlogd included, which sends the warning to its own socket. After a reload that
+    // burst can fill the socket's queue: postlogd blocks writing to itself, the master blocks
+    // logging to postlogd (no reload line, no reaping, postlog never answers), and the harness
+    // waited for its timeout (seen with two live test files running). Each setting once.
+    const own = new Set([...config.mainCf.matchAll(/^([A-Za-z0-9_]+)[ \t]*=/gm)].map((m) => m[1]));
+    const essentials = ESSENTIAL_MAIN.filter((l) => !own.has(l.slice(0, l.indexOf(' '))));
     const main = `# essentials of the private test instance
-compatibility_level = 3.6
-queue_directory = {{DIR}}/spool
-data_directory = {{DIR}}/data
-maillog_file = {{DIR}}/maillog
-maillog_file_prefixes = {{DIR}}
-myhostname = mx.example.test
-inet_interfaces = 127.0.0.1
-inet_protocols = all
-default_transport = discard
-relay_transport = discard
-local_transport = discard
-virtual_transport = discard
-alias_maps =
-alias_database =
-service_throttle_time = 1s
-smtpd_authorized_xclient_hosts = 127.0.0.1
+${essentials.join('\n')}
 # configuration under test
 ${config.mainCf}
 `;
