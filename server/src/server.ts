@@ -10,7 +10,7 @@ import {
   ServerCapabilities,
   TextDocuments,
   TextDocumentSyncKind,
-} from 'vscode-languageserver/node';
+} from './features/lsp';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { describeError, Logger, makeGuard, ServerContext } from './features/context';
 import { features } from './features';

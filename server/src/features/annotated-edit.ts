@@ -4,7 +4,7 @@
 // once. Clients that did not announce changeAnnotationSupport get the same
 // edit without annotations (LSP: servers must not send them otherwise).
 
-import type { AnnotatedTextEdit, ChangeAnnotation, ClientCapabilities, CreateFile, TextDocumentEdit, TextEdit as LspTextEdit, WorkspaceEdit } from 'vscode-languageserver/node';
+import type { AnnotatedTextEdit, ChangeAnnotation, ClientCapabilities, CreateFile, TextDocumentEdit, TextEdit as LspTextEdit, WorkspaceEdit } from './lsp';
 import type { TextEdit } from '../engine/types';
 
 export interface EditPart {

@@ -2,7 +2,7 @@
 // Object.assign is not enough: two features that run commands must both list
 // theirs in executeCommandProvider, or the client never sends one of them.
 
-import type { ServerCapabilities } from 'vscode-languageserver/node';
+import type { ServerCapabilities } from './lsp';
 
 export function mergeCapabilities(base: ServerCapabilities, ...parts: (ServerCapabilities | undefined)[]): ServerCapabilities {
   const out: ServerCapabilities = { ...base };

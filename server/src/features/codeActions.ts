@@ -25,7 +25,7 @@ import {
   type Diagnostic,
   type TextEdit as LspTextEdit,
   type WorkspaceEdit,
-} from 'vscode-languageserver/node';
+} from './lsp';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { loadConfig, type PostfixConfig } from '../engine/config';
 import { mergeSafeFixes } from '../engine/rules';

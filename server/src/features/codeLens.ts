@@ -3,7 +3,7 @@
 // The commands are the client's (client/src/simulate.ts): they take the
 // document URI and, for a service, the service to simulate through.
 
-import type { CodeLens, CodeLensParams } from 'vscode-languageserver/node';
+import type { CodeLens, CodeLensParams } from './lsp';
 import { codeLensTargets } from '../engine/assist/code-lens';
 import type { Feature, ServerContext } from './context';
 import { navigationSubject } from './navigation';

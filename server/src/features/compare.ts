@@ -5,7 +5,7 @@
 // oldDir (a folder the user picked, or a git revision it checked out after
 // asking); the server reads files only.
 
-import { RequestType } from 'vscode-languageserver/node';
+import { RequestType } from './lsp';
 import { behaviourOf } from '../engine/review/behaviour';
 import { diffBehaviour, isEmptyDiff } from '../engine/review/diff';
 import { summary, toMarkdown } from '../engine/review/report';

@@ -13,7 +13,7 @@ import {
   InsertTextFormat,
   MarkupKind,
   Range,
-} from 'vscode-languageserver/node';
+} from './lsp';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { AssistCompletion, completeAt, ConfigCache, DirEntry, DocRef, ItemKind, parameterDetail, resolveDocumentation } from '../engine/assist';
 import { joinPath, PostfixConfig } from '../engine/config';

@@ -2,7 +2,7 @@
 // workspace view of the file system, and a guard that keeps one failing
 // handler from taking the server down.
 
-import type { ClientCapabilities, Connection, ServerCapabilities } from 'vscode-languageserver/node';
+import type { ClientCapabilities, Connection, ServerCapabilities } from './lsp';
 import type { DocumentStore } from './documents';
 import type { Analyses } from './analysis';
 import type { Workspace } from './workspace';

@@ -15,7 +15,7 @@
 // Closed files (workspace diagnostics, issue 12) are answered by
 // workspaceDiagnostics.ts through `closedFileReport`.
 
-import { createHash } from 'node:crypto';
+import type * as Crypto from 'node:crypto';
 import {
   CancellationToken,
   Diagnostic,
@@ -25,7 +25,7 @@ import {
   DocumentDiagnosticReport,
   LSPErrorCodes,
   ResponseError,
-} from 'vscode-languageserver/node';
+} from './lsp';
 import { basename, dirname } from 'node:path';
 import type { Problem, ProblemTag, Severity } from '../engine/types';
 import { CONFIG_FILE_NAME } from '../engine/rule-settings';
@@ -91,10 +91,21 @@ export interface FileDiagnostics {
   resultId: string;
 }
 
-/** The diagnostics of a file's problems (rule settings already applied), with their result id. */
+/**
+ * node:crypto, loaded when a result id is first asked for: loading it starts
+ * OpenSSL (10-30 ms of the server's start on a loaded machine), and a client
+ * that takes pushed diagnostics never asks for one.
+ */
+let crypto: typeof Crypto | undefined;
+
+/** The diagnostics of a file's problems (rule settings already applied), with their result id (hashed when first read). */
 export function fileDiagnostics(problems: readonly Problem[]): FileDiagnostics {
   const diagnostics = problems.flatMap(toDiagnostics);
-  return { diagnostics, resultId: createHash('sha1').update(JSON.stringify(diagnostics)).digest('hex') };
+  let resultId: string | undefined;
+  return Object.defineProperty({ diagnostics } as FileDiagnostics, 'resultId', {
+    enumerable: true,
+    get: () => (resultId ??= (crypto ??= require('node:crypto') as typeof Crypto).createHash('sha1').update(JSON.stringify(diagnostics)).digest('hex')),
+  });
 }
 
 /**
@@ -105,7 +116,8 @@ export function fileDiagnostics(problems: readonly Problem[]): FileDiagnostics {
 export async function openDocumentDiagnostics(ctx: ServerContext, od: OpenDocument, isStale: () => boolean): Promise<(FileDiagnostics & { serial: number }) | undefined> {
   const analysis: Analysis | undefined = await ctx.analyses.compute(od.document, isStale);
   if (!analysis || isStale()) return undefined;
-  return { serial: analysis.serial, ...fileDiagnostics(ctx.analyses.problemsFor(od.document, analysis)) };
+  // Not spread: that would read (hash) the result id, which a push never needs.
+  return Object.assign(fileDiagnostics(ctx.analyses.problemsFor(od.document, analysis)), { serial: analysis.serial });
 }
 
 /** Called with the paths of every didChangeWatchedFiles batch, after the workspace forgot them (workspaceDiagnostics.ts listens). */

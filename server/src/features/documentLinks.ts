@@ -2,7 +2,7 @@
 // table file (or a database table's client configuration); the type word of
 // an indexed table opens its compiled .db/.lmdb sibling (engine/navigation/links.ts).
 
-import type { DocumentLink, DocumentLinkParams } from 'vscode-languageserver/node';
+import type { DocumentLink, DocumentLinkParams } from './lsp';
 import { documentLinks as linksOf } from '../engine/navigation';
 import type { Feature, ServerContext } from './context';
 import { fileExists, navigationSubject } from './navigation';

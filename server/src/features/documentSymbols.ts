@@ -1,7 +1,7 @@
 // Outline: main.cf parameters; master.cf services with their -o overrides as
 // children. Lookup tables have no outline (a table can hold 100k keys).
 
-import { DocumentSymbol, SymbolKind } from 'vscode-languageserver/node';
+import { DocumentSymbol, SymbolKind } from './lsp';
 import { parseMainCf } from '../engine/maincf/parse';
 import { parseMasterCf } from '../engine/mastercf';
 import type { Feature } from './context';

@@ -3,7 +3,7 @@
 // Postfix logs (the `postfix-log` language: mail.log, maillog), which only the
 // log explanation serves. A log is never linted as a lookup table.
 
-import type { Disposable, TextDocumentChangeEvent, TextDocuments } from 'vscode-languageserver/node';
+import type { Disposable, TextDocumentChangeEvent, TextDocuments } from './lsp';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 
 export const LOG_LANGUAGE = 'postfix-log';

@@ -2,7 +2,7 @@
 // master.cf are whole services with their -o options), and if/endif blocks
 // in regexp/pcre tables.
 
-import { FoldingRange, FoldingRangeKind } from 'vscode-languageserver/node';
+import { FoldingRange, FoldingRangeKind } from './lsp';
 import { CommentLine, LogicalLine, readLogicalLines } from '../engine/lines';
 import { parseMainCf } from '../engine/maincf/parse';
 import { parseMasterCf } from '../engine/mastercf';

@@ -3,7 +3,7 @@
 // format-on-save leaves untouched lines (and the undo history) alone.
 // Continuation lines in main.cf follow the editor's indentation settings.
 
-import type { DocumentFormattingParams, DocumentRangeFormattingParams, FormattingOptions, TextEdit } from 'vscode-languageserver/node';
+import type { DocumentFormattingParams, DocumentRangeFormattingParams, FormattingOptions, TextEdit } from './lsp';
 import { formatDocument } from '../engine/format';
 import type { Feature, ServerContext } from './context';
 

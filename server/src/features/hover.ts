@@ -2,7 +2,7 @@
 // configuration the document belongs to and the target Postfix version; on a
 // Postfix log, the explanation of the logged decision (logExplain.ts).
 
-import { Hover, MarkupKind } from 'vscode-languageserver/node';
+import { Hover, MarkupKind } from './lsp';
 import { hoverAt } from '../engine/assist';
 import { assistConfig } from './completion';
 import type { Feature } from './context';

@@ -2,7 +2,7 @@
 // postfix.inlayHints.expandedValues, on by default), what a `-` column means
 // in master.cf and the main.cf value an -o replaces (engine/assist/inlay-hints.ts).
 
-import { InlayHintKind, type InlayHint, type InlayHintParams } from 'vscode-languageserver/node';
+import { InlayHintKind, type InlayHint, type InlayHintParams } from './lsp';
 import { inlayHints as hintsOf } from '../engine/assist/inlay-hints';
 import type { Feature, ServerContext } from './context';
 import { navigationSubject } from './navigation';

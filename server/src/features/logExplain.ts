@@ -17,7 +17,7 @@
 // workspace; several (or none) is an error that says to set it.
 
 import { basename, isAbsolute, relative, resolve } from 'node:path';
-import { MarkupKind, type CodeLens, type Hover, type Position } from 'vscode-languageserver/node';
+import { MarkupKind, type CodeLens, type Hover, type Position } from './lsp';
 import { fileLink, mdText } from '../engine/assist/markdown';
 import { explainEvent, type Explanation } from '../engine/review/explain';
 import { parseSaslLogin, parseSmtpdLogLine } from '../engine/review/log-line';

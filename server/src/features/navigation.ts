@@ -18,7 +18,7 @@ import {
   type TextDocumentPositionParams,
   type TextEdit,
   type WorkspaceEdit,
-} from 'vscode-languageserver/node';
+} from './lsp';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { PostfixConfig } from '../engine/config';
 import { definitionAt, highlightsAt, prepareRenameAt, referencesAt, renameAt } from '../engine/navigation';

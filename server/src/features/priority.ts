@@ -9,7 +9,7 @@
 // first and start the next step before the queued message; so we wait two
 // turns and go on only after a pair of turns in which no message was handled.
 
-import type { ConnectionOptions } from 'vscode-languageserver/node';
+import type { ConnectionOptions } from './lsp';
 
 /** Messages handled so far (counted as the connection hands them to the server). */
 let handled = 0;

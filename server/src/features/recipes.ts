@@ -16,7 +16,7 @@
 // findings whose recipe takes parameters (features/codeActions.ts calls it).
 
 import { EXPLAIN_LOG_LINE_COMMAND, explainLogLine } from './logExplain';
-import { CodeActionKind, type ClientCapabilities, type CodeAction, type Diagnostic, type ExecuteCommandParams, type WorkspaceEdit } from 'vscode-languageserver/node';
+import { CodeActionKind, type ClientCapabilities, type CodeAction, type Diagnostic, type ExecuteCommandParams, type WorkspaceEdit } from './lsp';
 import { buildRecipe, findRecipe, recipeForCode, RECIPES } from '../engine/recipes';
 import { RuleContext } from '../engine/rules/context';
 import type { Problem } from '../engine/types';

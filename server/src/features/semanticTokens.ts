@@ -3,7 +3,7 @@
 // settings, unreachable restrictions); engine/semantic/tokens.ts decides,
 // package.json's semanticTokenScopes maps the custom types to theme scopes.
 
-import type { SemanticTokens, SemanticTokensParams } from 'vscode-languageserver/node';
+import type { SemanticTokens, SemanticTokensParams } from './lsp';
 import { encodeTokens, semanticTokens as tokensOf, TOKEN_MODIFIERS, TOKEN_TYPES } from '../engine/semantic/tokens';
 import type { Feature, ServerContext } from './context';
 import { navigationSubject } from './navigation';

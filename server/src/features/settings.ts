@@ -6,7 +6,7 @@
 // notification (`settings.postfix`) are honoured too.
 
 import { dirname } from 'node:path';
-import { DidChangeConfigurationNotification } from 'vscode-languageserver/node';
+import { DidChangeConfigurationNotification } from './lsp';
 import { diskReader } from '../disk/read-file';
 import { emptyRuleSettings, findRuleSettings, mergeRuleSettings, parseRuleSettings, type RuleSettings } from '../engine/rule-settings';
 import { NEWEST_VERSION } from '../engine/catalog/parameters';

@@ -9,7 +9,7 @@
 
 import { analysisOptions } from './settings';
 import { dirname } from 'node:path';
-import { RequestType, type Connection } from 'vscode-languageserver/node';
+import { RequestType, type Connection } from './lsp';
 import { loadSimConfig, smtpdServices, type SimConfig } from '../engine/simulate/config';
 import { relayMatrix, type RelayMatrix, type RelayMatrixOptions } from '../engine/simulate/matrix';
 import { simulateTransaction } from '../engine/simulate/simulate';

@@ -3,7 +3,7 @@
 // status bar shows the first part; "Run postmap on this table" uses the second.
 // Answers from the shared analysis when the document is open (no second lint).
 
-import { RequestType } from 'vscode-languageserver/node';
+import { RequestType } from './lsp';
 import { loadConfig } from '../engine/config';
 import { configStatus, type ConfigStatus } from '../engine/config-status';
 import type { Feature } from './context';

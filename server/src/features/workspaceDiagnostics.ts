@@ -35,7 +35,7 @@ import {
   WorkspaceDocumentDiagnosticReport,
   type ClientCapabilities,
   type Disposable,
-} from 'vscode-languageserver/node';
+} from './lsp';
 import { findConfigDirsSteps } from '../disk/find-config-dirs';
 import type { Analysis } from './analysis';
 import { describeError, Feature, ServerContext } from './context';

@@ -3,7 +3,7 @@
 // features that work on the whole workspace (workspace diagnostics, symbols,
 // the log explainer's configuration) hear of it.
 
-import type { WorkspaceFoldersChangeEvent } from 'vscode-languageserver/node';
+import type { WorkspaceFoldersChangeEvent } from './lsp';
 import { describeError, type Feature } from './context';
 import { uriToPath } from './workspace';
 

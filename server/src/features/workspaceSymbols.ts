@@ -2,7 +2,7 @@
 // every configuration directory under the workspace folders and of every
 // open main.cf/master.cf (engine/navigation/symbols.ts).
 
-import { SymbolKind, type SymbolInformation, type WorkspaceSymbolParams } from 'vscode-languageserver/node';
+import { SymbolKind, type SymbolInformation, type WorkspaceSymbolParams } from './lsp';
 import { loadConfig } from '../engine/config';
 import { configSymbols, matchesQuery } from '../engine/navigation';
 import { findConfigDirs } from '../disk/find-config-dirs';

@@ -45,7 +45,8 @@ export const RULES: Rule[] = [relayRule, restrictionsRule, classLoopRule, access
 /** Every code of these rules, by code. */
 export const RULE_CODES: Record<string, RuleCode> = Object.fromEntries(
   RULES.flatMap((r) => r.codes)
-    .sort((a, b) => a.code.localeCompare(b.code))
+    // Codes are ASCII (PFnnn): code-point order is the same, and the first localeCompare loads ICU's collator (~5 ms of the server's start).
+    .sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0))
     .map((c) => [c.code, c]),
 );
 
