@@ -277,10 +277,18 @@ class Relinter {
     if (key === this.watching.key) return;
     const previous = this.watching.registration;
     this.watching = { key };
+    // Until the client confirms the new watchers, the workspace asks the disk every time.
+    this.ctx.workspace.watching(undefined);
     void previous?.then((d) => d.dispose()).catch(() => undefined);
     if (watchers.length > 0) {
       const registration = this.ctx.connection.client.register(DidChangeWatchedFilesNotification.type, { watchers });
-      registration.catch((e) => this.ctx.log.error(`watching files failed: ${describeError(e)}`));
+      const covered = read.filter((p) => !p.startsWith('/nonexistent-untitled/'));
+      registration.then(
+        () => {
+          if (this.watching.key === key) this.ctx.workspace.watching(covered);
+        },
+        (e) => this.ctx.log.error(`watching files failed: ${describeError(e)}`),
+      );
       this.watching.registration = registration;
     }
   }

@@ -87,21 +87,54 @@ export class Workspace implements FileReader {
     return key;
   }
 
+  /**
+   * Files the client's watchers report changes of (diagnostics.ts registers
+   * them, for every file the analyses read): their stat and realpath answers
+   * are kept until an event about them, so an analysis after a keystroke
+   * makes no system call for them. Undefined while no registration holds
+   * (a client that cannot watch, or a new registration not yet confirmed):
+   * then every answer comes from the disk.
+   */
+  private watched: ReadonlySet<string> | undefined;
+  private readonly stats = new Map<string, Stats | undefined>();
+  private readonly realPaths = new Map<string, string | undefined>();
+
+  /** Watchers for exactly these paths are registered (or, undefined, none is confirmed): see `watched`. */
+  watching(paths: Iterable<string> | undefined): void {
+    this.watched = paths === undefined ? undefined : new Set([...paths].map((p) => resolve(p)));
+    this.stats.clear();
+    this.realPaths.clear();
+  }
+
+  /** Whether answers about `path` may be kept (resolved path). */
+  private keeps(p: string): boolean {
+    return this.watched !== undefined && this.watched.has(p);
+  }
+
   /** The watcher says the file changed: read it again next time. */
   forget(path: string): void {
     this.diskChanges++;
     const p = resolve(path);
+    this.stats.delete(p);
+    // A link anywhere may have changed what paths resolve to.
+    this.realPaths.clear();
     this.files.delete(p);
     this.boms.delete(p);
     this.changes.set(p, (this.changes.get(p) ?? 0) + 1);
   }
 
   private stat(path: string): Stats | undefined {
+    const p = resolve(path);
+    const keep = this.keeps(p);
+    if (keep && this.stats.has(p)) return this.stats.get(p);
+    let st: Stats | undefined;
     try {
-      return statSync(path, { throwIfNoEntry: false });
+      st = statSync(path, { throwIfNoEntry: false });
     } catch {
-      return undefined;
+      st = undefined;
     }
+    if (keep) this.stats.set(p, st);
+    return st;
   }
 
   /**
@@ -119,7 +152,7 @@ export class Workspace implements FileReader {
 
   /** Path, directory and kind of a URI (open or not). */
   locate(uri: string, languageId?: string): Omit<OpenDocument, 'document'> {
-    const real = uriToPath(uri);
+    const real = this.pathOf(uri);
     const kind = documentKind(real, languageId);
     // Untitled buffers get a path in a directory of their own, so the engine
     // still knows the file kind and finds no siblings.
@@ -183,7 +216,13 @@ export class Workspace implements FileReader {
   }
 
   realPath(path: string): string | undefined {
-    return disk.realPath!(path) ?? (this.openAt(path) ? resolve(path) : undefined);
+    const p = resolve(path);
+    const keep = this.keeps(p);
+    if (keep && this.realPaths.has(p)) return this.realPaths.get(p);
+    const onDisk = disk.realPath!(path);
+    // Not kept when the file is not there: an open buffer's path (below) answers while it is open.
+    if (keep && onDisk !== undefined) this.realPaths.set(p, onDisk);
+    return onDisk ?? (this.openAt(path) ? p : undefined);
   }
 
   listDirectory(path: string): string[] | undefined {
