@@ -412,6 +412,12 @@ export interface LiveService {
   name: string;
   /** `-o name=value` options, without the `-o`. */
   options?: string[];
+  /**
+   * What the built-in client speaks to it: STARTTLS (a service that requires
+   * TLS), TLS on connect (wrapper mode), or plain text (default). A service
+   * with TLS gets tlsmgr in master.cf; the configuration names the certificate.
+   */
+  tls?: 'none' | 'starttls' | 'implicit';
 }
 
 export interface LiveConfig {
@@ -474,6 +480,8 @@ export class LivePostfix {
   /** Logical service name → `127.0.0.1:PORT`. */
   readonly serviceNames = new Map<string, string>();
   private readonly ports = new Map<string, number>();
+  /** Logical service name → what the built-in client speaks (LiveService.tls). */
+  private readonly tls = new Map<string, LiveService['tls']>();
   /** smtpd's fatal error, when it dies before greeting clients. */
   fatal?: string;
   /** Where this configuration's part of the maillog starts (see reconfigure). */
@@ -526,12 +534,15 @@ export class LivePostfix {
     await this.probe();
   }
 
-  private static async files(config: LiveConfig): Promise<InstanceFiles & { ports: Map<string, number> }> {
+  private static async files(config: LiveConfig): Promise<InstanceFiles & { ports: Map<string, number>; tls: Map<string, LiveService['tls']> }> {
     const ports = new Map<string, number>();
+    const tls = new Map<string, LiveService['tls']>();
     let master = ESSENTIAL_SERVICES;
+    if (config.services.some((s) => (s.tls ?? 'none') !== 'none')) master += TLSMGR;
     for (const svc of config.services) {
       const port = await freePort();
       ports.set(svc.name, port);
+      tls.set(svc.name, svc.tls);
       master += `127.0.0.1:${port} inet n - n - - smtpd\n`;
       for (const o of svc.options ?? []) master += `  -o ${o}\n`;
     }
@@ -548,13 +559,15 @@ ${essentials.join('\n')}
 # configuration under test
 ${config.mainCf}
 `;
-    return { main, master, tables: config.tables, postmap: config.postmap, ports };
+    return { main, master, tables: config.tables, postmap: config.postmap, ports, tls };
   }
 
-  private take(files: { ports: Map<string, number> }): void {
+  private take(files: { ports: Map<string, number>; tls: Map<string, LiveService['tls']> }): void {
     this.serviceNames.clear();
     this.ports.clear();
+    this.tls.clear();
     this.fatal = undefined;
+    for (const [k, t] of files.tls) this.tls.set(k, t);
     for (const [k, port] of files.ports) {
       this.serviceNames.set(k, `127.0.0.1:${port}`);
       this.ports.set(k, port);
@@ -567,9 +580,11 @@ ${config.mainCf}
 
   /** Waits for a greeting on each port; when smtpd dies instead, records its fatal error. */
   private async probe(): Promise<void> {
-    for (const port of this.ports.values()) {
+    for (const [name, port] of this.ports) {
+      // A wrapper-mode service greets only inside TLS.
+      const implicit = this.tls.get(name) === 'implicit';
       const greeted = await new Promise<boolean | 'timeout'>((resolve) => {
-        const s = new Socket();
+        const s: Socket = implicit ? tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false }) : new Socket();
         let done = false;
         const finish = (v: boolean | 'timeout') => {
           if (done) return;
@@ -594,7 +609,7 @@ ${config.mainCf}
           if (this.maillogFatal()) finish(false);
         }, 50);
         const hang = setTimeout(() => finish('timeout'), HANG_S * 1000);
-        s.connect(port, '127.0.0.1');
+        if (!implicit) s.connect(port, '127.0.0.1');
       });
       if (greeted === 'timeout') throw new Error(`smtpd on 127.0.0.1:${port}: no greeting within ${HANG_S} s (timed out)\n${this.maillog().split('\n').slice(-20).join('\n')}`);
       if (!greeted) {
@@ -651,7 +666,7 @@ ${config.mainCf}
     if (this.fatal) return { outcome: 'fatal', fatal: this.fatal, rcpt: [], transcript: '' };
     const port = this.ports.get(tx.service);
     if (port === undefined) throw new Error(`unknown service ${tx.service}`);
-    return smtpSession('127.0.0.1', port, tx);
+    return smtpSession('127.0.0.1', port, tx, this.tls.get(tx.service) ?? 'none');
   }
 
   /** Runs transactions with bounded parallelism, results in input order. */
