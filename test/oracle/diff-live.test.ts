@@ -69,6 +69,13 @@ const PAIRS: Pair[] = [
     after: { mainCf: `${BASE}smtpd_relay_restrictions = permit_mynetworks, check_sender_access inline:{ boss@example.test=OK }, reject_unauth_destination\n`, services: [{ name: 'smtp' }] },
     expect: ['outside → outside domain'],
   },
+  {
+    // A table pattern without a name in a match list smtpd builds at start-up: it dies before greeting anyone.
+    name: 'relay_domains written as a table without a name',
+    before: { mainCf: BASE, services: [{ name: 'smtp' }] },
+    after: { mainCf: `${BASE}relay_domains = hash:\n`, services: [{ name: 'smtp' }] },
+    expect: ['outside → local domain', 'localhost → outside domain'],
+  },
 ];
 
 // ------------------------------------------------ the comparison

@@ -104,6 +104,24 @@ test('smtpd startup fatals are verdicts', () => {
   assert.ok(ignored.logWarnings.includes("restriction `reject_unauth_destination' after `permit' is ignored"));
 });
 
+test('an IPv6 network without brackets in mynetworks: fatal at start when it has no type part, a lookup failure otherwise', () => {
+  // "::1/128" reads as a table with an empty type: smtpd_check_init dies before greeting anyone (diff-live, PF503 pair),
+  // even for a client that an earlier pattern would have matched.
+  const main = `${BASE}smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination\n`;
+  for (const client of ['127.0.0.1', '203.0.113.5']) {
+    const dead = sim(`${main}mynetworks = 127.0.0.0/8 ::1/128\n`, { client: { address: client } });
+    assert.equal(dead.verdict, 'fatal', client);
+    assert.equal(dead.fatal, 'open dictionary: expecting "type:name" form instead of "::1/128"');
+  }
+  assert.equal(sim(`${main}mynetworks = 127.0.0.0/8 !::1/128\n`, {}).fatal, 'open dictionary: expecting "type:name" form instead of "::1/128"');
+  assert.equal(sim(`${main}relay_domains = hash:\n`, {}).fatal, 'open dictionary: expecting "type:name" form instead of "hash:"');
+  // "2001:db8::/32" has a type part ("2001"): an unsupported table that fails each lookup.
+  const v6 = `${main}mynetworks = 127.0.0.0/8 2001:db8::/32\n`;
+  assert.equal(sim(v6, { client: { address: '127.0.0.1' } }).verdict, 'accept');
+  assert.equal(sim(v6, {}).reply?.code, 451);
+  assert.equal(sim(`${main}mynetworks = 127.0.0.0/8 [::1]/128\n`, {}).verdict, 'reject', 'bracketed: no table');
+});
+
 test('an unknown restriction answers 451 4.3.5 when reached, and only then', () => {
   const main = `${BASE}smtpd_relay_restrictions = permit_mynetworks, reject_unknwon_sender_domain, reject_unauth_destination\n`;
   const out = sim(main, {});

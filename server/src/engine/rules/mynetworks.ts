@@ -150,6 +150,11 @@ function bracketed(t: SiteToken): { text: string; fixed: string; edits: TextEdit
   return { text, fixed, edits: [replaceToken(t, fixed)] };
 }
 
+/** The edits that bracket every unbracketed IPv6 network of mynetworks (main.cf and -o settings): PF503's fixes, all at once. */
+export function bracketEdits(ctx: RuleContext): TextEdit[] {
+  return mynetworksSites(ctx).flatMap(({ site }) => site.tokens.flatMap((t) => bracketed(t)?.edits ?? []));
+}
+
 function ipv6Brackets(ctx: RuleContext): Problem[] {
   const out: Problem[] = [];
   for (const { site } of mynetworksSites(ctx)) {

@@ -14,7 +14,7 @@ import type { FileReader, Fix, Problem, Range, TextEdit } from '../types';
 import type { RuleContext, SmtpdService } from './context';
 import { applyTextEdits, insertAfter, insertBefore, setMainParameter, setServiceOption } from './edits';
 import { Item, ListToken, serviceLists, ServiceLists, tokenLocation } from './lists';
-import { broadNetworkFix } from './mynetworks';
+import { bracketEdits, broadNetworkFix } from './mynetworks';
 import { code, problem, Rule } from './rule';
 import { ByLocation, listText } from './util';
 import { overlayReader } from '../overlay-reader';
@@ -163,8 +163,8 @@ interface RelayFinding {
 }
 
 /** Open-relay cells of the relay matrix of a (possibly patched) configuration, each traced to the restriction that permitted it. */
-function relayFindings(ctx: RuleContext, sim: SimConfig, found: ByLocation<RelayFinding>, behind: boolean, skipLines: Set<string>): TextEdit[][] {
-  const matrix = reusedRelayMatrix(sim, behind ? 'patched' : '');
+function relayFindings(ctx: RuleContext, sim: SimConfig, found: ByLocation<RelayFinding>, behind: boolean, skipLines: Set<string>, variant = ''): TextEdit[][] {
+  const matrix = reusedRelayMatrix(sim, behind ? 'patched' : variant);
   const mynetworksFixes: TextEdit[][] = [];
   if (!matrix.openRelay) return mynetworksFixes;
   const names = new Map(simServices(sim).map((s) => [s.key, s.name]));
@@ -216,17 +216,27 @@ function relayFindings(ctx: RuleContext, sim: SimConfig, found: ByLocation<Relay
   return mynetworksFixes;
 }
 
+/** The simulator's configuration with `edits` applied (the files on disk stay as they are). */
+function patchedSim(ctx: RuleContext, edits: TextEdit[]): SimConfig {
+  const patched = new Map<string, string>();
+  for (const file of new Set(edits.map((e) => e.file))) patched.set(file, applyTextEdits(ctx.text(file) ?? '', edits.filter((e) => e.file === file)));
+  return loadSimConfig(ctx.config.dir, overlayReader(ctx.reader, (p) => patched.get(p)));
+}
+
+const uniqueEdits = (edits: TextEdit[]) => [...new Map(edits.map((e) => [JSON.stringify(e), e])).values()];
+
 function openRelay(ctx: RuleContext): Problem[] {
   const found = new ByLocation<RelayFinding>();
-  const mynetworksFixes = relayFindings(ctx, ctx.sim(), found, false, new Set());
+  // An IPv6 network without brackets in mynetworks (PF503) stops smtpd at start-up ("::1/128") or fails every
+  // lookup past it ("2001:db8::/32"): either hides an open relay that its fix would open. Judge as if bracketed.
+  const brackets = bracketEdits(ctx);
+  const sim = brackets.length ? patchedSim(ctx, brackets) : ctx.sim();
+  const mynetworksFixes = relayFindings(ctx, sim, found, false, new Set(), brackets.length ? 'bracketed' : '');
   // A mynetworks that trusts everyone hides what else would let outsiders relay: look again as if it were fixed.
-  const edits = [...new Map(mynetworksFixes.flat().map((e) => [JSON.stringify(e), e])).values()];
+  const edits = uniqueEdits(mynetworksFixes.flat());
   if (edits.length) {
-    const patched = new Map<string, string>();
-    for (const file of new Set(edits.map((e) => e.file))) patched.set(file, applyTextEdits(ctx.text(file) ?? '', edits.filter((e) => e.file === file)));
-    const reader = overlayReader(ctx.reader, (p) => patched.get(p));
     const skip = new Set(edits.map((e) => `${e.file}:${e.range.start.line}`));
-    relayFindings(ctx, loadSimConfig(ctx.config.dir, reader), found, true, skip);
+    relayFindings(ctx, patchedSim(ctx, uniqueEdits([...edits, ...brackets])), found, true, skip);
   }
   const out: Problem[] = [];
   for (const { file, range, items } of found.entries()) {

@@ -51,6 +51,38 @@ const INTEGERS = [
 ];
 
 /** smtpd's checks at process start; a message means smtpd exits and clients get no banner. */
+/**
+ * Match lists smtpd builds when it starts (smtpd_check_init), opening each
+ * `type:table` pattern in them then: a pattern that looks like a table but has
+ * no type or no name ("::1/128", an IPv6 network without brackets) is fatal at
+ * that moment, before any client is greeted. A pattern with an unknown type
+ * ("2001:db8::/32") is not: it fails each lookup (a 451 4.3.0 at match time).
+ */
+const STARTUP_MATCH_LISTS = ['mynetworks', 'relay_domains', 'permit_mx_backup_networks'];
+
+/** Per list (the view's shared, cached word array): the fatal error, or null. mynetworks can list a million networks. */
+const tableFormFatal = new WeakMap<readonly string[], string | null>();
+
+/** dict_open's fatal for a table pattern without a type or a name, as smtpd logs it. */
+function badTableForm(words: readonly string[]): string | undefined {
+  let found = tableFormFatal.get(words);
+  if (found === undefined) {
+    found = null;
+    for (const w of words) {
+      const item = w.replace(/^!+/, '');
+      // Bracketed addresses, /file/name patterns and inline {...} groups are not tables.
+      if (item[0] === '[' || item[0] === '/' || item[0] === '{') continue;
+      const colon = item.indexOf(':');
+      if (colon === 0 || (colon > 0 && colon === item.length - 1)) {
+        found = `open dictionary: expecting "type:name" form instead of "${item}"`;
+        break;
+      }
+    }
+    tableFormFatal.set(words, found);
+  }
+  return found ?? undefined;
+}
+
 export function startupFatal(view: ServiceView, ev: Evaluator, warn: (m: string) => void): string | undefined {
   // mail_params_init: these must not be empty (e.g. myhostname = mail.$mydomain leaves mydomain empty).
   for (const name of ['myhostname', 'mydomain', 'myorigin']) {
@@ -63,6 +95,11 @@ export function startupFatal(view: ServiceView, ev: Evaluator, warn: (m: string)
   for (const name of INTEGERS) {
     const v = view.value(name).trim();
     if (!/^-?\d+$/.test(v)) return `bad numerical configuration: ${name} = ${v}`;
+  }
+  // smtpd_check_init builds these match lists before anything else it checks.
+  for (const name of STARTUP_MATCH_LISTS) {
+    const bad = badTableForm(view.list(name));
+    if (bad) return bad;
   }
   for (const name of view.list('smtpd_restriction_classes')) {
     if (view.value(name) === '' && view.raw(name).value === undefined) return `restriction class \`${name}' needs a definition`;
