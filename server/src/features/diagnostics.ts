@@ -229,7 +229,10 @@ class Relinter {
     this.pulling.set(uri, (this.pulling.get(uri) ?? 0) + 1);
     let now: FileDiagnostics | undefined;
     try {
-      now = await openDocumentDiagnostics(this.ctx, this.ctx.workspace.describe(document), () => token.isCancellationRequested || this.ctx.documents.get(uri) !== document);
+      // TextDocuments updates a document object in place: its version tells an edit.
+      const version = document.version;
+      const isStale = () => token.isCancellationRequested || this.ctx.documents.get(uri) !== document || document.version !== version;
+      now = await openDocumentDiagnostics(this.ctx, this.ctx.workspace.describe(document), isStale);
     } finally {
       const n = (this.pulling.get(uri) ?? 1) - 1;
       if (n > 0) this.pulling.set(uri, n);
