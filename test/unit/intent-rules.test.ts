@@ -203,3 +203,14 @@ test('the real mail stacks of the corpus get no PF540/PF541/PF542 (precision)', 
     for (const c of ['PF540', 'PF541', 'PF542']) assert.deepEqual(ps.filter((p) => p.code === c).map((p) => p.message), [], `${stack}: ${c}`);
   }
 });
+
+test('an IPv6 network without brackets in mynetworks (PF503, smtpd fatal at start) does not hide PF541: judged as if bracketed', () => {
+  // Submission users get no permit_sasl_authenticated before reject_unauth_destination.
+  const main = `${BASE.replace('mynetworks = 127.0.0.0/8', 'mynetworks = 127.0.0.0/8 ::1')}smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination\n`;
+  const unbracketed = lint(files(main, SMTP + SUBMISSION));
+  only(unbracketed, 'PF503');
+  const hidden = only(unbracketed, 'PF541');
+  const bracketed = lint(files(main.replace('::1', '[::1]'), SMTP + SUBMISSION));
+  none(bracketed, 'PF503');
+  assert.equal(only(bracketed, 'PF541').message, hidden.message);
+});

@@ -14,6 +14,7 @@ import { applyTextEdits, replaceEntryValue } from '../rules/edits';
 import { simulateTransaction } from '../simulate/simulate';
 import type { SimulationResult, TraceStep } from '../simulate/types';
 import type { RuleContext, SmtpdService } from '../rules/context';
+import { bracketedSim } from '../rules/mynetworks';
 import { serviceLists, splitWords, tokenLocation, type Item, type ListToken } from '../rules/lists';
 import type { FileReader, Range } from '../types';
 
@@ -180,7 +181,8 @@ export function probe(
       recipients: [tx.recipient],
       through: 'rcpt',
     });
-    const result = run(ctx.sim());
+    // As if PF503 were fixed: an unbracketed IPv6 network would stop smtpd before it answers anyone.
+    const result = run(bracketedSim(ctx));
     // mynetworks trusts the outside address (0.0.0.0/0): look again as if it trusted only this machine.
     const viaMynetworks = result.trace.some((s) => s.depth === 0 && s.result === 'permit' && /^permit_mynetworks\b/i.test(s.restriction));
     if (viaMynetworks) {

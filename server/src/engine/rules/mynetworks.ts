@@ -10,7 +10,9 @@ import type { MasterService } from '../mastercf';
 import { lastOverride } from '../mastercf/overrides';
 import type { Fix, Problem, TextEdit } from '../types';
 import type { RuleContext } from './context';
-import { removeTokens, replaceToken, setMainParameter, setServiceOption } from './edits';
+import { overlayReader } from '../overlay-reader';
+import { loadSimConfig, type SimConfig } from '../simulate/config';
+import { applyTextEdits, removeTokens, replaceToken, setMainParameter, setServiceOption } from './edits';
 import { Site, siteOf, SiteToken } from './lists';
 import { code, problem, Rule } from './rule';
 import { ByLocation, isLoopbackNet, isPrivateNet, listText, Net, parseNet } from './util';
@@ -153,6 +155,26 @@ function bracketed(t: SiteToken): { text: string; fixed: string; edits: TextEdit
 /** The edits that bracket every unbracketed IPv6 network of mynetworks (main.cf and -o settings): PF503's fixes, all at once. */
 export function bracketEdits(ctx: RuleContext): TextEdit[] {
   return mynetworksSites(ctx).flatMap(({ site }) => site.tokens.flatMap((t) => bracketed(t)?.edits ?? []));
+}
+
+/** The simulator's configuration with `edits` applied (the files on disk stay as they are). */
+export function patchedSim(ctx: RuleContext, edits: TextEdit[]): SimConfig {
+  const patched = new Map<string, string>();
+  for (const file of new Set(edits.map((e) => e.file))) patched.set(file, applyTextEdits(ctx.text(file) ?? '', edits.filter((e) => e.file === file)));
+  return loadSimConfig(ctx.config.dir, overlayReader(ctx.reader, (p) => patched.get(p)));
+}
+
+/**
+ * The simulator's view as if PF503 were fixed. An IPv6 network without
+ * brackets in mynetworks stops smtpd at start-up ("::1/128") or fails every
+ * lookup past it ("2001:db8::/32"); PF503 reports that, and the rules that
+ * judge what the server lets through look past it, or they would judge nothing.
+ */
+export function bracketedSim(ctx: RuleContext): SimConfig {
+  return ctx.once('sim:bracketed', () => {
+    const edits = bracketEdits(ctx);
+    return edits.length ? patchedSim(ctx, edits) : ctx.sim();
+  });
 }
 
 function ipv6Brackets(ctx: RuleContext): Problem[] {

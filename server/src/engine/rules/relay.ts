@@ -9,15 +9,14 @@
 import type { MasterService } from '../mastercf';
 import { reusedRelayMatrix } from '../simulate/matrix-memo';
 import { simulateTransaction } from '../simulate/simulate';
-import { loadSimConfig, smtpdServices as simServices, type SimConfig } from '../simulate/config';
-import type { FileReader, Fix, Problem, Range, TextEdit } from '../types';
+import { smtpdServices as simServices, type SimConfig } from '../simulate/config';
+import type { Fix, Problem, Range, TextEdit } from '../types';
 import type { RuleContext, SmtpdService } from './context';
-import { applyTextEdits, insertAfter, insertBefore, setMainParameter, setServiceOption } from './edits';
+import { insertAfter, insertBefore, setMainParameter, setServiceOption } from './edits';
 import { Item, ListToken, serviceLists, ServiceLists, tokenLocation } from './lists';
-import { bracketEdits, broadNetworkFix } from './mynetworks';
+import { bracketEdits, bracketedSim, broadNetworkFix, patchedSim } from './mynetworks';
 import { code, problem, Rule } from './rule';
 import { ByLocation, listText } from './util';
-import { overlayReader } from '../overlay-reader';
 
 export const RELAY_GUARD_MISSING = code('PF400', 'relay-guard-missing', 'error', 'postfix', 'No working reject_unauth_destination (or reject/defer): smtpd refuses to start');
 export const OPEN_RELAY = code('PF500', 'open-relay', 'error', 'security', 'Open relay: an outside client may send mail to outside domains');
@@ -216,13 +215,6 @@ function relayFindings(ctx: RuleContext, sim: SimConfig, found: ByLocation<Relay
   return mynetworksFixes;
 }
 
-/** The simulator's configuration with `edits` applied (the files on disk stay as they are). */
-function patchedSim(ctx: RuleContext, edits: TextEdit[]): SimConfig {
-  const patched = new Map<string, string>();
-  for (const file of new Set(edits.map((e) => e.file))) patched.set(file, applyTextEdits(ctx.text(file) ?? '', edits.filter((e) => e.file === file)));
-  return loadSimConfig(ctx.config.dir, overlayReader(ctx.reader, (p) => patched.get(p)));
-}
-
 const uniqueEdits = (edits: TextEdit[]) => [...new Map(edits.map((e) => [JSON.stringify(e), e])).values()];
 
 function openRelay(ctx: RuleContext): Problem[] {
@@ -230,7 +222,7 @@ function openRelay(ctx: RuleContext): Problem[] {
   // An IPv6 network without brackets in mynetworks (PF503) stops smtpd at start-up ("::1/128") or fails every
   // lookup past it ("2001:db8::/32"): either hides an open relay that its fix would open. Judge as if bracketed.
   const brackets = bracketEdits(ctx);
-  const sim = brackets.length ? patchedSim(ctx, brackets) : ctx.sim();
+  const sim = bracketedSim(ctx);
   const mynetworksFixes = relayFindings(ctx, sim, found, false, new Set(), brackets.length ? 'bracketed' : '');
   // A mynetworks that trusts everyone hides what else would let outsiders relay: look again as if it were fixed.
   const edits = uniqueEdits(mynetworksFixes.flat());

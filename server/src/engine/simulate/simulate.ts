@@ -50,7 +50,6 @@ const INTEGERS = [
   'maps_rbl_reject_code',
 ];
 
-/** smtpd's checks at process start; a message means smtpd exits and clients get no banner. */
 /**
  * Match lists smtpd builds when it starts (smtpd_check_init), opening each
  * `type:table` pattern in them then: a pattern that looks like a table but has
@@ -83,6 +82,7 @@ function badTableForm(words: readonly string[]): string | undefined {
   return found ?? undefined;
 }
 
+/** smtpd's checks at process start; a message means smtpd exits and clients get no banner. */
 export function startupFatal(view: ServiceView, ev: Evaluator, warn: (m: string) => void): string | undefined {
   // mail_params_init: these must not be empty (e.g. myhostname = mail.$mydomain leaves mydomain empty).
   for (const name of ['myhostname', 'mydomain', 'myorigin']) {
