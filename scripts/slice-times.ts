@@ -3,7 +3,8 @@
 // a ticker measures the gaps between its turns while the analysis of a
 // configuration directory runs cold and after a keystroke. A development aid
 // for issue 9's "hover and completion never wait behind a re-lint"; wall ms,
-// so run it on a quiet machine or read the figures as ratios.
+// so run it on a quiet machine or read the figures as ratios. The longest
+// gaps are named by the label of the step that ran in them (engine/steps.ts).
 //   node --import tsx scripts/slice-times.ts DIR [--edit FILE:LINE] [--runs N]
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -35,14 +36,20 @@ const mainUri = pathToFileURL(join(dir, 'main.cf')).href;
 const editUri = pathToFileURL(join(dir, editFile)).href;
 
 /** Runs one analysis while a ticker records the gaps between its turns (ms). */
-async function sliced(analyses: Analyses): Promise<{ totalMs: number; longestMs: number; slices: number }> {
+async function sliced(analyses: Analyses): Promise<{ totalMs: number; longestMs: number; slices: number; longest: { ms: number; step: string }[] }> {
   let last = performance.now();
   let longest = 0;
   let slices = 0;
   let running = true;
+  // The label of the step that ran in each gap (engine/steps.ts), for the longest few.
+  let step = '(unlabelled)';
+  analyses.onStep = (label) => (step = label);
+  const gaps: { ms: number; step: string }[] = [];
   const tick = () => {
     const now = performance.now();
     longest = Math.max(longest, now - last);
+    gaps.push({ ms: Math.round((now - last) * 10) / 10, step });
+    step = '(unlabelled)';
     last = now;
     slices++;
     if (running) setImmediate(tick);
@@ -53,7 +60,7 @@ async function sliced(analyses: Analyses): Promise<{ totalMs: number; longestMs:
   const totalMs = performance.now() - t0;
   running = false;
   tick();
-  return { totalMs: Math.round(totalMs * 10) / 10, longestMs: Math.round(longest * 10) / 10, slices };
+  return { totalMs: Math.round(totalMs * 10) / 10, longestMs: Math.round(longest * 10) / 10, slices, longest: gaps.sort((a, b) => b.ms - a.ms).slice(0, 5) };
 }
 
 async function main(): Promise<void> {

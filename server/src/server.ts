@@ -37,6 +37,9 @@ process.on('unhandledRejection', (e) => log.error(`unhandled rejection: ${descri
 const configs = configDocuments(documents);
 const workspace = new Workspace(configs);
 const ctx: ServerContext = { connection, documents: configs, logs: logDocuments(documents), workspace, analyses: new Analyses(workspace), roots: [], log, guard: makeGuard(log) };
+// Each analysis step in the protocol trace ($/setTrace verbose; nothing is sent while it is off):
+// which piece of work a slow re-lint was doing, and what a request was answered between.
+ctx.analyses.onStep = (label) => connection.tracer.log(`analysis step: ${label}`);
 
 let clientCapabilities: ClientCapabilities = {};
 

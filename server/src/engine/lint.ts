@@ -26,6 +26,7 @@ import { FILE_CODES, fileProblem, unreadableProblem } from './file-codes';
 import { notATable, protectTableText } from './table-secrets';
 import { withQuickFixes } from './fixes';
 import { withTags } from './tags';
+import type { Steps } from './steps';
 
 export interface LintOptions {
   /** Target Postfix version (default: newest in the catalog). */
@@ -86,7 +87,7 @@ function acceptAll(problems: readonly Problem[]): Problem[] {
  * give up on an analysis a newer edit has made stale. Run to the end it
  * returns what lintConfig returns.
  */
-export function* lintConfigSteps(config: PostfixConfig): Generator<void, Problem[]> {
+export function* lintConfigSteps(config: PostfixConfig): Steps<Problem[]> {
   const out: Problem[] = [];
   const reader = config.files;
   pushAll(out, yield* reusedPart(config, 'settings', settingsProblems));
@@ -118,7 +119,7 @@ function linkedOutProblems(config: PostfixConfig): Problem[] {
 }
 
 /** The problems of main.cf and master.cf themselves, and what the postconf emulation finds in them. */
-function* settingsProblems(config: PostfixConfig): Generator<void, Problem[]> {
+function* settingsProblems(config: PostfixConfig): Steps<Problem[]> {
   const out: Problem[] = [];
   const { main, master } = config;
   const readFile = clientFileReader(config);
@@ -126,13 +127,13 @@ function* settingsProblems(config: PostfixConfig): Generator<void, Problem[]> {
   if (main) {
     pushAll(out, main.problems);
     pushAll(out, mainCfChecks(main, config.version));
-    yield;
+    yield 'main.cf checks';
   }
   if (master) {
     const mainDict = new Map<string, string>([['config_directory', config.dir]]);
     for (const e of main?.entries ?? []) mainDict.set(e.name, e.value);
     pushAll(out, masterCfProblems(master, { configDir: config.dir, main: mainDict, readFile, version: config.version }));
-    yield;
+    yield 'master.cf checks';
   }
   // Postfix stops at the first fatal line; the editor keeps going so every mistake shows at once.
   if (main && !main.fatal) {
@@ -159,7 +160,7 @@ interface PartMemo {
 const MAX_PART_MEMOS = 32;
 const partMemos = new Map<string, PartMemo>();
 
-function* reusedPart(config: PostfixConfig, part: string, compute: (config: PostfixConfig) => Generator<void, Problem[]>): Generator<void, Problem[]> {
+function* reusedPart(config: PostfixConfig, part: string, compute: (config: PostfixConfig) => Steps<Problem[]>): Steps<Problem[]> {
   const files = config.files;
   const slot = `${part}\0${config.dir}`;
   const key = [config.main, config.master, config.version, config.mode, config.mainPath, config.masterPath, files.installedDirs.join('\0')];
@@ -339,7 +340,7 @@ function findingProblems(config: PostfixConfig, f: ParameterFinding): Problem[] 
 }
 
 /** Problems in the tables; `notTables` receives the files that are not tables at all. */
-function* tableProblems(config: PostfixConfig, notTables: Set<string>): Generator<void, Problem[]> {
+function* tableProblems(config: PostfixConfig, notTables: Set<string>): Steps<Problem[]> {
   const out: Problem[] = [];
   const seen = new Set<string>();
   for (const use of config.tables) {
@@ -387,7 +388,7 @@ function* tableProblems(config: PostfixConfig, notTables: Set<string>): Generato
           : parseTableText(use.ref.type, use.files.source, text);
     pushAll(out, problems);
     pushAll(out, indexProblems(config, use));
-    yield;
+    yield `table ${use.spec}`;
   }
   return out;
 }

@@ -31,6 +31,7 @@ import { analysisOptions, ruleSettingsFor } from './settings';
 import { bomHiddenByEditor, inEditorTerms } from './byte-order-mark';
 import { uriToPath, type OpenDocument, type Workspace } from './workspace';
 import { yieldToRequests } from './priority';
+import type { Steps } from '../engine/steps';
 
 export interface Analysis {
   /** The configuration directory, or for a main.cf/master.cf under another name (main.cf.proto) its own path. */
@@ -65,10 +66,12 @@ interface Entry extends Analysis {
 /** An analysis under way, shared by every caller that asks for its unit in the same state (see `run`). */
 interface Run {
   readonly key: string;
-  readonly steps: Generator<void, Entry>;
+  readonly steps: Steps<Entry>;
   done: boolean;
   value?: Entry;
   failed?: { error: unknown };
+  /** The label of the step it has just done (engine/steps.ts). */
+  label?: string | void;
 }
 
 const CANONICAL: Record<string, string | undefined> = { main: 'main.cf', master: 'master.cf' };
@@ -80,6 +83,11 @@ export class Analyses {
   computed = 0;
   /** Of those, how many kept the configuration loaded by the one before (tests count them). */
   reusedLoads = 0;
+  /**
+   * Told the label of each step an asynchronous analysis has done (engine/steps.ts), before it
+   * gives way to requests: the server writes them to the protocol trace.
+   */
+  onStep?: (label: string) => void;
 
   constructor(private readonly workspace: Workspace) {}
 
@@ -253,7 +261,7 @@ export class Analyses {
   }
 
   /** The run under way for `unit` if it started from the state of now, else a new one. */
-  private run(unit: string, start: () => Generator<void, Entry>): Run {
+  private run(unit: string, start: () => Steps<Entry>): Run {
     const key = this.runKey();
     const r = this.runs.get(unit);
     if (r && r.key === key && !r.failed) return r;
@@ -268,7 +276,10 @@ export class Analyses {
     if (r.done) return true;
     try {
       const x = r.steps.next();
-      if (!x.done) return false;
+      if (!x.done) {
+        r.label = x.value;
+        return false;
+      }
       r.done = true;
       r.value = x.value;
     } catch (error) {
@@ -284,11 +295,12 @@ export class Analyses {
     for (;;) {
       if (isStale()) return undefined;
       if (this.advance(unit, r)) return r.value;
+      if (r.label && this.onStep) this.onStep(r.label);
       await yieldToRequests();
     }
   }
 
-  private *startUnit(unit: string, od: OpenDocument | undefined, standIn: string | undefined): Generator<void, Entry> {
+  private *startUnit(unit: string, od: OpenDocument | undefined, standIn: string | undefined): Steps<Entry> {
     const dir = od?.dir ?? unit;
     const settings = this.settingsKey();
     // A keystroke in a table changes none of what loading main.cf and
@@ -311,7 +323,7 @@ export class Analyses {
       config = loadConfig(dir, tracked, analysisOptions());
       configDeps = new Set(deps.keys());
     }
-    yield;
+    yield `load ${dir}`;
     const problems = yield* lintConfigSteps(config);
     const cheap: string[] = [];
     const costly: string[] = [];

@@ -30,6 +30,7 @@ import { snakeoilCertificateRule } from './snakeoil-certificate';
 import { noRateLimitsRule } from './no-rate-limits';
 import { unverifiedBeforeGuardRule } from './unverified-before-guard';
 import { pushAll } from '../arrays';
+import type { Steps } from '../steps';
 
 export type { RuleOptions } from './context';
 export type { Rule, RuleCode } from './rule';
@@ -70,7 +71,7 @@ export function runRules(config: PostfixConfig, reader: FileReader, options: Rul
 }
 
 /** runRules, yielding after each rule (see lintConfigSteps). */
-export function* runRulesSteps(config: PostfixConfig, reader: FileReader, options: RuleOptions = {}): Generator<void, Problem[]> {
+export function* runRulesSteps(config: PostfixConfig, reader: FileReader, options: RuleOptions = {}): Steps<Problem[]> {
   // Postfix stops reading main.cf at a fatal line; judging the rest would mislead.
   if (!config.main || config.main.fatal) return [];
   const ctx = new RuleContext(config, reader, options);
@@ -78,8 +79,9 @@ export function* runRulesSteps(config: PostfixConfig, reader: FileReader, option
   const out: Problem[] = [];
   for (const rule of RULES) {
     if (rule.codes.length > 0 && rule.codes.every((c) => disabled.has(c.code))) continue;
-    pushAll(out, rule.check(ctx).filter((p) => !disabled.has(p.code)));
-    yield;
+    const found = rule.steps ? yield* rule.steps(ctx) : rule.check(ctx);
+    pushAll(out, found.filter((p) => !disabled.has(p.code)));
+    yield `rule ${rule.codes.map((c) => c.code).join(',')}`;
   }
   return suppressProblems(dedupe(out), reader);
 }

@@ -7,7 +7,8 @@
 //   outside, unauthenticated client relaying to an outside domain.
 
 import type { MasterService } from '../mastercf';
-import { reusedRelayMatrix } from '../simulate/matrix-memo';
+import { reusedRelayMatrixSteps } from '../simulate/matrix-memo';
+import { drain, type Steps } from '../steps';
 import { simulateTransaction } from '../simulate/simulate';
 import { smtpdServices as simServices, type SimConfig } from '../simulate/config';
 import type { Fix, Problem, Range, TextEdit } from '../types';
@@ -62,9 +63,11 @@ export function guardEdits(ctx: RuleContext, items: Item[], stopAt?: Item): Text
   return lastWord.token ? [insertAfter(lastWord.token, 'reject_unauth_destination')] : undefined;
 }
 
-function relayGuard(ctx: RuleContext): Problem[] {
+function* relayGuard(ctx: RuleContext): Steps<Problem[]> {
   const found = new ByLocation<{ svc: SmtpdService; permit?: ListToken; fix?: TextEdit[] }>();
   for (const svc of ctx.smtpdServices()) {
+    // One service's lists at a time: thousands of services, or one list of 2^17 words, are long.
+    yield `relay guard ${svc.key}`;
     const sl = serviceLists(ctx, svc.service);
     const rcpt = sl.lists.find((l) => l.stage === 'recipient')!;
     const relay = sl.lists.find((l) => l.stage === 'relay')!;
@@ -162,8 +165,8 @@ interface RelayFinding {
 }
 
 /** Open-relay cells of the relay matrix of a (possibly patched) configuration, each traced to the restriction that permitted it. */
-function relayFindings(ctx: RuleContext, sim: SimConfig, found: ByLocation<RelayFinding>, behind: boolean, skipLines: Set<string>, variant = ''): TextEdit[][] {
-  const matrix = reusedRelayMatrix(sim, behind ? 'patched' : variant);
+function* relayFindings(ctx: RuleContext, sim: SimConfig, found: ByLocation<RelayFinding>, behind: boolean, skipLines: Set<string>, variant = ''): Steps<TextEdit[][]> {
+  const matrix = yield* reusedRelayMatrixSteps(sim, behind ? 'patched' : variant);
   const mynetworksFixes: TextEdit[][] = [];
   if (!matrix.openRelay) return mynetworksFixes;
   const names = new Map(simServices(sim).map((s) => [s.key, s.name]));
@@ -171,6 +174,7 @@ function relayFindings(ctx: RuleContext, sim: SimConfig, found: ByLocation<Relay
     if (!cell.openRelay) continue;
     const svc = serviceByKey(ctx, cell.service);
     if (!svc || loopbackOnly(svc)) continue;
+    yield `open relay ${cell.service}: tracing ${cell.client} -> ${cell.recipient}`;
     const recipient = matrix.recipients.find((r) => r.label === cell.recipient)!.address;
     const p = cell.probe;
     const res = simulateTransaction(sim, {
@@ -217,18 +221,19 @@ function relayFindings(ctx: RuleContext, sim: SimConfig, found: ByLocation<Relay
 
 const uniqueEdits = (edits: TextEdit[]) => [...new Map(edits.map((e) => [JSON.stringify(e), e])).values()];
 
-function openRelay(ctx: RuleContext): Problem[] {
+function* openRelay(ctx: RuleContext): Steps<Problem[]> {
   const found = new ByLocation<RelayFinding>();
   // An IPv6 network without brackets in mynetworks (PF503) stops smtpd at start-up ("::1/128") or fails every
   // lookup past it ("2001:db8::/32"): either hides an open relay that its fix would open. Judge as if bracketed.
   const brackets = bracketEdits(ctx);
   const sim = bracketedSim(ctx);
-  const mynetworksFixes = relayFindings(ctx, sim, found, false, new Set(), brackets.length ? 'bracketed' : '');
+  const mynetworksFixes = yield* relayFindings(ctx, sim, found, false, new Set(), brackets.length ? 'bracketed' : '');
   // A mynetworks that trusts everyone hides what else would let outsiders relay: look again as if it were fixed.
   const edits = uniqueEdits(mynetworksFixes.flat());
   if (edits.length) {
     const skip = new Set(edits.map((e) => `${e.file}:${e.range.start.line}`));
-    relayFindings(ctx, patchedSim(ctx, uniqueEdits([...edits, ...brackets])), found, true, skip);
+    yield;
+    yield* relayFindings(ctx, patchedSim(ctx, uniqueEdits([...edits, ...brackets])), found, true, skip);
   }
   const out: Problem[] = [];
   for (const { file, range, items } of found.entries()) {
@@ -252,6 +257,12 @@ function openRelay(ctx: RuleContext): Problem[] {
 export const relayRule: Rule = {
   codes: [RELAY_GUARD_MISSING, OPEN_RELAY],
   check(ctx) {
-    return [...relayGuard(ctx), ...openRelay(ctx)];
+    return drain(relayRule.steps!(ctx));
+  },
+  *steps(ctx) {
+    const guard = yield* relayGuard(ctx);
+    yield;
+    const open = yield* openRelay(ctx);
+    return [...guard, ...open];
   },
 };

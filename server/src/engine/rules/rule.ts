@@ -7,6 +7,7 @@
 import type { Fix, Problem, ProblemCategory, Range, Severity } from '../types';
 import type { RuleContext } from './context';
 import type { RuleCode as BaseRuleCode } from '../rule-code';
+import type { Steps } from '../steps';
 
 export interface RuleCode extends BaseRuleCode {
   /** Short name used in docs and settings (`open-relay`). */
@@ -16,6 +17,12 @@ export interface RuleCode extends BaseRuleCode {
 export interface Rule {
   codes: RuleCode[];
   check(ctx: RuleContext): Problem[];
+  /**
+   * The same check in steps (engine/steps.ts), for a rule that can take long
+   * (a simulated transaction per matrix cell, a pass per service): the
+   * language server answers requests between them. Runs to what check gives.
+   */
+  steps?(ctx: RuleContext): Steps<Problem[]>;
 }
 
 export function code(code: string, name: string, severity: Severity, category: ProblemCategory, summary: string): RuleCode {

@@ -6,9 +6,10 @@
 // while the settings it saw and the answers it got are the same.
 
 import { ConfigFiles } from '../config-files';
-import { recordUses, replayUses, stillValid, type UseRecord } from '../tables/use-record';
+import { recordUsesSteps, replayUses, stillValid, type UseRecord } from '../tables/use-record';
+import { drain, type Steps } from '../steps';
 import type { SimConfig } from './config';
-import { relayMatrix, type RelayMatrix } from './matrix';
+import { relayMatrixSteps, type RelayMatrix } from './matrix';
 
 interface Memo {
   key: string;
@@ -37,7 +38,12 @@ function settingsKey(sim: SimConfig): string {
  * result is shared: callers must not change it.
  */
 export function reusedRelayMatrix(sim: SimConfig, variant = ''): RelayMatrix {
-  if (!(sim.reader instanceof ConfigFiles)) return relayMatrix(sim);
+  return drain(reusedRelayMatrixSteps(sim, variant));
+}
+
+/** reusedRelayMatrix in steps (relayMatrixSteps): a stale analysis may drop it half-way, nothing is kept then. */
+export function* reusedRelayMatrixSteps(sim: SimConfig, variant = ''): Steps<RelayMatrix> {
+  if (!(sim.reader instanceof ConfigFiles)) return yield* relayMatrixSteps(sim);
   const files = sim.reader;
   const slot = `${sim.dir}\0${variant}`;
   const key = settingsKey(sim);
@@ -46,7 +52,7 @@ export function reusedRelayMatrix(sim: SimConfig, variant = ''): RelayMatrix {
     replayUses(memo.record);
     return memo.matrix;
   }
-  const { value, record } = recordUses(files.base, (reader) => relayMatrix({ ...sim, reader: new ConfigFiles(files.dir, files.mode, reader, files.installedDirs) }));
+  const { value, record } = yield* recordUsesSteps(files.base, (reader) => relayMatrixSteps({ ...sim, reader: new ConfigFiles(files.dir, files.mode, reader, files.installedDirs) }));
   memos.delete(slot);
   memos.set(slot, { key, record, matrix: value });
   if (memos.size > MAX_MEMOS) memos.delete(memos.keys().next().value as string);

@@ -13,6 +13,7 @@ import { simulateTransaction } from './simulate';
 import { outsideProbes, type Probe } from './probes';
 import { Address4, Address6 } from 'ip-address';
 import type { Assumptions, AssumptionUsed, Reply, SimulationResult, SmtpStage, Transaction, Verdict } from './types';
+import { drain, type Steps } from '../steps';
 
 export interface MatrixClient {
   label: string;
@@ -138,6 +139,16 @@ export function cellTransaction(m: RelayMatrix, cell: MatrixCell, service?: stri
 }
 
 export function relayMatrix(config: SimConfig, options: RelayMatrixOptions = {}): RelayMatrix {
+  return drain(relayMatrixSteps(config, options));
+}
+
+/**
+ * relayMatrix in steps: it yields after each simulated transaction (a cell,
+ * a probe), so the language server answers requests in between. One
+ * transaction over a huge restriction list (a doubling list of 2^17 words)
+ * still takes tens of milliseconds; a whole matrix took seconds.
+ */
+export function* relayMatrixSteps(config: SimConfig, options: RelayMatrixOptions = {}): Steps<RelayMatrix> {
   const assumptions = options.assumptions ?? {};
   const base = findSmtpdService(config);
   const view = new ServiceView(config, base.service, assumptions);
@@ -147,7 +158,9 @@ export function relayMatrix(config: SimConfig, options: RelayMatrixOptions = {})
   const clients: MatrixClient[] = [{ label: 'localhost', address: '127.0.0.1', hostname: 'localhost', note: '127.0.0.1' }];
   const inside = insideAddress(view);
   if (inside) clients.push({ label: 'mynetworks', address: inside.address, note: `${inside.address}, inside mynetworks (${inside.pattern})` });
+  yield 'relay matrix: the inside client';
   const outside = outsideAddress(view);
+  yield 'relay matrix: the outside client';
   clients.push({
     label: 'outside',
     address: outside.address,
@@ -192,6 +205,7 @@ export function relayMatrix(config: SimConfig, options: RelayMatrixOptions = {})
           assumptions,
           (v) => (ran = v),
         );
+        yield `relay matrix ${service ?? '(default)'}: ${c.label} -> ${r.label}`;
         readsName ||= ran?.readsServiceName ?? true;
         for (const a of res.assumptions) used.set(a.what, a);
         const outsideClient = c.label === 'outside';
@@ -206,6 +220,7 @@ export function relayMatrix(config: SimConfig, options: RelayMatrixOptions = {})
               assumptions,
               (v) => (readsName ||= v.readsServiceName),
             );
+            yield `relay matrix ${service ?? '(default)'}: ${c.label} -> ${r.label}, probe ${p.helo !== helo ? `HELO ${p.helo}` : `MAIL FROM ${p.sender}`}`;
             if (accepted(alt.verdict)) {
               final = alt;
               probe = p;

@@ -4,7 +4,7 @@
 // verdicts of the rest from the previous parse of the same file.
 
 import { AccessTable, FNV_OFFSET, FNV_PRIME, type AccessParseOptions } from './access';
-import { drain } from '../steps';
+import { drain, type Steps } from '../steps';
 import { memoParseSteps } from './memo';
 import { countNewlines, logicalLineStartFrom, logicalSplice } from './splice';
 import { asDecodedText, forEachTableLine, isSpaceCode, SourceText, spanLine, TableLine, trimEnd } from './text';
@@ -29,7 +29,7 @@ export function parseAccessTable(raw: string, file: string, opts: AccessParseOpt
  * parseAccessTable in steps: a whole parse yields about every `charsPerStep`
  * characters (tests make it small); a splice is small and runs in one.
  */
-export function* parseAccessTableSteps(raw: string, file: string, opts: AccessParseOptions = {}, charsPerStep = CHARS_PER_STEP): Generator<void, AccessTable> {
+export function* parseAccessTableSteps(raw: string, file: string, opts: AccessParseOptions = {}, charsPerStep = CHARS_PER_STEP): Steps<AccessTable> {
   return yield* memoParseSteps<AccessTable>(`access|${file}|${opts.type ?? 'hash'}|${opts.fold ?? true}`, raw, function* (previous) {
     return (previous && reparseAccessTable(previous.value, raw)) || (yield* parseAccessTableUncached(raw, file, opts, charsPerStep));
   });
@@ -39,7 +39,7 @@ export function* parseAccessTableSteps(raw: string, file: string, opts: AccessPa
 // parser cut lines (NUL) or skip them (U+FFFD): such texts are parsed whole.
 const NOT_PLAIN = /[^\x01-\x7f]/;
 
-function* parseAccessTableUncached(raw: string, file: string, opts: AccessParseOptions, charsPerStep: number): Generator<void, AccessTable> {
+function* parseAccessTableUncached(raw: string, file: string, opts: AccessParseOptions, charsPerStep: number): Steps<AccessTable> {
   // One scan: a plain text (the common case) needs no decoding.
   const plain = !NOT_PLAIN.test(raw);
   const text = plain ? raw : asDecodedText(raw);
@@ -58,7 +58,7 @@ function* parseAccessTableUncached(raw: string, file: string, opts: AccessParseO
     if (to >= text.length) break;
     line += countNewlines(text, from, to);
     from = to;
-    yield;
+    yield `parse ${file}`;
   }
   table.finish();
   return table;

@@ -6,7 +6,7 @@
 // the same string (the editor's buffer, the server's file cache) and a memcmp
 // otherwise. Parse results are shared: callers must not change them.
 
-import { drain } from '../steps';
+import { drain, type Steps } from '../steps';
 
 interface Entry {
   text: string;
@@ -39,7 +39,7 @@ export function memoParse<T>(key: string, text: string, parse: (previous?: { tex
  */
 interface Pending {
   text: string;
-  steps: Generator<void, unknown>;
+  steps: Steps<unknown>;
   done: boolean;
   value?: unknown;
 }
@@ -50,7 +50,7 @@ const pending = new Map<string, Pending>();
  * memoParse for a parse in steps (a generator that yields between chunks).
  * A parse left half-way is resumed by the next call for the same text.
  */
-export function* memoParseSteps<T>(key: string, text: string, parse: (previous?: { text: string; value: T }) => Generator<void, T>): Generator<void, T> {
+export function* memoParseSteps<T>(key: string, text: string, parse: (previous?: { text: string; value: T }) => Steps<T>): Steps<T> {
   const e = entries.get(key);
   if (e && e.text === text) {
     hits++;

@@ -12,6 +12,7 @@ import type { AccessTable } from './access';
 import { recordTableUses, tableUseRecorder, type TableUseRecorder } from './use-recorder';
 import { parseAccessTable } from './access-parse';
 import type { FileReader } from '../types';
+import type { Steps } from '../steps';
 
 type ReadOp = 'readText' | 'mtimeMs' | 'realPath' | 'listDirectory' | 'unreadable';
 const READ_OPS: ReadOp[] = ['readText', 'mtimeMs', 'realPath', 'listDirectory', 'unreadable'];
@@ -121,19 +122,19 @@ export function recordUses<T>(base: FileReader, compute: (reader: FileReader) =>
  * them): table uses are recorded only while one of its steps runs, so
  * whatever runs in between (a hover, another analysis) is not taken for its.
  */
-export function* recordUsesSteps<T>(base: FileReader, compute: (reader: FileReader) => Generator<void, T>): Generator<void, { value: T; record: UseRecord }> {
+export function* recordUsesSteps<T>(base: FileReader, compute: (reader: FileReader) => Steps<T>): Steps<{ value: T; record: UseRecord }> {
   const { reader, recorder, record } = recording(base);
   const steps = compute(reader);
   for (;;) {
     const was = install(recorder);
-    let r: IteratorResult<void, T>;
+    let r: IteratorResult<string | void, T>;
     try {
       r = steps.next();
     } finally {
       recordTableUses(was);
     }
     if (r.done) return { value: r.value, record };
-    yield;
+    yield r.value;
   }
 }
 
