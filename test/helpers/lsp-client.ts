@@ -62,6 +62,8 @@ interface Pending {
   resolve: (v: any) => void;
   reject: (e: Error) => void;
   timer: NodeJS.Timeout;
+  /** Note where the answer came (requestInOrder). */
+  inOrder?: boolean;
 }
 
 interface Waiter {
@@ -128,6 +130,8 @@ export class LspClient {
   private nextId = 1;
   private readonly pending = new Map<number | string, Pending>();
   private waiters: Waiter[] = [];
+  /** For requestInOrder: the notification count when each answer was read. */
+  private answeredAt = new Map<number | string, number>();
 
   private constructor(
     private readonly child: ChildProcess,
@@ -204,6 +208,7 @@ export class LspClient {
       if (!p) return;
       this.pending.delete(msg.id);
       clearTimeout(p.timer);
+      if (p.inOrder) this.answeredAt.set(msg.id, this.notifications.length);
       if (msg.error) p.reject(new LspRequestError(p.method, msg.error));
       else p.resolve(msg.result);
     } else if (msg.id !== undefined) {
@@ -242,6 +247,23 @@ export class LspClient {
       this.pending.set(id, { method, resolve: resolvePromise, reject, timer });
       this.send({ jsonrpc: '2.0', id, method, params });
     });
+  }
+
+  /**
+   * A request, with where its answer came among the notifications (the mark()
+   * when it was read): exact even when notifications that followed it came in
+   * the same read, which a mark() taken after `await request()` would count
+   * as before it.
+   */
+  async requestInOrder<R = any>(method: string, params?: unknown, timeoutMs = HANG_MS): Promise<{ result: R; at: number }> {
+    const id = this.nextId;
+    const answer = this.request<R>(method, params, timeoutMs);
+    const p = this.pending.get(id);
+    if (p) p.inOrder = true;
+    const result = await answer;
+    const at = this.answeredAt.get(id)!;
+    this.answeredAt.delete(id);
+    return { result, at };
   }
 
   notify(method: string, params?: unknown): void {

@@ -2,14 +2,23 @@
 // completion asked while a slow analysis is in flight (a configuration naming
 // a 200,000-line map, opened cold) are answered before that analysis
 // publishes; and an edit arriving meanwhile supersedes it, so what is
-// published for the document is the newer version's findings only. Every
-// proof is an order of messages, never a time.
+// published for the document is the newer version's findings only. The same
+// for a hostile main.cf (issue 8's doubling list, a1 = $a0 $a0 ... a17, in a
+// restriction list): its relay matrix simulates transactions over 2^17
+// restrictions and once ran as one step of seconds; hovers and a completion
+// asked while it is analysed are answered before it publishes, and what it
+// publishes equals the engine's lint of the same text (what the CLI prints).
+// Every proof is an order of messages, never a time.
 
 import { strict as assert } from 'node:assert';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import type { Diagnostic } from 'vscode-languageserver-protocol';
 import { fileUri, openConfig, type OpenConfig } from '../helpers/lsp-client';
+import { diskReader } from '../../server/src/disk/read-file';
+import { lintDocument } from '../../server/src/engine/lint';
+import { toDiagnostics } from '../../server/src/features/diagnostics';
 
 const MAIN = `compatibility_level = 3.6
 myhostname = mx.example.test
@@ -74,4 +83,73 @@ test('hover and completion are answered while a slow analysis is in flight, and 
     diagnostics.some((d) => d.range.start.line === editedLine && /smtpd_helo_requird/.test(String(d.message))),
     JSON.stringify(diagnostics.map((d) => `${d.code}@${d.range.start.line}: ${d.message}`)),
   );
+});
+
+/** a0 .. a17, each twice the one before: a restriction list of 2^17 words in a 600-byte main.cf. */
+function doublingMain(): { text: string; a17Line: number } {
+  const lines = ['compatibility_level = 3.6', 'myhostname = mx.example.test', 'mynetworks = 0.0.0.0/0', 'a0 = permit_sasl_authenticated'];
+  for (let i = 1; i <= 17; i++) lines.push(`a${i} = $a${i - 1} $a${i - 1}`);
+  const a17Line = lines.length - 1;
+  // The outside client walks all 2^17 words in every simulated transaction, then permit_mynetworks lets it relay (PF500).
+  lines.push('smtpd_recipient_restrictions = $a17, permit_mynetworks, reject_unauth_destination');
+  return { text: `${lines.join('\n')}\n`, a17Line };
+}
+
+function essentials(d: Diagnostic[]): string[] {
+  return d.map((x) => `${x.range.start.line}:${x.range.start.character}-${x.range.end.line}:${x.range.end.character} ${x.severity} ${x.code} ${x.message}`).sort();
+}
+
+test('hover and completion are answered between steps of the relay matrix of a doubling main.cf (2^17 restrictions), and its diagnostics equal the engine lint', async () => {
+  const c = cfg.client;
+  const dir = join(cfg.dir, 'doubling');
+  mkdirSync(dir);
+  const { text, a17Line } = doublingMain();
+  writeFileSync(join(dir, 'main.cf'), text);
+  writeFileSync(join(dir, 'master.cf'), MASTER);
+  const uri = fileUri(join(dir, 'main.cf'));
+  const isDoubling = (n: { method: string; params: any }) => n.method === 'textDocument/publishDiagnostics' && n.params.uri === uri;
+  // The server names each analysis step in the protocol trace; the relay matrix's are one per simulated transaction.
+  const isMatrixStep = (n: { method: string; params: any }) => n.method === '$/logTrace' && /^analysis step: relay matrix /.test(n.params.message);
+  c.notify('$/setTrace', { value: 'verbose' });
+  const since = c.mark();
+  // As in the test above: the small configuration's re-lint publishes first, so the doubling one's has started.
+  c.didChange(cfg.mainUri, 3, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '# doubling\n' }]);
+  c.didOpen(uri, 'postfix-main', text, 1);
+  await c.waitForDiagnostics(cfg.mainUri, { since, version: 3 });
+  // From here on, every analysis step is the doubling configuration's.
+  const start = c.notifications.findIndex((n, i) => i >= since && n.method === 'textDocument/publishDiagnostics' && n.params.uri === cfg.mainUri && n.params.version === 3) + 1;
+  const published = c.waitForDiagnostics(uri, { since, version: 1 });
+  const matrixStepsBefore = (at: number) => c.notifications.slice(start, at).filter(isMatrixStep).length;
+  // Wait (on a message) for its first matrix step.
+  await c.waitForNotification('$/logTrace', (p: { message: string }) => /^analysis step: relay matrix /.test(p.message), { since: start });
+
+  // Hovers on the doubling main.cf itself (a17 expands to 2.4 MB) and on the small one, and a completion,
+  // each asked when the one before is answered, until the doubling analysis publishes.
+  const answers: { what: string; at: number }[] = [];
+  for (let i = 0; !c.notifications.slice(since).some(isDoubling) && i < 1000; i++) {
+    const h = await c.requestInOrder('textDocument/hover', { textDocument: { uri }, position: { line: a17Line, character: 1 } });
+    assert.match(JSON.stringify(h.result), /a17/);
+    answers.push({ what: 'hover on a17', at: h.at });
+    const h2 = await c.requestInOrder('textDocument/hover', { textDocument: { uri: cfg.mainUri }, position: { line: 2, character: 3 } });
+    assert.match(JSON.stringify(h2.result), /myhostname/);
+    answers.push({ what: 'hover on the small main.cf', at: h2.at });
+    const comp = await c.requestInOrder('textDocument/completion', { textDocument: { uri }, position: { line: a17Line + 2, character: 0 } });
+    assert.ok((comp.result.items ?? comp.result).some((x: { label: string }) => x.label === 'myhostname'));
+    answers.push({ what: 'completion', at: comp.at });
+  }
+  const diagnostics = await published;
+  const matrixSteps = c.notifications.slice(start).filter(isMatrixStep).length;
+  const publishedAt = c.notifications.findIndex((n, i) => i >= since && isDoubling(n));
+  assert.ok(matrixSteps >= 8, `the matrix ran in ${matrixSteps} steps`);
+  // Between two steps of the matrix: after one of its steps was traced and before its last was.
+  const inside = answers.filter((a) => matrixStepsBefore(a.at) >= 1 && matrixStepsBefore(a.at) < matrixSteps && a.at <= publishedAt);
+  assert.ok(
+    ['hover on a17', 'hover on the small main.cf', 'completion'].every((w) => inside.some((a) => a.what === w)),
+    `answers between matrix steps: ${JSON.stringify(inside.map((a) => `${a.what} after step ${matrixStepsBefore(a.at)} of ${matrixSteps}`))}`,
+  );
+
+  // The same text through the engine in this process (the CLI's lint): the same findings, the matrix's PF500 among them.
+  const expected = essentials(lintDocument(join(dir, 'main.cf'), text, diskReader('utf8'), { kind: 'main' }).flatMap(toDiagnostics));
+  assert.deepEqual(essentials(diagnostics), expected);
+  assert.ok(diagnostics.some((d) => d.code === 'PF500'), JSON.stringify(diagnostics.map((d) => d.code)));
 });
