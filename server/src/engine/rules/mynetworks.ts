@@ -54,6 +54,9 @@ function judge(token: SiteToken): Judged | undefined {
   if (token.text.startsWith('!')) return undefined;
   const net = parseNet(token.text);
   if (!net || (net.version === 6 && !net.bracketed)) return undefined;
+  // An IPv4 network of /24 or narrower is never too broad, private or not:
+  // decided before the bit-by-bit range checks, as mynetworks can list 100,000 hosts.
+  if (net.version === 4 && net.prefix >= 24) return undefined;
   const isPrivate = isPrivateNet(net);
   if (isLoopbackNet(net)) return undefined;
   if (net.prefix === 0) return { token, net, level: 'error', why: `${token.text} trusts ${addresses(net)}` };

@@ -7,8 +7,22 @@ export interface Ip {
   value: bigint;
 }
 
+/** An IPv4 address as a plain 32-bit number: no BigInt for lists of a hundred thousand networks. */
+export interface Ip4Number {
+  version: 4;
+  v4: number;
+}
+
 /** Parses `1.2.3.4`, `2001:db8::1`, `[...]` or `IPv6:...`; undefined when not an address. */
 export function parseIp(text: string): Ip | undefined {
+  const r = parseIpOrNumber(text);
+  return r && 'v4' in r ? { version: 4, value: BigInt(r.v4) } : r;
+}
+
+/** As parseIp, but a dotted-quad IPv4 address comes back as a number (IPv4-mapped IPv6 forms stay BigInt). */
+export function parseIpOrNumber(text: string): Ip | Ip4Number | undefined {
+  const quad = dottedQuad(text);
+  if (quad !== null) return quad === undefined ? undefined : { version: 4, v4: quad };
   let s = text.trim();
   if (s.startsWith('[') && s.endsWith(']')) s = s.slice(1, -1);
   if (/^ipv6:/i.test(s)) s = s.slice(5);
@@ -21,7 +35,7 @@ export function parseIp(text: string): Ip | undefined {
       if (n > 255 || (o.length > 1 && o[0] === '0')) return undefined; // ip-address refuses leading zeroes too
       v = v * 256 + n;
     }
-    return { version: 4, value: BigInt(v) };
+    return { version: 4, v4: v };
   }
   if (!s.includes(':') || !/^[0-9A-Fa-f:.]+$/.test(s)) return undefined;
   try {
@@ -32,6 +46,45 @@ export function parseIp(text: string): Ip | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A text of digits and dots only, read in one pass without regular
+ * expressions or splitting: the address as a number, or undefined when it is
+ * not a valid dotted quad (the same answer as parseIp's general path: 1-3
+ * digits a part, four parts, each at most 255, no leading zeroes). null: the
+ * text has other characters, for the general path.
+ */
+function dottedQuad(s: string): number | undefined | null {
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let parts = 0;
+  let bad = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0) bad = true;
+      value = value * 256 + part;
+      parts++;
+      part = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits === 1 && part === 0) bad = true; // a leading zero
+      part = part * 10 + (c - 48);
+      if (++digits > 3 || part > 255) bad = true;
+    } else return null;
+  }
+  if (bad || digits === 0 || parts !== 3) return undefined;
+  return value * 256 + part;
+}
+
+/** Whether the 32-bit address `addr` lies in `net/prefix` (both unsigned numbers below 2^32). */
+export function ip4InNet(addr: number, net: number, prefix: number): boolean {
+  if (prefix <= 0) return true;
+  // `>>> 32` shifts by nothing in JavaScript, so /32 gets its mask spelled out.
+  const mask = prefix >= 32 ? -1 : ~(0xffffffff >>> prefix);
+  return ((addr ^ net) & mask) === 0;
 }
 
 export function ipInNet(addr: Ip, net: Ip, prefix: number): boolean {

@@ -7,7 +7,7 @@
 import type { ServiceView } from './config';
 import { splitList } from './config';
 import type { SimTable } from './tables';
-import { parseIp, ipInNet, type Ip } from './ip';
+import { parseIp, parseIpOrNumber, ipInNet, ip4InNet, type Ip } from './ip';
 import { pushAll } from '../arrays';
 
 export type ListKind = 'string' | 'domain' | 'namadr';
@@ -103,8 +103,12 @@ interface AddrPattern {
   v6: boolean;
   /** Looks like net/mask or another IPv6 form: worth parsing. */
   network: boolean;
-  /** Parsed lazily: the network and prefix, or the pattern's error (null: not parsed yet). */
-  parsed: { net?: Ip; len: number; error?: 'address' | 'mask' | 'host-bits' } | null;
+  /**
+   * Parsed lazily: the network and prefix, or the pattern's error (null: not
+   * parsed yet). A dotted-quad IPv4 network is kept as a 32-bit number (`v4`),
+   * not a BigInt `net`: mynetworks can list a hundred thousand of them.
+   */
+  parsed: { net?: Ip; v4?: number; len: number; error?: 'address' | 'mask' | 'host-bits' } | null;
 }
 
 function addrPattern(pattern: string): AddrPattern {
@@ -120,20 +124,43 @@ function parseAddrPattern(ap: AddrPattern): NonNullable<AddrPattern['parsed']> {
     body = body.slice(1, close) + body.slice(close + 1);
   }
   const slash = body.indexOf('/');
-  const net = parseIp(slash < 0 ? body : body.slice(0, slash));
-  if (!net) return { len: 0, error: 'address' };
-  const max = net.version === 4 ? 32 : 128;
+  const parsed = parseIpOrNumber(slash < 0 ? body : body.slice(0, slash));
+  if (!parsed) return { len: 0, error: 'address' };
+  const max = parsed.version === 4 ? 32 : 128;
   const maskText = slash < 0 ? String(max) : body.slice(slash + 1);
-  if (!/^\d+$/.test(maskText) || Number(maskText) > max) return { net, len: 0, error: 'mask' };
+  if (!/^\d+$/.test(maskText) || Number(maskText) > max) return { len: 0, error: 'mask' };
   const len = Number(maskText);
+  if ('v4' in parsed) {
+    const hostMask = len === 32 ? 0 : 0xffffffff >>> len;
+    if ((parsed.v4 & hostMask) !== 0) return { len, error: 'host-bits' };
+    return { v4: parsed.v4, len };
+  }
+  const net = parsed;
   const hostBits = len === max ? 0n : (1n << BigInt(max - len)) - 1n;
   if ((net.value & hostBits) !== 0n) return { net, len, error: 'host-bits' };
   return { net, len };
 }
 
-/** `addr` is lower-case; `ip` its parse (undefined: not an address), computed once per list match. */
-function matchHostaddr(view: ServiceView, addr: string, ip: Ip | undefined, pattern: string, ap: AddrPattern): Lookup {
-  if (!/^[0-9a-fA-F.:]+$/.test(addr)) return { hit: false };
+/** An address subject of a list match, worked out once per match rather than once per pattern. */
+interface AddrSubject {
+  /** Lower-case. */
+  addr: string;
+  /** Made of address characters only: otherwise no address pattern can match. */
+  plausible: boolean;
+  /** The parse (undefined: not an address). */
+  ip: Ip | undefined;
+  /** An IPv4 parse as a 32-bit number, for the IPv4 networks' integer match. */
+  v4: number | undefined;
+}
+
+function addrSubject(addr: string): AddrSubject {
+  const ip = parseIp(addr);
+  return { addr, plausible: /^[0-9a-fA-F.:]+$/.test(addr), ip, v4: ip?.version === 4 ? Number(ip.value) : undefined };
+}
+
+function matchHostaddr(view: ServiceView, subject: AddrSubject, pattern: string, ap: AddrPattern): Lookup {
+  const { addr, ip } = subject;
+  if (!subject.plausible) return { hit: false };
   if (ap.table) return tableGet(view.table(pattern), addr);
   const p = ap.p;
   if (p[0] !== '[') {
@@ -147,6 +174,7 @@ function matchHostaddr(view: ServiceView, addr: string, ip: Ip | undefined, patt
   if (parsed.error === 'address' || !ip) return { hit: false, error: `bad address pattern: "${pattern}"` };
   if (parsed.error === 'mask') return { hit: false, error: `bad mask length in "${pattern}"` };
   if (parsed.error === 'host-bits') return { hit: false, error: `non-null host address bits in "${pattern}"` };
+  if (parsed.v4 !== undefined) return { hit: subject.v4 !== undefined && ip4InNet(subject.v4, parsed.v4, parsed.len) };
   return { hit: ipInNet(ip, parsed.net!, parsed.len) };
 }
 
@@ -222,7 +250,7 @@ function looksUpTables(items: CompiledItem[]): boolean {
 
 function scanList(view: ServiceView, items: CompiledItem[], kind: ListKind, folded: string[], parent: boolean): ListMatch {
   let assumed: string | undefined;
-  const ips: (Ip | undefined)[] = [];
+  const addrs: AddrSubject[] = [];
   for (const item of items) {
     const { raw, pat, match } = item;
     for (let i = 0; i < folded.length; i++) {
@@ -230,8 +258,8 @@ function scanList(view: ServiceView, items: CompiledItem[], kind: ListKind, fold
       if (kind === 'string') r = matchString(view, folded[i], pat);
       else if (kind === 'domain' || i === 0) r = matchHostname(view, folded[i], pat, parent);
       else {
-        if (!(i in ips)) ips[i] = parseIp(folded[i]);
-        r = matchHostaddr(view, folded[i], ips[i], pat, (item.addr ??= addrPattern(pat)));
+        if (!(i in addrs)) addrs[i] = addrSubject(folded[i]);
+        r = matchHostaddr(view, addrs[i], pat, (item.addr ??= addrPattern(pat)));
       }
       if (r.assumed) assumed = r.assumed;
       if (r.hit) return { matched: match, pattern: raw, assumed };
