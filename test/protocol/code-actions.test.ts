@@ -100,7 +100,7 @@ describe('code actions over stdio', () => {
     }
     const lines = text.split('\n');
     for (const comment of commentLines(original)) assert.ok(lines.includes(comment), `comment line lost: ${comment}`);
-    assert.match(text, /^mynetworks = 127\.0\.0\.0\/8 \[::1\]$/m);
+    assert.match(text, /^mynetworks = 127\.0\.0\.0\/8 \[::1\]\/128 \[2001:db8:1::\]\/64$/m);
     assert.match(text, /zen\.spamhaus\.org=127\.0\.0\.\[2\.\.11\]/);
     c.didClose(uri);
   });
