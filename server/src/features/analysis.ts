@@ -195,15 +195,12 @@ export class Analyses {
   private reusableLoad(e: Entry | undefined): { config: PostfixConfig; deps: Map<string, string> } | undefined {
     if (!e || e.settings !== this.settingsKey()) return undefined;
     const now = new Map<string, string>();
-    for (const key of e.cheap) {
-      const v = this.depNow(key);
-      if (v !== e.deps.get(key) && e.configDeps.has(key)) return undefined;
-      now.set(key, v);
-    }
-    for (const key of e.costly) {
-      const v = this.depNow(key);
-      if (v !== e.deps.get(key) && e.configDeps.has(key)) return undefined;
-      now.set(key, v);
+    for (const keys of [e.cheap, e.costly]) {
+      for (const key of keys) {
+        const v = this.depNow(key);
+        if (v !== e.deps.get(key) && e.configDeps.has(key)) return undefined;
+        now.set(key, v);
+      }
     }
     return { config: e.config, deps: now };
   }

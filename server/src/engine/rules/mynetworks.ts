@@ -12,6 +12,7 @@ import type { Fix, Problem, TextEdit } from '../types';
 import type { RuleContext } from './context';
 import { overlayReader } from '../overlay-reader';
 import { loadSimConfig, type SimConfig } from '../simulate/config';
+import { dictFormFatal } from '../tables/open';
 import { applyTextEdits, removeTokens, replaceToken, setMainParameter, setServiceOption } from './edits';
 import { Site, siteOf, SiteToken } from './lists';
 import { code, problem, Rule } from './rule';
@@ -193,9 +194,10 @@ function ipv6Brackets(ctx: RuleContext): Problem[] {
       if (!b) continue;
       const { text, fixed } = b;
       const colon = text.indexOf(':');
-      const postfixSays = colon === 0 ? `fatal: open dictionary: expecting "type:name" form instead of "${text}"` : `error: unsupported dictionary type: ${text.slice(0, colon)}`;
+      const fatal = dictFormFatal(text);
+      const postfixSays = fatal ? `fatal: ${fatal}` : `error: unsupported dictionary type: ${text.slice(0, colon)}`;
       const effect =
-        colon === 0
+        fatal
           ? 'smtpd stops at once and no client gets a greeting'
           : 'every client outside the networks before it gets "451 4.3.0 Temporary lookup failure"';
       out.push(

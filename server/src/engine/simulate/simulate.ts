@@ -10,6 +10,7 @@ import { CHECK_CLIENT_ACL, CHECK_HELO_ACL, CHECK_RECIP_ACL, CHECK_SENDER_ACL, Ev
 import { Abort, DUNNO, REJECT, Session, SmtpdCrash } from './session';
 import type { FileReader } from '../types';
 import { EXPANSION_TOO_LARGE } from '../expand';
+import { dictFormFatal } from '../tables/open';
 import type { Assumptions, RecipientOutcome, Reply, RestrictionList, SimulationResult, SmtpStage, TraceStep, Transaction, Verdict } from './types';
 
 const BOOLEANS = [
@@ -62,18 +63,18 @@ const STARTUP_MATCH_LISTS = ['mynetworks', 'relay_domains', 'permit_mx_backup_ne
 /** Per list (the view's shared, cached word array): the fatal error, or null. mynetworks can list a million networks. */
 const tableFormFatal = new WeakMap<readonly string[], string | null>();
 
-/** dict_open's fatal for a table pattern without a type or a name, as smtpd logs it. */
+/** dict_open's fatal for the first table pattern without a type or a name, as smtpd logs it. */
 function badTableForm(words: readonly string[]): string | undefined {
   let found = tableFormFatal.get(words);
   if (found === undefined) {
     found = null;
     for (const w of words) {
       const item = w.replace(/^!+/, '');
-      // Bracketed addresses, /file/name patterns and inline {...} groups are not tables.
-      if (item[0] === '[' || item[0] === '/' || item[0] === '{') continue;
-      const colon = item.indexOf(':');
-      if (colon === 0 || (colon > 0 && colon === item.length - 1)) {
-        found = `open dictionary: expecting "type:name" form instead of "${item}"`;
+      // Bracketed addresses, /file/name patterns, inline {...} groups and plain names are not tables.
+      if (item[0] === '[' || item[0] === '/' || item[0] === '{' || !item.includes(':')) continue;
+      const fatal = dictFormFatal(item);
+      if (fatal) {
+        found = fatal;
         break;
       }
     }
@@ -102,7 +103,6 @@ export function startupFatal(view: ServiceView, ev: Evaluator, warn: (m: string)
     if (bad) return bad;
   }
   for (const name of view.list('smtpd_restriction_classes')) {
-    if (view.value(name) === '' && view.raw(name).value === undefined) return `restriction class \`${name}' needs a definition`;
     if (view.value(name) === '') return `restriction class \`${name}' needs a definition`;
   }
   const classes = ev.classes();

@@ -88,12 +88,27 @@ function whyNot(reader: FileReader, name: string): string {
   return reader.unreadable?.(name)?.reason ?? 'No such file or directory';
 }
 
+/** A spec's type and name (a bare name means hash:, Debian's default_database_type). */
+function splitSpec(spec: string): { type: string; name: string } {
+  const colon = spec.indexOf(':');
+  return colon < 0 ? { type: 'hash', name: spec } : { type: spec.slice(0, colon), name: spec.slice(colon + 1) };
+}
+
+/**
+ * dict_open's fatal for a spec without a type or a name ("::1/128", an IPv6
+ * network without brackets, or "hash:"), in Postfix's words; undefined when
+ * both are there. smtpd dies of it when it opens the table.
+ */
+export function dictFormFatal(spec: string): string | undefined {
+  const { type, name } = splitSpec(spec);
+  return type === '' || name === '' ? `open dictionary: expecting "type:name" form instead of "${type}:${name}"` : undefined;
+}
+
 /** Opens `type:name` (a bare name means hash:, Debian's default_database_type). Never throws. */
 export function openTable(spec: string, reader: FileReader, opts: OpenTableOptions = {}): OpenedTable {
-  const colon = spec.indexOf(':');
-  const type = colon < 0 ? 'hash' : spec.slice(0, colon);
-  const name = colon < 0 ? spec : spec.slice(colon + 1);
-  if (type === '' || name === '') return fatal(spec, type, name, `open dictionary: expecting "type:name" form instead of "${type}:${name}"`);
+  const { type, name } = splitSpec(spec);
+  const formFatal = dictFormFatal(spec);
+  if (formFatal) return fatal(spec, type, name, formFatal);
   const fold = opts.fold ?? true;
 
   if (isAccessSourceType(type)) {
