@@ -26,7 +26,7 @@ import { FILE_CODES, fileProblem, unreadableProblem } from './file-codes';
 import { notATable, protectTableText } from './table-secrets';
 import { withQuickFixes } from './fixes';
 import { withTags } from './tags';
-import type { Steps } from './steps';
+import { drain, type Steps } from './steps';
 
 export interface LintOptions {
   /** Target Postfix version (default: newest in the catalog). */
@@ -55,11 +55,7 @@ export function lintDirectory(dir: string, reader: FileReader, options: LintOpti
 }
 
 export function lintConfig(config: PostfixConfig, _reader?: FileReader): Problem[] {
-  const steps = lintConfigSteps(config);
-  for (;;) {
-    const r = steps.next();
-    if (r.done) return r.value;
-  }
+  return drain(lintConfigSteps(config));
 }
 
 /**
@@ -73,7 +69,20 @@ export function lintConfig(config: PostfixConfig, _reader?: FileReader): Problem
  * judge, every finding counts (no rule settings: tests and the fuzzer).
  */
 export function judgedHardening(config: PostfixConfig, reader: FileReader, judge: (problems: readonly Problem[]) => Problem[] = acceptAll, merge: MergeOptions = {}): { problems: Problem[]; fix: HardeningFix } {
-  const problems = judge(lintConfig(config, reader));
+  return drain(judgedHardeningSteps(config, reader, judge, merge));
+}
+
+/** judgedHardening in steps: lintConfigSteps', then the advice and the merge (one step: they are a small share of the lint). */
+export function* judgedHardeningSteps(config: PostfixConfig, reader: FileReader, judge: (problems: readonly Problem[]) => Problem[] = acceptAll, merge: MergeOptions = {}): Steps<{ problems: Problem[]; fix: HardeningFix }> {
+  return hardeningOf(config, reader, yield* lintConfigSteps(config), judge, merge);
+}
+
+/**
+ * judgedHardening for the problems lintConfig already found in the same
+ * configuration (the language server's shared analysis): no second lint.
+ */
+export function hardeningOf(config: PostfixConfig, reader: FileReader, linted: readonly Problem[], judge: (problems: readonly Problem[]) => Problem[] = acceptAll, merge: MergeOptions = {}): { problems: Problem[]; fix: HardeningFix } {
+  const problems = judge(linted);
   return { problems, fix: mergeHardeningFixes([...problems, ...judge(hardeningAdvice(config, reader))], merge) };
 }
 

@@ -19,6 +19,7 @@
 //   ctx.analyses.compute(document, isStale)  asynchronously, yielding between phases; undefined when abandoned
 //   ctx.analyses.computeDir(dir, isStale)     the same for a directory with no open document (workspace diagnostics)
 //   ctx.analyses.filesOf(analysis)            each file of the configuration with its problems (workspace diagnostics)
+//   ctx.analyses.stateNow()                   the open texts, settings and disk events an analysis started now would see
 
 import { basename, resolve } from 'node:path';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
@@ -252,14 +253,17 @@ export class Analyses {
   /** Analyses under way, one per unit, with the state of the documents and settings they started from. */
   private readonly runs = new Map<string, Run>();
 
-  /** What a run's result depends on besides the disk: the open documents' versions, the settings, the watcher's events. */
-  private runKey(): string {
+  /**
+   * What a run's result depends on besides the disk: the open documents' versions, the settings, the watcher's events.
+   * A feature that must not answer from older texts compares it before and after its work (codeActions.ts).
+   */
+  stateNow(): string {
     return `${this.settingsKey()}\0${this.workspace.diskChanges}\0${this.workspace.openVersions()}`;
   }
 
   /** The run under way for `unit` if it started from the state of now, else a new one. */
   private run(unit: string, start: () => Steps<Entry>): Run {
-    const key = this.runKey();
+    const key = this.stateNow();
     const r = this.runs.get(unit);
     if (r && r.key === key && !r.failed) return r;
     const run: Run = { key, steps: start(), done: false };

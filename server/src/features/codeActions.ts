@@ -8,7 +8,8 @@
 //                              the source actions `source.fixAll.postfix` (every
 //                              safe fix of the document) and `source.postfix.harden`
 //                              when asked for.
-//   postfix/harden { uri }   → the WorkspaceEdit of judgedHardening() (rule settings applied) for the
+//   postfix/harden { uri }   → the WorkspaceEdit of judgedHardening() (rule settings applied; from the
+//                              shared analysis, in steps, for the texts of when it answers) for the
 //                              configuration directory of `uri` (the client's
 //                              `postfix.harden` command confirms and applies it).
 //
@@ -29,7 +30,7 @@ import {
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { loadConfig, type PostfixConfig } from '../engine/config';
 import { mergeSafeFixes } from '../engine/rules';
-import { judgedHardening } from '../engine/lint';
+import { hardeningOf, lintConfigSteps } from '../engine/lint';
 import { applyRuleSettings } from '../engine/rule-settings';
 import { disableFixes } from '../engine/fixes/disable';
 import type { FileReader, Fix, Problem, Range } from '../engine/types';
@@ -40,6 +41,8 @@ import { pathToUri, uriToPath } from './workspace';
 import { overlayReader } from '../engine/overlay-reader';
 import { annotatedWorkspaceEdit, clientTakesAnnotations } from './annotated-edit';
 import { recipeCommandActions } from './recipes';
+import { runSteps } from './priority';
+import { inEditorTerms } from './byte-order-mark';
 
 export const HARDEN_KIND = 'source.postfix.harden';
 export const FIX_ALL_KIND = 'source.fixAll.postfix';
@@ -103,39 +106,100 @@ export function toWorkspaceEdit(fix: Fix, toUri: (file: string) => string): Work
   return { changes, documentChanges };
 }
 
+const CANONICAL: Record<string, string | undefined> = { main: 'main.cf', master: 'master.cf' };
+
 /**
- * The configuration `uri` belongs to, with the open buffers, and the mapping
- * from engine paths back to URIs; undefined when there is no main.cf.
+ * Where the configuration `uri` belongs to lives: its directory (`uri` may
+ * name it), the text that stands in for main.cf or master.cf (a main.cf.proto
+ * opened as postfix-main) and the mapping from engine paths back to URIs;
+ * undefined when there is no main.cf. Nothing is loaded.
  */
-export function configOf(s: Subject): { config: PostfixConfig; reader: FileReader; toUri(file: string): string } | undefined {
+function configPlace(s: Subject): { dir: string; reader: FileReader; standIn?: string; toUri(file: string): string } | undefined {
   let dir = s.od.dir;
-  // `uri` may name the configuration directory itself.
   if (s.reader.readText(`${dir}/main.cf`) === undefined && s.reader.readText(`${s.od.path}/main.cf`) !== undefined) dir = s.od.path;
-  // A main.cf under another name (site.cf opened as postfix-main) stands in for main.cf.
+  const canonical = CANONICAL[s.od.kind];
+  const standIn = canonical && dir === s.od.dir && s.od.path !== `${dir}/${canonical}` ? `${dir}/${canonical}` : undefined;
   let reader = s.reader;
-  let standIn: string | undefined;
-  if (s.od.kind === 'main' && s.od.path !== `${dir}/main.cf`) {
-    standIn = `${dir}/main.cf`;
+  if (standIn) {
     const text = s.reader.readText(s.od.path);
     reader = overlayReader(s.reader, (p) => (p === standIn ? text : undefined));
   }
   if (reader.readText(`${dir}/main.cf`) === undefined) return undefined;
-  const config = loadConfig(dir, reader, analysisOptions());
   const toUri = (file: string) => (standIn && resolve(file) === standIn ? s.toUri(s.od.path) : s.toUri(file));
-  return { config, reader, toUri };
+  return { dir, reader, standIn, toUri };
+}
+
+/** The configuration `uri` belongs to, loaded and linted (an Analysis' share of it), with the mapping back to URIs. */
+export interface AnalysedConfig {
+  config: PostfixConfig;
+  reader: FileReader;
+  problems: readonly Problem[];
+  /** The path whose text stands in for main.cf or master.cf, if any. */
+  standIn?: string;
+  toUri(file: string): string;
 }
 
 /**
- * The hardening edit for the configuration `uri` belongs to (empty when there
- * is no main.cf): the safe fixes and the recipes the intent findings call for,
- * each part annotated for confirmation where the client shows a preview.
+ * The configuration `uri` belongs to, from the shared analysis (analysis.ts:
+ * the last one if current, else the one under way, joined, or a new one,
+ * each run in steps so other requests are answered meanwhile); undefined
+ * when there is no main.cf or `isStale()` turned true on the way.
  */
-function hardenEdit(ctx: ServerContext, s: Subject): { fix: Fix; edit: WorkspaceEdit } | undefined {
-  const c = configOf(s);
+export async function analysedConfig(ctx: ServerContext, uri: string, isStale: () => boolean): Promise<AnalysedConfig | undefined> {
+  const document = ctx.documents.get(uri);
+  const place = configPlace(subject(ctx, uri, document));
+  if (!place) return undefined;
+  let analysed: { config: PostfixConfig; reader: FileReader; problems: readonly Problem[] } | undefined;
+  if (document) analysed = await ctx.analyses.compute(document, isStale);
+  else if (!place.standIn) analysed = await ctx.analyses.computeDir(place.dir, isStale);
+  else {
+    // A closed main.cf.proto: no shared analysis reads its text as main.cf. Its own, in steps all the same.
+    const config = loadConfig(place.dir, place.reader, analysisOptions());
+    const problems = await runSteps(lintConfigSteps(config), isStale);
+    analysed = problems && { config, reader: place.reader, problems };
+  }
+  if (!analysed || isStale()) return undefined;
+  return { config: analysed.config, reader: analysed.reader, problems: analysed.problems, standIn: place.standIn, toUri: place.toUri };
+}
+
+/** Whether the texts, settings or disk an answer is made from changed since now, or the request was cancelled. */
+function staleSinceNow(ctx: ServerContext, token?: CancellationToken): () => boolean {
+  const state = ctx.analyses.stateNow();
+  return () => token?.isCancellationRequested === true || ctx.analyses.stateNow() !== state;
+}
+
+/**
+ * `work` for the configuration as it is when answered: done again when a
+ * text changed while it ran, since an edit made from older texts would land
+ * in the wrong places. Undefined when the request is cancelled.
+ */
+export async function forCurrentTexts<T>(ctx: ServerContext, token: CancellationToken | undefined, work: (isStale: () => boolean) => Promise<T>): Promise<T | undefined> {
+  for (;;) {
+    if (token?.isCancellationRequested) return undefined;
+    const isStale = staleSinceNow(ctx, token);
+    const r = await work(isStale);
+    if (!isStale()) return r;
+  }
+}
+
+/**
+ * The hardening edit for the configuration `uri` belongs to (undefined when
+ * there is no main.cf, nothing to change, or `isStale()` turned true): the
+ * safe fixes and the recipes the intent findings call for, from the shared
+ * analysis' problems, each part annotated for confirmation where the client
+ * shows a preview.
+ */
+async function hardenEdit(ctx: ServerContext, uri: string, isStale: () => boolean): Promise<{ fix: Fix; edit: WorkspaceEdit } | undefined> {
+  const c = await analysedConfig(ctx, uri, isStale);
   if (!c) return undefined;
+  const mainPath = c.config.mainPath;
+  // An open main.cf whose byte order mark the editor hides was analysed with the mark (workspace.ts): edits in the editor's terms.
+  const mainDoc = c.standIn ? undefined : ctx.documents.all().find((d) => ctx.workspace.describe(d).path === mainPath);
+  const hiddenBom = mainDoc !== undefined && ctx.workspace.hiddenBom(mainDoc, mainPath);
   // Judged as the diagnostics are (and as the CLI's --fix): a rule turned off in .postfix-lint.json or the editor's settings is not applied.
-  const settings = ruleSettingsFor(c.config.mainPath);
-  const { fix } = judgedHardening(c.config, c.reader, (ps) => applyRuleSettings(ps, settings), { recipes: true });
+  const settings = ruleSettingsFor(mainPath);
+  const judge = (ps: readonly Problem[]) => applyRuleSettings(hiddenBom ? inEditorTerms([...ps], mainPath) : ps, settings);
+  const { fix } = hardeningOf(c.config, c.reader, c.problems, judge, { recipes: true });
   if (fix.edits.length === 0 && !fix.newFiles?.length) return undefined;
   if (!clientTakesAnnotations()) return { fix, edit: toWorkspaceEdit(fix, c.toUri) };
   const files = new Map((fix.newFiles ?? []).map((f) => [f.file, f.text]));
@@ -191,11 +255,14 @@ export async function handleCodeActions(ctx: ServerContext, params: CodeActionPa
     : [];
   const quickfixes = diagnostics.length > 0 && wantsQuickfix(params);
   const fixAll = wantsSource(params, FIX_ALL_KIND);
+  // TextDocuments updates a document object in place: its version tells an edit.
+  const version = document.version;
+  const isStale = () => token?.isCancellationRequested === true || ctx.documents.get(uri) !== document || document.version !== version;
+  // The hardening edit spans the configuration's files: an edit of any open text makes it stale too.
+  const changed = staleSinceNow(ctx, token);
+  const hardenStale = () => isStale() || changed();
   let analysed: Problem[] | undefined;
   if (quickfixes || fixAll) {
-    // TextDocuments updates a document object in place: its version tells an edit.
-    const version = document.version;
-    const isStale = () => token?.isCancellationRequested === true || ctx.documents.get(uri) !== document || document.version !== version;
     const analysis = await ctx.analyses.compute(document, isStale);
     if (!analysis || isStale()) return [];
     analysed = ctx.analyses.problemsFor(document, analysis);
@@ -241,16 +308,19 @@ export async function handleCodeActions(ctx: ServerContext, params: CodeActionPa
   }
 
   if (wantsSource(params, HARDEN_KIND)) {
-    const h = hardenEdit(ctx, s);
+    const h = await hardenEdit(ctx, uri, hardenStale);
+    // Nothing from older text: the client asks again for the new version.
+    if (hardenStale()) return [];
     if (h) actions.push({ title: h.fix.title, kind: HARDEN_KIND, edit: h.edit });
   }
   return actions;
 }
 
-export function handleHarden(ctx: ServerContext, params: { uri: string }): WorkspaceEdit {
+/** postfix/harden: the hardening edit for the texts as they are when it is answered (made again if one changed meanwhile). */
+export async function handleHarden(ctx: ServerContext, params: { uri: string }, token?: CancellationToken): Promise<WorkspaceEdit> {
   if (!isObject(params) || typeof params.uri !== 'string' || (!uriToPath(params.uri) && !ctx.documents.get(params.uri))) return EMPTY_EDIT;
-  const s = subject(ctx, params.uri, ctx.documents.get(params.uri));
-  return hardenEdit(ctx, s)?.edit ?? EMPTY_EDIT;
+  const h = await forCurrentTexts(ctx, token, (isStale) => hardenEdit(ctx, params.uri, isStale));
+  return h?.edit ?? EMPTY_EDIT;
 }
 
 export const codeActions: Feature = {
@@ -260,6 +330,6 @@ export const codeActions: Feature = {
   },
   register(ctx) {
     ctx.connection.onCodeAction(ctx.guard('codeAction', [] as CodeAction[], (params: CodeActionParams, token?: CancellationToken) => handleCodeActions(ctx, params, token)));
-    ctx.connection.onRequest(HardenRequest, ctx.guard(HARDEN_REQUEST, EMPTY_EDIT, (params: { uri: string }) => handleHarden(ctx, params)));
+    ctx.connection.onRequest(HardenRequest, ctx.guard(HARDEN_REQUEST, EMPTY_EDIT, (params: { uri: string }, token?: CancellationToken) => handleHarden(ctx, params, token)));
   },
 };

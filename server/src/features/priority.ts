@@ -10,6 +10,7 @@
 // turns and go on only after a pair of turns in which no message was handled.
 
 import type { ConnectionOptions } from './lsp';
+import type { Steps } from '../engine/steps';
 
 /** Messages handled so far (counted as the connection hands them to the server). */
 let handled = 0;
@@ -31,5 +32,19 @@ export async function yieldToRequests(): Promise<void> {
     await turn();
     await turn();
     if (handled === before) return;
+  }
+}
+
+/**
+ * Runs a computation in steps (engine/steps.ts), giving way to requests
+ * between them; undefined as soon as `isStale()` turns true (a newer edit
+ * arrived), the rest of the work dropped.
+ */
+export async function runSteps<T>(steps: Steps<T>, isStale: () => boolean = () => false): Promise<T | undefined> {
+  for (;;) {
+    if (isStale()) return undefined;
+    const r = steps.next();
+    if (r.done) return r.value;
+    await yieldToRequests();
   }
 }

@@ -16,12 +16,12 @@
 // findings whose recipe takes parameters (features/codeActions.ts calls it).
 
 import { EXPLAIN_LOG_LINE_COMMAND, explainLogLine } from './logExplain';
-import { CodeActionKind, type ClientCapabilities, type CodeAction, type Diagnostic, type ExecuteCommandParams, type WorkspaceEdit } from './lsp';
+import { CodeActionKind, type CancellationToken, type ClientCapabilities, type CodeAction, type Diagnostic, type ExecuteCommandParams, type WorkspaceEdit } from './lsp';
 import { buildRecipe, findRecipe, recipeForCode, RECIPES } from '../engine/recipes';
 import { RuleContext } from '../engine/rules/context';
 import type { Problem } from '../engine/types';
 import { annotatedWorkspaceEdit, clientTakesAnnotations, noteClientCapabilities } from './annotated-edit';
-import { configOf, subject, toWorkspaceEdit } from './codeActions';
+import { analysedConfig, forCurrentTexts, toWorkspaceEdit } from './codeActions';
 import type { Feature, ServerContext } from './context';
 import { uriToPath } from './workspace';
 
@@ -58,15 +58,20 @@ function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null;
 }
 
-function ruleContextFor(ctx: ServerContext, uri: string): { rc: RuleContext; toUri(file: string): string } | undefined {
+/**
+ * The rule context of the configuration `uri` belongs to, from the shared analysis (codeActions.ts
+ * analysedConfig: in steps, joined with a re-lint under way), or undefined: no main.cf, or a text
+ * changed while it was analysed (`isStale`).
+ */
+async function ruleContextFor(ctx: ServerContext, uri: string, isStale: () => boolean): Promise<{ rc: RuleContext; toUri(file: string): string } | undefined> {
   if (!uriToPath(uri) && !ctx.documents.get(uri)) return undefined;
-  const c = configOf(subject(ctx, uri, ctx.documents.get(uri)));
+  const c = await analysedConfig(ctx, uri, isStale);
   if (!c) return undefined;
   return { rc: new RuleContext(c.config, c.reader), toUri: c.toUri };
 }
 
-export function listRecipes(ctx: ServerContext, uri: unknown): RecipeInfo[] {
-  const c = typeof uri === 'string' ? ruleContextFor(ctx, uri) : undefined;
+export async function listRecipes(ctx: ServerContext, uri: unknown, token?: CancellationToken): Promise<RecipeInfo[]> {
+  const c = typeof uri === 'string' ? await forCurrentTexts(ctx, token, (isStale) => ruleContextFor(ctx, uri, isStale)) : undefined;
   if (!c) return [];
   return RECIPES.map((r) => ({
     name: r.name,
@@ -89,13 +94,15 @@ function stringValues(x: unknown): Record<string, string> | undefined {
 
 const NOTHING: WorkspaceEdit = { changes: {} };
 
-export async function applyRecipe(ctx: ServerContext, raw: unknown): Promise<ApplyRecipeResult> {
+export async function applyRecipe(ctx: ServerContext, raw: unknown, token?: CancellationToken): Promise<ApplyRecipeResult> {
   const fail = (error: string): ApplyRecipeResult => ({ applied: false, notes: [], edit: NOTHING, error });
   if (!isObject(raw) || typeof raw.uri !== 'string' || typeof raw.recipe !== 'string') return fail('expected { uri, recipe, values? }');
   const values = stringValues(raw.values);
   if (!values) return fail('values must map parameter names to strings');
-  const c = ruleContextFor(ctx, raw.uri);
-  if (!c) return fail(`no main.cf for ${raw.uri}`);
+  const uri = raw.uri;
+  // Built from the texts as they are when the edit is sent (made again if one changed meanwhile).
+  const c = await forCurrentTexts(ctx, token, (isStale) => ruleContextFor(ctx, uri, isStale));
+  if (!c) return fail(token?.isCancellationRequested ? 'cancelled' : `no main.cf for ${uri}`);
   let built;
   try {
     built = buildRecipe(c.rc, raw.recipe, values);
@@ -144,10 +151,10 @@ export const recipes: Feature = {
   },
   register(ctx) {
     ctx.connection.onExecuteCommand(
-      ctx.guard('workspace/executeCommand', null as unknown, async (params: ExecuteCommandParams) => {
+      ctx.guard('workspace/executeCommand', null as unknown, async (params: ExecuteCommandParams, token?: CancellationToken) => {
         const arg = Array.isArray(params?.arguments) ? params.arguments[0] : undefined;
-        if (params?.command === LIST_RECIPES_COMMAND) return listRecipes(ctx, isObject(arg) ? arg.uri : undefined);
-        if (params?.command === APPLY_RECIPE_COMMAND) return applyRecipe(ctx, arg);
+        if (params?.command === LIST_RECIPES_COMMAND) return listRecipes(ctx, isObject(arg) ? arg.uri : undefined, token);
+        if (params?.command === APPLY_RECIPE_COMMAND) return applyRecipe(ctx, arg, token);
         if (params?.command === EXPLAIN_LOG_LINE_COMMAND) return explainLogLine(arg);
         return null;
       }),

@@ -43,7 +43,7 @@ import { clientPullsDiagnostics, DEBOUNCE_MS, fileDiagnostics, globEscape, onWat
 import { onWorkspaceFoldersChanged } from './workspaceFolders';
 import { currentSettings, onSettingsChanged, settingsSettled } from './settings';
 import { pathToUri, uriToPath } from './workspace';
-import { yieldToRequests } from './priority';
+import { runSteps } from './priority';
 
 interface FileReport {
   uri: string;
@@ -112,16 +112,9 @@ class WorkspaceReporter {
       if (!this.enabled) {
         this.dirs = [];
       } else {
-        const steps = findConfigDirsSteps(this.roots);
-        for (;;) {
-          const r = steps.next();
-          if (r.done) {
-            this.dirs = r.value.dirs;
-            if (r.value.truncated) this.ctx.log.info(`workspace diagnostics: stopped looking for configuration directories at a limit; ${r.value.dirs.length} found`);
-            break;
-          }
-          await yieldToRequests();
-        }
+        const found = (await runSteps(findConfigDirsSteps(this.roots)))!;
+        this.dirs = found.dirs;
+        if (found.truncated) this.ctx.log.info(`workspace diagnostics: stopped looking for configuration directories at a limit; ${found.dirs.length} found`);
       }
       this.ctx.analyses.pinned = new Set(this.dirs);
     };
@@ -144,12 +137,7 @@ class WorkspaceReporter {
     await settingsSettled;
     await this.discovered;
     if (this.enabled) return this.dirs;
-    const steps = findConfigDirsSteps(this.roots);
-    for (;;) {
-      const r = steps.next();
-      if (r.done) return r.value.dirs;
-      await yieldToRequests();
-    }
+    return (await runSteps(findConfigDirsSteps(this.roots)))!.dirs;
   }
 
   /** Whether a directory is among the configurations found (or lies outside the workspace folders). */
