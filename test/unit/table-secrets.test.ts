@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fsReader, runLint } from '../../server/src/cli/main';
 import fc from 'fast-check';
-import { MAX_QUOTED, notATable, shortenQuotes } from '../../server/src/engine/table-secrets';
+import { MAX_PEM_MEMO_CHARS, MAX_QUOTED, notATable, pemMemoHeld, shortenQuotes } from '../../server/src/engine/table-secrets';
 
 // Made-up secrets in the shapes that matter: a PEM private key and dotenv lines.
 const KEY_BODY = ['MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj', 'MJtlqQDuH5nYwT0b6CvxZfhC4sIsAQ3u0Nh6lRbAe0d3ZmyL3a2oUwR7eWzA1xM9'];
@@ -172,4 +172,23 @@ test('notATable given the file: a PEM header typed into the middle of a big tabl
   assert.equal(notATable(text, file), undefined);
   text = text.slice(0, at + 1) + '\n' + text.slice(at + 1);
   assert.equal(notATable(text, file), 'it holds a PEM block (a private key or certificate)');
+});
+
+test('the PEM memo holds at most MAX_PEM_MEMO_CHARS characters of texts, and the newest text even when it alone is more', () => {
+  // Five maps of 100,000 lines (about 2.8 million characters each) checked in turn, as when they are opened one after another.
+  const map = (n: number) => Array.from({ length: 100_000 }, (_, i) => `user${i}@example${n}.test OK`).join('\n');
+  for (let n = 0; n < 5; n++) {
+    const text = map(n);
+    assert.equal(notATable(text, `/memo/bytes-${n}`), undefined);
+    const held = pemMemoHeld();
+    assert.ok(held.chars <= Math.max(MAX_PEM_MEMO_CHARS, text.length), `after map ${n}: ${JSON.stringify(held)}`);
+  }
+  assert.ok(map(0).length * 5 > MAX_PEM_MEMO_CHARS, 'the maps together are over the bound (else this proves nothing)');
+  // One text over the bound alone is kept (the next keystroke is in it), and only it.
+  const huge = map(9).repeat(4);
+  assert.ok(huge.length > MAX_PEM_MEMO_CHARS);
+  assert.equal(notATable(huge, '/memo/huge'), undefined);
+  assert.deepEqual(pemMemoHeld(), { files: 1, chars: huge.length });
+  // A header typed at its end is still found from the memo's text.
+  assert.equal(notATable(`${huge}\n-----BEGIN CERTIFICATE-----\n`, '/memo/huge'), 'it holds a PEM block (a private key or certificate)');
 });

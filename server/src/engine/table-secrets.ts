@@ -41,19 +41,38 @@ function hasPemBlock(text: string, from = 0, last = text.length): boolean {
  * Per table file, its last text and whether that has a PEM block. The check
  * runs on every lint of a configuration naming the table, which in the editor
  * is every keystroke; after an edit of a 100,000-line map, only the changed
- * part is looked at again (see pemAfterEdit).
+ * part is looked at again (see pemAfterEdit). Bounded by the characters it
+ * holds, least recently used first out: the texts are usually the workspace's
+ * own strings, but one it has let go (an older version, a closed file) stays
+ * alive here, and a few 100,000-line maps are megabytes each. The newest
+ * text stays even when it alone is over the bound: the next keystroke is in it.
  */
 const pemMemo = new Map<string, { text: string; pem: boolean }>();
 const MAX_PEM_MEMO = 64;
+export const MAX_PEM_MEMO_CHARS = 8 * 1024 * 1024;
+let pemMemoChars = 0;
 
 function hasPemBlockOf(text: string, file: string | undefined): boolean {
   if (file === undefined) return hasPemBlock(text);
   const m = pemMemo.get(file);
   const pem = m?.text === text ? m.pem : m && !m.pem ? pemAfterEdit(m.text, text) : hasPemBlock(text);
-  pemMemo.delete(file);
+  if (m) {
+    pemMemo.delete(file);
+    pemMemoChars -= m.text.length;
+  }
   pemMemo.set(file, { text, pem });
-  if (pemMemo.size > MAX_PEM_MEMO) pemMemo.delete(pemMemo.keys().next().value as string);
+  pemMemoChars += text.length;
+  for (const [f, old] of pemMemo) {
+    if (f === file || (pemMemoChars <= MAX_PEM_MEMO_CHARS && pemMemo.size <= MAX_PEM_MEMO)) break;
+    pemMemo.delete(f);
+    pemMemoChars -= old.text.length;
+  }
   return pem;
+}
+
+/** What the PEM memo holds (tests): files and characters. */
+export function pemMemoHeld(): { files: number; chars: number } {
+  return { files: pemMemo.size, chars: pemMemoChars };
 }
 
 /**

@@ -7,7 +7,7 @@
 import type { ServiceView } from './config';
 import { splitList } from './config';
 import type { SimTable } from './tables';
-import { parseIp, parseIpOrNumber, ipInNet, ip4InNet, type Ip } from './ip';
+import { parseIpOrNumber, ipInNet, ip4InNet, type Ip, type Ip4Number } from './ip';
 import { pushAll } from '../arrays';
 
 export type ListKind = 'string' | 'domain' | 'namadr';
@@ -147,15 +147,17 @@ interface AddrSubject {
   addr: string;
   /** Made of address characters only: otherwise no address pattern can match. */
   plausible: boolean;
-  /** The parse (undefined: not an address). */
-  ip: Ip | undefined;
+  /** The parse (undefined: not an address); a dotted quad as a number, no BigInt. */
+  ip: Ip | Ip4Number | undefined;
   /** An IPv4 parse as a 32-bit number, for the IPv4 networks' integer match. */
   v4: number | undefined;
 }
 
 function addrSubject(addr: string): AddrSubject {
-  const ip = parseIp(addr);
-  return { addr, plausible: /^[0-9a-fA-F.:]+$/.test(addr), ip, v4: ip?.version === 4 ? Number(ip.value) : undefined };
+  const ip = parseIpOrNumber(addr);
+  // IPv4-mapped IPv6 forms come back as BigInt, still IPv4.
+  const v4 = ip === undefined ? undefined : 'v4' in ip ? ip.v4 : ip.version === 4 ? Number(ip.value) : undefined;
+  return { addr, plausible: /^[0-9a-fA-F.:]+$/.test(addr), ip, v4 };
 }
 
 function matchHostaddr(view: ServiceView, subject: AddrSubject, pattern: string, ap: AddrPattern): Lookup {
@@ -175,7 +177,7 @@ function matchHostaddr(view: ServiceView, subject: AddrSubject, pattern: string,
   if (parsed.error === 'mask') return { hit: false, error: `bad mask length in "${pattern}"` };
   if (parsed.error === 'host-bits') return { hit: false, error: `non-null host address bits in "${pattern}"` };
   if (parsed.v4 !== undefined) return { hit: subject.v4 !== undefined && ip4InNet(subject.v4, parsed.v4, parsed.len) };
-  return { hit: ipInNet(ip, parsed.net!, parsed.len) };
+  return { hit: ipInNet('v4' in ip ? { version: 4, value: BigInt(ip.v4) } : ip, parsed.net!, parsed.len) };
 }
 
 /** A list value split into patterns (with `/file` contents), each with its negation and address form. */
