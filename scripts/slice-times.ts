@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Analyses } from '../server/src/features/analysis';
 import { Workspace } from '../server/src/features/workspace';
+import { labelText } from '../server/src/engine/steps';
 
 const args = process.argv.slice(2);
 const dir = resolve(args[0]);
@@ -43,7 +44,7 @@ async function sliced(analyses: Analyses): Promise<{ totalMs: number; longestMs:
   let running = true;
   // The label of the step that ran in each gap (engine/steps.ts), for the longest few.
   let step = '(unlabelled)';
-  analyses.onStep = (label) => (step = label);
+  analyses.onStep = (label) => (step = labelText(label));
   const gaps: { ms: number; step: string }[] = [];
   const tick = () => {
     const now = performance.now();

@@ -4,7 +4,11 @@
 
 import {
   ClientCapabilities,
+  combineFeatures,
   createConnection,
+  type Features,
+  Trace,
+  type _,
   InitializeResult,
   ProposedFeatures,
   ServerCapabilities,
@@ -20,9 +24,27 @@ import { Analyses } from './features/analysis';
 import { configDocuments, logDocuments } from './features/documents';
 import { messageStrategy } from './features/priority';
 import { version } from '../../package.json';
+import { labelText } from './engine/steps';
+
+/**
+ * The tracer, also telling whether the client reads the trace (set by
+ * initialize's `trace` and $/setTrace): a step label is formatted only then.
+ */
+const tracerKnowsLevel: Features<_, { readonly tracing: boolean }> = {
+  __brand: 'features',
+  tracer: (Base) =>
+    class extends Base {
+      tracing = false;
+      set trace(value: Trace) {
+        // The library's own setter (not in the RemoteTracer type) still decides what is logged.
+        Reflect.set(Base.prototype, 'trace', value, this);
+        this.tracing = value !== Trace.Off;
+      }
+    },
+};
 
 // Requests are answered between the steps of an analysis (features/priority.ts).
-const connection = createConnection(ProposedFeatures.all, { messageStrategy });
+const connection = createConnection(combineFeatures(ProposedFeatures.all, tracerKnowsLevel), { messageStrategy });
 const documents = new TextDocuments(TextDocument);
 
 const log: Logger = {
@@ -39,7 +61,9 @@ const workspace = new Workspace(configs);
 const ctx: ServerContext = { connection, documents: configs, logs: logDocuments(documents), workspace, analyses: new Analyses(workspace), roots: [], log, guard: makeGuard(log) };
 // Each analysis step in the protocol trace ($/setTrace verbose; nothing is sent while it is off):
 // which piece of work a slow re-lint was doing, and what a request was answered between.
-ctx.analyses.onStep = (label) => connection.tracer.log(`analysis step: ${label}`);
+ctx.analyses.onStep = (label) => {
+  if (connection.tracer.tracing) connection.tracer.log(`analysis step: ${labelText(label)}`);
+};
 
 let clientCapabilities: ClientCapabilities = {};
 

@@ -397,7 +397,7 @@ function* tableProblems(config: PostfixConfig, notTables: Set<string>): Steps<Pr
           : parseTableText(use.ref.type, use.files.source, text);
     pushAll(out, problems);
     pushAll(out, indexProblems(config, use));
-    yield `table ${use.spec}`;
+    yield () => `table ${use.spec}`;
   }
   return out;
 }

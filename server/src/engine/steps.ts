@@ -8,8 +8,20 @@
 // trace (`$/setTrace verbose`), so a slow step can be named, and a test can
 // see by the order of messages what a request was answered between.
 
+/**
+ * What a step yields: its label, or a function that makes it, for a label
+ * that takes formatting (names joined, a service's key): called only when
+ * someone reads it (the server's trace when it is on), never by `drain`.
+ */
+export type StepLabel = string | (() => string);
+
 /** A computation in steps that returns T; each yield ends a step, with a label or none. */
-export type Steps<T> = Generator<string | void, T, unknown>;
+export type Steps<T> = Generator<StepLabel | void, T, unknown>;
+
+/** The text of a step's label. */
+export function labelText(label: StepLabel): string {
+  return typeof label === 'string' ? label : label();
+}
 
 /** Runs a stepped computation to its end without pausing. */
 export function drain<T>(steps: Steps<T>): T {

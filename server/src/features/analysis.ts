@@ -32,7 +32,7 @@ import { analysisOptions, ruleSettingsFor } from './settings';
 import { bomHiddenByEditor, inEditorTerms } from './byte-order-mark';
 import { uriToPath, type OpenDocument, type Workspace } from './workspace';
 import { yieldToRequests } from './priority';
-import type { Steps } from '../engine/steps';
+import type { StepLabel, Steps } from '../engine/steps';
 
 export interface Analysis {
   /** The configuration directory, or for a main.cf/master.cf under another name (main.cf.proto) its own path. */
@@ -72,7 +72,7 @@ interface Run {
   value?: Entry;
   failed?: { error: unknown };
   /** The label of the step it has just done (engine/steps.ts). */
-  label?: string | void;
+  label?: StepLabel | void;
 }
 
 const CANONICAL: Record<string, string | undefined> = { main: 'main.cf', master: 'master.cf' };
@@ -86,9 +86,10 @@ export class Analyses {
   reusedLoads = 0;
   /**
    * Told the label of each step an asynchronous analysis has done (engine/steps.ts), before it
-   * gives way to requests: the server writes them to the protocol trace.
+   * gives way to requests: the server writes them to the protocol trace (labelText, only while
+   * the trace is on: unread, a label is not formatted).
    */
-  onStep?: (label: string) => void;
+  onStep?: (label: StepLabel) => void;
 
   constructor(private readonly workspace: Workspace) {}
 

@@ -81,7 +81,7 @@ export function* runRulesSteps(config: PostfixConfig, reader: FileReader, option
     if (rule.codes.length > 0 && rule.codes.every((c) => disabled.has(c.code))) continue;
     const found = rule.steps ? yield* rule.steps(ctx) : rule.check(ctx);
     pushAll(out, found.filter((p) => !disabled.has(p.code)));
-    yield `rule ${rule.codes.map((c) => c.code).join(',')}`;
+    yield () => `rule ${rule.codes.map((c) => c.code).join(',')}`;
   }
   return suppressProblems(dedupe(out), reader);
 }

@@ -67,7 +67,7 @@ function* relayGuard(ctx: RuleContext): Steps<Problem[]> {
   const found = new ByLocation<{ svc: SmtpdService; permit?: ListToken; fix?: TextEdit[] }>();
   for (const svc of ctx.smtpdServices()) {
     // One service's lists at a time: thousands of services, or one list of 2^17 words, are long.
-    yield `relay guard ${svc.key}`;
+    yield () => `relay guard ${svc.key}`;
     const sl = serviceLists(ctx, svc.service);
     const rcpt = sl.lists.find((l) => l.stage === 'recipient')!;
     const relay = sl.lists.find((l) => l.stage === 'relay')!;
@@ -174,7 +174,7 @@ function* relayFindings(ctx: RuleContext, sim: SimConfig, found: ByLocation<Rela
     if (!cell.openRelay) continue;
     const svc = serviceByKey(ctx, cell.service);
     if (!svc || loopbackOnly(svc)) continue;
-    yield `open relay ${cell.service}: tracing ${cell.client} -> ${cell.recipient}`;
+    yield () => `open relay ${cell.service}: tracing ${cell.client} -> ${cell.recipient}`;
     const recipient = matrix.recipients.find((r) => r.label === cell.recipient)!.address;
     const p = cell.probe;
     const res = simulateTransaction(sim, {

@@ -205,7 +205,7 @@ export function* relayMatrixSteps(config: SimConfig, options: RelayMatrixOptions
           assumptions,
           (v) => (ran = v),
         );
-        yield `relay matrix ${service ?? '(default)'}: ${c.label} -> ${r.label}`;
+        yield () => `relay matrix ${service ?? '(default)'}: ${c.label} -> ${r.label}`;
         readsName ||= ran?.readsServiceName ?? true;
         for (const a of res.assumptions) used.set(a.what, a);
         const outsideClient = c.label === 'outside';
@@ -220,7 +220,7 @@ export function* relayMatrixSteps(config: SimConfig, options: RelayMatrixOptions
               assumptions,
               (v) => (readsName ||= v.readsServiceName),
             );
-            yield `relay matrix ${service ?? '(default)'}: ${c.label} -> ${r.label}, probe ${p.helo !== helo ? `HELO ${p.helo}` : `MAIL FROM ${p.sender}`}`;
+            yield () => `relay matrix ${service ?? '(default)'}: ${c.label} -> ${r.label}, probe ${p.helo !== helo ? `HELO ${p.helo}` : `MAIL FROM ${p.sender}`}`;
             if (accepted(alt.verdict)) {
               final = alt;
               probe = p;

@@ -58,7 +58,7 @@ function* parseAccessTableUncached(raw: string, file: string, opts: AccessParseO
     if (to >= text.length) break;
     line += countNewlines(text, from, to);
     from = to;
-    yield `parse ${file}`;
+    yield () => `parse ${file}`;
   }
   table.finish();
   return table;

@@ -12,7 +12,7 @@ import type { AccessTable } from './access';
 import { recordTableUses, tableUseRecorder, type TableUseRecorder } from './use-recorder';
 import { parseAccessTable } from './access-parse';
 import type { FileReader } from '../types';
-import type { Steps } from '../steps';
+import type { StepLabel, Steps } from '../steps';
 
 type ReadOp = 'readText' | 'mtimeMs' | 'realPath' | 'listDirectory' | 'unreadable';
 const READ_OPS: ReadOp[] = ['readText', 'mtimeMs', 'realPath', 'listDirectory', 'unreadable'];
@@ -127,7 +127,7 @@ export function* recordUsesSteps<T>(base: FileReader, compute: (reader: FileRead
   const steps = compute(reader);
   for (;;) {
     const was = install(recorder);
-    let r: IteratorResult<string | void, T>;
+    let r: IteratorResult<StepLabel | void, T>;
     try {
       r = steps.next();
     } finally {
