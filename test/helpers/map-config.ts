@@ -31,3 +31,14 @@ export function mapConfig(prefix: string, lines: number, entry: (i: number) => s
   const docs = new Map([[uri, TextDocument.create(uri, 'postfix-main', 1, main)]]);
   return { dir, map, main, uri, docs, store: { all: () => [...docs.values()], get: (u: string) => docs.get(u) } };
 }
+
+/**
+ * An access map of `lines` entries (distinct senders, REJECT), as the protocol
+ * tests put on disk: a configuration that names it and never read it before
+ * parses it in many analysis steps (engine/tables/access-parse.ts).
+ */
+export function accessMapText(lines = 200_000): string {
+  let map = '';
+  for (let i = 0; i < lines; i++) map += `user${i}@example${i % 1000}.test REJECT 5.7.1 blocked\n`;
+  return map;
+}

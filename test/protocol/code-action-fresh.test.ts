@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { CodeAction, Diagnostic } from 'vscode-languageserver-protocol';
 import { openConfig, type OpenConfig } from '../helpers/lsp-client';
+import { accessMapText } from '../helpers/map-config';
 
 const MAIN = `compatibility_level = 3.6
 myhostname = mx.example.test
@@ -28,8 +29,7 @@ let text = MAIN;
 before(async () => {
   cfg = await openConfig({ main: MAIN, master: MASTER }, { prefix: 'pf-code-action-fresh-' });
   // Two big maps on disk, not open: naming one in main.cf makes the next analysis parse it cold, in many steps.
-  let map = '';
-  for (let i = 0; i < 200_000; i++) map += `user${i}@example${i % 1000}.test REJECT 5.7.1 blocked\n`;
+  const map = accessMapText(200_000);
   writeFileSync(join(cfg.dir, 'big1'), map);
   writeFileSync(join(cfg.dir, 'big2'), map.replace('user7@', 'user8@'));
   await cfg.client.waitForDiagnostics(cfg.mainUri, { version: 1 });

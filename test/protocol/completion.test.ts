@@ -4,7 +4,7 @@
 // only restrictions that work at the list's stage.
 
 import { strict as assert } from 'node:assert';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -16,27 +16,8 @@ import { parseMasterCf } from '../../server/src/engine/mastercf';
 import { restrictionListStages } from '../../server/src/engine/assist/model';
 import { completeAt } from '../../server/src/engine/assist';
 import { ensureBuilt, fileUri, LspClient, withCursor } from '../helpers/lsp-client';
-
-const CORPUS = '/work/shared/corpus';
-/** Corpus directories with a usable main.cf and/or master.cf (Jinja templates are not main.cf). */
-const CORPUS_CONFIGS: { name: string; main?: string; master?: string }[] = [
-  { name: 'debian-postfix-3.7', main: 'main.cf.dist', master: 'master.cf.dist' },
-  { name: 'docker-mailserver', main: 'main.cf', master: 'master.cf' },
-  { name: 'iredmail', main: 'main.cf', master: 'master.cf' },
-  { name: 'mailu', main: 'main.cf', master: 'master.cf' },
-  { name: 'postfix-upstream', main: 'main.cf', master: 'master.cf' },
-  { name: 'mailcow', master: 'master.cf' },
-];
-
-const fsReader = {
-  readText: (p: string) => {
-    try {
-      return readFileSync(p, 'utf8');
-    } catch {
-      return undefined;
-    }
-  },
-};
+import { configDirIn, CORPUS, CORPUS_CONFIGS } from '../helpers/corpus';
+import { fsReader } from '../../server/src/cli/main';
 
 let tmp: string;
 let version = '3.12';
@@ -44,13 +25,7 @@ let c: LspClient;
 let init: InitializeResult;
 let docVersion = 1;
 
-/** A fresh configuration directory under tmp with these files. */
-function configDir(name: string, files: Record<string, string>): string {
-  const dir = join(tmp, name);
-  mkdirSync(dir, { recursive: true });
-  for (const [f, text] of Object.entries(files)) writeFileSync(join(dir, f), text);
-  return dir;
-}
+const configDir = (name: string, files: Record<string, string>) => configDirIn(tmp, name, files);
 
 /** Opens `marked` (cursor at `|`) as `file` in `dir` and asks for completion there. */
 async function completeIn(dir: string, file: string, marked: string, languageId = 'postfix-main'): Promise<CompletionItem[]> {

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { WorkspaceEdit } from 'vscode-languageserver-protocol';
 import { openConfig, type OpenConfig } from '../helpers/lsp-client';
+import { accessMapText } from '../helpers/map-config';
 import { applyEdits } from '../helpers/workspace-edit';
 import { fsReader, main } from '../../server/src/cli/main';
 import { unifiedDiff } from '../../server/src/cli/recipe';
@@ -32,8 +33,7 @@ const MASTER = 'smtp      inet  n       -       y       -       -       smtpd\n'
 let cfg: OpenConfig;
 before(async () => {
   cfg = await openConfig({ main: MAIN, master: MASTER }, { prefix: 'pf-harden-steps-' });
-  let map = '';
-  for (let i = 0; i < 200_000; i++) map += `user${i}@example${i % 1000}.test REJECT 5.7.1 blocked\n`;
+  const map = accessMapText(200_000);
   writeFileSync(join(cfg.dir, 'big'), map);
   writeFileSync(join(cfg.dir, 'big2'), map.replace('user7@', 'user8@'));
   await cfg.client.waitForDiagnostics(cfg.mainUri, { version: 1 });

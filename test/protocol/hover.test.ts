@@ -5,7 +5,7 @@
 // codes and the target-version setting.
 
 import { strict as assert } from 'node:assert';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -17,26 +17,8 @@ import { parseMainCf } from '../../server/src/engine/maincf/parse';
 import { parseMasterCf, serviceParameters } from '../../server/src/engine/mastercf';
 import { code } from '../../server/src/engine/assist/markdown';
 import { ensureBuilt, fileUri, LspClient, withCursor } from '../helpers/lsp-client';
-
-const CORPUS = '/work/shared/corpus';
-const CORPUS_CONFIGS: { name: string; main?: string; master?: string }[] = [
-  { name: 'debian-postfix-3.7', main: 'main.cf.dist', master: 'master.cf.dist' },
-  { name: 'docker-mailserver', main: 'main.cf', master: 'master.cf' },
-  { name: 'iredmail', main: 'main.cf', master: 'master.cf' },
-  { name: 'mailu', main: 'main.cf', master: 'master.cf' },
-  { name: 'postfix-upstream', main: 'main.cf', master: 'master.cf' },
-  { name: 'mailcow', master: 'master.cf' },
-];
-
-const fsReader = {
-  readText: (p: string) => {
-    try {
-      return readFileSync(p, 'utf8');
-    } catch {
-      return undefined;
-    }
-  },
-};
+import { configDirIn, CORPUS, CORPUS_CONFIGS } from '../helpers/corpus';
+import { fsReader } from '../../server/src/cli/main';
 
 let tmp: string;
 let version = '3.12';
@@ -44,12 +26,7 @@ let c: LspClient;
 let init: InitializeResult;
 let docVersion = 1;
 
-function configDir(name: string, files: Record<string, string>): string {
-  const dir = join(tmp, name);
-  mkdirSync(dir, { recursive: true });
-  for (const [f, text] of Object.entries(files)) writeFileSync(join(dir, f), text);
-  return dir;
-}
+const configDir = (name: string, files: Record<string, string>) => configDirIn(tmp, name, files);
 
 async function hoverAt(uri: string, position: { line: number; character: number }): Promise<Hover | null> {
   return c.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position });

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
 import { fileUri, openConfig, type OpenConfig } from '../helpers/lsp-client';
+import { accessMapText } from '../helpers/map-config';
 import { diskReader } from '../../server/src/disk/read-file';
 import { lintDocument } from '../../server/src/engine/lint';
 import { toDiagnostics } from '../../server/src/features/diagnostics';
@@ -35,8 +36,7 @@ before(async () => {
   // A second configuration, not open yet: its main.cf names a 200,000-line map on disk.
   bigDir = join(cfg.dir, 'big');
   mkdirSync(bigDir);
-  let map = '';
-  for (let i = 0; i < 200_000; i++) map += `user${i}@example${i % 1000}.test REJECT 5.7.1 blocked\n`;
+  const map = accessMapText(200_000);
   writeFileSync(join(bigDir, 'access'), map);
   writeFileSync(join(bigDir, 'master.cf'), MASTER);
   await cfg.client.waitForDiagnostics(cfg.mainUri, { version: 1 });

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { DocumentDiagnosticReport, FullDocumentDiagnosticReport } from 'vscode-languageserver-protocol';
 import { LspRequestError, openConfig, PULL_DIAGNOSTICS_CAPABILITIES, type OpenConfig } from '../helpers/lsp-client';
+import { accessMapText } from '../helpers/map-config';
 
 const MAIN = `compatibility_level = 3.6
 myhostname = mx.example.test
@@ -21,8 +22,7 @@ const MASTER = 'smtp      inet  n       -       y       -       -       smtpd\n'
 let o: OpenConfig;
 before(async () => {
   o = await openConfig({ main: MAIN, master: MASTER }, { prefix: 'pf-pull-stale-', capabilities: PULL_DIAGNOSTICS_CAPABILITIES });
-  let map = '';
-  for (let i = 0; i < 200_000; i++) map += `user${i}@example${i % 1000}.test REJECT 5.7.1 blocked\n`;
+  const map = accessMapText(200_000);
   writeFileSync(join(o.dir, 'big'), map);
   await o.client.pullDiagnostics(o.mainUri);
 });
