@@ -8,8 +8,6 @@
 // wrong place). Every proof is an order of messages, never a time.
 
 import { strict as assert } from 'node:assert';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { CodeAction, Diagnostic } from 'vscode-languageserver-protocol';
 import { openConfig, type OpenConfig } from '../helpers/lsp-client';
@@ -27,11 +25,9 @@ let cfg: OpenConfig;
 let version = 1;
 let text = MAIN;
 before(async () => {
-  cfg = await openConfig({ main: MAIN, master: MASTER }, { prefix: 'pf-code-action-fresh-' });
   // Two big maps on disk, not open: naming one in main.cf makes the next analysis parse it cold, in many steps.
   const map = accessMapText(200_000);
-  writeFileSync(join(cfg.dir, 'big1'), map);
-  writeFileSync(join(cfg.dir, 'big2'), map.replace('user7@', 'user8@'));
+  cfg = await openConfig({ main: MAIN, master: MASTER, others: { big1: map, big2: map.replace('user7@', 'user8@') } }, { prefix: 'pf-code-action-fresh-' });
   await cfg.client.waitForDiagnostics(cfg.mainUri, { version: 1 });
 });
 after(() => cfg?.dispose());
