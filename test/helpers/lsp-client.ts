@@ -11,6 +11,7 @@
 //   const { position, text } = withCursor('smtpd_relay_restrictions = permit_my|networks');
 
 import { ChildProcess, spawn } from 'node:child_process';
+import { after, before } from 'node:test';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -423,4 +424,18 @@ export async function openConfig(
     await dispose();
     throw e;
   }
+}
+
+/**
+ * openConfig for the suite (or file) it is called in: started in a before
+ * hook, disposed in an after hook. The fields are set once that hook has run,
+ * so the tests (and later hooks) read them, not the suite's body.
+ */
+export function openConfigForSuite(files: Parameters<typeof openConfig>[0], options: Parameters<typeof openConfig>[1] = {}): OpenConfig {
+  const cfg = {} as OpenConfig;
+  before(async () => {
+    Object.assign(cfg, await openConfig(files, options));
+  });
+  after(() => cfg.dispose?.());
+  return cfg;
 }

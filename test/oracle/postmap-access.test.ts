@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { requireTools, sharedDir } from '../helpers/env';
-import { PostmapOracle } from './postmap.harness';
+import { PostmapOracle, withPostmap } from './postmap.harness';
 
 const EDGE = [
   '# comment',
@@ -71,8 +71,7 @@ const KEYS = [
 
 test('access tables: hand-written edge cases agree with postmap (texthash, hash, cdb)', (t) => {
   if (!requireTools(t, { commands: ['postmap'] })) return;
-  const o = new PostmapOracle();
-  try {
+  withPostmap((o) => {
     o.write('edge', EDGE);
     o.write('orphan', '   starts indented\nok@x OK\n');
     const stdin = KEYS.join('\n') + '\n';
@@ -98,16 +97,13 @@ test('access tables: hand-written edge cases agree with postmap (texthash, hash,
     checks.push(o.compare(['-q', 'x', 'hash:nosuchmap']));
     const bad = checks.filter((c) => !c.ok);
     assert.equal(bad.length, 0, bad.map((c) => c.detail).join('\n\n'));
-  } finally {
-    o.dispose();
-  }
+  });
 });
 
 test('access tables: corpus access maps agree with postmap', (t) => {
   const esmtp = join(sharedDir, 'corpus/docker-mailserver/esmtp_access');
   if (!requireTools(t, { commands: ['postmap'], path: esmtp })) return;
-  const o = new PostmapOracle();
-  try {
+  withPostmap((o) => {
     const files = [esmtp, join(sharedDir, 'corpus/mailcow/smtp_dsn_filter')].filter(existsSync);
     const bad: string[] = [];
     for (const f of files) {
@@ -123,9 +119,7 @@ test('access tables: corpus access maps agree with postmap', (t) => {
         if (!c.ok) bad.push(`${f}:\n${c.detail}`);
     }
     assert.equal(bad.length, 0, bad.join('\n\n'));
-  } finally {
-    o.dispose();
-  }
+  });
 });
 
 // Generated tables: keys from a small alphabet so that duplicates, case

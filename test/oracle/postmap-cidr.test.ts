@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { requireTools, sharedDir } from '../helpers/env';
-import { PostmapOracle } from './postmap.harness';
+import { PostmapOracle, withPostmap } from './postmap.harness';
 
 const EDGE = [
   '1.2.3.4 exact',
@@ -85,8 +85,7 @@ const ADDRS = [
 
 test('cidr tables: hand-written edge cases agree with postmap', (t) => {
   if (!requireTools(t, { commands: ['postmap'] })) return;
-  const o = new PostmapOracle();
-  try {
+  withPostmap((o) => {
     o.write('edge.cidr', EDGE + '\n');
     o.write('empty.cidr', '# nothing\n');
     o.write('crlf.cidr', '10.1.0.0/16 crlf\r\n\r\n   \r\n10.2.0.0/16\r\n');
@@ -100,16 +99,13 @@ test('cidr tables: hand-written edge cases agree with postmap', (t) => {
       o.compare(['-q', '10.3.1.1', 'cidr:orphan.cidr']),
     ].filter((c) => !c.ok);
     assert.equal(bad.length, 0, bad.map((c) => c.detail).join('\n\n'));
-  } finally {
-    o.dispose();
-  }
+  });
 });
 
 test('cidr tables: corpus tables agree with postmap', (t) => {
   const f = join(sharedDir, 'corpus/iredmail/postscreen_access.cidr');
   if (!requireTools(t, { commands: ['postmap'], path: f })) return;
-  const o = new PostmapOracle();
-  try {
+  withPostmap((o) => {
     const text = readFileSync(f, 'utf8');
     o.write('corpus.cidr', text);
     const addrs = text
@@ -118,9 +114,7 @@ test('cidr tables: corpus tables agree with postmap', (t) => {
       .filter((a) => a && !a.startsWith('#') && existsSync(f));
     const c = o.compare(['-q', '-', 'cidr:corpus.cidr'], [...addrs, '192.0.2.1', '2001:db8::1'].join('\n') + '\n');
     assert.ok(c.ok, c.detail);
-  } finally {
-    o.dispose();
-  }
+  });
 });
 
 // Addresses from a small space so that rules and queries meet often.

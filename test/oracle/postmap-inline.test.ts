@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { requireTools } from '../helpers/env';
-import { PostmapOracle } from './postmap.harness';
+import { withPostmap } from './postmap.harness';
 
 const SPECS = [
   'inline:{a=b}',
@@ -54,8 +54,7 @@ const KEYS = 'a\nA\nb\nc\nx\\=y\n\na b\n"a b"\nstrasse\nSTRASSE\nzz\nkey\n';
 
 test('inline:, static:, unionmap:, pipemap: agree with postmap', async (t) => {
   if (!requireTools(t, { commands: ['postmap'] })) return;
-  const o = new PostmapOracle();
-  try {
+  await withPostmap(async (o) => {
     o.write('map', 'b texthash-b\nc texthash-c\n');
     const cases = [
       ...SPECS.map((s) => ({ args: ['-q', '-', s], stdin: KEYS })),
@@ -67,9 +66,7 @@ test('inline:, static:, unionmap:, pipemap: agree with postmap', async (t) => {
     ];
     const bad = (await o.compareAll(cases)).filter((c) => !c.ok);
     assert.equal(bad.length, 0, bad.map((c) => c.detail).join('\n\n'));
-  } finally {
-    o.dispose();
-  }
+  });
 });
 
 // Bodies from the characters that matter to Postfix's inline parser.
@@ -77,8 +74,7 @@ const body = fc.string({ unit: fc.constantFrom('a', 'b', 'A', '=', '{', '}', ','
 
 test('inline: generated bodies agree with postmap', async (t) => {
   if (!requireTools(t, { commands: ['postmap'] })) return;
-  const o = new PostmapOracle();
-  try {
+  await withPostmap(async (o) => {
     const bodies = fc.sample(body, { numRuns: 150, seed: 42 });
     const cases = bodies.map((b) => ({ args: ['-q', '-', `inline:{${b}}`], stdin: 'a\nA\nb\nx\n"a"\n\n' }));
     const bad: string[] = [];
@@ -86,9 +82,7 @@ test('inline: generated bodies agree with postmap', async (t) => {
       for (const c of await o.compareAll(cases.slice(i, i + 50))) if (!c.ok) bad.push(c.detail);
     }
     assert.equal(bad.length, 0, bad.join('\n\n'));
-  } finally {
-    o.dispose();
-  }
+  });
 });
 
 // Inline pattern tables (Postfix 3.7, dict_stream.c): pcre:{...}, regexp:{...}
@@ -141,8 +135,7 @@ const PATTERN_KEYS = 'a\nA\nb\nab\nba\na b\nget\n1get\nx\n10.1.2.3\n192.0.2.1\n\
 
 test('pcre:{...}, regexp:{...}, cidr:{...} inline tables agree with postmap', async (t) => {
   if (!requireTools(t, { commands: ['postmap'] })) return;
-  const o = new PostmapOracle();
-  try {
+  await withPostmap(async (o) => {
     const cases = [
       ...PATTERN_SPECS.map((s) => ({ args: ['-q', '-', s], stdin: PATTERN_KEYS })),
       { args: ['-q', 'a@b', 'pcre:{ {/^(.*)$/ $1} }'] },
@@ -151,7 +144,5 @@ test('pcre:{...}, regexp:{...}, cidr:{...} inline tables agree with postmap', as
     ];
     const bad = (await o.compareAll(cases)).filter((c) => !c.ok);
     assert.equal(bad.length, 0, bad.map((c) => c.detail).join('\n\n'));
-  } finally {
-    o.dispose();
-  }
+  });
 });

@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { requireTools, sharedDir } from '../helpers/env';
-import { PostmapOracle } from './postmap.harness';
+import { PostmapOracle, withPostmap } from './postmap.harness';
 import { lookupTable, openTable } from '../../server/src/engine/tables';
 
 // Lines valid in both pcre: and regexp: (same meaning in PCRE and POSIX ERE).
@@ -217,8 +217,7 @@ const KEYS = [
 
 test('pcre tables: hand-written edge cases agree with postmap', (t) => {
   if (!requireTools(t, { commands: ['postmap'] })) return;
-  const o = new PostmapOracle();
-  try {
+  withPostmap((o) => {
     o.write('edge.pcre', `${COMMON}\n${PCRE_ONLY}\n`);
     o.write('orphan.pcre', '  /^x/ orphan\n/^y/ ok\n');
     const stdin = KEYS.join('\n') + '\n';
@@ -226,22 +225,17 @@ test('pcre tables: hand-written edge cases agree with postmap', (t) => {
       (c) => !c.ok,
     );
     assert.equal(bad.length, 0, bad.map((c) => c.detail).join('\n\n'));
-  } finally {
-    o.dispose();
-  }
+  });
 });
 
 test('regexp tables: hand-written edge cases agree with postmap', (t) => {
   if (!requireTools(t, { commands: ['postmap'] })) return;
-  const o = new PostmapOracle();
-  try {
+  withPostmap((o) => {
     o.write('edge.regexp', `${COMMON}\n${REGEXP_ONLY}\n`);
     const stdin = KEYS.join('\n') + '\n';
     const bad = [o.compare(['-q', '-', 'regexp:edge.regexp'], stdin), o.compare(['-q', 'ok', 'regexp:edge.regexp'])].filter((c) => !c.ok);
     assert.equal(bad.length, 0, bad.map((c) => c.detail).join('\n\n'));
-  } finally {
-    o.dispose();
-  }
+  });
 });
 
 test('pcre/regexp tables: corpus tables agree with postmap', (t) => {
@@ -272,8 +266,7 @@ test('pcre/regexp tables: corpus tables agree with postmap', (t) => {
     'x-spam-status: yes',
     'Mime-Version: 1.0',
   ];
-  const o = new PostmapOracle();
-  try {
+  withPostmap((o) => {
     const bad: string[] = [];
     for (const f of files) {
       o.write('corpus', readFileSync(f));
@@ -283,9 +276,7 @@ test('pcre/regexp tables: corpus tables agree with postmap', (t) => {
       }
     }
     assert.equal(bad.length, 0, bad.join('\n\n'));
-  } finally {
-    o.dispose();
-  }
+  });
 });
 
 // Generated patterns: constructs common to PCRE and POSIX ERE, plus each
@@ -449,8 +440,7 @@ const BACKTRACKING_KEYS = [
 for (const type of ['pcre', 'regexp'] as const) {
   test(`${type} tables: exponential backtracking agrees with postmap (match limit)`, (t) => {
     if (!requireTools(t, { commands: ['postmap'] })) return;
-    const o = new PostmapOracle();
-    try {
+    withPostmap((o) => {
       o.write(`bt.${type}`, `${BACKTRACKING}\n`);
       const opened = openTable(`${type}:bt.${type}`, o.reader());
       const decided = BACKTRACKING_KEYS.filter((k) => {
@@ -465,8 +455,6 @@ for (const type of ['pcre', 'regexp'] as const) {
       assert.ok(decided.length >= BACKTRACKING_KEYS.length - 3, `too many undecided keys: ${BACKTRACKING_KEYS.filter((k) => !decided.includes(k)).join(' ')}`);
       if (type === 'pcre') assert.ok(limited.length >= 5, 'keys that reach the match limit are decided');
       else assert.equal(limited.length, 0, 'regexp: has no match limit');
-    } finally {
-      o.dispose();
-    }
+    });
   });
 }

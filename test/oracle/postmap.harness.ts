@@ -128,3 +128,19 @@ export class PostmapOracle {
     this.d.dispose();
   }
 }
+
+/** Runs `fn` with a PostmapOracle, disposed (its scratch directory removed) when `fn` is done, or its promise settles. */
+export function withPostmap<T>(fn: (o: PostmapOracle) => T): T {
+  const o = new PostmapOracle();
+  let settling = false;
+  try {
+    const r = fn(o);
+    if (r instanceof Promise) {
+      settling = true;
+      return r.finally(() => o.dispose()) as T;
+    }
+    return r;
+  } finally {
+    if (!settling) o.dispose();
+  }
+}

@@ -4,8 +4,8 @@
 
 import { strict as assert } from 'node:assert';
 import { after, before, describe, test } from 'node:test';
-import type { InitializeResult, InlayHint } from 'vscode-languageserver-protocol';
-import { LspClient, openConfig, type OpenConfig } from '../helpers/lsp-client';
+import type { InlayHint } from 'vscode-languageserver-protocol';
+import { openConfigForSuite } from '../helpers/lsp-client';
 
 const LONG = Array.from({ length: 12 }, (_, i) => `198.51.100.${i}`).join(' ');
 
@@ -31,28 +31,19 @@ const MASTER = [
 ].join('\n');
 
 describe('inlay hints over stdio', () => {
-  let c: LspClient;
-  let init: InitializeResult;
-  let mainUri: string;
-  let masterUri: string;
-  let cfg: OpenConfig | undefined;
 
-  before(async () => {
-    cfg = await openConfig({ main: MAIN, master: MASTER }, { prefix: 'pf-hints-' });
-    ({ client: c, init, mainUri, masterUri } = cfg);
-  });
-  after(() => cfg?.dispose());
+  const cfg = openConfigForSuite({ main: MAIN, master: MASTER }, { prefix: 'pf-hints-' });
 
   const whole = { start: { line: 0, character: 0 }, end: { line: 100, character: 0 } };
-  const hints = (uri: string, range = whole) => c.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri }, range });
+  const hints = (uri: string, range = whole) => cfg.client.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri }, range });
   const brief = (hs: InlayHint[]) => hs.map((h) => `${h.position.line}:${h.position.character} ${h.label}`);
 
   test('capability', () => {
-    assert.deepEqual(init.capabilities.inlayHintProvider, { resolveProvider: false });
+    assert.deepEqual(cfg.init.capabilities.inlayHintProvider, { resolveProvider: false });
   });
 
   test('main.cf: the expansion after each reference, every form, long values truncated', async () => {
-    const got = await hints(mainUri);
+    const got = await hints(cfg.mainUri);
     const line4 = MAIN.split('\n')[4];
     assert.deepEqual(brief(got), [
       `4:${line4.indexOf('$office_net') + '$office_net'.length} = 192.0.2.0/24`,
@@ -66,7 +57,7 @@ describe('inlay hints over stdio', () => {
   });
 
   test('master.cf: - columns, the value an -o replaces, $name expanded for that service', async () => {
-    const got = brief(await hints(masterUri));
+    const got = brief(await hints(cfg.masterUri));
     const l0 = MASTER.split('\n')[0];
     const col = (line: string, n: number) => {
       const words = [...line.matchAll(/\S+/g)];
@@ -91,33 +82,33 @@ describe('inlay hints over stdio', () => {
 
   test('chroot - follows compatibility_level', async () => {
     const text = MASTER.replace('smtp      inet  n       -       n', 'smtp      inet  n       -       -');
-    c.didChange(masterUri, 2, [{ text }]);
-    assert.ok(brief(await hints(masterUri)).includes(`0:${text.split('\n')[0].indexOf('-       -       -') + 9} =n`));
+    cfg.client.didChange(cfg.masterUri, 2, [{ text }]);
+    assert.ok(brief(await hints(cfg.masterUri)).includes(`0:${text.split('\n')[0].indexOf('-       -       -') + 9} =n`));
     const main0 = MAIN.replace('compatibility_level = 3.6', 'compatibility_level = 0');
-    c.didChange(mainUri, 2, [{ text: main0 }]);
-    assert.ok(brief(await hints(masterUri)).includes(`0:${text.split('\n')[0].indexOf('-       -       -') + 9} =y`));
-    c.didChange(mainUri, 3, [{ text: MAIN }]);
-    c.didChange(masterUri, 3, [{ text: MASTER }]);
+    cfg.client.didChange(cfg.mainUri, 2, [{ text: main0 }]);
+    assert.ok(brief(await hints(cfg.masterUri)).includes(`0:${text.split('\n')[0].indexOf('-       -       -') + 9} =y`));
+    cfg.client.didChange(cfg.mainUri, 3, [{ text: MAIN }]);
+    cfg.client.didChange(cfg.masterUri, 3, [{ text: MASTER }]);
   });
 
   test('only the requested range', async () => {
-    const got = await hints(mainUri, { start: { line: 5, character: 0 }, end: { line: 6, character: 0 } });
+    const got = await hints(cfg.mainUri, { start: { line: 5, character: 0 }, end: { line: 6, character: 0 } });
     assert.deepEqual(got.map((h) => h.position.line), [6, 6]);
   });
 
   test('postfix.inlayHints.expandedValues = false turns the $name hints off, the master.cf ones stay', async () => {
-    c.notify('workspace/didChangeConfiguration', { settings: { postfix: { inlayHints: { expandedValues: false } } } });
+    cfg.client.notify('workspace/didChangeConfiguration', { settings: { postfix: { inlayHints: { expandedValues: false } } } });
     // The notification is handled before the next request (one connection, in order).
-    assert.deepEqual(await hints(mainUri), []);
-    const master = brief(await hints(masterUri));
+    assert.deepEqual(await hints(cfg.mainUri), []);
+    const master = brief(await hints(cfg.masterUri));
     assert.ok(!master.some((h) => h.includes('= 10.0.0.0/8')), master.join('\n'));
     assert.ok(master.some((h) => h.includes('main.cf: 192.0.2.0/24')), master.join('\n'));
-    c.notify('workspace/didChangeConfiguration', { settings: { postfix: { inlayHints: { expandedValues: true } } } });
-    assert.equal((await hints(mainUri)).length, 4);
+    cfg.client.notify('workspace/didChangeConfiguration', { settings: { postfix: { inlayHints: { expandedValues: true } } } });
+    assert.equal((await hints(cfg.mainUri)).length, 4);
   });
 
   test('garbage params answer null', async () => {
-    assert.equal(await c.request('textDocument/inlayHint', { textDocument: { uri: 3 } }), null);
-    assert.ok((await c.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri: mainUri }, range: 'x' })).length > 0);
+    assert.equal(await cfg.client.request('textDocument/inlayHint', { textDocument: { uri: 3 } }), null);
+    assert.ok((await cfg.client.request<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri: cfg.mainUri }, range: 'x' })).length > 0);
   });
 });

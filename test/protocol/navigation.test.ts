@@ -6,9 +6,9 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import type { DocumentHighlight, InitializeResult, Location, LocationLink, WorkspaceEdit } from 'vscode-languageserver-protocol';
-import { fileUri, LspClient, openConfig, type OpenConfig, LspRequestError } from '../helpers/lsp-client';
+import { describe, test } from 'node:test';
+import type { DocumentHighlight, Location, LocationLink, WorkspaceEdit } from 'vscode-languageserver-protocol';
+import { fileUri, LspClient, LspRequestError, openConfigForSuite } from '../helpers/lsp-client';
 import { cursor, marked } from '../helpers/cursor';
 
 const MAIN = [
@@ -41,21 +41,11 @@ function at(text: string, markedLine: string) {
 }
 
 describe('navigation over stdio', () => {
-  let c: LspClient;
-  let init: InitializeResult;
-  let dir: string;
-  let mainUri: string;
-  let masterUri: string;
-  let cfg: OpenConfig | undefined;
 
-  before(async () => {
-    cfg = await openConfig({ main: MAIN, master: MASTER, others: { sender_access: 'spam@example.com REJECT\n' } }, { prefix: 'pf-nav-', capabilities: { textDocument: { definition: { linkSupport: false } } } });
-    ({ client: c, init, dir, mainUri, masterUri } = cfg);
-  });
-  after(() => cfg?.dispose());
+  const cfg = openConfigForSuite({ main: MAIN, master: MASTER, others: { sender_access: 'spam@example.com REJECT\n' } }, { prefix: 'pf-nav-', capabilities: { textDocument: { definition: { linkSupport: false } } } });
 
   test('capabilities', () => {
-    const caps = init.capabilities;
+    const caps = cfg.init.capabilities;
     assert.equal(caps.definitionProvider, true);
     assert.equal(caps.declarationProvider, true);
     assert.equal(caps.referencesProvider, true);
@@ -64,82 +54,82 @@ describe('navigation over stdio', () => {
   });
 
   const def = (uri: string, position: { line: number; character: number }, method = 'textDocument/definition') =>
-    c.request<Location[] | null>(method, { textDocument: { uri }, position });
+    cfg.client.request<Location[] | null>(method, { textDocument: { uri }, position });
 
   test('$name in main.cf → its line; declaration answers the same', async () => {
     const p = at(MAIN, 'mynetworks = 127.0.0.0/8, $offi|ce_net');
-    const want = [{ uri: mainUri, range: { start: { line: 3, character: 0 }, end: { line: 3, character: 10 } } }];
-    assert.deepEqual(await def(mainUri, p), want);
-    assert.deepEqual(await def(mainUri, p, 'textDocument/declaration'), want);
+    const want = [{ uri: cfg.mainUri, range: { start: { line: 3, character: 0 }, end: { line: 3, character: 10 } } }];
+    assert.deepEqual(await def(cfg.mainUri, p), want);
+    assert.deepEqual(await def(cfg.mainUri, p, 'textDocument/declaration'), want);
   });
 
   test('${name} in a master.cf -o → main.cf', async () => {
-    const got = await def(masterUri, at(MASTER, '  -o mynetworks=${of|fice_net}'));
-    assert.deepEqual(got?.map((l) => [l.uri, l.range.start.line]), [[mainUri, 3]]);
+    const got = await def(cfg.masterUri, at(MASTER, '  -o mynetworks=${of|fice_net}'));
+    assert.deepEqual(got?.map((l) => [l.uri, l.range.start.line]), [[cfg.mainUri, 3]]);
   });
 
   test('-o name → the main.cf setting it overrides', async () => {
-    const got = await def(masterUri, at(MASTER, '  -o mynet|works=${office_net}'));
-    assert.deepEqual(got?.map((l) => [l.uri, l.range.start.line]), [[mainUri, 4]]);
+    const got = await def(cfg.masterUri, at(MASTER, '  -o mynet|works=${office_net}'));
+    assert.deepEqual(got?.map((l) => [l.uri, l.range.start.line]), [[cfg.mainUri, 4]]);
   });
 
   test('restriction class in a master.cf -o list → its definition', async () => {
-    const got = await def(masterUri, at(MASTER, '  -o smtpd_client_restrictions=permit_sasl_authenticated,str|ict'));
-    assert.deepEqual(got?.map((l) => [l.uri, l.range.start.line]), [[mainUri, 2]]);
+    const got = await def(cfg.masterUri, at(MASTER, '  -o smtpd_client_restrictions=permit_sasl_authenticated,str|ict'));
+    assert.deepEqual(got?.map((l) => [l.uri, l.range.start.line]), [[cfg.mainUri, 2]]);
   });
 
   test('table path → the table file beside main.cf (repository copy)', async () => {
-    const got = await def(mainUri, at(MAIN, 'smtpd_sender_restrictions = check_sender_access hash:/etc/postfix/sender_a|ccess'));
-    assert.deepEqual(got?.map((l) => l.uri), [fileUri(join(dir, 'sender_access'))]);
+    const got = await def(cfg.mainUri, at(MAIN, 'smtpd_sender_restrictions = check_sender_access hash:/etc/postfix/sender_a|ccess'));
+    assert.deepEqual(got?.map((l) => l.uri), [fileUri(join(cfg.dir, 'sender_access'))]);
   });
 
   test('transport name → its master.cf service', async () => {
-    const got = await def(mainUri, at(MAIN, 'relay_transport = relay|out'));
-    assert.deepEqual(got, [{ uri: masterUri, range: { start: { line: 4, character: 0 }, end: { line: 4, character: 8 } } }]);
+    const got = await def(cfg.mainUri, at(MAIN, 'relay_transport = relay|out'));
+    assert.deepEqual(got, [{ uri: cfg.masterUri, range: { start: { line: 4, character: 0 }, end: { line: 4, character: 8 } } }]);
   });
 
   test('nothing there → null', async () => {
-    assert.equal(await def(mainUri, at(MAIN, 'myhostname = mx.exa|mple.com')), null);
+    assert.equal(await def(cfg.mainUri, at(MAIN, 'myhostname = mx.exa|mple.com')), null);
   });
 
   test('references across main.cf and master.cf', async () => {
-    const got = await c.request<Location[]>('textDocument/references', { textDocument: { uri: mainUri }, position: at(MAIN, 'office_|net = 192.0.2.0/24'), context: { includeDeclaration: true } });
-    assert.deepEqual(got.map((l) => [l.uri, l.range.start.line]), [[mainUri, 3], [mainUri, 4], [masterUri, 3]]);
+    const got = await cfg.client.request<Location[]>('textDocument/references', { textDocument: { uri: cfg.mainUri }, position: at(MAIN, 'office_|net = 192.0.2.0/24'), context: { includeDeclaration: true } });
+    assert.deepEqual(got.map((l) => [l.uri, l.range.start.line]), [[cfg.mainUri, 3], [cfg.mainUri, 4], [cfg.masterUri, 3]]);
   });
 
   test('document highlights: set is Write, uses are Read', async () => {
-    const got = await c.request<DocumentHighlight[]>('textDocument/documentHighlight', { textDocument: { uri: mainUri }, position: at(MAIN, 'smtpd_recipient_restrictions = permit_mynetworks, str|ict, reject_unauth_destination') });
+    const got = await cfg.client.request<DocumentHighlight[]>('textDocument/documentHighlight', { textDocument: { uri: cfg.mainUri }, position: at(MAIN, 'smtpd_recipient_restrictions = permit_mynetworks, str|ict, reject_unauth_destination') });
     assert.deepEqual(got.map((h) => [h.range.start.line, h.kind]), [[1, 2], [2, 3], [6, 2]]);
   });
 
   test('rename a user-defined parameter across both files', async () => {
     const position = at(MAIN, 'mynetworks = 127.0.0.0/8, $office|_net');
-    const prep = await c.request<{ range: unknown; placeholder: string }>('textDocument/prepareRename', { textDocument: { uri: mainUri }, position });
+    const prep = await cfg.client.request<{ range: unknown; placeholder: string }>('textDocument/prepareRename', { textDocument: { uri: cfg.mainUri }, position });
     assert.equal(prep.placeholder, 'office_net');
-    const edit = await c.request<WorkspaceEdit>('textDocument/rename', { textDocument: { uri: mainUri }, position, newName: 'lan_net' });
-    assert.deepEqual(Object.keys(edit.changes ?? {}).sort(), [mainUri, masterUri].sort());
-    assert.equal(edit.changes![mainUri].length, 2);
-    assert.deepEqual(edit.changes![masterUri], [{ range: marked(MASTER.replace('${office_net}', '${«office_net»}')).ranges[0], newText: 'lan_net' }]);
+    const edit = await cfg.client.request<WorkspaceEdit>('textDocument/rename', { textDocument: { uri: cfg.mainUri }, position, newName: 'lan_net' });
+    assert.deepEqual(Object.keys(edit.changes ?? {}).sort(), [cfg.mainUri, cfg.masterUri].sort());
+    assert.equal(edit.changes![cfg.mainUri].length, 2);
+    assert.deepEqual(edit.changes![cfg.masterUri], [{ range: marked(MASTER.replace('${office_net}', '${«office_net»}')).ranges[0], newText: 'lan_net' }]);
   });
 
   test('prepareRename refuses a built-in name with the reason', async () => {
     await assert.rejects(
-      c.request('textDocument/prepareRename', { textDocument: { uri: mainUri }, position: at(MAIN, 'myhost|name = mx.example.com') }),
+      cfg.client.request('textDocument/prepareRename', { textDocument: { uri: cfg.mainUri }, position: at(MAIN, 'myhost|name = mx.example.com') }),
       (e: unknown) => e instanceof LspRequestError && /built-in Postfix parameter/.test(e.error.message),
     );
   });
 
   test('rename to a built-in name is refused', async () => {
     await assert.rejects(
-      c.request('textDocument/rename', { textDocument: { uri: mainUri }, position: at(MAIN, 'office_|net = 192.0.2.0/24'), newName: 'mynetworks' }),
+      cfg.client.request('textDocument/rename', { textDocument: { uri: cfg.mainUri }, position: at(MAIN, 'office_|net = 192.0.2.0/24'), newName: 'mynetworks' }),
       (e: unknown) => e instanceof LspRequestError && /built-in/.test(e.error.message),
     );
   });
 
   test('garbage params answer null, the server lives on', async () => {
-    assert.equal(await c.request('textDocument/definition', { textDocument: {}, position: 'x' }), null);
-    assert.equal(await c.request('textDocument/references', { textDocument: { uri: 'file:///nope/main.cf' }, position: { line: 0, character: 0 } }), null);
-    assert.ok(await def(mainUri, at(MAIN, 'relay_transport = relay|out')));
+    assert.equal(await cfg.client.request('textDocument/definition', { textDocument: {}, position: 'x' }), null);
+    assert.equal(await cfg.client.request('textDocument/references', { textDocument: { uri: 'file:///nope/main.cf' }, position: { line: 0, character: 0 } }), null);
+    assert.ok(await def(cfg.mainUri, at(MAIN, 'relay_transport = relay|out')));
   });
 });
 

@@ -4,9 +4,9 @@
 
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import type { InitializeResult, SemanticTokens, SemanticTokensLegend } from 'vscode-languageserver-protocol';
-import { fileUri, LspClient, openConfig, type OpenConfig } from '../helpers/lsp-client';
+import { before, describe, test } from 'node:test';
+import type { SemanticTokens, SemanticTokensLegend } from 'vscode-languageserver-protocol';
+import { fileUri, openConfigForSuite } from '../helpers/lsp-client';
 
 const MAIN = [
   'myhostname = mx.example.com',
@@ -59,34 +59,25 @@ function decode(text: string, tokens: SemanticTokens, legend: SemanticTokensLege
 }
 
 describe('semantic tokens over stdio', () => {
-  let c: LspClient;
-  let init: InitializeResult;
-  let dir: string;
-  let mainUri: string;
-  let masterUri: string;
   let legend: SemanticTokensLegend;
 
-  let cfg: OpenConfig | undefined;
-
-  before(async () => {
-    cfg = await openConfig({ main: MAIN, master: MASTER }, { prefix: 'pf-sem-', settings: { postfix: { version: '3.9' } } });
-    ({ client: c, init, dir, mainUri, masterUri } = cfg);
-    legend = (init.capabilities.semanticTokensProvider as { legend: SemanticTokensLegend }).legend;
+  const cfg = openConfigForSuite({ main: MAIN, master: MASTER }, { prefix: 'pf-sem-', settings: { postfix: { version: '3.9' } } });
+  before(() => {
+    legend = (cfg.init.capabilities.semanticTokensProvider as { legend: SemanticTokensLegend }).legend;
   });
-  after(() => cfg?.dispose());
 
-  const tokens = async (uri: string, text: string) => decode(text, await c.request<SemanticTokens>('textDocument/semanticTokens/full', { textDocument: { uri } }), legend);
+  const tokens = async (uri: string, text: string) => decode(text, await cfg.client.request<SemanticTokens>('textDocument/semanticTokens/full', { textDocument: { uri } }), legend);
   const brief = (ts: Decoded[]) => ts.map((t) => `${t.line} ${t.text} ${t.type}${t.modifiers.map((m) => `.${m}`).join('')}`);
 
   test('capability and legend', () => {
-    const p = init.capabilities.semanticTokensProvider as { full: boolean; range: boolean };
+    const p = cfg.init.capabilities.semanticTokensProvider as { full: boolean; range: boolean };
     assert.equal(p.full, true);
     assert.ok(legend.tokenTypes.includes('unknownParameter') && legend.tokenTypes.includes('unreachableRestriction'));
     assert.deepEqual(legend.tokenModifiers, ['declaration', 'deprecated']);
   });
 
   test('main.cf: every kind the grammar cannot know, nothing on built-in names in good standing', async () => {
-    assert.deepEqual(brief(await tokens(mainUri, MAIN)), [
+    assert.deepEqual(brief(await tokens(cfg.mainUri, MAIN)), [
       '0 myhostname overriddenSetting',
       '0 mx.example.com overriddenSetting',
       '3 strict class',
@@ -105,7 +96,7 @@ describe('semantic tokens over stdio', () => {
   });
 
   test('master.cf: overridden -o, unreachable words, user-defined $ref, unknown -o name', async () => {
-    assert.deepEqual(brief(await tokens(masterUri, MASTER)), [
+    assert.deepEqual(brief(await tokens(cfg.masterUri, MASTER)), [
       '2 -o smtpd_client_restrictions=strict overriddenSetting',
       '3 permit unreachableRestriction',
       '4 office_net variable',
@@ -115,17 +106,17 @@ describe('semantic tokens over stdio', () => {
 
   test('tokens follow edits: the override removed, the first myhostname is live again', async () => {
     const edited = MAIN.replace('myhostname = mail.example.com\n', '');
-    c.didChange(mainUri, 2, [{ text: edited }]);
-    const got = brief(await tokens(mainUri, edited));
+    cfg.client.didChange(cfg.mainUri, 2, [{ text: edited }]);
+    const got = brief(await tokens(cfg.mainUri, edited));
     assert.ok(!got.some((t) => t.includes('overriddenSetting')), got.join('\n'));
-    c.didChange(mainUri, 3, [{ text: MAIN }]);
+    cfg.client.didChange(cfg.mainUri, 3, [{ text: MAIN }]);
   });
 
   test('a lookup table and garbage params get no tokens; the server lives on', async () => {
-    const tableUri = fileUri(join(dir, 'access'));
-    c.didOpen(tableUri, 'postfix-map', 'example.com REJECT\n');
-    assert.deepEqual(await c.request('textDocument/semanticTokens/full', { textDocument: { uri: tableUri } }), { data: [] });
-    assert.deepEqual(await c.request('textDocument/semanticTokens/full', { textDocument: null }), { data: [] });
-    assert.ok((await tokens(mainUri, MAIN)).length > 0);
+    const tableUri = fileUri(join(cfg.dir, 'access'));
+    cfg.client.didOpen(tableUri, 'postfix-map', 'example.com REJECT\n');
+    assert.deepEqual(await cfg.client.request('textDocument/semanticTokens/full', { textDocument: { uri: tableUri } }), { data: [] });
+    assert.deepEqual(await cfg.client.request('textDocument/semanticTokens/full', { textDocument: null }), { data: [] });
+    assert.ok((await tokens(cfg.mainUri, MAIN)).length > 0);
   });
 });
