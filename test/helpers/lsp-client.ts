@@ -428,13 +428,15 @@ export async function openConfig(
 
 /**
  * openConfig for the suite (or file) it is called in: started in a before
- * hook, disposed in an after hook. The fields are set once that hook has run,
- * so the tests (and later hooks) read them, not the suite's body.
+ * hook (then `ready` awaited), disposed in an after hook. The fields are set
+ * once that hook has run, so the tests read them, not the suite's body.
  */
-export function openConfigForSuite(files: Parameters<typeof openConfig>[0], options: Parameters<typeof openConfig>[1] = {}): OpenConfig {
+export function openConfigForSuite(files: Parameters<typeof openConfig>[0], options: Parameters<typeof openConfig>[1] = {}, ready?: (cfg: OpenConfig) => unknown): OpenConfig {
   const cfg = {} as OpenConfig;
+  // `ready` in the same hook: a second hook of a file's top level may run before this one is done.
   before(async () => {
     Object.assign(cfg, await openConfig(files, options));
+    await ready?.(cfg);
   });
   after(() => cfg.dispose?.());
   return cfg;

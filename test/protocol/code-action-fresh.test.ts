@@ -8,10 +8,10 @@
 // wrong place). Every proof is an order of messages, never a time.
 
 import { strict as assert } from 'node:assert';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { CodeAction, Diagnostic } from 'vscode-languageserver-protocol';
-import { openConfig, type OpenConfig } from '../helpers/lsp-client';
-import { accessMapText } from '../helpers/map-config';
+import { openConfigForSuite } from '../helpers/lsp-client';
+import { coldAccessMaps } from '../helpers/map-config';
 
 const MAIN = `compatibility_level = 3.6
 myhostname = mx.example.test
@@ -21,16 +21,10 @@ smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
 const MASTER = 'smtp      inet  n       -       y       -       -       smtpd\n';
 const FIX = 'Change to smtpd_helo_required';
 
-let cfg: OpenConfig;
 let version = 1;
 let text = MAIN;
-before(async () => {
-  // Two big maps on disk, not open: naming one in main.cf makes the next analysis parse it cold, in many steps.
-  const map = accessMapText(200_000);
-  cfg = await openConfig({ main: MAIN, master: MASTER, others: { big1: map, big2: map.replace('user7@', 'user8@') } }, { prefix: 'pf-code-action-fresh-' });
-  await cfg.client.waitForDiagnostics(cfg.mainUri, { version: 1 });
-});
-after(() => cfg?.dispose());
+// Two big maps on disk, not open: naming one in main.cf makes the next analysis parse it cold, in many steps.
+const cfg = openConfigForSuite({ main: MAIN, master: MASTER, others: coldAccessMaps('big1', 'big2') }, { prefix: 'pf-code-action-fresh-' }, (c) => c.client.waitForDiagnostics(c.mainUri, { version: 1 }));
 
 /** main.cf edited as an editor does: `insert` at the start of `line`. */
 function edit(line: number, insert: string): void {

@@ -10,10 +10,10 @@
 import { strict as assert } from 'node:assert';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { WorkspaceEdit } from 'vscode-languageserver-protocol';
-import { openConfig, type OpenConfig } from '../helpers/lsp-client';
-import { accessMapText } from '../helpers/map-config';
+import { openConfigForSuite } from '../helpers/lsp-client';
+import { coldAccessMaps } from '../helpers/map-config';
 import { applyEdits } from '../helpers/workspace-edit';
 import { fsReader, main } from '../../server/src/cli/main';
 import { unifiedDiff } from '../../server/src/cli/recipe';
@@ -30,14 +30,8 @@ smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
 `;
 const MASTER = 'smtp      inet  n       -       y       -       -       smtpd\n';
 
-let cfg: OpenConfig;
-before(async () => {
-  // Two big maps on disk, not open: naming one in main.cf makes the next analysis parse it cold, in many steps.
-  const map = accessMapText(200_000);
-  cfg = await openConfig({ main: MAIN, master: MASTER, others: { big: map, big2: map.replace('user7@', 'user8@') } }, { prefix: 'pf-harden-steps-' });
-  await cfg.client.waitForDiagnostics(cfg.mainUri, { version: 1 });
-});
-after(() => cfg?.dispose());
+// Two big maps on disk, not open: naming one in main.cf makes the next analysis parse it cold, in many steps.
+const cfg = openConfigForSuite({ main: MAIN, master: MASTER, others: coldAccessMaps('big', 'big2') }, { prefix: 'pf-harden-steps-' }, (c) => c.client.waitForDiagnostics(c.mainUri, { version: 1 }));
 
 /** `edit` applied to main.cf's `text` is what `postfix-lint --fix --diff` makes of that text on disk. */
 function assertCliFix(text: string, edit: WorkspaceEdit): void {

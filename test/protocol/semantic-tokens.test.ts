@@ -4,7 +4,7 @@
 
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
-import { before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { SemanticTokens, SemanticTokensLegend } from 'vscode-languageserver-protocol';
 import { fileUri, openConfigForSuite } from '../helpers/lsp-client';
 
@@ -61,9 +61,8 @@ function decode(text: string, tokens: SemanticTokens, legend: SemanticTokensLege
 describe('semantic tokens over stdio', () => {
   let legend: SemanticTokensLegend;
 
-  const cfg = openConfigForSuite({ main: MAIN, master: MASTER }, { prefix: 'pf-sem-', settings: { postfix: { version: '3.9' } } });
-  before(() => {
-    legend = (cfg.init.capabilities.semanticTokensProvider as { legend: SemanticTokensLegend }).legend;
+  const cfg = openConfigForSuite({ main: MAIN, master: MASTER }, { prefix: 'pf-sem-', settings: { postfix: { version: '3.9' } } }, (c) => {
+    legend = (c.init.capabilities.semanticTokensProvider as { legend: SemanticTokensLegend }).legend;
   });
 
   const tokens = async (uri: string, text: string) => decode(text, await cfg.client.request<SemanticTokens>('textDocument/semanticTokens/full', { textDocument: { uri } }), legend);
