@@ -441,3 +441,34 @@ export function openConfigForSuite(files: Parameters<typeof openConfig>[0], opti
   after(() => cfg.dispose?.());
   return cfg;
 }
+
+/** A server of a suite (serverForSuite); the fields are set once its before hook has run. */
+export interface SuiteServer {
+  client: LspClient;
+  init: InitializeResult;
+  /** The workspace root: a new temporary directory (removed after the suite). */
+  dir: string;
+}
+
+/**
+ * A built server for the suite (or file) it is called in, on a new temporary
+ * workspace root that `setup` fills before the server starts: started and
+ * initialized (with the client `capabilities`) in a before hook, stopped and
+ * the directory removed in an after hook. For tests that need no main.cf and
+ * master.cf opened (else openConfigForSuite).
+ */
+export function serverForSuite(prefix: string, options: { setup?: (dir: string) => void; start?: StartOptions; capabilities?: object } = {}): SuiteServer {
+  const s = {} as SuiteServer;
+  before(async () => {
+    ensureBuilt();
+    s.dir = mkdtempSync(join(tmpdir(), prefix));
+    options.setup?.(s.dir);
+    s.client = LspClient.start(options.start);
+    s.init = await s.client.initialize(fileUri(s.dir), options.capabilities ?? {});
+  });
+  after(async () => {
+    await s.client?.dispose();
+    if (s.dir) rmSync(s.dir, { recursive: true, force: true });
+  });
+  return s;
+}

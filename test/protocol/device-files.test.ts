@@ -6,62 +6,51 @@
 
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { Diagnostic, Hover } from 'vscode-languageserver-protocol';
-import { ensureBuilt, fileUri, LspClient } from '../helpers/lsp-client';
+import { fileUri, serverForSuite } from '../helpers/lsp-client';
 
 /** Far above what these requests need; reaching it means the server is stuck. */
 const STUCK_MS = 60_000;
 
-let tmp: string;
-let c: LspClient;
 let MAIN: string;
-
-before(async () => {
-  ensureBuilt();
-  tmp = mkdtempSync(join(tmpdir(), 'pf-devices-'));
-  execFileSync('mkfifo', [join(tmp, 'fifo')]);
-  MAIN = [
-    'compatibility_level = 3.6',
-    'myhostname = mx.example.test',
-    'mynetworks = 127.0.0.0/8',
-    'smtpd_client_restrictions = check_client_access cidr:/dev/urandom',
-    'smtpd_helo_restrictions = check_helo_access hash:/dev/zero',
-    `smtpd_sender_restrictions = check_sender_access cidr:${tmp}/fifo`,
-    'smtpd_data_restrictions = check_client_access cidr:/proc/self/environ',
-    'smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination',
-    '',
-  ].join('\n');
-  writeFileSync(join(tmp, 'main.cf'), MAIN);
-  writeFileSync(join(tmp, 'master.cf'), 'smtp      inet  n       -       n       -       -       smtpd\n');
-  c = LspClient.start({
-    onServerRequest: (method, params) => (method === 'workspace/configuration' ? params.items.map(() => ({ mode: 'live' })) : null),
-  });
-  await c.initialize(fileUri(tmp), { workspace: { configuration: true } });
-});
-
-after(async () => {
-  await c?.dispose();
-  rmSync(tmp, { recursive: true, force: true });
+const server = serverForSuite('pf-devices-', {
+  setup: (tmp) => {
+    execFileSync('mkfifo', [join(tmp, 'fifo')]);
+    MAIN = [
+      'compatibility_level = 3.6',
+      'myhostname = mx.example.test',
+      'mynetworks = 127.0.0.0/8',
+      'smtpd_client_restrictions = check_client_access cidr:/dev/urandom',
+      'smtpd_helo_restrictions = check_helo_access hash:/dev/zero',
+      `smtpd_sender_restrictions = check_sender_access cidr:${tmp}/fifo`,
+      'smtpd_data_restrictions = check_client_access cidr:/proc/self/environ',
+      'smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination',
+      '',
+    ].join('\n');
+    writeFileSync(join(tmp, 'main.cf'), MAIN);
+    writeFileSync(join(tmp, 'master.cf'), 'smtp      inet  n       -       n       -       -       smtpd\n');
+  },
+  start: { onServerRequest: (method, params) => (method === 'workspace/configuration' ? params.items.map(() => ({ mode: 'live' })) : null) },
+  capabilities: { workspace: { configuration: true } },
 });
 
 const pf001 = (ds: Diagnostic[]) => ds.filter((d) => d.code === 'PF001');
 
 test('device files, FIFOs and /proc are reported as unreadable, and the server keeps answering', async () => {
-  const uri = fileUri(join(tmp, 'main.cf'));
-  c.didOpen(uri, 'postfix-main', MAIN, 1);
-  const diagnostics = await c.waitForDiagnostics(uri, { match: (ds) => pf001(ds).length >= 4, timeoutMs: STUCK_MS });
+  const uri = fileUri(join(server.dir, 'main.cf'));
+  server.client.didOpen(uri, 'postfix-main', MAIN, 1);
+  const diagnostics = await server.client.waitForDiagnostics(uri, { match: (ds) => pf001(ds).length >= 4, timeoutMs: STUCK_MS });
   const messages = pf001(diagnostics).map((d) => `${d.range.start.line}: ${d.message}`).sort();
   assert.deepEqual(messages, [
     '3: cidr:/dev/urandom: cannot open /dev/urandom: a system file (below /proc, /sys or /dev), never read.',
     '4: hash:/dev/zero: cannot open /dev/zero: a system file (below /proc, /sys or /dev), never read.',
-    `5: cidr:${tmp}/fifo: cannot open ${tmp}/fifo: not a regular file.`,
+    `5: cidr:${server.dir}/fifo: cannot open ${server.dir}/fifo: not a regular file.`,
     `6: cidr:/proc/self/environ: cannot open /proc/self/environ: a system file (below /proc, /sys or /dev), never read.`,
   ]);
   assert.ok(!diagnostics.some((d) => d.code === 'PF374'), 'none of them is "does not exist"');
-  const hover = await c.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 3 } }, STUCK_MS);
+  const hover = await server.client.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 3 } }, STUCK_MS);
   assert.ok(hover && JSON.stringify(hover.contents).includes('myhostname'));
 });
