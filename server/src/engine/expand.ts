@@ -79,7 +79,7 @@ const WS = ' \t\r\n';
 const NAME_CHAR = /[A-Za-z0-9_]/;
 const MAX_NESTING = 100;
 // Beyond this output size a value is certainly runaway (e.g. $a = $a$a); stop.
-const MAX_OUTPUT = 1 << 22;
+export const MAX_OUTPUT = 1 << 22;
 
 interface Ctx {
   lookup: Lookup;

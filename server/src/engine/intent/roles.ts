@@ -11,7 +11,8 @@
 import type { MasterService } from '../mastercf';
 import { findSmtpdService, loadSimConfig, ServiceView, splitList, smtpdServices as simServices, type SimConfig } from '../simulate/config';
 import { applyTextEdits, replaceEntryValue } from '../rules/edits';
-import { simulateTransaction } from '../simulate/simulate';
+import { simulateTransactionSteps } from '../simulate/simulate';
+import type { Steps } from '../steps';
 import type { SimulationResult, TraceStep } from '../simulate/types';
 import type { RuleContext, SmtpdService } from '../rules/context';
 import { bracketedSim } from '../rules/mynetworks';
@@ -164,15 +165,18 @@ export function decidingStep(res: SimulationResult): TraceStep | undefined {
   return top[top.length - 1] ?? steps[steps.length - 1];
 }
 
-/** Simulates one transaction on a service (memoised per context). */
-export function probe(
+/** Simulates one transaction on a service (memoised per context), in steps: it yields inside its restriction walk (simulate.ts) and after it. */
+export function* probeSteps(
   ctx: RuleContext,
   svc: SmtpdService,
   tx: { client?: { address: string; hostname?: string }; saslUser?: string; sender: string; recipient: string },
-): Probe {
-  const key = `intent:probe:${svc.key}:${JSON.stringify(tx)}`;
-  return ctx.once(key, () => {
-    const run = (sim: SimConfig) => simulateTransaction(sim, {
+): Steps<Probe> {
+  const probes = ctx.once('intent:probes', () => new Map<string, Probe>());
+  const key = `${svc.key}:${JSON.stringify(tx)}`;
+  const kept = probes.get(key);
+  if (kept) return kept;
+  const run = (sim: SimConfig) =>
+    simulateTransactionSteps(sim, {
       service: simName(ctx, svc),
       client: tx.client ?? { address: OUTSIDE_ADDRESS, hostname: OUTSIDE_HOST },
       helo: OUTSIDE_HOST,
@@ -181,19 +185,21 @@ export function probe(
       recipients: [tx.recipient],
       through: 'rcpt',
     });
-    // As if PF503 were fixed: an unbracketed IPv6 network would stop smtpd before it answers anyone.
-    const result = run(bracketedSim(ctx));
-    // mynetworks trusts the outside address (0.0.0.0/0): look again as if it trusted only this machine.
-    const viaMynetworks = result.trace.some((s) => s.depth === 0 && s.result === 'permit' && /^permit_mynetworks\b/i.test(s.restriction));
-    if (viaMynetworks) {
-      const patched = localMynetworks(ctx);
-      if (patched) {
-        const again = run(patched);
-        return { service: svc, result: again, culprit: decidingStep(again), behind: true };
-      }
-    }
-    return { service: svc, result, culprit: decidingStep(result) };
-  });
+  const label = `intent probe ${svc.key}: ${tx.saslUser ? `${tx.saslUser}, ` : ''}${tx.sender} -> ${tx.recipient}`;
+  // As if PF503 were fixed: an unbracketed IPv6 network would stop smtpd before it answers anyone.
+  const result = yield* run(bracketedSim(ctx));
+  yield label;
+  let made: Probe = { service: svc, result, culprit: decidingStep(result) };
+  // mynetworks trusts the outside address (0.0.0.0/0): look again as if it trusted only this machine.
+  const viaMynetworks = result.trace.some((s) => s.depth === 0 && s.result === 'permit' && /^permit_mynetworks\b/i.test(s.restriction));
+  const patched = viaMynetworks ? localMynetworks(ctx) : undefined;
+  if (patched) {
+    const again = yield* run(patched);
+    yield `${label}, mynetworks as if local`;
+    made = { service: svc, result: again, culprit: decidingStep(again), behind: true };
+  }
+  probes.set(key, made);
+  return made;
 }
 
 /** The simulator's view of the configuration with mynetworks = 127.0.0.0/8 [::1]/128 (same line numbers). */

@@ -4,12 +4,13 @@
 // the restriction that decides it (seed 000: `smtpd_client_restrictions =
 // permit_mynetworks, reject` with inet_interfaces = all).
 
-import { culpritText, OUTSIDE_ADDRESS, OUTSIDE_DOMAIN, OUTSIDE_HOST, itemAtStep, probe, probeDomains, serverRoles } from '../intent/roles';
+import { culpritText, OUTSIDE_ADDRESS, OUTSIDE_DOMAIN, OUTSIDE_HOST, itemAtStep, probeSteps, probeDomains, serverRoles } from '../intent/roles';
 import { recipeFix } from '../recipes';
 import type { Fix, Problem, TextEdit } from '../types';
 import type { RuleContext, SmtpdService } from './context';
 import { removeTokens, setMainParameter } from './edits';
 import { code, problem, Rule } from './rule';
+import { drain } from '../steps';
 import { ByLocation, listText } from './util';
 
 export const MX_REFUSES_OWN_MAIL = code('PF540', 'mx-refuses-own-mail', 'error', 'correctness', 'The server listens on port 25 for its own domains but refuses mail from outside servers');
@@ -35,11 +36,14 @@ function removalFix(ctx: RuleContext, svc: SmtpdService, step: Parameters<typeof
 export const mxRefusesOwnMailRule: Rule = {
   codes: [MX_REFUSES_OWN_MAIL],
   check(ctx) {
+    return drain(mxRefusesOwnMailRule.steps!(ctx));
+  },
+  *steps(ctx) {
     const roles = serverRoles(ctx);
     const found = new ByLocation<Finding>();
     for (const svc of roles.mx) {
       for (const d of probeDomains(ctx)) {
-        const p = probe(ctx, svc, { sender: `someone@${OUTSIDE_DOMAIN}`, recipient: `postmaster@${d.domain}` });
+        const p = yield* probeSteps(ctx, svc, { sender: `someone@${OUTSIDE_DOMAIN}`, recipient: `postmaster@${d.domain}` });
         const step = p.culprit;
         if (!step || !step.source || step.assumed) continue;
       // 4.3.x: a table that cannot be opened or a broken setting (their own findings), not a policy that refuses.

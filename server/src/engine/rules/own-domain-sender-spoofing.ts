@@ -5,11 +5,12 @@
 // Silent when a milter or policy service may judge senders (SPF/DMARC) or when
 // a check_sender_access WARN already logs it.
 
-import { hasExternalSenderChecks, OUTSIDE_ADDRESS, probe, probeDomains, serverRoles } from '../intent/roles';
+import { hasExternalSenderChecks, OUTSIDE_ADDRESS, probeSteps, probeDomains, serverRoles } from '../intent/roles';
 import { recipeFix } from '../recipes';
 import type { Problem } from '../types';
 import type { SmtpdService } from './context';
 import { code, problem, Rule } from './rule';
+import { drain } from '../steps';
 import { whereRange } from './sasl';
 import { ByLocation, listText } from './util';
 
@@ -18,13 +19,16 @@ export const OWN_DOMAIN_SENDER_SPOOFING = code('PF542', 'own-domain-sender-spoof
 export const ownDomainSenderSpoofingRule: Rule = {
   codes: [OWN_DOMAIN_SENDER_SPOOFING],
   check(ctx) {
+    return drain(ownDomainSenderSpoofingRule.steps!(ctx));
+  },
+  *steps(ctx) {
     const roles = serverRoles(ctx);
     const found = new ByLocation<{ svc: SmtpdService; domain: string; reply: string; behind?: boolean }>();
     for (const svc of roles.mx) {
       if (hasExternalSenderChecks(ctx, svc)) continue;
       const d = probeDomains(ctx).find((x) => x.label !== 'relay domain');
       if (!d) continue;
-      const p = probe(ctx, svc, { sender: `boss@${d.domain}`, recipient: `postmaster@${d.domain}` });
+      const p = yield* probeSteps(ctx, svc, { sender: `boss@${d.domain}`, recipient: `postmaster@${d.domain}` });
       const accepted = p.result.verdict === 'accept' || p.result.verdict === 'hold';
       if (!accepted || p.result.actions.warnings.length > 0) continue;
       // An outside address inside mynetworks is PF500/PF501's finding, not this one.

@@ -9,7 +9,7 @@
 import type { MasterService } from '../mastercf';
 import { reusedRelayMatrixSteps } from '../simulate/matrix-memo';
 import { drain, type Steps } from '../steps';
-import { simulateTransaction } from '../simulate/simulate';
+import { simulateTransactionSteps } from '../simulate/simulate';
 import { smtpdServices as simServices, type SimConfig } from '../simulate/config';
 import type { Fix, Problem, Range, TextEdit } from '../types';
 import type { RuleContext, SmtpdService } from './context';
@@ -177,7 +177,7 @@ function* relayFindings(ctx: RuleContext, sim: SimConfig, found: ByLocation<Rela
     yield () => `open relay ${cell.service}: tracing ${cell.client} -> ${cell.recipient}`;
     const recipient = matrix.recipients.find((r) => r.label === cell.recipient)!.address;
     const p = cell.probe;
-    const res = simulateTransaction(sim, {
+    const res = yield* simulateTransactionSteps(sim, {
       service: names.get(cell.service),
       client: { address: OUTSIDE },
       helo: p?.helo ?? matrix.helo,

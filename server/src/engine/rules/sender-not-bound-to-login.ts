@@ -3,11 +3,12 @@
 // smtpd_sender_login_maps and reject_sender_login_mismatch, every account
 // can send as every other (seed 004's submission settings fix this).
 
-import { hasExternalSenderChecks, OUTSIDE_DOMAIN, ownDomains, PROBE_USER, probe, serverRoles, serviceRange } from '../intent/roles';
+import { hasExternalSenderChecks, OUTSIDE_DOMAIN, ownDomains, PROBE_USER, probeSteps, serverRoles, serviceRange } from '../intent/roles';
 import { recipeFix } from '../recipes';
 import type { Problem } from '../types';
 import type { SmtpdService } from './context';
 import { code, problem, Rule } from './rule';
+import { drain } from '../steps';
 import { ByLocation, listText } from './util';
 
 export const SENDER_NOT_BOUND_TO_LOGIN = code('PF543', 'sender-not-bound-to-login', 'warning', 'security', 'Logged-in users may send as any address (no smtpd_sender_login_maps with reject_sender_login_mismatch)');
@@ -15,6 +16,9 @@ export const SENDER_NOT_BOUND_TO_LOGIN = code('PF543', 'sender-not-bound-to-logi
 export const senderNotBoundToLoginRule: Rule = {
   codes: [SENDER_NOT_BOUND_TO_LOGIN],
   check(ctx) {
+    return drain(senderNotBoundToLoginRule.steps!(ctx));
+  },
+  *steps(ctx) {
     const roles = serverRoles(ctx);
     const d = ownDomains(ctx);
     const domain = d.local[0] ?? d.virtual[0] ?? OUTSIDE_DOMAIN;
@@ -23,7 +27,7 @@ export const senderNotBoundToLoginRule: Rule = {
       // A milter or policy service (iRedAPD, rspamd) may bind senders to logins where the simulator cannot see.
       if (hasExternalSenderChecks(ctx, svc)) continue;
       const sender = `ceo@${domain}`;
-      const p = probe(ctx, svc, { saslUser: PROBE_USER, sender, recipient: `someone@${OUTSIDE_DOMAIN}` });
+      const p = yield* probeSteps(ctx, svc, { saslUser: PROBE_USER, sender, recipient: `someone@${OUTSIDE_DOMAIN}` });
       if (p.result.verdict !== 'accept' && p.result.verdict !== 'hold') continue;
       const at = serviceRange(ctx, svc);
       found.add(at.file, at.range, { svc, sender, reply: p.result.reply?.line ?? '250 2.1.5 Ok' });

@@ -3,12 +3,13 @@
 // mail to an outside domain refused (seed 000: recipient restrictions without
 // permit_sasl_authenticated, relay restrictions empty at compatibility level 0).
 
-import { culpritText, itemAtStep, OUTSIDE_ADDRESS, OUTSIDE_DOMAIN, ownDomains, PROBE_USER, probe, serverRoles } from '../intent/roles';
+import { culpritText, itemAtStep, OUTSIDE_ADDRESS, OUTSIDE_DOMAIN, ownDomains, PROBE_USER, probeSteps, serverRoles } from '../intent/roles';
 import { recipeFix } from '../recipes';
 import type { Fix, Problem, TextEdit } from '../types';
 import type { RuleContext, SmtpdService } from './context';
 import { setServiceOption } from './edits';
 import { code, problem, Rule } from './rule';
+import { drain } from '../steps';
 import { ByLocation, listText } from './util';
 
 export const SUBMISSION_CANNOT_SEND_OUT = code('PF541', 'submission-cannot-send-out', 'error', 'correctness', 'Logged-in users cannot send mail to outside domains through the submission service');
@@ -34,12 +35,15 @@ function permitFix(ctx: RuleContext, svc: SmtpdService, step: Parameters<typeof 
 export const submissionCannotSendOutRule: Rule = {
   codes: [SUBMISSION_CANNOT_SEND_OUT],
   check(ctx) {
+    return drain(submissionCannotSendOutRule.steps!(ctx));
+  },
+  *steps(ctx) {
     const roles = serverRoles(ctx);
     const d = ownDomains(ctx);
     const domain = d.local[0] ?? d.virtual[0] ?? OUTSIDE_DOMAIN;
     const found = new ByLocation<Finding>();
     for (const svc of roles.submission) {
-      const p = probe(ctx, svc, { saslUser: PROBE_USER, sender: `${PROBE_USER}@${domain}`, recipient: `someone@${OUTSIDE_DOMAIN}` });
+      const p = yield* probeSteps(ctx, svc, { saslUser: PROBE_USER, sender: `${PROBE_USER}@${domain}`, recipient: `someone@${OUTSIDE_DOMAIN}` });
       const step = p.culprit;
       if (!step || !step.source || step.assumed) continue;
       // 4.3.x: a table that cannot be opened or a broken setting (their own findings), not a policy that refuses.

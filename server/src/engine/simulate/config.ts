@@ -4,7 +4,7 @@
 // restriction that decided.
 
 import { defaultValue } from '../catalog/parameters';
-import { EXPANSION_TOO_LARGE, expandValue } from '../expand';
+import { EXPANSION_TOO_LARGE, MAX_OUTPUT, expandValue } from '../expand';
 import { parseMainCf, valueRange, type MainCf } from '../maincf/parse';
 import type { FileReader, Range } from '../types';
 import { ConfigFiles, type ConfigMode } from '../config-files';
@@ -16,6 +16,7 @@ import { parseIp } from './ip';
 import { Address4, Address6 } from 'ip-address';
 import type { AssumptionUsed, Assumptions, SourceRef } from './types';
 import { pushAll } from '../arrays';
+import { drain, type Steps } from '../steps';
 
 export interface SimConfig {
   dir: string;
@@ -96,9 +97,28 @@ type Effect = AssumptionUsed | 'service_name' | { tooLarge: string };
  */
 interface SharedValues {
   values: Map<string, { value: string; effects: Effect[] }>;
-  tokens: Map<string, { tokens: Located[]; effects: Effect[] }>;
+  tokens: Map<string, { tokens: Located[]; effects: Effect[]; plain?: Plain }>;
   lists: Map<string, { words: string[]; effects: Effect[] }>;
+  /** Other results of a service's values alone (sharedSteps). */
+  derived: Map<string, { value: unknown; effects: Effect[] }>;
 }
+
+/**
+ * A list whose value expands piece by piece: its words have no `$` and no
+ * braces, and the lists it refers to ($name alone) are plain themselves
+ * without referring back to it. Expanding it whole then gives its pieces'
+ * expansions joined by what separates them (no error, no brace group
+ * across pieces), so its tokens are its pieces' tokens, as long as the
+ * whole stays within the expansion limit: `length` is the expanded length,
+ * `names` the lists it refers to, itself included.
+ */
+interface Plain {
+  length: number;
+  names: Set<string>;
+}
+
+/** Tokens copied between two yields of a first tokenizing. */
+const TOKENS_PER_STEP = 1 << 16;
 
 const sharedValues = new WeakMap<SimConfig, Map<SimService | undefined, WeakMap<Assumptions, SharedValues>>>();
 
@@ -108,7 +128,7 @@ function sharedFor(config: SimConfig, service: SimService | undefined, assumptio
   let byAssumptions = byService.get(service);
   if (!byAssumptions) byService.set(service, (byAssumptions = new WeakMap()));
   let shared = byAssumptions.get(assumptions);
-  if (!shared) byAssumptions.set(assumptions, (shared = { values: new Map(), tokens: new Map(), lists: new Map() }));
+  if (!shared) byAssumptions.set(assumptions, (shared = { values: new Map(), tokens: new Map(), lists: new Map(), derived: new Map() }));
   return shared;
 }
 
@@ -337,39 +357,112 @@ export class ServiceView {
   }
 
   /** The list tokens of a parameter, each with its source when it can be located (shared: callers must not change them). */
-  tokens(name: string, depth = 0): Located[] {
-    // Once per name: a list of references to lists ($a1 = $a0 $a0, ...) would otherwise be rebuilt for every reference.
+  tokens(name: string): Located[] {
+    return drain(this.tokensSteps(name));
+  }
+
+  /**
+   * tokens() in steps: a list of references to lists ($a17 with a1 = $a0 $a0,
+   * 2^17 words) is put together from its pieces, yielding between them and
+   * every TOKENS_PER_STEP tokens copied.
+   */
+  *tokensSteps(name: string, depth = 0): Steps<Located[]> {
+    // Once per name: a list of references to lists would otherwise be rebuilt for every reference.
     const key = `${depth} ${name}`;
     const hit = this.shared.tokens.get(key);
     if (hit) {
       for (const e of hit.effects) this.effect(e);
       return hit.tokens;
     }
-    const { result: tokens, effects } = this.recorded(() => this.computeTokens(name, depth));
-    this.shared.tokens.set(key, { tokens, effects });
-    return tokens;
+    const effects: Effect[] = [];
+    const before = this.tooLarge.length;
+    this.recording.push(effects);
+    let made: { tokens: Located[]; plain?: Plain };
+    try {
+      made = yield* this.computeTokens(name, depth);
+    } finally {
+      this.recording.pop();
+    }
+    // The lists it refers to are tokenized before it is expanded whole: name it first, as the one the
+    // transaction needed (simulate.ts tooLargeReason), then the references it went through.
+    const own = effects.findIndex((e) => typeof e === 'object' && 'tooLarge' in e && e.tooLarge === name);
+    const first = effects.findIndex((e) => typeof e === 'object' && 'tooLarge' in e);
+    if (own > first) effects.splice(first, 0, ...effects.splice(own, 1));
+    const at = this.tooLarge.indexOf(name);
+    if (at > before) this.tooLarge.splice(before, 0, ...this.tooLarge.splice(at, 1));
+    this.shared.tokens.set(key, { ...made, effects });
+    return made.tokens;
   }
 
-  private computeTokens(name: string, depth: number): Located[] {
+  private *computeTokens(name: string, depth: number): Steps<{ tokens: Located[]; plain?: Plain }> {
     const r = this.raw(name);
-    const expanded = this.list(name);
-    if (r.value === undefined || depth > 20) return expanded.map((text) => ({ text, parameter: name }));
+    if (r.value === undefined || depth > 20) {
+      const tokens = this.list(name).map((text) => ({ text, parameter: name }));
+      // Words alone: what they expand to is what is written.
+      const literal = r.value !== undefined && !/[${]/.test(r.value);
+      return { tokens, plain: literal ? { length: r.value!.length, names: new Set([name]) } : undefined };
+    }
     const located: Located[] = [];
+    const source = (start: number, end: number): SourceRef | undefined => {
+      const range = r.valueOffset?.(start, end) ?? r.source?.range;
+      return range && r.source ? { file: r.source.file, range } : undefined;
+    };
+    // Plain pieces (words without $ or braces, references to plain lists) expand to themselves or
+    // to those lists: see Plain. Then the whole value need not be expanded and split again.
+    let plain: Plain | undefined = { length: r.value.length, names: new Set([name]) };
     for (const t of tokenOffsets(r.value)) {
       const ref = REF_ONLY.exec(t.text);
       if (ref) {
-        pushAll(located, this.tokens(ref[1] ?? ref[2] ?? ref[3], depth + 1));
+        const refName = ref[1] ?? ref[2] ?? ref[3];
+        const sub = yield* this.tokensSteps(refName, depth + 1);
+        const subPlain = this.shared.tokens.get(`${depth + 1} ${refName}`)?.plain;
+        if (plain && subPlain && !subPlain.names.has(name)) {
+          plain.length += subPlain.length - t.text.length;
+          for (const n of subPlain.names) plain.names.add(n);
+        } else plain = undefined;
+        for (let from = 0; from < sub.length; from += TOKENS_PER_STEP) {
+          if (from > 0) yield `simulate: tokenizing ${name}, ${located.length} tokens`;
+          pushAll(located, from === 0 && sub.length <= TOKENS_PER_STEP ? sub : sub.slice(from, from + TOKENS_PER_STEP));
+        }
         continue;
       }
-      const sub = t.text.includes('$') ? splitList(this.expand(t.text, name)) : [t.text];
-      const range = r.valueOffset?.(t.start, t.end) ?? r.source?.range;
-      for (const text of sub) located.push({ text, parameter: name, source: range && r.source ? { file: r.source.file, range } : undefined });
+      const dollar = t.text.includes('$');
+      if (dollar || t.text.includes('{')) plain = undefined;
+      const sub = dollar ? splitList(this.expand(t.text, name)) : [t.text];
+      const at = source(t.start, t.end);
+      for (const text of sub) located.push({ text, parameter: name, source: at });
     }
+    if (plain && plain.length <= MAX_OUTPUT) return { tokens: located, plain };
+    yield `simulate: tokenizing ${name}, ${located.length} tokens`;
     // If piecewise expansion disagrees with Postfix's whole-value expansion, trust the latter.
+    const expanded = this.list(name);
     if (located.length !== expanded.length || located.some((l, i) => l.text !== expanded[i])) {
-      return expanded.map((text) => ({ text, parameter: name, source: r.source }));
+      return { tokens: expanded.map((text) => ({ text, parameter: name, source: r.source })) };
     }
-    return located;
+    return { tokens: located };
+  }
+
+  /**
+   * A result computed from this service's values alone (no tables, nothing
+   * of the transaction), once for every view that shares them; its effects
+   * are replayed like those of the values. Shared: callers must not change it.
+   */
+  *sharedSteps<T>(key: string, make: () => Steps<T>): Steps<T> {
+    const hit = this.shared.derived.get(key);
+    if (hit) {
+      for (const e of hit.effects) this.effect(e);
+      return hit.value as T;
+    }
+    const effects: Effect[] = [];
+    this.recording.push(effects);
+    let value: T;
+    try {
+      value = yield* make();
+    } finally {
+      this.recording.pop();
+    }
+    this.shared.derived.set(key, { value, effects });
+    return value;
   }
 
   /** The engine's table for a spec, parsed once per configuration (the relay matrix runs dozens of transactions). */

@@ -50,9 +50,22 @@ export class SmtpdCrash extends Error {
 /** Steps in a row that decide nothing, shown before the rest of the run is summed up. */
 export const SHOWN_RUN = 50;
 
-/** Steps of one run share the stage, recipient, list and nesting depth. */
-function runKey(s: TraceStep): string {
-  return `${s.stage}|${s.recipient ?? ''}|${s.list ?? ''}|${s.parameter ?? ''}|${s.depth}`;
+/**
+ * The run of steps that decided nothing that the trace ends with. Steps of
+ * one run share the stage, recipient, list, parameter and nesting depth.
+ */
+interface Run {
+  stage: SmtpStage;
+  recipient?: string;
+  list?: RestrictionList;
+  parameter?: string;
+  depth: number;
+  shown: number;
+  /** The step that sums up the rest of the run, once SHOWN_RUN are shown; its text is written when the run ends. */
+  summary?: TraceStep;
+  hidden: number;
+  /** The restriction of the last hidden step. */
+  last: string;
 }
 
 export class Session {
@@ -97,8 +110,10 @@ export class Session {
   readonly trace: TraceStep[] = [];
   /** Steps taken, shown or summed up (the trace stops growing in a long run of steps that decide nothing). */
   steps = 0;
+  /** Restrictions walked so far (restrictions.ts yields every RESTRICTIONS_PER_STEP). */
+  walked = 0;
   /** The run of steps that decided nothing that the trace ends with. */
-  private run?: { key: string; shown: number; summary?: TraceStep; hidden?: number };
+  private run?: Run;
   readonly logWarnings: string[] = [];
 
   constructor(
@@ -121,16 +136,25 @@ export class Session {
 
   step(ctx: Ctx | undefined, s: Omit<TraceStep, 'stage' | 'depth' | 'list' | 'parameter'> & { depth?: number }): void {
     this.steps++;
+    const depth = s.depth ?? ctx?.depth ?? 0;
+    const run = this.run;
+    const same = run !== undefined && run.stage === this.where && run.recipient === this.currentRcpt && run.list === ctx?.list && run.parameter === ctx?.parameter && run.depth === depth;
+    if (s.result === 'dunno' && same && run.shown >= SHOWN_RUN) {
+      this.hide(run, s.restriction, s.source);
+      return;
+    }
+    this.closeRun();
     const step: TraceStep = {
       stage: this.where,
       ...(this.currentRcpt !== undefined ? { recipient: this.currentRcpt } : {}),
       list: ctx?.list,
       parameter: ctx?.parameter,
-      depth: s.depth ?? ctx?.depth ?? 0,
+      depth,
       ...s,
     };
-    if (step.result === 'dunno' ? this.summarised(step) : false) return;
-    this.run = step.result === 'dunno' ? { key: runKey(step), shown: (this.run?.key === runKey(step) ? this.run.shown : 0) + 1 } : undefined;
+    if (s.result !== 'dunno') this.run = undefined;
+    else if (same) run.shown++;
+    else this.run = { stage: this.where, recipient: this.currentRcpt, list: ctx?.list, parameter: ctx?.parameter, depth, shown: 1, hidden: 0, last: '' };
     this.trace.push(step);
   }
 
@@ -140,18 +164,22 @@ export class Session {
    * steps of the run are kept, the rest become one step that counts them, so
    * that the trace stays small. Steps that decide are always kept.
    */
-  private summarised(step: TraceStep): boolean {
-    const run = this.run;
-    if (!run || run.key !== runKey(step) || run.shown < SHOWN_RUN) return false;
+  private hide(run: Run, restriction: string, source: SourceRef | undefined): void {
     if (!run.summary) {
-      run.summary = { stage: step.stage, ...(step.recipient !== undefined ? { recipient: step.recipient } : {}), list: step.list, parameter: step.parameter, depth: step.depth, restriction: '...', result: 'dunno', why: '' };
-      run.hidden = 0;
+      run.summary = { stage: run.stage, ...(run.recipient !== undefined ? { recipient: run.recipient } : {}), list: run.list, parameter: run.parameter, depth: run.depth, restriction: '...', result: 'dunno', why: '' };
       this.trace.push(run.summary);
     }
-    run.hidden = (run.hidden ?? 0) + 1;
-    run.summary.why = `${run.hidden} more restriction${run.hidden === 1 ? '' : 's'} in a row made no decision (not shown; the last: ${step.restriction.slice(0, 200)})`;
-    if (step.source) run.summary.source = step.source;
-    return true;
+    run.hidden++;
+    run.last = restriction;
+    if (source) run.summary.source = source;
+  }
+
+  /** Writes the summing-up step's text (see hide); the trace is complete after this. */
+  closeRun(): void {
+    const run = this.run;
+    if (!run?.summary) return;
+    run.summary.why = `${run.hidden} more restriction${run.hidden === 1 ? '' : 's'} in a row made no decision (not shown; the last: ${run.last.slice(0, 200)})`;
+    this.run = undefined;
   }
 
   warn(msg: string): void {
@@ -201,7 +229,7 @@ export class Session {
 
   private noteConversion(why: string): void {
     this.steps++;
-    this.run = undefined;
+    this.closeRun();
     this.trace.push({ stage: this.where, ...(this.currentRcpt !== undefined ? { recipient: this.currentRcpt } : {}), restriction: 'defer_if_reject', result: 'note', why, depth: 0 });
   }
 

@@ -6,11 +6,12 @@
 import { canonicalAddress, parseIp } from './ip';
 import { findSmtpdService, loadSimConfig, ServiceView, type Located, type SimConfig } from './config';
 import { parseReplyLine } from './reply';
-import { CHECK_CLIENT_ACL, CHECK_HELO_ACL, CHECK_RECIP_ACL, CHECK_SENDER_ACL, Evaluator, RELAY_REQUIRED } from './restrictions';
+import { CHECK_CLIENT_ACL, CHECK_HELO_ACL, CHECK_RECIP_ACL, CHECK_SENDER_ACL, Evaluator, RELAY_REQUIRED, RESTRICTIONS_PER_STEP } from './restrictions';
 import { Abort, DUNNO, REJECT, Session, SmtpdCrash } from './session';
 import type { FileReader } from '../types';
 import { EXPANSION_TOO_LARGE } from '../expand';
 import { dictFormFatal } from '../tables/open';
+import { drain, type Steps } from '../steps';
 import type { Assumptions, RecipientOutcome, Reply, RestrictionList, SimulationResult, SmtpStage, TraceStep, Transaction, Verdict } from './types';
 
 const BOOLEANS = [
@@ -83,8 +84,53 @@ function badTableForm(words: readonly string[]): string | undefined {
   return found ?? undefined;
 }
 
+/**
+ * has_required(): whether the recipient or relay restrictions have a relay
+ * guard, following restriction classes without a limit (a loop it enters
+ * never ends: smtpd crashes), with the warnings smtpd logs on the way.
+ */
+function* relayGuardSteps(view: ServiceView, ev: Evaluator): Steps<{ found: boolean; warnings: string[]; crash?: string[] }> {
+  const classes = yield* ev.classesSteps();
+  const warnings: string[] = [];
+  let looked = 0;
+  function* has(list: Located[], chain: string[]): Steps<boolean> {
+    for (let i = 0; i < list.length; i++) {
+      if (++looked % RESTRICTIONS_PER_STEP === 0) yield `simulate startup: ${looked} restrictions looked at for the relay guard`;
+      const t = list[i].text;
+      const lt = t.toLowerCase();
+      if (lt === 'warn_if_reject' && i + 1 < list.length) {
+        i++;
+        continue;
+      }
+      if (lt === 'permit') {
+        if (i + 1 < list.length) warnings.push(`restriction \`${list[i + 1].text}' after \`permit' is ignored`);
+        return false;
+      }
+      if (RELAY_REQUIRED.includes(lt)) return true;
+      const cls = classes.get(t);
+      if (cls) {
+        if (chain.includes(t)) throw new SmtpdCrash([...chain.slice(chain.indexOf(t)), t]);
+        if (yield* has(cls, [...chain, t])) return true;
+      }
+    }
+    return false;
+  }
+  try {
+    const found = (yield* has(yield* view.tokensSteps('smtpd_recipient_restrictions'), [])) || (yield* has(yield* view.tokensSteps('smtpd_relay_restrictions'), []));
+    return { found, warnings };
+  } catch (e) {
+    if (e instanceof SmtpdCrash) return { found: false, warnings, crash: e.cycle };
+    throw e;
+  }
+}
+
 /** smtpd's checks at process start; a message means smtpd exits and clients get no banner. */
 export function startupFatal(view: ServiceView, ev: Evaluator, warn: (m: string) => void): string | undefined {
+  return drain(startupFatalSteps(view, ev, warn));
+}
+
+/** startupFatal in steps: the relay guard search goes through lists as long as any (first tokenizing included). */
+export function* startupFatalSteps(view: ServiceView, ev: Evaluator, warn: (m: string) => void): Steps<string | undefined> {
   // mail_params_init: these must not be empty (e.g. myhostname = mail.$mydomain leaves mydomain empty).
   for (const name of ['myhostname', 'mydomain', 'myorigin']) {
     if (view.value(name) === '') return `bad string length 0 < 1: ${name} = `;
@@ -105,30 +151,11 @@ export function startupFatal(view: ServiceView, ev: Evaluator, warn: (m: string)
   for (const name of view.list('smtpd_restriction_classes')) {
     if (view.value(name) === '') return `restriction class \`${name}' needs a definition`;
   }
-  const classes = ev.classes();
-  // has_required(): follows classes without a limit; a loop it enters never ends (smtpd crashes).
-  const has = (list: Located[], chain: string[]): boolean => {
-    for (let i = 0; i < list.length; i++) {
-      const t = list[i].text;
-      const lt = t.toLowerCase();
-      if (lt === 'warn_if_reject' && i + 1 < list.length) {
-        i++;
-        continue;
-      }
-      if (lt === 'permit') {
-        if (i + 1 < list.length) warn(`restriction \`${list[i + 1].text}' after \`permit' is ignored`);
-        return false;
-      }
-      if (RELAY_REQUIRED.includes(lt)) return true;
-      const cls = classes.get(t);
-      if (cls) {
-        if (chain.includes(t)) throw new SmtpdCrash([...chain.slice(chain.indexOf(t)), t]);
-        if (has(cls, [...chain, t])) return true;
-      }
-    }
-    return false;
-  };
-  if (!has(view.tokens('smtpd_recipient_restrictions'), []) && !has(view.tokens('smtpd_relay_restrictions'), [])) {
+  // The same for every transaction of the service: once per view's shared values (a list can be 2^17 words).
+  const guard = yield* view.sharedSteps('relay guard', () => relayGuardSteps(view, ev));
+  for (const w of guard.warnings) warn(w);
+  if (guard.crash) throw new SmtpdCrash(guard.crash);
+  if (!guard.found) {
     return `in parameter smtpd_relay_restrictions or smtpd_recipient_restrictions, specify at least one working instance of: ${RELAY_REQUIRED.slice(0, -1).join(', ')} or ${RELAY_REQUIRED[RELAY_REQUIRED.length - 1]}`;
   }
   return undefined;
@@ -151,44 +178,44 @@ class Transactor {
   }
 
   /** Runs one restriction list, catching the "leave at once" errors. */
-  private run(list: RestrictionList, param: string, replyName: string, replyClass: string, defAcl: string | undefined): number {
-    const tokens = this.view.tokens(param);
+  private *run(list: RestrictionList, param: string, replyName: string, replyClass: string, defAcl: string | undefined): Steps<number> {
+    const tokens = yield* this.view.tokensSteps(param);
     if (tokens.length === 0) return DUNNO;
     this.lastList = list;
     try {
-      return this.ev.generic(tokens, replyName, replyClass, defAcl, { list, parameter: param, depth: 0 });
+      return yield* this.ev.walk(tokens, replyName, replyClass, defAcl, { list, parameter: param, depth: 0 });
     } catch (e) {
       if (e instanceof Abort) return e.status;
       throw e;
     }
   }
 
-  client(): StageResult {
+  *client(): Steps<StageResult> {
     const s = this.s;
     s.deferIfPermit.active = false;
     s.resetChecks();
-    const status = this.run('client', 'smtpd_client_restrictions', s.namaddr, 'Client host', CHECK_CLIENT_ACL);
+    const status = yield* this.run('client', 'smtpd_client_restrictions', s.namaddr, 'Client host', CHECK_CLIENT_ACL);
     s.deferIfPermitClient = s.deferIfPermit.active;
     return { status, list: 'client' };
   }
 
-  helo(): StageResult {
+  *helo(): Steps<StageResult> {
     const s = this.s;
     if (s.helo === undefined) return { status: DUNNO };
     s.deferIfPermit.active = s.deferIfPermitClient;
     s.resetChecks();
-    const status = this.run('helo', 'smtpd_helo_restrictions', s.helo, 'Helo command', CHECK_HELO_ACL);
+    const status = yield* this.run('helo', 'smtpd_helo_restrictions', s.helo, 'Helo command', CHECK_HELO_ACL);
     s.deferIfPermitHelo = s.deferIfPermit.active;
     return { status, list: 'helo' };
   }
 
-  mail(): StageResult {
+  *mail(): Steps<StageResult> {
     const s = this.s;
     if (s.sender === undefined) return { status: DUNNO };
     s.deferIfPermit.active = s.deferIfPermitClient || s.deferIfPermitHelo;
     s.senderRcptmapChecked = false;
     s.resetChecks();
-    let status = this.run('sender', 'smtpd_sender_restrictions', s.sender, 'Sender address', CHECK_SENDER_ACL);
+    let status = yield* this.run('sender', 'smtpd_sender_restrictions', s.sender, 'Sender address', CHECK_SENDER_ACL);
     s.deferIfPermitSender = s.deferIfPermit.active;
     if (this.view.bool('smtpd_reject_unlisted_sender') && status !== REJECT && !s.senderRcptmapChecked && !s.discard && s.sender !== '') {
       this.lastList = 'sender';
@@ -206,7 +233,7 @@ class Transactor {
     }
   }
 
-  rcpt(recipient: string): StageResult {
+  *rcpt(recipient: string): Steps<StageResult> {
     const s = this.s;
     const saved = s.recipient;
     s.recipient = recipient;
@@ -219,7 +246,7 @@ class Transactor {
       s.recipientRcptmapChecked = false;
       if (this.view.bool('smtpd_delay_reject')) {
         for (const stage of [() => this.client(), () => this.helo(), () => this.mail()]) {
-          const r = stage();
+          const r = yield* stage();
           if (r.status === REJECT) return r;
         }
       }
@@ -238,7 +265,7 @@ class Transactor {
       let status = DUNNO;
       let list: RestrictionList | undefined;
       for (const [l, p] of order) {
-        status = this.run(l, p, recipient, 'Recipient address', CHECK_RECIP_ACL);
+        status = yield* this.run(l, p, recipient, 'Recipient address', CHECK_RECIP_ACL);
         list = l;
         if (status === REJECT) break;
       }
@@ -259,7 +286,7 @@ class Transactor {
     }
   }
 
-  endStage(stage: 'data' | 'end_of_data'): StageResult {
+  *endStage(stage: 'data' | 'end_of_data'): Steps<StageResult> {
     const s = this.s;
     const saved = s.recipient;
     if (s.rcptCount > 1) s.recipient = undefined;
@@ -267,7 +294,7 @@ class Transactor {
     s.resetChecks();
     try {
       const param = stage === 'data' ? 'smtpd_data_restrictions' : 'smtpd_end_of_data_restrictions';
-      let status = this.run(stage, param, stage === 'data' ? 'DATA' : 'END-OF-MESSAGE', stage === 'data' ? 'Data command' : 'End-of-data', undefined);
+      let status = yield* this.run(stage, param, stage === 'data' ? 'DATA' : 'END-OF-MESSAGE', stage === 'data' ? 'Data command' : 'End-of-data', undefined);
       if (status !== REJECT && s.deferIfPermit.active) {
         const d = s.deferIfPermit;
         status = s.reject(d.cls, d.code, d.dsn, d.text);
@@ -297,14 +324,31 @@ export function simulateFromDirectory(dir: string, reader: FileReader, tx: Trans
   return simulateTransaction(loadSimConfig(dir, reader), tx, assumptions);
 }
 
-/** `observe` sees the service view the transaction ran with (the relay matrix asks whether it read $service_name). */
 /** Whether smtpd requires TLS of every client: level encrypt, wrapper mode, or the obsolete smtpd_enforce_tls while no level is set. */
 export function serviceRequiresTls(view: ServiceView): boolean {
   const level = view.value('smtpd_tls_security_level').trim();
   return level.toLowerCase() === 'encrypt' || view.bool('smtpd_tls_wrappermode') || (level === '' && view.bool('smtpd_enforce_tls'));
 }
 
-export function simulateTransaction(config: SimConfig, tx: Transaction, assumptions: Assumptions = {}, observe?: (view: ServiceView) => void): SimulationResult {
+/**
+ * The default assumptions, one object: values and list tokens are shared by
+ * the views of one configuration under the same assumptions object
+ * (config.ts), so callers without assumptions share them too.
+ */
+const NO_ASSUMPTIONS: Assumptions = Object.freeze({});
+
+/** `observe` sees the service view the transaction ran with (the relay matrix asks whether it read $service_name). */
+export function simulateTransaction(config: SimConfig, tx: Transaction, assumptions: Assumptions = NO_ASSUMPTIONS, observe?: (view: ServiceView) => void): SimulationResult {
+  return drain(simulateTransactionSteps(config, tx, assumptions, observe));
+}
+
+/**
+ * simulateTransaction in steps: a transaction over a list of a million
+ * restrictions yields every RESTRICTIONS_PER_STEP of them (restrictions.ts),
+ * and while it first tokenizes such a list (config.ts), so the language
+ * server's relay matrix and rules never hold the event loop for long.
+ */
+export function* simulateTransactionSteps(config: SimConfig, tx: Transaction, assumptions: Assumptions = NO_ASSUMPTIONS, observe?: (view: ServiceView) => void): Steps<SimulationResult> {
   const found = findSmtpdService(config, tx.service);
   const view = new ServiceView(config, found.service, assumptions);
   observe?.(view);
@@ -313,6 +357,7 @@ export function simulateTransaction(config: SimConfig, tx: Transaction, assumpti
   const s = new Session(view, assumptions, { address: clientAddr, hostname: tx.client.hostname?.replace(/\.$/, '') });
   const t = new Transactor(s, view);
   const result = (verdict: Verdict, stage: SmtpStage, reply?: Reply, extra: Partial<SimulationResult> = {}): SimulationResult => {
+    s.closeRun();
     const base = { stage, recipients: [], actions: s.actions, trace: s.trace, assumptions: view.assumed, service: serviceKey, logWarnings: s.logWarnings };
     // A value past our expansion limit was taken as empty; smtpd would have built and used it: no verdict.
     if (view.tooLarge.length) return { ...base, verdict: 'unknown', unknown: tooLargeReason(view.tooLarge), trace: [...s.trace, tooLargeStep(s.where, view.tooLarge)] };
@@ -323,7 +368,7 @@ export function simulateTransaction(config: SimConfig, tx: Transaction, assumpti
     if (found.error) return result('fatal', 'startup', undefined, { fatal: found.error });
     if (!parseIp(clientAddr)) return result('fatal', 'startup', undefined, { fatal: `not a client IP address: ${tx.client.address}` });
     s.where = 'startup';
-    const fatal = startupFatal(view, t.ev, (m) => s.warn(m));
+    const fatal = yield* startupFatalSteps(view, t.ev, (m) => s.warn(m));
     if (fatal) {
       s.step(undefined, { restriction: '(smtpd startup)', result: 'error', why: `smtpd exits: fatal: ${fatal}; the client gets no greeting` });
       return result('fatal', 'startup', undefined, { fatal });
@@ -353,14 +398,14 @@ export function simulateTransaction(config: SimConfig, tx: Transaction, assumpti
     // CONNECT
     s.where = 'connect';
     if (!delay) {
-      const r = t.client();
+      const r = yield* t.client();
       if (r.status === REJECT) return rejected('connect', 'client');
     }
     // HELO
     s.where = 'helo';
     s.helo = tx.helo;
     if (tx.helo !== undefined && !delay) {
-      const r = t.helo();
+      const r = yield* t.helo();
       if (r.status === REJECT) return rejected('helo', 'helo');
     }
     // MAIL
@@ -377,14 +422,14 @@ export function simulateTransaction(config: SimConfig, tx: Transaction, assumpti
     }
     s.sender = tx.sender;
     if (!delay) {
-      const r = t.mail();
+      const r = yield* t.mail();
       if (r.status === REJECT) return rejected('mail', 'sender');
     }
     // RCPT
     s.where = 'rcpt';
     const outcomes: RecipientOutcome[] = [];
     for (const rcpt of tx.recipients) {
-      const r = t.rcpt(rcpt);
+      const r = yield* t.rcpt(rcpt);
       if (r.status === REJECT) {
         const line = s.errorText;
         const reply = line === '' ? { code: 0, enhanced: '', text: '(connection closed without a reply)', line: '', disconnect: true } : parseReplyLine(line, /^[45]21 /.test(line));
@@ -410,10 +455,10 @@ export function simulateTransaction(config: SimConfig, tx: Transaction, assumpti
     if (through === 'rcpt') return result(finalVerdict(), 'rcpt', accepted[accepted.length - 1].reply, { recipients: outcomes });
     // DATA
     s.where = 'data';
-    const d = t.endStage('data');
+    const d = yield* t.endStage('data');
     if (d.status === REJECT) return rejected('data', 'data');
     s.where = 'end-of-data';
-    const e = t.endStage('end_of_data');
+    const e = yield* t.endStage('end_of_data');
     if (e.status === REJECT) return rejected('end-of-data', 'end_of_data');
     return result(finalVerdict(), 'end-of-data', parseReplyLine('250 2.0.0 Ok: queued as (queue id)'), { recipients: outcomes });
   } catch (e) {
