@@ -67,14 +67,17 @@ function* relayGuard(ctx: RuleContext): Steps<Problem[]> {
   const found = new ByLocation<{ svc: SmtpdService; permit?: ListToken; fix?: TextEdit[] }>();
   for (const svc of ctx.smtpdServices()) {
     // One service's lists at a time: thousands of services, or one list of 2^17 words, are long.
-    yield () => `relay guard ${svc.key}`;
+    // Each step's label names the service it has just looked at (engine/steps.ts).
+    const done = () => `relay guard ${svc.key}`;
     const sl = serviceLists(ctx, svc.service);
     const rcpt = sl.lists.find((l) => l.stage === 'recipient')!;
     const relay = sl.lists.find((l) => l.stage === 'relay')!;
     const r1 = hasRequired(rcpt.tokens, sl, 0);
-    if (r1.ok) continue;
-    const r2 = hasRequired(relay.tokens, sl, 0);
-    if (r2.ok) continue;
+    const r2 = r1.ok ? r1 : hasRequired(relay.tokens, sl, 0);
+    if (r2.ok) {
+      yield done;
+      continue;
+    }
     // Where to report and fix: the relay list as written, else the recipient list, else main.cf.
     const written = [relay, rcpt].find((l) => l.tokens.some((t) => tokenLocation(t)));
     let file = ctx.config.mainPath;
@@ -100,6 +103,7 @@ function* relayGuard(ctx: RuleContext): Steps<Problem[]> {
       fix = wRelay.kind === 'master' ? setServiceOption(ctx, wRelay.service, relay.parameter, DEFAULT_RELAY_LIST) : setMainParameter(ctx, relay.parameter, DEFAULT_RELAY_LIST);
     }
     found.add(file, range, { svc, permit: r1.permit ?? r2.permit, fix });
+    yield done;
   }
   const out: Problem[] = [];
   for (const { file, range, items } of found.entries()) {
@@ -232,7 +236,7 @@ function* openRelay(ctx: RuleContext): Steps<Problem[]> {
   const edits = uniqueEdits(mynetworksFixes.flat());
   if (edits.length) {
     const skip = new Set(edits.map((e) => `${e.file}:${e.range.start.line}`));
-    yield;
+    yield 'open relay: the configuration as written';
     yield* relayFindings(ctx, patchedSim(ctx, uniqueEdits([...edits, ...brackets])), found, true, skip);
   }
   const out: Problem[] = [];
@@ -261,7 +265,6 @@ export const relayRule: Rule = {
   },
   *steps(ctx) {
     const guard = yield* relayGuard(ctx);
-    yield;
     const open = yield* openRelay(ctx);
     return [...guard, ...open];
   },

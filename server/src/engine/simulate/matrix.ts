@@ -10,7 +10,7 @@ import { findSmtpdService, ServiceView, smtpdServices, type SimConfig } from './
 import { matchList } from './lists';
 import { parseIp, ipInNet } from './ip';
 import { simulateTransactionSteps } from './simulate';
-import { outsideProbes, type Probe } from './probes';
+import { outsideProbesSteps, type Probe } from './probes';
 import { Address4, Address6 } from 'ip-address';
 import type { Assumptions, AssumptionUsed, Reply, SimulationResult, SmtpStage, Transaction, Verdict } from './types';
 import { drain, type Steps } from '../steps';
@@ -213,7 +213,7 @@ export function* relayMatrixSteps(config: SimConfig, options: RelayMatrixOptions
         let probe: Probe | undefined;
         if (outsideClient && r.label === 'outside domain' && !accepted(res.verdict) && res.verdict !== 'fatal' && ran) {
           // Would another sender or HELO name get through?
-          for (const p of outsideProbes(ran, sender, helo).slice(1)) {
+          for (const p of (yield* outsideProbesSteps(ran, sender, helo)).slice(1)) {
             const alt = yield* simulateTransactionSteps(
               config,
               { service, client: { address: c.address }, helo: p.helo, sender: p.sender, recipients: [r.address], through: 'rcpt' },
@@ -249,6 +249,6 @@ export function* relayMatrixSteps(config: SimConfig, options: RelayMatrixOptions
     if (signature !== undefined && !readsName) done.set(signature, own);
   }
   const names = services.length ? services.map((s) => s.key) : ['(default)'];
-  const probes = outsideProbes(view, sender, helo);
+  const probes = yield* outsideProbesSteps(view, sender, helo);
   return { services: names, clients, recipients, sender, helo, cells, assumptions: [...used.values()], openRelay: cells.some((c) => c.openRelay), probes };
 }

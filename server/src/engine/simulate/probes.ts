@@ -15,6 +15,8 @@
 
 import { lookupTable, type OpenedTable } from '../tables';
 import type { ServiceView } from './config';
+import { RESTRICTIONS_PER_STEP } from './restrictions';
+import type { Steps } from '../steps';
 
 export interface Probe {
   sender: string;
@@ -130,29 +132,36 @@ function ownNames(view: ServiceView): Iterable<string> {
   })();
 }
 
-/** Restriction names and their table arguments on the service's path, restriction classes included. */
-function tableRestrictions(view: ServiceView): { name: string; table: string }[] {
+/**
+ * Restriction names and their table arguments on the service's path,
+ * restriction classes included. From the lists' tokens (the words of their
+ * values, without expanding a list of references whole again, config.ts),
+ * yielding every RESTRICTIONS_PER_STEP words: a list can hold 2^17 of them.
+ */
+function* tableRestrictions(view: ServiceView): Steps<{ name: string; table: string }[]> {
   const classes = new Set(view.list('smtpd_restriction_classes'));
   const out: { name: string; table: string }[] = [];
   const seen = new Set<string>();
-  const walk = (param: string, depth: number) => {
+  let looked = 0;
+  function* walk(param: string, depth: number): Steps<void> {
     if (seen.has(param) || depth > 20) return;
     seen.add(param);
-    const toks = view.list(param);
+    const toks = yield* view.tokensSteps(param);
     for (let i = 0; i < toks.length; i++) {
-      const name = toks[i].toLowerCase();
-      if (FORGEABLE[name] && i + 1 < toks.length) out.push({ name, table: toks[++i] });
-      else if (classes.has(toks[i])) walk(toks[i], depth + 1);
+      if (++looked % RESTRICTIONS_PER_STEP === 0) yield `relay matrix: ${looked} restrictions looked at for forgeable access tables`;
+      const name = toks[i].text.toLowerCase();
+      if (FORGEABLE[name] && i + 1 < toks.length) out.push({ name, table: toks[++i].text });
+      else if (classes.has(toks[i].text)) yield* walk(toks[i].text, depth + 1);
     }
-  };
-  for (const l of LISTS) walk(l, 0);
+  }
+  for (const l of LISTS) yield* walk(l, 0);
   // Access-table results may name a class: every class is on the path then.
-  for (const c of classes) walk(c, 1);
+  for (const c of classes) yield* walk(c, 1);
   return out;
 }
 
-/** The probes for one service; the first is the plain outside client. */
-export function outsideProbes(view: ServiceView, baseSender: string, baseHelo: string): Probe[] {
+/** The probes for one service, the first the plain outside client; in steps (see tableRestrictions). */
+export function* outsideProbesSteps(view: ServiceView, baseSender: string, baseHelo: string): Steps<Probe[]> {
   const probes: Probe[] = [{ sender: baseSender, helo: baseHelo, note: `MAIL FROM:<${baseSender}>, HELO ${baseHelo}` }];
   const seen = new Set([`${baseSender}|${baseHelo}|`]);
   const add = (p: Probe) => {
@@ -163,7 +172,7 @@ export function outsideProbes(view: ServiceView, baseSender: string, baseHelo: s
   };
   const classes = new Set(view.list('smtpd_restriction_classes'));
   const nullKey = view.value('smtpd_null_access_lookup_key') || '<>';
-  for (const { name, table } of tableRestrictions(view)) {
+  for (const { name, table } of yield* tableRestrictions(view)) {
     const opened = view.openedTable(table);
     for (const key of permittingKeys(opened, classes)) {
       const why = `listed in ${name} ${table}`;
