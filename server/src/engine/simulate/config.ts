@@ -433,7 +433,7 @@ export class ServiceView {
       for (const text of sub) located.push({ text, parameter: name, source: at });
     }
     if (plain && plain.length <= MAX_OUTPUT) return { tokens: located, plain };
-    yield `simulate: tokenizing ${name}, ${located.length} tokens`;
+    if (located.length > TOKENS_PER_STEP / 16) yield `simulate: tokenizing ${name}, ${located.length} tokens`;
     // If piecewise expansion disagrees with Postfix's whole-value expansion, trust the latter.
     const expanded = this.list(name);
     if (located.length !== expanded.length || located.some((l, i) => l.text !== expanded[i])) {
