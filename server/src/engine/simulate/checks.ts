@@ -10,6 +10,13 @@ import { dsnFix, dsnSplit } from './reply';
 import { DUNNO, OK, REJECT, type Session } from './session';
 import { AccessChecks, RECIPIENT, SENDER, HELO, tableDataFor, type StepFn } from './access';
 
+/** The recipient table of each address class, its reject code and its name in smtpd's reply. */
+const RECIPIENT_MAPS: Record<string, { param: string; code: string; table: string } | undefined> = {
+  local: { param: 'local_recipient_maps', code: 'unknown_local_recipient_reject_code', table: 'local recipient table' },
+  virtual: { param: 'virtual_mailbox_maps', code: 'unknown_virtual_mailbox_reject_code', table: 'virtual mailbox table' },
+  relay: { param: 'relay_recipient_maps', code: 'unknown_relay_recipient_reject_code', table: 'relay recipient table' },
+};
+
 export abstract class RestrictionChecks extends AccessChecks {
   protected rejectStep(step: StepFn, status: number, name: string, assumed = false, why?: string): void {
     const s: Session = this.s;
@@ -350,6 +357,8 @@ export abstract class RestrictionChecks extends AccessChecks {
       return st;
     }
     const local = a.slice(0, a.lastIndexOf('@')).toLowerCase();
+    const maps = RECIPIENT_MAPS[r.cls];
+    if (!maps) return DUNNO;
     if (r.cls === 'local') {
       if (this.view.value('local_recipient_maps').trim() === '') {
         step('dunno', 'local_recipient_maps is empty: every local address is accepted');
@@ -360,31 +369,13 @@ export abstract class RestrictionChecks extends AccessChecks {
         step('dunno', `${a} is always accepted`);
         return DUNNO;
       }
-      const k = this.mapsKnow('local_recipient_maps', a);
-      if (k.hit) {
-        step('dunno', `${a} is in local_recipient_maps${k.assumed ? ' (assumed)' : ''}`, k.assumed ? { assumed: true } : {});
-        return DUNNO;
-      }
-      return reject(this.view.int('unknown_local_recipient_reject_code', 550), 'local recipient table', `${a} is not in local_recipient_maps`);
+    } else if (this.view.value(maps.param).trim() === '') return DUNNO;
+    const k = this.mapsKnow(maps.param, a);
+    if (k.hit) {
+      step('dunno', `${a} is in ${maps.param}${k.assumed ? ' (assumed)' : ''}`, k.assumed ? { assumed: true } : {});
+      return DUNNO;
     }
-    if (r.cls === 'virtual') {
-      if (this.view.value('virtual_mailbox_maps').trim() === '') return DUNNO;
-      const k = this.mapsKnow('virtual_mailbox_maps', a);
-      if (k.hit) {
-        step('dunno', `${a} is in virtual_mailbox_maps${k.assumed ? ' (assumed)' : ''}`, k.assumed ? { assumed: true } : {});
-        return DUNNO;
-      }
-      return reject(this.view.int('unknown_virtual_mailbox_reject_code', 550), 'virtual mailbox table', `${a} is not in virtual_mailbox_maps`);
-    }
-    if (r.cls === 'relay') {
-      if (this.view.value('relay_recipient_maps').trim() === '') return DUNNO;
-      const k = this.mapsKnow('relay_recipient_maps', a);
-      if (k.hit) {
-        step('dunno', `${a} is in relay_recipient_maps${k.assumed ? ' (assumed)' : ''}`, k.assumed ? { assumed: true } : {});
-        return DUNNO;
-      }
-      return reject(this.view.int('unknown_relay_recipient_reject_code', 550), 'relay recipient table', `${a} is not in relay_recipient_maps`);
-    }
-    return DUNNO;
+    return reject(this.view.int(maps.code, 550), maps.table, `${a} is not in ${maps.param}`);
   }
 }
+
