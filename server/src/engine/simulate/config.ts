@@ -118,7 +118,7 @@ interface Plain {
 }
 
 /** Tokens copied between two yields of a first tokenizing. */
-const TOKENS_PER_STEP = 1 << 16;
+const TOKENS_PER_STEP = 1 << 15;
 
 const sharedValues = new WeakMap<SimConfig, Map<SimService | undefined, WeakMap<Assumptions, SharedValues>>>();
 
@@ -135,6 +135,8 @@ function sharedFor(config: SimConfig, service: SimService | undefined, assumptio
 export class ServiceView {
   private tables = new Map<string, SimTable>();
   private shared: SharedValues;
+  /** Tokens copied since the last step of a first tokenizing (tokensSteps). */
+  private copied = 0;
   /** Effects seen by the computations under way (innermost last), so that they can be cached with them. */
   private recording: Effect[][] = [];
   readonly assumed: AssumptionUsed[] = [];
@@ -421,8 +423,12 @@ export class ServiceView {
           for (const n of subPlain.names) plain.names.add(n);
         } else plain = undefined;
         for (let from = 0; from < sub.length; from += TOKENS_PER_STEP) {
-          if (from > 0) yield `simulate: tokenizing ${name}, ${located.length} tokens`;
           pushAll(located, from === 0 && sub.length <= TOKENS_PER_STEP ? sub : sub.slice(from, from + TOKENS_PER_STEP));
+          this.copied += Math.min(TOKENS_PER_STEP, sub.length - from);
+          if (this.copied >= TOKENS_PER_STEP) {
+            this.copied = 0;
+            yield `simulate: tokenizing ${name}, ${located.length} tokens`;
+          }
         }
         continue;
       }
