@@ -11,7 +11,7 @@ import { simulateTransaction, simulateTransactionSteps } from '../../server/src/
 import { relayMatrix, relayMatrixSteps } from '../../server/src/engine/simulate/matrix';
 import { RESTRICTIONS_PER_STEP } from '../../server/src/engine/simulate/restrictions';
 import type { Transaction } from '../../server/src/engine/simulate/types';
-import type { Steps } from '../../server/src/engine/steps';
+import { labelText, type Steps } from '../../server/src/engine/steps';
 
 const DIR = '/etc/postfix';
 
@@ -27,13 +27,13 @@ function doubling(n: number, word: string): string {
   return s;
 }
 
-/** Runs steps to the end, keeping the labels they yielded. */
+/** Runs steps to the end, keeping the labels they yielded (as text). */
 function run<T>(steps: Steps<T>): { value: T; labels: (string | void)[] } {
   const labels: (string | void)[] = [];
   for (;;) {
     const r = steps.next();
     if (r.done) return { value: r.value, labels };
-    labels.push(r.value);
+    labels.push(r.value === undefined ? undefined : labelText(r.value));
   }
 }
 

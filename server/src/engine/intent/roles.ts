@@ -185,7 +185,7 @@ export function* probeSteps(
       recipients: [tx.recipient],
       through: 'rcpt',
     });
-  const label = `intent probe ${svc.key}: ${tx.saslUser ? `${tx.saslUser}, ` : ''}${tx.sender} -> ${tx.recipient}`;
+  const label = () => `intent probe ${svc.key}: ${tx.saslUser ? `${tx.saslUser}, ` : ''}${tx.sender} -> ${tx.recipient}`;
   // As if PF503 were fixed: an unbracketed IPv6 network would stop smtpd before it answers anyone.
   const result = yield* run(bracketedSim(ctx));
   yield label;
@@ -195,7 +195,7 @@ export function* probeSteps(
   const patched = viaMynetworks ? localMynetworks(ctx) : undefined;
   if (patched) {
     const again = yield* run(patched);
-    yield `${label}, mynetworks as if local`;
+    yield () => `${label()}, mynetworks as if local`;
     made = { service: svc, result: again, culprit: decidingStep(again), behind: true };
   }
   probes.set(key, made);

@@ -427,7 +427,8 @@ export class ServiceView {
           this.copied += Math.min(TOKENS_PER_STEP, sub.length - from);
           if (this.copied >= TOKENS_PER_STEP) {
             this.copied = 0;
-            yield `simulate: tokenizing ${name}, ${located.length} tokens`;
+            const n = located.length;
+            yield () => `simulate: tokenizing ${name}, ${n} tokens`;
           }
         }
         continue;
@@ -439,7 +440,8 @@ export class ServiceView {
       for (const text of sub) located.push({ text, parameter: name, source: at });
     }
     if (plain && plain.length <= MAX_OUTPUT) return { tokens: located, plain };
-    if (located.length > TOKENS_PER_STEP / 16) yield `simulate: tokenizing ${name}, ${located.length} tokens`;
+    const n = located.length;
+    if (n > TOKENS_PER_STEP / 16) yield () => `simulate: tokenizing ${name}, ${n} tokens`;
     // If piecewise expansion disagrees with Postfix's whole-value expansion, trust the latter.
     const expanded = this.list(name);
     if (located.length !== expanded.length || located.some((l, i) => l.text !== expanded[i])) {

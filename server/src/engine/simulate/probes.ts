@@ -148,7 +148,10 @@ function* tableRestrictions(view: ServiceView): Steps<{ name: string; table: str
     seen.add(param);
     const toks = yield* view.tokensSteps(param);
     for (let i = 0; i < toks.length; i++) {
-      if (++looked % RESTRICTIONS_PER_STEP === 0) yield `relay matrix: ${looked} restrictions looked at for forgeable access tables`;
+      if (++looked % RESTRICTIONS_PER_STEP === 0) {
+        const n = looked;
+        yield () => `relay matrix: ${n} restrictions looked at for forgeable access tables`;
+      }
       const name = toks[i].text.toLowerCase();
       if (FORGEABLE[name] && i + 1 < toks.length) out.push({ name, table: toks[++i].text });
       else if (classes.has(toks[i].text)) yield* walk(toks[i].text, depth + 1);

@@ -106,7 +106,10 @@ export class Evaluator extends RestrictionChecks {
     };
     for (; i < list.length; i++) {
       if (s.discard) break;
-      if (++s.walked % RESTRICTIONS_PER_STEP === 0) yield `simulate ${s.where}: ${s.walked} restrictions walked (${ctx.parameter})`;
+      if (++s.walked % RESTRICTIONS_PER_STEP === 0) {
+        const [where, walked] = [s.where, s.walked];
+        yield () => `simulate ${where}: ${walked} restrictions walked (${ctx.parameter})`;
+      }
       const tok = list[i];
       name = tok.text;
       source = tok.source;

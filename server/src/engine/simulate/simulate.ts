@@ -95,7 +95,10 @@ function* relayGuardSteps(view: ServiceView, ev: Evaluator): Steps<{ found: bool
   let looked = 0;
   function* has(list: Located[], chain: string[]): Steps<boolean> {
     for (let i = 0; i < list.length; i++) {
-      if (++looked % RESTRICTIONS_PER_STEP === 0) yield `simulate startup: ${looked} restrictions looked at for the relay guard`;
+      if (++looked % RESTRICTIONS_PER_STEP === 0) {
+        const n = looked;
+        yield () => `simulate startup: ${n} restrictions looked at for the relay guard`;
+      }
       const t = list[i].text;
       const lt = t.toLowerCase();
       if (lt === 'warn_if_reject' && i + 1 < list.length) {
