@@ -10,7 +10,7 @@ import {
   masterDoc,
   parameterInfo,
   parameterType,
-  RESTRICTION_CLASS_DOC,
+  restrictionClassDoc,
   RestrictionInfo,
   RestrictionStage,
   restrictionInfo,
@@ -178,7 +178,8 @@ function classHover(name: string, env: HoverEnv, here: string[] = []): string {
     if (stages.length) out.push(`Used from ${stageList(stages)}.`);
   }
   if (here.length && !e) out.push(here.join('\n'));
-  if (RESTRICTION_CLASS_DOC) out.push(RESTRICTION_CLASS_DOC);
+  const classDoc = restrictionClassDoc();
+  if (classDoc) out.push(classDoc);
   return out.join('\n\n');
 }
 

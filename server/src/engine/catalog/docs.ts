@@ -4,16 +4,39 @@
 // types, flags and commands. Completion, hover and the checks read this; the
 // words live in server/data/docs/*.tsv, the facts in server/data/*.tsv.
 
-import parameterDocs from './generated/parameterDocs';
+import parameterTypes from './generated/parameterTypes';
 import restrictionRows from './generated/restrictions';
-import restrictionDocs from './generated/restrictionDocs';
 import tableTypeRows from './generated/tableTypes';
-import tableTypeDocs from './generated/tableTypeDocs';
 import accessActionRows from './generated/accessActions';
-import accessActionDocs from './generated/accessActionDocs';
-import masterDocs from './generated/masterDocs';
 import { existsInVersion, NEWEST_VERSION, parameterFact, ParameterFact } from './parameters';
 import { compareVersions, parseVersion } from './version';
+
+// Our words (about 290 KB of the server's bundle) are read when hover or
+// completion first asks: no lint reads them, and a new server pays for every
+// byte it parses and keeps in its code cache before its first diagnostics. In
+// the bundle each generated module below runs on its first require.
+type DocRows = readonly Readonly<{ name: string; doc: string }>[];
+function lazyDocs<T>(load: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= load());
+}
+const docMap = (rows: DocRows) => new Map<string, string>(rows.map((r) => [r.name, r.doc]));
+// parameterDocs holds the words alone, row i for row i of parameterTypes.
+const parameterWords = lazyDocs(() => {
+  const rows = (require('./generated/parameterDocs') as typeof import('./generated/parameterDocs')).default;
+  return new Map<string, string>(parameterTypes.map((r, i) => [r.name, rows[i]?.doc ?? '']));
+});
+const restrictionWords = lazyDocs(
+  () => new Map((require('./generated/restrictionDocs') as typeof import('./generated/restrictionDocs')).default.map((r) => [r.name, r] as const)),
+);
+const tableTypeWords = lazyDocs(() => docMap((require('./generated/tableTypeDocs') as typeof import('./generated/tableTypeDocs')).default));
+const accessActionWords = lazyDocs(() => docMap((require('./generated/accessActionDocs') as typeof import('./generated/accessActionDocs')).default));
+const masterByKey = lazyDocs(
+  () =>
+    new Map<string, MasterDoc>(
+      (require('./generated/masterDocs') as typeof import('./generated/masterDocs')).default.map((r) => [`${r.kind}:${r.name}`, { kind: r.kind as MasterDocKind, name: r.name, doc: r.doc }]),
+    ),
+);
 
 // ---- the value type grammar -------------------------------------------------
 
@@ -178,8 +201,16 @@ export interface ParameterInfo extends ParameterDoc {
 }
 
 const docByName = new Map<string, ParameterDoc>();
-for (const row of parameterDocs) {
-  docByName.set(row.name, { name: row.name, typeText: row.type, type: parseParamType(row.type), doc: row.doc });
+for (const row of parameterTypes) {
+  const name = row.name;
+  docByName.set(name, {
+    name,
+    typeText: row.type,
+    type: parseParamType(row.type),
+    get doc() {
+      return parameterWords().get(name) ?? '';
+    },
+  });
 }
 
 export function allParameterDocs(): Iterable<ParameterDoc> {
@@ -203,7 +234,12 @@ export function parameterInfo(name: string, serviceParameters: readonly ServiceP
   const doc = docByName.get(name);
   if (doc && fact && !fact.perServicePattern) {
     return {
-      ...doc,
+      name: doc.name,
+      typeText: doc.typeText,
+      type: doc.type,
+      get doc() {
+        return doc.doc;
+      },
       fact,
       default: fact.default,
       since: fact.since,
@@ -224,7 +260,9 @@ export function parameterInfo(name: string, serviceParameters: readonly ServiceP
       name,
       typeText: patternDoc?.typeText ?? 'text',
       type: patternDoc?.type ?? { kind: 'text' },
-      doc: patternDoc?.doc ?? `Per-service setting derived from the master.cf service \`${service}\`.`,
+      get doc() {
+        return patternDoc?.doc ?? `Per-service setting derived from the master.cf service \`${service}\`.`;
+      },
       fact,
       // A name that is also built in (local_destination_concurrency_limit) keeps its own default.
       default: fact && !fact.perServicePattern ? fact.default : `$${sp.defaultFrom}`,
@@ -235,7 +273,18 @@ export function parameterInfo(name: string, serviceParameters: readonly ServiceP
   }
   if (doc && fact) {
     // A documented pattern name itself (transport_time_limit): describe the pattern.
-    return { ...doc, fact, default: fact.default, since: fact.since, link: parameterLink(name) };
+    return {
+      name: doc.name,
+      typeText: doc.typeText,
+      type: doc.type,
+      get doc() {
+        return doc.doc;
+      },
+      fact,
+      default: fact.default,
+      since: fact.since,
+      link: parameterLink(name),
+    };
   }
   if (fact) {
     return {
@@ -296,13 +345,12 @@ export interface RestrictionInfo {
   terminal: boolean;
 }
 
-const restrictionDocByName = new Map<string, { argument: string; doc: string }>(restrictionDocs.map((r) => [r.name, r]));
 const stagesOf = (s: string): RestrictionStage[] => (s ? (s.split(',') as RestrictionStage[]) : []);
 const restrictions = new Map<string, RestrictionInfo>();
 for (const r of restrictionRows) {
   if (r.name.startsWith('<')) continue;
-  const d = restrictionDocByName.get(r.name);
-  restrictions.set(r.name, {
+  const name = r.name;
+  restrictions.set(name, {
     name: r.name,
     takes: r.takes as RestrictionArgument,
     stages: stagesOf(r.stages),
@@ -312,15 +360,22 @@ for (const r of restrictionRows) {
     deprecatedIn: r.deprecated_in || undefined,
     aliasOf: r.alias_of || undefined,
     category: r.category,
-    argument: d?.argument && d.argument !== '-' ? d.argument : '',
-    doc: d?.doc ?? '',
+    get argument() {
+      const d = restrictionWords().get(name);
+      return d?.argument && d.argument !== '-' ? d.argument : '';
+    },
+    get doc() {
+      return restrictionWords().get(name)?.doc ?? '';
+    },
     notes: r.notes || undefined,
     terminal: r.name === 'permit' || r.name === 'reject' || r.name === 'defer',
   });
 }
 
 /** The doc row for user-defined restriction classes. */
-export const RESTRICTION_CLASS_DOC = restrictionDocByName.get('<restriction class>')?.doc ?? '';
+export function restrictionClassDoc(): string {
+  return restrictionWords().get('<restriction class>')?.doc ?? '';
+}
 
 /** smtpd matches restriction names case-insensitively. */
 export function restrictionInfo(name: string): RestrictionInfo | undefined {
@@ -359,7 +414,6 @@ export interface TableTypeInfo {
   doc: string;
 }
 
-const tableTypeDocByName = new Map<string, string>(tableTypeDocs.map((r) => [r.name, r.doc]));
 const tableTypes = new Map<string, TableTypeInfo>();
 for (const r of tableTypeRows) {
   tableTypes.set(r.name, {
@@ -371,7 +425,9 @@ for (const r of tableTypeRows) {
     readOnly: r.read_only === 'yes',
     nameForm: r.name_form,
     notes: r.notes || undefined,
-    doc: tableTypeDocByName.get(r.name) ?? '',
+    get doc() {
+      return tableTypeWords().get(r.name) ?? '';
+    },
   });
 }
 
@@ -398,10 +454,17 @@ export interface AccessActionInfo {
   doc: string;
 }
 
-const accessDocByName = new Map<string, string>(accessActionDocs.map((r) => [r.name, r.doc]));
 const accessActions = new Map<string, AccessActionInfo>();
 for (const r of accessActionRows) {
-  accessActions.set(r.name, { name: r.name, argument: r.argument, since: r.since, notes: r.notes || undefined, doc: accessDocByName.get(r.name) ?? '' });
+  accessActions.set(r.name, {
+    name: r.name,
+    argument: r.argument,
+    since: r.since,
+    notes: r.notes || undefined,
+    get doc() {
+      return accessActionWords().get(r.name) ?? '';
+    },
+  });
 }
 
 /** Action words are case-insensitive; numeric replies map to 421/521/4NN/5NN. */
@@ -433,17 +496,15 @@ export interface MasterDoc {
   doc: string;
 }
 
-const masterByKey = new Map<string, MasterDoc>(masterDocs.map((r) => [`${r.kind}:${r.name}`, { kind: r.kind as MasterDocKind, name: r.name, doc: r.doc }]));
-
 /** Field names in column order, as our docs name them. */
 export const MASTER_FIELDS = ['service', 'type', 'private', 'unpriv', 'chroot', 'wakeup', 'maxproc', 'command'] as const;
 
 export function masterDoc(kind: MasterDocKind, name: string): MasterDoc | undefined {
-  return masterByKey.get(`${kind}:${name}`);
+  return masterByKey().get(`${kind}:${name}`);
 }
 
 export function masterDocsOfKind(kind: MasterDocKind): MasterDoc[] {
-  return [...masterByKey.values()].filter((d) => d.kind === kind);
+  return [...masterByKey().values()].filter((d) => d.kind === kind);
 }
 
 /** True for versions at least `since` (`old` always). */
