@@ -204,16 +204,26 @@ export interface ParameterInfo extends ParameterDoc {
   perService?: PerServiceOrigin;
 }
 
-class ParameterDocEntry implements ParameterDoc {
+/** An entry whose `doc` is our words for its name, read on first use. */
+abstract class Described {
+  abstract readonly name: string;
+  protected abstract words(): ReadonlyMap<string, string>;
+  get doc(): string {
+    return this.words().get(this.name) ?? '';
+  }
+}
+
+class ParameterDocEntry extends Described implements ParameterDoc {
   readonly type?: ParamType;
   constructor(
     readonly name: string,
     readonly typeText: string,
   ) {
+    super();
     this.type = parseParamType(typeText);
   }
-  get doc(): string {
-    return parameterWords().get(this.name) ?? '';
+  protected words() {
+    return parameterWords();
   }
 }
 
@@ -231,6 +241,19 @@ export interface ServiceParameterLike {
   service: string;
 }
 
+/** doc's name and type, its words read on first use (a spread of doc would read them now), then `rest`. */
+function describedBy(doc: ParameterDoc, rest: Omit<ParameterInfo, keyof ParameterDoc>): ParameterInfo {
+  return {
+    name: doc.name,
+    typeText: doc.typeText,
+    type: doc.type,
+    get doc() {
+      return doc.doc;
+    },
+    ...rest,
+  };
+}
+
 /**
  * Everything about a parameter: catalog facts, our description, its type and
  * a manual link. Names derived from master.cf services (`relay_destination_
@@ -240,13 +263,7 @@ export function parameterInfo(name: string, serviceParameters: readonly ServiceP
   const fact = parameterFact(name);
   const doc = docByName.get(name);
   if (doc && fact && !fact.perServicePattern) {
-    return {
-      name: doc.name,
-      typeText: doc.typeText,
-      type: doc.type,
-      get doc() {
-        return doc.doc;
-      },
+    return describedBy(doc, {
       fact,
       default: fact.default,
       since: fact.since,
@@ -254,7 +271,7 @@ export function parameterInfo(name: string, serviceParameters: readonly ServiceP
       removedIn: fact.removedIn,
       replacement: fact.replacement,
       link: parameterLink(name),
-    };
+    });
   }
   const sp = serviceParameters.find((p) => p.name === name);
   if (sp) {
@@ -280,18 +297,7 @@ export function parameterInfo(name: string, serviceParameters: readonly ServiceP
   }
   if (doc && fact) {
     // A documented pattern name itself (transport_time_limit): describe the pattern.
-    return {
-      name: doc.name,
-      typeText: doc.typeText,
-      type: doc.type,
-      get doc() {
-        return doc.doc;
-      },
-      fact,
-      default: fact.default,
-      since: fact.since,
-      link: parameterLink(name),
-    };
+    return describedBy(doc, { fact, default: fact.default, since: fact.since, link: parameterLink(name) });
   }
   if (fact) {
     return {
@@ -437,7 +443,7 @@ export interface TableTypeInfo {
   doc: string;
 }
 
-class TableTypeEntry implements TableTypeInfo {
+class TableTypeEntry extends Described implements TableTypeInfo {
   readonly name: string;
   readonly kind: string;
   readonly needsPostmap: boolean;
@@ -447,6 +453,7 @@ class TableTypeEntry implements TableTypeInfo {
   readonly nameForm: string;
   readonly notes?: string;
   constructor(r: (typeof tableTypeRows)[number]) {
+    super();
     this.name = r.name;
     this.kind = r.kind;
     this.needsPostmap = r.needs_postmap === 'yes';
@@ -456,8 +463,8 @@ class TableTypeEntry implements TableTypeInfo {
     this.nameForm = r.name_form;
     this.notes = r.notes || undefined;
   }
-  get doc(): string {
-    return tableTypeWords().get(this.name) ?? '';
+  protected words() {
+    return tableTypeWords();
   }
 }
 
@@ -487,19 +494,18 @@ export interface AccessActionInfo {
   doc: string;
 }
 
-class AccessActionEntry implements AccessActionInfo {
+class AccessActionEntry extends Described implements AccessActionInfo {
   readonly name: string;
   readonly argument: string;
   readonly since: string;
   readonly notes?: string;
   constructor(r: (typeof accessActionRows)[number]) {
-    this.name = r.name;
-    this.argument = r.argument;
-    this.since = r.since;
+    super();
+    ({ name: this.name, argument: this.argument, since: this.since } = r);
     this.notes = r.notes || undefined;
   }
-  get doc(): string {
-    return accessActionWords().get(this.name) ?? '';
+  protected words() {
+    return accessActionWords();
   }
 }
 
