@@ -44,6 +44,21 @@ describe('compile cache loader', () => {
     assert.notEqual(after[0], caches[0]);
   });
 
+  test('V8 runs the file as written, ASCII (read as Latin-1) or UTF-8, without and with the cache', () => {
+    for (const [name, word] of [
+      ['ascii', 'a'],
+      ['utf8', 'é ✓'],
+    ]) {
+      const dir = join(work, name);
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'bundle.js'), `function f() { return '${word}'; }\nprocess.stdout.write(f() + '|' + f.toString());\n`);
+      const expected = `${word}|function f() { return '${word}'; }`;
+      assert.equal(run(dir), expected, `${name}: first run`);
+      assert.equal(readdirSync(join(dir, '.cache')).length, 1, `${name}: cache written`);
+      assert.equal(run(dir), expected, `${name}: from the cache`);
+    }
+  });
+
   test('a directory it cannot write: the bundle still runs, with no cache', (t) => {
     if (process.getuid?.() === 0) {
       // root writes anywhere; a file in the way of the cache directory does the same job.
