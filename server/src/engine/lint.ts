@@ -148,6 +148,7 @@ function* settingsProblems(config: PostfixConfig): Steps<Problem[]> {
   if (main && !main.fatal) {
     const analysis = analyzeParameters({ configDir: config.dir, main, master, version: config.version, readFile });
     for (const f of analysis.findings) if (f.file === 'main.cf') pushAll(out, findingProblems(config, f));
+    yield 'postconf emulation';
   }
   return out;
 }

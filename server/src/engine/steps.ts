@@ -30,3 +30,11 @@ export function drain<T>(steps: Steps<T>): T {
     if (r.done) return r.value;
   }
 }
+
+/**
+ * How many words or list items a loop handles between two yields when it
+ * walks something that may be huge (a restriction list built by doubling
+ * holds 2^17 words and more): about 10 ms of work for the costliest such
+ * loops, a counter's cost on a list of ordinary size, which never yields.
+ */
+export const ITEMS_PER_STEP = 8192;

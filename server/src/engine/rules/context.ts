@@ -10,6 +10,7 @@ import type { MainCfEntry } from '../maincf/parse';
 import type { MasterOverride, MasterService } from '../mastercf';
 import { loadSimConfig, type SimConfig } from '../simulate/config';
 import type { FileReader } from '../types';
+import type { Steps } from '../steps';
 
 export interface RuleOptions {
   /** Codes not to report. */
@@ -66,6 +67,14 @@ export class RuleContext {
   once<T>(key: string, make: () => T): T {
     if (!this.memo.has(key)) this.memo.set(key, make());
     return this.memo.get(key) as T;
+  }
+
+  /** `once` for a value computed in steps (engine/steps.ts): kept when the steps are done. */
+  *onceSteps<T>(key: string, make: () => Steps<T>): Steps<T> {
+    if (this.memo.has(key)) return this.memo.get(key) as T;
+    const value = yield* make();
+    this.memo.set(key, value);
+    return value;
   }
 
   /** The raw value of a parameter for a service (its last -o, else main.cf, else the default) and where it is written. */

@@ -12,7 +12,8 @@
 import type { Fix, Problem, Range, TextEdit } from '../types';
 import type { RuleContext } from './context';
 import { insertBefore, removeTokens, replaceToken } from './edits';
-import { allLists, Item, ListToken, serviceLists, Site, siteOf, tokenLocation } from './lists';
+import { allListsSteps, Item, ListToken, serviceListsSteps, Site, siteOf, tokenLocation } from './lists';
+import { drain, ITEMS_PER_STEP, type Steps } from '../steps';
 import { code, problem, Rule } from './rule';
 import { ByLocation, countOf, listText } from './util';
 
@@ -108,11 +109,21 @@ function postscreenSites(ctx: RuleContext): Site[] {
 
 /** Every DNS list a restriction or postscreen_dnsbl_sites queries, once per place it is written. */
 export function uses(ctx: RuleContext): Use[] {
-  return ctx.once('dnsbl:uses', () => {
+  return drain(usesSteps(ctx));
+}
+
+/** uses in steps of ITEMS_PER_STEP list items (the lists built in steps too). */
+export function* usesSteps(ctx: RuleContext): Steps<Use[]> {
+  return yield* ctx.onceSteps('dnsbl:uses', function* () {
     const out: Use[] = [];
     const seen = new Set<string>();
-    for (const list of allLists(ctx)) {
+    let work = 0;
+    for (const list of yield* allListsSteps(ctx)) {
       for (const it of list.items) {
+        if (++work === ITEMS_PER_STEP) {
+          work = 0;
+          yield 'DNS lists in restrictions';
+        }
         if (it.kind !== 'builtin' || it.fact?.takes !== 'domain=filter' || !it.args[0]) continue;
         const loc = tokenLocation(it.args[0]);
         const key = loc ? `${loc.file}:${loc.range.start.line}:${loc.range.start.character}` : `${list.parameter}:${it.args[0].text}`;
@@ -233,35 +244,46 @@ function missingFilters(ctx: RuleContext): Problem[] {
 
 const OWN_PERMITS = ['permit_mynetworks', 'permit_sasl_authenticated'];
 
-function beforeOwnUsers(ctx: RuleContext): Problem[] {
+function* beforeOwnUsers(ctx: RuleContext): Steps<Problem[]> {
   const found = new ByLocation<{ label: string; domain: string; list: string; permits: string[]; fix?: TextEdit }>();
   for (const svc of ctx.smtpdServices()) {
     const sasl = ctx.bool('smtpd_sasl_auth_enable', svc.service);
-    const sl = serviceLists(ctx, svc.service);
+    const sl = yield* serviceListsSteps(ctx, svc.service);
     for (const l of sl.lists) {
       const before = new Set<string>();
+      const label = `PF506 ${l.parameter} of ${svc.key}`;
+      let work = 0;
       // The own permits after each item, as bits of OWN_PERMITS, in one pass from the end (a scan
       // of the rest per item is quadratic on a doubling list).
       const after: number[] = new Array(l.items.length);
       let bits = 0;
       for (let i = l.items.length - 1; i >= 0; i--) {
+        if (++work === ITEMS_PER_STEP) {
+          work = 0;
+          yield label;
+        }
         after[i] = bits;
         const x = l.items[i];
         const k = x.kind === 'builtin' ? OWN_PERMITS.indexOf(x.lower) : -1;
         if (k >= 0) bits |= 1 << k;
       }
-      l.items.forEach((it, index) => {
+      for (let index = 0; index < l.items.length; index++) {
+        if (++work === ITEMS_PER_STEP) {
+          work = 0;
+          yield label;
+        }
+        const it = l.items[index];
         if (it.kind === 'builtin' && OWN_PERMITS.includes(it.lower)) before.add(it.lower);
-        if (it.kind !== 'builtin' || it.fact?.takes !== 'domain=filter' || !it.lower.startsWith('reject_rbl') || it.warnOnly || !it.args[0]) return;
+        if (it.kind !== 'builtin' || it.fact?.takes !== 'domain=filter' || !it.lower.startsWith('reject_rbl') || it.warnOnly || !it.args[0]) continue;
         const domain = splitSpec(it.args[0].text).domain;
-        if (!listsDynamicAddresses(domain)) return;
+        if (!listsDynamicAddresses(domain)) continue;
         // Own permits that come later in the same list (clearly meant to go first), and SASL users where they can log in.
         const later = new Set(OWN_PERMITS.filter((_, k) => after[index] & (1 << k)));
         if (sasl && !before.has('permit_sasl_authenticated')) later.add('permit_sasl_authenticated');
         const permits = OWN_PERMITS.filter((p) => later.has(p) && !before.has(p));
-        if (permits.length === 0) return;
+        if (permits.length === 0) continue;
         found.addToken(it.name, { label: svc.label, domain, list: l.parameter, permits, fix: it.name.token ? insertBefore(it.name.token, permits.join(', ')) : undefined });
-      });
+      }
     }
   }
   return found.entries().map(({ file, range, items }: { file: string; range: Range; items: { label: string; domain: string; list: string; permits: string[]; fix?: TextEdit }[] }) => {
@@ -282,6 +304,12 @@ function beforeOwnUsers(ctx: RuleContext): Problem[] {
 export const dnsblRule: Rule = {
   codes: [DEAD_DNSBL, SPAMHAUS_NO_FILTER, DNSBL_BEFORE_OWN_USERS],
   check(ctx) {
-    return [...deadLists(ctx), ...missingFilters(ctx), ...beforeOwnUsers(ctx)];
+    return drain(dnsblRule.steps!(ctx));
+  },
+  *steps(ctx) {
+    yield* usesSteps(ctx);
+    const dead = deadLists(ctx);
+    const filters = missingFilters(ctx);
+    return [...dead, ...filters, ...(yield* beforeOwnUsers(ctx))];
   },
 };

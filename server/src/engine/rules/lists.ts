@@ -12,8 +12,8 @@ import { valueRange } from '../maincf/parse';
 import type { MasterService } from '../mastercf';
 import type { Range } from '../types';
 import { serviceMemoKey, type RuleContext, type Where } from './context';
-import { eachBraced, splitBracedWords } from '../tables/text';
-import { pushAll } from '../arrays';
+import { bracedWordEnd, eachBraced, isCommaSpace } from '../tables/text';
+import { drain, ITEMS_PER_STEP, type Steps } from '../steps';
 
 export type Stage = 'client' | 'helo' | 'sender' | 'relay' | 'recipient' | 'etrn' | 'data' | 'end_of_data';
 
@@ -158,52 +158,95 @@ export function siteOf(ctx: RuleContext, where: Exclude<Where, { kind: 'default'
 
 const REF_ONLY = /^\$(?:([A-Za-z0-9_]+)|\{([A-Za-z0-9_]+)\}|\(([A-Za-z0-9_]+)\))$/;
 
-/** The words of a list parameter for a service, each located where it is written. */
-export function listTokens(ctx: RuleContext, parameter: string, service?: MasterService, depth = 0): ListToken[] {
-  const key = `list:${service?.key ?? ''}:${service?.line ?? ''}:${parameter}`;
-  return ctx.once(key, () => computeTokens(ctx, parameter, service, depth));
+/**
+ * The service whose settings a list is read with: none (main.cf's) for a
+ * service without -o settings, which sees exactly what main.cf alone sees,
+ * so its lists are main.cf's, built once (a 2^17-word list built twice is
+ * twice the wait).
+ */
+function lookupService(service?: MasterService): MasterService | undefined {
+  return service && service.overrides.length > 0 ? service : undefined;
 }
 
-function computeTokens(ctx: RuleContext, parameter: string, service: MasterService | undefined, depth: number): ListToken[] {
+/** The words of a list parameter for a service, each located where it is written. */
+export function listTokens(ctx: RuleContext, parameter: string, service?: MasterService, depth = 0): ListToken[] {
+  return drain(listTokensSteps(ctx, parameter, service, depth));
+}
+
+/** listTokens in steps of about ITEMS_PER_STEP words (engine/steps.ts). */
+export function* listTokensSteps(ctx: RuleContext, parameter: string, service?: MasterService, depth = 0): Steps<ListToken[]> {
+  const own = lookupService(service);
+  const key = `list:${own?.key ?? ''}:${own?.line ?? ''}:${parameter}`;
+  return yield* ctx.onceSteps(key, () => computeTokens(ctx, parameter, own, depth));
+}
+
+function* computeTokens(ctx: RuleContext, parameter: string, service: MasterService | undefined, depth: number): Steps<ListToken[]> {
   const { raw, where } = ctx.raw(parameter, service);
   if (raw === undefined) return [];
   const lookup = (n: string) => ctx.raw(n, service).raw;
   const memo = memoFor(ctx, serviceMemoKey(service));
+  const label = `words of ${parameter}`;
   // Postfix's words: the whole value expanded (the memo makes a $name used at every level cost one expansion).
-  const expanded = expandValue(raw, lookup, { memo }).value;
-  const postfixWords = () => splitBracedWords(expanded);
-  if (where.kind === 'default' || depth > 20) return postfixWords().map((text) => ({ text, parameter }));
+  // Expanded after the words below: those expand the names it uses first, in their own steps.
+  const expand = () => expandValue(raw, lookup, { memo }).value;
+  const postfixWords = (expanded: string, at?: { file: string; range: Range }) => wordsSteps(expanded, at ? (text) => ({ text, ...at, parameter }) : (text) => ({ text, parameter }), label);
+  if (where.kind === 'default' || depth > 20) return yield* postfixWords(expand());
   const site = siteOf(ctx, where, parameter);
   const out: ListToken[] = [];
+  let work = 0;
   for (const t of site.tokens) {
     const ref = REF_ONLY.exec(t.text);
     if (ref) {
       // The referenced list's own tokens (shared: `a1 = $a0 $a0` holds a0's token objects twice, not copies).
-      pushAll(out, listTokens(ctx, ref[1] ?? ref[2] ?? ref[3], service, depth + 1));
+      const words = yield* listTokensSteps(ctx, ref[1] ?? ref[2] ?? ref[3], service, depth + 1);
+      for (let i = 0; i < words.length; i++) {
+        out.push(words[i]);
+        if (++work === ITEMS_PER_STEP) {
+          work = 0;
+          yield label;
+        }
+      }
       continue;
     }
     if (t.text.includes('$')) {
       for (const w of splitWords(expandValue(t.text, lookup, { memo }).value)) out.push({ text: w.text, file: site.file, range: t.range, parameter });
-      continue;
+    } else out.push({ text: t.text, token: t, parameter });
+    if (++work === ITEMS_PER_STEP) {
+      work = 0;
+      yield label;
     }
-    out.push({ text: t.text, token: t, parameter });
   }
   // Piecewise expansion must agree with Postfix's whole-value expansion; else keep Postfix's words at the value.
-  if (!sameWords(expanded, out)) {
-    const range = site.rangeOf(0, site.value.length);
-    return postfixWords().map((text) => ({ text, file: site.file, range, parameter }));
-  }
+  const expanded = expand();
+  if (!(yield* sameWords(expanded, out, label))) return yield* postfixWords(expanded, { file: site.file, range: site.rangeOf(0, site.value.length) });
   return out;
 }
 
-/** Whether `value` splits into exactly the words of `tokens`, checked in place (no word list is built). */
-function sameWords(value: string, tokens: ListToken[]): boolean {
+/** The words of a value as list tokens, made by `make`, in steps. */
+function* wordsSteps(value: string, make: (text: string) => ListToken, label: string): Steps<ListToken[]> {
+  const out: ListToken[] = [];
+  for (let i = 0; ; ) {
+    while (i < value.length && isCommaSpace(value.charCodeAt(i))) i++;
+    if (i >= value.length) return out;
+    const start = i;
+    i = bracedWordEnd(value, i);
+    out.push(make(value.slice(start, i)));
+    if (out.length % ITEMS_PER_STEP === 0) yield label;
+  }
+}
+
+/** Whether `value` splits into exactly the words of `tokens`, checked in place (no word list is built), in steps. */
+function* sameWords(value: string, tokens: ListToken[], label: string): Steps<boolean> {
   let k = 0;
-  const through = eachBraced(value, (start, end) => {
+  for (let i = 0; ; ) {
+    while (i < value.length && isCommaSpace(value.charCodeAt(i))) i++;
+    if (i >= value.length) return k === tokens.length;
+    const start = i;
+    i = bracedWordEnd(value, i);
     const t = tokens[k++];
-    return t !== undefined && t.text.length === end - start && value.startsWith(t.text, start);
-  });
-  return through && k === tokens.length;
+    if (t === undefined || t.text.length !== i - start || !value.startsWith(t.text, start)) return false;
+    if (k % ITEMS_PER_STEP === 0) yield label;
+  }
 }
 
 /** File and range of a word (its own, or the place it was expanded from). */
@@ -236,21 +279,43 @@ export function restrictionClasses(ctx: RuleContext, service?: MasterService): S
   return new Set(splitWords(ctx.value('smtpd_restriction_classes', service)).map((w) => w.text));
 }
 
+const NO_ARGS: ListToken[] = Object.freeze([]) as unknown as ListToken[];
+
 /** Groups words into restrictions and their arguments as smtpd consumes them. */
 export function parseItems(tokens: ListToken[], classes: Set<string>): Item[] {
+  return drain(parseItemsSteps(tokens, classes));
+}
+
+/** parseItems in steps of about ITEMS_PER_STEP words. */
+export function* parseItemsSteps(tokens: ListToken[], classes: Set<string>, label = 'restrictions'): Steps<Item[]> {
   const items: Item[] = [];
   let warnOnly = false;
+  let work = 0;
+  // What each distinct word is (a doubled list repeats a few words 2^17 times): its lower case and fact.
+  const words = new Map<string, { lower: string; fact?: RestrictionFact }>();
+  const word = (text: string) => {
+    let w = words.get(text);
+    if (!w) {
+      const lower = text.toLowerCase();
+      words.set(text, (w = { lower, fact: FACTS.get(lower) }));
+    }
+    return w;
+  };
   for (let i = 0; i < tokens.length; i++) {
+    if (++work === ITEMS_PER_STEP) {
+      work = 0;
+      yield label;
+    }
     const t = tokens[i];
-    const lower = t.text.toLowerCase();
-    const fact = restrictionFact(t.text);
-    const item: Item = { kind: 'unknown', name: t, lower, fact, args: [], warnOnly, first: i, last: i };
+    const { lower, fact } = word(t.text);
+    // Most restrictions take no argument: they share one empty list.
+    const item: Item = { kind: 'unknown', name: t, lower, fact, args: fact && fact.takes !== 'none' && fact.takes !== 'restriction' ? [] : NO_ARGS, warnOnly, first: i, last: i };
     warnOnly = false;
     if (fact) {
       item.kind = 'builtin';
       const next = tokens[i + 1];
       // A word smtpd would consume as a (bad) argument, unless it is clearly the next restriction.
-      const plainWord = next !== undefined && !restrictionFact(next.text) && !classes.has(next.text);
+      const plainWord = next !== undefined && !word(next.text).fact && !classes.has(next.text);
       switch (fact.takes) {
         case 'table':
           if (next && next.text.includes(':')) item.args.push(next);
@@ -303,20 +368,36 @@ export interface ServiceLists {
 }
 
 export function serviceLists(ctx: RuleContext, service?: MasterService): ServiceLists {
-  return ctx.once(`lists:${service?.key ?? ''}:${service?.line ?? ''}`, () => {
-    const classes = restrictionClasses(ctx, service);
-    const lists = STAGES.map((stage) => {
-      const parameter = STAGE_PARAMETER[stage];
-      const tokens = listTokens(ctx, parameter, service);
-      return { stage, parameter, tokens, items: parseItems(tokens, classes) };
-    });
-    const classLists = new Map<string, { tokens: ListToken[]; items: Item[] }>();
-    for (const name of classes) {
-      const tokens = listTokens(ctx, name, service);
-      classLists.set(name, { tokens, items: parseItems(tokens, classes) });
-    }
-    return { service, classes, lists, classLists };
-  });
+  return drain(serviceListsSteps(ctx, service));
+}
+
+/**
+ * serviceLists in steps (engine/steps.ts): a list of 2^17 words is split,
+ * located and grouped a few thousand words at a time. A rule that walks the
+ * lists builds them this way first (allListsSteps); later calls find them made.
+ */
+export function* serviceListsSteps(ctx: RuleContext, service?: MasterService): Steps<ServiceLists> {
+  const own = lookupService(service);
+  const base = yield* ctx.onceSteps(`lists:${own?.key ?? ''}:${own?.line ?? ''}`, () => computeServiceLists(ctx, own));
+  if (base.service === service) return base;
+  // A service without -o settings: main.cf's lists, as this service's.
+  return ctx.once(`lists:${service!.key}:${service!.line}`, () => ({ ...base, service }));
+}
+
+function* computeServiceLists(ctx: RuleContext, service: MasterService | undefined): Steps<ServiceLists> {
+  const classes = restrictionClasses(ctx, service);
+  const lists: ServiceLists['lists'] = [];
+  for (const stage of STAGES) {
+    const parameter = STAGE_PARAMETER[stage];
+    const tokens = yield* listTokensSteps(ctx, parameter, service);
+    lists.push({ stage, parameter, tokens, items: yield* parseItemsSteps(tokens, classes, `restrictions of ${parameter}`) });
+  }
+  const classLists = new Map<string, { tokens: ListToken[]; items: Item[] }>();
+  for (const name of classes) {
+    const tokens = yield* listTokensSteps(ctx, name, service);
+    classLists.set(name, { tokens, items: yield* parseItemsSteps(tokens, classes, `restrictions of ${name}`) });
+  }
+  return { service, classes, lists, classLists };
 }
 
 /**
@@ -330,12 +411,38 @@ export function allServiceLists(ctx: RuleContext): ServiceLists[] {
   return out;
 }
 
-/** Every list with its items, of every context, including class bodies (stage undefined). */
+/** allServiceLists, each built in steps. */
+export function* allServiceListsSteps(ctx: RuleContext): Steps<ServiceLists[]> {
+  for (const s of ctx.smtpdServices()) yield* serviceListsSteps(ctx, s.service);
+  if (ctx.config.master) yield* serviceListsSteps(ctx, undefined);
+  return allServiceLists(ctx);
+}
+
+/**
+ * Every list with its items, of every context, including class bodies (stage
+ * undefined); a list two contexts share (a service without -o settings reads
+ * main.cf's) once, with the first context that has it.
+ */
 export function allLists(ctx: RuleContext): { sl: ServiceLists; stage?: Stage; parameter: string; tokens: ListToken[]; items: Item[] }[] {
   const out: { sl: ServiceLists; stage?: Stage; parameter: string; tokens: ListToken[]; items: Item[] }[] = [];
+  const seen = new Set<readonly Item[]>();
   for (const sl of allServiceLists(ctx)) {
-    for (const l of sl.lists) out.push({ sl, ...l });
-    for (const [name, c] of sl.classLists) out.push({ sl, parameter: name, ...c });
+    for (const l of sl.lists) {
+      if (seen.has(l.items)) continue;
+      seen.add(l.items);
+      out.push({ sl, ...l });
+    }
+    for (const [name, c] of sl.classLists) {
+      if (seen.has(c.items)) continue;
+      seen.add(c.items);
+      out.push({ sl, parameter: name, ...c });
+    }
   }
   return out;
+}
+
+/** allLists, the lists built in steps. */
+export function* allListsSteps(ctx: RuleContext): Steps<ReturnType<typeof allLists>> {
+  yield* allServiceListsSteps(ctx);
+  return allLists(ctx);
 }

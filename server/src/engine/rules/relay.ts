@@ -8,13 +8,13 @@
 
 import type { MasterService } from '../mastercf';
 import { reusedRelayMatrixSteps } from '../simulate/matrix-memo';
-import { drain, type Steps } from '../steps';
+import { drain, ITEMS_PER_STEP, type Steps } from '../steps';
 import { simulateTransactionSteps } from '../simulate/simulate';
 import { smtpdServices as simServices, type SimConfig } from '../simulate/config';
 import type { Fix, Problem, Range, TextEdit } from '../types';
 import type { RuleContext, SmtpdService } from './context';
 import { insertAfter, insertBefore, setMainParameter, setServiceOption } from './edits';
-import { Item, ListToken, serviceLists, ServiceLists, tokenLocation } from './lists';
+import { Item, ListToken, serviceLists, ServiceLists, serviceListsSteps, tokenLocation } from './lists';
 import { bracketEdits, bracketedSim, broadNetworkFix, patchedSim } from './mynetworks';
 import { code, problem, Rule } from './rule';
 import { ByLocation, listText } from './util';
@@ -32,9 +32,10 @@ const TRUSTED_PERMITS = new Set(['permit_mynetworks', 'permit_sasl_authenticated
 
 const DEFAULT_RELAY_LIST = 'permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination';
 
-/** smtpd's has_required(): a required name before any `permit`, also inside restriction classes. */
-function hasRequired(tokens: ListToken[], sl: ServiceLists, depth: number): { ok: boolean; permit?: ListToken } {
+/** smtpd's has_required(): a required name before any `permit`, also inside restriction classes; in steps of ITEMS_PER_STEP words. */
+function* hasRequired(tokens: ListToken[], sl: ServiceLists, depth: number, work = { done: 0 }): Steps<{ ok: boolean; permit?: ListToken }> {
   for (let i = 0; i < tokens.length; i++) {
+    if (++work.done % ITEMS_PER_STEP === 0) yield 'relay guard: has_required';
     const lt = tokens[i].text.toLowerCase();
     if (lt === 'warn_if_reject' && i + 1 < tokens.length) {
       i++;
@@ -43,7 +44,7 @@ function hasRequired(tokens: ListToken[], sl: ServiceLists, depth: number): { ok
     if (lt === 'permit') return { ok: false, permit: tokens[i] };
     if (RELAY_REQUIRED.includes(lt)) return { ok: true };
     const cls = sl.classLists.get(tokens[i].text);
-    if (cls && depth < 20 && hasRequired(cls.tokens, sl, depth + 1).ok) return { ok: true };
+    if (cls && depth < 20 && (yield* hasRequired(cls.tokens, sl, depth + 1, work)).ok) return { ok: true };
   }
   return { ok: false };
 }
@@ -66,14 +67,14 @@ export function guardEdits(ctx: RuleContext, items: Item[], stopAt?: Item): Text
 function* relayGuard(ctx: RuleContext): Steps<Problem[]> {
   const found = new ByLocation<{ svc: SmtpdService; permit?: ListToken; fix?: TextEdit[] }>();
   for (const svc of ctx.smtpdServices()) {
-    // One service's lists at a time: thousands of services, or one list of 2^17 words, are long.
+    // One service's lists at a time, built in steps: thousands of services, or one list of 2^17 words, are long.
     // Each step's label names the service it has just looked at (engine/steps.ts).
     const done = () => `relay guard ${svc.key}`;
-    const sl = serviceLists(ctx, svc.service);
+    const sl = yield* serviceListsSteps(ctx, svc.service);
     const rcpt = sl.lists.find((l) => l.stage === 'recipient')!;
     const relay = sl.lists.find((l) => l.stage === 'relay')!;
-    const r1 = hasRequired(rcpt.tokens, sl, 0);
-    const r2 = r1.ok ? r1 : hasRequired(relay.tokens, sl, 0);
+    const r1 = yield* hasRequired(rcpt.tokens, sl, 0);
+    const r2 = r1.ok ? r1 : yield* hasRequired(relay.tokens, sl, 0);
     if (r2.ok) {
       yield done;
       continue;

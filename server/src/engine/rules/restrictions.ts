@@ -16,8 +16,9 @@ import { versionAtLeast } from '../catalog/version';
 import type { Fix, Problem, TextEdit } from '../types';
 import type { RuleContext, SmtpdService } from './context';
 import { appendToSite, prefixWord, removeTokens, replaceToken, setMainParameter } from './edits';
-import { allLists, builtinRestrictionNames, DEFAULT_ACCESS, Item, ListToken, restrictionFact, serviceLists, siteOf, STAGE_PARAMETER, tokenLocation } from './lists';
+import { allLists, allListsSteps, builtinRestrictionNames, DEFAULT_ACCESS, Item, ListToken, restrictionFact, serviceLists, siteOf, STAGE_PARAMETER, tokenLocation } from './lists';
 import { code, problem, Rule } from './rule';
+import { drain, ITEMS_PER_STEP, type Steps } from '../steps';
 import { ByLocation, closest, listText, spanRange } from './util';
 
 export const DEAD_RESTRICTIONS = code('PF401', 'restriction-after-final', 'warning', 'postfix', 'Restrictions after permit, reject or defer are never evaluated');
@@ -51,11 +52,16 @@ function itemRange(items: Item[]): { file: string; range: import('../types').Ran
   return first;
 }
 
-function deadRestrictions(ctx: RuleContext): Problem[] {
+function* deadRestrictions(ctx: RuleContext): Steps<Problem[]> {
   const out: Problem[] = [];
+  let work = 0;
   for (const list of allLists(ctx)) {
     const items = list.items;
     for (let i = 0; i < items.length - 1; i++) {
+      if (++work === ITEMS_PER_STEP) {
+        work = 0;
+        yield 'PF401 restrictions after a final one';
+      }
       const it = items[i];
       if (it.kind !== 'builtin' || !FINAL.has(it.lower) || (it.warnOnly && it.lower !== 'permit')) continue;
       const dead = items.slice(i + 1);
@@ -87,11 +93,16 @@ function deadRestrictions(ctx: RuleContext): Problem[] {
   return out;
 }
 
-function unknownRestrictions(ctx: RuleContext): Problem[] {
+function* unknownRestrictions(ctx: RuleContext): Steps<Problem[]> {
   const out: Problem[] = [];
+  let work = 0;
   const builtins = builtinRestrictionNames();
   for (const list of allLists(ctx)) {
     for (const it of list.items) {
+      if (++work === ITEMS_PER_STEP) {
+        work = 0;
+        yield 'PF402 unknown restrictions';
+      }
       if (it.kind !== 'unknown') continue;
       const loc = tokenLocation(it.name);
       if (!loc) continue;
@@ -156,10 +167,17 @@ function undefinedClasses(ctx: RuleContext): Problem[] {
   });
 }
 
-function argumentProblems(ctx: RuleContext): Problem[] {
+function* argumentProblems(ctx: RuleContext): Steps<Problem[]> {
   const out: Problem[] = [];
+  let work = 0;
   for (const list of allLists(ctx)) {
     for (const it of list.items) {
+      if (++work === ITEMS_PER_STEP) {
+        work = 0;
+        yield 'PF404-PF407 restriction arguments';
+      }
+      // Most items have nothing to say: no location object for them.
+      if (!it.argError && it.kind !== 'table' && !(it.fact?.takes === 'domain=filter' && it.args[0])) continue;
       const loc = tokenLocation(it.name);
       if (!loc) continue;
       const name = it.name.text;
@@ -248,10 +266,15 @@ const REPLACEMENTS: Record<string, (ctx: RuleContext, it: Item) => string | unde
   },
 };
 
-function oldNames(ctx: RuleContext): Problem[] {
+function* oldNames(ctx: RuleContext): Steps<Problem[]> {
   const out: Problem[] = [];
+  let work = 0;
   for (const list of allLists(ctx)) {
     for (const it of list.items) {
+      if (++work === ITEMS_PER_STEP) {
+        work = 0;
+        yield 'PF409,PF410 old restriction names';
+      }
       if (it.kind !== 'builtin' || !it.fact?.aliasOf) continue;
       const loc = tokenLocation(it.name);
       if (!loc) continue;
@@ -302,13 +325,20 @@ const SASL_ONLY = new Set([
   'reject_unauthenticated_sender_login_mismatch',
 ]);
 
-function saslOnly(ctx: RuleContext): Problem[] {
+function* saslOnly(ctx: RuleContext): Steps<Problem[]> {
   const found = new ByLocation<{ name: string; label: string }>();
+  let work = 0;
   for (const svc of ctx.smtpdServices()) {
     if (ctx.bool('smtpd_sasl_auth_enable', svc.service)) continue;
     const sl = serviceLists(ctx, svc.service);
     for (const l of [...sl.lists, ...sl.classLists.values()]) {
-      for (const it of l.items) if (it.kind === 'builtin' && SASL_ONLY.has(it.lower)) found.addToken(it.name, { name: it.name.text, label: svc.label });
+      for (const it of l.items) {
+        if (++work === ITEMS_PER_STEP) {
+          work = 0;
+          yield 'PF411 SASL-only restrictions';
+        }
+        if (it.kind === 'builtin' && SASL_ONLY.has(it.lower)) found.addToken(it.name, { name: it.name.text, label: svc.label });
+      }
     }
   }
   return found.entries().map(({ file, range, items }) => {
@@ -325,6 +355,16 @@ function saslOnly(ctx: RuleContext): Problem[] {
 export const restrictionsRule: Rule = {
   codes: [DEAD_RESTRICTIONS, UNKNOWN_RESTRICTION, UNDEFINED_CLASS, MISSING_ARGUMENT, ARGUMENT_IS_RESTRICTION, BARE_TABLE_IN_DATA, IMPLICIT_ACCESS_CHECK, REMOVED_RESTRICTION, OLD_RESTRICTION_NAME, SASL_RESTRICTION_WITHOUT_SASL],
   check(ctx) {
-    return [...deadRestrictions(ctx), ...unknownRestrictions(ctx), ...undefinedClasses(ctx), ...argumentProblems(ctx), ...oldNames(ctx), ...saslOnly(ctx)];
+    return drain(restrictionsRule.steps!(ctx));
+  },
+  *steps(ctx) {
+    // The lists in steps (a doubled list holds 2^17 words), then each pass over them in steps.
+    yield* allListsSteps(ctx);
+    const dead = yield* deadRestrictions(ctx);
+    const unknown = yield* unknownRestrictions(ctx);
+    const undefinedClass = undefinedClasses(ctx);
+    const args = yield* argumentProblems(ctx);
+    const old = yield* oldNames(ctx);
+    return [...dead, ...unknown, ...undefinedClass, ...args, ...old, ...(yield* saslOnly(ctx))];
   },
 };

@@ -12,7 +12,8 @@ import type { MasterService } from '../mastercf';
 import type { Fix, Problem, Range, TextEdit } from '../types';
 import type { RuleContext, SmtpdService } from './context';
 import { removeTokens, setMainParameter, setServiceOption } from './edits';
-import { listTokens, ListToken, splitWords, tokenLocation } from './lists';
+import { listTokensSteps, ListToken, splitWords, tokenLocation } from './lists';
+import { drain, ITEMS_PER_STEP, type Steps } from '../steps';
 import { code, problem, Rule } from './rule';
 import type { RuleCode } from '../rule-code';
 import { deliberateException, internalListener } from './internal-listener';
@@ -99,12 +100,17 @@ const PAIRS: [string, string, string][] = [
   ['virtual_mailbox_domains', 'relay_domains', 'relay_domains'],
 ];
 
-/** Plain domain names of a domain list (tables, files and negations skipped), each with its word. */
-function domains(ctx: RuleContext, name: string): Map<string, ListToken> {
+/** Plain domain names of a domain list (tables, files and negations skipped), each with its word; in steps. */
+function* domains(ctx: RuleContext, name: string): Steps<Map<string, ListToken>> {
   // Once per lint: mydestination is in two pairs, and may hold a million words.
-  return ctx.once(`settings:domains:${name}`, () => {
+  return yield* ctx.onceSteps(`settings:domains:${name}`, function* () {
     const out = new Map<string, ListToken>();
-    for (const t of listTokens(ctx, name)) {
+    let work = 0;
+    for (const t of yield* listTokensSteps(ctx, name)) {
+      if (++work === ITEMS_PER_STEP) {
+        work = 0;
+        yield `domains of ${name}`;
+      }
       const d = t.text.toLowerCase();
       if (d.includes(':') || d.startsWith('/') || d.startsWith('!') || d.startsWith('{')) continue;
       out.set(d.charCodeAt(0) === 46 ? d.slice(1) : d, t);
@@ -113,13 +119,18 @@ function domains(ctx: RuleContext, name: string): Map<string, ListToken> {
   });
 }
 
-function twoClasses(ctx: RuleContext): Problem[] {
+function* twoClasses(ctx: RuleContext): Steps<Problem[]> {
   if (!ctx.config.main) return [];
   const out: Problem[] = [];
+  let work = 0;
   for (const [a, b, from] of PAIRS) {
-    const da = domains(ctx, a);
-    const db = domains(ctx, b);
+    const da = yield* domains(ctx, a);
+    const db = yield* domains(ctx, b);
     for (const [d, ta] of da) {
+      if (++work === ITEMS_PER_STEP) {
+        work = 0;
+        yield `PF508 ${a} and ${b}`;
+      }
       const tb = db.get(d);
       if (!tb) continue;
       const at = tokenLocation(tb) ?? tokenLocation(ta);
@@ -285,6 +296,11 @@ export function hardeningExtras(ctx: RuleContext): { rule: RuleCode; fix: Fix }[
 export const settingsRule: Rule = {
   codes: [COMPATIBILITY_LEVEL, DOMAIN_IN_TWO_CLASSES, SMTP_SMUGGLING, VRFY_ENABLED, BANNER_DISCLOSURE],
   check(ctx) {
-    return [...compatibility(ctx), ...twoClasses(ctx), ...smuggling(ctx), ...vrfy(ctx), ...banner(ctx)];
+    return drain(settingsRule.steps!(ctx));
+  },
+  *steps(ctx) {
+    const compat = compatibility(ctx);
+    const two = yield* twoClasses(ctx);
+    return [...compat, ...two, ...smuggling(ctx), ...vrfy(ctx), ...banner(ctx)];
   },
 };

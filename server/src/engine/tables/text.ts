@@ -129,16 +129,23 @@ export function eachBraced(s: string, visit: (start: number, end: number) => boo
     while (i < to && isCommaSpace(s.charCodeAt(i))) i++;
     if (i >= to) break;
     const start = i;
-    let level = 0;
-    for (; i < to; i++) {
-      const c = s.charCodeAt(i);
-      if (c === 123) level++;
-      else if (level > 0 && c === 125) level--;
-      else if (level === 0 && isCommaSpace(c)) break;
-    }
+    i = bracedWordEnd(s, i, to);
     if (visit(start, i) === false) return false;
   }
   return true;
+}
+
+/** Where the mystrtokq() word that starts at s[start] ends (a comma or white space outside `{}`, or `to`). */
+export function bracedWordEnd(s: string, start: number, to = s.length): number {
+  let level = 0;
+  let i = start;
+  for (; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 123) level++;
+    else if (level > 0 && c === 125) level--;
+    else if (level === 0 && isCommaSpace(c)) break;
+  }
+  return i;
 }
 
 /** balpar(): length of the balanced `{...}` group at s[from], or 0. */
