@@ -24,9 +24,9 @@ import { EXPANSION_TOO_LARGE } from './expand';
 import { overlayReader } from './overlay-reader';
 import { FILE_CODES, fileProblem, unreadableProblem } from './file-codes';
 import { notATable, protectTableText } from './table-secrets';
-import { withQuickFixes } from './fixes';
+import { withQuickFixes, withQuickFixesSteps } from './fixes';
 import { withTags } from './tags';
-import { drain, type Steps } from './steps';
+import { drain, PROBLEMS_PER_STEP, type Steps } from './steps';
 
 export interface LintOptions {
   /** Target Postfix version (default: newest in the catalog). */
@@ -106,7 +106,12 @@ export function* lintConfigSteps(config: PostfixConfig): Steps<Problem[]> {
   // Table files may be anything (a key, a .env): nothing from those, quotes from the others short.
   const protectedOut = protectTableText(out, new Set([config.mainPath, config.masterPath]), notTables);
   // `# postfix-lint: disable=CODE` comments silence any problem (docs/rules/README.md).
-  return withTags(withQuickFixes(config, suppressProblems(dedupe(protectedOut), reader)));
+  const kept = suppressProblems(dedupe(protectedOut), reader);
+  yield 'disable comments';
+  const result = withTags(yield* withQuickFixesSteps(config, kept));
+  // The last piece named too (the language server's trace shows each piece by the label that ends it).
+  yield 'quick fixes and tags';
+  return result;
 }
 
 const FILE_START: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
@@ -147,8 +152,13 @@ function* settingsProblems(config: PostfixConfig): Steps<Problem[]> {
   // Postfix stops at the first fatal line; the editor keeps going so every mistake shows at once.
   if (main && !main.fatal) {
     const analysis = analyzeParameters({ configDir: config.dir, main, master, version: config.version, readFile });
-    for (const f of analysis.findings) if (f.file === 'main.cf') pushAll(out, findingProblems(config, f));
     yield 'postconf emulation';
+    let done = 0;
+    for (const f of analysis.findings) {
+      if (f.file !== 'main.cf') continue;
+      pushAll(out, findingProblems(config, f));
+      if (++done % PROBLEMS_PER_STEP === 0) yield 'postconf findings';
+    }
   }
   return out;
 }

@@ -38,3 +38,10 @@ export function drain<T>(steps: Steps<T>): T {
  * loops, a counter's cost on a list of ordinary size, which never yields.
  */
 export const ITEMS_PER_STEP = 8192;
+
+/**
+ * How many findings a loop turns into problems, or gives quick fixes, between
+ * two yields: each may look for a near name in the catalog (tens of µs), and
+ * a configuration may have 10,000 of them.
+ */
+export const PROBLEMS_PER_STEP = 256;

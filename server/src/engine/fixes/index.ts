@@ -11,6 +11,7 @@ import { FixContext } from './context';
 import { MAIN_FIXES } from './main-cf';
 import { MASTER_FIXES } from './master-cf';
 import { TABLE_FIXES } from './tables';
+import { drain, PROBLEMS_PER_STEP, type Steps } from '../steps';
 
 type FixMaker = (ctx: FixContext, p: Problem) => Fix[];
 
@@ -23,20 +24,32 @@ function makerFor(config: PostfixConfig, p: Problem): FixMaker | undefined {
 
 /** The problems with their evident fixes added (problems that carry fixes already keep theirs). */
 export function withQuickFixes(config: PostfixConfig, problems: Problem[], readText?: (file: string) => string | undefined): Problem[] {
+  return drain(withQuickFixesSteps(config, problems, readText));
+}
+
+/** withQuickFixes in steps of PROBLEMS_PER_STEP problems (10,000 unused parameters each look for a near name). */
+export function* withQuickFixesSteps(config: PostfixConfig, problems: Problem[], readText?: (file: string) => string | undefined): Steps<Problem[]> {
   const ctx = new FixContext(config, readText);
-  return problems.map((p) => {
-    if (p.fixes?.length) return p;
-    const make = makerFor(config, p);
-    if (!make) return p;
-    let fixes: Fix[];
-    try {
-      fixes = make(ctx, p).filter((f) => f.edits.length > 0);
-    } catch {
-      // A fix is a convenience: a problem without one is still reported.
-      fixes = [];
-    }
-    return fixes.length ? { ...p, fixes } : p;
-  });
+  const out: Problem[] = [];
+  for (const p of problems) {
+    out.push(withFixes(ctx, config, p));
+    if (out.length % PROBLEMS_PER_STEP === 0) yield 'quick fixes';
+  }
+  return out;
+}
+
+function withFixes(ctx: FixContext, config: PostfixConfig, p: Problem): Problem {
+  if (p.fixes?.length) return p;
+  const make = makerFor(config, p);
+  if (!make) return p;
+  let fixes: Fix[];
+  try {
+    fixes = make(ctx, p).filter((f) => f.edits.length > 0);
+  } catch {
+    // A fix is a convenience: a problem without one is still reported.
+    fixes = [];
+  }
+  return fixes.length ? { ...p, fixes } : p;
 }
 
 /** The codes fixed here. */
