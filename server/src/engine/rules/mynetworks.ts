@@ -16,6 +16,7 @@ import { dictFormFatal } from '../tables/open';
 import { applyTextEdits, removeTokens, replaceToken, setMainParameter, setServiceOption } from './edits';
 import { Site, siteOf, SiteToken } from './lists';
 import { code, problem, Rule } from './rule';
+import { pushAll } from '../arrays';
 import { ByLocation, isLoopbackNet, isPrivateNet, listText, Net, parseNet } from './util';
 
 export const MYNETWORKS_TOO_BROAD = code('PF501', 'mynetworks-too-broad', 'error', 'security', 'mynetworks trusts far more clients than your own (0.0.0.0/0, a /8, public ranges)');
@@ -152,8 +153,10 @@ function tooBroad(ctx: RuleContext): Problem[] {
 
 /** The bracketed form of an unbracketed IPv6 network word, and the edit that writes it. */
 function bracketed(t: SiteToken): { text: string; fixed: string; edits: TextEdit[] } | undefined {
-  const text = t.text.replace(/^!/, '');
-  if (text.startsWith('[') || !text.includes(':')) return undefined;
+  // Most words of a long mynetworks are IPv4: no colon, nothing more to look at.
+  if (!t.text.includes(':')) return undefined;
+  const text = t.text.charCodeAt(0) === 33 ? t.text.slice(1) : t.text;
+  if (text.startsWith('[')) return undefined;
   const net = parseNet(text);
   if (!net || net.version !== 6) return undefined;
   const slash = text.indexOf('/');
@@ -163,7 +166,14 @@ function bracketed(t: SiteToken): { text: string; fixed: string; edits: TextEdit
 
 /** The edits that bracket every unbracketed IPv6 network of mynetworks (main.cf and -o settings): PF503's fixes, all at once. */
 export function bracketEdits(ctx: RuleContext): TextEdit[] {
-  return mynetworksSites(ctx).flatMap(({ site }) => site.tokens.flatMap((t) => bracketed(t)?.edits ?? []));
+  const out: TextEdit[] = [];
+  for (const { site } of mynetworksSites(ctx)) {
+    for (const t of site.tokens) {
+      const b = bracketed(t);
+      if (b) pushAll(out, b.edits);
+    }
+  }
+  return out;
 }
 
 /** The simulator's configuration with `edits` applied (the files on disk stay as they are). */

@@ -6,7 +6,7 @@
 import tableTypes from '../catalog/generated/tableTypes';
 import { indexSuffix } from './access';
 import { isInlineName } from './stream';
-import { balancedBraces, splitBraced } from './text';
+import { balancedBraces, eachBraced, splitBraced } from './text';
 
 export interface TableReference {
   /** The type as written before the first ':' (hash, cidr, proxy, inline, ...). */
@@ -84,25 +84,35 @@ export function parseTableSpec(s: string, start = 0, end = s.length, opts: FindO
 export function findTableReferences(value: string, opts: FindOptions = {}): TableReference[] {
   const out: TableReference[] = [];
   let skipNext = false;
-  for (const [a, b] of splitBraced(value)) {
-    const word = value.slice(a, b);
+  // Word by word in place: a mynetworks of 100,000 addresses makes no word list and no copy of a word without a colon or `$`.
+  eachBraced(value, (a, b) => {
     if (skipNext) {
       skipNext = false;
-      continue;
+      return;
     }
-    if (word.toLowerCase() === 'check_policy_service') {
+    if (b - a === POLICY_SERVICE.length && value.slice(a, b).toLowerCase() === POLICY_SERVICE) {
       skipNext = true;
-      continue;
+      return;
     }
     // A bare `$name` stands for another parameter's tables, found where that one is set.
-    if (opts.expand && word.includes('$') && !PURE_REFERENCE.test(word)) {
-      out.push(...expandedReferences(word, opts.expand(word), a, b, opts));
-      continue;
+    if (opts.expand && hasDollar(value, a, b)) {
+      const word = value.slice(a, b);
+      if (!PURE_REFERENCE.test(word)) {
+        out.push(...expandedReferences(word, opts.expand(word), a, b, opts));
+        return;
+      }
     }
     const ref = parseTableSpec(value, a, b, opts);
     if (ref) out.push(ref);
-  }
+  });
   return out;
+}
+
+const POLICY_SERVICE = 'check_policy_service';
+
+function hasDollar(s: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (s.charCodeAt(i) === 36) return true;
+  return false;
 }
 
 const PURE_REFERENCE = /^\$(?:[A-Za-z0-9_]+|\{[A-Za-z0-9_]+\}|\([A-Za-z0-9_]+\))$/;
