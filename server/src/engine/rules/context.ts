@@ -69,6 +69,11 @@ export class RuleContext {
     return this.memo.get(key) as T;
   }
 
+  /** A value `once` or `onceSteps` has computed, or undefined (lets a synchronous caller skip making steps). */
+  made<T>(key: string): T | undefined {
+    return this.memo.get(key) as T | undefined;
+  }
+
   /** `once` for a value computed in steps (engine/steps.ts): kept when the steps are done. */
   *onceSteps<T>(key: string, make: () => Steps<T>): Steps<T> {
     if (this.memo.has(key)) return this.memo.get(key) as T;

@@ -173,14 +173,18 @@ function lookupService(service?: MasterService): MasterService | undefined {
 
 /** The words of a list parameter for a service, each located where it is written. */
 export function listTokens(ctx: RuleContext, parameter: string, service?: MasterService, depth = 0): ListToken[] {
-  return drain(listTokensSteps(ctx, parameter, service, depth));
+  return ctx.made<ListToken[]>(listKey(parameter, service)) ?? drain(listTokensSteps(ctx, parameter, service, depth));
+}
+
+function listKey(parameter: string, service?: MasterService): string {
+  const own = lookupService(service);
+  return `list:${own?.key ?? ''}:${own?.line ?? ''}:${parameter}`;
 }
 
 /** listTokens in steps of about ITEMS_PER_STEP words (engine/steps.ts). */
 export function* listTokensSteps(ctx: RuleContext, parameter: string, service?: MasterService, depth = 0): Steps<ListToken[]> {
-  const own = lookupService(service);
-  const key = `list:${own?.key ?? ''}:${own?.line ?? ''}:${parameter}`;
-  return yield* ctx.onceSteps(key, () => computeTokens(ctx, parameter, own, depth));
+  const key = listKey(parameter, service);
+  return ctx.made<ListToken[]>(key) ?? (yield* ctx.onceSteps(key, () => computeTokens(ctx, parameter, lookupService(service), depth)));
 }
 
 function* computeTokens(ctx: RuleContext, parameter: string, service: MasterService | undefined, depth: number): Steps<ListToken[]> {
@@ -284,6 +288,18 @@ export function restrictionClasses(ctx: RuleContext, service?: MasterService): S
 
 const NO_ARGS: ListToken[] = Object.freeze([]) as unknown as ListToken[];
 
+/** What a word is: its lower case and fact, kept for the words seen (a doubled list repeats a few words 2^17 times). */
+function word(text: string): { lower: string; fact?: RestrictionFact } {
+  let w = WORDS.get(text);
+  if (!w) {
+    const lower = text.toLowerCase();
+    w = { lower, fact: FACTS.get(lower) };
+    if (WORDS.size < 10_000) WORDS.set(text, w);
+  }
+  return w;
+}
+const WORDS = new Map<string, { lower: string; fact?: RestrictionFact }>();
+
 /** Groups words into restrictions and their arguments as smtpd consumes them. */
 export function parseItems(tokens: ListToken[], classes: Set<string>): Item[] {
   return drain(parseItemsSteps(tokens, classes));
@@ -294,16 +310,6 @@ export function* parseItemsSteps(tokens: ListToken[], classes: Set<string>, labe
   const items: Item[] = [];
   let warnOnly = false;
   let work = 0;
-  // What each distinct word is (a doubled list repeats a few words 2^17 times): its lower case and fact.
-  const words = new Map<string, { lower: string; fact?: RestrictionFact }>();
-  const word = (text: string) => {
-    let w = words.get(text);
-    if (!w) {
-      const lower = text.toLowerCase();
-      words.set(text, (w = { lower, fact: FACTS.get(lower) }));
-    }
-    return w;
-  };
   for (let i = 0; i < tokens.length; i++) {
     if (++work === ITEMS_PER_STEP) {
       work = 0;
@@ -371,7 +377,8 @@ export interface ServiceLists {
 }
 
 export function serviceLists(ctx: RuleContext, service?: MasterService): ServiceLists {
-  return drain(serviceListsSteps(ctx, service));
+  // Rules ask for the same lists many times: a made one without making steps.
+  return ctx.made<ServiceLists>(`lists:${service?.key ?? ''}:${service?.line ?? ''}`) ?? drain(serviceListsSteps(ctx, service));
 }
 
 /**
@@ -380,6 +387,8 @@ export function serviceLists(ctx: RuleContext, service?: MasterService): Service
  * lists builds them this way first (allListsSteps); later calls find them made.
  */
 export function* serviceListsSteps(ctx: RuleContext, service?: MasterService): Steps<ServiceLists> {
+  const made = ctx.made<ServiceLists>(`lists:${service?.key ?? ''}:${service?.line ?? ''}`);
+  if (made) return made;
   const own = lookupService(service);
   const base = yield* ctx.onceSteps(`lists:${own?.key ?? ''}:${own?.line ?? ''}`, () => computeServiceLists(ctx, own));
   if (base.service === service) return base;
@@ -427,6 +436,11 @@ export function* allServiceListsSteps(ctx: RuleContext): Steps<ServiceLists[]> {
  * main.cf's) once, with the first context that has it.
  */
 export function allLists(ctx: RuleContext): { sl: ServiceLists; stage?: Stage; parameter: string; tokens: ListToken[]; items: Item[] }[] {
+  // Every pass of every rule walks them: gathered once per context.
+  return ctx.once('lists:all', () => gatherLists(ctx));
+}
+
+function gatherLists(ctx: RuleContext): ReturnType<typeof allLists> {
   const out: { sl: ServiceLists; stage?: Stage; parameter: string; tokens: ListToken[]; items: Item[] }[] = [];
   const seen = new Set<readonly Item[]>();
   for (const sl of allServiceLists(ctx)) {
