@@ -12,7 +12,8 @@ import { parseInlineTable, parseStaticTable } from '../tables/inline';
 import { parseRegexTable } from '../tables/regexp';
 import type { Problem, Range } from '../types';
 import type { RuleContext } from './context';
-import { allLists, ListToken } from './lists';
+import { allListsSteps, ListToken } from './lists';
+import { drain, ITEMS_PER_STEP, type Steps } from '../steps';
 import { code, problem, Rule } from './rule';
 
 export const OK_NOT_ALLOWED = code('PF408', 'ok-in-mx-ns-access', 'error', 'postfix', 'OK in a check_*_{mx,ns,a}_access or check_reverse_client_hostname_access table: 451 4.3.5');
@@ -96,12 +97,18 @@ function tableHits(ctx: RuleContext, arg: ListToken): Hit[] {
   return hits;
 }
 
-function okNotAllowed(ctx: RuleContext): Problem[] {
+function* okNotAllowed(ctx: RuleContext): Steps<Problem[]> {
   const out: Problem[] = [];
   const seen = new Set<string>();
-  for (const list of allLists(ctx)) {
+  let work = 0;
+  for (const list of yield* allListsSteps(ctx)) {
     for (const it of list.items) {
-      if (it.kind !== 'builtin' || !forbidsOk(it.lower) || !it.args[0]) continue;
+      if (++work === ITEMS_PER_STEP) {
+        work = 0;
+        yield 'PF408 access tables';
+      }
+      // Every such restriction takes a table: the regular expression only for those that have one.
+      if (it.kind !== 'builtin' || !it.args[0] || !forbidsOk(it.lower)) continue;
       for (const h of tableHits(ctx, it.args[0])) {
         const k = `${h.file}|${h.range.start.line}:${h.range.start.character}`;
         if (seen.has(k)) continue;
@@ -124,6 +131,7 @@ function okNotAllowed(ctx: RuleContext): Problem[] {
 export const accessTablesRule: Rule = {
   codes: [OK_NOT_ALLOWED],
   check(ctx) {
-    return okNotAllowed(ctx);
+    return drain(okNotAllowed(ctx));
   },
+  steps: okNotAllowed,
 };

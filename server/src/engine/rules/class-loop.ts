@@ -7,14 +7,15 @@
 // reaches it (the client sees the connection close).
 
 import type { Problem } from '../types';
-import { allServiceLists, type ListToken, type ServiceLists } from './lists';
+import { allServiceListsSteps, type ListToken, type ServiceLists } from './lists';
+import { drain, ITEMS_PER_STEP, type Steps } from '../steps';
 import { code, problem, Rule } from './rule';
 import { ByLocation } from './util';
 
 export const CLASS_LOOP = code('PF412', 'restriction-class-loop', 'error', 'postfix', 'Restriction classes call each other in a loop: smtpd crashes when it follows them');
 
 /** Each loop of classes reachable from the service's restriction lists, as the names along it and the word that closes it. */
-function loops(sl: ServiceLists): { cycle: string[]; closing: ListToken; from: string }[] {
+function* loops(sl: ServiceLists): Steps<{ cycle: string[]; closing: ListToken; from: string }[]> {
   const found: { cycle: string[]; closing: ListToken; from: string }[] = [];
   const state = new Map<string, 'active' | 'done'>();
   const path: string[] = [];
@@ -44,18 +45,27 @@ function loops(sl: ServiceLists): { cycle: string[]; closing: ListToken; from: s
       }
     }
   };
+  let work = 0;
   for (const list of sl.lists) {
     for (const it of list.items) {
+      if (++work === ITEMS_PER_STEP) {
+        work = 0;
+        yield 'PF412 restriction classes';
+      }
       if (it.kind === 'class' && !state.has(it.name.text) && sl.classLists.has(it.name.text)) visit(it.name.text, list.parameter);
     }
   }
   return found;
 }
 
-function classLoops(ctx: Parameters<Rule['check']>[0]): Problem[] {
+function* classLoops(ctx: Parameters<Rule['check']>[0]): Steps<Problem[]> {
   const found = new ByLocation<{ cycle: string[]; from: string }>();
-  for (const sl of allServiceLists(ctx)) {
-    for (const l of loops(sl)) found.addToken(l.closing, { cycle: l.cycle, from: l.from });
+  // A service without -o settings has main.cf's lists (the same objects): their loops are main.cf's, found once.
+  const seen = new Set<ServiceLists['lists']>();
+  for (const sl of yield* allServiceListsSteps(ctx)) {
+    if (seen.has(sl.lists)) continue;
+    seen.add(sl.lists);
+    for (const l of yield* loops(sl)) found.addToken(l.closing, { cycle: l.cycle, from: l.from });
   }
   return found.entries().map(({ file, range, items }) => {
     const { cycle, from } = items[0];
@@ -71,5 +81,8 @@ function classLoops(ctx: Parameters<Rule['check']>[0]): Problem[] {
 
 export const classLoopRule: Rule = {
   codes: [CLASS_LOOP],
-  check: classLoops,
+  check(ctx) {
+    return drain(classLoops(ctx));
+  },
+  steps: classLoops,
 };

@@ -12,7 +12,8 @@ import type { Fix, Problem, Range, TextEdit } from '../types';
 import type { RuleContext, SmtpdService, Where } from './context';
 import { setMainParameter, setServiceOption } from './edits';
 import { deliberateException, internalListener } from './internal-listener';
-import { serviceLists, tokenLocation } from './lists';
+import { serviceListsSteps, tokenLocation } from './lists';
+import { drain, ITEMS_PER_STEP, type Steps } from '../steps';
 import { code, problem, Rule } from './rule';
 import { ByLocation, listText } from './util';
 
@@ -113,7 +114,7 @@ function misspelledSaslEnable(service?: MasterService): string | undefined {
   return o?.name;
 }
 
-function permitSaslWithoutSasl(ctx: RuleContext): Problem[] {
+function* permitSaslWithoutSasl(ctx: RuleContext): Steps<Problem[]> {
   const uses = new Map<string, { file: string; range: Range; on: boolean; harmful: boolean; services: SmtpdService[]; sites: Set<MasterService | undefined> }>();
   for (const svc of ctx.smtpdServices()) {
     const on = ctx.bool('smtpd_sasl_auth_enable', svc.service);
@@ -121,21 +122,31 @@ function permitSaslWithoutSasl(ctx: RuleContext): Problem[] {
     // services: the standard layout. smtpd skips the permit there without a word, and nobody is
     // meant to log in on port 25, so nothing is refused that should not be.
     if (!on && svc.port25 && ctx.raw('smtpd_sasl_auth_enable', svc.service).where.kind === 'master') continue;
-    const sl = serviceLists(ctx, svc.service);
+    const sl = yield* serviceListsSteps(ctx, svc.service);
+    let work = 0;
     for (const l of [...sl.lists, ...sl.classLists.values()]) {
       // Whether a plain reject or defer follows each item, in one pass from the end (a scan of the
       // rest per item was quadratic: a doubling list of 2^15 words took 20 s).
       const rejectsAfter: boolean[] = new Array(l.items.length);
       let seen = false;
       for (let i = l.items.length - 1; i >= 0; i--) {
+        if (++work === ITEMS_PER_STEP) {
+          work = 0;
+          yield 'PF515 permit_sasl_authenticated';
+        }
         rejectsAfter[i] = seen;
         const x = l.items[i];
         if (x.kind === 'builtin' && (x.lower === 'reject' || x.lower === 'defer') && !x.warnOnly) seen = true;
       }
-      l.items.forEach((it, index) => {
-        if (it.kind !== 'builtin' || it.lower !== 'permit_sasl_authenticated') return;
+      for (let index = 0; index < l.items.length; index++) {
+        if (++work === ITEMS_PER_STEP) {
+          work = 0;
+          yield 'PF515 permit_sasl_authenticated';
+        }
+        const it = l.items[index];
+        if (it.kind !== 'builtin' || it.lower !== 'permit_sasl_authenticated') continue;
         const loc = tokenLocation(it.name);
-        if (!loc) return;
+        if (!loc) continue;
         // Harmless on port 25 behind reject_unauth_destination; harmful where users are meant to log in, or before a plain reject.
         const rejectsRest = rejectsAfter[index];
         const k = `${loc.file}|${loc.range.start.line}:${loc.range.start.character}`;
@@ -146,7 +157,7 @@ function permitSaslWithoutSasl(ctx: RuleContext): Problem[] {
         const w = it.name.token?.site.where;
         u.sites.add(w && w.kind === 'master' ? w.service : undefined);
         uses.set(k, u);
-      });
+      }
     }
   }
   const out: Problem[] = [];
@@ -174,14 +185,19 @@ function permitSaslWithoutSasl(ctx: RuleContext): Problem[] {
 const MISMATCH_ALL = new Set(['reject_sender_login_mismatch', 'reject_authenticated_sender_login_mismatch']);
 const MISMATCH_NONE = new Set(['reject_known_sender_login_mismatch', 'reject_unauthenticated_sender_login_mismatch']);
 
-function loginMismatchWithoutMaps(ctx: RuleContext): Problem[] {
+function* loginMismatchWithoutMaps(ctx: RuleContext): Steps<Problem[]> {
   const found = new ByLocation<{ name: string; svc: SmtpdService; all: boolean }>();
+  let work = 0;
   for (const svc of ctx.smtpdServices()) {
     if (!ctx.bool('smtpd_sasl_auth_enable', svc.service)) continue;
     if (ctx.value('smtpd_sender_login_maps', svc.service).trim() !== '') continue;
-    const sl = serviceLists(ctx, svc.service);
+    const sl = yield* serviceListsSteps(ctx, svc.service);
     for (const l of [...sl.lists, ...sl.classLists.values()]) {
       for (const it of l.items) {
+        if (++work === ITEMS_PER_STEP) {
+          work = 0;
+          yield 'PF516 sender login mismatch';
+        }
         if (it.kind !== 'builtin') continue;
         if (MISMATCH_ALL.has(it.lower) || MISMATCH_NONE.has(it.lower)) found.addToken(it.name, { name: it.name.text, svc, all: MISMATCH_ALL.has(it.lower) });
       }
@@ -207,6 +223,11 @@ function loginMismatchWithoutMaps(ctx: RuleContext): Problem[] {
 export const saslRule: Rule = {
   codes: [SASL_WITHOUT_TLS_AUTH_ONLY, SASL_ON_PORT_25, PERMIT_SASL_WITHOUT_SASL, LOGIN_MISMATCH_WITHOUT_MAPS],
   check(ctx) {
-    return [...authBeforeTls(ctx), ...authOnPort25(ctx), ...permitSaslWithoutSasl(ctx), ...loginMismatchWithoutMaps(ctx)];
+    return drain(saslRule.steps!(ctx));
+  },
+  *steps(ctx) {
+    const before = [...authBeforeTls(ctx), ...authOnPort25(ctx)];
+    const permit = yield* permitSaslWithoutSasl(ctx);
+    return [...before, ...permit, ...(yield* loginMismatchWithoutMaps(ctx))];
   },
 };
