@@ -44,7 +44,14 @@ export interface LogicalLines {
 const SPACE = /[ \t\n\r\v\f]/;
 
 export function isSpace(ch: string | undefined): boolean {
-  return ch !== undefined && ch !== '' && SPACE.test(ch);
+  if (ch === undefined || ch === '') return false;
+  // One character (every caller's case) without a regular expression: this runs for every character of main.cf.
+  if (ch.length === 1) return ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r' || ch === '\v' || ch === '\f';
+  return SPACE.test(ch);
+}
+
+function isSpaceCode(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13); // space, \t \n \v \f \r
 }
 
 export function splitPhysicalLines(text: string): PhysicalLine[] {
@@ -64,15 +71,8 @@ export function splitPhysicalLines(text: string): PhysicalLine[] {
   return out;
 }
 
-function firstNonSpace(s: string): number {
-  let i = 0;
-  while (i < s.length && isSpace(s[i])) i++;
-  return i;
-}
-
 /** Reads logical lines as Postfix does for main.cf and text lookup tables. */
 export function readLogicalLines(text: string): LogicalLines {
-  const physical = splitPhysicalLines(text);
   const lines: LogicalLine[] = [];
   const orphans: LogicalLine[] = [];
   const comments: CommentLine[] = [];
@@ -85,24 +85,36 @@ export function readLogicalLines(text: string): LogicalLines {
     current = undefined;
   };
 
-  for (const pl of physical) {
-    const i = firstNonSpace(pl.text);
-    if (i === pl.text.length) continue; // blank
-    if (pl.text[i] === '#') {
-      comments.push({ line: pl.line, character: i, text: pl.text.slice(i).replace(/\r$/, '') });
-      continue;
+  // The physical lines are read in place (as splitPhysicalLines cuts them, without its array of objects).
+  let start = 0;
+  let line = 0;
+  const n = text.length;
+  while (start < n) {
+    let nl = text.indexOf('\n', start);
+    if (nl < 0) nl = n;
+    let i = start;
+    while (i < nl && isSpaceCode(text.charCodeAt(i))) i++;
+    if (i < nl) {
+      if (text.charCodeAt(i) === 35 /* # */) {
+        comments.push({ line, character: i - start, text: text.slice(i, nl).replace(/\r$/, '') });
+      } else {
+        const pl = text.slice(start, nl);
+        if (current && i > start) {
+          current.pieces.push({ line, offset: current.text.length, text: pl });
+          current.text += pl;
+          current.lastLine = line;
+        } else {
+          finish();
+          current = { text: pl, pieces: [{ line, offset: 0, text: pl }], firstLine: line, lastLine: line };
+        }
+      }
     }
-    if (current && isSpace(pl.text[0])) {
-      current.pieces.push({ line: pl.line, offset: current.text.length, text: pl.text });
-      current.text += pl.text;
-      current.lastLine = pl.line;
-      continue;
-    }
-    finish();
-    current = { text: pl.text, pieces: [{ line: pl.line, offset: 0, text: pl.text }], firstLine: pl.line, lastLine: pl.line };
+    start = nl + 1;
+    line++;
   }
   finish();
-  return { lines, comments, orphans, lineCount: physical.length };
+  // splitPhysicalLines counts a last line only when it has text.
+  return { lines, comments, orphans, lineCount: line };
 }
 
 /** Maps an offset inside a logical line's text to a document position. */
@@ -124,6 +136,14 @@ export function logicalOffsetToPosition(ll: LogicalLine, offset: number): { line
 
 /** Document range of text[start, end) inside a logical line. */
 export function logicalRange(ll: LogicalLine, start: number, end: number) {
+  const pieces = ll.pieces;
+  if (pieces.length === 1) {
+    // One physical line (most logical lines): no search, the same positions.
+    const p = pieces[0];
+    const len = p.text.length;
+    const s = { line: p.line, character: Math.min(start, len) };
+    return { start: s, end: end > start ? { line: p.line, character: Math.min(end - 1, len) + 1 } : s };
+  }
   const s = logicalOffsetToPosition(ll, start);
   // An end offset at a piece boundary belongs to the earlier piece's end.
   const e = end > start ? logicalOffsetToPosition(ll, end - 1) : s;

@@ -322,7 +322,7 @@ function hasErrorOn(s: MasterService, problems: Problem[]): boolean {
 /** What the daemon will make of its arguments. */
 function daemonChecks(s: MasterService, file: string, problems: Problem[]): void {
   const ll = s.logical;
-  const words: ArgWord[] = s.args.map((w) => ({ text: w.text, start: w.start, end: w.end }));
+  const words: readonly ArgWord[] = s.args; // daemonView only reads text and offsets
   const view = daemonView(words);
   const r = (a: number, b: number) => logicalRange(ll, a, b);
   s.overrides = view.overrides.map((o) => ({
