@@ -49,7 +49,10 @@ export function editDistance(a: string, b: string, max = Infinity, options: Edit
     if (hi < n) cur[hi + 1] = far;
     // Every cell of this row is over the limit: no later cell can come back under it.
     if (least > limit) return Math.min(far, max + 1);
-    [before, prev, cur] = [prev, cur, before];
+    const spare = before; // rotate the rows without an array per row
+    before = prev;
+    prev = cur;
+    cur = spare;
   }
   return Math.min(prev[n], far);
 }

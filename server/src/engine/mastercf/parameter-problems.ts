@@ -53,6 +53,13 @@ function referenceRange(entry: PostconfEntry, setting: string | undefined, ref: 
 
 const knownNames = new Map<string, string[]>();
 
+/** Known names by version and length (see closestParameter). */
+const knownNamesByLength = new Map<string, string[]>();
+
+/** Known names near a name, by version and name (see closestParameter); bounded. */
+const nearNames = new Map<string, { name: string; distance: number }[]>();
+const MAX_NEAR_NAMES = 65536;
+
 /**
  * The closest parameter name the target Postfix version knows, for "did you
  * mean" (message and quick fix alike); `exclude` leaves out names that are
@@ -65,10 +72,32 @@ export function closestParameter(name: string, version: string = ORACLE_VERSION,
     knownNames.set(version, names);
   }
   const max = Math.max(1, Math.min(3, Math.floor(name.length / 5)));
+  // The known names within max edits of this name, in order, with their distances: the lint and the
+  // quick fixes ask for the same unknown names again (thousands of them in a hostile main.cf).
+  const key = `${version}\0${name}`;
+  let near = nearNames.get(key);
+  if (!near) {
+    near = [];
+    // Only names whose length is within max can be within max edits (editDistance returns max + 1 for the
+    // others); kept in order, so ties go to the same name. Lengths past 256 share one (empty) list.
+    const length = Math.min(name.length, 256);
+    const byLength = `${version}\0${length}`;
+    let candidates = knownNamesByLength.get(byLength);
+    if (!candidates) {
+      candidates = names.filter((k) => Math.abs(k.length - length) <= max);
+      knownNamesByLength.set(byLength, candidates);
+    }
+    for (const k of candidates) {
+      const d = editDistance(name, k, max);
+      if (d <= max) near.push({ name: k, distance: d });
+    }
+    if (nearNames.size >= MAX_NEAR_NAMES) nearNames.clear();
+    if (name.length <= 256) nearNames.set(key, near); // a longer name has no near names to keep
+  }
+  // As over every known name: a name further than max never beats bestD, so exclude is asked the same questions.
   let best: string | undefined;
   let bestD = max + 1;
-  for (const k of names) {
-    const d = editDistance(name, k, max);
+  for (const { name: k, distance: d } of near) {
     if (d < bestD && !exclude?.(k)) {
       bestD = d;
       best = k;
