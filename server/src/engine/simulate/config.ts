@@ -334,6 +334,36 @@ export class ServiceView {
     return words;
   }
 
+  /**
+   * list() in steps: the words put together from the list's tokens
+   * (tokensSteps, which yields between the pieces of a list of references to
+   * lists), so a domain list of 2^20 words is not expanded and split whole in
+   * one piece. The same words as list() (tokensSteps keeps to the whole
+   * value's words), cached with it.
+   */
+  *listSteps(name: string): Steps<string[]> {
+    // Only a value of words and plain references is worth tokenizing: other pieces (`${x?{$big}:{}}`)
+    // would be expanded apart from their conditions, where the whole value may expand to little.
+    const raw = this.raw(name).value;
+    if (!this.shared.lists.has(name) && raw !== undefined && splitList(raw).every((t) => REF_ONLY.test(t) || !/[${]/.test(t))) {
+      // On a view of its own: where the pieces fall back to the whole value, list() below takes the
+      // effects (size-limit notes) list() has, not those of tokenizing the pieces.
+      const own = new ServiceView(this.config, this.service, this.assumptions);
+      const effects: Effect[] = [];
+      own.recording.push(effects);
+      const tokens = yield* own.tokensSteps(name);
+      if (!this.shared.lists.has(name)) {
+        const words = new Array<string>(tokens.length);
+        for (let i = 0; i < tokens.length; i++) {
+          words[i] = tokens[i].text;
+          if ((i + 1) % TOKENS_PER_STEP === 0) yield () => `simulate: words of ${name}, ${i + 1}`;
+        }
+        this.shared.lists.set(name, { words, effects });
+      }
+    }
+    return this.list(name);
+  }
+
   isSet(name: string): boolean {
     return this.raw(name).origin !== 'default';
   }

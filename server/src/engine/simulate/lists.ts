@@ -4,11 +4,11 @@
 // matches decides; `!pattern` negates; `/file/name` is read in place;
 // `type:table` is looked up.
 
-import type { ServiceView } from './config';
-import { splitList } from './config';
+import { ServiceView, splitList } from './config';
 import type { SimTable } from './tables';
 import { parseIpOrNumber, ipInNet, ip4InNet, type Ip, type Ip4Number } from './ip';
 import { pushAll } from '../arrays';
+import { drain, type Steps } from '../steps';
 
 export type ListKind = 'string' | 'domain' | 'namadr';
 
@@ -34,26 +34,30 @@ export function parentStyle(view: ServiceView, listName: string): boolean {
 /** Expands `/file/name` patterns (each file line is a list, comments skipped). */
 function patterns(view: ServiceView, value: string, negate = false, depth = 0): string[] {
   const out: string[] = [];
-  for (const tok of splitList(value)) {
-    if (tok.startsWith('#')) break;
-    let neg = negate;
-    let item = tok;
-    while (item.startsWith('!')) {
-      neg = !neg;
-      item = item.slice(1);
-    }
-    if (item.startsWith('/') && depth < 10) {
-      const text = view.config.reader.readText(item);
-      if (text === undefined) {
-        out.push(`${neg ? '!' : ''}fail:${item}`);
-        continue;
-      }
-      for (const line of text.split('\n')) if (!line.startsWith('#')) pushAll(out, patterns(view, line, neg, depth + 1));
-      continue;
-    }
-    out.push((neg ? '!' : '') + item);
-  }
+  for (const tok of splitList(value)) if (!addPattern(view, tok, negate, depth, out)) break;
   return out;
+}
+
+/** Adds one word's patterns to out (a `/file`'s lines); false at a comment, which ends the list. */
+function addPattern(view: ServiceView, tok: string, negate: boolean, depth: number, out: string[]): boolean {
+  if (tok.startsWith('#')) return false;
+  let neg = negate;
+  let item = tok;
+  while (item.startsWith('!')) {
+    neg = !neg;
+    item = item.slice(1);
+  }
+  if (item.startsWith('/') && depth < 10) {
+    const text = view.config.reader.readText(item);
+    if (text === undefined) {
+      out.push(`${neg ? '!' : ''}fail:${item}`);
+      return true;
+    }
+    for (const line of text.split('\n')) if (!line.startsWith('#')) pushAll(out, patterns(view, line, neg, depth + 1));
+    return true;
+  }
+  out.push((neg ? '!' : '') + item);
+  return true;
 }
 
 type Lookup = { hit: boolean; error?: string; assumed?: string };
@@ -196,33 +200,101 @@ interface CompiledItem {
 const compiledLists = new WeakMap<object, Map<string, CompiledItem[]>>();
 const MAX_COMPILED_PER_CONFIG = 256;
 
-function compiledList(view: ServiceView, value: string): CompiledItem[] {
+/** Words compiled (and indexed) between two yields of compiledListSteps. */
+export const ITEMS_PER_STEP = 1 << 15;
+
+function compiledList(view: ServiceView, listName: string): CompiledItem[] {
+  return drain(compiledListSteps(view, listName));
+}
+
+/**
+ * A list's compiled items, made in steps the first time: its words from its
+ * tokens (ServiceView.listSteps: a domain list of references to lists is not
+ * expanded and split whole in one piece), compiled and, without tables,
+ * indexed by pattern, yielding every ITEMS_PER_STEP words. Kept by the
+ * expanded value, so services with the same value share them.
+ */
+export function* compiledListSteps(view: ServiceView, listName: string): Steps<CompiledItem[]> {
+  const value = view.value(listName);
   let byValue = compiledLists.get(view.config);
   if (!byValue) compiledLists.set(view.config, (byValue = new Map()));
   let items = byValue.get(value);
   if (items) return items;
-  items = patterns(view, value).map((raw) => {
+  const words = yield* view.listSteps(listName);
+  const raws: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    if (!addPattern(view, words[i], false, 0, raws)) break;
+    if ((i + 1) % ITEMS_PER_STEP === 0) yield () => `simulate: compiling ${listName}, ${i + 1} words`;
+  }
+  items = new Array<CompiledItem>(raws.length);
+  let free = true;
+  for (let i = 0; i < raws.length; i++) {
+    const raw = raws[i];
     let match = true;
     let pat = raw;
     while (pat.startsWith('!')) {
       match = !match;
       pat = pat.slice(1);
     }
-    return { raw, pat, match };
-  });
+    items[i] = { raw, pat, match };
+    if (free && isTable(pat)) free = false;
+    if ((i + 1) % ITEMS_PER_STEP === 0) yield () => `simulate: compiling ${listName}, ${i + 1} patterns`;
+  }
+  tableFree.set(items, free);
+  if (free && items.length > INDEX_FROM) {
+    // First item per lower-cased pattern: a domain's answer without walking a million patterns.
+    const index = new Map<string, number>();
+    for (let i = 0; i < items.length; i++) {
+      const p = items[i].pat.toLowerCase();
+      if (!index.has(p)) index.set(p, i);
+      if ((i + 1) % ITEMS_PER_STEP === 0) yield () => `simulate: indexing ${listName}, ${i + 1} patterns`;
+    }
+    firstByPattern.set(items, index);
+  }
   if (byValue.size >= MAX_COMPILED_PER_CONFIG) byValue.clear();
   byValue.set(value, items);
   return items;
+}
+
+/** Lists longer than this (without tables) are indexed by pattern for string and domain matches. */
+const INDEX_FROM = 64;
+const firstByPattern = new WeakMap<CompiledItem[], Map<string, number>>();
+
+/**
+ * scanList's answer for a string or domain list without tables, from its
+ * index: the first item whose pattern matches any subject is the one whose
+ * lower-cased pattern is, among the texts that can match a subject (the
+ * subject itself, and its parent domains, or its `.domain` suffixes), the
+ * earliest in the list. Undefined without an index.
+ */
+function indexedAnswer(items: CompiledItem[], kind: ListKind, folded: string[], parent: boolean): ListMatch | undefined {
+  const index = firstByPattern.get(items);
+  if (!index || kind === 'namadr') return undefined;
+  let first = Infinity;
+  const consider = (p: string) => {
+    const at = index.get(p);
+    if (at !== undefined && at < first) first = at;
+  };
+  for (const name of folded) {
+    consider(name);
+    if (kind === 'string') continue;
+    // matchHostname: parent style matches `p` with a '.' before it; otherwise `.p` patterns match a longer name.
+    for (let i = 1; i <= name.length; i++) {
+      if (parent ? name.charCodeAt(i - 1) === 46 : i < name.length && name.charCodeAt(i) === 46) consider(name.slice(i));
+    }
+  }
+  if (first === Infinity) return { matched: false, assumed: undefined };
+  return { matched: items[first].match, pattern: items[first].raw, assumed: undefined };
 }
 
 /**
  * Matches a list parameter. `subjects` are a domain (string/domain lists) or
  * [hostname, address] (namadr lists).
  */
-export function matchList(view: ServiceView, listName: string, kind: ListKind, subjects: string[], value?: string): ListMatch {
+export function matchList(view: ServiceView, listName: string, kind: ListKind, subjects: string[]): ListMatch {
   const parent = kind !== 'string' && parentStyle(view, listName);
   const folded = subjects.map((s) => s.toLowerCase());
-  const items = compiledList(view, value ?? view.value(listName));
+  const items = compiledList(view, listName);
   if (!looksUpTables(items)) {
     // No table in the list: the answer depends on the subjects alone, and the
     // relay matrix asks the same few clients a dozen times over one list.
@@ -232,7 +304,7 @@ export function matchList(view: ServiceView, listName: string, kind: ListKind, s
     let answer = answers.get(key);
     if (!answer) {
       if (answers.size >= MAX_PURE_ANSWERS) answers.clear();
-      answers.set(key, (answer = scanList(view, items, kind, folded, parent)));
+      answers.set(key, (answer = indexedAnswer(items, kind, folded, parent) ?? scanList(view, items, kind, folded, parent)));
     }
     return { ...answer };
   }
@@ -269,4 +341,18 @@ function scanList(view: ServiceView, items: CompiledItem[], kind: ListKind, fold
     }
   }
   return { matched: false, assumed };
+}
+
+/** The match lists a transaction or the relay matrix may read, in the order smtpd and trivial-rewrite come to them. */
+const MATCH_LISTS = ['mynetworks', 'relay_domains', 'mydestination', 'virtual_alias_domains', 'virtual_mailbox_domains'];
+
+/**
+ * Compiles the match lists in steps ahead of the synchronous matches and
+ * list reads that use them (a domain list can hold a million words), into
+ * the caches every view of the service shares. On a view of its own: the
+ * transaction's assumptions stay those of the lists it reads.
+ */
+export function* matchListsSteps(view: ServiceView): Steps<void> {
+  const own = new ServiceView(view.config, view.service, view.assumptions);
+  for (const name of MATCH_LISTS) yield* compiledListSteps(own, name);
 }

@@ -7,7 +7,7 @@
 // access table on the path permits.
 
 import { findSmtpdService, ServiceView, smtpdServices, type SimConfig } from './config';
-import { matchList } from './lists';
+import { matchList, matchListsSteps } from './lists';
 import { parseIp, ipInNet } from './ip';
 import { simulateTransactionSteps } from './simulate';
 import { outsideProbesSteps, type Probe } from './probes';
@@ -152,6 +152,7 @@ export function* relayMatrixSteps(config: SimConfig, options: RelayMatrixOptions
   const assumptions = options.assumptions ?? {};
   const base = findSmtpdService(config);
   const view = new ServiceView(config, base.service, assumptions);
+  yield* matchListsSteps(view);
   const services = smtpdServices(config);
   const serviceNames = services.length ? services.map((s) => s.name) : [undefined];
 

@@ -6,6 +6,7 @@
 import { canonicalAddress, parseIp } from './ip';
 import { findSmtpdService, loadSimConfig, ServiceView, type Located, type SimConfig } from './config';
 import { parseReplyLine } from './reply';
+import { matchListsSteps } from './lists';
 import { CHECK_CLIENT_ACL, CHECK_HELO_ACL, CHECK_RECIP_ACL, CHECK_SENDER_ACL, Evaluator, RELAY_REQUIRED, RESTRICTIONS_PER_STEP } from './restrictions';
 import { Abort, DUNNO, REJECT, Session, SmtpdCrash } from './session';
 import type { FileReader } from '../types';
@@ -371,6 +372,7 @@ export function* simulateTransactionSteps(config: SimConfig, tx: Transaction, as
     if (found.error) return result('fatal', 'startup', undefined, { fatal: found.error });
     if (!parseIp(clientAddr)) return result('fatal', 'startup', undefined, { fatal: `not a client IP address: ${tx.client.address}` });
     s.where = 'startup';
+    yield* matchListsSteps(view);
     const fatal = yield* startupFatalSteps(view, t.ev, (m) => s.warn(m));
     if (fatal) {
       s.step(undefined, { restriction: '(smtpd startup)', result: 'error', why: `smtpd exits: fatal: ${fatal}; the client gets no greeting` });

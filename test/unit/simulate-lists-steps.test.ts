@@ -1,0 +1,108 @@
+// Match lists in steps (simulate/lists.ts, ServiceView.listSteps): a domain
+// list of a million words (mydestination = $a20 with a1 = $a0 $a0) is put
+// together from its pieces and compiled in steps ahead of a transaction,
+// instead of being expanded and split whole in one piece (issue 8). Counts
+// of steps, not times; the words and answers must be those of the whole
+// value, as postconf -x expands it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadSimConfig, ServiceView, splitList, type SimConfig } from '../../server/src/engine/simulate/config';
+import { compiledListSteps, ITEMS_PER_STEP, matchList } from '../../server/src/engine/simulate/lists';
+import { simulateTransaction, simulateTransactionSteps } from '../../server/src/engine/simulate/simulate';
+import { drain, labelText, type Steps } from '../../server/src/engine/steps';
+
+const DIR = '/etc/postfix';
+
+function config(main: string): SimConfig {
+  return loadSimConfig(DIR, { readText: (p) => (p === `${DIR}/main.cf` ? main : undefined) });
+}
+
+function doubling(n: number, word: string): string {
+  let s = `a0 = ${word}\n`;
+  for (let i = 1; i <= n; i++) s += `a${i} = $a${i - 1} $a${i - 1}\n`;
+  return s;
+}
+
+function count<T>(steps: Steps<T>): { value: T; steps: number } {
+  let n = 0;
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return { value: r.value, steps: n };
+    if (r.value !== undefined) labelText(r.value);
+    n++;
+  }
+}
+
+test('a domain list of 2^18 words is made and compiled in steps, with the words of its whole value', () => {
+  const c = config(`${doubling(18, 'x.example')}mydestination = $a18 last.example\n`);
+  const stepped = new ServiceView(c, undefined, {});
+  const { value: words, steps } = count(stepped.listSteps('mydestination'));
+  const whole = new ServiceView(c, undefined, {});
+  assert.deepEqual(words, splitList(whole.value('mydestination')));
+  assert.equal(words.length, 2 ** 18 + 1);
+  // Tokenizing and copying the words yield every 32,768 of them at least.
+  assert.ok(steps >= (2 * words.length) / 32768, `${steps} steps`);
+  const compiled = count(compiledListSteps(new ServiceView(c, undefined, {}), 'mydestination'));
+  assert.equal(compiled.value.length, words.length);
+  assert.ok(compiled.steps >= (2 * words.length) / ITEMS_PER_STEP, `${compiled.steps} steps`);
+});
+
+test('listSteps gives list() for values it does not piece together, and the same assumptions and size-limit notes', () => {
+  const cases = [
+    'mydestination = $myhostname, localhost.$mydomain, localhost\n',
+    'compatibility_level = 1\nmydestination = a.example, b.example\n', // relay_domains' default: ${{$compatibility_level} <level {2} ? {$mydestination} : {}}
+    `${doubling(22, 'x')}mydestination = $a22\n`, // past the 4 MiB limit
+    `${doubling(3, '{a b}')}mydestination = $a3 {c, d} !e.example\n`,
+    'a = $b\nb = $a x\nmydestination = $a\n',
+  ];
+  for (const main of cases) {
+    for (const name of ['mydestination', 'relay_domains']) {
+      const c = config(main);
+      const stepped = new ServiceView(c, undefined, {});
+      const words = drain(stepped.listSteps(name));
+      const whole = new ServiceView(config(main), undefined, {});
+      assert.deepEqual(words, whole.list(name), `${name} in ${main.slice(-60)}`);
+      assert.deepEqual(stepped.assumed, whole.assumed, main);
+      assert.deepEqual(stepped.tooLarge, whole.tooLarge, main);
+    }
+  }
+});
+
+/** Postfix's match of a plain pattern (match_list.c, domain_list / string_list), one pattern at a time. */
+function reference(patterns: string[], subject: string, kind: 'string' | 'domain', parent: boolean): { matched: boolean; pattern?: string } {
+  const name = subject.toLowerCase();
+  for (const raw of patterns) {
+    let pat = raw;
+    let match = true;
+    while (pat.startsWith('!')) {
+      match = !match;
+      pat = pat.slice(1);
+    }
+    const p = pat.toLowerCase();
+    const hit = name === p || (kind === 'domain' && (parent ? name.endsWith(`.${p}`) : p.startsWith('.') && name.length > p.length && name.endsWith(p)));
+    if (hit) return { matched: match, pattern: raw };
+  }
+  return { matched: false };
+}
+
+test('a long list without tables answers from its index what walking it answers', () => {
+  const filler = Array.from({ length: 200 }, (_, i) => `d${i}.example`);
+  const patterns = [...filler, '!Neg.Example', 'neg.example', '.dot.example', 'Sub.Parent.Example', 'parent.example', '!x.parent.example', 'DUP.example', '!dup.example', '[10.0.0.1]'];
+  const subjects = ['d7.example', 'neg.example', 'a.dot.example', 'dot.example', 'b.sub.parent.example', 'x.parent.example', 'parent.example', 'dup.example', 'nothing.example', '[10.0.0.1]', 'a.b.c.d150.example', 'example'];
+  for (const parent of [true, false]) {
+    const c = config(`relay_domains = ${patterns.join(' ')}\nmydestination = $relay_domains\nparent_domain_matches_subdomains = ${parent ? 'relay_domains' : ''}\n`);
+    const view = new ServiceView(c, undefined, {});
+    for (const s of subjects) {
+      assert.deepEqual({ ...matchList(view, 'relay_domains', 'domain', [s]) }, { assumed: undefined, ...reference(patterns, s, 'domain', parent) }, `${s} parent ${parent}`);
+      assert.deepEqual({ ...matchList(view, 'mydestination', 'string', [s]) }, { assumed: undefined, ...reference(patterns, s, 'string', false) }, `${s} string`);
+    }
+  }
+});
+
+test('a transaction against a domain list of 2^18 words yields while the list is made, and gives its drained result', () => {
+  const main = `${doubling(18, 'x.example')}mydestination = $a18 example.test\n`;
+  const tx = { client: { address: '203.0.113.5' }, helo: 'mail.outside.example', sender: 'a@outside.example', recipients: ['postmaster@example.test'], through: 'rcpt' as const };
+  const { value, steps } = count(simulateTransactionSteps(config(main), tx));
+  assert.ok(steps >= (2 * 2 ** 18) / 32768, `${steps} steps`);
+  assert.deepEqual(value, simulateTransaction(config(main), tx));
+});
