@@ -106,3 +106,15 @@ test('a transaction against a domain list of 2^18 words yields while the list is
   assert.ok(steps >= (2 * 2 ** 18) / 32768, `${steps} steps`);
   assert.deepEqual(value, simulateTransaction(config(main), tx));
 });
+
+test('a list value with conditionals is expanded whole and split in steps, into the words list() gives', () => {
+  // relay_domains' default below compatibility level 2 is ${{$compatibility_level} <level {2} ? {$mydestination} : {}}.
+  const main = `compatibility_level = 1\n${doubling(17, 'x.example {a, b}')}mydestination = $a17 last.example\n`;
+  const stepped = new ServiceView(config(main), undefined, {});
+  const { value: words, steps } = count(stepped.listSteps('relay_domains'));
+  const whole = new ServiceView(config(main), undefined, {});
+  assert.deepEqual(words, whole.list('relay_domains'));
+  assert.equal(words.length, 2 ** 18 + 1);
+  assert.ok(steps >= Math.floor(words.length / 32768), `${steps} steps`);
+  assert.deepEqual(stepped.assumed, whole.assumed);
+});

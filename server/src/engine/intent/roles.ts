@@ -83,12 +83,28 @@ function plainNames(words: readonly string[], tables: string[]): string[] {
   return [...out];
 }
 
+const DOMAIN_LISTS = ['mydestination', 'virtual_mailbox_domains', 'virtual_alias_domains', 'relay_domains'];
+
+/** The simulator's view the own domains are read on, once per lint. */
+function domainsView(ctx: RuleContext): ServiceView {
+  return ctx.once('intent:domains view', () => {
+    const sim = ctx.sim();
+    return new ServiceView(sim, findSmtpdService(sim).service, {});
+  });
+}
+
+/** serverRoles, with the domain lists made in steps first (mydestination can hold a million words). */
+export function* serverRolesSteps(ctx: RuleContext): Steps<ServerRoles> {
+  const view = domainsView(ctx);
+  for (const name of DOMAIN_LISTS) yield* view.listSteps(name);
+  return serverRoles(ctx);
+}
+
 /** The server's own domains, by class. */
 export function ownDomains(ctx: RuleContext): OwnDomains {
   return ctx.once('intent:domains', () => {
     // Expanded as the simulator expands them (same machine-hostname assumption), so that probes agree.
-    const sim = ctx.sim();
-    const view = new ServiceView(sim, findSmtpdService(sim).service, {});
+    const view = domainsView(ctx);
     const tables: string[] = [];
     const localAll = plainNames(view.list('mydestination'), tables);
     // localhost names are not domains anyone on the Internet sends to.

@@ -4,7 +4,7 @@
 // the restriction that decides it (seed 000: `smtpd_client_restrictions =
 // permit_mynetworks, reject` with inet_interfaces = all).
 
-import { culpritText, OUTSIDE_ADDRESS, OUTSIDE_DOMAIN, OUTSIDE_HOST, itemAtStep, probeSteps, probeDomains, serverRoles } from '../intent/roles';
+import { culpritText, OUTSIDE_ADDRESS, OUTSIDE_DOMAIN, OUTSIDE_HOST, itemAtStep, probeSteps, probeDomains, serverRolesSteps } from '../intent/roles';
 import { recipeFix } from '../recipes';
 import type { Fix, Problem, TextEdit } from '../types';
 import type { RuleContext, SmtpdService } from './context';
@@ -39,7 +39,7 @@ export const mxRefusesOwnMailRule: Rule = {
     return drain(mxRefusesOwnMailRule.steps!(ctx));
   },
   *steps(ctx) {
-    const roles = serverRoles(ctx);
+    const roles = yield* serverRolesSteps(ctx);
     const found = new ByLocation<Finding>();
     for (const svc of roles.mx) {
       for (const d of probeDomains(ctx)) {

@@ -16,6 +16,7 @@ import { parseIp } from './ip';
 import { Address4, Address6 } from 'ip-address';
 import type { AssumptionUsed, Assumptions, SourceRef } from './types';
 import { pushAll } from '../arrays';
+import { eachBraced } from '../tables/text';
 import { drain, type Steps } from '../steps';
 
 export interface SimConfig {
@@ -62,6 +63,30 @@ export type Origin = 'master.cf' | 'main.cf' | 'default';
 /** Splits a list value on commas and whitespace, keeping `{...}` groups whole (as smtpd does). */
 export function splitList(value: string): string[] {
   return splitBraced(value);
+}
+
+/** splitList in steps: yields every TOKENS_PER_STEP words (eachBraced resumes where a word ended). */
+function* splitListSteps(value: string, name: string): Steps<string[]> {
+  const out: string[] = [];
+  let from = 0;
+  for (;;) {
+    let n = 0;
+    let stop = 0;
+    const through = eachBraced(
+      value,
+      (start, end) => {
+        out.push(value.slice(start, end));
+        if (++n < TOKENS_PER_STEP) return true;
+        stop = end;
+        return false;
+      },
+      from,
+    );
+    if (through) return out;
+    from = stop;
+    const words = out.length;
+    yield () => `simulate: splitting ${name}, ${words} words`;
+  }
 }
 
 /** Offsets of the tokens in `value`. */
@@ -344,8 +369,9 @@ export class ServiceView {
   *listSteps(name: string): Steps<string[]> {
     // Only a value of words and plain references is worth tokenizing: other pieces (`${x?{$big}:{}}`)
     // would be expanded apart from their conditions, where the whole value may expand to little.
+    if (this.shared.lists.has(name)) return this.list(name);
     const raw = this.raw(name).value;
-    if (!this.shared.lists.has(name) && raw !== undefined && splitList(raw).every((t) => REF_ONLY.test(t) || !/[${]/.test(t))) {
+    if (raw !== undefined && splitList(raw).every((t) => REF_ONLY.test(t) || !/[${]/.test(t))) {
       // On a view of its own: where the pieces fall back to the whole value, list() below takes the
       // effects (size-limit notes) list() has, not those of tokenizing the pieces.
       const own = new ServiceView(this.config, this.service, this.assumptions);
@@ -360,7 +386,12 @@ export class ServiceView {
         }
         this.shared.lists.set(name, { words, effects });
       }
+      return this.list(name);
     }
+    // Other values are expanded whole (memoised: time linear in the result) and split in steps.
+    const { result: value, effects } = this.recorded(() => this.value(name));
+    const words = yield* splitListSteps(value, name);
+    if (!this.shared.lists.has(name)) this.shared.lists.set(name, { words, effects });
     return this.list(name);
   }
 
