@@ -221,10 +221,16 @@ export function* compiledListSteps(view: ServiceView, listName: string): Steps<C
   let items = byValue.get(value);
   if (items) return items;
   const words = yield* view.listSteps(listName);
+  // The first of equal patterns decides wherever the others are (a match is a function of pattern and
+  // subject), so a word seen before adds nothing: a doubling list ($a1 = $a0 $a0) compiles to its distinct words.
   const raws: string[] = [];
+  const seen = new Set<string>();
   for (let i = 0; i < words.length; i++) {
-    if (!addPattern(view, words[i], false, 0, raws)) break;
-    if ((i + 1) % ITEMS_PER_STEP === 0) yield () => `simulate: compiling ${listName}, ${i + 1} words`;
+    if (i > 0 && i % ITEMS_PER_STEP === 0) yield () => `simulate: compiling ${listName}, ${i} words`;
+    const w = words[i];
+    if (seen.has(w)) continue;
+    seen.add(w);
+    if (!addPattern(view, w, false, 0, raws)) break;
   }
   items = new Array<CompiledItem>(raws.length);
   let free = true;

@@ -65,13 +65,14 @@ const STARTUP_MATCH_LISTS = ['mynetworks', 'relay_domains', 'permit_mx_backup_ne
 /** Per list (the view's shared, cached word array): the fatal error, or null. mynetworks can list a million networks. */
 const tableFormFatal = new WeakMap<readonly string[], string | null>();
 
-/** dict_open's fatal for the first table pattern without a type or a name, as smtpd logs it. */
-function badTableForm(words: readonly string[]): string | undefined {
+/** dict_open's fatal for the first table pattern without a type or a name, as smtpd logs it; in steps (a list can hold a million words). */
+function* badTableForm(name: string, words: readonly string[]): Steps<string | undefined> {
   let found = tableFormFatal.get(words);
   if (found === undefined) {
     found = null;
-    for (const w of words) {
-      const item = w.replace(/^!+/, '');
+    for (let i = 0; i < words.length; i++) {
+      if (i > 0 && i % WORDS_PER_STEP === 0) yield () => `simulate: table patterns of ${name}, ${i} words`;
+      const item = words[i].replace(/^!+/, '');
       // Bracketed addresses, /file/name patterns, inline {...} groups and plain names are not tables.
       if (item[0] === '[' || item[0] === '/' || item[0] === '{' || !item.includes(':')) continue;
       const fatal = dictFormFatal(item);
@@ -84,6 +85,8 @@ function badTableForm(words: readonly string[]): string | undefined {
   }
   return found ?? undefined;
 }
+
+const WORDS_PER_STEP = 1 << 15;
 
 /**
  * has_required(): whether the recipient or relay restrictions have a relay
@@ -149,7 +152,7 @@ export function* startupFatalSteps(view: ServiceView, ev: Evaluator, warn: (m: s
   }
   // smtpd_check_init builds these match lists before anything else it checks.
   for (const name of STARTUP_MATCH_LISTS) {
-    const bad = badTableForm(view.list(name));
+    const bad = yield* badTableForm(name, yield* view.listSteps(name));
     if (bad) return bad;
   }
   for (const name of view.list('smtpd_restriction_classes')) {
