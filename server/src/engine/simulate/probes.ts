@@ -107,7 +107,11 @@ function hostFor(key: string): string | undefined {
 
 /** Plain domains of a domain-list parameter (no tables, files or negations), one by one: a list can hold a million words and few are needed. */
 function* domains(words: readonly string[]): Generator<string> {
+  let previous: string | undefined;
   for (const p of words) {
+    // A doubled list ($a = $b $b) repeats its words back to back: each costs one comparison, not a name to weigh.
+    if (p === previous) continue;
+    previous = p;
     if (!p.startsWith('!') && !p.startsWith('/') && !p.startsWith('[') && !p.includes(':')) yield p.replace(/^\./, '');
   }
 }
