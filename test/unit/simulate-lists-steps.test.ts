@@ -146,3 +146,19 @@ test('a list with tables and repeated words answers as walking every word does (
     assert.deepEqual({ matched: got.matched, pattern: got.pattern }, want, s);
   }
 });
+
+test('a list of 100,000 words written out (one mynetworks line) is tokenized in steps, with the words of its value', () => {
+  const nets = Array.from({ length: 100_000 }, (_, i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32`);
+  const c = config(`mynetworks = 127.0.0.0/8 ${nets.join(' ')}\n`);
+  const { value: tokens, steps } = count(new ServiceView(c, undefined, {}).tokensSteps('mynetworks'));
+  assert.deepEqual(
+    tokens.map((t) => t.text),
+    splitList(new ServiceView(c, undefined, {}).value('mynetworks')),
+  );
+  // Before, a value without references was tokenized in one piece (300-400 ms for this one).
+  assert.ok(steps >= Math.floor(100_001 / 4096), `${steps} steps`);
+  // Its words are located in main.cf, each at its own column.
+  assert.equal(tokens[1].source?.range.start.character, 'mynetworks = 127.0.0.0/8 '.length);
+  // listSteps: the split and check of the written words is a step of its own, then the same tokens' steps.
+  assert.ok(count(new ServiceView(c, undefined, {}).listSteps('mynetworks')).steps > steps);
+});

@@ -89,16 +89,29 @@ function* splitListSteps(value: string, name: string): Steps<string[]> {
   }
 }
 
-/** Offsets of the tokens in `value`. */
-function tokenOffsets(value: string): { text: string; start: number; end: number }[] {
-  const out: { text: string; start: number; end: number }[] = [];
-  let pos = 0;
-  for (const t of splitBraced(value)) {
-    const start = value.indexOf(t, pos);
-    out.push({ text: t, start, end: start + t.length });
-    pos = start + t.length;
+/**
+ * The tokens of `value` with their offsets, WORDS_PER_STEP at a time, so a
+ * caller can yield between chunks (a list value can hold 100,000 words).
+ */
+function* tokenChunks(value: string): Generator<{ text: string; start: number; end: number }[], void, unknown> {
+  let from = 0;
+  for (;;) {
+    const chunk: { text: string; start: number; end: number }[] = [];
+    let stop = 0;
+    const through = eachBraced(
+      value,
+      (start, end) => {
+        chunk.push({ text: value.slice(start, end), start, end });
+        if (chunk.length < WORDS_PER_STEP) return true;
+        stop = end;
+        return false;
+      },
+      from,
+    );
+    yield chunk;
+    if (through) return;
+    from = stop;
   }
-  return out;
 }
 
 /** Tables opened for a configuration, by spec. */
@@ -144,6 +157,8 @@ interface Plain {
 
 /** Tokens copied between two yields of a first tokenizing. */
 const TOKENS_PER_STEP = 1 << 15;
+/** Words written in the value itself (each located in the file) between two yields. */
+const WORDS_PER_STEP = 1 << 12;
 
 const sharedValues = new WeakMap<SimConfig, Map<SimService | undefined, WeakMap<Assumptions, SharedValues>>>();
 
@@ -371,7 +386,10 @@ export class ServiceView {
     // would be expanded apart from their conditions, where the whole value may expand to little.
     if (this.shared.lists.has(name)) return this.list(name);
     const raw = this.raw(name).value;
-    if (raw !== undefined && splitList(raw).every((t) => REF_ONLY.test(t) || !/[${]/.test(t))) {
+    const written = raw === undefined ? [] : splitList(raw);
+    // Splitting and checking a value of 100,000 words written out is a piece of its own (about 60 ms).
+    if (written.length > WORDS_PER_STEP) yield () => `simulate: words written in ${name}, ${written.length}`;
+    if (raw !== undefined && written.every((t) => REF_ONLY.test(t) || !/[${]/.test(t))) {
       // On a view of its own: where the pieces fall back to the whole value, list() below takes the
       // effects (size-limit notes) list() has, not those of tokenizing the pieces.
       const own = new ServiceView(this.config, this.service, this.assumptions);
@@ -473,32 +491,41 @@ export class ServiceView {
     // Plain pieces (words without $ or braces, references to plain lists) expand to themselves or
     // to those lists: see Plain. Then the whole value need not be expanded and split again.
     let plain: Plain | undefined = { length: r.value.length, names: new Set([name]) };
-    for (const t of tokenOffsets(r.value)) {
-      const ref = REF_ONLY.exec(t.text);
-      if (ref) {
-        const refName = ref[1] ?? ref[2] ?? ref[3];
-        const sub = yield* this.tokensSteps(refName, depth + 1);
-        const subPlain = this.shared.tokens.get(`${depth + 1} ${refName}`)?.plain;
-        if (plain && subPlain && !subPlain.names.has(name)) {
-          plain.length += subPlain.length - t.text.length;
-          for (const n of subPlain.names) plain.names.add(n);
-        } else plain = undefined;
-        for (let from = 0; from < sub.length; from += TOKENS_PER_STEP) {
-          pushAll(located, from === 0 && sub.length <= TOKENS_PER_STEP ? sub : sub.slice(from, from + TOKENS_PER_STEP));
-          this.copied += Math.min(TOKENS_PER_STEP, sub.length - from);
-          if (this.copied >= TOKENS_PER_STEP) {
-            this.copied = 0;
-            const n = located.length;
-            yield () => `simulate: tokenizing ${name}, ${n} tokens`;
-          }
+    let written = 0;
+    for (const chunk of tokenChunks(r.value)) {
+      for (const t of chunk) {
+        // A word written out costs several copied tokens (its source range is worked out): a
+        // 100,000-word mynetworks line or continuation was one piece of 300-400 ms.
+        if (++written % WORDS_PER_STEP === 0) {
+          const n = located.length;
+          yield () => `simulate: tokenizing ${name}, ${n} tokens`;
         }
-        continue;
+        const ref = REF_ONLY.exec(t.text);
+        if (ref) {
+          const refName = ref[1] ?? ref[2] ?? ref[3];
+          const sub = yield* this.tokensSteps(refName, depth + 1);
+          const subPlain = this.shared.tokens.get(`${depth + 1} ${refName}`)?.plain;
+          if (plain && subPlain && !subPlain.names.has(name)) {
+            plain.length += subPlain.length - t.text.length;
+            for (const n of subPlain.names) plain.names.add(n);
+          } else plain = undefined;
+          for (let from = 0; from < sub.length; from += TOKENS_PER_STEP) {
+            pushAll(located, from === 0 && sub.length <= TOKENS_PER_STEP ? sub : sub.slice(from, from + TOKENS_PER_STEP));
+            this.copied += Math.min(TOKENS_PER_STEP, sub.length - from);
+            if (this.copied >= TOKENS_PER_STEP) {
+              this.copied = 0;
+              const n = located.length;
+              yield () => `simulate: tokenizing ${name}, ${n} tokens`;
+            }
+          }
+          continue;
+        }
+        const dollar = t.text.includes('$');
+        if (dollar || t.text.includes('{')) plain = undefined;
+        const sub = dollar ? splitList(this.expand(t.text, name)) : [t.text];
+        const at = source(t.start, t.end);
+        for (const text of sub) located.push({ text, parameter: name, source: at });
       }
-      const dollar = t.text.includes('$');
-      if (dollar || t.text.includes('{')) plain = undefined;
-      const sub = dollar ? splitList(this.expand(t.text, name)) : [t.text];
-      const at = source(t.start, t.end);
-      for (const text of sub) located.push({ text, parameter: name, source: at });
     }
     if (plain && plain.length <= MAX_OUTPUT) return { tokens: located, plain };
     const n = located.length;
