@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadSimConfig, ServiceView, splitList, type SimConfig } from '../../server/src/engine/simulate/config';
-import { compiledListSteps, ITEMS_PER_STEP, matchList } from '../../server/src/engine/simulate/lists';
+import { compiledListSteps, COMPILED_PER_STEP, matchList } from '../../server/src/engine/simulate/lists';
 import { simulateTransaction, simulateTransactionSteps } from '../../server/src/engine/simulate/simulate';
 import { drain, labelText, type Steps } from '../../server/src/engine/steps';
 
@@ -48,7 +48,7 @@ test('a domain list of 2^18 words is made and compiled in steps, with the words 
     compiled.value.map((i) => i.raw),
     ['x.example', 'last.example'],
   );
-  assert.ok(compiled.steps >= steps + Math.floor(words.length / ITEMS_PER_STEP), `${compiled.steps} steps`);
+  assert.ok(compiled.steps >= steps + Math.floor(words.length / COMPILED_PER_STEP), `${compiled.steps} steps`);
 });
 
 test('listSteps gives list() for values it does not piece together, and the same assumptions and size-limit notes', () => {

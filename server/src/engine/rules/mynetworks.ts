@@ -164,20 +164,26 @@ function bracketed(t: SiteToken): { text: string; fixed: string; edits: TextEdit
   return { text, fixed, edits: [replaceToken(t, fixed)] };
 }
 
-/** The edits that bracket every unbracketed IPv6 network of mynetworks (main.cf and -o settings): PF503's fixes, all at once. */
-export function bracketEdits(ctx: RuleContext): TextEdit[] {
-  const out: TextEdit[] = [];
-  for (const { site } of mynetworksSites(ctx)) {
-    for (const t of site.tokens) {
-      const b = bracketed(t);
-      if (b) pushAll(out, b.edits);
+/**
+ * The edits that bracket every unbracketed IPv6 network of mynetworks (main.cf
+ * and -o settings): PF503's fixes, all at once. Once per lint (the relay rule
+ * and bracketedSim both ask; mynetworks may hold 100,000 words); shared: do not change it.
+ */
+export function bracketEdits(ctx: RuleContext): readonly TextEdit[] {
+  return ctx.once('mynetworks:bracket-edits', () => {
+    const out: TextEdit[] = [];
+    for (const { site } of mynetworksSites(ctx)) {
+      for (const t of site.tokens) {
+        const b = bracketed(t);
+        if (b) pushAll(out, b.edits);
+      }
     }
-  }
-  return out;
+    return out;
+  });
 }
 
 /** The simulator's configuration with `edits` applied (the files on disk stay as they are). */
-export function patchedSim(ctx: RuleContext, edits: TextEdit[]): SimConfig {
+export function patchedSim(ctx: RuleContext, edits: readonly TextEdit[]): SimConfig {
   const patched = new Map<string, string>();
   for (const file of new Set(edits.map((e) => e.file))) patched.set(file, applyTextEdits(ctx.text(file) ?? '', edits.filter((e) => e.file === file)));
   return loadSimConfig(ctx.config.dir, overlayReader(ctx.reader, (p) => patched.get(p)));

@@ -201,7 +201,7 @@ const compiledLists = new WeakMap<object, Map<string, CompiledItem[]>>();
 const MAX_COMPILED_PER_CONFIG = 256;
 
 /** Words compiled (and indexed) between two yields of compiledListSteps. */
-export const ITEMS_PER_STEP = 1 << 15;
+export const COMPILED_PER_STEP = 1 << 15;
 
 function compiledList(view: ServiceView, listName: string): CompiledItem[] {
   return drain(compiledListSteps(view, listName));
@@ -211,7 +211,7 @@ function compiledList(view: ServiceView, listName: string): CompiledItem[] {
  * A list's compiled items, made in steps the first time: its words from its
  * tokens (ServiceView.listSteps: a domain list of references to lists is not
  * expanded and split whole in one piece), compiled and, without tables,
- * indexed by pattern, yielding every ITEMS_PER_STEP words. Kept by the
+ * indexed by pattern, yielding every COMPILED_PER_STEP words. Kept by the
  * expanded value, so services with the same value share them.
  */
 export function* compiledListSteps(view: ServiceView, listName: string): Steps<CompiledItem[]> {
@@ -226,7 +226,7 @@ export function* compiledListSteps(view: ServiceView, listName: string): Steps<C
   const raws: string[] = [];
   const seen = new Set<string>();
   for (let i = 0; i < words.length; i++) {
-    if (i > 0 && i % ITEMS_PER_STEP === 0) yield () => `simulate: compiling ${listName}, ${i} words`;
+    if (i > 0 && i % COMPILED_PER_STEP === 0) yield () => `simulate: compiling ${listName}, ${i} words`;
     const w = words[i];
     if (seen.has(w)) continue;
     seen.add(w);
@@ -244,7 +244,7 @@ export function* compiledListSteps(view: ServiceView, listName: string): Steps<C
     }
     items[i] = { raw, pat, match };
     if (free && isTable(pat)) free = false;
-    if ((i + 1) % ITEMS_PER_STEP === 0) yield () => `simulate: compiling ${listName}, ${i + 1} patterns`;
+    if ((i + 1) % COMPILED_PER_STEP === 0) yield () => `simulate: compiling ${listName}, ${i + 1} patterns`;
   }
   tableFree.set(items, free);
   if (free && items.length > INDEX_FROM) {
@@ -253,7 +253,7 @@ export function* compiledListSteps(view: ServiceView, listName: string): Steps<C
     for (let i = 0; i < items.length; i++) {
       const p = items[i].pat.toLowerCase();
       if (!index.has(p)) index.set(p, i);
-      if ((i + 1) % ITEMS_PER_STEP === 0) yield () => `simulate: indexing ${listName}, ${i + 1} patterns`;
+      if ((i + 1) % COMPILED_PER_STEP === 0) yield () => `simulate: indexing ${listName}, ${i + 1} patterns`;
     }
     firstByPattern.set(items, index);
   }
