@@ -622,6 +622,24 @@ describe('PF507/PF508 compatibility level and address classes', () => {
     assert.match(f[MAIN], /^mydestination = example\.test$/m);
     none(lint(f), 'PF508');
   });
+
+  test('relay_domains admits a domain as trivial-rewrite matches it: `.parent` patterns only without parent style', () => {
+    // The live matrix (test/fixtures/simulate/matrix.ts, "domain patterns") shows which patterns match which names.
+    // parent_domain_matches_subdomains names relay_domains by default in Postfix 3.7.
+    const plain = 'compatibility_level = 3.6\nparent_domain_matches_subdomains =\n';
+    const dotted = fixture(`${plain}virtual_alias_domains = b.example, sub.b.example\nrelay_domains = «.b.example»\n`);
+    const p = one(lint(dotted.files), 'PF508');
+    assert.deepEqual(p.range, dotted.mainRanges[0]);
+    assert.match(p.message, /do not list domain sub\.b\.example in BOTH virtual_alias_domains and relay_domains/);
+    assert.equal(fix(p).title, 'Remove .b.example from relay_domains');
+    none(lint(fixture(`${plain}virtual_alias_domains = b.example\nrelay_domains = .b.example\n`).files), 'PF508');
+    none(lint(fixture(`compatibility_level = 3.6\nvirtual_alias_domains = sub.b.example\nrelay_domains = .b.example\n`).files), 'PF508');
+    const parent = fixture(`compatibility_level = 3.6\nvirtual_mailbox_domains = x.sub.a.example\nrelay_domains = «a.example»\n`);
+    assert.match(one(lint(parent.files), 'PF508').message, /domain x\.sub\.a\.example in BOTH virtual_mailbox_domains and relay_domains/);
+    none(lint(fixture(`${plain}virtual_mailbox_domains = x.sub.a.example\nrelay_domains = a.example\n`).files), 'PF508');
+    none(lint(fixture(`${plain}virtual_mailbox_domains = sub.b.example\nrelay_domains = !sub.b.example .b.example\n`).files), 'PF508');
+    none(lint(fixture(`${plain}mydestination = .b.example\nvirtual_alias_domains = .b.example\n`).files), 'PF508');
+  });
 });
 
 function fixed(files: Files, p: Problem): Files {

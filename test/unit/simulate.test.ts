@@ -225,6 +225,11 @@ test('the relay matrix finds open relays', () => {
   assert.equal(cell(safe, 'smtp/inet', 'outside', 'relay domain').verdict, 'accept');
   assert.equal(cell(safe, 'submission/inet', 'authenticated', 'outside domain').verdict, 'accept');
   assert.equal(cell(safe, 'submission/inet', 'outside', 'local domain').verdict, 'reject');
+  // A `.parent` relay_domains entry: a subdomain is the relay domain without parent style; with it (3.7's default) nothing matches.
+  const dotted = relayMatrix(load(`${BASE}parent_domain_matches_subdomains =\nrelay_domains = .partner.example\n`));
+  assert.equal(dotted.recipients.find((r) => r.label === 'relay domain')?.address, 'someone@sub.partner.example');
+  assert.equal(cell(dotted, 'smtp/inet', 'outside', 'relay domain').verdict, 'accept');
+  assert.deepEqual(relayMatrix(load(`${BASE}relay_domains = .partner.example\n`)).recipients.map((r) => r.label), ['local domain', 'outside domain']);
 
   const wide = relayMatrix(load(`${BASE.replace('mynetworks = 127.0.0.0/8 [::1]/128', 'mynetworks = 0.0.0.0/0')}`));
   assert.equal(wide.openRelay, true);

@@ -14,6 +14,7 @@ import type { RuleContext, SmtpdService } from './context';
 import { removeTokens, setMainParameter, setServiceOption } from './edits';
 import { listTokensSteps, ListToken, splitWords, tokenLocation } from './lists';
 import { drain, ITEMS_PER_STEP, type Steps } from '../steps';
+import { domainSuffixPatterns } from '../simulate/lists';
 import { code, problem, Rule } from './rule';
 import type { RuleCode } from '../rule-code';
 import { deliberateException, internalListener } from './internal-listener';
@@ -100,29 +101,60 @@ const PAIRS: [string, string, string][] = [
   ['virtual_mailbox_domains', 'relay_domains', 'relay_domains'],
 ];
 
-/** Plain domain names of a domain list (tables, files and negations skipped), each with its word; in steps. */
-function* domains(ctx: RuleContext, name: string): Steps<Map<string, ListToken>> {
+/** A word of a domain list, lower-cased, with its place in the list. */
+interface DomainWord {
+  t: ListToken;
+  at: number;
+  negated: boolean;
+}
+
+/** The plain words of a domain list (tables and files skipped, `!` noted), first of each; in steps. */
+function* domains(ctx: RuleContext, name: string): Steps<Map<string, DomainWord>> {
   // Once per lint: mydestination is in two pairs, and may hold a million words.
   return yield* ctx.onceSteps(`settings:domains:${name}`, function* () {
-    const out = new Map<string, ListToken>();
+    const out = new Map<string, DomainWord>();
     let work = 0;
+    let at = 0;
     for (const t of yield* listTokensSteps(ctx, name)) {
       if (++work === ITEMS_PER_STEP) {
         work = 0;
         yield `domains of ${name}`;
       }
-      const d = t.text.toLowerCase();
-      if (d.includes(':') || d.startsWith('/') || d.startsWith('!') || d.startsWith('{')) continue;
-      out.set(d.charCodeAt(0) === 46 ? d.slice(1) : d, t);
+      let d = t.text.toLowerCase();
+      let negated = false;
+      while (d.startsWith('!')) {
+        negated = !negated;
+        d = d.slice(1);
+      }
+      if (d.includes(':') || d.startsWith('/') || d.startsWith('{')) continue;
+      if (!out.has(d)) out.set(d, { t, at: at++, negated });
     }
     return out;
   });
+}
+
+/**
+ * The word of list `words` that decides for domain `d`, when it admits it:
+ * a string list (mydestination, virtual_*_domains) only by the name itself,
+ * relay_domains also by a parent or `.parent` pattern (simulate/lists.ts).
+ */
+function admitting(words: Map<string, DomainWord>, d: string, relayParent: boolean | undefined): DomainWord | undefined {
+  let first = words.get(d);
+  if (relayParent !== undefined) {
+    for (const p of domainSuffixPatterns(d, relayParent)) {
+      const w = words.get(p);
+      if (w && (!first || w.at < first.at)) first = w;
+    }
+  }
+  return first && !first.negated ? first : undefined;
 }
 
 function* twoClasses(ctx: RuleContext): Steps<Problem[]> {
   if (!ctx.config.main) return [];
   const out: Problem[] = [];
   let work = 0;
+  // trivial-rewrite matches relay_domains with main.cf's parent_domain_matches_subdomains.
+  const relayParent = splitWords(ctx.value('parent_domain_matches_subdomains')).some((w) => w.text === 'relay_domains');
   for (const [a, b, from] of PAIRS) {
     // virtual_*_domains first, mostly empty: then a huge mydestination or relay_domains ($mydestination below level 2) is not read.
     const [first, second] = b === 'relay_domains' ? [a, b] : [b, a];
@@ -130,17 +162,20 @@ function* twoClasses(ctx: RuleContext): Steps<Problem[]> {
     if (df.size === 0) continue;
     const ds = yield* domains(ctx, second);
     const [da, db] = first === a ? [df, ds] : [ds, df];
-    for (const [d, ta] of da) {
+    for (const [d, wa] of da) {
       if (++work === ITEMS_PER_STEP) {
         work = 0;
         yield `PF508 ${a} and ${b}`;
       }
-      const tb = db.get(d);
-      if (!tb) continue;
+      // A domain never starts with '.': such a word of a string list matches no domain.
+      if (wa.negated || d.charCodeAt(0) === 46) continue;
+      const wb = admitting(db, d, b === 'relay_domains' ? relayParent : undefined);
+      if (!wb) continue;
+      const [ta, tb] = [wa.t, wb.t];
       const at = tokenLocation(tb) ?? tokenLocation(ta);
       if (!at) continue;
-      const rmToken = (from === a ? ta : tb).token;
-      const fixes: Fix[] | undefined = rmToken ? [{ title: `Remove ${d} from ${from}`, edits: removeTokens(ctx, rmToken.site, [rmToken]) }] : undefined;
+      const rm = from === a ? ta : tb;
+      const fixes: Fix[] | undefined = rm.token ? [{ title: `Remove ${rm.text} from ${from}`, edits: removeTokens(ctx, rm.token.site, [rm.token]) }] : undefined;
       const winner = a === 'mydestination' ? 'local delivery (mydestination) wins' : b === 'relay_domains' ? `${a} wins` : 'virtual_alias_domains wins';
       out.push(
         problem(

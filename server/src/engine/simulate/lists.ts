@@ -262,6 +262,23 @@ export function* compiledListSteps(view: ServiceView, listName: string): Steps<C
   return items;
 }
 
+/**
+ * The texts, besides `name` itself, that a plain pattern of a domain list
+ * must have to match `name` (lower-case), nearest first: match_hostname in
+ * util/match_ops.c. In parent style (parent_domain_matches_subdomains names
+ * the list) each parent domain (`example.com` for `sub.example.com`);
+ * otherwise each `.parent` suffix. A leading-dot pattern matches no
+ * subdomain in parent style: smtpd 3.7.11 relays to none of them
+ * (test/fixtures/simulate/matrix.ts, "domain patterns").
+ */
+export function domainSuffixPatterns(name: string, parent: boolean): string[] {
+  const out: string[] = [];
+  for (let i = 1; i <= name.length; i++) {
+    if (parent ? name.charCodeAt(i - 1) === 46 : i < name.length && name.charCodeAt(i) === 46) out.push(name.slice(i));
+  }
+  return out;
+}
+
 /** Lists longer than this (without tables) are indexed by pattern for string and domain matches. */
 const INDEX_FROM = 64;
 const firstByPattern = new WeakMap<CompiledItem[], Map<string, number>>();
@@ -284,10 +301,7 @@ function indexedAnswer(items: CompiledItem[], kind: ListKind, folded: string[], 
   for (const name of folded) {
     consider(name);
     if (kind === 'string') continue;
-    // matchHostname: parent style matches `p` with a '.' before it; otherwise `.p` patterns match a longer name.
-    for (let i = 1; i <= name.length; i++) {
-      if (parent ? name.charCodeAt(i - 1) === 46 : i < name.length && name.charCodeAt(i) === 46) consider(name.slice(i));
-    }
+    for (const p of domainSuffixPatterns(name, parent)) consider(p);
   }
   if (first === Infinity) return { matched: false, assumed: undefined };
   return { matched: items[first].match, pattern: items[first].raw, assumed: undefined };

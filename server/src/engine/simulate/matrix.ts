@@ -7,7 +7,7 @@
 // access table on the path permits.
 
 import { findSmtpdService, ServiceView, smtpdServices, type SimConfig } from './config';
-import { matchList, matchListsSteps } from './lists';
+import { matchList, matchListsSteps, parentStyle } from './lists';
 import { parseIp, ipInNet } from './ip';
 import { simulateTransactionSteps } from './simulate';
 import { outsideProbesSteps, type Probe } from './probes';
@@ -111,7 +111,9 @@ function firstDomain(view: ServiceView, param: string): string | undefined {
   for (const p of view.list(param)) {
     if (p.startsWith('!') || p.startsWith('/') || (p.includes(':') && !p.startsWith('['))) continue;
     if (p.startsWith('[')) continue;
-    return p.replace(/^\./, '');
+    if (!p.startsWith('.')) return p;
+    // `.example.com` matches subdomains only, in a domain list without parent style; no name otherwise (lists.ts).
+    if (param === 'relay_domains' && !parentStyle(view, param)) return `sub${p}`;
   }
   return undefined;
 }
