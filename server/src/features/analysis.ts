@@ -93,8 +93,12 @@ export class Analyses {
 
   constructor(private readonly workspace: Workspace) {}
 
-  /** The unit a document belongs to, and the path its text stands in for. */
-  private unitOf(od: Omit<OpenDocument, 'document'>): { unit: string; standIn?: string } {
+  /**
+   * The unit a document belongs to, and the path its text stands in for: a
+   * main.cf or master.cf under another name (main.cf.proto opened as
+   * postfix-main) is read at main.cf or master.cf of its directory.
+   */
+  unitOf(od: Omit<OpenDocument, 'document'>): { unit: string; standIn?: string } {
     const canonical = CANONICAL[od.kind];
     if (canonical && basename(od.path) !== canonical) return { unit: od.path, standIn: joinPath(od.dir, canonical) };
     return { unit: od.dir };
@@ -360,6 +364,19 @@ export class Analyses {
     }
     e.perPath.set(key, out);
     return this.judged(od.path, out);
+  }
+
+  /**
+   * Problems about an analysis' configuration (its own, or advice made from
+   * it) with places in the editor's terms, as problemsFor gives them: the
+   * analysis read an open main.cf whose byte order mark the editor hides
+   * with the mark (workspace.ts). A stand-in's unit reads no open main.cf
+   * this way, and a closed main.cf is left as read.
+   */
+  inEditorTerms(analysis: Analysis, problems: readonly Problem[]): Problem[] {
+    const path = analysis.config.mainPath;
+    const open = analysis.unit === analysis.dir ? this.workspace.openAt(path) : undefined;
+    return open && this.workspace.hiddenBom(open, path) ? inEditorTerms([...problems], path) : [...problems];
   }
 
   /** Rule settings applied (severity, "off"); outside the memo, since settings change without an edit. */

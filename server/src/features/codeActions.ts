@@ -42,7 +42,7 @@ import { overlayReader } from '../engine/overlay-reader';
 import { annotatedWorkspaceEdit, clientTakesAnnotations } from './annotated-edit';
 import { recipeCommandActions } from './recipes';
 import { runSteps } from './priority';
-import { inEditorTerms } from './byte-order-mark';
+import type { Analysis } from './analysis';
 
 export const HARDEN_KIND = 'source.postfix.harden';
 export const FIX_ALL_KIND = 'source.fixAll.postfix';
@@ -106,19 +106,17 @@ export function toWorkspaceEdit(fix: Fix, toUri: (file: string) => string): Work
   return { changes, documentChanges };
 }
 
-const CANONICAL: Record<string, string | undefined> = { main: 'main.cf', master: 'master.cf' };
-
 /**
  * Where the configuration `uri` belongs to lives: its directory (`uri` may
  * name it), the text that stands in for main.cf or master.cf (a main.cf.proto
- * opened as postfix-main) and the mapping from engine paths back to URIs;
- * undefined when there is no main.cf. Nothing is loaded.
+ * opened as postfix-main: the shared analysis' unit, Analyses.unitOf) and the
+ * mapping from engine paths back to URIs; undefined when there is no main.cf.
+ * Nothing is loaded.
  */
-function configPlace(s: Subject): { dir: string; reader: FileReader; standIn?: string; toUri(file: string): string } | undefined {
+function configPlace(ctx: ServerContext, s: Subject): { dir: string; reader: FileReader; standIn?: string; toUri(file: string): string } | undefined {
   let dir = s.od.dir;
   if (s.reader.readText(`${dir}/main.cf`) === undefined && s.reader.readText(`${s.od.path}/main.cf`) !== undefined) dir = s.od.path;
-  const canonical = CANONICAL[s.od.kind];
-  const standIn = canonical && dir === s.od.dir && s.od.path !== `${dir}/${canonical}` ? `${dir}/${canonical}` : undefined;
+  const standIn = dir === s.od.dir ? ctx.analyses.unitOf(s.od).standIn : undefined;
   let reader = s.reader;
   if (standIn) {
     const text = s.reader.readText(s.od.path);
@@ -136,6 +134,8 @@ export interface AnalysedConfig {
   problems: readonly Problem[];
   /** The path whose text stands in for main.cf or master.cf, if any. */
   standIn?: string;
+  /** The shared analysis it is from (none for a closed stand-in, linted on its own). */
+  analysis?: Analysis;
   toUri(file: string): string;
 }
 
@@ -147,19 +147,21 @@ export interface AnalysedConfig {
  */
 export async function analysedConfig(ctx: ServerContext, uri: string, isStale: () => boolean): Promise<AnalysedConfig | undefined> {
   const document = ctx.documents.get(uri);
-  const place = configPlace(subject(ctx, uri, document));
+  const place = configPlace(ctx, subject(ctx, uri, document));
   if (!place) return undefined;
-  let analysed: { config: PostfixConfig; reader: FileReader; problems: readonly Problem[] } | undefined;
-  if (document) analysed = await ctx.analyses.compute(document, isStale);
-  else if (!place.standIn) analysed = await ctx.analyses.computeDir(place.dir, isStale);
+  let analysed: { config: PostfixConfig; reader: FileReader; problems: readonly Problem[]; analysis?: Analysis } | undefined;
+  let analysis: Analysis | undefined;
+  if (document) analysis = await ctx.analyses.compute(document, isStale);
+  else if (!place.standIn) analysis = await ctx.analyses.computeDir(place.dir, isStale);
   else {
     // A closed main.cf.proto: no shared analysis reads its text as main.cf. Its own, in steps all the same.
     const config = loadConfig(place.dir, place.reader, analysisOptions());
     const problems = await runSteps(lintConfigSteps(config), isStale);
     analysed = problems && { config, reader: place.reader, problems };
   }
+  if (analysis) analysed = { config: analysis.config, reader: analysis.reader, problems: analysis.problems, analysis };
   if (!analysed || isStale()) return undefined;
-  return { config: analysed.config, reader: analysed.reader, problems: analysed.problems, standIn: place.standIn, toUri: place.toUri };
+  return { ...analysed, standIn: place.standIn, toUri: place.toUri };
 }
 
 /** Whether the texts, settings or disk an answer is made from changed since now, or the request was cancelled. */
@@ -192,13 +194,11 @@ export async function forCurrentTexts<T>(ctx: ServerContext, token: Cancellation
 async function hardenEdit(ctx: ServerContext, uri: string, isStale: () => boolean): Promise<{ fix: Fix; edit: WorkspaceEdit } | undefined> {
   const c = await analysedConfig(ctx, uri, isStale);
   if (!c) return undefined;
-  const mainPath = c.config.mainPath;
-  // An open main.cf whose byte order mark the editor hides was analysed with the mark (workspace.ts): edits in the editor's terms.
-  const mainDoc = c.standIn ? undefined : ctx.documents.all().find((d) => ctx.workspace.describe(d).path === mainPath);
-  const hiddenBom = mainDoc !== undefined && ctx.workspace.hiddenBom(mainDoc, mainPath);
-  // Judged as the diagnostics are (and as the CLI's --fix): a rule turned off in .postfix-lint.json or the editor's settings is not applied.
-  const settings = ruleSettingsFor(mainPath);
-  const judge = (ps: readonly Problem[]) => applyRuleSettings(hiddenBom ? inEditorTerms([...ps], mainPath) : ps, settings);
+  // Judged as the diagnostics are (and as the CLI's --fix): a rule turned off in .postfix-lint.json or the editor's settings is not applied;
+  // places in the editor's terms, as the diagnostics give them (an open main.cf's hidden byte order mark).
+  const settings = ruleSettingsFor(c.config.mainPath);
+  const analysis = c.analysis;
+  const judge = (ps: readonly Problem[]) => applyRuleSettings(analysis ? ctx.analyses.inEditorTerms(analysis, ps) : ps, settings);
   const { fix } = hardeningOf(c.config, c.reader, c.problems, judge, { recipes: true });
   if (fix.edits.length === 0 && !fix.newFiles?.length) return undefined;
   if (!clientTakesAnnotations()) return { fix, edit: toWorkspaceEdit(fix, c.toUri) };

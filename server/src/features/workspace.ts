@@ -168,7 +168,8 @@ export class Workspace implements FileReader {
     return this.documents.all().map((d) => this.describe(d));
   }
 
-  private openAt(path: string): TextDocument | undefined {
+  /** The open document of a file, if any. */
+  openAt(path: string): TextDocument | undefined {
     const wanted = resolve(path);
     return this.documents.all().find((d) => this.pathOf(d.uri) === wanted);
   }
