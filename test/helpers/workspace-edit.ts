@@ -57,3 +57,16 @@ export function applyWorkspaceEdit(edit: WorkspaceEdit): string[] {
   }
   return [...new Set(written)];
 }
+
+/**
+ * The URIs whose TextDocumentEdits an editor refuses: those naming a version
+ * other than the open document's now (`versions`: URI → version of the open
+ * texts). Version null applies to whatever the file holds.
+ */
+export function refusedEdits(edit: WorkspaceEdit, versions: ReadonlyMap<string, number>): string[] {
+  const out: string[] = [];
+  for (const dc of edit.documentChanges ?? []) {
+    if ('textDocument' in dc && dc.textDocument.version !== null && dc.textDocument.version !== versions.get(dc.textDocument.uri)) out.push(dc.textDocument.uri);
+  }
+  return out;
+}

@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import type { CodeAction, Diagnostic, InitializeResult, TextEdit, WorkspaceEdit } from 'vscode-languageserver-protocol';
 import { repoDir } from '../helpers/env';
 import { ensureBuilt, fileUri, LspClient, LspRequestError } from '../helpers/lsp-client';
-import { applyEdits } from '../helpers/workspace-edit';
+import { applyEdits, refusedEdits } from '../helpers/workspace-edit';
 
 const mistakes = resolve(repoDir, 'examples/mistakes');
 
@@ -87,6 +87,7 @@ describe('code actions over stdio', () => {
       assert.equal(fix.isPreferred, true);
       assert.deepEqual(fix.diagnostics, [d]);
       assert.ok(fix.edit?.changes?.[uri], `${code}: edit not keyed by the document URI: ${JSON.stringify(fix.edit)}`);
+      assert.equal(fix.edit?.documentChanges, undefined, 'a client without documentChanges support gets `changes` alone');
       text = applyEdits(text, fix.edit!.changes![uri]);
 
       since = c.mark();
@@ -248,5 +249,65 @@ describe('code actions over stdio', () => {
     const actions: CodeAction[] = await c.request('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } });
     assert.ok(actions.some((a) => a.kind === 'quickfix'));
     assert.ok(actions.some((a) => a.kind === 'source.postfix.harden'), 'an invoked request without `only` includes the hardening action');
+  });
+});
+
+describe('versioned edits for a client that takes documentChanges', () => {
+  let c: LspClient;
+  const dirs: string[] = [];
+  before(async () => {
+    c = LspClient.start();
+    await c.initialize(null, { workspace: { workspaceEdit: { documentChanges: true } } });
+  });
+  after(async () => {
+    await c.dispose();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  const versionsIn = (edit: WorkspaceEdit | undefined) =>
+    Object.fromEntries((edit?.documentChanges ?? []).flatMap((dc) => ('textDocument' in dc ? [[dc.textDocument.uri, dc.textDocument.version]] : [])));
+
+  test('quick fixes, harden and rename carry the open text\'s version (null for a closed file); the editor refuses them once the text moved on', async () => {
+    const dir = copyMistakes();
+    dirs.push(dir);
+    const mainPath = join(dir, 'main.cf');
+    const uri = fileUri(mainPath);
+    const masterUri = fileUri(join(dir, 'master.cf'));
+    // A parameter of our own, to rename.
+    let text = `${readFileSync(mainPath, 'utf8')}partner_domains = partner.example\nrelay_domains = $partner_domains\n`;
+    let since = c.mark();
+    c.didOpen(uri, 'postfix-main', text, 7);
+    let diags = await c.waitForDiagnostics(uri, { since, version: 7 });
+    const quickFix = async (d: Diagnostic) => {
+      const actions: CodeAction[] = await c.request('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d], only: ['quickfix'] } });
+      return actions.find((a) => a.isPreferred)!;
+    };
+    const fix = await quickFix(find(diags, 'PF501'));
+    assert.deepEqual(versionsIn(fix.edit), { [uri]: 7 }, JSON.stringify(fix.edit));
+    assert.ok(fix.edit?.changes?.[uri], '`changes` stays beside documentChanges');
+
+    // Harden spans main.cf (open, version 7) and master.cf (not open: version null).
+    const harden: WorkspaceEdit = await c.request('postfix/harden', { uri });
+    const hv = versionsIn(harden);
+    assert.equal(hv[uri], 7, JSON.stringify(harden.documentChanges));
+    if (masterUri in hv) assert.equal(hv[masterUri], null);
+    for (const [u, v] of Object.entries(hv)) if (u !== uri) assert.equal(v, null, `${u} is not open`);
+
+    const line = text.split('\n').findIndex((l) => l.startsWith('partner_domains ='));
+    const renamed: WorkspaceEdit = await c.request('textDocument/rename', { textDocument: { uri }, position: { line, character: 1 }, newName: 'partners' });
+    assert.deepEqual(versionsIn(renamed), { [uri]: 7 }, JSON.stringify(renamed));
+    assert.equal(renamed.changes?.[uri]?.length, 2);
+
+    // The text moves on (version 8): an editor refuses the version-7 edit; asked again, the fix carries 8.
+    text = `${text}# edited\n`;
+    since = c.mark();
+    c.didChange(uri, 8, [{ text }]);
+    diags = await c.waitForDiagnostics(uri, { since, version: 8 });
+    assert.deepEqual(refusedEdits(fix.edit!, new Map([[uri, 8]])), [uri]);
+    const again = await quickFix(find(diags, 'PF501'));
+    assert.deepEqual(versionsIn(again.edit), { [uri]: 8 });
+    assert.deepEqual(refusedEdits(again.edit!, new Map([[uri, 8]])), []);
+    assert.deepEqual(refusedEdits(harden, new Map([[uri, 8]])), [uri]);
+    c.didClose(uri);
   });
 });

@@ -39,7 +39,7 @@ import { analysisOptions, ruleSettingsFor } from './settings';
 import type { OpenDocument } from './workspace';
 import { pathToUri, uriToPath } from './workspace';
 import { overlayReader } from '../engine/overlay-reader';
-import { annotatedWorkspaceEdit, clientTakesAnnotations } from './annotated-edit';
+import { annotatedWorkspaceEdit, clientTakesAnnotations, openVersion, versionedEdit } from './annotated-edit';
 import { recipeCommandActions } from './recipes';
 import { runSteps } from './priority';
 import type { Analysis } from './analysis';
@@ -313,6 +313,8 @@ export async function handleCodeActions(ctx: ServerContext, params: CodeActionPa
     if (hardenStale()) return [];
     if (h) actions.push({ title: h.fix.title, kind: HARDEN_KIND, edit: h.edit });
   }
+  // Not stale (checked above): the open texts are the ones the edits were made from.
+  for (const a of actions) if (a.edit) a.edit = versionedEdit(a.edit, openVersion(ctx));
   return actions;
 }
 
@@ -320,7 +322,7 @@ export async function handleCodeActions(ctx: ServerContext, params: CodeActionPa
 export async function handleHarden(ctx: ServerContext, params: { uri: string }, token?: CancellationToken): Promise<WorkspaceEdit> {
   if (!isObject(params) || typeof params.uri !== 'string' || (!uriToPath(params.uri) && !ctx.documents.get(params.uri))) return EMPTY_EDIT;
   const h = await forCurrentTexts(ctx, token, (isStale) => hardenEdit(ctx, params.uri, isStale));
-  return h?.edit ?? EMPTY_EDIT;
+  return h ? versionedEdit(h.edit, openVersion(ctx)) : EMPTY_EDIT;
 }
 
 export const codeActions: Feature = {

@@ -22,6 +22,7 @@ import {
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { PostfixConfig } from '../engine/config';
 import { definitionAt, highlightsAt, prepareRenameAt, referencesAt, renameAt } from '../engine/navigation';
+import { openVersion, versionedEdit } from './annotated-edit';
 import { assistConfig } from './completion';
 import type { Feature, ServerContext } from './context';
 import { pathToUri } from './workspace';
@@ -103,7 +104,7 @@ export function rename(ctx: ServerContext, params: TextDocumentPositionParams & 
   if ('error' in r) throw new ResponseError(ErrorCodes.InvalidRequest, r.error);
   const changes: Record<string, TextEdit[]> = {};
   for (const e of r.edits) (changes[s.toUri(e.file)] ??= []).push({ range: e.range, newText: e.newText });
-  return { changes };
+  return versionedEdit({ changes }, openVersion(ctx));
 }
 
 /** The guard turns exceptions into a fallback; refusals must reach the client as errors. */

@@ -20,7 +20,7 @@ import { CodeActionKind, type CancellationToken, type ClientCapabilities, type C
 import { buildRecipe, findRecipe, recipeForCode, RECIPES } from '../engine/recipes';
 import { RuleContext } from '../engine/rules/context';
 import type { Problem } from '../engine/types';
-import { annotatedWorkspaceEdit, clientTakesAnnotations, noteClientCapabilities } from './annotated-edit';
+import { annotatedWorkspaceEdit, clientTakesAnnotations, noteClientCapabilities, openVersion, versionedEdit } from './annotated-edit';
 import { analysedConfig, forCurrentTexts, toWorkspaceEdit } from './codeActions';
 import type { Feature, ServerContext } from './context';
 import { uriToPath } from './workspace';
@@ -112,9 +112,11 @@ export async function applyRecipe(ctx: ServerContext, raw: unknown, token?: Canc
   const { edits, newFiles } = built.change;
   if (edits.length === 0 && newFiles.length === 0) return { applied: false, notes: built.notes, edit: NOTHING, error: `recipe ${raw.recipe}: nothing to change` };
   const label = `Recipe ${built.recipe.name}: ${built.recipe.title}`;
-  const edit = clientTakesAnnotations()
+  const made = clientTakesAnnotations()
     ? annotatedWorkspaceEdit([{ label, description: built.notes.join(' '), edits, newFiles }], c.toUri)
     : toWorkspaceEdit({ title: label, edits, newFiles }, c.toUri);
+  // Built without a pause since forCurrentTexts: from the open texts as they are.
+  const edit = versionedEdit(made, openVersion(ctx));
   if (raw.apply === false || !clientAppliesEdits) return { applied: false, notes: built.notes, edit };
   const r = await ctx.connection.workspace.applyEdit({ label, edit });
   return { applied: r.applied, notes: built.notes, edit, ...(r.applied ? {} : { error: r.failureReason ?? 'the editor did not apply the edit' }) };
