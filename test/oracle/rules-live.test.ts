@@ -575,6 +575,42 @@ smtpd_recipient_restrictions = permit_mynetworks, reject_unauth_destination, rej
     }),
   );
 
+  // 11. PF508 against trivial-rewrite's "do not list domain X in BOTH": relay_domains takes a subdomain by a
+  //     parent pattern (parent_domain_matches_subdomains naming it, 3.7's default) or by a `.parent` pattern
+  //     (not naming it), never by both, and `.b.example` never takes b.example itself.
+  for (const parent of [true, false]) {
+    scenarios.push(
+      sub(
+        `domain-classes-${parent ? 'parent' : 'dot'}`,
+        {
+          main: `mynetworks = 127.0.0.0/8
+mydestination = example.test
+${parent ? '' : 'parent_domain_matches_subdomains =\n'}virtual_alias_domains = x.sub.a.example, sub.b.example, b.example
+relay_domains = a.example, .b.example
+`,
+          master: '{{HOST}}:25 inet n - n - - smtpd\n',
+        },
+        async (inst) => {
+          const ours = inst.lint().filter((p) => p.code === 'PF508').map((p) => /domain (\S+) in BOTH/.exec(p.message)?.[1]);
+          await inst.start();
+          for (const d of ['x.sub.a.example', 'sub.b.example', 'b.example']) await inst.xclient(25, OUTSIDE, `someone@${d}`);
+          // postlogd writes what it is sent a moment later: the log once it stops growing.
+          let log = inst.recentLog();
+          for (let i = 0; i < 40; i++) {
+            await new Promise((r) => setTimeout(r, 50));
+            if (inst.recentLog().length === log.length && /disconnect from/.test(log)) break;
+            log = inst.recentLog();
+          }
+          const theirs = [...new Set([...log.matchAll(/warning: do not list domain (\S+) in BOTH virtual_alias_domains and relay_domains/g)].map((m) => m[1]))];
+          const expected = [parent ? 'x.sub.a.example' : 'sub.b.example'];
+          assert.deepEqual(theirs, expected, 'trivial-rewrite warns for these');
+          assert.deepEqual(ours, expected, 'PF508 names the same');
+          report.push(`PF508 ${parent ? 'parent style' : 'without parent style'}: trivial-rewrite warns for ${theirs.join(', ')} = PF508`);
+        },
+      ),
+    );
+  }
+
   await Promise.all(scenarios);
   t.diagnostic(`${report.length} configurations\n${report.join('\n')}`);
 });
