@@ -168,7 +168,10 @@ export function* siteSteps(ctx: RuleContext, where: Exclude<Where, { kind: 'defa
     const tokens: SiteToken[] = [];
     for (const chunk of bracedChunks(value, WRITTEN_WORDS_PER_STEP)) {
       for (let k = 0; k < chunk.length; k += 2) tokens.push(new WordOfSite(value.slice(chunk[k], chunk[k + 1]), chunk[k], chunk[k + 1], site, tokens.length));
-      if (chunk.length === 2 * WRITTEN_WORDS_PER_STEP) yield () => `words of ${parameter}, ${tokens.length}`;
+      if (chunk.length === 2 * WRITTEN_WORDS_PER_STEP) {
+        const n = tokens.length;
+        yield () => `words of ${parameter}, ${n}`;
+      }
     }
     site.tokens = tokens;
     return site;

@@ -70,7 +70,10 @@ function* splitListSteps(value: string, name: string): Steps<string[]> {
   const out: string[] = [];
   for (const chunk of bracedChunks(value, TOKENS_PER_STEP)) {
     for (let k = 0; k < chunk.length; k += 2) out.push(value.slice(chunk[k], chunk[k + 1]));
-    if (chunk.length === 2 * TOKENS_PER_STEP) yield () => `simulate: splitting ${name}, ${out.length} words`;
+    if (chunk.length === 2 * TOKENS_PER_STEP) {
+      const n = out.length;
+      yield () => `simulate: splitting ${name}, ${n} words`;
+    }
   }
   return out;
 }
