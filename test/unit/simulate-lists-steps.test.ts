@@ -7,9 +7,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadSimConfig, ServiceView, splitList, type SimConfig } from '../../server/src/engine/simulate/config';
-import { compiledListSteps, COMPILED_PER_STEP, matchList } from '../../server/src/engine/simulate/lists';
+import { compiledListSteps, matchList, matchListsSteps } from '../../server/src/engine/simulate/lists';
 import { simulateTransaction, simulateTransactionSteps } from '../../server/src/engine/simulate/simulate';
-import { drain, labelText, type Steps } from '../../server/src/engine/steps';
+import { COMPILED_PER_STEP, drain, labelText, NETWORKS_PER_STEP, type Steps } from '../../server/src/engine/steps';
+import { bracedChunks, splitBraced } from '../../server/src/engine/tables/text';
 
 const DIR = '/etc/postfix';
 
@@ -159,6 +160,85 @@ test('a list of 100,000 words written out (one mynetworks line) is tokenized in 
   assert.ok(steps >= Math.floor(100_001 / 4096), `${steps} steps`);
   // Its words are located in main.cf, each at its own column.
   assert.equal(tokens[1].source?.range.start.character, 'mynetworks = 127.0.0.0/8 '.length);
-  // listSteps: the split and check of the written words is a step of its own, then the same tokens' steps.
+  // listSteps: the same tokens' steps (the words are checked in place, not split a second time), then the word array copied in steps.
   assert.ok(count(new ServiceView(c, undefined, {}).listSteps('mynetworks')).steps > steps);
+});
+
+/** A deterministic pseudo-random generator (tests must not depend on luck). */
+function rng(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 2 ** 32;
+  };
+}
+
+test('a host/address list without tables answers from its network index what walking it answers', () => {
+  // The walk: the same list with an empty table last (a list with a table is walked pattern by pattern;
+  // an empty table decides nothing, so it changes no answer).
+  const table = `${DIR}/empty`;
+  const pick = <T>(r: () => number, xs: T[]) => xs[Math.floor(r() * xs.length)];
+  const words = [
+    '10.0.0.0/8', '10.1.0.0/16', '10.1.2.0/24', '10.1.2.3', '10.1.2.3/32', '[10.1.2.4]', '[10.1.2.0]/30', '192.168.0.0/16', '0.0.0.0/0', '127.0.0.0/8',
+    '10.1.2.1/24', '10.1.2.0/33', '10.1.2.0/x', '[10.1.2.0/24', '300.1.2.0/24', '[::1]/128', '[2001:db8::]/32', '[2001:db8:1::]/48', '[2001:db8::1]',
+    '[2001:db8::1]/32', '[::ffff:10.1.2.0]/120', '[2001:db8::/32', 'host.example', '.example', 'example', 'unknown', 'mail.host.example', '[fe80::]/10',
+  ];
+  const subjects = ['10.1.2.3', '10.1.2.4', '10.1.2.5', '10.9.9.9', '192.168.7.7', '203.0.113.5', '127.0.0.1', '::1', '2001:db8::1', '2001:db8:1::5', '2001:db9::1', '::ffff:10.1.2.3', '10.1.2', 'fe80::1', 'nothing'];
+  const names = ['unknown', 'mail.host.example', 'host.example', 'other.test'];
+  const r = rng(8);
+  for (let round = 0; round < 120; round++) {
+    // More than 64 patterns: the list gets its indexes (lists.ts INDEX_FROM).
+    const list = Array.from({ length: 70 + Math.floor(r() * 60) }, () => `${r() < 0.2 ? '!' : ''}${r() < 0.7 ? `10.${Math.floor(r() * 3)}.${Math.floor(r() * 3)}.${Math.floor(r() * 4) * 64}/${pick(r, [26, 32, 24, 16])}` : pick(r, words)}`);
+    for (const parent of [false, true]) {
+      const main = `mynetworks = ${list.join(' ')}\nparent_domain_matches_subdomains = ${parent ? 'mynetworks' : ''}\n`;
+      const indexed = new ServiceView(config(main), undefined, {});
+      const walked = new ServiceView(loadSimConfig(DIR, { readText: (p) => (p === `${DIR}/main.cf` ? main.replace(/\n/, ` texthash:${table}\n`) : p === table ? '' : undefined) }), undefined, {});
+      for (const address of subjects) {
+        const name = pick(r, names);
+        const got = matchList(indexed, 'mynetworks', 'namadr', [name, address]);
+        const want = matchList(walked, 'mynetworks', 'namadr', [name, address]);
+        assert.deepEqual({ ...got, assumed: undefined }, { ...want, assumed: undefined }, `${name} ${address} in ${list.join(' ')} (parent ${parent})`);
+      }
+    }
+  }
+});
+
+test('a mynetworks of 100,000 networks is indexed in steps, and the outside client is matched without walking it', () => {
+  const nets = Array.from({ length: 100_000 }, (_, i) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32`);
+  const c = config(`mynetworks = 127.0.0.0/8 ${nets.join(' ')} !10.0.0.0/8 192.0.2.0/24\n`);
+  const view = new ServiceView(c, undefined, {});
+  const labels: string[] = [];
+  for (const r = matchListsSteps(view); ; ) {
+    const n = r.next();
+    if (n.done) break;
+    if (n.value) labels.push(labelText(n.value));
+  }
+  // Every network parsed NETWORKS_PER_STEP at a time (none of this before: the first match walked them in one piece).
+  assert.ok(labels.filter((l) => l.includes('indexing mynetworks networks')).length >= Math.floor(100_000 / NETWORKS_PER_STEP), labels.join('\n'));
+  // Count what a match reads of the compiled patterns: a handful, not 100,000.
+  const items = drain(compiledListSteps(view, 'mynetworks'));
+  let reads = 0;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    items[i] = new Proxy(item, { get: (t, k) => (reads++, Reflect.get(t, k)) });
+  }
+  assert.deepEqual({ ...matchList(view, 'mynetworks', 'namadr', ['unknown', '203.0.113.5']) }, { matched: false, assumed: undefined });
+  assert.deepEqual({ ...matchList(view, 'mynetworks', 'namadr', ['unknown', '10.1.134.159']) }, { matched: true, pattern: '10.1.134.159/32', assumed: undefined });
+  assert.deepEqual({ ...matchList(view, 'mynetworks', 'namadr', ['unknown', '10.200.0.1']) }, { matched: false, pattern: '!10.0.0.0/8', assumed: undefined });
+  assert.deepEqual({ ...matchList(view, 'mynetworks', 'namadr', ['unknown', '192.0.2.77']) }, { matched: true, pattern: '192.0.2.0/24', assumed: undefined });
+  assert.ok(reads < 100, `${reads} reads of compiled patterns`);
+});
+
+test('bracedChunks gives the words of splitBraced, perChunk at a time', () => {
+  const value = ' a, {b c},, d\t{e {f}} g,h {unclosed i';
+  for (const per of [1, 2, 3, 100]) {
+    const chunks = [...bracedChunks(value, per)];
+    assert.ok(chunks.every((c, i) => c.length === 2 * per || (i === chunks.length - 1 && c.length > 0 && c.length <= 2 * per)));
+    const pairs: [number, number][] = [];
+    for (const c of chunks) for (let k = 0; k < c.length; k += 2) pairs.push([c[k], c[k + 1]]);
+    assert.deepEqual(pairs, splitBraced(value));
+  }
+  assert.deepEqual([...bracedChunks(' ,, ', 4)], []);
 });

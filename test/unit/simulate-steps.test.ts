@@ -9,9 +9,8 @@ import assert from 'node:assert/strict';
 import { loadSimConfig, ServiceView, splitList, type SimConfig } from '../../server/src/engine/simulate/config';
 import { simulateTransaction, simulateTransactionSteps } from '../../server/src/engine/simulate/simulate';
 import { relayMatrix, relayMatrixSteps } from '../../server/src/engine/simulate/matrix';
-import { RESTRICTIONS_PER_STEP } from '../../server/src/engine/simulate/restrictions';
 import type { Transaction } from '../../server/src/engine/simulate/types';
-import { labelText, type Steps } from '../../server/src/engine/steps';
+import { labelText, RESTRICTIONS_PER_STEP, type Steps } from '../../server/src/engine/steps';
 
 const DIR = '/etc/postfix';
 

@@ -16,8 +16,8 @@ import { parseIp } from './ip';
 import { Address4, Address6 } from 'ip-address';
 import type { AssumptionUsed, Assumptions, SourceRef } from './types';
 import { pushAll } from '../arrays';
-import { eachBraced } from '../tables/text';
-import { drain, type Steps } from '../steps';
+import { bracedChunks } from '../tables/text';
+import { drain, SCANNED_WORDS_PER_STEP, TOKENS_PER_STEP, WRITTEN_WORDS_PER_STEP, type Steps } from '../steps';
 
 export interface SimConfig {
   dir: string;
@@ -65,53 +65,37 @@ export function splitList(value: string): string[] {
   return splitBraced(value);
 }
 
-/** splitList in steps: yields every TOKENS_PER_STEP words (eachBraced resumes where a word ended). */
+/** splitList in steps: yields every TOKENS_PER_STEP words. */
 function* splitListSteps(value: string, name: string): Steps<string[]> {
   const out: string[] = [];
-  let from = 0;
-  for (;;) {
-    let n = 0;
-    let stop = 0;
-    const through = eachBraced(
-      value,
-      (start, end) => {
-        out.push(value.slice(start, end));
-        if (++n < TOKENS_PER_STEP) return true;
-        stop = end;
-        return false;
-      },
-      from,
-    );
-    if (through) return out;
-    from = stop;
-    const words = out.length;
-    yield () => `simulate: splitting ${name}, ${words} words`;
+  for (const chunk of bracedChunks(value, TOKENS_PER_STEP)) {
+    for (let k = 0; k < chunk.length; k += 2) out.push(value.slice(chunk[k], chunk[k + 1]));
+    if (chunk.length === 2 * TOKENS_PER_STEP) {
+      const n = out.length;
+      yield () => `simulate: splitting ${name}, ${n} words`;
+    }
   }
+  return out;
 }
 
 /**
- * The tokens of `value` with their offsets, WORDS_PER_STEP at a time, so a
- * caller can yield between chunks (a list value can hold 100,000 words).
+ * Whether every word written in `raw` is a plain word (no `$`, no `{`) or a
+ * `$name` alone, read in place, in steps: a value without `$` or `{` at all
+ * (a 100,000-network mynetworks) answers at once, without a split.
  */
-function* tokenChunks(value: string): Generator<{ text: string; start: number; end: number }[], void, unknown> {
-  let from = 0;
-  for (;;) {
-    const chunk: { text: string; start: number; end: number }[] = [];
-    let stop = 0;
-    const through = eachBraced(
-      value,
-      (start, end) => {
-        chunk.push({ text: value.slice(start, end), start, end });
-        if (chunk.length < WORDS_PER_STEP) return true;
-        stop = end;
-        return false;
-      },
-      from,
-    );
-    yield chunk;
-    if (through) return;
-    from = stop;
+function* piecewiseSteps(raw: string, name: string): Steps<boolean> {
+  if (!/[${]/.test(raw)) return true;
+  for (const chunk of bracedChunks(raw, SCANNED_WORDS_PER_STEP)) {
+    for (let k = 0; k < chunk.length; k += 2) {
+      const start = chunk[k];
+      const end = chunk[k + 1];
+      let i = start;
+      while (i < end && raw.charCodeAt(i) !== 36 && raw.charCodeAt(i) !== 123) i++;
+      if (i < end && !REF_ONLY.test(raw.slice(start, end))) return false;
+    }
+    if (chunk.length === 2 * SCANNED_WORDS_PER_STEP) yield () => `simulate: words written in ${name}, checked`;
   }
+  return true;
 }
 
 /** Tables opened for a configuration, by spec. */
@@ -154,11 +138,6 @@ interface Plain {
   length: number;
   names: Set<string>;
 }
-
-/** Tokens copied between two yields of a first tokenizing. */
-const TOKENS_PER_STEP = 1 << 15;
-/** Words written in the value itself (each located in the file) between two yields. */
-const WORDS_PER_STEP = 1 << 12;
 
 const sharedValues = new WeakMap<SimConfig, Map<SimService | undefined, WeakMap<Assumptions, SharedValues>>>();
 
@@ -386,10 +365,8 @@ export class ServiceView {
     // would be expanded apart from their conditions, where the whole value may expand to little.
     if (this.shared.lists.has(name)) return this.list(name);
     const raw = this.raw(name).value;
-    const written = raw === undefined ? [] : splitList(raw);
-    // Splitting and checking a value of 100,000 words written out is a piece of its own (about 60 ms).
-    if (written.length > WORDS_PER_STEP) yield () => `simulate: words written in ${name}, ${written.length}`;
-    if (raw !== undefined && written.every((t) => REF_ONLY.test(t) || !/[${]/.test(t))) {
+    // Checked in place: tokensSteps is the one that splits the value.
+    if (raw !== undefined && (yield* piecewiseSteps(raw, name))) {
       // On a view of its own: where the pieces fall back to the whole value, list() below takes the
       // effects (size-limit notes) list() has, not those of tokenizing the pieces.
       const own = new ServiceView(this.config, this.service, this.assumptions);
@@ -491,15 +468,12 @@ export class ServiceView {
     // Plain pieces (words without $ or braces, references to plain lists) expand to themselves or
     // to those lists: see Plain. Then the whole value need not be expanded and split again.
     let plain: Plain | undefined = { length: r.value.length, names: new Set([name]) };
-    let written = 0;
-    for (const chunk of tokenChunks(r.value)) {
-      for (const t of chunk) {
-        // A word written out costs several copied tokens (its source range is worked out): a
-        // 100,000-word mynetworks line or continuation was one piece of 300-400 ms.
-        if (++written % WORDS_PER_STEP === 0) {
-          const n = located.length;
-          yield () => `simulate: tokenizing ${name}, ${n} tokens`;
-        }
+    const value = r.value;
+    // A word written out costs several copied tokens (its source range is worked out): a
+    // 100,000-word mynetworks line or continuation was one piece of 300-400 ms.
+    for (const chunk of bracedChunks(value, WRITTEN_WORDS_PER_STEP)) {
+      for (let k = 0; k < chunk.length; k += 2) {
+        const t = { text: value.slice(chunk[k], chunk[k + 1]), start: chunk[k], end: chunk[k + 1] };
         const ref = REF_ONLY.exec(t.text);
         if (ref) {
           const refName = ref[1] ?? ref[2] ?? ref[3];
@@ -525,6 +499,10 @@ export class ServiceView {
         const sub = dollar ? splitList(this.expand(t.text, name)) : [t.text];
         const at = source(t.start, t.end);
         for (const text of sub) located.push({ text, parameter: name, source: at });
+      }
+      if (chunk.length === 2 * WRITTEN_WORDS_PER_STEP) {
+        const n = located.length;
+        yield () => `simulate: tokenizing ${name}, ${n} tokens`;
       }
     }
     if (plain && plain.length <= MAX_OUTPUT) return { tokens: located, plain };

@@ -10,9 +10,12 @@ import { recordUsesSteps, replayUses, stillValid, type UseRecord } from '../tabl
 import { drain, type Steps } from '../steps';
 import type { SimConfig } from './config';
 import { relayMatrixSteps, type RelayMatrix } from './matrix';
+import type { MainCfEntry } from '../maincf/parse';
+import type { LogicalLine } from '../lines';
+import type { Range } from '../types';
 
 interface Memo {
-  key: string;
+  settings: Settings;
   record: UseRecord;
   matrix: RelayMatrix;
 }
@@ -23,12 +26,50 @@ const memos = new Map<string, Memo>();
 /**
  * Everything of the configuration the simulator reads besides files: the
  * main.cf settings with their places (traces point at them) and the
- * master.cf services. Comment lines are not in it.
+ * master.cf services. Comment lines are not in it. Kept as they are and
+ * compared field by field (sameSettings), not written out as one JSON key:
+ * that cost 140-220 ms in one piece for a 100,000-network mynetworks (its
+ * value and its 100,000 physical lines written out at every keystroke).
  */
-function settingsKey(sim: SimConfig): string {
+interface Settings {
+  head: string;
+  entries: MainCfEntry[];
+  services: string;
+}
+
+function settingsOf(sim: SimConfig): Settings {
   const files = sim.reader as ConfigFiles;
-  const entries = [...sim.mainCf.byName.values()].map((e) => [e.name, e.value, e.range, e.valueRange, e.nameRange, e.valueOffset, e.logical]);
-  return JSON.stringify([sim.dir, sim.mode, files.installedDirs, sim.mainCfPath, sim.masterCfPath, entries, sim.services ?? null]);
+  return {
+    head: JSON.stringify([sim.dir, sim.mode, files.installedDirs, sim.mainCfPath, sim.masterCfPath]),
+    entries: [...sim.mainCf.byName.values()],
+    services: JSON.stringify(sim.services ?? null),
+  };
+}
+
+const sameRange = (a: Range, b: Range) => a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
+
+function sameLogical(a: LogicalLine, b: LogicalLine): boolean {
+  if (a === b) return true;
+  if (a.text !== b.text || a.firstLine !== b.firstLine || a.lastLine !== b.lastLine || a.pieces.length !== b.pieces.length) return false;
+  for (let i = 0; i < a.pieces.length; i++) {
+    const p = a.pieces[i];
+    const q = b.pieces[i];
+    if (p.line !== q.line || p.offset !== q.offset || p.text !== q.text) return false;
+  }
+  return true;
+}
+
+/** What JSON.stringify of both settings' [name, value, ranges, valueOffset, logical line] per entry would compare. */
+function sameSettings(a: Settings, b: Settings): boolean {
+  if (a.head !== b.head || a.services !== b.services || a.entries.length !== b.entries.length) return false;
+  for (let i = 0; i < a.entries.length; i++) {
+    const e = a.entries[i];
+    const f = b.entries[i];
+    if (e === f) continue;
+    if (e.name !== f.name || e.value !== f.value || e.valueOffset !== f.valueOffset) return false;
+    if (!sameRange(e.range, f.range) || !sameRange(e.valueRange, f.valueRange) || !sameRange(e.nameRange, f.nameRange) || !sameLogical(e.logical, f.logical)) return false;
+  }
+  return true;
 }
 
 /**
@@ -46,15 +87,15 @@ export function* reusedRelayMatrixSteps(sim: SimConfig, variant = ''): Steps<Rel
   if (!(sim.reader instanceof ConfigFiles)) return yield* relayMatrixSteps(sim);
   const files = sim.reader;
   const slot = `${sim.dir}\0${variant}`;
-  const key = settingsKey(sim);
+  const settings = settingsOf(sim);
   const memo = memos.get(slot);
-  if (memo && memo.key === key && stillValid(memo.record, files.base)) {
+  if (memo && sameSettings(memo.settings, settings) && stillValid(memo.record, files.base)) {
     replayUses(memo.record);
     return memo.matrix;
   }
   const { value, record } = yield* recordUsesSteps(files.base, (reader) => relayMatrixSteps({ ...sim, reader: new ConfigFiles(files.dir, files.mode, reader, files.installedDirs) }));
   memos.delete(slot);
-  memos.set(slot, { key, record, matrix: value });
+  memos.set(slot, { settings, record, matrix: value });
   if (memos.size > MAX_MEMOS) memos.delete(memos.keys().next().value as string);
   return value;
 }

@@ -15,8 +15,7 @@
 
 import { lookupTable, type OpenedTable } from '../tables';
 import type { ServiceView } from './config';
-import { RESTRICTIONS_PER_STEP } from './restrictions';
-import type { Steps } from '../steps';
+import { RESTRICTIONS_PER_STEP, type Steps } from '../steps';
 
 export interface Probe {
   sender: string;

@@ -15,12 +15,9 @@ import type { Located } from './config';
 import { matchList, type ListMatch } from './lists';
 import { DUNNO, OK, REJECT, SmtpdCrash, type Ctx, type Session } from './session';
 import type { TraceStep } from './types';
-import { drain, type Steps } from '../steps';
+import { drain, RESTRICTIONS_PER_STEP, type Steps } from '../steps';
 import { CLIENT, HELO, RECIPIENT, REV_CLIENT, SASL_USER, SENDER } from './access';
 import { RestrictionChecks } from './checks';
-
-/** Restrictions walked between two yields: a few milliseconds of work. */
-export const RESTRICTIONS_PER_STEP = 2048;
 
 export const CHECK_CLIENT_ACL = 'check_client_access';
 export const CHECK_HELO_ACL = 'check_helo_access';

@@ -7,12 +7,12 @@ import { canonicalAddress, parseIp } from './ip';
 import { findSmtpdService, loadSimConfig, ServiceView, type Located, type SimConfig } from './config';
 import { parseReplyLine } from './reply';
 import { matchListsSteps } from './lists';
-import { CHECK_CLIENT_ACL, CHECK_HELO_ACL, CHECK_RECIP_ACL, CHECK_SENDER_ACL, Evaluator, RELAY_REQUIRED, RESTRICTIONS_PER_STEP } from './restrictions';
+import { CHECK_CLIENT_ACL, CHECK_HELO_ACL, CHECK_RECIP_ACL, CHECK_SENDER_ACL, Evaluator, RELAY_REQUIRED } from './restrictions';
 import { Abort, DUNNO, REJECT, Session, SmtpdCrash } from './session';
 import type { FileReader } from '../types';
 import { EXPANSION_TOO_LARGE } from '../expand';
 import { dictFormFatal } from '../tables/open';
-import { drain, type Steps } from '../steps';
+import { drain, RESTRICTIONS_PER_STEP, SCANNED_WORDS_PER_STEP, type Steps } from '../steps';
 import type { Assumptions, RecipientOutcome, Reply, RestrictionList, SimulationResult, SmtpStage, TraceStep, Transaction, Verdict } from './types';
 
 const BOOLEANS = [
@@ -71,7 +71,7 @@ function* badTableForm(name: string, words: readonly string[]): Steps<string | u
   if (found === undefined) {
     found = null;
     for (let i = 0; i < words.length; i++) {
-      if (i > 0 && i % WORDS_PER_STEP === 0) yield () => `simulate: table patterns of ${name}, ${i} words`;
+      if (i > 0 && i % SCANNED_WORDS_PER_STEP === 0) yield () => `simulate: table patterns of ${name}, ${i} words`;
       const item = words[i].replace(/^!+/, '');
       // Bracketed addresses, /file/name patterns, inline {...} groups and plain names are not tables.
       if (item[0] === '[' || item[0] === '/' || item[0] === '{' || !item.includes(':')) continue;
@@ -86,7 +86,6 @@ function* badTableForm(name: string, words: readonly string[]): Steps<string | u
   return found ?? undefined;
 }
 
-const WORDS_PER_STEP = 1 << 15;
 
 /**
  * has_required(): whether the recipient or relay restrictions have a relay
