@@ -15,7 +15,7 @@
 import { CommentLine, LogicalLine, logicalRange, readLogicalLines } from '../lines';
 import type { Problem, Range } from '../types';
 import { masterProblem } from './codes';
-import { ArgWord, daemonView, DAEMONS_IGNORING_ARGUMENTS, smtpClientArgumentError, DAEMONS_WITHOUT_ARGUMENTS } from './daemon-view';
+import { ArgWord, DaemonOverride, daemonView, DAEMONS_IGNORING_ARGUMENTS, smtpClientArgumentError, DAEMONS_WITHOUT_ARGUMENTS } from './daemon-view';
 import { masterEndpoint, parseInetEndpoint } from './endpoint';
 import { normalizeForPostconf, PostconfView } from './postconf-view';
 import { splitQuoted, truncateBytes, byteLength } from './tokenize';
@@ -146,6 +146,63 @@ function cText(s: string): string {
   return nul < 0 ? s : s.slice(0, nul);
 }
 
+/**
+ * A word of a service line. Its document range is made from the line's
+ * offsets when first asked: a line can hold 200,000 words (100,000 `-o`
+ * options), and allocating a range for each one up front made loading such a
+ * master.cf mostly garbage collection, for ranges nobody reads.
+ */
+class LineWord implements MasterWord {
+  readonly #logical: LogicalLine;
+  #range: Range | undefined;
+  constructor(
+    readonly text: string,
+    readonly start: number,
+    readonly end: number,
+    logical: LogicalLine,
+  ) {
+    this.#logical = logical;
+  }
+  get range(): Range {
+    return (this.#range ??= logicalRange(this.#logical, this.start, this.end));
+  }
+}
+
+/** A `-o` setting of a service line, its ranges made when first asked (see LineWord). */
+class LineOverride implements MasterOverride {
+  readonly name: string;
+  readonly value: string;
+  readonly form: MasterOverride['form'];
+  readonly valueStart: number;
+  readonly valueEnd: number;
+  readonly #logical: LogicalLine;
+  readonly #o: DaemonOverride;
+  #ranges: { name: Range; value: Range; range: Range } | undefined;
+  constructor(o: DaemonOverride, logical: LogicalLine) {
+    this.name = o.name;
+    this.value = o.value;
+    this.form = o.form;
+    this.valueStart = o.valueStart;
+    this.valueEnd = o.valueEnd;
+    this.#o = o;
+    this.#logical = logical;
+  }
+  get nameRange(): Range {
+    return this.#made().name;
+  }
+  get valueRange(): Range {
+    return this.#made().value;
+  }
+  get range(): Range {
+    return this.#made().range;
+  }
+  #made() {
+    const o = this.#o;
+    const ll = this.#logical;
+    return (this.#ranges ??= { name: logicalRange(ll, o.nameStart, o.nameEnd), value: logicalRange(ll, o.valueStart, o.valueEnd), range: logicalRange(ll, o.start, o.end) });
+  }
+}
+
 function quoteLine(s: string): string {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
@@ -201,8 +258,7 @@ function parseMasterCfText(text: string, file: string): MasterCf {
 
   for (const logical of ll.lines) {
     const t = cText(logical.text);
-    const word = (w: { text: string; start: number; end: number }): MasterWord => ({ text: w.text, start: w.start, end: w.end, range: logicalRange(logical, w.start, w.end) });
-    const words = splitQuoted(t).map(word);
+    const words: MasterWord[] = splitQuoted(t).map((w) => new LineWord(w.text, w.start, w.end, logical));
     const lineRange = logicalRange(logical, 0, logical.text.length);
     const lineNo = logical.firstLine + 1;
 
@@ -324,17 +380,7 @@ function daemonChecks(s: MasterService, file: string, problems: Problem[]): void
   const ll = s.logical;
   const words: readonly ArgWord[] = s.args; // daemonView only reads text and offsets
   const view = daemonView(words);
-  const r = (a: number, b: number) => logicalRange(ll, a, b);
-  s.overrides = view.overrides.map((o) => ({
-    name: o.name,
-    value: o.value,
-    nameRange: r(o.nameStart, o.nameEnd),
-    valueRange: r(o.valueStart, o.valueEnd),
-    range: r(o.start, o.end),
-    form: o.form,
-    valueStart: o.valueStart,
-    valueEnd: o.valueEnd,
-  }));
+  s.overrides = view.overrides.map((o) => new LineOverride(o, ll));
   s.positional = s.args.slice(view.firstPositional).map((word, i) => ({ word, value: view.values[view.firstPositional + i] }));
 
   for (const issue of view.issues) {
