@@ -211,59 +211,59 @@ function* parseCidrTableUncached(raw: string, file: string, mapName: string, cha
   };
 
   const onLine = (tl: TableLine) => {
-      const p = tl.text;
-      const n = p.length;
-      if (startsWithWordCI(p, 'IF') && !isAlnumCode(p.charCodeAt(2))) {
-        let i = 2;
-        let match = true;
-        for (; i < n; i++) {
-          const c = p.charCodeAt(i);
-          if (c === 33) match = !match;
-          else if (!isSpaceCode(c)) break;
-        }
-        if (i >= n) return skip(tl, 'no address pattern', 0, n);
-        const end = trimEnd(p, n, i);
-        const parsed = parseCidrPattern(p.slice(i, end));
-        if (typeof parsed === 'string') return skip(tl, parsed, i, end);
-        stack.push(rules.length);
-        rules.push(new ParsedRule('if', tl.line, match, parsed.family, parsed.net, parsed.prefix, '', src, tl, i, end));
-        return;
-      }
-      if (startsWithWordCI(p, 'ENDIF') && !isAlnumCode(p.charCodeAt(5))) {
-        let i = 5;
-        while (i < n && isSpaceCode(p.charCodeAt(i))) i++;
-        if (i < n) return skip(tl, 'garbage after ENDIF', i, trimEnd(p, n, i));
-        if (stack.length === 0) return skip(tl, 'ENDIF without IF', 0, 5);
-        rules[stack.pop()!].blockEnd = rules.length;
-        rules.push(new ParsedRule('endif', tl.line, true, 4, new Uint8Array(4), 0, '', src, tl, 0, 5));
-        return;
-      }
-      let i = 0;
+    const p = tl.text;
+    const n = p.length;
+    if (startsWithWordCI(p, 'IF') && !isAlnumCode(p.charCodeAt(2))) {
+      let i = 2;
       let match = true;
       for (; i < n; i++) {
         const c = p.charCodeAt(i);
         if (c === 33) match = !match;
         else if (!isSpaceCode(c)) break;
       }
-      const ps = i;
-      while (i < n && !isSpaceCode(p.charCodeAt(i))) i++;
-      const pe = i;
-      if (i < n) i++;
+      if (i >= n) return skip(tl, 'no address pattern', 0, n);
+      const end = trimEnd(p, n, i);
+      const parsed = parseCidrPattern(p.slice(i, end));
+      if (typeof parsed === 'string') return skip(tl, parsed, i, end);
+      stack.push(rules.length);
+      rules.push(new ParsedRule('if', tl.line, match, parsed.family, parsed.net, parsed.prefix, '', src, tl, i, end));
+      return;
+    }
+    if (startsWithWordCI(p, 'ENDIF') && !isAlnumCode(p.charCodeAt(5))) {
+      let i = 5;
       while (i < n && isSpaceCode(p.charCodeAt(i))) i++;
-      const vs = i;
-      const ve = trimEnd(p, n, vs);
-      if (pe === ps) return skip(tl, 'no address pattern', 0, n);
-      const parsed = parseCidrPattern(p.slice(ps, pe));
-      if (typeof parsed === 'string') return skip(tl, parsed, ps, pe);
-      if (ve <= vs) return skip(tl, 'no lookup result', ps, pe);
-      rules.push(new ParsedRule('match', tl.line, match, parsed.family, parsed.net, parsed.prefix, p.slice(vs, ve), src, tl, ps, pe, vs, ve));
-    };
+      if (i < n) return skip(tl, 'garbage after ENDIF', i, trimEnd(p, n, i));
+      if (stack.length === 0) return skip(tl, 'ENDIF without IF', 0, 5);
+      rules[stack.pop()!].blockEnd = rules.length;
+      rules.push(new ParsedRule('endif', tl.line, true, 4, new Uint8Array(4), 0, '', src, tl, 0, 5));
+      return;
+    }
+    let i = 0;
+    let match = true;
+    for (; i < n; i++) {
+      const c = p.charCodeAt(i);
+      if (c === 33) match = !match;
+      else if (!isSpaceCode(c)) break;
+    }
+    const ps = i;
+    while (i < n && !isSpaceCode(p.charCodeAt(i))) i++;
+    const pe = i;
+    if (i < n) i++;
+    while (i < n && isSpaceCode(p.charCodeAt(i))) i++;
+    const vs = i;
+    const ve = trimEnd(p, n, vs);
+    if (pe === ps) return skip(tl, 'no address pattern', 0, n);
+    const parsed = parseCidrPattern(p.slice(ps, pe));
+    if (typeof parsed === 'string') return skip(tl, parsed, ps, pe);
+    if (ve <= vs) return skip(tl, 'no lookup result', ps, pe);
+    rules.push(new ParsedRule('match', tl.line, match, parsed.family, parsed.net, parsed.prefix, p.slice(vs, ve), src, tl, ps, pe, vs, ve));
+  };
   const onOrphan = (tl: TableLine) => {
-      warnings.push(`${mapName}: logical line must not start with whitespace: "${tl.text.slice(0, 30)}${tl.text.length > 30 ? '...' : ''}"`);
-      problems.push(
-        tableProblem('leadingWhitespace', file, wholeLineRange(src, tl), 'logical line must not start with whitespace. An indented line continues the line before it; here there is none, so Postfix ignores it.'),
-      );
-    };
+    warnings.push(`${mapName}: logical line must not start with whitespace: "${tl.text.slice(0, 30)}${tl.text.length > 30 ? '...' : ''}"`);
+    problems.push(
+      tableProblem('leadingWhitespace', file, wholeLineRange(src, tl), 'logical line must not start with whitespace. An indented line continues the line before it; here there is none, so Postfix ignores it.'),
+    );
+  };
   // In pieces of whole logical lines, read exactly as in one piece (IF blocks may span pieces: the stack stays).
   for (let from = 0, line = 0; from < text.length; ) {
     const to = logicalLineStartFrom(text, from + charsPerStep);
