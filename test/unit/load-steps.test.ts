@@ -1,4 +1,4 @@
-// A cidr: table parsed in steps (tables/cidr.ts parseCidrTableSteps: whole
+// Loading in steps (issue 8). A cidr: table parsed in steps (tables/cidr.ts parseCidrTableSteps: whole
 // logical lines per piece, a yield after each) equals the parse in one piece:
 // rules, their ranges, problems and Postfix's warnings, with IF ... ENDIF
 // blocks and continuation lines cut anywhere. The lint parses a big table in
@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { CidrTable, lookupCidr, parseCidrTable, parseCidrTableSteps } from '../../server/src/engine/tables/cidr';
 import { clearParseMemo } from '../../server/src/engine/tables/memo';
-import { loadConfig } from '../../server/src/engine/config';
+import { loadConfig, loadConfigSteps } from '../../server/src/engine/config';
 import { clearLintMemo, lintConfigSteps } from '../../server/src/engine/lint';
 import { labelText } from '../../server/src/engine/steps';
 import type { FileReader } from '../../server/src/engine/types';
@@ -84,5 +84,28 @@ describe('cidr table parse in steps', () => {
     let parseSteps = 0;
     for (let r = run.next(); !r.done; r = run.next()) if (r.value && labelText(r.value) === 'parse /cfg/clients.cidr') parseSteps++;
     assert.ok(parseSteps >= 10, `steps: ${parseSteps}`);
+  });
+});
+
+describe('configuration loading in steps', () => {
+  test('a master.cf line with 30,000 -o options loads in many steps, to the same model as in one go', () => {
+    const master = 'smtp inet n - n - - smtpd\n'.concat(Array.from({ length: 30_000 }, (_, i) => `  -o p${i}=v${i}\n`).join(''));
+    const files: Record<string, string> = { '/cfg/main.cf': 'compatibility_level = 3.6\n', '/cfg/master.cf': master };
+    const reader: FileReader = { readText: (p) => files[p] };
+    const run = loadConfigSteps('/cfg', reader, { mode: 'repository' });
+    let yields = 0;
+    let r = run.next();
+    for (; !r.done; r = run.next()) yields++;
+    assert.ok(yields >= 10, `yields: ${yields}`);
+    const o = r.value.master!.services[0].overrides;
+    assert.equal(o.length, 30_000);
+    assert.deepEqual([o[29_999].name, o[29_999].value, o[29_999].valueRange], ['p29999', 'v29999', { start: { line: 30_000, character: 12 }, end: { line: 30_000, character: 18 } }]);
+    // The synchronous load (CLI) gives the same service.
+    files['/cfg/master.cf'] = master + '\n';
+    const whole = loadConfig('/cfg', reader, { mode: 'repository' }).master!.services[0];
+    assert.deepEqual(
+      whole.overrides.map((x) => [x.name, x.value, x.range]),
+      o.map((x) => [x.name, x.value, x.range]),
+    );
   });
 });
