@@ -1,12 +1,13 @@
 // The longest steps of one configuration directory's lint (engine/steps.ts),
 // in CPU ms, drained in process: what each piece between two yields of
 // lintConfigSteps costs, named by its label, loading the configuration
-// included. A development aid beside slice-times.ts (which measures the
-// server's wall-clock gaps); CPU time, so it reads the same on a shared machine.
+// included (in its steps, loadConfigSteps, as the server loads). A
+// development aid beside slice-times.ts (which measures the server's
+// wall-clock gaps); CPU time, so it reads the same on a shared machine.
 //   node --import tsx scripts/step-times.ts DIR [--top N] [--skip REGEX]
 import { readFileSync, existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadConfig } from '../server/src/engine/config';
+import { loadConfigSteps } from '../server/src/engine/config';
 import { lintConfigSteps } from '../server/src/engine/lint';
 import type { FileReader } from '../server/src/engine/types';
 import { labelText } from '../server/src/engine/steps';
@@ -27,9 +28,22 @@ const cpu = (t0: NodeJS.CpuUsage) => {
   const d = process.cpuUsage(t0);
   return (d.user + d.system) / 1000;
 };
+const steps: { ms: number; step: string }[] = [];
 let t0 = process.cpuUsage();
-const config = loadConfig(dir, reader);
-const steps: { ms: number; step: string }[] = [{ ms: cpu(t0), step: 'loadConfig' }];
+// Loading in its steps too (loadConfigSteps, as the server loads).
+const load = loadConfigSteps(dir, reader);
+let config;
+for (;;) {
+  const r = load.next();
+  const ms = cpu(t0);
+  if (r.done) {
+    steps.push({ ms, step: 'loadConfig (its last step)' });
+    config = r.value;
+    break;
+  }
+  steps.push({ ms, step: `loadConfig: ${r.value ? labelText(r.value) : '(unlabelled)'}` });
+  t0 = process.cpuUsage();
+}
 t0 = process.cpuUsage();
 const run = lintConfigSteps(config);
 let problems = 0;

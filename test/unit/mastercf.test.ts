@@ -363,6 +363,48 @@ describe('robustness', () => {
       );
     }
     assert.doesNotThrow(() => parseMasterCf('\0\0\0\n{{{{\n}}}} a b c d e f g h\n\r\r\n'));
+  });
+
+  // Issue 8: a line with 100,000 -o options made 300,000 ranges nobody read, and
+  // loading it was mostly garbage collection. Ranges are made when asked, the same.
+  test('word and -o ranges are made from their offsets when asked, not stored by the parse', () => {
+    const m = parseMasterCf('smtp inet n - y - - smtpd\n  -o a=b\n  -o { c = d e }\n  -oe=f\n');
+    const s = m.services[0];
+    const shapes = [...s.fields, ...s.args, ...s.overrides];
+    for (const x of shapes) for (const key of ['range', 'nameRange', 'valueRange']) assert.equal(Object.getOwnPropertyDescriptor(x, key), undefined, key);
+    assert.deepEqual(
+      s.args.map((w) => w.range),
+      [
+        { start: { line: 1, character: 2 }, end: { line: 1, character: 4 } },
+        { start: { line: 1, character: 5 }, end: { line: 1, character: 8 } },
+        { start: { line: 2, character: 2 }, end: { line: 2, character: 4 } },
+        { start: { line: 2, character: 5 }, end: { line: 2, character: 16 } },
+        { start: { line: 3, character: 2 }, end: { line: 3, character: 7 } },
+      ],
+    );
+    assert.deepEqual(
+      s.overrides.map((o) => [o.nameRange, o.valueRange, o.range]),
+      [
+        [
+          { start: { line: 1, character: 5 }, end: { line: 1, character: 6 } },
+          { start: { line: 1, character: 7 }, end: { line: 1, character: 8 } },
+          { start: { line: 1, character: 2 }, end: { line: 1, character: 8 } },
+        ],
+        [
+          { start: { line: 2, character: 7 }, end: { line: 2, character: 8 } },
+          { start: { line: 2, character: 11 }, end: { line: 2, character: 14 } },
+          { start: { line: 2, character: 2 }, end: { line: 2, character: 16 } },
+        ],
+        [
+          { start: { line: 3, character: 4 }, end: { line: 3, character: 5 } },
+          { start: { line: 3, character: 6 }, end: { line: 3, character: 7 } },
+          { start: { line: 3, character: 2 }, end: { line: 3, character: 7 } },
+        ],
+      ],
+    );
+    // Asked twice: the same object (a consumer may keep it).
+    assert.equal(s.overrides[1].valueRange, s.overrides[1].valueRange);
+    assert.equal(s.args[0].range, s.args[0].range);
     assert.doesNotThrow(() => parseMasterCf('a unix - - n - - smtpd {'.concat('{'.repeat(5000))));
   });
 });

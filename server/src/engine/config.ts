@@ -3,7 +3,8 @@
 // any parameter for any service (master.cf -o, then main.cf, then default).
 
 import { parseMainCf, valueRange, MainCf } from './maincf/parse';
-import { parseMasterCf, MasterCf, MasterService, lastOverride } from './mastercf';
+import { parseMasterCfSteps, MasterCf, MasterService, lastOverride } from './mastercf';
+import { drain, ITEMS_PER_STEP, type Steps } from './steps';
 import { findTableReferences, flattenReferences, tableFilePath, TableReference, TableFiles } from './tables';
 import { defaultValue, LEGACY_NAMES, NEWEST_VERSION } from './catalog/parameters';
 import { expandValue, memoFor, Lookup } from './expand';
@@ -85,15 +86,24 @@ function holdsTables(name: string): boolean {
 const ALIAS_PARAMETERS = new Set(['alias_maps', 'alias_database']);
 
 export function loadConfig(dir: string, reader: FileReader, options: LoadOptions = {}): PostfixConfig {
+  return drain(loadConfigSteps(dir, reader, options));
+}
+
+/**
+ * loadConfig in steps: master.cf is parsed in steps and its -o settings are
+ * searched for tables a few thousand at a time (a service can carry 100,000),
+ * so the language server answers requests while a big configuration loads.
+ */
+export function* loadConfigSteps(dir: string, reader: FileReader, options: LoadOptions = {}): Steps<PostfixConfig> {
   const files = configFiles(dir, reader, options.mode);
   const mainPath = joinPath(dir, 'main.cf');
   const masterPath = joinPath(dir, 'master.cf');
   const mainText = files.readText(mainPath);
   const masterText = files.readText(masterPath);
   const main = mainText === undefined ? undefined : parseMainCf(mainText, mainPath);
-  const master = masterText === undefined ? undefined : parseMasterCf(masterText, masterPath);
+  const master = masterText === undefined ? undefined : yield* parseMasterCfSteps(masterText, masterPath);
   const config: PostfixConfig = { dir, mainPath, masterPath, main, master, version: options.version ?? NEWEST_VERSION, mode: files.mode, files, tables: [] };
-  config.tables = collectTables(config);
+  config.tables = yield* collectTables(config);
   if (config.mode === 'repository') {
     // Which installed directories the copy stands for depends on the paths it names.
     const named = config.tables.filter((u) => !u.writable).flatMap((u) => [u.installed.source, u.installed.config].filter((p): p is string => p !== undefined));
@@ -116,8 +126,9 @@ function tableUse(ref: TableReference, parameter: string): Omit<TableUse, 'param
   return { spec: ref.text, ref, files: {}, installed, format: ALIAS_PARAMETERS.has(parameter) ? 'aliases' : 'table', writable: isWritableTableParameter(parameter) };
 }
 
-function collectTables(config: PostfixConfig): TableUse[] {
+function* collectTables(config: PostfixConfig): Steps<TableUse[]> {
   const out: TableUse[] = [];
+  let read = 0;
   for (const e of config.main?.entries ?? []) {
     if (!mayHoldTables(e.name)) continue;
     const lookup = effectiveLookup(config);
@@ -128,6 +139,7 @@ function collectTables(config: PostfixConfig): TableUse[] {
   }
   for (const s of config.master?.services ?? []) {
     for (const o of s.overrides) {
+      if (++read % ITEMS_PER_STEP === 0) yield 'table references of master.cf';
       if (!mayHoldTables(o.name)) continue;
       const lookup = effectiveLookup(config, s.key);
       const expand = (token: string) => expandValue(token, lookup, { memo: memoFor(config, s.key) }).value;

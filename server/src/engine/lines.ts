@@ -4,6 +4,8 @@
 // even in the middle of a continued logical line; the pieces are joined with
 // no separator (the continuation's own leading whitespace separates them).
 
+import { drain, type Steps } from './steps';
+
 export interface PhysicalLine {
   /** Zero-based line number. */
   line: number;
@@ -71,8 +73,16 @@ export function splitPhysicalLines(text: string): PhysicalLine[] {
   return out;
 }
 
+/** Physical lines readLogicalLinesSteps reads between two yields (a few ms). */
+export const LINES_PER_STEP = 16_384;
+
 /** Reads logical lines as Postfix does for main.cf and text lookup tables. */
 export function readLogicalLines(text: string): LogicalLines {
+  return drain(readLogicalLinesSteps(text, Infinity));
+}
+
+/** readLogicalLines, yielding after every `linesPerStep` physical lines (a master.cf can have 100,000). */
+export function* readLogicalLinesSteps(text: string, linesPerStep = LINES_PER_STEP): Steps<LogicalLines> {
   const lines: LogicalLine[] = [];
   const orphans: LogicalLine[] = [];
   const comments: CommentLine[] = [];
@@ -111,6 +121,7 @@ export function readLogicalLines(text: string): LogicalLines {
     }
     start = nl + 1;
     line++;
+    if (line % linesPerStep === 0 && start < n) yield;
   }
   finish();
   // splitPhysicalLines counts a last line only when it has text.

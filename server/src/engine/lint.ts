@@ -11,7 +11,7 @@ import { analyzeParameters, ParameterFinding } from './postconf';
 import type { ReadFile } from './postconf/dbms';
 import { ConfigFiles, detectMode, INSTALLED_CONFIG_DIR, linkedOutText, type ConfigMode } from './config-files';
 import { recordUsesSteps, replayUses, stillValid, type UseRecord } from './tables/use-record';
-import { parseAccessBytes, parseAccessTable, parseAccessTableSteps, parseAliasTable, parseCidrTable, parseRegexTable, tableProblem, isAccessSourceType, TABLE_CODES } from './tables';
+import { parseAccessBytes, parseAccessTable, parseAccessTableSteps, parseAliasTable, parseCidrTable, parseCidrTableSteps, parseRegexTable, tableProblem, isAccessSourceType, TABLE_CODES } from './tables';
 import type { FileReader, FileSource, Problem, Range } from './types';
 import { closestParameter } from './mastercf/parameter-problems';
 import { parameterFact } from './catalog/parameters';
@@ -399,13 +399,15 @@ function* tableProblems(config: PostfixConfig, notTables: Set<string>): Steps<Pr
       );
       continue;
     }
-    // An access map is parsed in steps (a 100,000-line map would hold the server for its whole parse).
+    // Access and cidr maps are parsed in steps (a 100,000-line map would hold the server for its whole parse).
     const problems =
       use.format === 'aliases'
         ? parseAliasTable(text, use.files.source).problems
         : isAccessSourceType(use.ref.type)
           ? (yield* parseAccessTableSteps(text, use.files.source, { type: use.ref.type })).problems
-          : parseTableText(use.ref.type, use.files.source, text);
+          : use.ref.type === 'cidr'
+            ? (yield* parseCidrTableSteps(text, use.files.source)).problems
+            : parseTableText(use.ref.type, use.files.source, text);
     pushAll(out, problems);
     pushAll(out, indexProblems(config, use));
     yield () => `table ${use.spec}`;

@@ -23,7 +23,7 @@
 
 import { basename, resolve } from 'node:path';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { joinPath, loadConfig, type PostfixConfig } from '../engine/config';
+import { joinPath, loadConfigSteps, type PostfixConfig } from '../engine/config';
 import { ConfigFiles } from '../engine/config-files';
 import { lintConfigSteps, standaloneTableFindings, standInProblems } from '../engine/lint';
 import { applyRuleSettings } from '../engine/rule-settings';
@@ -326,7 +326,8 @@ export class Analyses {
       for (const key of configDeps) deps.set(key, reuse.deps.get(key)!);
       this.reusedLoads++;
     } else {
-      config = loadConfig(dir, tracked, analysisOptions());
+      // In steps: a master.cf of 100,000 lines or -o options took a second in one piece.
+      config = yield* loadConfigSteps(dir, tracked, analysisOptions());
       configDeps = new Set(deps.keys());
     }
     yield `load ${dir}`;

@@ -6,6 +6,7 @@
 // This is the view that decides what really runs, so editor diagnostics and
 // the effective per-service settings come from here.
 
+import { drain, type Steps } from '../steps';
 import { extractBraced, splitNameValue } from './tokenize';
 
 /** Option letters of the Postfix server skeletons; those followed by ':' take a value. */
@@ -103,11 +104,18 @@ function takesValue(letter: string): boolean | undefined {
 }
 
 export function daemonView(words: readonly ArgWord[]): DaemonView {
+  return drain(daemonViewSteps(words, Infinity));
+}
+
+/** daemonView, yielding after every `wordsPerStep` words of each pass (a service line can hold 200,000). */
+export function* daemonViewSteps(words: readonly ArgWord[], wordsPerStep: number): Steps<DaemonView> {
   const issues: DaemonIssue[] = [];
   // The master removes braces; offsets of each value inside the line.
   const values: string[] = [];
   const starts: number[] = [];
-  words.forEach((w, i) => {
+  for (let i = 0; i < words.length; i++) {
+    if (i > 0 && i % wordsPerStep === 0) yield;
+    const w = words[i];
     if (w.text[0] === '{') {
       const ex = extractBraced(w.text, true);
       if (ex.error) issues.push({ kind: 'braces', wordIndex: i, message: ex.error });
@@ -117,12 +125,13 @@ export function daemonView(words: readonly ArgWord[]): DaemonView {
       values.push(w.text);
       starts.push(w.start);
     }
-  });
+  }
 
   const overrides: DaemonOverride[] = [];
   let i = 0;
   let stopped = false;
-  while (i < values.length && !stopped) {
+  for (let read = 0; i < values.length && !stopped; read++) {
+    if (read > 0 && read % wordsPerStep === 0) yield;
     const a = values[i];
     const optionWord = i;
     if (a === '--') {

@@ -12,13 +12,14 @@
 //   one that decides what runs).
 // Every problem of every line is reported for the editor. Never throws.
 
-import { CommentLine, LogicalLine, logicalRange, readLogicalLines } from '../lines';
+import { CommentLine, LogicalLine, logicalRange, readLogicalLinesSteps } from '../lines';
+import { drain, ITEMS_PER_STEP, type Steps } from '../steps';
 import type { Problem, Range } from '../types';
 import { masterProblem } from './codes';
-import { ArgWord, daemonView, DAEMONS_IGNORING_ARGUMENTS, smtpClientArgumentError, DAEMONS_WITHOUT_ARGUMENTS } from './daemon-view';
+import { ArgWord, DaemonOverride, daemonViewSteps, DAEMONS_IGNORING_ARGUMENTS, smtpClientArgumentError, DAEMONS_WITHOUT_ARGUMENTS } from './daemon-view';
 import { masterEndpoint, parseInetEndpoint } from './endpoint';
-import { normalizeForPostconf, PostconfView } from './postconf-view';
-import { splitQuoted, truncateBytes, byteLength } from './tokenize';
+import { normalizeForPostconfSteps, PostconfView } from './postconf-view';
+import { splitQuotedSteps, truncateBytes, byteLength } from './tokenize';
 
 /** Service types postconf accepts, in its own order. */
 export const MASTER_TYPES = ['unix', 'fifo', 'inet', 'pass', 'unix-dgram'] as const;
@@ -146,6 +147,63 @@ function cText(s: string): string {
   return nul < 0 ? s : s.slice(0, nul);
 }
 
+/**
+ * A word of a service line. Its document range is made from the line's
+ * offsets when first asked: a line can hold 200,000 words (100,000 `-o`
+ * options), and allocating a range for each one up front made loading such a
+ * master.cf mostly garbage collection, for ranges nobody reads.
+ */
+class LineWord implements MasterWord {
+  readonly #logical: LogicalLine;
+  #range: Range | undefined;
+  constructor(
+    readonly text: string,
+    readonly start: number,
+    readonly end: number,
+    logical: LogicalLine,
+  ) {
+    this.#logical = logical;
+  }
+  get range(): Range {
+    return (this.#range ??= logicalRange(this.#logical, this.start, this.end));
+  }
+}
+
+/** A `-o` setting of a service line, its ranges made when first asked (see LineWord). */
+class LineOverride implements MasterOverride {
+  readonly name: string;
+  readonly value: string;
+  readonly form: MasterOverride['form'];
+  readonly valueStart: number;
+  readonly valueEnd: number;
+  readonly #logical: LogicalLine;
+  readonly #o: DaemonOverride;
+  #ranges: { name: Range; value: Range; range: Range } | undefined;
+  constructor(o: DaemonOverride, logical: LogicalLine) {
+    this.name = o.name;
+    this.value = o.value;
+    this.form = o.form;
+    this.valueStart = o.valueStart;
+    this.valueEnd = o.valueEnd;
+    this.#o = o;
+    this.#logical = logical;
+  }
+  get nameRange(): Range {
+    return this.#made().name;
+  }
+  get valueRange(): Range {
+    return this.#made().value;
+  }
+  get range(): Range {
+    return this.#made().range;
+  }
+  #made() {
+    const o = this.#o;
+    const ll = this.#logical;
+    return (this.#ranges ??= { name: logicalRange(ll, o.nameStart, o.nameEnd), value: logicalRange(ll, o.valueStart, o.valueEnd), range: logicalRange(ll, o.start, o.end) });
+  }
+}
+
 function quoteLine(s: string): string {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
@@ -161,17 +219,28 @@ const lastParses = new Map<string, { text: string; result: MasterCf }>();
 const MAX_PARSES = 16;
 
 export function parseMasterCf(text: string, file = 'master.cf'): MasterCf {
+  return drain(parseMasterCfSteps(text, file));
+}
+
+/**
+ * parseMasterCf in steps of about ITEMS_PER_STEP words (lines, services, the
+ * words of one long line, its -o options), so the language server answers
+ * requests while a 100,000-line master.cf is read; the same result.
+ */
+export function* parseMasterCfSteps(text: string, file = 'master.cf'): Steps<MasterCf> {
   const last = lastParses.get(file);
   if (last && last.text === text) return last.result;
-  const result = parseMasterCfText(text, file);
+  const result = yield* parseMasterCfText(text, file);
   lastParses.delete(file);
   lastParses.set(file, { text, result });
   if (lastParses.size > MAX_PARSES) lastParses.delete(lastParses.keys().next().value as string);
   return result;
 }
 
-function parseMasterCfText(text: string, file: string): MasterCf {
-  const ll = readLogicalLines(text);
+function* parseMasterCfText(text: string, file: string): Steps<MasterCf> {
+  const label = () => `parse ${file}`;
+  const ll = yield* readLogicalLinesSteps(text);
+  yield label;
   const problems: Problem[] = [];
   const services: MasterService[] = [];
   const shortLines: MasterShortLine[] = [];
@@ -199,10 +268,20 @@ function parseMasterCfText(text: string, file: string): MasterCf {
     postconfFatal = pf;
   };
 
+  let work = 0;
   for (const logical of ll.lines) {
+    if (work >= ITEMS_PER_STEP) {
+      work = 0;
+      yield label;
+    }
     const t = cText(logical.text);
-    const word = (w: { text: string; start: number; end: number }): MasterWord => ({ text: w.text, start: w.start, end: w.end, range: logicalRange(logical, w.start, w.end) });
-    const words = splitQuoted(t).map(word);
+    const tokens = yield* splitQuotedSteps(t, ITEMS_PER_STEP);
+    const words: MasterWord[] = [];
+    for (const w of tokens) {
+      words.push(new LineWord(w.text, w.start, w.end, logical));
+      if (words.length % ITEMS_PER_STEP === 0) yield label;
+    }
+    work += words.length;
     const lineRange = logicalRange(logical, 0, logical.text.length);
     const lineNo = logical.firstLine + 1;
 
@@ -242,6 +321,10 @@ function parseMasterCfText(text: string, file: string): MasterCf {
 
     const args = words.slice(8);
     const program = programName(command.text);
+    const postconf = yield* normalizeForPostconfSteps(
+      words.map((w) => w.text),
+      ITEMS_PER_STEP,
+    );
     const svc: MasterService = {
       key: `${name.text}/${type.text}`,
       name,
@@ -259,7 +342,7 @@ function parseMasterCfText(text: string, file: string): MasterCf {
       program,
       endpoint: masterEndpoint(name.text, type.text, priv.text),
       valid,
-      postconf: normalizeForPostconf(words.map((w) => w.text)),
+      postconf,
       line: logical.firstLine,
       lastLine: logical.lastLine,
       range: lineRange,
@@ -268,7 +351,7 @@ function parseMasterCfText(text: string, file: string): MasterCf {
     };
     services.push(svc);
     if (valid) masterOnlyChecks(svc, file, problems);
-    daemonChecks(svc, file, problems);
+    yield* daemonChecks(svc, file, problems);
   }
 
   duplicateChecks(services, file, problems);
@@ -320,21 +403,14 @@ function hasErrorOn(s: MasterService, problems: Problem[]): boolean {
 }
 
 /** What the daemon will make of its arguments. */
-function daemonChecks(s: MasterService, file: string, problems: Problem[]): void {
+function* daemonChecks(s: MasterService, file: string, problems: Problem[]): Steps<void> {
   const ll = s.logical;
   const words: readonly ArgWord[] = s.args; // daemonView only reads text and offsets
-  const view = daemonView(words);
-  const r = (a: number, b: number) => logicalRange(ll, a, b);
-  s.overrides = view.overrides.map((o) => ({
-    name: o.name,
-    value: o.value,
-    nameRange: r(o.nameStart, o.nameEnd),
-    valueRange: r(o.valueStart, o.valueEnd),
-    range: r(o.start, o.end),
-    form: o.form,
-    valueStart: o.valueStart,
-    valueEnd: o.valueEnd,
-  }));
+  const view = yield* daemonViewSteps(words, ITEMS_PER_STEP);
+  for (const o of view.overrides) {
+    s.overrides.push(new LineOverride(o, ll));
+    if (s.overrides.length % ITEMS_PER_STEP === 0) yield;
+  }
   s.positional = s.args.slice(view.firstPositional).map((word, i) => ({ word, value: view.values[view.firstPositional + i] }));
 
   for (const issue of view.issues) {

@@ -6,6 +6,7 @@
 // share that quirk, so this view is only for emulating postconf's output and
 // warnings; the daemon view lives in daemon-view.ts.
 
+import { drain, type Steps } from '../steps';
 import { extractBraced, splitNameValue } from './tokenize';
 
 export interface PostconfArg {
@@ -28,6 +29,11 @@ export function postconfTakesValue(arg: string): boolean {
 
 /** Postconf's view of one service line, from its words (fields first). */
 export function normalizeForPostconf(words: readonly string[]): PostconfView {
+  return drain(normalizeForPostconfSteps(words, Infinity));
+}
+
+/** normalizeForPostconf, yielding after every `wordsPerStep` arguments (a service line can hold 200,000). */
+export function* normalizeForPostconfSteps(words: readonly string[], wordsPerStep: number): Steps<PostconfView> {
   const warnings: string[] = [];
   const out: PostconfArg[] = words.slice(0, 8).map((text, word) => ({ text, word }));
   // Words still to read; `front` holds pieces split off a word, read first.
@@ -45,7 +51,9 @@ export function normalizeForPostconf(words: readonly string[]): PostconfView {
   };
 
   let a: PostconfArg | undefined;
+  let read = 0;
   while ((a = next())) {
+    if (++read % wordsPerStep === 0) yield;
     if (a.text[0] !== '-' || a.text === '--') break;
     // Split "-stuffoxyz" into "-stuff" and "-oxyz" at the first 'o' after the first letter.
     const o = a.text.indexOf('o', 2);
@@ -72,6 +80,7 @@ export function normalizeForPostconf(words: readonly string[]): PostconfView {
   }
   // The first non-option word and the rest: braces come off.
   for (; a; a = next()) {
+    if (++read % wordsPerStep === 0) yield;
     if (a.text[0] === '{') extract(a, false);
     out.push(a);
   }

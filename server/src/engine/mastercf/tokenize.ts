@@ -5,6 +5,8 @@
 // same role, including its quirks, because postconf and the master daemon
 // disagree exactly where those quirks bite.
 
+import type { Steps } from '../steps';
+
 /** Field separators of master.cf: blank, tab, CR, LF (not VT or FF). */
 export const MASTER_BLANKS = ' \t\r\n';
 
@@ -27,9 +29,21 @@ export interface Token {
  */
 export function splitQuoted(text: string, sep: string = MASTER_BLANKS, base = 0): Token[] {
   const out: Token[] = [];
-  let i = 0;
+  splitQuotedFrom(text, sep, base, 0, out, Infinity);
+  return out;
+}
+
+/** splitQuoted, yielding after every `wordsPerStep` words (a master.cf line can hold 200,000). */
+export function* splitQuotedSteps(text: string, wordsPerStep: number, sep: string = MASTER_BLANKS, base = 0): Steps<Token[]> {
+  const out: Token[] = [];
+  for (let i = splitQuotedFrom(text, sep, base, 0, out, wordsPerStep); i < text.length; i = splitQuotedFrom(text, sep, base, i, out, out.length + wordsPerStep)) yield;
+  return out;
+}
+
+/** The words of text from offset i into `out` until it holds `max`; returns where to go on (text.length at the end). */
+function splitQuotedFrom(text: string, sep: string, base: number, i: number, out: Token[], max: number): number {
   const n = text.length;
-  for (;;) {
+  while (out.length < max) {
     while (i < n && sep.includes(text[i])) i++;
     if (i >= n) break;
     const start = i;
@@ -43,7 +57,7 @@ export function splitQuoted(text: string, sep: string = MASTER_BLANKS, base = 0)
     out.push({ text: text.slice(start, i), start: base + start, end: base + i });
     if (i < n) i++; // the separator that ended the word
   }
-  return out;
+  return Math.min(i, n);
 }
 
 /** Length of a balanced `{...}` group at the start of `s` (0 when unbalanced or not a group). */

@@ -77,7 +77,7 @@ export function* memoParseSteps<T>(key: string, text: string, parse: (previous?:
       entries.delete(key);
       entries.set(key, { text, value: r.value });
       if (entries.size > MAX_ENTRIES) entries.delete(entries.keys().next().value as string);
-    } else yield;
+    } else yield r.value;
   }
   return p.value as T;
 }
