@@ -24,9 +24,9 @@ export function run(cmd: string, args: string[], input?: string): ToolRun {
  * sleeps a second before it exits (Postfix's msg_fatal), without using the
  * CPU: tests that run many of them overlap those seconds with runBounded.
  */
-export function runAsync(cmd: string, args: string[], input?: string): Promise<ToolRun> {
+export function runAsync(cmd: string, args: string[], input?: string, env?: NodeJS.ProcessEnv): Promise<ToolRun> {
   return new Promise((resolve) => {
-    const child = execFile(cmd, args, { encoding: 'latin1', maxBuffer: 256 << 20 }, (err, stdout, stderr) => {
+    const child = execFile(cmd, args, { encoding: 'latin1', maxBuffer: 256 << 20, env }, (err, stdout, stderr) => {
       const e = err as (NodeJS.ErrnoException & { code?: number | string }) | null;
       resolve({ stdout: stdout ?? '', stderr: stderr ?? '', status: !e ? 0 : typeof e.code === 'number' ? e.code : -1, pid: child.pid ?? 0 });
     });
