@@ -1,7 +1,7 @@
 // Runs node's built-in test runner over every *.test.ts below the given
 // directories (default: test/), with tsx so the TypeScript runs as is.
 // Node 20's --test does not expand globs, hence the explicit file list.
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -15,9 +15,31 @@ function collect(dir, out) {
   return out;
 }
 
-const dirs = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const flags = process.argv.slice(2).filter((a) => a.startsWith('-'));
-const files = (dirs.length ? dirs : ['test']).flatMap((d) => (d.endsWith('.ts') ? [d] : collect(d, [])));
+// Files start in the order given, two at a time: the slowest first, so that
+// the two lanes end together instead of one long file running alone at the
+// end. The order comes from test/file-times.txt, the per-file report of a full
+// run (--record-times rewrites it); files it does not name yet start first.
+const TIMES_FILE = 'test/file-times.txt';
+function recordedTimes() {
+  const times = new Map();
+  try {
+    for (const m of readFileSync(TIMES_FILE, 'utf8').matchAll(/^\s*([\d.]+)\s+(\S+\.test\.ts)/gm)) times.set(m[2], Number(m[1]));
+  } catch {
+    // No record: the collected order.
+  }
+  return times;
+}
+
+const args = process.argv.slice(2);
+const record = args.includes('--record-times');
+const dirs = args.filter((a) => !a.startsWith('-'));
+const flags = args.filter((a) => a.startsWith('-') && a !== '--record-times');
+const times = recordedTimes();
+const files = (dirs.length ? dirs : ['test'])
+  .flatMap((d) => (d.endsWith('.ts') ? [d] : collect(d, [])))
+  .map((f, i) => ({ f, i, s: times.get(f) ?? Infinity }))
+  .sort((a, b) => b.s - a.s || a.i - b.i)
+  .map((x) => x.f);
 // On CI nothing may skip: a skipped test is a prerequisite CI failed to provide.
 const onCi = process.env.CI === 'true' || process.env.CI === '1';
 console.log(`# property-based tests: seed ${process.env.PROPERTY_SEED ?? (onCi ? 'fixed (CI)' : 'random')}; set PROPERTY_SEED to reproduce`);
@@ -37,7 +59,9 @@ child.stdout.on('data', (chunk) => {
 });
 child.on('close', (code) => {
   try {
-    process.stdout.write(readFileSync(timesFile, 'utf8'));
+    const report = readFileSync(timesFile, 'utf8');
+    process.stdout.write(report);
+    if (record) writeFileSync(TIMES_FILE, report);
   } catch {
     // No report (the runner died early): the TAP output above says why.
   }

@@ -8,9 +8,10 @@
 
 import { Socket } from 'node:net';
 import { connect as tlsConnect, type PeerCertificate } from 'node:tls';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { backdate } from './postfix-tools';
 import { describeRun, ESSENTIAL_SERVICES, interpretSwaks, parseSwaks, PostfixInstance, REPLY_S, runTool, smtpSession, TLSMGR, type LiveResult } from './live-postfix';
 
 /** Parameters the test instance sets itself; the deployed values are commented out in the test copy. */
@@ -106,11 +107,6 @@ export interface DeployedClient {
   login?: string;
   sender: string;
   to: string;
-}
-
-function backdate(path: string): void {
-  const old = new Date(Date.now() - 10000);
-  utimesSync(path, old, old);
 }
 
 /**

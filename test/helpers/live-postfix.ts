@@ -107,13 +107,22 @@ export async function waitPort(host: string, port: number, open: boolean, what: 
   }
 }
 
-/** Whether a process exists (a zombie counts until its parent reaps it). */
+/**
+ * Whether a process still runs. A zombie does not: it has exited and closed
+ * its sockets, and a master started by `postfix start` is reaped by init, which
+ * in some containers takes a second or more.
+ */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const st = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return st.slice(st.lastIndexOf(')') + 2, st.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
   }
 }
 

@@ -11,6 +11,7 @@ import { requireTools } from '../helpers/env';
 import { fsReader } from '../../server/src/cli/main';
 import { lintTargets } from '../../server/src/engine/lint';
 import { applyTextEdits } from '../../server/src/engine/rules';
+import { backdate } from '../helpers/postfix-tools';
 
 const MAIN = 'compatibility_level = 3.6\nsmtpd_relay_restrictions = permit_mynetworks, \\\n    permit_sasl_authenticated \\\n    reject_unauth_destination\n';
 
@@ -34,6 +35,7 @@ test('PF402 on "\\": says why, and its fix gives the list postconf reads as inte
       writeFileSync(file, applyTextEdits(fsReader.readText(file)!, fix.edits.filter((e) => e.file === file)));
     }
     assert.deepEqual(lintTargets([dir], fsReader, { mode: 'repository' }).problems.filter((p) => p.code === 'PF402'), []);
+    backdate(dir); // written just now: postconf would sleep and read it again
     const real = execFileSync('postconf', ['-c', dir, '-h', 'smtpd_relay_restrictions'], { encoding: 'utf8' }).trim();
     assert.equal(real.replace(/,/g, ' ').split(/\s+/).join(' '), 'permit_mynetworks permit_sasl_authenticated reject_unauth_destination');
   } finally {

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { cliPath as CLI, ensureBuilt } from '../helpers/build';
 import { requireTools } from '../helpers/env';
+import { backdate } from '../helpers/postfix-tools';
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 let tmp: string;
@@ -35,6 +36,8 @@ function configDir(name: string, files: Record<string, Buffer | string>): string
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'main.cf'), 'compatibility_level = 3.6\n');
   for (const [f, data] of Object.entries(files)) writeFileSync(join(dir, f), data);
+  // Written just now: Postfix's tools would sleep and read main.cf again.
+  backdate(dir);
   return dir;
 }
 

@@ -11,6 +11,7 @@ import { requireTools } from '../helpers/env';
 import { runCli } from '../helpers/cli-run';
 import { fsReader } from '../../server/src/cli/main';
 import { lintTargets } from '../../server/src/engine/lint';
+import { backdate } from '../helpers/postfix-tools';
 
 const MAIN = '# our relay\ncompatibility_level = 3.6\nmydestination = example.test\nmynetworks = 0.0.0.0/0\nsmtpd_banner = $myhostname ESMTP $mail_name\n';
 const MASTER = 'smtp      inet  n       -       y       -       -       smtpd\n';
@@ -33,6 +34,7 @@ test('--fix --diff prints the change only; --fix writes it, postconf agrees, and
     assert.match(after, /^# our relay$/m, 'comments kept');
     assert.ok(!codes().includes('PF500'), `the open relay is fixed: ${codes()}`);
     // Real postconf reads the fixed file and no longer sees the open network.
+    backdate(dir); // written just now: postconf would sleep and read it again
     const effective = execFileSync('postconf', ['-c', dir, '-h', 'mynetworks'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     assert.doesNotMatch(effective, /0\.0\.0\.0\/0/);
     runCli(['--fix', dir]);

@@ -4,12 +4,11 @@
 // and unused settings -n reports too).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { requireTools, sharedDir } from '../helpers/env';
-import { ConfigDir, normalizeWarnings, PID_MARKER, run } from '../helpers/postfix-tools';
+import { ConfigDir, normalizeWarnings, PID_MARKER, run, runAsync, type ToolRun, runBounded, TOOLS_PARALLEL } from '../helpers/postfix-tools';
 import { postconfMain } from '../../server/src/engine/postconf/main';
 import { parseMasterCf } from '../../server/src/engine/mastercf';
 import { hostModel } from '../../server/src/cli/host';
@@ -27,12 +26,6 @@ interface Comparison {
 
 const readLatin1 = (p: string) => (existsSync(p) ? readFileSync(p, 'latin1') : undefined);
 
-interface RealRun {
-  stdout: string;
-  stderr: string;
-  status: number;
-  pid: number;
-}
 
 /** Writes DIR/main.cf (and master.cf when given), backdated. */
 function configDir(mainText: string, masterText?: string): ConfigDir {
@@ -43,7 +36,7 @@ function configDir(mainText: string, masterText?: string): ConfigDir {
 }
 
 /** Our emulation of `postconf -c DIR ARGS` on that directory, judged against the real run. */
-function judge(d: ConfigDir, args: string[], real: RealRun, mainText: string, masterText?: string): Comparison {
+function judge(d: ConfigDir, args: string[], real: ToolRun, mainText: string, masterText?: string): Comparison {
   const flags = args.join('');
   const master = masterText === undefined ? undefined : parseMasterCf(masterText, `${d.dir}/master.cf`);
   const ours0 = postconfMain({
@@ -71,6 +64,8 @@ function judge(d: ConfigDir, args: string[], real: RealRun, mainText: string, ma
 
 /** Runs real and emulated postconf on one main.cf (and master.cf, when given) and compares. */
 function compare(mainText: string, modes: string[][] = [['-n'], ['-nx']], masterText?: string): Comparison[] {
+  const known = compared.get(compareKey(mainText, modes, masterText));
+  if (known) return known;
   const d = configDir(mainText, masterText);
   try {
     return modes.map((args) => judge(d, args, run('postconf', ['-c', d.dir, ...args]), mainText, masterText));
@@ -79,24 +74,36 @@ function compare(mainText: string, modes: string[][] = [['-n'], ['-nx']], master
   }
 }
 
-/** The same, with postconf running in the background (it sleeps a second before a fatal exit). */
+/**
+ * The same, with the modes' postconf runs in the background side by side: a
+ * postconf that stops at a fatal error sleeps a second before it exits, so
+ * many configurations go through runBounded rather than one after another.
+ */
 async function compareAsync(mainText: string, modes: string[][], masterText?: string): Promise<Comparison[]> {
   const d = configDir(mainText, masterText);
   try {
-    const out: Comparison[] = [];
-    for (const args of modes) {
-      const real = await new Promise<RealRun>((resolve) => {
-        const child = execFile('postconf', ['-c', d.dir, ...args], { encoding: 'latin1', maxBuffer: 1 << 26 }, (err, stdout, stderr) => {
-          const e = err as (NodeJS.ErrnoException & { code?: number | string }) | null;
-          resolve({ stdout, stderr, status: !e ? 0 : typeof e.code === 'number' ? e.code : -1, pid: child.pid ?? 0 });
-        });
-      });
-      out.push(judge(d, args, real, mainText, masterText));
-    }
-    return out;
+    const reals = await Promise.all(modes.map((args) => runAsync('postconf', ['-c', d.dir, ...args])));
+    return modes.map((args, i) => judge(d, args, reals[i], mainText, masterText));
   } finally {
     d.dispose();
   }
+}
+
+/** Comparisons already made by compareAll, by configuration and modes. */
+const compared = new Map<string, Comparison[]>();
+const compareKey = (mainText: string, modes: string[][], masterText?: string) => JSON.stringify([mainText, modes, masterText ?? null]);
+
+/**
+ * compareAsync over many configurations, a few at a time; remembers each
+ * result for compare(), so that a property run over the same inputs (fc.sample
+ * and fc.assert draw the same values from one seed) finds them made.
+ */
+async function compareAll(cases: { main: string; master?: string }[], modes: string[][] = [['-n'], ['-nx']]): Promise<Comparison[][]> {
+  return runBounded(cases, async (c) => {
+    const r = await compareAsync(c.main, modes, c.master);
+    compared.set(compareKey(c.main, modes, c.master), r);
+    return r;
+  }, Math.max(1, Math.floor(TOOLS_PARALLEL / modes.length)));
 }
 
 function assertAgree(results: Comparison[]): void {
@@ -144,15 +151,16 @@ const EDGE_CASES: Record<string, string> = {
   'config_directory override': 'compatibility_level = 3.6\nconfig_directory = /elsewhere\n',
 };
 
-test('postconf -n / -nx: edge cases from the oracle notes agree with real postconf', (t) => {
+test('postconf -n / -nx: edge cases from the oracle notes agree with real postconf', async (t) => {
   if (!requireTools(t, { commands: ['postconf'] })) return;
-  for (const [name, text] of Object.entries(EDGE_CASES)) {
-    const results = compare(text);
+  const all = await compareAll(Object.values(EDGE_CASES).map((main) => ({ main })));
+  for (const [k, name] of Object.keys(EDGE_CASES).entries()) {
+    const results = all[k];
     assert.equal(results.filter((r) => !r.ok).length, 0, `case "${name}":\n${results.map((r) => r.detail).join('\n')}`);
   }
 });
 
-test('postconf -n / -nx: every main.cf in the corpus and Debian stock files agree', (t) => {
+test('postconf -n / -nx: every main.cf in the corpus and Debian stock files agree', async (t) => {
   if (!requireTools(t, { commands: ['postconf'], path: join(sharedDir, 'corpus') })) return;
   const files: string[] = [];
   for (const project of readdirSync(join(sharedDir, 'corpus'))) {
@@ -162,20 +170,30 @@ test('postconf -n / -nx: every main.cf in the corpus and Debian stock files agre
   }
   for (const f of ['/usr/share/postfix/main.cf.dist', '/usr/share/postfix/main.cf.debian']) if (existsSync(f)) files.push(f);
   assert.ok(files.length >= 8, `found ${files.length} main.cf files`);
-  for (const f of files) {
-    const results = compare(readFileSync(f, 'latin1'));
+  const all = await compareAll(files.map((f) => ({ main: readFileSync(f, 'latin1') })));
+  for (const [k, f] of files.entries()) {
+    const results = all[k];
     assert.equal(results.filter((r) => !r.ok).length, 0, `${f}:\n${results.map((r) => r.detail).join('\n')}`);
   }
 });
 
-test('postconf -n / -nx: random configurations agree (property-based)', (t) => {
+test('postconf -n / -nx: random configurations agree (property-based)', async (t) => {
   if (!requireTools(t, { commands: ['postconf'] })) return;
+  const params = { numRuns: Number(process.env.PROPERTY_RUNS ?? 150), seed: Number(process.env.PROPERTY_SEED ?? Date.now() % 100000) };
+  // The real runs first, side by side, for the values fc.assert is going to
+  // draw; fc.assert then judges each (and any shrunk case runs as it comes).
+  await compareAll(fc.sample(mainCfArbitrary(), params).map((main) => ({ main })));
+  let runs = 0;
+  let made = 0;
   fc.assert(
     fc.property(mainCfArbitrary(), (text) => {
+      runs++;
+      if (compared.has(compareKey(text, [['-n'], ['-nx']]))) made++;
       assertAgree(compare(text));
     }),
-    { numRuns: Number(process.env.PROPERTY_RUNS ?? 150), seed: Number(process.env.PROPERTY_SEED ?? Date.now() % 100000) },
+    params,
   );
+  t.diagnostic(`${runs} configurations judged, ${made} of their real runs made side by side beforehand`);
 });
 
 test('postconf -d: the catalog has every parameter the real postconf knows, with the same default', (t) => {
@@ -183,23 +201,24 @@ test('postconf -d: the catalog has every parameter the real postconf knows, with
   assertAgree(compare('compatibility_level = 3.6\n', [['-d']]));
 });
 
-test('postconf -n / -nx / -d with a master.cf: corpus pairs agree', (t) => {
+test('postconf -n / -nx / -d with a master.cf: corpus pairs agree', async (t) => {
   if (!requireTools(t, { commands: ['postconf'], path: join(sharedDir, 'corpus') })) return;
-  let pairs = 0;
+  const pairs: { project: string; main: string; master: string }[] = [];
   for (const project of readdirSync(join(sharedDir, 'corpus'))) {
     const dir = join(sharedDir, 'corpus', project);
     if (project.endsWith('.tsv') || !existsSync(join(dir, 'master.cf'))) continue;
     const master = readFileSync(join(dir, 'master.cf'), 'latin1');
     const mains = ['compatibility_level = 3.6\n'];
     if (existsSync(join(dir, 'main.cf'))) mains.push(readFileSync(join(dir, 'main.cf'), 'latin1'));
-    for (const main of mains) {
-      const results = compare(main, [['-n'], ['-nx'], ['-d']], master);
-      assert.equal(results.filter((r) => !r.ok).length, 0, `${project}:\n${results.map((r) => r.detail).join('\n')}`);
-      pairs++;
-    }
+    for (const main of mains) pairs.push({ project, main, master });
   }
-  t.diagnostic(`${pairs} main.cf/master.cf pairs`);
-  assert.ok(pairs >= 6, `found ${pairs} pairs`);
+  const all = await compareAll(pairs, [['-n'], ['-nx'], ['-d']]);
+  for (const [k, { project }] of pairs.entries()) {
+    const results = all[k];
+    assert.equal(results.filter((r) => !r.ok).length, 0, `${project}:\n${results.map((r) => r.detail).join('\n')}`);
+  }
+  t.diagnostic(`${pairs.length} main.cf/master.cf pairs`);
+  assert.ok(pairs.length >= 6, `found ${pairs.length} pairs`);
 });
 
 test('postconf -n / -nx with random master.cf files, valid and broken (fast-check samples)', async (t) => {
@@ -208,15 +227,8 @@ test('postconf -n / -nx with random master.cf files, valid and broken (fast-chec
   const main = fc.oneof(fc.constantFrom(...MAIN_VARIANTS), mainCfArbitrary());
   const master = fc.oneof({ weight: 4, arbitrary: masterCfText(false) }, { weight: 1, arbitrary: masterCfText(true) });
   const samples = fc.sample(fc.tuple(main, master), { numRuns: Number(process.env.PROPERTY_RUNS ?? 150), seed });
-  const bad: string[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < samples.length) {
-      const [mainText, masterText] = samples[next++];
-      for (const r of await compareAsync(mainText, [['-n'], ['-nx']], masterText)) if (!r.ok) bad.push(r.detail);
-    }
-  };
-  await Promise.all(Array.from({ length: 12 }, worker));
+  const all = await compareAll(samples.map(([mainText, masterText]) => ({ main: mainText, master: masterText })));
+  const bad = all.flat().filter((r) => !r.ok).map((r) => r.detail);
   t.diagnostic(`${samples.length} main.cf/master.cf pairs (seed ${seed}), ${bad.length} disagreements`);
   assert.equal(bad.length, 0, bad.slice(0, 2).join('\n\n'));
 });

@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { CodeAction, Diagnostic, WorkspaceEdit } from 'vscode-languageserver-protocol';
 import { repoDir, requireTools } from '../helpers/env';
+import { backdate } from '../helpers/postfix-tools';
 import { ensureBuilt, fileUri, LspClient } from '../helpers/lsp-client';
 import { applyWorkspaceEdit } from '../helpers/workspace-edit';
 
@@ -47,6 +48,8 @@ function copySeed(seed: string): Copy {
 
 /** `postfix check` (it prints only to a terminal, hence script) and `postconf -n` warnings. */
 function postfixCheck(etc: string): { code: number; warnings: string[] } {
+  // Files written just now make every postconf inside the check sleep and read them again.
+  backdate(etc);
   const c = spawnSync('script', ['-qec', `postfix -c ${etc} check`, '/dev/null'], { encoding: 'utf8' });
   const p = spawnSync('postconf', ['-c', etc, '-n'], { encoding: 'utf8' });
   const lines = `${c.stdout}\n${p.stderr}`

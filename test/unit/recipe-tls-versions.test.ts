@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fsReader, main } from '../../server/src/cli/main';
 import { requireTools, sharedDir } from '../helpers/env';
 import { versionAtLeast } from '../../server/src/engine/catalog/version';
+import { backdate } from '../helpers/postfix-tools';
 
 /** Parameter → the release that introduced it ('old': before 2.0). */
 function firstReleases(): Map<string, string> {
@@ -85,6 +86,7 @@ test('tls recipe for 3.3: real postconf reads the certificate pair it wrote', (t
     writeFileSync(join(dir, 'master.cf'), SUBMISSION);
     assert.equal(recipe(dir, ['--postfix-version', '3.3', '--set', `chain_files=${CHAIN}`]).status, 0);
     const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
+    backdate(dir); // written just now: postconf would sleep and read it again
     const out = execFileSync('postconf', ['-c', dir, '-h', 'smtpd_tls_cert_file', 'smtpd_tls_key_file', 'smtpd_tls_chain_files'], { encoding: 'utf8' });
     assert.deepEqual(out.split('\n').slice(0, 3), ['/etc/letsencrypt/live/mx.example.test/fullchain.pem', '/etc/letsencrypt/live/mx.example.test/privkey.pem', '']);
   } finally {

@@ -13,6 +13,7 @@ import { loadConfig } from '../../server/src/engine/config';
 import { buildRecipe, RECIPES } from '../../server/src/engine/recipes';
 import { RuleContext } from '../../server/src/engine/rules/context';
 import { repoDir } from '../helpers/env';
+import { backdate } from '../helpers/postfix-tools';
 
 function applyRecipe(dir: string, name: string): number {
   const ctx = new RuleContext(loadConfig(dir, fsReader, { version: '3.7.11', mode: 'repository' }), fsReader);
@@ -23,6 +24,8 @@ function applyRecipe(dir: string, name: string): number {
 }
 
 function postconfWarnings(dir: string): string[] | undefined {
+  // Files written just now make postconf sleep and read them again.
+  backdate(dir);
   try {
     const out = execFileSync('sh', ['-c', `postconf -c ${dir} -n 2>&1 >/dev/null`], { encoding: 'latin1' });
     return out.split('\n').filter((l) => /warning|fatal/.test(l)).sort();

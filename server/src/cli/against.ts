@@ -162,7 +162,8 @@ export function tlsFor(config: SimConfig, service: SimService | undefined, assum
   return (assumptions.tls ?? serviceRequiresTls(view)) ? 'starttls' : 'none';
 }
 
-async function pool<T, R>(items: T[], parallel: number, run: (t: T, i: number) => Promise<R>): Promise<R[]> {
+/** run over every item, at most `parallel` at a time; results in the items' order. */
+export async function pool<T, R>(items: readonly T[], parallel: number, run: (t: T, i: number) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
   const worker = async () => {
