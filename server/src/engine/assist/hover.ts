@@ -7,6 +7,7 @@
 
 import {
   accessActionInfo,
+  findServiceParameter,
   masterDoc,
   parameterInfo,
   parameterType,
@@ -24,7 +25,7 @@ import { versionAtLeast } from '../catalog/version';
 import { effectiveLookup, effectiveValue, PostfixConfig, TableUse, ValueSource } from '../config';
 import { expandValue, memoFor } from '../expand';
 import { parseReferences } from '../maincf/references';
-import { lastOverride, MASTER_FIELD_NAMES, MasterService, serviceParameters } from '../mastercf';
+import { lastOverride, MASTER_FIELD_NAMES, MasterService, serviceParameters, serviceParametersOf } from '../mastercf';
 import { closestParameter } from '../mastercf/parameter-problems';
 import { findTableReferences, flattenReferences, TableReference, tableFilePath, TableFiles } from '../tables/references';
 import type { FileReader, Position, Range } from '../types';
@@ -70,7 +71,7 @@ export function hoverMainCf(text: string, position: Position, env: HoverEnv): As
   return undefined;
 }
 
-function serviceParams(env: HoverEnv): ServiceParameterLike[] {
+function serviceParams(env: HoverEnv): readonly ServiceParameterLike[] {
   return env.config?.master ? serviceParameters(env.config.master) : [];
 }
 
@@ -93,10 +94,10 @@ function valueLine(label: string, raw: string | undefined, expanded: string | un
 }
 
 /** Effective value for a service or globally; per-service names default to `$global`. */
-function effective(config: PostfixConfig, name: string, serviceKey: string | undefined, sp: ServiceParameterLike[]) {
+function effective(config: PostfixConfig, name: string, serviceKey: string | undefined, sp: readonly ServiceParameterLike[]) {
   const ev = effectiveValue(config, name, serviceKey);
   if (ev.raw === undefined && ev.source.kind === 'default') {
-    const p = sp.find((x) => x.name === name);
+    const p = findServiceParameter(sp, name);
     if (p) {
       const raw = `$${p.defaultFrom}`;
       return { ...ev, raw, expanded: expandValue(raw, effectiveLookup(config, serviceKey), { memo: memoFor(config, serviceKey) }).value };
@@ -155,16 +156,48 @@ function parameterHover(name: string, env: HoverEnv, serviceKey: string | undefi
   return parameterDocMarkdown(info, env.version, here);
 }
 
+const REFERENCES_SHOWN = 8;
+
+/**
+ * Name → the first lines whose value mentions `$name` (at most
+ * REFERENCES_SHOWN each), built once per parsed main.cf or master.cf (the
+ * parsers hand out the same object while the text is the same): a hover then
+ * looks a name up instead of reading 100,000 settings.
+ */
+const referenceLines = new WeakMap<object, ReadonlyMap<string, readonly number[]>>();
+
+function linesReferring(file: object, each: (add: (name: string, line: number) => void) => void): ReadonlyMap<string, readonly number[]> {
+  let index = referenceLines.get(file);
+  if (!index) {
+    const built = new Map<string, number[]>();
+    each((name, line) => {
+      const lines = built.get(name);
+      if (!lines) built.set(name, [line]);
+      else if (lines.length < REFERENCES_SHOWN && lines[lines.length - 1] !== line) lines.push(line);
+    });
+    referenceLines.set(file, (index = built));
+  }
+  return index;
+}
+
 /** Places (file:line) whose value mentions `$name`. */
 function referencesTo(config: PostfixConfig, name: string): string[] {
   const out: string[] = [];
-  for (const e of config.main?.entries ?? []) {
-    if (e.references.some((r) => r.name === name)) out.push(fileLink(config.mainPath, e.line));
+  const main = config.main;
+  if (main) {
+    const index = linesReferring(main, (add) => {
+      for (const e of main.entries) for (const r of e.references) if (r.name !== undefined) add(r.name, e.line);
+    });
+    for (const line of index.get(name) ?? []) out.push(fileLink(config.mainPath, line));
   }
-  for (const s of config.master?.services ?? []) {
-    for (const o of s.overrides) if (parseReferences(o.value).some((r) => r.name === name)) out.push(fileLink(config.masterPath, o.range.start.line));
+  const master = config.master;
+  if (master && out.length < REFERENCES_SHOWN) {
+    const index = linesReferring(master, (add) => {
+      for (const s of master.services) for (const o of s.overrides) for (const r of parseReferences(o.value)) if (r.name !== undefined) add(r.name, o.range.start.line);
+    });
+    for (const line of index.get(name) ?? []) out.push(fileLink(config.masterPath, line));
   }
-  return out.slice(0, 8);
+  return out.slice(0, REFERENCES_SHOWN);
 }
 
 function classHover(name: string, env: HoverEnv, here: string[] = []): string {
@@ -418,7 +451,7 @@ function fieldHover(index: number, value: string, service: MasterService | undef
     case 'service': {
       if (service) {
         out.push(`Service \`${service.key}\`${service.type.text === 'inet' ? `, listening on \`${service.endpoint}\`` : ''}.`);
-        const own = env.config?.master ? serviceParameters(env.config.master).filter((p) => p.service === service.key) : [];
+        const own = env.config?.master ? serviceParametersOf(env.config.master, service.key) : [];
         if (own.length) out.push(`Per-service parameters it creates: ${own.slice(0, 6).map((p) => `\`${p.name}\``).join(', ')}${own.length > 6 ? ', …' : ''}.`);
       }
       break;
