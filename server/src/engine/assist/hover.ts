@@ -25,7 +25,7 @@ import { versionAtLeast } from '../catalog/version';
 import { effectiveLookup, effectiveValue, PostfixConfig, TableUse, ValueSource } from '../config';
 import { expandValue, memoFor } from '../expand';
 import { parseReferences } from '../maincf/references';
-import { lastOverride, MASTER_FIELD_NAMES, MasterService, serviceParameters, serviceParametersOf } from '../mastercf';
+import { lastOverride, MASTER_FIELD_NAMES, MasterCf, MasterService, serviceParameters, serviceParametersOf, servicesOverriding } from '../mastercf';
 import { closestParameter } from '../mastercf/parameter-problems';
 import { findTableReferences, flattenReferences, TableReference, tableFilePath, TableFiles } from '../tables/references';
 import type { FileReader, Position, Range } from '../types';
@@ -106,6 +106,9 @@ function effective(config: PostfixConfig, name: string, serviceKey: string | und
   return ev;
 }
 
+/** Services whose `-o` value a hover on a main.cf name shows (the first, in file order). */
+const SERVICES_SHOWN = 8;
+
 function parameterHover(name: string, env: HoverEnv, serviceKey: string | undefined): string {
   const config = env.config;
   const sp = serviceParams(env);
@@ -120,13 +123,14 @@ function parameterHover(name: string, env: HoverEnv, serviceKey: string | undefi
         const global = effective(config, name, undefined, sp);
         here.push(valueLine('Without this -o', global.raw, global.expanded, sourceText(global.source)));
       }
-    } else {
-      for (const s of config.master?.services ?? []) {
-        const o = lastOverride(s, name);
-        if (!o) continue;
+    } else if (config.master) {
+      const setting = servicesOverriding(config.master, name);
+      for (const s of setting.slice(0, SERVICES_SHOWN)) {
+        const o = lastOverride(s, name)!;
         const ev2 = effective(config, name, s.key, sp);
         here.push(valueLine(`In ${s.key}`, ev2.raw, ev2.expanded, `\`-o\` in ${fileLink(config.masterPath, o.range.start.line)}`));
       }
+      if (setting.length > SERVICES_SHOWN) here.push(`- … and ${setting.length - SERVICES_SHOWN} more services set it with \`-o\``);
     }
   }
   if (!info) {
@@ -410,12 +414,25 @@ function tableHover(spec: string, ref: TableReference, env: HoverEnv, use: Table
 
 const FIELD_DOC_NAMES = ['service', 'type', 'private', 'unpriv', 'chroot', 'wakeup', 'maxproc', 'command'];
 
+const servicesByLine = new WeakMap<MasterCf, Map<number, MasterService>>();
+
+/** The service whose line starts at `line` (zero-based), from an index built once per parsed master.cf. */
+function serviceOnLine(master: MasterCf, line: number): MasterService | undefined {
+  let byLine = servicesByLine.get(master);
+  if (!byLine) {
+    byLine = new Map();
+    for (const s of master.services) if (!byLine.has(s.line)) byLine.set(s.line, s);
+    servicesByLine.set(master, byLine);
+  }
+  return byLine.get(line);
+}
+
 export function hoverMasterCf(text: string, position: Position, env: HoverEnv): AssistHover | undefined {
   const cur = masterCfCursor(physicalLines(text), position);
   if (!cur?.word) return undefined;
   const { word, index, line } = cur;
   const range = rangeIn(line.logical, word.start, word.end);
-  const service = env.config?.master?.services.find((s) => s.line === line.logical.firstLine);
+  const service = env.config?.master ? serviceOnLine(env.config.master, line.logical.firstLine) : undefined;
   if (index <= 7) return { markdown: fieldHover(index, word.text, service, env), range };
   if (!service) return undefined;
   for (const o of service.overrides) {
