@@ -59,6 +59,8 @@ test('registration in steps: service lines, per-service names, -o settings and m
   assert.equal(run.value.classOf('svc9000_destination_concurrency_limit'), 'service');
   // Each loop gives way at least once per ITEMS_PER_STEP items (a scan counts for more than one).
   assert.ok(run.labels.get('postconf: service lines')! >= 2, JSON.stringify([...run.labels]));
+  // The per-service names themselves are made in steps, and kept for hover and completion.
+  assert.ok(run.labels.get('master.cf: per-service names')! >= 16 * 2, JSON.stringify([...run.labels]));
   assert.ok(run.labels.get('postconf: per-service names')! >= 16 * 2, JSON.stringify([...run.labels]));
   assert.ok(run.labels.get('postconf: -o settings')! >= 2, JSON.stringify([...run.labels]));
   assert.ok(run.labels.get('postconf: defaults')! >= 16 * 2, JSON.stringify([...run.labels]));

@@ -6,6 +6,7 @@
 // "unused parameter" checks and appear in `postconf -d`.
 
 import type { MasterCf, MasterService } from './parse';
+import { drain, ITEMS_PER_STEP, type Steps } from '../steps';
 
 /** Suffix and the global parameter its default refers to. */
 type Suffixes = readonly (readonly [string, string])[];
@@ -63,13 +64,25 @@ const byServiceMemo = new WeakMap<MasterCf, ReadonlyMap<string, readonly Service
  * Computed once per parsed master.cf; shared, so callers must not change it.
  */
 export function serviceParameters(master: MasterCf): readonly ServiceParameter[] {
+  return drain(serviceParametersSteps(master));
+}
+
+/** serviceParameters in steps (engine/steps.ts), ITEMS_PER_STEP names each, kept as serviceParameters keeps them. */
+export function* serviceParametersSteps(master: MasterCf): Steps<readonly ServiceParameter[]> {
   let out = memo.get(master);
-  if (!out) memo.set(master, (out = computeServiceParameters(master.services)));
+  if (!out) {
+    out = yield* serviceParametersOfSteps(master.services);
+    memo.set(master, out);
+  }
   return out;
 }
 
 /** serviceParameters over a selection of service lines (postconf's, up to a fatal line): not kept. */
 export function computeServiceParameters(services: readonly MasterService[]): ServiceParameter[] {
+  return drain(serviceParametersOfSteps(services));
+}
+
+function* serviceParametersOfSteps(services: readonly MasterService[]): Steps<ServiceParameter[]> {
   const out: ServiceParameter[] = [];
   const seen = new Set<string>();
   for (const s of services) {
@@ -81,6 +94,7 @@ export function computeServiceParameters(services: readonly MasterService[]): Se
       if (seen.has(name)) continue;
       seen.add(name);
       out.push({ name, defaultFrom: from, service: s.key });
+      if (out.length % ITEMS_PER_STEP === 0) yield 'master.cf: per-service names';
     }
   }
   return out;

@@ -26,7 +26,7 @@ import { builtinParameterNames, defaultValue, isRawParameter, LEGACY_NAMES, ORAC
 import { expandValue, Lookup, scanNames } from '../expand';
 import type { MasterCf, MasterService } from '../mastercf/parse';
 import { postconfTakesValue } from '../mastercf/postconf-view';
-import { computeServiceParameters, serviceParameters } from '../mastercf/service-params';
+import { computeServiceParameters, serviceParametersSteps } from '../mastercf/service-params';
 import { splitNameValue } from '../mastercf/tokenize';
 import { checkClientFile, dbmsSuffixes, ReadFile, walkTables } from './dbms';
 import { computeMynetworks, HostModel, mydomainOf } from './host-defaults';
@@ -243,7 +243,8 @@ export function* registerParametersSteps(input: RegistrationInput): Steps<Parame
   }
   if (master) {
     // The same service lines as the parsed file's unless postconf stops at a fatal one.
-    for (const p of fatalLine === undefined ? serviceParameters(master) : computeServiceParameters(services)) {
+    const derived = fatalLine === undefined ? yield* serviceParametersSteps(master) : computeServiceParameters(services);
+    for (const p of derived) {
       if (++sinceYield >= ITEMS_PER_STEP) {
         sinceYield = 0;
         yield 'postconf: per-service names';
