@@ -128,3 +128,37 @@ test('callers asking at once share one analysis under way; after a watcher event
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('while an analysis of the current texts runs, hover and completion get the configuration it loaded, not a load of their own', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pf-loading-'));
+  try {
+    const main = 'compatibility_level = 3.6\nmyhostname = mx.example.test\nsmtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination\n';
+    writeFileSync(join(dir, 'main.cf'), main);
+    writeFileSync(join(dir, 'master.cf'), 'smtp      inet  n       -       y       -       -       smtpd\n');
+    const uri = pathToFileURL(join(dir, 'main.cf')).href;
+    const docs = new Map([[uri, TextDocument.create(uri, 'postfix-main', 1, main)]]);
+    const store = { all: () => [...docs.values()], get: (u: string) => docs.get(u) };
+    const analyses = new Analyses(new Workspace(store as never));
+    const doc = docs.get(uri)!;
+    assert.equal(analyses.loading(doc), undefined, 'nothing under way');
+    const seen: (object | undefined)[] = [];
+    let edited = false;
+    analyses.onStep = () => {
+      seen.push(analyses.loading(doc)?.config);
+      if (seen.length === 3 && !edited) {
+        // A keystroke: the run under way is of older texts now.
+        edited = true;
+        docs.set(uri, TextDocument.create(uri, 'postfix-main', 2, `#${main}`));
+        assert.equal(analyses.loading(docs.get(uri)!), undefined, 'a run of older texts is not offered');
+        docs.set(uri, doc);
+      }
+    };
+    const done = await analyses.compute(doc, () => false);
+    assert.ok(done);
+    assert.ok(seen.length > 3);
+    assert.ok(seen.every((c) => c === done.config), `every step offered the configuration the analysis ends with: ${seen.map((c) => (c === done.config ? 'same' : c ? 'other' : 'none'))}`);
+    assert.equal(analyses.loading(doc), undefined, 'nothing under way once it is done');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -261,3 +261,54 @@ test('a long value is shown flattened and shortened exactly as a flattening of t
     { numRuns: 500 },
   );
 });
+
+describe('hover on a configuration with many entries', () => {
+  // Counts the walks over an array (for…of, spread, find, filter and the like all start one).
+  function counted<T>(list: T[]): { walks: () => number } {
+    let walks = 0;
+    const own = list[Symbol.iterator].bind(list);
+    Object.defineProperty(list, Symbol.iterator, { value: () => (walks++, own()) });
+    for (const m of ['find', 'filter', 'some', 'map', 'forEach'] as const) {
+      const f = (list[m] as (...a: unknown[]) => unknown).bind(list);
+      Object.defineProperty(list, m, { value: (...a: unknown[]) => (walks++, f(...a)) });
+    }
+    return { walks: () => walks };
+  }
+
+  test('after the first hover, a hover walks neither the master.cf services nor the main.cf settings', () => {
+    const services = Array.from({ length: 200 }, (_, i) => `svc${i} unix - n n - - smtp\n  -o syslog_name=postfix/svc${i}\n`).join('');
+    const params = Array.from({ length: 200 }, (_, i) => `own_${i} = ${i ? `$own_${i - 1} ` : ''}v${i}\n`).join('');
+    const mainText = `compatibility_level = 3.6\n${params}smtpd_banner = $myhostname $own_9\nsvc7_destination_concurrency_limit = 2\n`;
+    const files: Record<string, string> = { [`${DIR}/main.cf`]: mainText, [`${DIR}/master.cf`]: `smtp inet n - y - - smtpd\n${services}` };
+    const reader = { readText: (p: string) => files[p], mtimeMs: (p: string) => (p in files ? 1000 : undefined) };
+    const config = loadConfig(DIR, reader, { version: '3.7' });
+    const env = { config, version: '3.7', reader };
+    // Hover on the name of the line that starts with `start` (the cursor after its first character).
+    const at = (start: string) => {
+      const line = mainText.split('\n').findIndex((l) => l.startsWith(start));
+      return hoverAt('main', `${DIR}/main.cf`, mainText, { line, character: 1 }, env)?.markdown ?? '';
+    };
+    const own = () => at('own_4 =');
+    // A per-service name of one of the 200 smtp services, set where the list ends.
+    const perService = () => at('svc7_destination_concurrency_limit');
+    // On master.cf: a service name, and the -o name under it.
+    const masterText = files[`${DIR}/master.cf`];
+    const inMaster = (start: string, character: number) => {
+      const line = masterText.split('\n').findIndex((l) => l.startsWith(start));
+      return hoverAt('master', `${DIR}/master.cf`, masterText, { line, character }, env)?.markdown ?? '';
+    };
+    const service = () => inMaster('svc150 ', 3);
+    const option = () => inMaster('  -o syslog_name=postfix/svc150', '  -o sys'.length);
+    const hovers = () => [own(), perService(), service(), option()];
+    const first = hovers();
+    assert.match(first[0], /used as `\$own_4` in \[main\.cf:7\]/);
+    assert.match(first[1], /Per-service parameter of the master.cf service `svc7`/);
+    assert.match(first[2], /Service `svc150\/unix`[^]*Per-service parameters it creates: `svc150_recipient_limit`/);
+    assert.match(first[3], /Value for svc150\/unix:\*\* `postfix\/svc150`/);
+    const servicesWalked = counted(config.master!.services);
+    const entriesWalked = counted(config.main!.entries);
+    assert.deepEqual(hovers(), first);
+    assert.equal(servicesWalked.walks(), 0, 'master.cf services walked per hover');
+    assert.equal(entriesWalked.walks(), 0, 'main.cf settings walked per hover');
+  });
+});

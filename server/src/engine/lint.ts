@@ -6,8 +6,8 @@ import { dirname, basename } from './paths';
 import { effectiveValue, loadConfig, PostfixConfig, TableUse } from './config';
 import { mainCfChecks } from './maincf/checks';
 import { mainProblem } from './maincf/codes';
-import { masterCfProblems } from './mastercf';
-import { analyzeParameters, ParameterFinding } from './postconf';
+import { masterParameterProblems } from './mastercf';
+import { mainDictionary, parameterAnalysisSteps, ParameterFinding, registerParametersSteps } from './postconf';
 import type { ReadFile } from './postconf/dbms';
 import { ConfigFiles, detectMode, INSTALLED_CONFIG_DIR, linkedOutText, type ConfigMode } from './config-files';
 import { recordUsesSteps, replayUses, stillValid, type UseRecord } from './tables/use-record';
@@ -143,15 +143,27 @@ function* settingsProblems(config: PostfixConfig): Steps<Problem[]> {
     pushAll(out, mainCfChecks(main, config.version));
     yield 'main.cf checks';
   }
+  // One registration (in steps) serves the master.cf checks and the postconf
+  // emulation: with 100,000 services or parameters each took 0.6-1.1 s.
+  const analysed = main && !main.fatal;
+  if (!master && !analysed) return out;
+  const registry = yield* registerParametersSteps({
+    configDir: config.dir,
+    main: mainDictionary(config.dir, main?.entries ?? []),
+    master,
+    readFile,
+    version: config.version,
+    keepGoing: true,
+  });
+  yield 'postconf registration';
   if (master) {
-    const mainDict = new Map<string, string>([['config_directory', config.dir]]);
-    for (const e of main?.entries ?? []) mainDict.set(e.name, e.value);
-    pushAll(out, masterCfProblems(master, { configDir: config.dir, main: mainDict, readFile, version: config.version }));
+    pushAll(out, master.problems);
+    pushAll(out, masterParameterProblems(registry, master.file, config.version));
     yield 'master.cf checks';
   }
   // Postfix stops at the first fatal line; the editor keeps going so every mistake shows at once.
-  if (main && !main.fatal) {
-    const analysis = analyzeParameters({ configDir: config.dir, main, master, version: config.version, readFile });
+  if (analysed) {
+    const analysis = yield* parameterAnalysisSteps(registry);
     yield 'postconf emulation';
     let done = 0;
     for (const f of analysis.findings) {

@@ -73,6 +73,8 @@ interface Run {
   failed?: { error: unknown };
   /** The label of the step it has just done (engine/steps.ts). */
   label?: StepLabel | void;
+  /** The configuration it loaded, once it has, and the reader of its buffers. */
+  loaded?: { config: PostfixConfig; reader: FileReader };
 }
 
 const CANONICAL: Record<string, string | undefined> = { main: 'main.cf', master: 'master.cf' };
@@ -224,7 +226,7 @@ export class Analyses {
     const { unit, standIn } = this.unitOf(od);
     const e = this.entries.get(unit);
     if (e && this.isCurrent(e)) return e;
-    const run = this.run(unit, () => this.startUnit(unit, od, standIn));
+    const run = this.run(unit, (r) => this.startUnit(unit, od, standIn, r));
     while (!this.advance(unit, run));
     return run.value!;
   }
@@ -241,7 +243,7 @@ export class Analyses {
     const { unit, standIn } = this.unitOf(od);
     const e = this.entries.get(unit);
     if (e && this.isCurrent(e)) return e;
-    return this.drive(unit, this.run(unit, () => this.startUnit(unit, od, standIn)), isStale);
+    return this.drive(unit, this.run(unit, (r) => this.startUnit(unit, od, standIn, r)), isStale);
   }
 
   /**
@@ -252,7 +254,18 @@ export class Analyses {
   async computeDir(dir: string, isStale: () => boolean): Promise<Analysis | undefined> {
     const e = this.entries.get(dir);
     if (e && this.isCurrent(e)) return e;
-    return this.drive(dir, this.run(dir, () => this.startUnit(dir, undefined, undefined)), isStale);
+    return this.drive(dir, this.run(dir, (r) => this.startUnit(dir, undefined, undefined, r)), isStale);
+  }
+
+  /**
+   * The configuration an analysis under way for the document's current texts
+   * has loaded (its lint still running), or undefined; never computes. Hover
+   * and completion use it rather than load 100,000 lines a second time.
+   */
+  loading(document: TextDocument): { config: PostfixConfig; reader: FileReader } | undefined {
+    const od = this.workspace.describe(document);
+    const r = this.runs.get(this.unitOf(od).unit);
+    return r && !r.failed && r.key === this.stateNow() ? r.loaded : undefined;
   }
 
   /** Analyses under way, one per unit, with the state of the documents and settings they started from. */
@@ -267,11 +280,12 @@ export class Analyses {
   }
 
   /** The run under way for `unit` if it started from the state of now, else a new one. */
-  private run(unit: string, start: () => Steps<Entry>): Run {
+  private run(unit: string, start: (run: Run) => Steps<Entry>): Run {
     const key = this.stateNow();
     const r = this.runs.get(unit);
     if (r && r.key === key && !r.failed) return r;
-    const run: Run = { key, steps: start(), done: false };
+    const run = { key, done: false } as { -readonly [K in keyof Run]: Run[K] };
+    run.steps = start(run);
     this.runs.set(unit, run);
     return run;
   }
@@ -306,7 +320,7 @@ export class Analyses {
     }
   }
 
-  private *startUnit(unit: string, od: OpenDocument | undefined, standIn: string | undefined): Steps<Entry> {
+  private *startUnit(unit: string, od: OpenDocument | undefined, standIn: string | undefined, run: Run): Steps<Entry> {
     const dir = od?.dir ?? unit;
     const settings = this.settingsKey();
     // A keystroke in a table changes none of what loading main.cf and
@@ -330,6 +344,7 @@ export class Analyses {
       config = yield* loadConfigSteps(dir, tracked, analysisOptions());
       configDeps = new Set(deps.keys());
     }
+    run.loaded = { config, reader: plain };
     yield `load ${dir}`;
     const problems = yield* lintConfigSteps(config);
     const cheap: string[] = [];

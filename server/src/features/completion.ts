@@ -74,7 +74,7 @@ export const configCache = new ConfigCache();
  */
 export function assistConfig(ctx: ServerContext, od: OpenDocument): { config: PostfixConfig; reader: FileReader } {
   // The shared analysis when it is of the current texts; never waits for one.
-  const analysis = ctx.analyses.last(od.document);
+  const analysis = ctx.analyses.last(od.document) ?? ctx.analyses.loading(od.document);
   if (analysis) return { config: analysis.config, reader: analysis.reader };
   const text = od.document.getText();
   const standIn = od.kind === 'main' ? joinPath(od.dir, 'main.cf') : od.kind === 'master' ? joinPath(od.dir, 'master.cf') : od.path;

@@ -127,7 +127,7 @@ export function completeMainCf(text: string, position: Position, env: Completion
   return [];
 }
 
-function serviceParams(env: CompletionEnv): ServiceParameterLike[] {
+function serviceParams(env: CompletionEnv): readonly ServiceParameterLike[] {
   return env.config?.master ? serviceParameters(env.config.master) : [];
 }
 

@@ -7,6 +7,7 @@
 
 import {
   accessActionInfo,
+  findServiceParameter,
   masterDoc,
   parameterInfo,
   parameterType,
@@ -24,7 +25,7 @@ import { versionAtLeast } from '../catalog/version';
 import { effectiveLookup, effectiveValue, PostfixConfig, TableUse, ValueSource } from '../config';
 import { expandValue, memoFor } from '../expand';
 import { parseReferences } from '../maincf/references';
-import { lastOverride, MASTER_FIELD_NAMES, MasterService, serviceParameters } from '../mastercf';
+import { lastOverride, MASTER_FIELD_NAMES, MasterCf, MasterService, serviceParameters, serviceParametersOf, servicesOverriding } from '../mastercf';
 import { closestParameter } from '../mastercf/parameter-problems';
 import { findTableReferences, flattenReferences, TableReference, tableFilePath, TableFiles } from '../tables/references';
 import type { FileReader, Position, Range } from '../types';
@@ -70,7 +71,7 @@ export function hoverMainCf(text: string, position: Position, env: HoverEnv): As
   return undefined;
 }
 
-function serviceParams(env: HoverEnv): ServiceParameterLike[] {
+function serviceParams(env: HoverEnv): readonly ServiceParameterLike[] {
   return env.config?.master ? serviceParameters(env.config.master) : [];
 }
 
@@ -93,10 +94,10 @@ function valueLine(label: string, raw: string | undefined, expanded: string | un
 }
 
 /** Effective value for a service or globally; per-service names default to `$global`. */
-function effective(config: PostfixConfig, name: string, serviceKey: string | undefined, sp: ServiceParameterLike[]) {
+function effective(config: PostfixConfig, name: string, serviceKey: string | undefined, sp: readonly ServiceParameterLike[]) {
   const ev = effectiveValue(config, name, serviceKey);
   if (ev.raw === undefined && ev.source.kind === 'default') {
-    const p = sp.find((x) => x.name === name);
+    const p = findServiceParameter(sp, name);
     if (p) {
       const raw = `$${p.defaultFrom}`;
       return { ...ev, raw, expanded: expandValue(raw, effectiveLookup(config, serviceKey), { memo: memoFor(config, serviceKey) }).value };
@@ -104,6 +105,9 @@ function effective(config: PostfixConfig, name: string, serviceKey: string | und
   }
   return ev;
 }
+
+/** Services whose `-o` value a hover on a main.cf name shows (the first, in file order). */
+const SERVICES_SHOWN = 8;
 
 function parameterHover(name: string, env: HoverEnv, serviceKey: string | undefined): string {
   const config = env.config;
@@ -119,13 +123,14 @@ function parameterHover(name: string, env: HoverEnv, serviceKey: string | undefi
         const global = effective(config, name, undefined, sp);
         here.push(valueLine('Without this -o', global.raw, global.expanded, sourceText(global.source)));
       }
-    } else {
-      for (const s of config.master?.services ?? []) {
-        const o = lastOverride(s, name);
-        if (!o) continue;
+    } else if (config.master) {
+      const setting = servicesOverriding(config.master, name);
+      for (const s of setting.slice(0, SERVICES_SHOWN)) {
+        const o = lastOverride(s, name)!;
         const ev2 = effective(config, name, s.key, sp);
         here.push(valueLine(`In ${s.key}`, ev2.raw, ev2.expanded, `\`-o\` in ${fileLink(config.masterPath, o.range.start.line)}`));
       }
+      if (setting.length > SERVICES_SHOWN) here.push(`- … and ${setting.length - SERVICES_SHOWN} more services set it with \`-o\``);
     }
   }
   if (!info) {
@@ -155,16 +160,48 @@ function parameterHover(name: string, env: HoverEnv, serviceKey: string | undefi
   return parameterDocMarkdown(info, env.version, here);
 }
 
+const REFERENCES_SHOWN = 8;
+
+/**
+ * Name → the first lines whose value mentions `$name` (at most
+ * REFERENCES_SHOWN each), built once per parsed main.cf or master.cf (the
+ * parsers hand out the same object while the text is the same): a hover then
+ * looks a name up instead of reading 100,000 settings.
+ */
+const referenceLines = new WeakMap<object, ReadonlyMap<string, readonly number[]>>();
+
+function linesReferring(file: object, each: (add: (name: string, line: number) => void) => void): ReadonlyMap<string, readonly number[]> {
+  let index = referenceLines.get(file);
+  if (!index) {
+    const built = new Map<string, number[]>();
+    each((name, line) => {
+      const lines = built.get(name);
+      if (!lines) built.set(name, [line]);
+      else if (lines.length < REFERENCES_SHOWN && lines[lines.length - 1] !== line) lines.push(line);
+    });
+    referenceLines.set(file, (index = built));
+  }
+  return index;
+}
+
 /** Places (file:line) whose value mentions `$name`. */
 function referencesTo(config: PostfixConfig, name: string): string[] {
   const out: string[] = [];
-  for (const e of config.main?.entries ?? []) {
-    if (e.references.some((r) => r.name === name)) out.push(fileLink(config.mainPath, e.line));
+  const main = config.main;
+  if (main) {
+    const index = linesReferring(main, (add) => {
+      for (const e of main.entries) for (const r of e.references) if (r.name !== undefined) add(r.name, e.line);
+    });
+    for (const line of index.get(name) ?? []) out.push(fileLink(config.mainPath, line));
   }
-  for (const s of config.master?.services ?? []) {
-    for (const o of s.overrides) if (parseReferences(o.value).some((r) => r.name === name)) out.push(fileLink(config.masterPath, o.range.start.line));
+  const master = config.master;
+  if (master && out.length < REFERENCES_SHOWN) {
+    const index = linesReferring(master, (add) => {
+      for (const s of master.services) for (const o of s.overrides) for (const r of parseReferences(o.value)) if (r.name !== undefined) add(r.name, o.range.start.line);
+    });
+    for (const line of index.get(name) ?? []) out.push(fileLink(config.masterPath, line));
   }
-  return out.slice(0, 8);
+  return out.slice(0, REFERENCES_SHOWN);
 }
 
 function classHover(name: string, env: HoverEnv, here: string[] = []): string {
@@ -377,12 +414,25 @@ function tableHover(spec: string, ref: TableReference, env: HoverEnv, use: Table
 
 const FIELD_DOC_NAMES = ['service', 'type', 'private', 'unpriv', 'chroot', 'wakeup', 'maxproc', 'command'];
 
+const servicesByLine = new WeakMap<MasterCf, Map<number, MasterService>>();
+
+/** The service whose line starts at `line` (zero-based), from an index built once per parsed master.cf. */
+function serviceOnLine(master: MasterCf, line: number): MasterService | undefined {
+  let byLine = servicesByLine.get(master);
+  if (!byLine) {
+    byLine = new Map();
+    for (const s of master.services) if (!byLine.has(s.line)) byLine.set(s.line, s);
+    servicesByLine.set(master, byLine);
+  }
+  return byLine.get(line);
+}
+
 export function hoverMasterCf(text: string, position: Position, env: HoverEnv): AssistHover | undefined {
   const cur = masterCfCursor(physicalLines(text), position);
   if (!cur?.word) return undefined;
   const { word, index, line } = cur;
   const range = rangeIn(line.logical, word.start, word.end);
-  const service = env.config?.master?.services.find((s) => s.line === line.logical.firstLine);
+  const service = env.config?.master ? serviceOnLine(env.config.master, line.logical.firstLine) : undefined;
   if (index <= 7) return { markdown: fieldHover(index, word.text, service, env), range };
   if (!service) return undefined;
   for (const o of service.overrides) {
@@ -418,7 +468,7 @@ function fieldHover(index: number, value: string, service: MasterService | undef
     case 'service': {
       if (service) {
         out.push(`Service \`${service.key}\`${service.type.text === 'inet' ? `, listening on \`${service.endpoint}\`` : ''}.`);
-        const own = env.config?.master ? serviceParameters(env.config.master).filter((p) => p.service === service.key) : [];
+        const own = env.config?.master ? serviceParametersOf(env.config.master, service.key) : [];
         if (own.length) out.push(`Per-service parameters it creates: ${own.slice(0, 6).map((p) => `\`${p.name}\``).join(', ')}${own.length > 6 ? ', …' : ''}.`);
       }
       break;

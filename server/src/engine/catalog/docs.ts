@@ -241,6 +241,25 @@ export interface ServiceParameterLike {
   service: string;
 }
 
+// Name → entry for a long list of service-derived names (50,000 delivery
+// services make 800,000), built on the first lookup in that list: the lists
+// are shared per master.cf (serviceParameters), and a hover looks up a name
+// in one several times.
+const SCAN_AT_MOST = 16;
+const serviceParameterIndex = new WeakMap<readonly ServiceParameterLike[], ReadonlyMap<string, ServiceParameterLike>>();
+
+/** The entry for `name` in a list of service-derived names (the first, as postconf registers them), or undefined. */
+export function findServiceParameter<T extends ServiceParameterLike>(list: readonly T[], name: string): T | undefined {
+  if (list.length <= SCAN_AT_MOST) return list.find((p) => p.name === name);
+  let index = serviceParameterIndex.get(list);
+  if (!index) {
+    const built = new Map<string, ServiceParameterLike>();
+    for (const p of list) if (!built.has(p.name)) built.set(p.name, p);
+    serviceParameterIndex.set(list, (index = built));
+  }
+  return index.get(name) as T | undefined;
+}
+
 /** doc's name and type, its words read on first use (a spread of doc would read them now), then `rest`. */
 function describedBy(doc: ParameterDoc, rest: Omit<ParameterInfo, keyof ParameterDoc>): ParameterInfo {
   return {
@@ -273,7 +292,7 @@ export function parameterInfo(name: string, serviceParameters: readonly ServiceP
       link: parameterLink(name),
     });
   }
-  const sp = serviceParameters.find((p) => p.name === name);
+  const sp = findServiceParameter(serviceParameters, name);
   if (sp) {
     const service = sp.service.slice(0, sp.service.lastIndexOf('/'));
     const suffix = name.slice(service.length);

@@ -9,4 +9,4 @@ export { daemonView, DAEMONS_WITHOUT_ARGUMENTS, DAEMONS_IGNORING_ARGUMENTS } fro
 export { masterEndpoint, parseInetEndpoint, canonicalIpv6 } from './endpoint';
 export { splitQuoted, extractBraced, splitNameValue } from './tokenize';
 export * from './parameter-problems';
-export { lastOverride, serviceWord } from './overrides';
+export { lastOverride, serviceWord, servicesOverriding } from './overrides';

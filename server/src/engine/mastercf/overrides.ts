@@ -2,7 +2,7 @@
 // through an index built once per parsed service: a service can carry a
 // hundred thousand -o options, and the checks ask once per option.
 
-import type { MasterOverride, MasterService } from './parse';
+import type { MasterCf, MasterOverride, MasterService } from './parse';
 
 const index = new WeakMap<MasterService, Map<string, MasterOverride>>();
 
@@ -15,6 +15,29 @@ export function lastOverride(service: MasterService, name: string): MasterOverri
     index.set(service, byName);
   }
   return byName.get(name);
+}
+
+const setters = new WeakMap<MasterCf, Map<string, MasterService[]>>();
+
+/**
+ * The services that set `name` with -o, in file order, from an index built
+ * once per parsed master.cf: a hover on a main.cf name shows them, and
+ * 100,000 services are too many to ask one by one on every hover.
+ */
+export function servicesOverriding(master: MasterCf, name: string): readonly MasterService[] {
+  let byName = setters.get(master);
+  if (!byName) {
+    byName = new Map();
+    for (const s of master.services) {
+      for (const o of s.overrides) {
+        const list = byName.get(o.name);
+        if (!list) byName.set(o.name, [s]);
+        else if (list[list.length - 1] !== s) list.push(s);
+      }
+    }
+    setters.set(master, byName);
+  }
+  return byName.get(name) ?? [];
 }
 
 /** The master.cf word at `index` in fields-then-arguments order. */

@@ -5,7 +5,8 @@
 // to `$default_destination_concurrency_limit`. They count as known names for
 // "unused parameter" checks and appear in `postconf -d`.
 
-import type { MasterCf } from './parse';
+import type { MasterCf, MasterService } from './parse';
+import { drain, ITEMS_PER_STEP, type Steps } from '../steps';
 
 /** Suffix and the global parameter its default refers to. */
 type Suffixes = readonly (readonly [string, string])[];
@@ -50,15 +51,41 @@ export interface ServiceParameter {
   service: string;
 }
 
+// Kept per parsed master.cf (parsers hand out the same object while the text
+// is the same): hover, completion and semantic tokens ask for them on every
+// request, and 50,000 delivery services make 800,000 of them.
+const memo = new WeakMap<MasterCf, readonly ServiceParameter[]>();
+const byServiceMemo = new WeakMap<MasterCf, ReadonlyMap<string, readonly ServiceParameter[]>>();
+
 /**
  * Service-derived parameters in postconf's registration order, without
  * repeats. A name that is also a built-in parameter (local_destination_
  * concurrency_limit, for one) keeps its built-in default in postconf.
+ * Computed once per parsed master.cf; shared, so callers must not change it.
  */
-export function serviceParameters(master: MasterCf): ServiceParameter[] {
+export function serviceParameters(master: MasterCf): readonly ServiceParameter[] {
+  return drain(serviceParametersSteps(master));
+}
+
+/** serviceParameters in steps (engine/steps.ts), ITEMS_PER_STEP names each, kept as serviceParameters keeps them. */
+export function* serviceParametersSteps(master: MasterCf): Steps<readonly ServiceParameter[]> {
+  let out = memo.get(master);
+  if (!out) {
+    out = yield* serviceParametersOfSteps(master.services);
+    memo.set(master, out);
+  }
+  return out;
+}
+
+/** serviceParameters over a selection of service lines (postconf's, up to a fatal line): not kept. */
+export function computeServiceParameters(services: readonly MasterService[]): ServiceParameter[] {
+  return drain(serviceParametersOfSteps(services));
+}
+
+function* serviceParametersOfSteps(services: readonly MasterService[]): Steps<ServiceParameter[]> {
   const out: ServiceParameter[] = [];
   const seen = new Set<string>();
-  for (const s of master.services) {
+  for (const s of services) {
     if (!s.valid) continue;
     const suffixes = Object.prototype.hasOwnProperty.call(PROGRAM_SUFFIXES, s.command.text) ? PROGRAM_SUFFIXES[s.command.text] : undefined;
     if (!suffixes) continue;
@@ -67,9 +94,25 @@ export function serviceParameters(master: MasterCf): ServiceParameter[] {
       if (seen.has(name)) continue;
       seen.add(name);
       out.push({ name, defaultFrom: from, service: s.key });
+      if (out.length % ITEMS_PER_STEP === 0) yield 'master.cf: per-service names';
     }
   }
   return out;
+}
+
+/** The per-service parameters that service `key` (`name/type`) produced first, found in an index kept per master.cf. */
+export function serviceParametersOf(master: MasterCf, key: string): readonly ServiceParameter[] {
+  let index = byServiceMemo.get(master);
+  if (!index) {
+    const built = new Map<string, ServiceParameter[]>();
+    for (const p of serviceParameters(master)) {
+      const list = built.get(p.service);
+      if (list) list.push(p);
+      else built.set(p.service, [p]);
+    }
+    byServiceMemo.set(master, (index = built));
+  }
+  return index.get(key) ?? [];
 }
 
 /** The per-service parameter names postconf creates from master.cf service names. */

@@ -26,11 +26,12 @@ import { builtinParameterNames, defaultValue, isRawParameter, LEGACY_NAMES, ORAC
 import { expandValue, Lookup, scanNames } from '../expand';
 import type { MasterCf, MasterService } from '../mastercf/parse';
 import { postconfTakesValue } from '../mastercf/postconf-view';
-import { serviceParameters } from '../mastercf/service-params';
+import { computeServiceParameters, serviceParametersSteps } from '../mastercf/service-params';
 import { splitNameValue } from '../mastercf/tokenize';
 import { checkClientFile, dbmsSuffixes, ReadFile, walkTables } from './dbms';
 import { computeMynetworks, HostModel, mydomainOf } from './host-defaults';
 import { pushAll } from '../arrays';
+import { drain, ITEMS_PER_STEP, Steps } from '../steps';
 
 export type ParamClass = 'builtin' | 'service' | 'user' | 'legacy' | 'readonly';
 
@@ -156,8 +157,28 @@ function scanDefault(value: string): ReturnType<typeof scanNames> {
 
 const HOST_NAMES = new Set(['myhostname', 'mydomain', 'mynetworks', 'process_id']);
 
+/**
+ * What scanning a setting or a default counts for against ITEMS_PER_STEP:
+ * it reads the value's `$names` and may expand it in full (built-in and
+ * per-service names), several times the cost of registering a name.
+ */
+const SCAN_COST = 8;
+
 /** Replays postconf's registration. Never throws (a fatal error is returned in `fatal`). */
 export function registerParameters(input: RegistrationInput): ParameterRegistry {
+  return drain(registerParametersSteps(input));
+}
+
+/**
+ * registerParameters in steps (engine/steps.ts): it yields after every
+ * ITEMS_PER_STEP service lines or per-service names it has registered, and
+ * every ITEMS_PER_STEP / SCAN_COST -o settings, defaults or main.cf settings
+ * it has scanned, so the language server
+ * answers a hover while 100,000 services or parameters are registered.
+ */
+export function* registerParametersSteps(input: RegistrationInput): Steps<ParameterRegistry> {
+  // Items handled since the last yield, whichever loop handled them.
+  let sinceYield = 0;
   const dir = input.configDir;
   const version = input.version ?? ORACLE_VERSION;
   const builtin = builtinNames(version);
@@ -167,6 +188,8 @@ export function registerParameters(input: RegistrationInput): ParameterRegistry 
   const main = new Map(input.main);
   const table = new Map<string, 'service' | 'user'>();
   const serviceDefaults = new Map<string, string>();
+  // `$default_...` once per global name, not once per service-derived name.
+  const defaultText = new Map<string, string>();
 
   const classOf = (n: string): ParamClass | undefined => {
     const t = table.get(n);
@@ -182,7 +205,12 @@ export function registerParameters(input: RegistrationInput): ParameterRegistry 
   const fatalLine = keepGoing ? undefined : master?.postconfFatal?.line;
   const services = (master?.services ?? []).filter((s) => s.valid && (fatalLine === undefined || s.line + 1 < fatalLine));
   const spaces = new Map<string, Map<string, PostconfSetting>>();
-  const entries: PostconfEntry[] = services.map((s) => {
+  const entries: PostconfEntry[] = [];
+  for (const s of services) {
+    if (++sinceYield >= ITEMS_PER_STEP) {
+      sinceYield = 0;
+      yield 'postconf: service lines';
+    }
     const argv = s.postconf.argv;
     const namespace = `${argv[0].text}/${argv[1].text}`;
     if (!defaultsOnly) {
@@ -202,7 +230,7 @@ export function registerParameters(input: RegistrationInput): ParameterRegistry 
       }
     }
     const command = argv[7].text;
-    return {
+    entries.push({
       service: s,
       namespace,
       settings: spaces.get(namespace),
@@ -211,13 +239,21 @@ export function registerParameters(input: RegistrationInput): ParameterRegistry 
         ['service_name', argv[0].text],
       ]),
       used: new Set<string>(),
-    };
-  });
+    });
+  }
   if (master) {
-    for (const p of serviceParameters({ ...master, services })) {
+    // The same service lines as the parsed file's unless postconf stops at a fatal one.
+    const derived = fatalLine === undefined ? yield* serviceParametersSteps(master) : computeServiceParameters(services);
+    for (const p of derived) {
+      if (++sinceYield >= ITEMS_PER_STEP) {
+        sinceYield = 0;
+        yield 'postconf: per-service names';
+      }
       if (classOf(p.name)) continue;
       table.set(p.name, 'service');
-      serviceDefaults.set(p.name, `$${p.defaultFrom}`);
+      let d = defaultText.get(p.defaultFrom);
+      if (d === undefined) defaultText.set(p.defaultFrom, (d = `$${p.defaultFrom}`));
+      serviceDefaults.set(p.name, d);
     }
   }
 
@@ -396,9 +432,14 @@ export function registerParameters(input: RegistrationInput): ParameterRegistry 
    * Runs items postconf visits in hash order. When some die: our output is
    * file order up to the first, and the fatal error lists them all.
    */
-  const inHashOrder = (visits: Array<() => void>) => {
+  function* inHashOrder(visits: Iterable<() => void>, label: string): Steps<void> {
     const outer = sink;
-    const results = visits.map((visit) => {
+    const results: { warnings: Finding[]; fatal?: PostconfFatal }[] = [];
+    for (const visit of visits) {
+      if ((sinceYield += SCAN_COST) >= ITEMS_PER_STEP) {
+        sinceYield = 0;
+        yield label;
+      }
       const r: { warnings: Finding[]; fatal?: PostconfFatal } = { warnings: [] };
       sink = r.warnings;
       try {
@@ -409,8 +450,9 @@ export function registerParameters(input: RegistrationInput): ParameterRegistry 
       } finally {
         sink = outer;
       }
-      return r;
-    });
+      // A visit that said nothing and lived changes no outcome: not kept (800,000 per-service defaults).
+      if (r.warnings.length > 0 || r.fatal) results.push(r);
+    }
     const first = results.findIndex((r) => r.fatal);
     if (first < 0) {
       for (const r of results) pushAll(outer, r.warnings);
@@ -422,11 +464,11 @@ export function registerParameters(input: RegistrationInput): ParameterRegistry 
       outcomes,
       results.filter((r) => !r.fatal).flatMap((r) => r.warnings),
     );
-  };
+  }
 
   // pcf_scan_user_parameter_namespace
   const restrictionClasses = new Set<string>();
-  const scanNamespace = (space: Map<string, PostconfSetting> | Map<string, string>, entry?: PostconfEntry) => {
+  function* scanNamespace(space: Map<string, PostconfSetting> | Map<string, string>, entry?: PostconfEntry): Steps<void> {
     const file = entry ? 'master.cf' : 'main.cf';
     const valueOf = (s: PostconfSetting | string) => (typeof s === 'string' ? s : s.value);
     const get = (n: string) => {
@@ -448,7 +490,7 @@ export function registerParameters(input: RegistrationInput): ParameterRegistry 
         }
       }
     }
-    inHashOrder(
+    yield* inHashOrder(
       [...space].map(([name, s]) => () => {
         const value = valueOf(s);
         if (entry && restrictionClasses.has(name)) entry.used.add(name);
@@ -467,36 +509,49 @@ export function registerParameters(input: RegistrationInput): ParameterRegistry 
         for (const text of scan.errors) emit({ kind: 'scan', file, name, parameter: name, entry, text });
         if (c === 'builtin' || c === 'service') scanDatabaseClients(value, entry, name);
       }),
+      entry ? 'postconf: -o settings' : 'postconf: main.cf settings',
     );
-  };
+  }
 
   // pcf_scan_default_parameter_values: defaults may name old parameters
   // (setting those is not "unused"), and host-derived ones can be malformed.
   // The catalog's defaults are 3.7.11's: for another target version they may
   // name parameters that version lacks, which its postconf would never report.
   const catalogDefaultsExact = version.startsWith('3.7');
-  const scanDefaults = () => {
-    const names = [...builtin, ...READ_ONLY_NAMES, ...serviceDefaults.keys()];
-    inHashOrder(
-      names
-        .filter((n) => !main.has(n) && !isRawParameter(n))
-        .map((n) => () => {
-          const d = defaultOf(n) ?? '';
-          if (!d.includes('$')) return;
-          const scan = scanDefault(d);
-          const quiet = !catalogDefaultsExact && !HOST_NAMES.has(n);
-          for (const m of scan.names) flag(m, undefined, n, quiet);
-          for (const text of scan.errors) emit({ kind: 'scan', file: 'main.cf', name: n, parameter: n, text });
-        }),
-    );
-  };
+  function* scanDefaults(): Steps<void> {
+    // Flagging a name postconf knows, from main.cf's scope, does the same
+    // every time: done once per name (100,000 services' defaults all name
+    // the same seventeen).
+    const flaggedKnown = new Set<string>();
+    // One visit at a time, made as it is reached (not 800,000 closures at once).
+    function* visits(): Iterable<() => void> {
+      for (const names of [builtin, READ_ONLY_NAMES, serviceDefaults.keys()]) {
+        for (const n of names) {
+          if (main.has(n) || isRawParameter(n)) continue;
+          yield () => {
+            const d = defaultOf(n) ?? '';
+            if (!d.includes('$')) return;
+            const scan = scanDefault(d);
+            const quiet = !catalogDefaultsExact && !HOST_NAMES.has(n);
+            for (const m of scan.names) {
+              if (flaggedKnown.has(m)) continue;
+              flag(m, undefined, n, quiet);
+              if (classOf(m)) flaggedKnown.add(m);
+            }
+            for (const text of scan.errors) emit({ kind: 'scan', file: 'main.cf', name: n, parameter: n, text });
+          };
+        }
+      }
+    }
+    yield* inHashOrder(visits(), 'postconf: defaults');
+  }
 
   let fatal: PostconfFatal | undefined;
   if (!defaultsOnly) {
     try {
-      for (const e of entries) if (e.settings) scanNamespace(e.settings, e);
-      scanDefaults();
-      scanNamespace(main);
+      for (const e of entries) if (e.settings) yield* scanNamespace(e.settings, e);
+      yield* scanDefaults();
+      yield* scanNamespace(main);
     } catch (e) {
       if (!(e instanceof PostconfFatal)) throw e;
       fatal = e;
