@@ -220,3 +220,24 @@ describe('hover over stdio: fixtures', () => {
     c.didClose(uri);
   });
 });
+
+describe('hover over stdio: a huge master.cf', () => {
+  test('a main.cf hover does not parse a master.cf over 1 MiB in one piece: its per-service lines come once the analysis has loaded it', async () => {
+    // 40,000 -o options (1.2 MB): the analysis loads them in steps; a hover asked meanwhile is made without master.cf.
+    const master = `smtp inet n - y - - smtpd\nbig inet n - n - - smtpd\n  -o smtpd_banner=big\n${'  -o syslog_name=postfix/big\n'.repeat(40_000)}`;
+    const dir = configDir('huge-master', { 'master.cf': master });
+    const { text, position } = withCursor('smtpd_ban|ner = $myhostname ESMTP\n');
+    writeFileSync(join(dir, 'main.cf'), text);
+    const uri = fileUri(join(dir, 'main.cf'));
+    const since = c.mark();
+    c.didOpen(uri, 'postfix-main', text, docVersion);
+    const early = (await hoverAt(uri, position))?.contents as { value: string } | undefined;
+    assert.ok(early, 'a hover while master.cf loads');
+    assert.match(early.value, /smtpd_banner/);
+    assert.doesNotMatch(early.value, /In big\/inet/, 'made without master.cf while it loads');
+    await c.waitForDiagnostics(uri, { since, version: docVersion++ });
+    const late = (await hoverAt(uri, position))?.contents as { value: string } | undefined;
+    assert.match(late?.value ?? '', /In big\/inet/, 'the analysis has loaded master.cf: the service that overrides it is shown');
+    c.didClose(uri);
+  });
+});

@@ -63,6 +63,9 @@ function docRefOf(item: CompletionItem): DocRef | undefined {
   return data && typeof data === 'object' ? data.doc : undefined;
 }
 
+/** A master.cf longer than this (about 20,000 lines) is not parsed in one piece for a hover. */
+const HUGE_MASTER_CHARS = 1 << 20;
+
 /** One configuration cache for completion and hover. */
 export const configCache = new ConfigCache();
 
@@ -72,14 +75,23 @@ export const configCache = new ConfigCache();
  * for its path (untitled buffers too). A main.cf or master.cf under another
  * name (main.cf.proto, master.cf.dist) stands in for main.cf or master.cf.
  */
-export function assistConfig(ctx: ServerContext, od: OpenDocument): { config: PostfixConfig; reader: FileReader } {
+export function assistConfig(ctx: ServerContext, od: OpenDocument, opts: { mainAloneBesideHugeMaster?: boolean } = {}): { config: PostfixConfig; reader: FileReader } {
   // The shared analysis when it is of the current texts; never waits for one.
   const analysis = ctx.analyses.last(od.document) ?? ctx.analyses.loading(od.document);
   if (analysis) return { config: analysis.config, reader: analysis.reader };
   const text = od.document.getText();
   const standIn = od.kind === 'main' ? joinPath(od.dir, 'main.cf') : od.kind === 'master' ? joinPath(od.dir, 'master.cf') : od.path;
-  const reader = overlayReader(ctx.workspace, (p) => (p === od.path || p === standIn ? text : undefined));
-  return { config: configCache.get(od.path, od.dir, reader, analysisOptions(), Date.now()), reader };
+  const overlay = overlayReader(ctx.workspace, (p) => (p === od.path || p === standIn ? text : undefined));
+  // Until the analysis has loaded these texts, a main.cf hover beside a huge master.cf (100,000 lines parse in
+  // about a second, which the analysis does in steps) is made without it: its per-service lines come once loaded.
+  if (opts.mainAloneBesideHugeMaster && od.kind === 'main') {
+    const masterPath = joinPath(od.dir, 'master.cf');
+    if ((overlay.readText(masterPath)?.length ?? 0) > HUGE_MASTER_CHARS) {
+      const reader: FileReader = { ...overlay, readText: (p) => (p === masterPath ? undefined : overlay.readText(p)) };
+      return { config: configCache.get(`${od.path}\0without master.cf`, od.dir, reader, analysisOptions(), Date.now()), reader };
+    }
+  }
+  return { config: configCache.get(od.path, od.dir, overlay, analysisOptions(), Date.now()), reader: overlay };
 }
 
 export function listDirectory(dir: string): DirEntry[] | undefined {

@@ -21,7 +21,7 @@ export const hover: Feature = {
         if (!document) return null;
         const od = ctx.workspace.describe(document);
         const version = currentSettings().version;
-        const { config, reader } = assistConfig(ctx, od);
+        const { config, reader } = assistConfig(ctx, od, { mainAloneBesideHugeMaster: true });
         const h = hoverAt(od.kind, od.path, document.getText(), params.position, { config, version, reader });
         if (!h) return null;
         return { contents: { kind: MarkupKind.Markdown, value: h.markdown }, range: h.range };
