@@ -6,7 +6,7 @@
 // watcher event). Each verdict equals a cold analysis of the same texts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -80,6 +80,17 @@ test('a keystroke in a table keeps the loaded configuration; a change of main.cf
     workspace.forget(join(dir, 'master.cf'));
     edit(mapUri, 32, 0, 'x');
     check('master.cf written again, watcher event', false);
+
+    // master.cf opened in the editor as it is on disk: its identity changes (an open buffer), its text does not.
+    const masterUri = open('master.cf', 'postfix-master', readFileSync(join(dir, 'master.cf'), 'utf8'));
+    edit(mapUri, 34, 0, 'x');
+    check('master.cf opened unchanged', true);
+    edit(masterUri, 0, 0, '#');
+    edit(mapUri, 35, 0, 'x');
+    check('a keystroke in the open master.cf', false);
+    docs.delete(masterUri);
+    edit(mapUri, 36, 0, 'x');
+    check('master.cf closed with its edit unsaved: the disk text again', false);
 
     // An edit of main.cf loads again.
     edit(mainUri, 1, 13, 'x');

@@ -62,6 +62,8 @@ interface Entry extends Analysis {
   readonly configDeps: ReadonlySet<string>;
   /** Problems per document path, filtered once. */
   readonly perPath: Map<string, Problem[]>;
+  /** The texts the load read (by path): a file opened or saved unchanged leaves the load as it was. */
+  readonly texts: ReadonlyMap<string, string | undefined>;
 }
 
 /** An analysis under way, shared by every caller that asks for its unit in the same state (see `run`). */
@@ -112,7 +114,11 @@ export class Analyses {
   }
 
   /** A recording reader over the workspace (and a stand-in's text); a directory analysed with no document has none. */
-  private readers(od: OpenDocument | undefined, standIn: string | undefined, resolved?: ReadonlyMap<string, string>): { plain: FileReader; tracked: FileReader; deps: Map<string, string> } {
+  private readers(
+    od: OpenDocument | undefined,
+    standIn: string | undefined,
+    resolved?: ReadonlyMap<string, string>,
+  ): { plain: FileReader; tracked: FileReader; deps: Map<string, string>; texts: Map<string, string | undefined> } {
     const ws = this.workspace;
     // The document's own text where the engine looks for it: a stand-in's at
     // main.cf or master.cf, an untitled buffer's at its made-up path.
@@ -126,6 +132,7 @@ export class Analyses {
       unreadable: (p) => (at && p === at ? undefined : ws.unreadable(p)),
     };
     const deps = new Map<string, string>();
+    const texts = new Map<string, string | undefined>();
     const realPaths = new Map<string, string | undefined>();
     // depNow's answers for 'r' keys, this same moment: String(undefined) for none.
     for (const [key, v] of resolved ?? []) if (key[0] === 'r') realPaths.set(key, v === 'undefined' ? undefined : v);
@@ -133,7 +140,9 @@ export class Analyses {
       readText: (p) => {
         if (at && p === at) return text;
         deps.set(`t ${p}`, ws.identity(p));
-        return ws.readText(p);
+        const t = ws.readText(p);
+        texts.set(p, t);
+        return t;
       },
       mtimeMs: (p) => {
         const m = ws.mtimeMs(p);
@@ -166,7 +175,7 @@ export class Analyses {
       },
     };
     if (at && od) deps.set(`s ${od.document.uri}`, String(od.document.version));
-    return { plain, tracked, deps };
+    return { plain, tracked, deps, texts };
   }
 
   private depNow(key: string): string {
@@ -206,11 +215,36 @@ export class Analyses {
     for (const keys of [e.cheap, e.costly]) {
       for (const key of keys) {
         const v = this.depNow(key);
-        if (v !== e.deps.get(key) && e.configDeps.has(key)) return undefined;
+        if (v !== e.deps.get(key) && e.configDeps.has(key) && !this.sameText(e, key)) return undefined;
         now.set(key, v);
       }
     }
     return { config: e.config, deps: now };
+  }
+
+  /**
+   * Whether a file the load read has the same text now though its identity
+   * changed: opening a master.cf of 100,000 lines as it is on disk, or saving
+   * it unchanged, need not load the configuration again (about a second).
+   */
+  private sameText(e: Entry, key: string): boolean {
+    if (key[0] !== 't') return false;
+    const p = key.slice(2);
+    if (!e.texts.has(p)) return false;
+    const was = e.texts.get(p);
+    return was !== undefined && this.workspace.readText(p) === was;
+  }
+
+  /**
+   * The configuration of the newest analysis of the document's unit when
+   * loading again would give the same (only what its lint read changed, or a
+   * file it read was opened or saved unchanged); never computes. Hover uses it
+   * while the analysis of the new state has not loaded yet.
+   */
+  loadedBefore(document: TextDocument): { config: PostfixConfig; reader: FileReader } | undefined {
+    const od = this.workspace.describe(document);
+    const e = this.entries.get(this.unitOf(od).unit);
+    return e && e.dir === od.dir && this.reusableLoad(e) ? { config: e.config, reader: e.reader } : undefined;
   }
 
   /** The newest analysis of the document's unit if it is still current; never computes. */
@@ -330,7 +364,7 @@ export class Analyses {
     const previous = this.entries.get(unit);
     const reuse = previous?.dir === dir ? this.reusableLoad(previous) : undefined;
     // The links just resolved for the check are not resolved a second time.
-    const { plain, tracked, deps } = this.readers(od, standIn, reuse?.deps);
+    const { plain, tracked, deps, texts } = this.readers(od, standIn, reuse?.deps);
     let config: PostfixConfig;
     let configDeps: Set<string>;
     if (reuse) {
@@ -338,6 +372,7 @@ export class Analyses {
       config = { ...reuse.config, files: new ConfigFiles(files.dir, files.mode, tracked, files.installedDirs) };
       configDeps = new Set(previous!.configDeps);
       for (const key of configDeps) deps.set(key, reuse.deps.get(key)!);
+      for (const [p, t] of previous!.texts) texts.set(p, t);
       this.reusedLoads++;
     } else {
       // In steps: a master.cf of 100,000 lines or -o options took a second in one piece.
@@ -350,7 +385,7 @@ export class Analyses {
     const cheap: string[] = [];
     const costly: string[] = [];
     for (const [key, v] of deps) (key[0] === 's' || v.startsWith('open ') ? cheap : costly).push(key);
-    const entry: Entry = { unit, dir, config, problems, reader: plain, serial: ++this.serial, settings, deps, cheap, costly, configDeps, perPath: new Map() };
+    const entry: Entry = { unit, dir, config, problems, reader: plain, serial: ++this.serial, settings, deps, cheap, costly, configDeps, perPath: new Map(), texts };
     this.entries.set(unit, entry);
     this.computed++;
     return entry;

@@ -76,8 +76,8 @@ export const configCache = new ConfigCache();
  * name (main.cf.proto, master.cf.dist) stands in for main.cf or master.cf.
  */
 export function assistConfig(ctx: ServerContext, od: OpenDocument, opts: { mainAloneBesideHugeMaster?: boolean } = {}): { config: PostfixConfig; reader: FileReader } {
-  // The shared analysis when it is of the current texts; never waits for one.
-  const analysis = ctx.analyses.last(od.document) ?? ctx.analyses.loading(od.document);
+  // The shared analysis when it is of the current texts (or loaded what loading them would give); never waits for one.
+  const analysis = ctx.analyses.last(od.document) ?? ctx.analyses.loading(od.document) ?? ctx.analyses.loadedBefore(od.document);
   if (analysis) return { config: analysis.config, reader: analysis.reader };
   const text = od.document.getText();
   const standIn = od.kind === 'main' ? joinPath(od.dir, 'main.cf') : od.kind === 'master' ? joinPath(od.dir, 'master.cf') : od.path;
