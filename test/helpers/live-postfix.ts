@@ -633,6 +633,11 @@ ${config.mainCf}
     return this.inst.maillog().slice(this.logBase);
   }
 
+  /** Waits until every line the daemons logged so far is in the maillog (PostfixInstance.logMark), reporting a timeout as one. */
+  async logMark(): Promise<void> {
+    await this.inst.logMark();
+  }
+
   /** smtpd's fatal error, or its crash: master keeps the client's connection open while it restarts a crashing smtpd. */
   private maillogFatal(): string | undefined {
     const log = this.maillog();
