@@ -117,8 +117,9 @@ function tableType(path: string): string {
 }
 
 /** Full-line comments of a text: a fix never drops one. */
+/** Comment lines as Postfix sees them: its whitespace is ASCII (JavaScript's \s also takes U+FEFF, and a line starting with one is a setting). */
 function comments(text: string): string[] {
-  return text.split('\n').filter((l) => /^\s*#/.test(l));
+  return text.split('\n').filter((l) => /^[ \t\v\f\r]*#/.test(l));
 }
 
 const calls: Record<string, number> = {};
