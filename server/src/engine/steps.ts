@@ -60,3 +60,6 @@ export const SCANNED_WORDS_PER_STEP = 1 << 15;
 
 /** Words written in a value, split from it and located in the file (a slice and an object each): 100,000 were 300-400 ms in one piece. */
 export const WRITTEN_WORDS_PER_STEP = 1 << 12;
+
+/** smtpd services a rule judges between two yields: each reads a dozen parameters for the service and walks its lists (tens of µs). */
+export const SERVICES_PER_STEP = 256;
