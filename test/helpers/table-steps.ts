@@ -1,0 +1,32 @@
+// Shared by the tests of parses in steps (engine/steps.ts): a parse cut
+// into pieces of any size must give the table the parse in one piece gives.
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import type { Steps } from '../../server/src/engine/steps';
+
+/** Runs steps to their end, counting the yields. */
+export function countYields<T>(steps: Steps<T>): { value: T; yields: number } {
+  let yields = 0;
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return { value: r.value, yields };
+    yields++;
+  }
+}
+
+/**
+ * For random texts and piece sizes, and for the given samples (cut every 3
+ * characters), `pieces(text, chars)` gives the view `pieces(text, Infinity)`
+ * gives, and the latter never yields.
+ */
+export function assertSameInPieces<T>(pieces: (text: string, chars: number) => { value: T; yields: number }, view: (t: T) => unknown, texts: fc.Arbitrary<string>, samples: string[]): void {
+  fc.assert(
+    fc.property(texts, fc.integer({ min: 1, max: 64 }), (text, chars) => {
+      const whole = pieces(text, Infinity);
+      assert.equal(whole.yields, 0);
+      assert.deepEqual(view(pieces(text, chars).value), view(whole.value));
+    }),
+    { numRuns: 400 },
+  );
+  for (const text of samples) assert.deepEqual(view(pieces(text, 3).value), view(pieces(text, Infinity).value));
+}
