@@ -6,13 +6,14 @@
 // answers 451 4.3.5 instead of accepting.
 
 import { isAccessSourceType } from '../tables/access';
-import { parseAccessTable } from '../tables/access-parse';
-import { parseCidrTable } from '../tables/cidr';
+import { parseAccessTableSteps } from '../tables/access-parse';
+import { parseCidrTableSteps } from '../tables/cidr';
 import { parseInlineTable, parseStaticTable } from '../tables/inline';
 import { parseRegexTable } from '../tables/regexp';
 import type { Problem, Range } from '../types';
 import type { RuleContext } from './context';
-import { allListsSteps, ListToken } from './lists';
+import type { TableUse } from '../config';
+import { allListsSteps, ListPace, ListToken } from './lists';
 import { drain, ITEMS_PER_STEP, type Steps } from '../steps';
 import { code, problem, Rule } from './rule';
 
@@ -41,7 +42,25 @@ function firstWordRange(range: Range, word: string, value: string): Range {
   return { start, end: { line: start.line, character: start.character + word.length } };
 }
 
-function tableHits(ctx: RuleContext, arg: ListToken): Hit[] {
+/** What okNotAllowed keeps through one run: table uses by spec, and the hits of each table file by spec. */
+interface Tables {
+  uses?: Map<string, TableUse>;
+  hits: Map<string, Hit[]>;
+}
+
+/** The first table use of each spec, indexed in steps (a spec is looked up for each service that names it). */
+function* usesBySpec(ctx: RuleContext, tables: Tables): Steps<Map<string, TableUse>> {
+  if (tables.uses) return tables.uses;
+  const uses = new Map<string, TableUse>();
+  for (let i = 0; i < ctx.config.tables.length; i++) {
+    const u = ctx.config.tables[i];
+    if (!uses.has(u.spec)) uses.set(u.spec, u);
+    if ((i + 1) % ITEMS_PER_STEP === 0) yield 'PF408 access tables: table uses';
+  }
+  return (tables.uses = uses);
+}
+
+function* tableHits(ctx: RuleContext, arg: ListToken, tables: Tables): Steps<Hit[]> {
   const spec = arg.text;
   const colon = spec.indexOf(':');
   if (colon <= 0) return [];
@@ -72,44 +91,57 @@ function tableHits(ctx: RuleContext, arg: ListToken): Hit[] {
     }
     return hits;
   }
-  const use = ctx.config.tables.find((u) => u.spec === spec);
+  // A table file's hits depend on its spec alone: scanned once, however many services name it.
+  const made = tables.hits.get(spec);
+  if (made) return made;
+  const use = (yield* usesBySpec(ctx, tables)).get(spec);
   const source = use?.files.source ?? (name.startsWith('/') ? name : undefined);
-  if (!source) return [];
+  if (source) yield* fileHits(ctx, type, source, hits);
+  tables.hits.set(spec, hits);
+  return hits;
+}
+
+/** The allow-listing results of a table file, its entries scanned ITEMS_PER_STEP a step. */
+function* fileHits(ctx: RuleContext, type: string, source: string, hits: Hit[]): Steps<void> {
   const text = ctx.text(source);
-  if (text === undefined) return [];
+  if (text === undefined) return;
+  const label = () => `PF408 access tables: ${source}`;
+  let n = 0;
   if (isAccessSourceType(type)) {
-    for (const e of parseAccessTable(text, source, { type }).entries()) {
+    for (const e of (yield* parseAccessTableSteps(text, source, { type })).entries()) {
+      if (++n % ITEMS_PER_STEP === 0) yield label;
       if (e.winner !== e.index) continue;
       const word = allowWord(e.value);
       if (word) hits.push({ file: source, range: firstWordRange(e.valueRange, word, e.value), word });
     }
   } else if (type === 'cidr') {
-    for (const r of parseCidrTable(text, source).rules) {
+    for (const r of (yield* parseCidrTableSteps(text, source)).rules) {
+      if (++n % ITEMS_PER_STEP === 0) yield label;
       const word = r.op === 'match' ? allowWord(r.value) : undefined;
       if (word && r.valueRange) hits.push({ file: source, range: firstWordRange(r.valueRange, word, r.value), word });
     }
   } else if (type === 'pcre' || type === 'regexp') {
     for (const r of parseRegexTable(type, text, source).rules) {
+      if (++n % ITEMS_PER_STEP === 0) yield label;
       const word = r.op === 'match' ? allowWord(r.replacement) : undefined;
       if (word && r.replacementRange) hits.push({ file: source, range: firstWordRange(r.replacementRange, word, r.replacement), word });
     }
   }
-  return hits;
 }
 
 function* okNotAllowed(ctx: RuleContext): Steps<Problem[]> {
   const out: Problem[] = [];
   const seen = new Set<string>();
-  let work = 0;
+  const tables: Tables = { hits: new Map() };
+  const pace = new ListPace();
+  const label = 'PF408 access tables';
   for (const list of yield* allListsSteps(ctx)) {
+    if (pace.list(list.sl)) yield label;
     for (const it of list.items) {
-      if (++work === ITEMS_PER_STEP) {
-        work = 0;
-        yield 'PF408 access tables';
-      }
+      if (pace.item()) yield label;
       // Every such restriction takes a table: the regular expression only for those that have one.
       if (it.kind !== 'builtin' || !it.args[0] || !forbidsOk(it.lower)) continue;
-      for (const h of tableHits(ctx, it.args[0])) {
+      for (const h of yield* tableHits(ctx, it.args[0], tables)) {
         const k = `${h.file}|${h.range.start.line}:${h.range.start.character}`;
         if (seen.has(k)) continue;
         seen.add(k);

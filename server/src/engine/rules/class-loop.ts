@@ -7,20 +7,26 @@
 // reaches it (the client sees the connection close).
 
 import type { Problem } from '../types';
-import { allServiceListsSteps, type ListToken, type ServiceLists } from './lists';
-import { drain, ITEMS_PER_STEP, type Steps } from '../steps';
+import { allServiceListsSteps, ListPace, type ListToken, type ServiceLists } from './lists';
+import { drain, type Steps } from '../steps';
 import { code, problem, Rule } from './rule';
 import { ByLocation } from './util';
 
 export const CLASS_LOOP = code('PF412', 'restriction-class-loop', 'error', 'postfix', 'Restriction classes call each other in a loop: smtpd crashes when it follows them');
 
-/** Each loop of classes reachable from the service's restriction lists, as the names along it and the word that closes it. */
-function* loops(sl: ServiceLists): Steps<{ cycle: string[]; closing: ListToken; from: string }[]> {
+/**
+ * Each loop of classes reachable from the service's restriction lists, as the
+ * names along it and the word that closes it; `pace` ends a step after
+ * ITEMS_PER_STEP restrictions walked, class bodies included, or
+ * SERVICES_PER_STEP services.
+ */
+function* loops(sl: ServiceLists, pace: ListPace): Steps<{ cycle: string[]; closing: ListToken; from: string }[]> {
+  const label = 'PF412 restriction classes';
   const found: { cycle: string[]; closing: ListToken; from: string }[] = [];
   const state = new Map<string, 'active' | 'done'>();
   const path: string[] = [];
   // Iterative depth-first search: a configuration may define thousands of classes.
-  const visit = (root: string, from: string) => {
+  function* visit(root: string, from: string): Steps<void> {
     const stack: { name: string; next: number }[] = [{ name: root, next: 0 }];
     state.set(root, 'active');
     path.push(root);
@@ -33,6 +39,7 @@ function* loops(sl: ServiceLists): Steps<{ cycle: string[]; closing: ListToken; 
         stack.pop();
         continue;
       }
+      if (pace.item()) yield label;
       const it = items[top.next++];
       if (it.kind !== 'class') continue;
       const callee = it.name.text;
@@ -44,15 +51,12 @@ function* loops(sl: ServiceLists): Steps<{ cycle: string[]; closing: ListToken; 
         stack.push({ name: callee, next: 0 });
       }
     }
-  };
-  let work = 0;
+  }
+  if (pace.list(sl)) yield label;
   for (const list of sl.lists) {
     for (const it of list.items) {
-      if (++work === ITEMS_PER_STEP) {
-        work = 0;
-        yield 'PF412 restriction classes';
-      }
-      if (it.kind === 'class' && !state.has(it.name.text) && sl.classLists.has(it.name.text)) visit(it.name.text, list.parameter);
+      if (pace.item()) yield label;
+      if (it.kind === 'class' && !state.has(it.name.text) && sl.classLists.has(it.name.text)) yield* visit(it.name.text, list.parameter);
     }
   }
   return found;
@@ -62,10 +66,11 @@ function* classLoops(ctx: Parameters<Rule['check']>[0]): Steps<Problem[]> {
   const found = new ByLocation<{ cycle: string[]; from: string }>();
   // A service without -o settings has main.cf's lists (the same objects): their loops are main.cf's, found once.
   const seen = new Set<ServiceLists['lists']>();
+  const pace = new ListPace();
   for (const sl of yield* allServiceListsSteps(ctx)) {
     if (seen.has(sl.lists)) continue;
     seen.add(sl.lists);
-    for (const l of yield* loops(sl)) found.addToken(l.closing, { cycle: l.cycle, from: l.from });
+    for (const l of yield* loops(sl, pace)) found.addToken(l.closing, { cycle: l.cycle, from: l.from });
   }
   return found.entries().map(({ file, range, items }) => {
     const { cycle, from } = items[0];

@@ -13,7 +13,7 @@ import type { MasterService } from '../mastercf';
 import type { Range } from '../types';
 import { serviceMemoKey, type RuleContext, type Where } from './context';
 import { bracedChunks, eachBraced } from '../tables/text';
-import { drain, ITEMS_PER_STEP, WRITTEN_WORDS_PER_STEP, type Steps } from '../steps';
+import { drain, ITEMS_PER_STEP, SERVICES_PER_STEP, WRITTEN_WORDS_PER_STEP, type Steps } from '../steps';
 
 export type Stage = 'client' | 'helo' | 'sender' | 'relay' | 'recipient' | 'etrn' | 'data' | 'end_of_data';
 
@@ -433,48 +433,86 @@ function* computeServiceLists(ctx: RuleContext, service: MasterService | undefin
  * through several contexts at one place are reported once.
  */
 export function allServiceLists(ctx: RuleContext): ServiceLists[] {
-  const out = ctx.smtpdServices().map((s) => serviceLists(ctx, s.service));
-  if (ctx.config.master) out.push(serviceLists(ctx, undefined));
+  return drain(allServiceListsSteps(ctx));
+}
+
+/** allServiceLists, each built in steps, and a step after every SERVICES_PER_STEP services (50,000 services were one piece); gathered once per context. */
+export function* allServiceListsSteps(ctx: RuleContext): Steps<ServiceLists[]> {
+  return ctx.made<ServiceLists[]>('lists:contexts') ?? (yield* ctx.onceSteps('lists:contexts', () => contextLists(ctx)));
+}
+
+function* contextLists(ctx: RuleContext): Steps<ServiceLists[]> {
+  const out: ServiceLists[] = [];
+  for (const s of ctx.smtpdServices()) {
+    out.push(yield* serviceListsSteps(ctx, s.service));
+    if (out.length % SERVICES_PER_STEP === 0) {
+      const n = out.length;
+      yield () => `lists of ${n} services`;
+    }
+  }
+  if (ctx.config.master) out.push(yield* serviceListsSteps(ctx, undefined));
   return out;
 }
 
-/** allServiceLists, each built in steps. */
-export function* allServiceListsSteps(ctx: RuleContext): Steps<ServiceLists[]> {
-  for (const s of ctx.smtpdServices()) yield* serviceListsSteps(ctx, s.service);
-  if (ctx.config.master) yield* serviceListsSteps(ctx, undefined);
-  return allServiceLists(ctx);
-}
+/** One list of allLists: its context, its stage (none for a class body), its words and restrictions. */
+export type ContextList = { sl: ServiceLists; stage?: Stage; parameter: string; tokens: ListToken[]; items: Item[] };
 
 /**
  * Every list with its items, of every context, including class bodies (stage
  * undefined); a list two contexts share (a service without -o settings reads
  * main.cf's) once, with the first context that has it.
  */
-export function allLists(ctx: RuleContext): { sl: ServiceLists; stage?: Stage; parameter: string; tokens: ListToken[]; items: Item[] }[] {
-  // Every pass of every rule walks them: gathered once per context.
-  return ctx.once('lists:all', () => gatherLists(ctx));
+export function allLists(ctx: RuleContext): ContextList[] {
+  return ctx.made<ContextList[]>('lists:all') ?? drain(allListsSteps(ctx));
 }
 
-function gatherLists(ctx: RuleContext): ReturnType<typeof allLists> {
-  const out: { sl: ServiceLists; stage?: Stage; parameter: string; tokens: ListToken[]; items: Item[] }[] = [];
-  const seen = new Set<readonly Item[]>();
-  for (const sl of allServiceLists(ctx)) {
-    for (const l of sl.lists) {
-      if (seen.has(l.items)) continue;
-      seen.add(l.items);
-      out.push({ sl, ...l });
+/** allLists in steps: gathered once per context (every pass of every rule walks them), SERVICES_PER_STEP contexts a step. */
+export function* allListsSteps(ctx: RuleContext): Steps<ContextList[]> {
+  return ctx.made<ContextList[]>('lists:all') ?? (yield* ctx.onceSteps('lists:all', () => gatherLists(ctx)));
+}
+
+function* gatherLists(ctx: RuleContext): Steps<ContextList[]> {
+  const out: ContextList[] = [];
+  // Lists are shared whole: a service without -o settings has main.cf's (the same arrays and map); each context's own are made for it alone.
+  const seen = new Set<unknown>();
+  const contexts = yield* allServiceListsSteps(ctx);
+  for (let i = 0; i < contexts.length; i++) {
+    const sl = contexts[i];
+    if (!seen.has(sl.lists)) {
+      seen.add(sl.lists);
+      for (const l of sl.lists) out.push({ sl, ...l });
     }
-    for (const [name, c] of sl.classLists) {
-      if (seen.has(c.items)) continue;
-      seen.add(c.items);
-      out.push({ sl, parameter: name, ...c });
+    if (!seen.has(sl.classLists)) {
+      seen.add(sl.classLists);
+      for (const [name, c] of sl.classLists) out.push({ sl, parameter: name, ...c });
     }
+    if ((i + 1) % SERVICES_PER_STEP === 0) yield () => `lists of ${i + 1} services, gathered`;
   }
   return out;
 }
 
-/** allLists, the lists built in steps. */
-export function* allListsSteps(ctx: RuleContext): Steps<ReturnType<typeof allLists>> {
-  yield* allServiceListsSteps(ctx);
-  return allLists(ctx);
+/**
+ * Where a walk over allLists ends its steps: after the lists of
+ * SERVICES_PER_STEP contexts, or ITEMS_PER_STEP restrictions of a long list,
+ * whichever comes first.
+ */
+export class ListPace {
+  private contexts = 0;
+  private items = 0;
+  private sl?: ServiceLists;
+  /** Counts a list before it is walked: true when a step should end first. */
+  list(sl: ServiceLists): boolean {
+    if (sl === this.sl) return false;
+    this.sl = sl;
+    return ++this.contexts > SERVICES_PER_STEP && this.reset();
+  }
+  /** Counts a restriction: true when a step should end. */
+  item(): boolean {
+    return ++this.items >= ITEMS_PER_STEP && this.reset();
+  }
+  private reset(): true {
+    this.contexts = 1;
+    this.items = 0;
+    return true;
+  }
 }

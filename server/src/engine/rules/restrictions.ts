@@ -14,11 +14,11 @@
 
 import { versionAtLeast } from '../catalog/version';
 import type { Fix, Problem, TextEdit } from '../types';
-import type { RuleContext, SmtpdService } from './context';
+import type { RuleContext } from './context';
 import { appendToSite, prefixWord, removeTokens, replaceToken, setMainParameter } from './edits';
-import { allLists, allListsSteps, builtinRestrictionNames, DEFAULT_ACCESS, Item, ListToken, restrictionFact, serviceLists, siteOf, STAGE_PARAMETER, tokenLocation } from './lists';
+import { allListsSteps, builtinRestrictionNames, DEFAULT_ACCESS, Item, ListPace, ListToken, restrictionFact, serviceListsSteps, siteOf, siteSteps, STAGE_PARAMETER, tokenLocation } from './lists';
 import { code, problem, Rule } from './rule';
-import { drain, ITEMS_PER_STEP, type Steps } from '../steps';
+import { drain, ITEMS_PER_STEP, SERVICES_PER_STEP, type Steps } from '../steps';
 import { ByLocation, closest, listText, spanRange } from './util';
 
 export const DEAD_RESTRICTIONS = code('PF401', 'restriction-after-final', 'warning', 'postfix', 'Restrictions after permit, reject or defer are never evaluated');
@@ -54,14 +54,13 @@ function itemRange(items: Item[]): { file: string; range: import('../types').Ran
 
 function* deadRestrictions(ctx: RuleContext): Steps<Problem[]> {
   const out: Problem[] = [];
-  let work = 0;
-  for (const list of allLists(ctx)) {
+  const pace = new ListPace();
+  const label = 'PF401 restrictions after a final one';
+  for (const list of yield* allListsSteps(ctx)) {
+    if (pace.list(list.sl)) yield label;
     const items = list.items;
     for (let i = 0; i < items.length - 1; i++) {
-      if (++work === ITEMS_PER_STEP) {
-        work = 0;
-        yield 'PF401 restrictions after a final one';
-      }
+      if (pace.item()) yield label;
       const it = items[i];
       if (it.kind !== 'builtin' || !FINAL.has(it.lower) || (it.warnOnly && it.lower !== 'permit')) continue;
       const dead = items.slice(i + 1);
@@ -95,14 +94,13 @@ function* deadRestrictions(ctx: RuleContext): Steps<Problem[]> {
 
 function* unknownRestrictions(ctx: RuleContext): Steps<Problem[]> {
   const out: Problem[] = [];
-  let work = 0;
+  const pace = new ListPace();
+  const label = 'PF402 unknown restrictions';
   const builtins = builtinRestrictionNames();
-  for (const list of allLists(ctx)) {
+  for (const list of yield* allListsSteps(ctx)) {
+    if (pace.list(list.sl)) yield label;
     for (const it of list.items) {
-      if (++work === ITEMS_PER_STEP) {
-        work = 0;
-        yield 'PF402 unknown restrictions';
-      }
+      if (pace.item()) yield label;
       if (it.kind !== 'unknown') continue;
       const loc = tokenLocation(it.name);
       if (!loc) continue;
@@ -141,18 +139,22 @@ function* unknownRestrictions(ctx: RuleContext): Steps<Problem[]> {
   return out;
 }
 
-function undefinedClasses(ctx: RuleContext): Problem[] {
+function* undefinedClasses(ctx: RuleContext): Steps<Problem[]> {
   const found = new ByLocation<{ name: string; label: string; fix?: TextEdit[] }>();
-  const contexts: { svc?: SmtpdService; label: string }[] = ctx.smtpdServices().map((s) => ({ svc: s, label: s.label }));
-  for (const c of contexts) {
-    const service = c.svc?.service;
+  const label = 'PF403 restriction classes';
+  let services = 0;
+  let work = 0;
+  for (const svc of ctx.smtpdServices()) {
+    if (++services % SERVICES_PER_STEP === 0) yield label;
+    const service = svc.service;
     const w = ctx.raw('smtpd_restriction_classes', service).where;
     if (w.kind === 'default') continue;
-    const site = siteOf(ctx, w, 'smtpd_restriction_classes');
+    const site = yield* siteSteps(ctx, w, 'smtpd_restriction_classes');
     for (const t of site.tokens) {
+      if (++work % ITEMS_PER_STEP === 0) yield label;
       if (t.text.includes('$')) continue;
       if (ctx.value(t.text, service) !== '') continue;
-      found.add(site.file, t.range, { name: t.text, label: c.label, fix: removeTokens(ctx, site, [t]) });
+      found.add(site.file, t.range, { name: t.text, label: svc.label, fix: removeTokens(ctx, site, [t]) });
     }
   }
   return found.entries().map(({ file, range, items }) => {
@@ -169,13 +171,12 @@ function undefinedClasses(ctx: RuleContext): Problem[] {
 
 function* argumentProblems(ctx: RuleContext): Steps<Problem[]> {
   const out: Problem[] = [];
-  let work = 0;
-  for (const list of allLists(ctx)) {
+  const pace = new ListPace();
+  const label = 'PF404-PF407 restriction arguments';
+  for (const list of yield* allListsSteps(ctx)) {
+    if (pace.list(list.sl)) yield label;
     for (const it of list.items) {
-      if (++work === ITEMS_PER_STEP) {
-        work = 0;
-        yield 'PF404-PF407 restriction arguments';
-      }
+      if (pace.item()) yield label;
       // Most items have nothing to say: no location object for them.
       if (!it.argError && it.kind !== 'table' && !(it.fact?.takes === 'domain=filter' && it.args[0])) continue;
       const loc = tokenLocation(it.name);
@@ -268,13 +269,12 @@ const REPLACEMENTS: Record<string, (ctx: RuleContext, it: Item) => string | unde
 
 function* oldNames(ctx: RuleContext): Steps<Problem[]> {
   const out: Problem[] = [];
-  let work = 0;
-  for (const list of allLists(ctx)) {
+  const pace = new ListPace();
+  const label = 'PF409,PF410 old restriction names';
+  for (const list of yield* allListsSteps(ctx)) {
+    if (pace.list(list.sl)) yield label;
     for (const it of list.items) {
-      if (++work === ITEMS_PER_STEP) {
-        work = 0;
-        yield 'PF409,PF410 old restriction names';
-      }
+      if (pace.item()) yield label;
       if (it.kind !== 'builtin' || !it.fact?.aliasOf) continue;
       const loc = tokenLocation(it.name);
       if (!loc) continue;
@@ -327,16 +327,16 @@ const SASL_ONLY = new Set([
 
 function* saslOnly(ctx: RuleContext): Steps<Problem[]> {
   const found = new ByLocation<{ name: string; label: string }>();
+  const label = 'PF411 SASL-only restrictions';
+  let services = 0;
   let work = 0;
   for (const svc of ctx.smtpdServices()) {
+    if (++services % SERVICES_PER_STEP === 0) yield label;
     if (ctx.bool('smtpd_sasl_auth_enable', svc.service)) continue;
-    const sl = serviceLists(ctx, svc.service);
+    const sl = yield* serviceListsSteps(ctx, svc.service);
     for (const l of [...sl.lists, ...sl.classLists.values()]) {
       for (const it of l.items) {
-        if (++work === ITEMS_PER_STEP) {
-          work = 0;
-          yield 'PF411 SASL-only restrictions';
-        }
+        if (++work % ITEMS_PER_STEP === 0) yield label;
         if (it.kind === 'builtin' && SASL_ONLY.has(it.lower)) found.addToken(it.name, { name: it.name.text, label: svc.label });
       }
     }
@@ -362,7 +362,7 @@ export const restrictionsRule: Rule = {
     yield* allListsSteps(ctx);
     const dead = yield* deadRestrictions(ctx);
     const unknown = yield* unknownRestrictions(ctx);
-    const undefinedClass = undefinedClasses(ctx);
+    const undefinedClass = yield* undefinedClasses(ctx);
     const args = yield* argumentProblems(ctx);
     const old = yield* oldNames(ctx);
     return [...dead, ...unknown, ...undefinedClass, ...args, ...old, ...(yield* saslOnly(ctx))];
