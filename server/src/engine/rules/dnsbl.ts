@@ -12,10 +12,10 @@
 import type { Fix, Problem, Range, TextEdit } from '../types';
 import type { RuleContext } from './context';
 import { insertBefore, removeTokens, replaceToken } from './edits';
-import { allListsSteps, Item, ListToken, serviceListsSteps, Site, siteOf, tokenLocation } from './lists';
-import { drain, ITEMS_PER_STEP, type Steps } from '../steps';
+import { allListsSteps, Item, ListToken, serviceListsSteps, Site, siteSteps, tokenLocation } from './lists';
+import { drain, ITEMS_PER_STEP, SERVICES_PER_STEP, type Steps } from '../steps';
 import { code, problem, Rule } from './rule';
-import { ByLocation, countOf, listText } from './util';
+import { ByLocation, countOf, listText, writtenPlacesSteps } from './util';
 
 export const DEAD_DNSBL = code('PF504', 'dead-dnsbl', 'warning', 'correctness', 'DNS block list that was shut down (some answer every query as listed)');
 export const SPAMHAUS_NO_FILTER = code('PF505', 'spamhaus-without-filter', 'error', 'correctness', 'Spamhaus zone without a reply filter: an error answer rejects every client');
@@ -97,13 +97,10 @@ export interface Use {
   where: string;
 }
 
-function postscreenSites(ctx: RuleContext): Site[] {
+/** Where postscreen_dnsbl_sites is written, in steps (master.cf's services walked a few hundred at a time). */
+function* postscreenSites(ctx: RuleContext): Steps<Site[]> {
   const out: Site[] = [];
-  const entry = ctx.config.main?.byName.get('postscreen_dnsbl_sites');
-  if (entry) out.push(siteOf(ctx, { kind: 'main', entry }, 'postscreen_dnsbl_sites'));
-  for (const s of ctx.config.master?.services ?? []) {
-    for (const o of s.overrides) if (o.name === 'postscreen_dnsbl_sites') out.push(siteOf(ctx, { kind: 'master', service: s, override: o }, 'postscreen_dnsbl_sites'));
-  }
+  for (const { where } of (yield* writtenPlacesSteps(ctx, ['postscreen_dnsbl_sites'])).get('postscreen_dnsbl_sites')!) out.push(yield* siteSteps(ctx, where, 'postscreen_dnsbl_sites'));
   return out;
 }
 
@@ -132,7 +129,7 @@ export function* usesSteps(ctx: RuleContext): Steps<Use[]> {
         out.push({ spec: it.args[0], item: it, words: [it.name, it.args[0]], where: list.parameter });
       }
     }
-    for (const site of postscreenSites(ctx)) {
+    for (const site of yield* postscreenSites(ctx)) {
       for (const t of site.tokens) {
         const lt: ListToken = { text: t.text, token: t, parameter: site.parameter };
         out.push({ spec: lt, words: [lt], where: site.parameter });
@@ -149,18 +146,29 @@ export function removeUse(ctx: RuleContext, u: Use): TextEdit[] | undefined {
   return removeTokens(ctx, site, u.words.map((w) => w.token!));
 }
 
-function deadLists(ctx: RuleContext): Problem[] {
+const ZEN_OR_XBL = /(?:^|\.)(zen|xbl)\.spamhaus\.org$/i;
+
+function* deadLists(ctx: RuleContext, all: Use[]): Steps<Problem[]> {
   const out: Problem[] = [];
-  const all = uses(ctx);
-  for (const u of all) {
+  // The parameters that query zen or xbl, and how often (a search of every use per CBL use is quadratic).
+  let zenOrXbl: Map<string, number> | undefined;
+  for (let i = 0; i < all.length; i++) {
+    if ((i + 1) % ITEMS_PER_STEP === 0) yield 'PF504 dead DNS lists';
+    const u = all[i];
     const { domain } = splitSpec(u.spec.text);
     const dead = deadList(domain);
+    if (!dead) continue;
     const loc = tokenLocation(u.spec);
-    if (!dead || !loc) continue;
+    if (!loc) continue;
     const fixes: Fix[] = [];
     const rm = removeUse(ctx, u);
     if (dead.suffix === 'cbl.abuseat.org') {
-      const zenToo = all.some((o) => o !== u && o.where === u.where && /(?:^|\.)(zen|xbl)\.spamhaus\.org$/i.test(splitSpec(o.spec.text).domain));
+      if (!zenOrXbl) {
+        zenOrXbl = new Map();
+        for (const o of all) if (ZEN_OR_XBL.test(splitSpec(o.spec.text).domain)) zenOrXbl.set(o.where, (zenOrXbl.get(o.where) ?? 0) + 1);
+      }
+      // Another use than this one (a CBL domain is never zen or xbl itself).
+      const zenToo = (zenOrXbl.get(u.where) ?? 0) > 0;
       if (zenToo && rm) fixes.push({ title: `Remove ${domain} (already covered by Spamhaus)`, edits: rm, hardening: true });
       else if (u.spec.token) {
         const rest = splitSpec(u.spec.text).rest;
@@ -187,16 +195,11 @@ export function weightOf(rest: string): number {
  * once, and is only refused when that reaches postscreen_dnsbl_threshold and the action is not ignore
  * (src/postscreen/postscreen_early.c: a score below var_psc_dnsbl_thresh passes; ignore unfails).
  */
-function postscreenEffect(ctx: RuleContext, u: Use, all: Use[]): { text: string; severity: 'error' | 'warning' } {
+function postscreenEffect(ctx: RuleContext, u: Use, scores: Map<Site | undefined, number>): { text: string; severity: 'error' | 'warning' } {
   const site = u.spec.token?.site;
   const w = site?.where;
   const service = w && w.kind === 'master' ? w.service : undefined;
-  const score = all
-    .filter((o) => !o.item && o.spec.token?.site === site)
-    .map((o) => splitSpec(o.spec.text))
-    // DBL answers every address query with 127.0.1.255 (PF523), filtered or not by the resolver: it scores too.
-    .filter((x) => x.filter === undefined && spamhausKind(x.domain) !== undefined)
-    .reduce((sum, x) => sum + Math.max(0, weightOf(x.rest)), 0);
+  const score = scores.get(site) ?? 0;
   const threshold = Number(ctx.value('postscreen_dnsbl_threshold', service).trim() || '1');
   const action = ctx.value('postscreen_dnsbl_action', service).trim().toLowerCase() || 'ignore';
   if (score < threshold) {
@@ -214,20 +217,40 @@ function postscreenEffect(ctx: RuleContext, u: Use, all: Use[]): { text: string;
   return { text: `postscreen counts any answer as a listing (${countOf(score, 'point')}, threshold ${threshold}, action ${action}), so every client would be rejected`, severity: 'error' };
 }
 
-function missingFilters(ctx: RuleContext): Problem[] {
+/**
+ * What every client scores at each postscreen_dnsbl_sites place from its unfiltered Spamhaus entries,
+ * summed once for all of them (a sum per entry over every use is quadratic).
+ */
+function postscreenScores(all: Use[]): Map<Site | undefined, number> {
+  const out = new Map<Site | undefined, number>();
+  for (const o of all) {
+    if (o.item) continue;
+    const x = splitSpec(o.spec.text);
+    // DBL answers every address query with 127.0.1.255 (PF523), filtered or not by the resolver: it scores too.
+    if (x.filter !== undefined || spamhausKind(x.domain) === undefined) continue;
+    const site = o.spec.token?.site;
+    out.set(site, (out.get(site) ?? 0) + Math.max(0, weightOf(x.rest)));
+  }
+  return out;
+}
+
+function* missingFilters(ctx: RuleContext, all: Use[]): Steps<Problem[]> {
   const out: Problem[] = [];
-  const all = uses(ctx);
-  for (const u of all) {
+  let scores: Map<Site | undefined, number> | undefined;
+  for (let i = 0; i < all.length; i++) {
+    if ((i + 1) % ITEMS_PER_STEP === 0) yield 'PF505 Spamhaus without a filter';
+    const u = all[i];
     const { domain, filter, rest } = splitSpec(u.spec.text);
     if (filter !== undefined) continue;
     const want = spamhausFilter(domain);
+    if (!want) continue;
     const loc = tokenLocation(u.spec);
-    if (!want || !loc) continue;
+    if (!loc) continue;
     // A zone of the wrong kind for the lookup is PF523's: a filter would only make it silently useless.
     if (spamhausKind(domain) !== lookupKind(u.item)) continue;
     const fixed = `${domain}=${want}${rest}`;
     const fixes: Fix[] = u.spec.token ? [{ title: `Write ${fixed}`, edits: [replaceToken(u.spec.token, fixed)], hardening: true }] : [];
-    const effect = u.item ? { text: 'smtpd counts any answer as a listing, so every client would be rejected', severity: 'error' as const } : postscreenEffect(ctx, u, all);
+    const effect = u.item ? { text: 'smtpd counts any answer as a listing, so every client would be rejected', severity: 'error' as const } : postscreenEffect(ctx, u, (scores ??= postscreenScores(all)));
     out.push(
       problem(
         SPAMHAUS_NO_FILTER,
@@ -246,13 +269,17 @@ const OWN_PERMITS = ['permit_mynetworks', 'permit_sasl_authenticated'];
 
 function* beforeOwnUsers(ctx: RuleContext): Steps<Problem[]> {
   const found = new ByLocation<{ label: string; domain: string; list: string; permits: string[]; fix?: TextEdit }>();
-  for (const svc of ctx.smtpdServices()) {
+  const services = ctx.smtpdServices();
+  // Items walked since the last yield, over services: many services of a few items each add up too.
+  let work = 0;
+  for (let n = 0; n < services.length; n++) {
+    if ((n + 1) % SERVICES_PER_STEP === 0) yield 'PF506 DNS lists before own users';
+    const svc = services[n];
     const sasl = ctx.bool('smtpd_sasl_auth_enable', svc.service);
     const sl = yield* serviceListsSteps(ctx, svc.service);
     for (const l of sl.lists) {
       const before = new Set<string>();
       const label = `PF506 ${l.parameter} of ${svc.key}`;
-      let work = 0;
       // The own permits after each item, as bits of OWN_PERMITS, in one pass from the end (a scan
       // of the rest per item is quadratic on a doubling list).
       const after: number[] = new Array(l.items.length);
@@ -307,9 +334,9 @@ export const dnsblRule: Rule = {
     return drain(dnsblRule.steps!(ctx));
   },
   *steps(ctx) {
-    yield* usesSteps(ctx);
-    const dead = deadLists(ctx);
-    const filters = missingFilters(ctx);
+    const all = yield* usesSteps(ctx);
+    const dead = yield* deadLists(ctx, all);
+    const filters = yield* missingFilters(ctx, all);
     return [...dead, ...filters, ...(yield* beforeOwnUsers(ctx))];
   },
 };

@@ -13,7 +13,7 @@ import type { RuleContext, SmtpdService, Where } from './context';
 import { setMainParameter, setServiceOption } from './edits';
 import { deliberateException, internalListener } from './internal-listener';
 import { serviceListsSteps, tokenLocation } from './lists';
-import { drain, ITEMS_PER_STEP, type Steps } from '../steps';
+import { drain, ITEMS_PER_STEP, SERVICES_PER_STEP, type Steps } from '../steps';
 import { code, problem, Rule } from './rule';
 import { ByLocation, listText } from './util';
 
@@ -48,9 +48,12 @@ export function tlsRequired(ctx: RuleContext, service?: MasterService): boolean 
   return ctx.bool('smtpd_tls_wrappermode', service) || level === 'encrypt' || (level === '' && ctx.bool('smtpd_enforce_tls', service));
 }
 
-function authBeforeTls(ctx: RuleContext): Problem[] {
+function* authBeforeTls(ctx: RuleContext): Steps<Problem[]> {
   const found = new ByLocation<{ svc: SmtpdService; fix?: TextEdit[] }>();
-  for (const svc of ctx.smtpdServices()) {
+  const all = ctx.smtpdServices();
+  for (let i = 0; i < all.length; i++) {
+    if ((i + 1) % SERVICES_PER_STEP === 0) yield 'PF511 AUTH before TLS';
+    const svc = all[i];
     const s = svc.service;
     if (!ctx.bool('smtpd_sasl_auth_enable', s) || ctx.bool('smtpd_tls_auth_only', s) || tlsRequired(ctx, s)) continue;
     // Mail software, not people, connects there; or the listener allows it on purpose (its own -o against main.cf).
@@ -78,19 +81,31 @@ function authBeforeTls(ctx: RuleContext): Problem[] {
   });
 }
 
-function authOnPort25(ctx: RuleContext): Problem[] {
-  const out: Problem[] = [];
+function* authOnPort25(ctx: RuleContext): Steps<Problem[]> {
+  // Port 25 services with AUTH, and the submission ports, in one pass (a search of all services per port 25 service is quadratic).
+  const found: { svc: SmtpdService & { service: MasterService }; w: Where }[] = [];
+  const submit: SmtpdService[] = [];
   const services = ctx.smtpdServices();
-  for (const svc of services) {
+  for (let i = 0; i < services.length; i++) {
+    if ((i + 1) % SERVICES_PER_STEP === 0) yield 'PF512 AUTH on port 25';
+    const svc = services[i];
+    if ((svc.submission || svc.smtps) && svc.service) submit.push(svc);
     if (!svc.port25 || !svc.service || !ctx.bool('smtpd_sasl_auth_enable', svc.service)) continue;
-    const w = ctx.raw('smtpd_sasl_auth_enable', svc.service).where;
+    found.push({ svc: svc as SmtpdService & { service: MasterService }, w: ctx.raw('smtpd_sasl_auth_enable', svc.service).where });
+  }
+  // The same fix for every service that main.cf turns AUTH on for: made once.
+  let mainFix: Fix | undefined;
+  const out: Problem[] = [];
+  for (const { svc, w } of found) {
     const at = whereRange(ctx, w, svc);
-    const submit = services.filter((s) => (s.submission || s.smtps) && s.service);
     let fixes: Fix[] | undefined;
     if (w.kind === 'main' && submit.length) {
-      const edits = [...setMainParameter(ctx, 'smtpd_sasl_auth_enable', 'no')];
-      for (const s of submit) if (!s.service!.overrides.some((o) => o.name === 'smtpd_sasl_auth_enable')) edits.push(...setServiceOption(ctx, s.service!, 'smtpd_sasl_auth_enable', 'yes'));
-      fixes = [{ title: `Enable SMTP AUTH only on ${listText(submit.map((s) => s.service!.name.text))}`, edits }];
+      if (!mainFix) {
+        const edits = [...setMainParameter(ctx, 'smtpd_sasl_auth_enable', 'no')];
+        for (const s of submit) if (!s.service!.overrides.some((o) => o.name === 'smtpd_sasl_auth_enable')) edits.push(...setServiceOption(ctx, s.service!, 'smtpd_sasl_auth_enable', 'yes'));
+        mainFix = { title: `Enable SMTP AUTH only on ${listText(submit.map((s) => s.service!.name.text))}`, edits };
+      }
+      fixes = [mainFix];
     } else if (w.kind === 'master' && submit.length) {
       fixes = [{ title: 'Turn SMTP AUTH off on port 25', edits: setServiceOption(ctx, svc.service, 'smtpd_sasl_auth_enable', 'no') }];
     }
@@ -116,14 +131,18 @@ function misspelledSaslEnable(service?: MasterService): string | undefined {
 
 function* permitSaslWithoutSasl(ctx: RuleContext): Steps<Problem[]> {
   const uses = new Map<string, { file: string; range: Range; on: boolean; harmful: boolean; services: SmtpdService[]; sites: Set<MasterService | undefined> }>();
-  for (const svc of ctx.smtpdServices()) {
+  const services = ctx.smtpdServices();
+  // Items walked since the last yield, over services: many services of a few items each add up too.
+  let work = 0;
+  for (let n = 0; n < services.length; n++) {
+    if ((n + 1) % SERVICES_PER_STEP === 0) yield 'PF515 permit_sasl_authenticated';
+    const svc = services[n];
     const on = ctx.bool('smtpd_sasl_auth_enable', svc.service);
     // Port 25 with its own -o smtpd_sasl_auth_enable=no shares main.cf's lists with the submission
     // services: the standard layout. smtpd skips the permit there without a word, and nobody is
     // meant to log in on port 25, so nothing is refused that should not be.
     if (!on && svc.port25 && ctx.raw('smtpd_sasl_auth_enable', svc.service).where.kind === 'master') continue;
     const sl = yield* serviceListsSteps(ctx, svc.service);
-    let work = 0;
     for (const l of [...sl.lists, ...sl.classLists.values()]) {
       // Whether a plain reject or defer follows each item, in one pass from the end (a scan of the
       // rest per item was quadratic: a doubling list of 2^15 words took 20 s).
@@ -188,7 +207,10 @@ const MISMATCH_NONE = new Set(['reject_known_sender_login_mismatch', 'reject_una
 function* loginMismatchWithoutMaps(ctx: RuleContext): Steps<Problem[]> {
   const found = new ByLocation<{ name: string; svc: SmtpdService; all: boolean }>();
   let work = 0;
-  for (const svc of ctx.smtpdServices()) {
+  const services = ctx.smtpdServices();
+  for (let n = 0; n < services.length; n++) {
+    if ((n + 1) % SERVICES_PER_STEP === 0) yield 'PF516 sender login mismatch';
+    const svc = services[n];
     if (!ctx.bool('smtpd_sasl_auth_enable', svc.service)) continue;
     if (ctx.value('smtpd_sender_login_maps', svc.service).trim() !== '') continue;
     const sl = yield* serviceListsSteps(ctx, svc.service);
@@ -226,7 +248,7 @@ export const saslRule: Rule = {
     return drain(saslRule.steps!(ctx));
   },
   *steps(ctx) {
-    const before = [...authBeforeTls(ctx), ...authOnPort25(ctx)];
+    const before = [...(yield* authBeforeTls(ctx)), ...(yield* authOnPort25(ctx))];
     const permit = yield* permitSaslWithoutSasl(ctx);
     return [...before, ...permit, ...(yield* loginMismatchWithoutMaps(ctx))];
   },

@@ -13,7 +13,7 @@ import type { Fix, Problem, Range, TextEdit } from '../types';
 import type { RuleContext, SmtpdService } from './context';
 import { removeTokens, setMainParameter, setServiceOption } from './edits';
 import { listTokensSteps, ListToken, splitWords, tokenLocation } from './lists';
-import { drain, ITEMS_PER_STEP, type Steps } from '../steps';
+import { drain, ITEMS_PER_STEP, SERVICES_PER_STEP, type Steps } from '../steps';
 import { domainSuffixPatterns } from '../simulate/lists';
 import { code, problem, Rule } from './rule';
 import type { RuleCode } from '../rule-code';
@@ -196,7 +196,7 @@ function contexts(ctx: RuleContext): SmtpdService[] {
   return ctx.smtpdServices();
 }
 
-function smuggling(ctx: RuleContext): Problem[] {
+function* smuggling(ctx: RuleContext): Steps<Problem[]> {
   const out: Problem[] = [];
   const checks: { name: string; safe: string; off: (v: string) => boolean; what: string }[] = [
     {
@@ -215,7 +215,10 @@ function smuggling(ctx: RuleContext): Problem[] {
   for (const c of checks) {
     if (!ctx.knows(c.name)) continue;
     const found = new ByLocation<{ svc: SmtpdService; explicit: boolean; fix: TextEdit[] }>();
-    for (const svc of contexts(ctx)) {
+    const services = contexts(ctx);
+    for (let i = 0; i < services.length; i++) {
+      if ((i + 1) % SERVICES_PER_STEP === 0) yield () => `PF518 ${c.name}`;
+      const svc = services[i];
       const w = ctx.raw(c.name, svc.service).where;
       const value = ctx.value(c.name, svc.service).trim();
       if (!c.off(value)) continue;
@@ -269,9 +272,12 @@ function setSomewhere(ctx: RuleContext, service: MasterService | undefined, name
   return w.kind === 'master' ? setServiceOption(ctx, w.service, name, value) : setMainParameter(ctx, name, value);
 }
 
-function vrfy(ctx: RuleContext): Problem[] {
+function* vrfy(ctx: RuleContext): Steps<Problem[]> {
   const found = new ByLocation<{ svc: SmtpdService; fix: TextEdit[] }>();
-  for (const svc of contexts(ctx)) {
+  const services = contexts(ctx);
+  for (let i = 0; i < services.length; i++) {
+    if ((i + 1) % SERVICES_PER_STEP === 0) yield 'PF519 VRFY';
+    const svc = services[i];
     if (!svc.port25 || !listensPublicly(ctx, svc) || ctx.bool('disable_vrfy_command', svc.service)) continue;
     const w = ctx.raw('disable_vrfy_command', svc.service).where;
     // Left at its default, this is hardening advice (hardeningExtras), not a problem to show everywhere.
@@ -292,9 +298,12 @@ function vrfy(ctx: RuleContext): Problem[] {
 
 const DISCLOSING = /\$\{?\(?(mail_name|mail_version)\b|\b(postfix|debian|ubuntu|centos|red ?hat|rhel|fedora|suse|freebsd|openbsd|netbsd|alpine|gentoo|arch linux)\b/i;
 
-function banner(ctx: RuleContext): Problem[] {
+function* banner(ctx: RuleContext): Steps<Problem[]> {
   const found = new ByLocation<{ svc: SmtpdService; raw: string; fix: TextEdit[] }>();
-  for (const svc of contexts(ctx)) {
+  const services = contexts(ctx);
+  for (let i = 0; i < services.length; i++) {
+    if ((i + 1) % SERVICES_PER_STEP === 0) yield 'PF520 banner';
+    const svc = services[i];
     if (!svc.port25 || !listensPublicly(ctx, svc)) continue;
     const { raw, where } = ctx.raw('smtpd_banner', svc.service);
     if (!raw || !DISCLOSING.test(raw) || where.kind === 'default') continue;
@@ -340,6 +349,9 @@ export const settingsRule: Rule = {
   *steps(ctx) {
     const compat = compatibility(ctx);
     const two = yield* twoClasses(ctx);
-    return [...compat, ...two, ...smuggling(ctx), ...vrfy(ctx), ...banner(ctx)];
+    // The rest judges every smtpd service, SERVICES_PER_STEP at a time: a master.cf may start 50,000.
+    const smuggled = yield* smuggling(ctx);
+    const vrfyOn = yield* vrfy(ctx);
+    return [...compat, ...two, ...smuggled, ...vrfyOn, ...(yield* banner(ctx))];
   },
 };

@@ -5,8 +5,10 @@
 // - PF513: submission (587) does not require TLS
 // - PF514: smtps/submissions (465) without smtpd_tls_wrappermode = yes
 
+import type { MasterService } from '../mastercf';
+import { drain, SERVICES_PER_STEP, type Steps } from '../steps';
 import type { Fix, Problem, TextEdit } from '../types';
-import type { RuleContext, SmtpdService } from './context';
+import type { RuleContext, SmtpdService, Where } from './context';
 import { setMainParameter, setServiceOption } from './edits';
 import { code, problem, Rule } from './rule';
 import { hasCertificate, whereRange } from './sasl';
@@ -23,39 +25,45 @@ function level(ctx: RuleContext, svc: SmtpdService): string {
   return v || 'none';
 }
 
-function encryptOnPort25(ctx: RuleContext): Problem[] {
-  const found = new ByLocation<{ svc: SmtpdService; fix: TextEdit[] }>();
+function* encryptOnPort25(ctx: RuleContext): Steps<Problem[]> {
+  const found = new ByLocation<{ svc: SmtpdService; w: Where }>();
+  // The submission services a main.cf fix keeps encrypted, gathered in the same pass (a search of all services per finding is quadratic).
+  const keepEncrypted: MasterService[] = [];
   const services = ctx.smtpdServices();
-  for (const svc of services) {
+  for (let i = 0; i < services.length; i++) {
+    if ((i + 1) % SERVICES_PER_STEP === 0) yield 'PF509 encrypt on port 25';
+    const svc = services[i];
+    if (svc.submission && svc.service && !svc.service.overrides.some((o) => o.name === 'smtpd_tls_security_level' || o.name === 'smtpd_tls_wrappermode')) keepEncrypted.push(svc.service);
     if (!svc.port25 || level(ctx, svc) !== 'encrypt') continue;
     const w = ctx.raw('smtpd_tls_security_level', svc.service).where;
     const at = whereRange(ctx, w.kind === 'default' ? ctx.raw('smtpd_enforce_tls', svc.service).where : w, svc);
-    let fix: TextEdit[];
-    if (w.kind === 'master') fix = setServiceOption(ctx, w.service, 'smtpd_tls_security_level', 'may');
-    else {
-      fix = [...setMainParameter(ctx, 'smtpd_tls_security_level', 'may')];
-      // Keep the submission ports encrypted.
-      for (const s of services) {
-        if (!s.submission || !s.service || s.service.overrides.some((o) => o.name === 'smtpd_tls_security_level' || o.name === 'smtpd_tls_wrappermode')) continue;
-        fix.push(...setServiceOption(ctx, s.service, 'smtpd_tls_security_level', 'encrypt'));
-      }
-    }
-    found.add(at.file, at.range, { svc, fix });
+    found.add(at.file, at.range, { svc, w });
   }
+  // Each problem offers its first service's fix.
+  const fixOf = (w: Where): TextEdit[] => {
+    if (w.kind === 'master') return setServiceOption(ctx, w.service, 'smtpd_tls_security_level', 'may');
+    const fix = [...setMainParameter(ctx, 'smtpd_tls_security_level', 'may')];
+    // Keep the submission ports encrypted.
+    for (const s of keepEncrypted) fix.push(...setServiceOption(ctx, s, 'smtpd_tls_security_level', 'encrypt'));
+    return fix;
+  };
   return found.entries().map(({ file, range, items }) =>
     problem(
       ENCRYPT_ON_PORT_25,
       file,
       range,
       `smtpd_tls_security_level = encrypt applies to ${listText(items.map((i) => i.svc.label))}: servers that cannot do STARTTLS get "530 Must issue a STARTTLS command first" and their mail never arrives (RFC 3207 forbids requiring TLS on a publicly referenced server). Use may there, and encrypt with -o on submission.`,
-      [{ title: 'Use may on port 25 (encrypt stays on submission)', edits: items[0].fix }],
+      [{ title: 'Use may on port 25 (encrypt stays on submission)', edits: fixOf(items[0].w) }],
     ),
   );
 }
 
-function submissionWithoutTls(ctx: RuleContext): Problem[] {
+function* submissionWithoutTls(ctx: RuleContext): Steps<Problem[]> {
   const out: Problem[] = [];
-  for (const svc of ctx.smtpdServices()) {
+  const services = ctx.smtpdServices();
+  for (let i = 0; i < services.length; i++) {
+    if ((i + 1) % SERVICES_PER_STEP === 0) yield 'PF513 submission without TLS';
+    const svc = services[i];
     if (!svc.submission || !svc.service) continue;
     if (ctx.bool('smtpd_tls_wrappermode', svc.service)) continue;
     const lv = level(ctx, svc);
@@ -77,9 +85,12 @@ function submissionWithoutTls(ctx: RuleContext): Problem[] {
   return out;
 }
 
-function smtpsWithoutWrapper(ctx: RuleContext): Problem[] {
+function* smtpsWithoutWrapper(ctx: RuleContext): Steps<Problem[]> {
   const out: Problem[] = [];
-  for (const svc of ctx.smtpdServices()) {
+  const services = ctx.smtpdServices();
+  for (let i = 0; i < services.length; i++) {
+    if ((i + 1) % SERVICES_PER_STEP === 0) yield 'PF514 smtps without wrapper mode';
+    const svc = services[i];
     if (!svc.smtps || !svc.service || ctx.bool('smtpd_tls_wrappermode', svc.service)) continue;
     const w = ctx.raw('smtpd_tls_wrappermode', svc.service).where;
     const at = w.kind === 'master' ? whereRange(ctx, w, svc) : { file: ctx.config.masterPath, range: svc.service.name.range };
@@ -99,6 +110,12 @@ function smtpsWithoutWrapper(ctx: RuleContext): Problem[] {
 export const submissionRule: Rule = {
   codes: [ENCRYPT_ON_PORT_25, SUBMISSION_WITHOUT_TLS, SMTPS_WITHOUT_WRAPPERMODE],
   check(ctx) {
-    return [...encryptOnPort25(ctx), ...submissionWithoutTls(ctx), ...smtpsWithoutWrapper(ctx)];
+    return drain(submissionRule.steps!(ctx));
+  },
+  // Each part walks the services in steps of SERVICES_PER_STEP: a master.cf may start 50,000 smtpd services.
+  *steps(ctx) {
+    const encrypt = yield* encryptOnPort25(ctx);
+    const submission = yield* submissionWithoutTls(ctx);
+    return [...encrypt, ...submission, ...(yield* smtpsWithoutWrapper(ctx))];
   },
 };

@@ -13,6 +13,7 @@
 
 import type { MasterService } from '../mastercf';
 import type { RuleContext } from './context';
+import { SERVICES_PER_STEP, type Steps } from '../steps';
 
 export interface ProtocolUse {
   mandatory: boolean;
@@ -52,38 +53,85 @@ function clientUse(ctx: RuleContext, prefix: 'smtp' | 'lmtp', service?: MasterSe
   return levelUse(ctx, prefix, service, CLIENT_MANDATORY);
 }
 
-/** The processes that read a `<prefix>_tls_*` parameter, each with the function that says which list it uses. */
-function readers(ctx: RuleContext, prefix: string): { service?: MasterService; use: () => ProtocolUse }[] {
-  const services = (ctx.config.master?.services ?? []).filter((s) => s.valid);
-  if (prefix === 'smtpd') {
-    const out: { service?: MasterService; use: () => ProtocolUse }[] = ctx.smtpdServices().map((s) => ({ service: s.service, use: () => serverUse(ctx, 'smtpd', s.service) }));
-    // postscreen's STARTTLS goes through tlsproxy, whose settings default to smtpd's.
-    for (const s of services) if (s.program === 'postscreen') out.push({ service: s, use: () => serverUse(ctx, 'postscreen', s) });
-    return out;
-  }
-  if (prefix === 'smtp' || prefix === 'lmtp') {
-    if (!ctx.config.master) return [{ use: () => clientUse(ctx, prefix) }];
-    return services.filter((s) => s.program === prefix && s.type.text === 'unix').map((s) => ({ service: s, use: () => clientUse(ctx, prefix, s) }));
-  }
-  return [];
+interface Reader {
+  service?: MasterService;
+  use: () => ProtocolUse;
+}
+
+/** The processes that read `<prefix>_tls_*` parameters, and each service's among them. */
+interface Readers {
+  all: Reader[];
+  byService: Map<MasterService | undefined, Reader[]>;
+}
+
+/**
+ * The processes that read a `<prefix>_tls_*` parameter, each with the function that says which list it uses;
+ * gathered once per prefix, SERVICES_PER_STEP master.cf services at a time.
+ */
+function* readersSteps(ctx: RuleContext, prefix: string): Steps<Readers> {
+  return yield* ctx.onceSteps(`tls-usage:readers:${prefix}`, function* () {
+    const all: Reader[] = [];
+    const byService = new Map<MasterService | undefined, Reader[]>();
+    const add = (r: Reader) => {
+      all.push(r);
+      const l = byService.get(r.service);
+      if (l) l.push(r);
+      else byService.set(r.service, [r]);
+    };
+    const label = `TLS readers of ${prefix}_tls_*`;
+    const services = ctx.config.master?.services ?? [];
+    if (prefix === 'smtpd') {
+      const smtpd = ctx.smtpdServices();
+      for (let i = 0; i < smtpd.length; i++) {
+        if ((i + 1) % SERVICES_PER_STEP === 0) yield label;
+        const s = smtpd[i];
+        add({ service: s.service, use: () => serverUse(ctx, 'smtpd', s.service) });
+      }
+      // postscreen's STARTTLS goes through tlsproxy, whose settings default to smtpd's.
+      for (let i = 0; i < services.length; i++) {
+        if ((i + 1) % SERVICES_PER_STEP === 0) yield label;
+        const s = services[i];
+        if (s.valid && s.program === 'postscreen') add({ service: s, use: () => serverUse(ctx, 'postscreen', s) });
+      }
+    } else if (prefix === 'smtp' || prefix === 'lmtp') {
+      if (!ctx.config.master) add({ use: () => clientUse(ctx, prefix) });
+      else {
+        for (let i = 0; i < services.length; i++) {
+          if ((i + 1) % SERVICES_PER_STEP === 0) yield label;
+          const s = services[i];
+          if (s.valid && s.program === prefix && s.type.text === 'unix') add({ service: s, use: () => clientUse(ctx, prefix, s) });
+        }
+      }
+    }
+    return { all, byService };
+  });
 }
 
 /**
  * Whether a protocol parameter (smtpd_tls_protocols, smtp_tls_mandatory_protocols, ...)
  * written in main.cf (service undefined) or by an -o of `service` is read by
- * any process of this configuration. Unknown prefixes count as read.
+ * any process of this configuration. Unknown prefixes count as read. In steps:
+ * main.cf's value is weighed against every reader, SERVICES_PER_STEP at a time.
  */
-export function protocolListInEffect(ctx: RuleContext, name: string, service?: MasterService): boolean {
+export function* protocolListInEffectSteps(ctx: RuleContext, name: string, service?: MasterService): Steps<boolean> {
   const m = /^(smtpd|smtp|lmtp)_tls_(mandatory_)?protocols$/.exec(name);
   if (!m) return true;
   const mandatory = m[2] !== undefined;
-  const all = readers(ctx, m[1]);
-  // An -o on a service that is not a reader of this kind (tlsproxy, say): judge it as written.
-  if (service && !all.some((r) => r.service === service)) return true;
-  // main.cf's value reaches the readers that do not override it.
-  const reached = all.filter((r) => (service ? r.service === service : ctx.raw(name, r.service).where.kind !== 'master'));
-  return reached.some((r) => {
+  const readers = yield* readersSteps(ctx, m[1]);
+  const reads = (r: Reader) => {
     const u = r.use();
     return mandatory ? u.mandatory : u.opportunistic;
-  });
+  };
+  if (service) {
+    // An -o on a service that is not a reader of this kind (tlsproxy, say): judge it as written.
+    const own = readers.byService.get(service);
+    return !own || own.some(reads);
+  }
+  // main.cf's value reaches the readers that do not override it.
+  for (let i = 0; i < readers.all.length; i++) {
+    if ((i + 1) % SERVICES_PER_STEP === 0) yield () => `TLS readers of ${name}`;
+    const r = readers.all[i];
+    if (ctx.raw(name, r.service).where.kind !== 'master' && reads(r)) return true;
+  }
+  return false;
 }

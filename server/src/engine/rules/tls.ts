@@ -13,8 +13,9 @@ import type { RuleContext, Where } from './context';
 import { replaceEntryValue, setMainParameter, setServiceOption } from './edits';
 import { code, problem, Rule } from './rule';
 import { whereRange } from './sasl';
-import { protocolListInEffect } from './tls-usage';
-import { ByLocation, listText } from './util';
+import { protocolListInEffectSteps } from './tls-usage';
+import { ByLocation, listText, writtenPlacesSteps, type WrittenPlace } from './util';
+import { drain, SERVICES_PER_STEP, type Steps } from '../steps';
 
 export const WEAK_TLS_PROTOCOLS = code('PF510', 'weak-tls-protocols', 'warning', 'security', 'TLS protocol setting allows SSLv2/SSLv3, or TLSv1/TLSv1.1 where TLS is mandatory');
 export const SMTP_SASL_WITHOUT_TLS = code('PF517', 'smtp-sasl-without-tls', 'warning', 'security', 'The SMTP client sends its password without requiring TLS');
@@ -50,22 +51,16 @@ export function enabledProtocols(value: string): string[] {
   return PROTOCOLS.filter((_, i) => i >= min && i <= max && !excluded.has(i) && (included.size === 0 || included.has(i)));
 }
 
-/** Every place a parameter is written: main.cf and any -o. */
-function placesOf(ctx: RuleContext, name: string): { where: Exclude<Where, { kind: 'default' }>; value: string }[] {
-  const out: { where: Exclude<Where, { kind: 'default' }>; value: string }[] = [];
-  const entry = ctx.config.main?.byName.get(name);
-  if (entry) out.push({ where: { kind: 'main', entry }, value: entry.value });
-  for (const s of ctx.config.master?.services ?? []) {
-    for (const o of s.overrides) if (o.name === name) out.push({ where: { kind: 'master', service: s, override: o }, value: o.value });
-  }
-  return out;
+/** Every place each protocol and cipher parameter is written (main.cf and any -o), found in one walk of master.cf in steps. */
+function placesSteps(ctx: RuleContext): Steps<Map<string, WrittenPlace[]>> {
+  return writtenPlacesSteps(ctx, [...PROTOCOL_PARAMS, ...CIPHER_PARAMS]);
 }
 
 function setAt(ctx: RuleContext, where: Exclude<Where, { kind: 'default' }>, name: string, value: string): TextEdit[] {
   return where.kind === 'main' ? replaceEntryValue(ctx, where.entry, value) : setServiceOption(ctx, where.service, name, value);
 }
 
-function weakProtocols(ctx: RuleContext): Problem[] {
+function* weakProtocols(ctx: RuleContext, places: Map<string, WrittenPlace[]>): Steps<Problem[]> {
   const out: Problem[] = [];
   const modern = versionAtLeast(ctx.version, '3.6') ? '>=TLSv1.2' : '!SSLv2, !SSLv3, !TLSv1, !TLSv1.1';
   // Postfix 3.6 and later need OpenSSL 1.1.1 or later, which has no SSLv2 at all: Postfix then
@@ -73,9 +68,9 @@ function weakProtocols(ctx: RuleContext): Problem[] {
   const sslv2Possible = !versionAtLeast(ctx.version, '3.6');
   for (const name of PROTOCOL_PARAMS) {
     const mandatory = name.includes('mandatory');
-    for (const { where, value } of placesOf(ctx, name)) {
+    for (const { where, value } of places.get(name)!) {
       if (value.includes('$')) continue;
-      if (!protocolListInEffect(ctx, name, where.kind === 'master' ? where.service : undefined)) continue;
+      if (!(yield* protocolListInEffectSteps(ctx, name, where.kind === 'master' ? where.service : undefined))) continue;
       const enabled = enabledProtocols(value).filter((p) => p !== 'SSLv2' || sslv2Possible);
       const ssl = enabled.filter((p) => p.startsWith('SSL'));
       const oldTls = enabled.filter((p) => p === 'TLSv1' || p === 'TLSv1.1');
@@ -96,10 +91,10 @@ function weakProtocols(ctx: RuleContext): Problem[] {
   return out;
 }
 
-function weakCiphers(ctx: RuleContext): Problem[] {
+function weakCiphers(ctx: RuleContext, places: Map<string, WrittenPlace[]>): Problem[] {
   const out: Problem[] = [];
   for (const name of CIPHER_PARAMS) {
-    for (const { where, value } of placesOf(ctx, name)) {
+    for (const { where, value } of places.get(name)!) {
       const v = value.trim().toLowerCase();
       if (v !== 'export' && v !== 'low' && v !== 'null') continue;
       const at = whereRange(ctx, where);
@@ -117,26 +112,37 @@ function weakCiphers(ctx: RuleContext): Problem[] {
 
 const STRICT_LEVELS = new Set(['encrypt', 'verify', 'secure', 'dane-only', 'fingerprint']);
 
-function smtpSaslWithoutTls(ctx: RuleContext): Problem[] {
-  const listed = (ctx.config.master?.services ?? []).filter((s) => s.valid && s.program === 'smtp' && s.type.text === 'unix');
-  const clients: (MasterService | undefined)[] = listed.length ? listed : [undefined];
-  const found = new ByLocation<{ service?: MasterService; fix?: TextEdit[]; level: string }>();
-  for (const s of clients) {
-    if (!ctx.bool('smtp_sasl_auth_enable', s)) continue;
-    const level = ctx.value('smtp_tls_security_level', s).trim().toLowerCase() || (ctx.bool('smtp_enforce_tls', s) ? 'encrypt' : ctx.bool('smtp_use_tls', s) ? 'may' : 'none');
-    if (STRICT_LEVELS.has(level)) continue;
-    if (ctx.value('smtp_tls_policy_maps', s).trim() !== '') continue;
-    if (/\bnoplaintext\b/i.test(ctx.value('smtp_sasl_security_options', s))) continue;
-    const w = ctx.raw('smtp_sasl_auth_enable', s).where;
-    const at = whereRange(ctx, w);
-    const relayhost = ctx.value('relayhost', s).trim();
-    let fix: TextEdit[] | undefined;
-    if (relayhost) {
-      const lw = ctx.raw('smtp_tls_security_level', s).where;
-      fix = lw.kind === 'master' ? setServiceOption(ctx, lw.service, 'smtp_tls_security_level', 'encrypt') : setMainParameter(ctx, 'smtp_tls_security_level', 'encrypt');
-    }
-    found.add(at.file, at.range, { service: s, fix, level });
+/** One SMTP client's settings (a master.cf service, or main.cf's when undefined): AUTH without TLS is added to `found`. */
+function judgeClient(ctx: RuleContext, s: MasterService | undefined, found: ByLocation<{ service?: MasterService; fix?: TextEdit[]; level: string }>): void {
+  if (!ctx.bool('smtp_sasl_auth_enable', s)) return;
+  const level = ctx.value('smtp_tls_security_level', s).trim().toLowerCase() || (ctx.bool('smtp_enforce_tls', s) ? 'encrypt' : ctx.bool('smtp_use_tls', s) ? 'may' : 'none');
+  if (STRICT_LEVELS.has(level)) return;
+  if (ctx.value('smtp_tls_policy_maps', s).trim() !== '') return;
+  if (/\bnoplaintext\b/i.test(ctx.value('smtp_sasl_security_options', s))) return;
+  const w = ctx.raw('smtp_sasl_auth_enable', s).where;
+  const at = whereRange(ctx, w);
+  const relayhost = ctx.value('relayhost', s).trim();
+  let fix: TextEdit[] | undefined;
+  if (relayhost) {
+    const lw = ctx.raw('smtp_tls_security_level', s).where;
+    fix = lw.kind === 'master' ? setServiceOption(ctx, lw.service, 'smtp_tls_security_level', 'encrypt') : setMainParameter(ctx, 'smtp_tls_security_level', 'encrypt');
   }
+  found.add(at.file, at.range, { service: s, fix, level });
+}
+
+function* smtpSaslWithoutTls(ctx: RuleContext): Steps<Problem[]> {
+  const found = new ByLocation<{ service?: MasterService; fix?: TextEdit[]; level: string }>();
+  // The SMTP clients master.cf lists (main.cf's settings alone when none), judged SERVICES_PER_STEP master.cf services at a time.
+  const services = ctx.config.master?.services ?? [];
+  let listed = 0;
+  for (let i = 0; i < services.length; i++) {
+    if ((i + 1) % SERVICES_PER_STEP === 0) yield 'PF517 SMTP client AUTH without TLS';
+    const s = services[i];
+    if (!s.valid || s.program !== 'smtp' || s.type.text !== 'unix') continue;
+    listed++;
+    judgeClient(ctx, s, found);
+  }
+  if (listed === 0) judgeClient(ctx, undefined, found);
   return found.entries().map(({ file, range, items }) => {
     const i = items[0];
     const how = i.fix
@@ -155,6 +161,13 @@ function smtpSaslWithoutTls(ctx: RuleContext): Problem[] {
 export const tlsRule: Rule = {
   codes: [WEAK_TLS_PROTOCOLS, SMTP_SASL_WITHOUT_TLS, WEAK_TLS_CIPHERS],
   check(ctx) {
-    return [...weakProtocols(ctx), ...weakCiphers(ctx), ...smtpSaslWithoutTls(ctx)];
+    return drain(tlsRule.steps!(ctx));
+  },
+  // master.cf may hold 100,000 services: each part walks them in steps of SERVICES_PER_STEP.
+  *steps(ctx) {
+    const places = yield* placesSteps(ctx);
+    const protocols = yield* weakProtocols(ctx, places);
+    const ciphers = weakCiphers(ctx, places);
+    return [...protocols, ...ciphers, ...(yield* smtpSaslWithoutTls(ctx))];
   },
 };

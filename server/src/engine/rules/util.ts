@@ -1,7 +1,9 @@
 // Small helpers shared by rules: grouping one finding seen from several
 // services into one problem, ranges, spelling suggestions, address parsing.
 
+import { SERVICES_PER_STEP, type Steps } from '../steps';
 import type { Range } from '../types';
+import type { RuleContext, Where } from './context';
 import type { ListToken } from './lists';
 import { tokenLocation } from './lists';
 import { editDistance } from '../edit-distance';
@@ -157,4 +159,32 @@ export function isLoopbackNet(net: Net): boolean {
 /** `1 point`, `2 points`. */
 export function countOf(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** Where a parameter is written: main.cf, or an -o of a master.cf service. */
+export interface WrittenPlace {
+  where: Exclude<Where, { kind: 'default' }>;
+  value: string;
+}
+
+/**
+ * Every place each of `names` is written (main.cf's entry, then each -o in
+ * master.cf order), in steps of SERVICES_PER_STEP master.cf services: a
+ * master.cf may hold 100,000 services, and a search per name walks them all.
+ */
+export function* writtenPlacesSteps(ctx: RuleContext, names: readonly string[]): Steps<Map<string, WrittenPlace[]>> {
+  return yield* ctx.onceSteps(`places:${names.join(',')}`, function* () {
+    const out = new Map<string, WrittenPlace[]>(names.map((n) => [n, []]));
+    for (const name of names) {
+      const entry = ctx.config.main?.byName.get(name);
+      if (entry) out.get(name)!.push({ where: { kind: 'main', entry }, value: entry.value });
+    }
+    const services = ctx.config.master?.services ?? [];
+    for (let i = 0; i < services.length; i++) {
+      if ((i + 1) % SERVICES_PER_STEP === 0) yield () => `places of ${names.join(', ')}`;
+      const s = services[i];
+      for (const o of s.overrides) out.get(o.name)?.push({ where: { kind: 'master', service: s, override: o }, value: o.value });
+    }
+    return out;
+  });
 }
