@@ -150,8 +150,8 @@ const ZEN_OR_XBL = /(?:^|\.)(zen|xbl)\.spamhaus\.org$/i;
 
 function* deadLists(ctx: RuleContext, all: Use[]): Steps<Problem[]> {
   const out: Problem[] = [];
-  // The parameters that query zen or xbl, and how often (a search of every use per CBL use is quadratic).
-  let zenOrXbl: Map<string, number> | undefined;
+  // The parameters that query zen or xbl, found once (a search of every use per CBL use is quadratic).
+  let zenOrXbl: Set<string> | undefined;
   for (let i = 0; i < all.length; i++) {
     if ((i + 1) % ITEMS_PER_STEP === 0) yield 'PF504 dead DNS lists';
     const u = all[i];
@@ -163,12 +163,9 @@ function* deadLists(ctx: RuleContext, all: Use[]): Steps<Problem[]> {
     const fixes: Fix[] = [];
     const rm = removeUse(ctx, u);
     if (dead.suffix === 'cbl.abuseat.org') {
-      if (!zenOrXbl) {
-        zenOrXbl = new Map();
-        for (const o of all) if (ZEN_OR_XBL.test(splitSpec(o.spec.text).domain)) zenOrXbl.set(o.where, (zenOrXbl.get(o.where) ?? 0) + 1);
-      }
-      // Another use than this one (a CBL domain is never zen or xbl itself).
-      const zenToo = (zenOrXbl.get(u.where) ?? 0) > 0;
+      zenOrXbl ??= new Set(all.filter((o) => ZEN_OR_XBL.test(splitSpec(o.spec.text).domain)).map((o) => o.where));
+      // Another use of the same parameter (this one, a CBL domain, is not zen or xbl).
+      const zenToo = zenOrXbl.has(u.where);
       if (zenToo && rm) fixes.push({ title: `Remove ${domain} (already covered by Spamhaus)`, edits: rm, hardening: true });
       else if (u.spec.token) {
         const rest = splitSpec(u.spec.text).rest;

@@ -9,6 +9,7 @@
 // loopback address alone: test instances and small setups run their public
 // services on 127.x addresses too (test/oracle/rules-live.test.ts).
 
+import { lastOverride } from '../mastercf';
 import type { RuleContext, SmtpdService } from './context';
 import { splitWords } from './lists';
 
@@ -19,9 +20,9 @@ export function publicPort(svc: SmtpdService): boolean {
   return svc.port25 || svc.submission || svc.smtps || !svc.service;
 }
 
+/** The service's last -o of `name` (indexed: a service may carry 100,000 options, and each listener is asked for several). */
 function own(svc: SmtpdService, name: string): string | undefined {
-  const o = svc.service ? [...svc.service.overrides].reverse().find((x) => x.name === name) : undefined;
-  return o?.value.trim();
+  return svc.service ? lastOverride(svc.service, name)?.value.trim() : undefined;
 }
 
 function loopbackOnly(value: string): boolean {

@@ -83,7 +83,7 @@ function* authBeforeTls(ctx: RuleContext): Steps<Problem[]> {
 
 function* authOnPort25(ctx: RuleContext): Steps<Problem[]> {
   // Port 25 services with AUTH, and the submission ports, in one pass (a search of all services per port 25 service is quadratic).
-  const found: { svc: SmtpdService & { service: MasterService }; w: Where }[] = [];
+  const found: { svc: SmtpdService; service: MasterService; w: Where }[] = [];
   const submit: SmtpdService[] = [];
   const services = ctx.smtpdServices();
   for (let i = 0; i < services.length; i++) {
@@ -91,12 +91,12 @@ function* authOnPort25(ctx: RuleContext): Steps<Problem[]> {
     const svc = services[i];
     if ((svc.submission || svc.smtps) && svc.service) submit.push(svc);
     if (!svc.port25 || !svc.service || !ctx.bool('smtpd_sasl_auth_enable', svc.service)) continue;
-    found.push({ svc: svc as SmtpdService & { service: MasterService }, w: ctx.raw('smtpd_sasl_auth_enable', svc.service).where });
+    found.push({ svc, service: svc.service, w: ctx.raw('smtpd_sasl_auth_enable', svc.service).where });
   }
   // The same fix for every service that main.cf turns AUTH on for: made once.
   let mainFix: Fix | undefined;
   const out: Problem[] = [];
-  for (const { svc, w } of found) {
+  for (const { svc, service, w } of found) {
     const at = whereRange(ctx, w, svc);
     let fixes: Fix[] | undefined;
     if (w.kind === 'main' && submit.length) {
@@ -107,7 +107,7 @@ function* authOnPort25(ctx: RuleContext): Steps<Problem[]> {
       }
       fixes = [mainFix];
     } else if (w.kind === 'master' && submit.length) {
-      fixes = [{ title: 'Turn SMTP AUTH off on port 25', edits: setServiceOption(ctx, svc.service, 'smtpd_sasl_auth_enable', 'no') }];
+      fixes = [{ title: 'Turn SMTP AUTH off on port 25', edits: setServiceOption(ctx, service, 'smtpd_sasl_auth_enable', 'no') }];
     }
     const scope = w.kind === 'main' ? 'smtpd_sasl_auth_enable = yes in main.cf applies to every smtpd, including' : 'SMTP AUTH is enabled on';
     out.push(
