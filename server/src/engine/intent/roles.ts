@@ -186,9 +186,21 @@ export interface Probe {
   culprit?: TraceStep;
 }
 
-function simName(ctx: RuleContext, svc: SmtpdService): string | undefined {
+/** The simulator's name of each smtpd service by key, made once per lint in steps (50,000 Map entries were 30-60 ms). */
+function* simNamesSteps(ctx: RuleContext): Steps<Map<string, string>> {
+  return yield* ctx.onceSteps('intent:simnames', function* () {
+    const services = simServices(ctx.sim());
+    const names = new Map<string, string>();
+    for (let i = 0; i < services.length; i++) {
+      if (i > 0 && i % SERVICES_PER_STEP === 0) yield 'intent: simulator service names';
+      names.set(services[i].key, services[i].name);
+    }
+    return names;
+  });
+}
+
+function simName(names: Map<string, string>, svc: SmtpdService): string | undefined {
   if (!svc.service) return undefined;
-  const names = ctx.once('intent:simnames', () => new Map(simServices(ctx.sim()).map((s) => [s.key, s.name])));
   return names.get(svc.key) ?? svc.service.name.text;
 }
 
@@ -210,9 +222,10 @@ export function* probeSteps(
   const key = `${svc.key}:${JSON.stringify(tx)}`;
   const kept = probes.get(key);
   if (kept) return kept;
+  const names = yield* simNamesSteps(ctx);
   const run = (sim: SimConfig) =>
     simulateTransactionSteps(sim, {
-      service: simName(ctx, svc),
+      service: simName(names, svc),
       client: tx.client ?? { address: OUTSIDE_ADDRESS, hostname: OUTSIDE_HOST },
       helo: OUTSIDE_HOST,
       saslUser: tx.saslUser,
