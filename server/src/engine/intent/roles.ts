@@ -12,7 +12,7 @@ import type { MasterService } from '../mastercf';
 import { findSmtpdService, loadSimConfig, ServiceView, splitList, smtpdServices as simServices, type SimConfig } from '../simulate/config';
 import { applyTextEdits, replaceEntryValue } from '../rules/edits';
 import { simulateTransactionSteps } from '../simulate/simulate';
-import type { Steps } from '../steps';
+import { drain, SERVICES_PER_STEP, type Steps } from '../steps';
 import type { SimulationResult, TraceStep } from '../simulate/types';
 import type { RuleContext, SmtpdService } from '../rules/context';
 import { bracketedSim } from '../rules/mynetworks';
@@ -50,10 +50,15 @@ const LOOPBACK_INTERFACES = /^(loopback-only|localhost|127\.\d+\.\d+\.\d+|\[?::1
 export function listensPublicly(ctx: RuleContext, svc: SmtpdService): boolean {
   if (svc.service?.type.text === 'pass') {
     // Behind postscreen: public when postscreen's listener is.
-    const ps = ctx.config.master?.services.find((s) => s.valid && s.program === 'postscreen' && s.type.text === 'inet');
+    const ps = postscreenListener(ctx);
     return ps ? listensOn(ctx, ps.name.text, svc.service) : true;
   }
   return listensOn(ctx, svc.service?.name.text ?? '', svc.service);
+}
+
+/** master.cf's first postscreen inet service, looked for once per lint (every pass service asks; master.cf may hold 100,000 services). */
+export function postscreenListener(ctx: RuleContext): MasterService | undefined {
+  return ctx.once('intent:postscreen', () => ctx.config.master?.services.find((s) => s.valid && s.program === 'postscreen' && s.type.text === 'inet'));
 }
 
 function listensOn(ctx: RuleContext, name: string, service?: MasterService): boolean {
@@ -93,12 +98,34 @@ function domainsView(ctx: RuleContext): ServiceView {
   });
 }
 
-/** serverRoles, with the domain lists made in steps first (mydestination can hold a million words). */
+/**
+ * serverRoles in steps: the domain lists made first (mydestination can hold a
+ * million words), then the smtpd services judged SERVICES_PER_STEP at a time.
+ */
 export function* serverRolesSteps(ctx: RuleContext): Steps<ServerRoles> {
+  const made = ctx.made<ServerRoles>(ROLES_KEY);
+  if (made) return made;
   const view = domainsView(ctx);
   for (const name of DOMAIN_LISTS) yield* view.listSteps(name);
-  return serverRoles(ctx);
+  return yield* ctx.onceSteps(ROLES_KEY, function* () {
+    const domains = ownDomains(ctx);
+    const services = ctx.smtpdServices();
+    // Own domains only count when main.cf names them: Postfix's defaults receive for the machine's name, which says nothing of intent.
+    const explicit = DOMAIN_LISTS.some((n) => ctx.config.main?.byName.has(n));
+    const anyMx = explicit && hasDomains(domains);
+    const mx: SmtpdService[] = [];
+    const submission: SmtpdService[] = [];
+    for (let i = 0; i < services.length; i++) {
+      if (i > 0 && i % SERVICES_PER_STEP === 0) yield 'intent: server roles';
+      const s = services[i];
+      if (anyMx && s.port25 && listensPublicly(ctx, s)) mx.push(s);
+      if ((s.submission || s.smtps) && ctx.bool('smtpd_sasl_auth_enable', s.service)) submission.push(s);
+    }
+    return { mx, submission, nullClient: mx.length === 0, domains };
+  });
 }
+
+const ROLES_KEY = 'intent:roles';
 
 /** The server's own domains, by class. */
 export function ownDomains(ctx: RuleContext): OwnDomains {
@@ -124,15 +151,7 @@ function hasDomains(d: OwnDomains): boolean {
 }
 
 export function serverRoles(ctx: RuleContext): ServerRoles {
-  return ctx.once('intent:roles', () => {
-    const domains = ownDomains(ctx);
-    const services = ctx.smtpdServices();
-    // Own domains only count when main.cf names them: Postfix's defaults receive for the machine's name, which says nothing of intent.
-    const explicit = ['mydestination', 'virtual_mailbox_domains', 'virtual_alias_domains', 'relay_domains'].some((n) => ctx.config.main?.byName.has(n));
-    const mx = explicit && hasDomains(domains) ? services.filter((s) => s.port25 && listensPublicly(ctx, s)) : [];
-    const submission = services.filter((s) => (s.submission || s.smtps) && ctx.bool('smtpd_sasl_auth_enable', s.service));
-    return { mx, submission, nullClient: mx.length === 0, domains };
-  });
+  return ctx.made<ServerRoles>(ROLES_KEY) ?? drain(serverRolesSteps(ctx));
 }
 
 /**
@@ -167,9 +186,21 @@ export interface Probe {
   culprit?: TraceStep;
 }
 
-function simName(ctx: RuleContext, svc: SmtpdService): string | undefined {
+/** The simulator's name of each smtpd service by key, made once per lint in steps (50,000 Map entries were 30-60 ms). */
+function* simNamesSteps(ctx: RuleContext): Steps<Map<string, string>> {
+  return yield* ctx.onceSteps('intent:simnames', function* () {
+    const services = simServices(ctx.sim());
+    const names = new Map<string, string>();
+    for (let i = 0; i < services.length; i++) {
+      if (i > 0 && i % SERVICES_PER_STEP === 0) yield 'intent: simulator service names';
+      names.set(services[i].key, services[i].name);
+    }
+    return names;
+  });
+}
+
+function simName(names: Map<string, string>, svc: SmtpdService): string | undefined {
   if (!svc.service) return undefined;
-  const names = ctx.once('intent:simnames', () => new Map(simServices(ctx.sim()).map((s) => [s.key, s.name])));
   return names.get(svc.key) ?? svc.service.name.text;
 }
 
@@ -191,9 +222,10 @@ export function* probeSteps(
   const key = `${svc.key}:${JSON.stringify(tx)}`;
   const kept = probes.get(key);
   if (kept) return kept;
+  const names = yield* simNamesSteps(ctx);
   const run = (sim: SimConfig) =>
     simulateTransactionSteps(sim, {
-      service: simName(ctx, svc),
+      service: simName(names, svc),
       client: tx.client ?? { address: OUTSIDE_ADDRESS, hostname: OUTSIDE_HOST },
       helo: OUTSIDE_HOST,
       saslUser: tx.saslUser,

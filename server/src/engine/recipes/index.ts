@@ -40,11 +40,18 @@ export function recipeForCode(code: string): string | undefined {
   return RECIPE_FOR_CODE[code];
 }
 
-/** A recipe as a quick fix (new files travel with it). */
+/**
+ * A recipe as a quick fix (new files travel with it). Built once per lint and
+ * shared, so copy it before changing it: the intent rules offer it on every
+ * finding, and a finding per service built a recipe that walks every service
+ * once per finding (2,000 MX services: 14 s).
+ */
 export function recipeFix(ctx: RuleContext, name: string, sets: Record<string, string> = {}, hardening = false): Fix | undefined {
-  const built = buildRecipe(ctx, name, sets);
-  if (built.change.edits.length === 0 && built.change.newFiles.length === 0) return undefined;
-  const fix: Fix = { title: `Apply recipe ${name}: ${built.recipe.title}`, edits: built.change.edits, hardening, recipe: name };
-  if (built.change.newFiles.length) fix.newFiles = built.change.newFiles;
-  return fix;
+  return ctx.once(`recipe fix:${name}:${JSON.stringify(sets)}:${hardening}`, () => {
+    const built = buildRecipe(ctx, name, sets);
+    if (built.change.edits.length === 0 && built.change.newFiles.length === 0) return undefined;
+    const fix: Fix = { title: `Apply recipe ${name}: ${built.recipe.title}`, edits: built.change.edits, hardening, recipe: name };
+    if (built.change.newFiles.length) fix.newFiles = built.change.newFiles;
+    return fix;
+  });
 }

@@ -10,7 +10,8 @@ import type { Fix, Problem, TextEdit } from '../types';
 import type { RuleContext, SmtpdService } from './context';
 import { removeTokens, setMainParameter } from './edits';
 import { code, problem, Rule } from './rule';
-import { drain } from '../steps';
+import { drain, PROBLEMS_PER_STEP, SERVICES_PER_STEP } from '../steps';
+import { serviceListsSteps } from './lists';
 import { ByLocation, listText } from './util';
 
 export const MX_REFUSES_OWN_MAIL = code('PF540', 'mx-refuses-own-mail', 'error', 'correctness', 'The server listens on port 25 for its own domains but refuses mail from outside servers');
@@ -41,7 +42,9 @@ export const mxRefusesOwnMailRule: Rule = {
   *steps(ctx) {
     const roles = yield* serverRolesSteps(ctx);
     const found = new ByLocation<Finding>();
-    for (const svc of roles.mx) {
+    for (let i = 0; i < roles.mx.length; i++) {
+      if (i > 0 && i % SERVICES_PER_STEP === 0) yield 'PF540 MX services';
+      const svc = roles.mx[i];
       for (const d of probeDomains(ctx)) {
         const p = yield* probeSteps(ctx, svc, { sender: `someone@${OUTSIDE_DOMAIN}`, recipient: `postmaster@${d.domain}` });
         const step = p.culprit;
@@ -51,12 +54,18 @@ export const mxRefusesOwnMailRule: Rule = {
         // Recipient validation and address verification judge the recipient, not the promise.
         if (/^(reject_unlisted_recipient|reject_unverified_recipient|reject_.*sender_login_mismatch)\b/i.test(step.restriction)) continue;
         const reply = p.result.reply?.line ?? '';
+        // The fix looks the culprit up in the service's lists: made in their own steps.
+        yield* serviceListsSteps(ctx, svc.service);
         found.add(step.source.file, step.source.range, { svc, domain: d.domain, reply, culprit: culpritText(step), fix: removalFix(ctx, svc, step), behind: p.behind });
         break;
       }
     }
     const out: Problem[] = [];
-    for (const { file, range, items } of found.entries()) {
+    const entries = found.entries();
+    for (let i = 0; i < entries.length; i++) {
+      // Up to a finding per service (100,000): made PROBLEMS_PER_STEP at a time.
+      if (i > 0 && i % PROBLEMS_PER_STEP === 0) yield 'PF540 problems';
+      const { file, range, items } = entries[i];
       const f = items[0];
       const fixes: Fix[] = [];
       if (f.fix) fixes.push({ title: `Remove it: relaying stays limited by reject_unauth_destination`, edits: f.fix });

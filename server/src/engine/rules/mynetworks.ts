@@ -7,7 +7,6 @@
 //   `type:table` and dies ("expecting type:name") or fails every lookup.
 
 import type { MasterService } from '../mastercf';
-import { lastOverride } from '../mastercf/overrides';
 import type { Fix, Problem, TextEdit } from '../types';
 import type { RuleContext } from './context';
 import { overlayReader } from '../overlay-reader';
@@ -15,7 +14,7 @@ import { loadSimConfig, type SimConfig } from '../simulate/config';
 import { dictFormFatal } from '../tables/open';
 import { applyTextEdits, removeTokens, replaceToken, setMainParameter, setServiceOption } from './edits';
 import { Site, siteOf, siteSteps, SiteToken } from './lists';
-import { drain, ITEMS_PER_STEP, type Steps } from '../steps';
+import { drain, ITEMS_PER_STEP, PROBLEMS_PER_STEP, SERVICES_PER_STEP, type Steps } from '../steps';
 import { code, problem, Rule } from './rule';
 import { pushAll } from '../arrays';
 import { ByLocation, isLoopbackNet, isPrivateNet, listText, Net, parseNet } from './util';
@@ -26,22 +25,26 @@ export const MYNETWORKS_IPV6_BRACKETS = code('PF503', 'mynetworks-ipv6-brackets'
 
 const LOOPBACK = ['127.0.0.0/8', '[::1]/128'];
 
-/** Every place mynetworks is written: main.cf and the -o settings of master.cf. */
-function mynetworksSites(ctx: RuleContext): { site: Site; service?: MasterService }[] {
-  return ctx.made<{ site: Site; service?: MasterService }[]>(SITES_KEY) ?? drain(mynetworksSitesSteps(ctx));
-}
-
+/** Every place mynetworks is written: main.cf and the -o settings of master.cf; made once per lint. */
 const SITES_KEY = 'mynetworks:sites';
 
-/** mynetworksSites in steps (rules/lists.ts siteSteps): a mynetworks of 100,000 networks is made a few thousand words at a time. */
+/**
+ * mynetworksSites in steps (rules/lists.ts siteSteps): a mynetworks of 100,000
+ * networks is made a few thousand words at a time, and master.cf's services
+ * are looked at SERVICES_PER_STEP at a time.
+ */
 function* mynetworksSitesSteps(ctx: RuleContext): Steps<{ site: Site; service?: MasterService }[]> {
   return yield* ctx.onceSteps(SITES_KEY, function* () {
     const out: { site: Site; service?: MasterService }[] = [];
     const entry = ctx.config.main?.byName.get('mynetworks');
     if (entry) out.push({ site: yield* siteSteps(ctx, { kind: 'main', entry }, 'mynetworks') });
-    for (const s of ctx.config.master?.services ?? []) {
-      const o = lastOverride(s, 'mynetworks');
-      if (o) out.push({ site: yield* siteSteps(ctx, { kind: 'master', service: s, override: o }, 'mynetworks'), service: s });
+    const services = ctx.config.master?.services ?? [];
+    for (let i = 0; i < services.length; i++) {
+      const s = services[i];
+      // ctx.raw's scan of the service's own -o settings, not lastOverride: its index, a Map made per service, was 200 ms of allocation and GC on 100,000 services.
+      const w = ctx.raw('mynetworks', s).where;
+      if (w.kind === 'master') out.push({ site: yield* siteSteps(ctx, w, 'mynetworks'), service: s });
+      if ((i + 1) % SERVICES_PER_STEP === 0) yield 'mynetworks: -o settings';
     }
     return out;
   });
@@ -160,10 +163,13 @@ const TOO_BROAD_ADVICE = 'Clients in mynetworks pass permit_mynetworks and may r
  * lists (a line of 19 public netblocks is one mistake): reported on the first,
  * with the others as related locations.
  */
-function tooBroad(ctx: RuleContext): Problem[] {
+function* tooBroadSteps(ctx: RuleContext, sites: readonly { site: Site }[]): Steps<Problem[]> {
   const out: Problem[] = [];
-  for (const { site } of mynetworksSites(ctx)) {
-    const judged = judgedOf(site);
+  for (let i = 0; i < sites.length; i++) {
+    // A site per -o mynetworks: 100,000 services may each have one.
+    if (i > 0 && i % SERVICES_PER_STEP === 0) yield 'PF501 mynetworks too broad';
+    const site = sites[i].site;
+    const judged = yield* judgedSteps(site);
     for (const level of ['error', 'warning'] as const) {
       const group = judged.filter((j) => j.level === level);
       if (group.length === 0) continue;
@@ -243,12 +249,19 @@ export function bracketedSim(ctx: RuleContext): SimConfig {
   });
 }
 
-function ipv6Brackets(ctx: RuleContext): Problem[] {
+/** PF503, in steps of ITEMS_PER_STEP words, SERVICES_PER_STEP sites or PROBLEMS_PER_STEP findings, whichever comes first. */
+function* ipv6BracketsSteps(sites: readonly { site: Site }[]): Steps<Problem[]> {
   const out: Problem[] = [];
-  for (const { site } of mynetworksSites(ctx)) {
+  let words = 0;
+  let made = 0;
+  for (let i = 0; i < sites.length; i++) {
+    if (i > 0 && i % SERVICES_PER_STEP === 0) yield 'PF503 IPv6 brackets';
+    const site = sites[i].site;
     for (const t of site.tokens) {
+      if (++words % ITEMS_PER_STEP === 0) yield 'PF503 IPv6 brackets';
       const b = bracketed(t);
       if (!b) continue;
+      if (++made % PROBLEMS_PER_STEP === 0) yield 'PF503 IPv6 brackets';
       const { text, fixed } = b;
       const colon = text.indexOf(':');
       const fatal = dictFormFatal(text);
@@ -271,11 +284,14 @@ function ipv6Brackets(ctx: RuleContext): Problem[] {
   return out;
 }
 
-function style(ctx: RuleContext): Problem[] {
+/** PF502, SERVICES_PER_STEP services at a time, then main.cf alone. */
+function* styleSteps(ctx: RuleContext): Steps<Problem[]> {
   const found = new ByLocation<{ label: string; style: string; fix: TextEdit[]; fromLevel: boolean }>();
-  const contexts: { service?: MasterService; label: string }[] = ctx.smtpdServices().map((s) => ({ service: s.service, label: s.label }));
-  if (ctx.config.master) contexts.push({ label: 'main.cf' });
-  for (const c of contexts) {
+  const services = ctx.smtpdServices();
+  const count = services.length + (ctx.config.master ? 1 : 0);
+  for (let i = 0; i < count; i++) {
+    if (i > 0 && i % SERVICES_PER_STEP === 0) yield 'PF502 mynetworks_style';
+    const c: { service?: MasterService; label: string } = i < services.length ? services[i] : { label: 'main.cf' };
     if (ctx.isSet('mynetworks', c.service)) continue;
     const value = ctx.value('mynetworks_style', c.service).trim().toLowerCase();
     if (value !== 'class' && value !== 'subnet') continue;
@@ -294,31 +310,40 @@ function style(ctx: RuleContext): Problem[] {
     } else fix = setMainParameter(ctx, 'mynetworks_style', 'host');
     found.add(file, range, { label: c.label, style: value, fix, fromLevel: w.kind === 'default' });
   }
-  return found.entries().map(({ file, range, items }) => {
+  const out: Problem[] = [];
+  const entries = found.entries();
+  for (let k = 0; k < entries.length; k++) {
+    // Up to a finding per service's -o mynetworks_style: made PROBLEMS_PER_STEP at a time.
+    if (k > 0 && k % PROBLEMS_PER_STEP === 0) yield 'PF502 problems';
+    const { file, range, items } = entries[k];
     const i = items[0];
     const what =
       i.style === 'class'
         ? 'every host in the whole class A/B/C network of each interface address (on a hosting provider: its other customers)'
         : 'every host on the subnets of this machine\'s interfaces (in a container: the whole container network, often every client behind a proxy)';
     const origin = i.fromLevel ? ' (the default below compatibility_level 2)' : '';
-    return problem(
-      MYNETWORKS_STYLE,
-      file,
-      range,
-      `mynetworks is not set, so with mynetworks_style = ${i.style}${origin} Postfix trusts ${what}; trusted clients may relay. Set mynetworks_style = host, or list your networks in mynetworks.`,
-      [{ title: 'Set mynetworks_style = host', edits: i.fix, hardening: true }],
+    out.push(
+      problem(
+        MYNETWORKS_STYLE,
+        file,
+        range,
+        `mynetworks is not set, so with mynetworks_style = ${i.style}${origin} Postfix trusts ${what}; trusted clients may relay. Set mynetworks_style = host, or list your networks in mynetworks.`,
+        [{ title: 'Set mynetworks_style = host', edits: i.fix, hardening: true }],
+      ),
     );
-  });
+  }
+  return out;
 }
 
 export const mynetworksRule: Rule = {
   codes: [MYNETWORKS_TOO_BROAD, MYNETWORKS_STYLE, MYNETWORKS_IPV6_BRACKETS],
   check(ctx) {
-    return [...tooBroad(ctx), ...ipv6Brackets(ctx), ...style(ctx)];
+    return drain(mynetworksRule.steps!(ctx));
   },
   *steps(ctx) {
-    // The long part in steps: mynetworks' words made and judged; the checks then read what is made.
-    for (const { site } of yield* mynetworksSitesSteps(ctx)) yield* judgedSteps(site);
-    return mynetworksRule.check(ctx);
+    const sites = yield* mynetworksSitesSteps(ctx);
+    const tooBroad = yield* tooBroadSteps(ctx, sites);
+    const brackets = yield* ipv6BracketsSteps(sites);
+    return [...tooBroad, ...brackets, ...(yield* styleSteps(ctx))];
   },
 };

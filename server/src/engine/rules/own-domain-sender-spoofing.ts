@@ -5,12 +5,12 @@
 // Silent when a milter or policy service may judge senders (SPF/DMARC) or when
 // a check_sender_access WARN already logs it.
 
-import { hasExternalSenderChecks, OUTSIDE_ADDRESS, probeSteps, probeDomains, serverRoles } from '../intent/roles';
+import { hasExternalSenderChecks, OUTSIDE_ADDRESS, probeSteps, probeDomains, serverRolesSteps } from '../intent/roles';
 import { recipeFix } from '../recipes';
 import type { Problem } from '../types';
 import type { SmtpdService } from './context';
 import { code, problem, Rule } from './rule';
-import { drain } from '../steps';
+import { drain, PROBLEMS_PER_STEP, SERVICES_PER_STEP } from '../steps';
 import { whereRange } from './sasl';
 import { ByLocation, listText } from './util';
 
@@ -22,9 +22,11 @@ export const ownDomainSenderSpoofingRule: Rule = {
     return drain(ownDomainSenderSpoofingRule.steps!(ctx));
   },
   *steps(ctx) {
-    const roles = serverRoles(ctx);
+    const roles = yield* serverRolesSteps(ctx);
     const found = new ByLocation<{ svc: SmtpdService; domain: string; reply: string; behind?: boolean }>();
-    for (const svc of roles.mx) {
+    for (let i = 0; i < roles.mx.length; i++) {
+      if (i > 0 && i % SERVICES_PER_STEP === 0) yield 'PF542 MX services';
+      const svc = roles.mx[i];
       if (hasExternalSenderChecks(ctx, svc)) continue;
       const d = probeDomains(ctx).find((x) => x.label !== 'relay domain');
       if (!d) continue;
@@ -38,13 +40,18 @@ export const ownDomainSenderSpoofingRule: Rule = {
       found.add(at.file, at.range, { svc, domain: d.domain, reply: p.result.reply?.line ?? '250 2.1.5 Ok', behind: p.behind });
     }
     const out: Problem[] = [];
-    for (const { file, range, items } of found.entries()) {
+    const entries = found.entries();
+    for (let i = 0; i < entries.length; i++) {
+      // Up to a finding per service (100,000): made PROBLEMS_PER_STEP at a time.
+      if (i > 0 && i % PROBLEMS_PER_STEP === 0) yield 'PF542 problems';
+      const { file, range, items } = entries[i];
       const f = items[0];
       const warn = recipeFix(ctx, 'sender-protection', { action: 'WARN' }, true);
       const reject = recipeFix(ctx, 'sender-protection', { action: 'REJECT' });
       const fixes = [warn, reject].filter((x): x is NonNullable<typeof x> => x !== undefined);
-      if (fixes[0]) fixes[0].title = 'Log outside mail with our own domains as sender (check_sender_access … WARN)';
-      if (fixes[1]) fixes[1].title = 'Reject outside mail with our own domains as sender (check_sender_access … REJECT 5.7.1)';
+      // Copies: recipeFix's are shared.
+      if (fixes[0]) fixes[0] = { ...fixes[0], title: 'Log outside mail with our own domains as sender (check_sender_access … WARN)' };
+      if (fixes[1]) fixes[1] = { ...fixes[1], title: 'Reject outside mail with our own domains as sender (check_sender_access … REJECT 5.7.1)' };
       out.push(
         problem(
           OWN_DOMAIN_SENDER_SPOOFING,

@@ -7,6 +7,7 @@ import type { Problem } from '../types';
 import type { RuleContext, SmtpdService } from './context';
 import { listensPublicly } from '../intent/roles';
 import { code, problem, Rule } from './rule';
+import { drain, PROBLEMS_PER_STEP, SERVICES_PER_STEP } from '../steps';
 import { whereRange } from './sasl';
 import { ByLocation, listText } from './util';
 
@@ -23,8 +24,14 @@ function snakeoil(ctx: RuleContext, svc: SmtpdService): string | undefined {
 export const snakeoilCertificateRule: Rule = {
   codes: [SNAKEOIL_CERTIFICATE],
   check(ctx) {
+    return drain(snakeoilCertificateRule.steps!(ctx));
+  },
+  *steps(ctx) {
     const found = new ByLocation<{ svc: SmtpdService; param: string }>();
-    for (const svc of ctx.smtpdServices()) {
+    const services = ctx.smtpdServices();
+    for (let i = 0; i < services.length; i++) {
+      if (i > 0 && i % SERVICES_PER_STEP === 0) yield 'PF546 snakeoil certificate';
+      const svc = services[i];
       if (!listensPublicly(ctx, svc)) continue;
       const param = snakeoil(ctx, svc);
       if (!param) continue;
@@ -32,16 +39,24 @@ export const snakeoilCertificateRule: Rule = {
       const at = whereRange(ctx, ctx.raw(param, svc.service).where, svc);
       found.add(at.file, at.range, { svc, param });
     }
-    return found.entries().map(({ file, range, items }): Problem => {
+    const out: Problem[] = [];
+    const entries = found.entries();
+    for (let i = 0; i < entries.length; i++) {
+      // Up to a finding per service (100,000): made PROBLEMS_PER_STEP at a time.
+      if (i > 0 && i % PROBLEMS_PER_STEP === 0) yield 'PF546 problems';
+      const { file, range, items } = entries[i];
       const users = items.some((i) => i.svc.submission || i.svc.smtps);
-      return problem(
-        SNAKEOIL_CERTIFICATE,
-        file,
-        range,
-        `${items[0].param} names the self-signed "snakeoil" certificate, and ${listText(items.map((i) => i.svc.label))} ${items.length > 1 ? 'serve' : 'serves'} it to the Internet: ${users ? 'mail clients on submission warn about it or refuse to connect, and ' : ''}servers that verify certificates (DANE, MTA-STS) cannot deliver. Use a certificate from a public CA for this host name (postfix-lint recipe tls).`,
-        undefined,
-        users ? 'warning' : 'info',
+      out.push(
+        problem(
+          SNAKEOIL_CERTIFICATE,
+          file,
+          range,
+          `${items[0].param} names the self-signed "snakeoil" certificate, and ${listText(items.map((i) => i.svc.label))} ${items.length > 1 ? 'serve' : 'serves'} it to the Internet: ${users ? 'mail clients on submission warn about it or refuse to connect, and ' : ''}servers that verify certificates (DANE, MTA-STS) cannot deliver. Use a certificate from a public CA for this host name (postfix-lint recipe tls).`,
+          undefined,
+          users ? 'warning' : 'info',
+        ),
       );
-    });
+    }
+    return out;
   },
 };

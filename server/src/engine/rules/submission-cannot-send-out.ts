@@ -3,13 +3,14 @@
 // mail to an outside domain refused (seed 000: recipient restrictions without
 // permit_sasl_authenticated, relay restrictions empty at compatibility level 0).
 
-import { culpritText, itemAtStep, OUTSIDE_ADDRESS, OUTSIDE_DOMAIN, ownDomains, PROBE_USER, probeSteps, serverRoles } from '../intent/roles';
+import { culpritText, itemAtStep, OUTSIDE_ADDRESS, OUTSIDE_DOMAIN, ownDomains, PROBE_USER, probeSteps, serverRolesSteps } from '../intent/roles';
 import { recipeFix } from '../recipes';
 import type { Fix, Problem, TextEdit } from '../types';
 import type { RuleContext, SmtpdService } from './context';
 import { setServiceOption } from './edits';
 import { code, problem, Rule } from './rule';
-import { drain } from '../steps';
+import { drain, PROBLEMS_PER_STEP, SERVICES_PER_STEP } from '../steps';
+import { serviceListsSteps } from './lists';
 import { ByLocation, listText } from './util';
 
 export const SUBMISSION_CANNOT_SEND_OUT = code('PF541', 'submission-cannot-send-out', 'error', 'correctness', 'Logged-in users cannot send mail to outside domains through the submission service');
@@ -38,11 +39,13 @@ export const submissionCannotSendOutRule: Rule = {
     return drain(submissionCannotSendOutRule.steps!(ctx));
   },
   *steps(ctx) {
-    const roles = serverRoles(ctx);
+    const roles = yield* serverRolesSteps(ctx);
     const d = ownDomains(ctx);
     const domain = d.local[0] ?? d.virtual[0] ?? OUTSIDE_DOMAIN;
     const found = new ByLocation<Finding>();
-    for (const svc of roles.submission) {
+    for (let i = 0; i < roles.submission.length; i++) {
+      if (i > 0 && i % SERVICES_PER_STEP === 0) yield 'PF541 submission services';
+      const svc = roles.submission[i];
       const p = yield* probeSteps(ctx, svc, { saslUser: PROBE_USER, sender: `${PROBE_USER}@${domain}`, recipient: `someone@${OUTSIDE_DOMAIN}` });
       const step = p.culprit;
       if (!step || !step.source || step.assumed) continue;
@@ -50,10 +53,16 @@ export const submissionCannotSendOutRule: Rule = {
       if (p.result.reply?.enhanced.startsWith('4.3.')) continue;
       // Who owns which sender address is PF543's question; here the sender is assumed to be the user's own.
       if (/sender_login_mismatch/i.test(step.restriction)) continue;
+      // The fix looks the culprit up in the service's lists: made in their own steps.
+      yield* serviceListsSteps(ctx, svc.service);
       found.add(step.source.file, step.source.range, { svc, reply: p.result.reply?.line ?? '', culprit: culpritText(step), fix: permitFix(ctx, svc, step), behind: p.behind });
     }
     const out: Problem[] = [];
-    for (const { file, range, items } of found.entries()) {
+    const entries = found.entries();
+    for (let i = 0; i < entries.length; i++) {
+      // Up to a finding per service (100,000): made PROBLEMS_PER_STEP at a time.
+      if (i > 0 && i % PROBLEMS_PER_STEP === 0) yield 'PF541 problems';
+      const { file, range, items } = entries[i];
       const f = items[0];
       const edits = items.flatMap((i) => i.fix ?? []);
       const fixes: Fix[] = edits.length ? [{ title: 'Permit logged-in users before it on this service', edits, hardening: true }] : [];
