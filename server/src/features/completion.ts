@@ -15,7 +15,7 @@ import {
   Range,
 } from './lsp';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { AssistCompletion, completeAt, ConfigCache, DirEntry, DocRef, ItemKind, parameterDetail, resolveDocumentation } from '../engine/assist';
+import { AssistCompletion, completeListAt, ConfigCache, DirEntry, DocRef, ItemKind, parameterDetail, resolveDocumentation } from '../engine/assist';
 import { joinPath, PostfixConfig } from '../engine/config';
 import type { FileReader } from '../engine/types';
 import type { Feature, ServerContext } from './context';
@@ -143,15 +143,17 @@ export function toCompletionItem(a: AssistCompletion, sharedRange?: Range): Comp
 /**
  * The answer for a position. With clients that take `itemDefaults.editRange`
  * the range most items replace travels once instead of once per item; long
- * lists are made lean (leanList).
+ * lists are made lean (leanList). A list of the names a huge configuration
+ * makes is cut to what is typed and marked incomplete (engine/assist/name-items.ts):
+ * the client asks again as the user types.
  */
 export function completionsFor(ctx: ServerContext, document: TextDocument, position: { line: number; character: number }): CompletionList {
   const od = ctx.workspace.describe(document);
   const version = currentSettings().version;
   const { config, reader } = assistConfig(ctx, od);
-  const items = completeAt(od.kind, od.path, document.getText(), position, { config, version, listDir: listDirectory, reader });
+  const { items, incomplete } = completeListAt(od.kind, od.path, document.getText(), position, { config, version, listDir: listDirectory, reader });
   const shared = clientTakesEditRange && items.length > 1 ? items[0].range : undefined;
-  const list: CompletionList = { isIncomplete: false, items: items.map((a) => toCompletionItem(a, shared)) };
+  const list: CompletionList = { isIncomplete: incomplete, items: items.map((a) => toCompletionItem(a, shared)) };
   if (shared) list.itemDefaults = { editRange: shared };
   if (items.length >= LEAN_FROM) leanList(list, { data: clientTakesData, detail: clientResolvesDetail });
   return list;
