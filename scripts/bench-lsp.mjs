@@ -186,6 +186,8 @@ async function run() {
   const openResults = [];
   for (const dir of OPEN) {
     const name = dir.replace(/\/+$/, '').split('/').pop();
+    // Asked once every file of the directory is open and analysed (an edit before would make the next one's analysis start over).
+    const atEnd = [];
     for (const file of readdirSync(dir)) {
       const path = resolve(dir, file);
       const languageId = file === 'main.cf' ? 'postfix-main' : file === 'master.cf' ? 'postfix-master' : 'postfix-map';
@@ -236,20 +238,22 @@ async function run() {
         extra.semanticTokens = (await tokens).data.length / 5;
         extra.msToSemanticTokens = Math.round(Number(process.hrtime.bigint() - t1) / 1e6);
       }
-      // Parameter names on a new last line of main.cf: how many items, and whether the list is cut to what is typed.
-      if (file === 'main.cf') {
+      const entry = { doc: `${name}/${file}`, lines: lines.length, bytes: text.length, diagnostics: count, msToDiagnostics: Math.round(diagnosticsMs), ...extra };
+      openResults.push(entry);
+      // Parameter names on a new last line of main.cf: how many items, and whether the list is cut to what is typed (filled in later, printed at the end).
+      const complete = async () => {
         for (const typed of ['', 'smtpd_']) {
           const edited = `${text.endsWith('\n') ? text : `${text}\n`}${typed}`;
           notify('textDocument/didChange', { textDocument: { uri, version: 2 + typed.length }, contentChanges: [{ text: edited }] });
           const { ms, r } = await timed(() => request('textDocument/completion', { textDocument: { uri }, position: { line: edited.split('\n').length - 1, character: typed.length } }));
-          extra[`completion '${typed}'`] = { items: r.items.length, isIncomplete: r.isIncomplete, ms: Math.round(ms) };
+          entry[`completion '${typed}'`] = { items: r.items.length, isIncomplete: r.isIncomplete, ms: Math.round(ms) };
         }
-        // Back to the text as opened: the next file's analysis reuses this one's.
-        notify('textDocument/didChange', { textDocument: { uri, version: 100 }, contentChanges: [{ text }] });
-      }
-      openResults.push({ doc: `${name}/${file}`, lines: lines.length, bytes: text.length, diagnostics: count, msToDiagnostics: Math.round(diagnosticsMs), ...extra });
-      notify('textDocument/didClose', { textDocument: { uri } });
+        notify('textDocument/didClose', { textDocument: { uri } });
+      };
+      if (file === 'main.cf') atEnd.push(complete);
+      else notify('textDocument/didClose', { textDocument: { uri } });
     }
+    for (const f of atEnd) await f();
   }
 
   let itemsSeen = 0;
