@@ -13,7 +13,10 @@
 // time from opening to its diagnostics is recorded, with hovers on it asked one
 // after another until then (perDocument "hover while <dir>/<file> is analysed"),
 // then hovers are timed on it (perDocument "hover open:<dir>/<file>", and
-// "hover with large inputs open").
+// "hover with large inputs open"); then its semantic tokens are asked, with
+// hovers until they come ("hover while semantic tokens of <dir>/<file> are
+// made"), and for a main.cf the parameter names on a new last line (items,
+// isIncomplete).
 //
 // Round trips include JSON-RPC framing and JSON parsing on both sides, so the
 // numbers are what an editor sees, minus its own rendering. Target: < 5 ms.
@@ -183,6 +186,8 @@ async function run() {
   const openResults = [];
   for (const dir of OPEN) {
     const name = dir.replace(/\/+$/, '').split('/').pop();
+    // Asked once every file of the directory is open and analysed (an edit before would make the next one's analysis start over).
+    const atEnd = [];
     for (const file of readdirSync(dir)) {
       const path = resolve(dir, file);
       const languageId = file === 'main.cf' ? 'postfix-main' : file === 'master.cf' ? 'postfix-master' : 'postfix-map';
@@ -219,9 +224,36 @@ async function run() {
         record(`hover open:${name}/${file}`, ms);
         record('hover with large inputs open', ms);
       }
-      openResults.push({ doc: `${name}/${file}`, lines: lines.length, bytes: text.length, diagnostics: count, msToDiagnostics: Math.round(diagnosticsMs) });
-      notify('textDocument/didClose', { textDocument: { uri } });
+      // Semantic tokens, with hovers asked one after another until they come (what a user waits meanwhile).
+      const extra = {};
+      if (languageId !== 'postfix-map') {
+        let tokensDone = false;
+        const t1 = process.hrtime.bigint();
+        const tokens = request('textDocument/semanticTokens/full', { textDocument: { uri } }).then((r) => ((tokensDone = true), r));
+        for (let i = 0; !tokensDone && i < 100_000; i++) {
+          const { ms } = await timed(() => request('textDocument/hover', { textDocument: { uri }, position: positions[0] }));
+          // Recorded even when the tokens came meanwhile: a hover that waited behind them counts.
+          record(`hover while semantic tokens of ${name}/${file} are made`, ms);
+        }
+        extra.semanticTokens = (await tokens).data.length / 5;
+        extra.msToSemanticTokens = Math.round(Number(process.hrtime.bigint() - t1) / 1e6);
+      }
+      const entry = { doc: `${name}/${file}`, lines: lines.length, bytes: text.length, diagnostics: count, msToDiagnostics: Math.round(diagnosticsMs), ...extra };
+      openResults.push(entry);
+      // Parameter names on a new last line of main.cf: how many items, and whether the list is cut to what is typed (filled in later, printed at the end).
+      const complete = async () => {
+        for (const typed of ['', 'smtpd_']) {
+          const edited = `${text.endsWith('\n') ? text : `${text}\n`}${typed}`;
+          notify('textDocument/didChange', { textDocument: { uri, version: 2 + typed.length }, contentChanges: [{ text: edited }] });
+          const { ms, r } = await timed(() => request('textDocument/completion', { textDocument: { uri }, position: { line: edited.split('\n').length - 1, character: typed.length } }));
+          entry[`completion '${typed}'`] = { items: r.items.length, isIncomplete: r.isIncomplete, ms: Math.round(ms) };
+        }
+        notify('textDocument/didClose', { textDocument: { uri } });
+      };
+      if (file === 'main.cf') atEnd.push(complete);
+      else notify('textDocument/didClose', { textDocument: { uri } });
     }
+    for (const f of atEnd) await f();
   }
 
   let itemsSeen = 0;

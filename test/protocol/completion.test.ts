@@ -29,6 +29,11 @@ const configDir = (name: string, files: Record<string, string>) => configDirIn(t
 
 /** Opens `marked` (cursor at `|`) as `file` in `dir` and asks for completion there. */
 async function completeIn(dir: string, file: string, marked: string, languageId = 'postfix-main'): Promise<CompletionItem[]> {
+  return (await completeListIn(dir, file, marked, languageId)).items;
+}
+
+/** completeIn, the whole answer (a bare array of items reads as a complete list). */
+async function completeListIn(dir: string, file: string, marked: string, languageId = 'postfix-main'): Promise<CompletionList> {
   const { text, position } = withCursor(marked);
   const path = join(dir, file);
   writeFileSync(path, text);
@@ -37,7 +42,7 @@ async function completeIn(dir: string, file: string, marked: string, languageId 
   const result = await c.request<CompletionList | CompletionItem[] | null>('textDocument/completion', { textDocument: { uri }, position });
   c.didClose(uri);
   assert.ok(result, 'completion answered null');
-  return Array.isArray(result) ? result : result.items;
+  return Array.isArray(result) ? { isIncomplete: false, items: result } : result;
 }
 
 const labels = (items: CompletionItem[]) => items.map((i) => i.label);
@@ -115,6 +120,23 @@ describe('completion over stdio', () => {
     } finally {
       await d.dispose();
     }
+  });
+
+  test('beside 400 delivery services (6,400 per-service names): the names starting with what is typed, at most 1,000, and isIncomplete', async () => {
+    const master = Array.from({ length: 400 }, (_, n) => `relay${n} unix - n n - - smtp\n`).join('');
+    const dir = configDir('many-services', { 'master.cf': master });
+    const perService = (l: CompletionList) => l.items.filter((i) => /^relay\d+_/.test(i.label));
+    const small = await completeListIn(configDir('few-services', { 'master.cf': master.split('\n').slice(0, 3).join('\n') }), 'main.cf', 'myhostname = a\n|');
+    assert.equal(small.isIncomplete, false);
+    assert.equal(perService(small).length, 3 * 16);
+    const empty = await completeListIn(dir, 'main.cf', 'myhostname = a\n|');
+    assert.equal(empty.isIncomplete, true);
+    assert.equal(perService(empty).length, 1000);
+    const typed = await completeListIn(dir, 'main.cf', 'myhostname = a\nrelay12|');
+    assert.equal(typed.isIncomplete, true);
+    // relay12 and relay120-129: 11 services of 16 names each.
+    assert.equal(perService(typed).length, 11 * 16);
+    assert.equal(typed.items.length, empty.items.length - 1000 + 11 * 16, 'the catalog names stay whole');
   });
 
   test('all parameter names, lean for a client like VS Code: data once, detail and docs on resolve, same order, same items', async () => {

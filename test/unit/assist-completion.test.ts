@@ -4,7 +4,7 @@
 
 import { strict as assert } from 'node:assert';
 import { describe, test } from 'node:test';
-import { AssistCompletion, completeAt, resolveDocumentation } from '../../server/src/engine/assist';
+import { AssistCompletion, completeListAt, LISTED_NAMES, resolveDocumentation } from '../../server/src/engine/assist';
 import type { DirEntry } from '../../server/src/engine/assist';
 import { loadConfig } from '../../server/src/engine/config';
 import { restrictionInfo } from '../../server/src/engine/catalog/docs';
@@ -15,6 +15,11 @@ type Kind = 'main' | 'master' | 'map';
 
 /** Files of a fake /etc/postfix; `marked` (with its `|`) replaces the file at `path`. */
 function complete(kind: Kind, marked: string, files: Record<string, string> = {}, opts: { version?: string; path?: string } = {}): AssistCompletion[] {
+  return completeList(kind, marked, files, opts).items;
+}
+
+/** complete, and whether the list is incomplete (cut to what is typed). */
+function completeList(kind: Kind, marked: string, files: Record<string, string> = {}, opts: { version?: string; path?: string } = {}): { items: AssistCompletion[]; incomplete: boolean } {
   const { text, position } = withCursor(marked);
   const path = opts.path ?? `${DIR}/${kind === 'main' ? 'main.cf' : kind === 'master' ? 'master.cf' : 'access'}`;
   const all: Record<string, string> = { ...files, [path]: text };
@@ -32,7 +37,7 @@ function complete(kind: Kind, marked: string, files: Record<string, string> = {}
   };
   const version = opts.version ?? '3.12';
   const config = loadConfig(DIR, reader, { version });
-  return completeAt(kind, path, text, position, { config, version, listDir });
+  return completeListAt(kind, path, text, position, { config, version, listDir });
 }
 
 const labels = (items: AssistCompletion[]) => items.map((i) => i.label);
@@ -305,5 +310,65 @@ describe('resolve', () => {
     assert.match(resolveDocumentation({ t: 'action', name: 'DUNNO' }, '3.12')!, /access\(5\)/);
     assert.match(resolveDocumentation({ t: 'master', kind: 'command', name: 'smtpd' }, '3.12')!, /smtpd\.8\.html/);
     assert.match(resolveDocumentation({ t: 'parameter', name: 'smtpd_tls_dh1024_param_file' }, '3.12')!, /leave it unset/);
+  });
+});
+
+describe('names a huge configuration makes', () => {
+  // 400 delivery services: 6,400 per-service names, 400 transports; 1,500 names set in main.cf.
+  const SERVICES = 400;
+  const master = Array.from({ length: SERVICES }, (_, n) => `Relay${n} unix - n n - - smtp\n`).join('');
+  const mainSettings = Array.from({ length: 1500 }, (_, n) => `own${n} = x\n`).join('');
+  const files = { [`${DIR}/master.cf`]: master };
+  const catalogCount = complete('main', '|').length;
+  const perService = (items: AssistCompletion[]) => items.filter((i) => i.detail?.startsWith('per-service'));
+
+  test('a few services: every per-service name, and the list is complete', () => {
+    const small = Array.from({ length: 3 }, (_, n) => `relay${n} unix - n n - - smtp\n`).join('');
+    const { items, incomplete } = completeList('main', '|', { [`${DIR}/master.cf`]: small });
+    assert.equal(incomplete, false);
+    assert.equal(perService(items).length, 3 * 16);
+  });
+
+  test('an empty line: the catalog names whole, LISTED_NAMES per-service names, marked incomplete', () => {
+    const { items, incomplete } = completeList('main', '|', files);
+    assert.equal(incomplete, true);
+    assert.equal(perService(items).length, LISTED_NAMES);
+    assert.equal(items.length, catalogCount + LISTED_NAMES);
+  });
+
+  test('a typed prefix: only the per-service names starting with it (case aside), all of them when they fit', () => {
+    // relay1, relay10-19, relay100-199: 111 services, 1,776 names; relay12, relay120-129: 11 services, 176 names.
+    const { items, incomplete } = completeList('main', 'relay12|', files);
+    assert.equal(incomplete, true);
+    const names = perService(items);
+    assert.equal(names.length, 11 * 16);
+    for (const i of names) assert.ok(i.label.toLowerCase().startsWith('relay12'), i.label);
+    assert.equal(items.length, catalogCount + 11 * 16, 'the catalog names stay whole: the client filters them');
+    assert.equal(perService(completeList('main', 'relay1|', files).items).length, LISTED_NAMES, '1,776 fit: cut to LISTED_NAMES');
+    assert.equal(perService(completeList('main', 'smtpd_|', files).items).length, 0);
+  });
+
+  test('-o names in master.cf are cut the same way', () => {
+    const { items, incomplete } = completeList('master', `${master}x unix - n n - - smtpd -o relay12|`, {});
+    assert.equal(incomplete, true);
+    assert.equal(perService(items).length, 11 * 16);
+  });
+
+  test('$references: names set in main.cf and per-service names, cut to what follows the $', () => {
+    const { items, incomplete } = completeList('main', `${mainSettings}x = $own12|`, files);
+    assert.equal(incomplete, true);
+    // own12, own120-129, own1200-1299.
+    assert.deepEqual(items.filter((i) => i.detail === 'set in main.cf').length, 111);
+    assert.equal(items.filter((i) => i.detail?.startsWith('per-service')).length, 0);
+    assert.equal(completeList('main', `${mainSettings}x = $|`, files).items.filter((i) => i.detail !== 'parameter').length, LISTED_NAMES);
+  });
+
+  test('transports: the services starting with what is typed', () => {
+    const many = Array.from({ length: 1200 }, (_, n) => `relay${n} unix - n n - - smtp\n`).join('');
+    const { items, incomplete } = completeList('main', 'default_transport = relay12|', { [`${DIR}/master.cf`]: many });
+    assert.equal(incomplete, true);
+    // relay12 and relay120-129 (there is no relay1200).
+    assert.deepEqual(labels(items).sort(), ['relay12', ...Array.from({ length: 10 }, (_, n) => `relay12${n}`)].sort());
+    assert.equal(completeList('main', 'default_transport = |', { [`${DIR}/master.cf`]: many }).items.length, LISTED_NAMES);
   });
 });

@@ -138,11 +138,16 @@ function* collectTables(config: PostfixConfig): Steps<TableUse[]> {
     }
   }
   for (const s of config.master?.services ?? []) {
+    // Once per service, not per -o (a service can carry 100,000).
+    let expand: ((token: string) => string) | undefined;
     for (const o of s.overrides) {
       if (++read % ITEMS_PER_STEP === 0) yield 'table references of master.cf';
       if (!mayHoldTables(o.name)) continue;
-      const lookup = effectiveLookup(config, s.key);
-      const expand = (token: string) => expandValue(token, lookup, { memo: memoFor(config, s.key) }).value;
+      if (!expand) {
+        const lookup = effectiveLookup(config, s.key);
+        const memo = memoFor(config, s.key);
+        expand = (token: string) => expandValue(token, lookup, { memo }).value;
+      }
       for (const ref of flattenReferences(findTableReferences(o.value, { expectTables: holdsTables(o.name), expand }))) {
         const start = o.valueRange.start;
         out.push({

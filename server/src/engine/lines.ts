@@ -121,7 +121,7 @@ export function* readLogicalLinesSteps(text: string, linesPerStep = LINES_PER_ST
     }
     start = nl + 1;
     line++;
-    if (line % linesPerStep === 0 && start < n) yield;
+    if (line % linesPerStep === 0 && start < n) yield 'logical lines';
   }
   finish();
   // splitPhysicalLines counts a last line only when it has text.

@@ -7,7 +7,7 @@ import { effectiveValue, loadConfig, PostfixConfig, TableUse } from './config';
 import { mainCfChecks } from './maincf/checks';
 import { mainProblem } from './maincf/codes';
 import { masterParameterProblems } from './mastercf';
-import { mainDictionary, parameterAnalysisSteps, ParameterFinding, registerParametersSteps } from './postconf';
+import { keepParameterAnalysis, mainDictionary, parameterAnalysisSteps, ParameterFinding, registerParametersSteps } from './postconf';
 import type { ReadFile } from './postconf/dbms';
 import { ConfigFiles, detectMode, INSTALLED_CONFIG_DIR, linkedOutText, type ConfigMode } from './config-files';
 import { recordUsesSteps, replayUses, stillValid, type UseRecord } from './tables/use-record';
@@ -164,6 +164,8 @@ function* settingsProblems(config: PostfixConfig): Steps<Problem[]> {
   // Postfix stops at the first fatal line; the editor keeps going so every mistake shows at once.
   if (analysed) {
     const analysis = yield* parameterAnalysisSteps(registry);
+    // Semantic tokens ask for the same view of these parses next (engine/semantic/tokens.ts).
+    keepParameterAnalysis({ configDir: config.dir, main: main!, master, version: config.version }, analysis);
     yield 'postconf emulation';
     let done = 0;
     for (const f of analysis.findings) {

@@ -63,3 +63,6 @@ export const WRITTEN_WORDS_PER_STEP = 1 << 12;
 
 /** smtpd services a rule judges between two yields: each reads a dozen parameters for the service and walks its lists (tens of µs). */
 export const SERVICES_PER_STEP = 256;
+
+/** main.cf and -o settings read with their ranges and `$name`s (navigation/occurrences.ts, semantic/tokens.ts): a few µs each, 100,000 services' worth. */
+export const SETTINGS_PER_STEP = 2048;

@@ -15,7 +15,7 @@ import {
   Range,
 } from './lsp';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { AssistCompletion, completeAt, ConfigCache, DirEntry, DocRef, ItemKind, parameterDetail, resolveDocumentation } from '../engine/assist';
+import { AssistCompletion, completeListAt, ConfigCache, DirEntry, DocRef, ItemKind, parameterDetail, resolveDocumentation } from '../engine/assist';
 import { joinPath, PostfixConfig } from '../engine/config';
 import type { FileReader } from '../engine/types';
 import type { Feature, ServerContext } from './context';
@@ -75,7 +75,7 @@ export const configCache = new ConfigCache();
  * for its path (untitled buffers too). A main.cf or master.cf under another
  * name (main.cf.proto, master.cf.dist) stands in for main.cf or master.cf.
  */
-export function assistConfig(ctx: ServerContext, od: OpenDocument, opts: { mainAloneBesideHugeMaster?: boolean } = {}): { config: PostfixConfig; reader: FileReader } {
+export function assistConfig(ctx: ServerContext, od: OpenDocument, opts: { mainAloneBesideHugeMaster?: boolean } = {}): { config: PostfixConfig; reader: FileReader; masterLeftOut?: boolean } {
   // The shared analysis when it is of the current texts (or loaded what loading them would give); never waits for one.
   const analysis = ctx.analyses.last(od.document) ?? ctx.analyses.loading(od.document) ?? ctx.analyses.loadedBefore(od.document);
   if (analysis) return { config: analysis.config, reader: analysis.reader };
@@ -88,7 +88,7 @@ export function assistConfig(ctx: ServerContext, od: OpenDocument, opts: { mainA
     const masterPath = joinPath(od.dir, 'master.cf');
     if ((overlay.readText(masterPath)?.length ?? 0) > HUGE_MASTER_CHARS) {
       const reader: FileReader = { ...overlay, readText: (p) => (p === masterPath ? undefined : overlay.readText(p)) };
-      return { config: configCache.get(`${od.path}\0without master.cf`, od.dir, reader, analysisOptions(), Date.now()), reader };
+      return { config: configCache.get(`${od.path}\0without master.cf`, od.dir, reader, analysisOptions(), Date.now()), reader, masterLeftOut: true };
     }
   }
   return { config: configCache.get(od.path, od.dir, overlay, analysisOptions(), Date.now()), reader: overlay };
@@ -143,15 +143,20 @@ export function toCompletionItem(a: AssistCompletion, sharedRange?: Range): Comp
 /**
  * The answer for a position. With clients that take `itemDefaults.editRange`
  * the range most items replace travels once instead of once per item; long
- * lists are made lean (leanList).
+ * lists are made lean (leanList). A list of the names a huge configuration
+ * makes is cut to what is typed and marked incomplete (engine/assist/name-items.ts):
+ * the client asks again as the user types. So is a main.cf list made without a
+ * huge master.cf the analysis has not loaded yet (as hover does: loading it
+ * again here took a second after each keystroke); its services' names and
+ * transports come with a later request.
  */
 export function completionsFor(ctx: ServerContext, document: TextDocument, position: { line: number; character: number }): CompletionList {
   const od = ctx.workspace.describe(document);
   const version = currentSettings().version;
-  const { config, reader } = assistConfig(ctx, od);
-  const items = completeAt(od.kind, od.path, document.getText(), position, { config, version, listDir: listDirectory, reader });
+  const { config, reader, masterLeftOut } = assistConfig(ctx, od, { mainAloneBesideHugeMaster: true });
+  const { items, incomplete } = completeListAt(od.kind, od.path, document.getText(), position, { config, version, listDir: listDirectory, reader });
   const shared = clientTakesEditRange && items.length > 1 ? items[0].range : undefined;
-  const list: CompletionList = { isIncomplete: false, items: items.map((a) => toCompletionItem(a, shared)) };
+  const list: CompletionList = { isIncomplete: incomplete || masterLeftOut === true, items: items.map((a) => toCompletionItem(a, shared)) };
   if (shared) list.itemDefaults = { editRange: shared };
   if (items.length >= LEAN_FROM) leanList(list, { data: clientTakesData, detail: clientResolvesDetail });
   return list;

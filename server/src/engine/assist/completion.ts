@@ -18,7 +18,6 @@ import {
   allAccessActions,
   allRestrictions,
   allTableTypes,
-  isDeprecatedIn,
   masterDoc,
   masterDocsOfKind,
   MasterDocKind,
@@ -32,17 +31,18 @@ import {
   tableTypeInfo,
   tableTypeInVersion,
 } from '../catalog/docs';
-import { builtinParameterNames, existsInVersion, parameterFact } from '../catalog/parameters';
+import { existsInVersion, parameterFact } from '../catalog/parameters';
 import { versionAtLeast } from '../catalog/version';
 import { effectiveValue, PostfixConfig } from '../config';
 import { expandValue } from '../expand';
-import { MASTER_TYPES, serviceParameters } from '../mastercf';
+import { MASTER_TYPES, type MasterService } from '../mastercf';
 import type { FileReader, Position, Range } from '../types';
 import { recipeSnippetItems } from './recipe-snippets';
 import { isListSeparator, lineAt, mainCfCursor, masterCfCursor, physicalLines, rangeIn, CursorLine } from './cursor';
 import { fitsStages } from './restriction-list';
 import { accessTableKind, AccessTableKind, restrictionClasses, restrictionListStages } from './model';
 import { splitBraced } from '../tables/text';
+import { ListCut, NameCut, parameterNameItems, referenceNames, serviceParams, sortKey } from './name-items';
 import { accessActionDocMarkdown, code, masterDocMarkdown, mdText, parameterDocMarkdown, restrictionDocMarkdown, tableTypeDocMarkdown } from './markdown';
 
 export type ItemKind =
@@ -101,14 +101,26 @@ export interface CompletionEnv {
   listDir?: (dir: string) => DirEntry[] | undefined;
   /** Reads the configuration's files (recipe snippets fill in values from them). */
   reader?: FileReader;
+  /** Marked when a list of names is cut to what is typed (name-items.ts); completeListAt sets it. */
+  cut?: ListCut;
 }
 
 export type DocumentKind = 'main' | 'master' | 'map';
 
 export function completeAt(kind: DocumentKind, path: string, text: string, position: Position, env: CompletionEnv): AssistCompletion[] {
-  if (kind === 'main') return completeMainCf(text, position, env);
-  if (kind === 'master') return completeMasterCf(text, position, env);
-  return completeTable(path, text, position, env);
+  return completeListAt(kind, path, text, position, env).items;
+}
+
+/**
+ * The items for a position, and whether they are incomplete: a list of the
+ * names a huge configuration makes holds only those starting with what is
+ * typed (name-items.ts), so the client must ask again as the user types.
+ */
+export function completeListAt(kind: DocumentKind, path: string, text: string, position: Position, env: CompletionEnv): { items: AssistCompletion[]; incomplete: boolean } {
+  const cut: ListCut = { incomplete: false };
+  const withCut = { ...env, cut };
+  const items = kind === 'main' ? completeMainCf(text, position, withCut) : kind === 'master' ? completeMasterCf(text, position, withCut) : completeTable(path, text, position, withCut);
+  return { items, incomplete: cut.incomplete };
 }
 
 // ---- main.cf ------------------------------------------------------------------
@@ -117,7 +129,7 @@ export function completeMainCf(text: string, position: Position, env: Completion
   const lines = physicalLines(text);
   const cur = mainCfCursor(lines, position);
   if (cur.kind === 'name') {
-    const names = parameterNameItems(env, cur.range, cur.hasEquals ? '' : ' = ', undefined);
+    const names = parameterNameItems(env, cur.range, cur.hasEquals ? '' : ' = ', undefined, cur.prefix);
     return cur.hasEquals ? names : [...names, ...recipeSnippetItems('main', cur.range, env)];
   }
   if (cur.kind === 'value') {
@@ -127,101 +139,9 @@ export function completeMainCf(text: string, position: Position, env: Completion
   return [];
 }
 
-function serviceParams(env: CompletionEnv): readonly ServiceParameterLike[] {
-  return env.config?.master ? serviceParameters(env.config.master) : [];
-}
-
-/** Sort keys: a group digit, then the label. */
-function sortKey(group: number, label: string): string {
-  return `${group}_${label}`;
-}
-
-const nameItemCache = new Map<string, { name: string; detail: string; deprecated: boolean }[]>();
-
-/** The detail of a parameter-name item: its value type, without an enum's values (`enumlist:SSLv2|SSLv3|…` is too long for a detail column; the values are in the docs). */
-export function parameterDetail(name: string): string | undefined {
-  const info = parameterInfo(name);
-  if (!info) return undefined;
-  return info.typeText.length > 24 ? info.typeText.slice(0, info.typeText.indexOf(':')) : info.typeText;
-}
-
-function builtinNameData(version: string): { name: string; detail: string; deprecated: boolean }[] {
-  let data = nameItemCache.get(version);
-  if (!data) {
-    data = [];
-    for (const name of builtinParameterNames(version)) {
-      const info = parameterInfo(name);
-      if (!info) continue;
-      data.push({ name, detail: parameterDetail(name)!, deprecated: isDeprecatedIn(info, version) });
-    }
-    nameItemCache.set(version, data);
-  }
-  return data;
-}
-
-/**
- * Parameter names for a version (names it does not know are left out), the
- * per-service names master.cf creates, and for `-o` the ones that belong to
- * the service's program first.
- */
-function parameterNameItems(env: CompletionEnv, range: Range, suffix: string, program: string | undefined): AssistCompletion[] {
-  const out: AssistCompletion[] = [];
-  const seen = new Set<string>();
-  const prefix = program ? `${program === 'postscreen' ? 'postscreen' : program}_` : undefined;
-  for (const d of builtinNameData(env.version)) {
-    seen.add(d.name);
-    const relevant = prefix !== undefined && d.name.startsWith(prefix);
-    out.push({
-      label: d.name,
-      kind: 'parameter',
-      detail: d.detail,
-      insertText: d.name + suffix,
-      range,
-      sortText: sortKey(d.deprecated ? 3 : relevant ? 0 : 1, d.name),
-      deprecated: d.deprecated || undefined,
-      doc: { t: 'parameter', name: d.name },
-    });
-  }
-  for (const sp of serviceParams(env)) {
-    if (seen.has(sp.name)) continue;
-    seen.add(sp.name);
-    out.push({
-      label: sp.name,
-      kind: 'parameter',
-      detail: `per-service (${sp.service})`,
-      insertText: sp.name + suffix,
-      range,
-      sortText: sortKey(2, sp.name),
-      doc: { t: 'parameter', name: sp.name, service: sp },
-    });
-  }
-  return out;
-}
-
 // ---- values (main.cf and master.cf -o) ----------------------------------------------
 
 type ToRange = (start: number, end: number) => Range;
-
-/** Names `$` can refer to: built-in names, names set in main.cf, per-service names. */
-function referenceNames(env: CompletionEnv): { name: string; builtin: boolean; service?: ServiceParameterLike }[] {
-  const out: { name: string; builtin: boolean; service?: ServiceParameterLike }[] = [];
-  const seen = new Set<string>();
-  for (const d of builtinNameData(env.version)) {
-    seen.add(d.name);
-    out.push({ name: d.name, builtin: true });
-  }
-  for (const e of env.config?.main?.entries ?? []) {
-    if (seen.has(e.name)) continue;
-    seen.add(e.name);
-    out.push({ name: e.name, builtin: false });
-  }
-  for (const sp of serviceParams(env)) {
-    if (seen.has(sp.name)) continue;
-    seen.add(sp.name);
-    out.push({ name: sp.name, builtin: false, service: sp });
-  }
-  return out;
-}
 
 const NAME_CHAR = /[A-Za-z0-9_]/;
 
@@ -256,7 +176,7 @@ function completeValue(
     let end = offset;
     while (end < value.length && NAME_CHAR.test(value[end])) end++;
     const range = toRange(ref.nameStart, end);
-    return referenceNames(env).map((r) => ({
+    return referenceNames(env, value.slice(ref.nameStart, offset)).map((r) => ({
       label: r.name,
       kind: 'reference' as const,
       detail: r.builtin ? 'parameter' : r.service ? `per-service (${r.service.service})` : 'set in main.cf',
@@ -300,7 +220,7 @@ function completeValue(
       return [];
     case 'transport':
     case 'service':
-      return transportItems(range, env, type.kind === 'transport');
+      return transportItems(range, env, type.kind === 'transport', token);
     default:
       return [];
   }
@@ -528,15 +448,22 @@ function pathItems(pathPrefix: string, range: Range, env: CompletionEnv, head: s
 /** Programs that deliver mail: the transports worth naming in *_transport settings. */
 const DELIVERY_PROGRAMS = new Set(['smtp', 'lmtp', 'local', 'virtual', 'pipe', 'error', 'discard']);
 
-function transportItems(range: Range, env: CompletionEnv, deliveryOnly: boolean): AssistCompletion[] {
+const serviceName = (s: MasterService) => s.name.text;
+
+/** The services of master.cf (cut to `typed` when there are too many, name-items.ts). */
+function transportItems(range: Range, env: CompletionEnv, deliveryOnly: boolean, typed: string): AssistCompletion[] {
   const out: AssistCompletion[] = [];
   const seen = new Set<string>();
-  for (const s of env.config?.master?.services ?? []) {
+  const services = env.config?.master?.services ?? [];
+  const cut = new NameCut(services.length, typed, env.cut);
+  for (const s of cut.over(services, serviceName)) {
+    if (cut.full()) break;
     const name = s.name.text;
-    if (seen.has(name)) continue;
+    if (seen.has(name) || !cut.fits(name)) continue;
     const delivers = DELIVERY_PROGRAMS.has(s.program);
     if (deliveryOnly && s.type.text !== 'unix') continue;
     seen.add(name);
+    cut.took();
     out.push({
       label: name,
       kind: 'transport',
@@ -635,7 +562,7 @@ function completeMasterArgs(
       const nameStart = word.start + 1 + m[0].length;
       let nameEnd = offset;
       while (nameEnd < text.length && NAME_CHAR.test(text[nameEnd])) nameEnd++;
-      return parameterNameItems(env, rangeIn(line.logical, nameStart, nameEnd), ' = ', program);
+      return parameterNameItems(env, rangeIn(line.logical, nameStart, nameEnd), ' = ', program, text.slice(nameStart, Math.max(nameStart, offset)));
     }
     const name = inner.slice(0, eq).trim();
     let valueStart = word.start + 1 + eq + 1;
@@ -651,7 +578,7 @@ function completeMasterArgs(
     const nameStart = attached ? wordStart + 2 : wordStart;
     const eq = text.indexOf('=', nameStart);
     if (eq < 0 || eq >= wordEnd || offset <= eq) {
-      return parameterNameItems(env, rangeIn(line.logical, nameStart, eq >= 0 && eq < wordEnd ? eq : wordEnd), eq >= 0 && eq < wordEnd ? '' : '=', program);
+      return parameterNameItems(env, rangeIn(line.logical, nameStart, eq >= 0 && eq < wordEnd ? eq : wordEnd), eq >= 0 && eq < wordEnd ? '' : '=', program, text.slice(nameStart, Math.max(nameStart, offset)));
     }
     const name = text.slice(nameStart, eq);
     const valueStart = eq + 1;
@@ -758,7 +685,7 @@ export function completeTable(path: string, text: string, position: Position, en
   if (kind.kind === 'postscreen') {
     return POSTSCREEN_ACTIONS.map(([w, d], i) => ({ label: w, kind: 'action' as const, insertText: w, range, sortText: sortKey(0, String(i)), doc: { t: 'text' as const, markdown: `**${w}** · postscreen_access_list action\n\n${d}` } }));
   }
-  if (kind.kind === 'transport') return transportItems(range, env, true).map((i) => ({ ...i, insertText: `${i.label}:`, label: `${i.label}:` }));
+  if (kind.kind === 'transport') return transportItems(range, env, true, line.slice(start, position.character)).map((i) => ({ ...i, insertText: `${i.label}:`, label: `${i.label}:` }));
   return accessActionItems(kind, range, env);
 }
 

@@ -248,6 +248,11 @@ export interface ServiceParameterLike {
 const SCAN_AT_MOST = 16;
 const serviceParameterIndex = new WeakMap<readonly ServiceParameterLike[], ReadonlyMap<string, ServiceParameterLike>>();
 
+/** Gives findServiceParameter the index of a list whose maker built one as it went (serviceParameters does, in steps). */
+export function indexServiceParameters(list: readonly ServiceParameterLike[], index: ReadonlyMap<string, ServiceParameterLike>): void {
+  serviceParameterIndex.set(list, index);
+}
+
 /** The entry for `name` in a list of service-derived names (the first, as postconf registers them), or undefined. */
 export function findServiceParameter<T extends ServiceParameterLike>(list: readonly T[], name: string): T | undefined {
   if (list.length <= SCAN_AT_MOST) return list.find((p) => p.name === name);

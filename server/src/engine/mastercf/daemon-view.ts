@@ -88,10 +88,10 @@ export type DaemonIssue =
   | { kind: 'attached-braces'; wordIndex: number }
   | { kind: 'postconf-split'; wordIndex: number };
 
-export interface DaemonView {
+export interface DaemonView<O = DaemonOverride> {
   /** Each argument after brace removal. */
   values: string[];
-  overrides: DaemonOverride[];
+  overrides: O[];
   /** Index of the first argument that is not an option (the daemon's own arguments), or values.length. */
   firstPositional: number;
   issues: DaemonIssue[];
@@ -107,14 +107,19 @@ export function daemonView(words: readonly ArgWord[]): DaemonView {
   return drain(daemonViewSteps(words, Infinity));
 }
 
-/** daemonView, yielding after every `wordsPerStep` words of each pass (a service line can hold 200,000). */
-export function* daemonViewSteps(words: readonly ArgWord[], wordsPerStep: number): Steps<DaemonView> {
+/**
+ * daemonView, yielding after every `wordsPerStep` words of each pass (a
+ * service line can hold 200,000); each override made into the caller's
+ * object by `make` as it is found (100,000 DaemonOverrides kept alive until
+ * the end of the line were copied by every garbage collection meanwhile).
+ */
+export function* daemonViewSteps<O = DaemonOverride>(words: readonly ArgWord[], wordsPerStep: number, make: (o: DaemonOverride) => O = (o) => o as O): Steps<DaemonView<O>> {
   const issues: DaemonIssue[] = [];
   // The master removes braces; offsets of each value inside the line.
   const values: string[] = [];
   const starts: number[] = [];
   for (let i = 0; i < words.length; i++) {
-    if (i > 0 && i % wordsPerStep === 0) yield;
+    if (i > 0 && i % wordsPerStep === 0) yield 'master.cf: daemon view';
     const w = words[i];
     if (w.text[0] === '{') {
       const ex = extractBraced(w.text, true);
@@ -127,11 +132,11 @@ export function* daemonViewSteps(words: readonly ArgWord[], wordsPerStep: number
     }
   }
 
-  const overrides: DaemonOverride[] = [];
+  const overrides: O[] = [];
   let i = 0;
   let stopped = false;
   for (let read = 0; i < values.length && !stopped; read++) {
-    if (read > 0 && read % wordsPerStep === 0) yield;
+    if (read > 0 && read % wordsPerStep === 0) yield 'master.cf: daemon options';
     const a = values[i];
     const optionWord = i;
     if (a === '--') {
@@ -182,7 +187,7 @@ export function* daemonViewSteps(words: readonly ArgWord[], wordsPerStep: number
           });
           stopped = true;
         } else {
-          overrides.push({
+          overrides.push(make({
             name: nv.name,
             value: nv.value,
             nameStart: optStart + nv.nameStart,
@@ -193,7 +198,7 @@ export function* daemonViewSteps(words: readonly ArgWord[], wordsPerStep: number
             end: words[valueWord].end,
             form,
             wordIndex: valueWord,
-          });
+          }));
         }
       }
       i = valueWord;

@@ -169,7 +169,7 @@ class LineWord implements MasterWord {
   }
 }
 
-/** A `-o` setting of a service line, its ranges made when first asked (see LineWord). */
+/** A `-o` setting of a service line, its ranges made when first asked (see LineWord); it keeps the offsets, not the DaemonOverride. */
 class LineOverride implements MasterOverride {
   readonly name: string;
   readonly value: string;
@@ -177,7 +177,10 @@ class LineOverride implements MasterOverride {
   readonly valueStart: number;
   readonly valueEnd: number;
   readonly #logical: LogicalLine;
-  readonly #o: DaemonOverride;
+  readonly #nameStart: number;
+  readonly #nameEnd: number;
+  readonly #start: number;
+  readonly #end: number;
   #ranges: { name: Range; value: Range; range: Range } | undefined;
   constructor(o: DaemonOverride, logical: LogicalLine) {
     this.name = o.name;
@@ -185,7 +188,10 @@ class LineOverride implements MasterOverride {
     this.form = o.form;
     this.valueStart = o.valueStart;
     this.valueEnd = o.valueEnd;
-    this.#o = o;
+    this.#nameStart = o.nameStart;
+    this.#nameEnd = o.nameEnd;
+    this.#start = o.start;
+    this.#end = o.end;
     this.#logical = logical;
   }
   get nameRange(): Range {
@@ -198,9 +204,12 @@ class LineOverride implements MasterOverride {
     return this.#made().range;
   }
   #made() {
-    const o = this.#o;
     const ll = this.#logical;
-    return (this.#ranges ??= { name: logicalRange(ll, o.nameStart, o.nameEnd), value: logicalRange(ll, o.valueStart, o.valueEnd), range: logicalRange(ll, o.start, o.end) });
+    return (this.#ranges ??= {
+      name: logicalRange(ll, this.#nameStart, this.#nameEnd),
+      value: logicalRange(ll, this.valueStart, this.valueEnd),
+      range: logicalRange(ll, this.#start, this.#end),
+    });
   }
 }
 
@@ -275,12 +284,7 @@ function* parseMasterCfText(text: string, file: string): Steps<MasterCf> {
       yield label;
     }
     const t = cText(logical.text);
-    const tokens = yield* splitQuotedSteps(t, ITEMS_PER_STEP);
-    const words: MasterWord[] = [];
-    for (const w of tokens) {
-      words.push(new LineWord(w.text, w.start, w.end, logical));
-      if (words.length % ITEMS_PER_STEP === 0) yield label;
-    }
+    const words: MasterWord[] = yield* splitQuotedSteps(t, ITEMS_PER_STEP, (text, start, end) => new LineWord(text, start, end, logical));
     work += words.length;
     const lineRange = logicalRange(logical, 0, logical.text.length);
     const lineNo = logical.firstLine + 1;
@@ -321,10 +325,7 @@ function* parseMasterCfText(text: string, file: string): Steps<MasterCf> {
 
     const args = words.slice(8);
     const program = programName(command.text);
-    const postconf = yield* normalizeForPostconfSteps(
-      words.map((w) => w.text),
-      ITEMS_PER_STEP,
-    );
+    const postconf = yield* normalizeForPostconfSteps(words, ITEMS_PER_STEP);
     const svc: MasterService = {
       key: `${name.text}/${type.text}`,
       name,
@@ -406,11 +407,8 @@ function hasErrorOn(s: MasterService, problems: Problem[]): boolean {
 function* daemonChecks(s: MasterService, file: string, problems: Problem[]): Steps<void> {
   const ll = s.logical;
   const words: readonly ArgWord[] = s.args; // daemonView only reads text and offsets
-  const view = yield* daemonViewSteps(words, ITEMS_PER_STEP);
-  for (const o of view.overrides) {
-    s.overrides.push(new LineOverride(o, ll));
-    if (s.overrides.length % ITEMS_PER_STEP === 0) yield;
-  }
+  const view = yield* daemonViewSteps(words, ITEMS_PER_STEP, (o) => new LineOverride(o, ll));
+  s.overrides = view.overrides;
   s.positional = s.args.slice(view.firstPositional).map((word, i) => ({ word, value: view.values[view.firstPositional + i] }));
 
   for (const issue of view.issues) {

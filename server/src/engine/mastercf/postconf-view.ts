@@ -33,13 +33,19 @@ export function normalizeForPostconf(words: readonly string[]): PostconfView {
 }
 
 /** normalizeForPostconf, yielding after every `wordsPerStep` arguments (a service line can hold 200,000). */
-export function* normalizeForPostconfSteps(words: readonly string[], wordsPerStep: number): Steps<PostconfView> {
+export function* normalizeForPostconfSteps(words: readonly string[] | readonly { readonly text: string }[], wordsPerStep: number): Steps<PostconfView> {
   const warnings: string[] = [];
-  const out: PostconfArg[] = words.slice(0, 8).map((text, word) => ({ text, word }));
+  // Words or the parser's word objects (no array of 200,000 texts made for this).
+  const textAt = (i: number): string => {
+    const w = words[i];
+    return typeof w === 'string' ? w : w.text;
+  };
+  const out: PostconfArg[] = [];
+  for (let word = 0; word < Math.min(8, words.length); word++) out.push({ text: textAt(word), word });
   // Words still to read; `front` holds pieces split off a word, read first.
   let pos = 8;
   const front: PostconfArg[] = [];
-  const next = (): PostconfArg | undefined => front.pop() ?? (pos < words.length ? { text: words[pos], word: pos++ } : undefined);
+  const next = (): PostconfArg | undefined => front.pop() ?? (pos < words.length ? { text: textAt(pos), word: pos++ } : undefined);
   const extract = (a: PostconfArg, nameValue: boolean) => {
     const ex = extractBraced(a.text, true);
     if (ex.error) warnings.push(`master.cf: ${ex.error}`);
@@ -53,7 +59,7 @@ export function* normalizeForPostconfSteps(words: readonly string[], wordsPerSte
   let a: PostconfArg | undefined;
   let read = 0;
   while ((a = next())) {
-    if (++read % wordsPerStep === 0) yield;
+    if (++read % wordsPerStep === 0) yield 'master.cf: postconf view';
     if (a.text[0] !== '-' || a.text === '--') break;
     // Split "-stuffoxyz" into "-stuff" and "-oxyz" at the first 'o' after the first letter.
     const o = a.text.indexOf('o', 2);
@@ -80,7 +86,7 @@ export function* normalizeForPostconfSteps(words: readonly string[], wordsPerSte
   }
   // The first non-option word and the rest: braces come off.
   for (; a; a = next()) {
-    if (++read % wordsPerStep === 0) yield;
+    if (++read % wordsPerStep === 0) yield 'master.cf: postconf view';
     if (a.text[0] === '{') extract(a, false);
     out.push(a);
   }

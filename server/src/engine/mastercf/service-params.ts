@@ -6,6 +6,7 @@
 // "unused parameter" checks and appear in `postconf -d`.
 
 import type { MasterCf, MasterService } from './parse';
+import { indexServiceParameters } from '../catalog/docs';
 import { drain, ITEMS_PER_STEP, type Steps } from '../steps';
 
 /** Suffix and the global parameter its default refers to. */
@@ -84,7 +85,8 @@ export function computeServiceParameters(services: readonly MasterService[]): Se
 
 function* serviceParametersOfSteps(services: readonly MasterService[]): Steps<ServiceParameter[]> {
   const out: ServiceParameter[] = [];
-  const seen = new Set<string>();
+  // By name, the first of each: findServiceParameter's index, made here in steps rather than on a hover's first lookup.
+  const seen = new Map<string, ServiceParameter>();
   for (const s of services) {
     if (!s.valid) continue;
     const suffixes = Object.prototype.hasOwnProperty.call(PROGRAM_SUFFIXES, s.command.text) ? PROGRAM_SUFFIXES[s.command.text] : undefined;
@@ -92,11 +94,13 @@ function* serviceParametersOfSteps(services: readonly MasterService[]): Steps<Se
     for (const [suffix, from] of suffixes) {
       const name = s.name.text + suffix;
       if (seen.has(name)) continue;
-      seen.add(name);
-      out.push({ name, defaultFrom: from, service: s.key });
+      const p = { name, defaultFrom: from, service: s.key };
+      seen.set(name, p);
+      out.push(p);
       if (out.length % ITEMS_PER_STEP === 0) yield 'master.cf: per-service names';
     }
   }
+  indexServiceParameters(out, seen);
   return out;
 }
 

@@ -29,19 +29,25 @@ export interface Token {
  */
 export function splitQuoted(text: string, sep: string = MASTER_BLANKS, base = 0): Token[] {
   const out: Token[] = [];
-  splitQuotedFrom(text, sep, base, 0, out, Infinity);
+  splitQuotedFrom(text, sep, base, 0, out, Infinity, token);
   return out;
 }
 
-/** splitQuoted, yielding after every `wordsPerStep` words (a master.cf line can hold 200,000). */
-export function* splitQuotedSteps(text: string, wordsPerStep: number, sep: string = MASTER_BLANKS, base = 0): Steps<Token[]> {
-  const out: Token[] = [];
-  for (let i = splitQuotedFrom(text, sep, base, 0, out, wordsPerStep); i < text.length; i = splitQuotedFrom(text, sep, base, i, out, out.length + wordsPerStep)) yield;
+const token = (text: string, start: number, end: number): Token => ({ text, start, end });
+
+/**
+ * splitQuoted, yielding after every `wordsPerStep` words (a master.cf line can
+ * hold 200,000), each word made by `make` (the caller's own word objects: no
+ * Token for each kept alive meanwhile, which garbage collection copied).
+ */
+export function* splitQuotedSteps<T = Token>(text: string, wordsPerStep: number, make: (text: string, start: number, end: number) => T = token as never, sep: string = MASTER_BLANKS, base = 0): Steps<T[]> {
+  const out: T[] = [];
+  for (let i = splitQuotedFrom(text, sep, base, 0, out, wordsPerStep, make); i < text.length; i = splitQuotedFrom(text, sep, base, i, out, out.length + wordsPerStep, make)) yield 'master.cf: words';
   return out;
 }
 
 /** The words of text from offset i into `out` until it holds `max`; returns where to go on (text.length at the end). */
-function splitQuotedFrom(text: string, sep: string, base: number, i: number, out: Token[], max: number): number {
+function splitQuotedFrom<T>(text: string, sep: string, base: number, i: number, out: T[], max: number, make: (text: string, start: number, end: number) => T): number {
   const n = text.length;
   while (out.length < max) {
     while (i < n && sep.includes(text[i])) i++;
@@ -54,7 +60,7 @@ function splitQuotedFrom(text: string, sep: string, base: number, i: number, out
       else if (level > 0 && ch === '}') level--;
       else if (level === 0 && sep.includes(ch)) break;
     }
-    out.push({ text: text.slice(start, i), start: base + start, end: base + i });
+    out.push(make(text.slice(start, i), base + start, base + i));
     if (i < n) i++; // the separator that ended the word
   }
   return Math.min(i, n);

@@ -14,6 +14,7 @@ import type { MasterOverride, MasterService } from '../mastercf';
 import { splitBraced } from '../tables/text';
 import type { Position, Range } from '../types';
 import { restrictionClasses } from '../assist/model';
+import { drain, SETTINGS_PER_STEP, type Steps } from '../steps';
 
 export type OccurrenceRole =
   /** `name = value` in main.cf (range: the name). */
@@ -65,6 +66,11 @@ function mayNameClasses(name: string, classes: Set<string>): boolean {
 const cache = new WeakMap<PostfixConfig, Occurrences>();
 
 export function occurrences(config: PostfixConfig): Occurrences {
+  return drain(occurrencesSteps(config));
+}
+
+/** occurrences in steps of SETTINGS_PER_STEP settings (a master.cf can hold 100,000 services), kept as occurrences keeps them. */
+export function* occurrencesSteps(config: PostfixConfig): Steps<Occurrences> {
   const hit = cache.get(config);
   if (hit) return hit;
   const classes = restrictionClasses(config);
@@ -89,15 +95,18 @@ export function occurrences(config: PostfixConfig): Occurrences {
     }
   };
 
+  let done = 0;
   const main = config.main;
   if (main) {
     for (const e of main.entries) {
+      if (++done % SETTINGS_PER_STEP === 0) yield 'occurrences of main.cf';
       parameters.push({ name: e.name, role: 'set', file: config.mainPath, range: e.nameRange });
       scanValue(config.mainPath, e.name, e.value, (a, b) => valueRange(e, a, b));
     }
   }
   for (const s of config.master?.services ?? []) {
     for (const o of s.overrides) {
+      if (++done % SETTINGS_PER_STEP === 0) yield 'occurrences of master.cf';
       parameters.push({ name: o.name, role: 'override', file: config.masterPath, range: o.nameRange, service: s.key });
       scanValue(config.masterPath, o.name, o.value, overrideRange(s.logical, o), s.key);
     }

@@ -60,6 +60,32 @@ export function analyzeParameters(input: {
 }
 
 /**
+ * The editor's view kept by the parses it was made from: the lint makes one
+ * (engine/lint.ts) and semantic tokens ask about the same parses right after
+ * (100,000 services took a second to register again). One per main.cf parse,
+ * for one master.cf parse, version and directory. Database client files are
+ * read as the lint read them: its 'dbms' findings may be older than the files,
+ * but what they hold changes neither isKnown nor any other finding.
+ */
+interface KeptAnalysis {
+  configDir: string;
+  main: MainCf;
+  master: MasterCf | undefined;
+  version: string | undefined;
+}
+const kept = new WeakMap<MainCf, { key: KeptAnalysis; analysis: ParameterAnalysis }>();
+
+export function keepParameterAnalysis(key: KeptAnalysis, analysis: ParameterAnalysis): void {
+  kept.set(key.main, { key: { ...key }, analysis });
+}
+
+/** The analysis keepParameterAnalysis kept for these parses, version and directory, or undefined. */
+export function keptParameterAnalysis(key: KeptAnalysis): ParameterAnalysis | undefined {
+  const k = kept.get(key.main);
+  return k && k.key.master === key.master && k.key.version === key.version && k.key.configDir === key.configDir ? k.analysis : undefined;
+}
+
+/**
  * The editor's view of a registration made with keepGoing (one the master.cf
  * checks may share), in steps: a main.cf of 100,000 own parameters leaves
  * 10,000 unused, each given a key to drop repeats.

@@ -15,9 +15,10 @@ import { isDeprecatedIn, parameterInfo, restrictionStageOf } from '../catalog/do
 import type { PostfixConfig } from '../config';
 import { logicalRange, type LogicalLine } from '../lines';
 import { clientFileReader } from '../lint';
-import { lastOverride, serviceParameters } from '../mastercf';
-import { occurrences } from '../navigation/occurrences';
-import { analyzeParameters, type ParameterAnalysis } from '../postconf';
+import { lastOverride, serviceParametersSteps } from '../mastercf';
+import { occurrencesSteps } from '../navigation/occurrences';
+import { keptParameterAnalysis, mainDictionary, parameterAnalysisSteps, registerParametersSteps, type ParameterAnalysis } from '../postconf';
+import { drain, SETTINGS_PER_STEP, type Steps } from '../steps';
 import type { Range } from '../types';
 
 export const TOKEN_TYPES = ['variable', 'class', 'property', 'unknownParameter', 'undefinedReference', 'overriddenSetting', 'unreachableRestriction'] as const;
@@ -37,42 +38,99 @@ export interface SemanticToken {
 /** postconf's view, once per loaded configuration (semantic tokens are asked for after every edit). */
 const analyses = new WeakMap<PostfixConfig, ParameterAnalysis>();
 
-function parameterAnalysis(config: PostfixConfig): ParameterAnalysis | undefined {
-  if (!config.main || config.main.fatal) return undefined;
-  let a = analyses.get(config);
+/**
+ * postconf's view of the configuration: the lint's when it has registered
+ * these parses (kept in postconf/index.ts: 100,000 services took a second to
+ * register again), else registered here, in steps.
+ */
+function* parameterAnalysis(config: PostfixConfig): Steps<ParameterAnalysis | undefined> {
+  const main = config.main;
+  if (!main || main.fatal) return undefined;
+  let a = analyses.get(config) ?? keptParameterAnalysis({ configDir: config.dir, main, master: config.master, version: config.version });
   if (!a) {
-    a = analyzeParameters({ configDir: config.dir, main: config.main, master: config.master, version: config.version, readFile: clientFileReader(config) });
-    analyses.set(config, a);
+    const registry = yield* registerParametersSteps({
+      configDir: config.dir,
+      main: mainDictionary(config.dir, main.entries),
+      master: config.master,
+      version: config.version,
+      readFile: clientFileReader(config),
+      keepGoing: true,
+    });
+    a = yield* parameterAnalysisSteps(registry);
   }
+  analyses.set(config, a);
   return a;
 }
 
 export function semanticTokens(config: PostfixConfig, file: string): SemanticToken[] {
+  return drain(semanticTokensSteps(config, file));
+}
+
+/**
+ * semanticTokens in steps (engine/steps.ts): postconf's view, then the
+ * settings and the references of the file, SETTINGS_PER_STEP at a time, so the
+ * language server answers hovers while a master.cf of 100,000 services is coloured.
+ */
+export function* semanticTokensSteps(config: PostfixConfig, file: string): Steps<SemanticToken[]> {
   const out: SemanticToken[] = [];
   const push = (range: Range, type: TokenType, modifiers: TokenModifier[] = []) => {
     // One physical line per token (clients without multiline token support).
     if (range.start.line !== range.end.line || range.end.character <= range.start.character) return;
     out.push({ line: range.start.line, character: range.start.character, length: range.end.character - range.start.character, type, modifiers });
   };
-  const analysis = parameterAnalysis(config);
+  const analysis = yield* parameterAnalysis(config);
+  yield 'semantic tokens: postconf registration';
   const classes = restrictionClasses(config);
-  const derived = config.master ? serviceParameters(config.master) : [];
+  const derived = config.master ? yield* serviceParametersSteps(config.master) : [];
+  let done = 0;
+  const label = () => `semantic tokens of ${file}`;
   const undefinedNames = new Set((analysis?.findings ?? []).filter((f) => f.kind === 'undefined' && f.name).map((f) => f.name!));
   const deprecated = (name: string) => {
     const info = parameterInfo(name, derived);
     return info !== undefined && isDeprecatedIn(info, config.version);
   };
+  // Tokens by name, and a list's by its value: 100,000 services set the same few
+  // names to the same few values, and each catalog lookup makes objects.
+  const byName = new Map<string, Token | undefined>();
+  const byReference = new Map<string, Token | undefined>();
+  const byList = new Map<string, ListToken[]>();
+  const listNames = new Map<string, boolean>();
+  const isList = (name: string) => {
+    let is = listNames.get(name);
+    if (is === undefined) listNames.set(name, (is = isRestrictionList(name, classes)));
+    return is;
+  };
   /** The token a parameter name gets where it is set, or undefined (the grammar's colour is right). */
-  const nameToken = (name: string): [TokenType, TokenModifier[]] | undefined => {
-    if (classes.has(name)) return ['class', ['declaration']];
-    const builtIn = parameterInfo(name, derived) !== undefined;
-    if (builtIn) return deprecated(name) ? ['property', ['declaration', 'deprecated']] : undefined;
-    if (analysis && !analysis.isKnown(name)) return ['unknownParameter', []];
-    return ['variable', ['declaration']];
+  const nameToken = (name: string): Token | undefined => {
+    if (byName.has(name)) return byName.get(name);
+    let t: Token | undefined;
+    if (classes.has(name)) t = ['class', ['declaration']];
+    else if (parameterInfo(name, derived) !== undefined) t = deprecated(name) ? ['property', ['declaration', 'deprecated']] : undefined;
+    else if (analysis && !analysis.isKnown(name)) t = ['unknownParameter', []];
+    else t = ['variable', ['declaration']];
+    byName.set(name, t);
+    return t;
+  };
+  /** The token a `$name` gets, or undefined. */
+  const referenceToken = (name: string): Token | undefined => {
+    if (byReference.has(name)) return byReference.get(name);
+    let t: Token | undefined;
+    if (undefinedNames.has(name)) t = ['undefinedReference', []];
+    else if (classes.has(name)) t = ['class', []];
+    else if (parameterInfo(name, derived) === undefined) t = ['variable', []];
+    else if (deprecated(name)) t = ['property', ['deprecated']];
+    byReference.set(name, t);
+    return t;
+  };
+  const listTokens = (value: string, toRange: (a: number, b: number) => Range) => {
+    let words = byList.get(value);
+    if (!words) byList.set(value, (words = restrictionListTokens(value, classes, config.version)));
+    for (const w of words) push(toRange(w.start, w.end), w.token[0], w.token[1]);
   };
 
   if (file === config.mainPath) {
     for (const e of config.main?.entries ?? []) {
+      if (++done % SETTINGS_PER_STEP === 0) yield label;
       if (config.main!.byName.get(e.name) !== e) {
         push(e.nameRange, 'overriddenSetting');
         for (const r of valuePieces(e.logical, e.valueOffset)) push(r, 'overriddenSetting');
@@ -80,30 +138,30 @@ export function semanticTokens(config: PostfixConfig, file: string): SemanticTok
       }
       const t = nameToken(e.name);
       if (t) push(e.nameRange, t[0], t[1]);
-      if (isRestrictionList(e.name, classes)) listTokens(e.value, (a, b) => logicalRange(e.logical, e.valueOffset + a, e.valueOffset + b), classes, config.version, push);
+      if (isList(e.name)) listTokens(e.value, (a, b) => logicalRange(e.logical, e.valueOffset + a, e.valueOffset + b));
     }
   }
   if (file === config.masterPath) {
     for (const s of config.master?.services ?? []) {
       for (const o of s.overrides) {
+        if (++done % SETTINGS_PER_STEP === 0) yield label;
         if (lastOverride(s, o.name) !== o) {
           push(o.range, 'overriddenSetting');
           continue;
         }
         const t = nameToken(o.name);
         if (t) push(o.nameRange, t[0], t[1]);
-        if (isRestrictionList(o.name, classes)) listTokens(o.value, (a, b) => logicalRange(s.logical, o.valueStart + a, o.valueStart + b), classes, config.version, push);
+        if (isList(o.name)) listTokens(o.value, (a, b) => logicalRange(s.logical, o.valueStart + a, o.valueStart + b));
       }
     }
   }
-  for (const o of occurrences(config).parameters) {
+  for (const o of (yield* occurrencesSteps(config)).parameters) {
+    if (++done % SETTINGS_PER_STEP === 0) yield label;
     if (o.file !== file) continue;
     if (o.role === 'class') push(o.range, 'class');
     else if (o.role === 'reference') {
-      if (undefinedNames.has(o.name)) push(o.range, 'undefinedReference');
-      else if (classes.has(o.name)) push(o.range, 'class');
-      else if (parameterInfo(o.name, derived) === undefined) push(o.range, 'variable');
-      else if (deprecated(o.name)) push(o.range, 'property', ['deprecated']);
+      const t = referenceToken(o.name);
+      if (t) push(o.range, t[0], t[1]);
     }
   }
   return withoutOverlaps(out);
@@ -113,12 +171,22 @@ function isRestrictionList(name: string, classes: Set<string>): boolean {
   return restrictionStageOf(name) !== undefined || classes.has(name);
 }
 
+type Token = [TokenType, TokenModifier[]];
+/** A token of a restriction list, at offsets in its value. */
+interface ListToken {
+  start: number;
+  end: number;
+  token: Token;
+}
+
 /** Words that never run, and deprecated restriction names, in a restriction list. */
-function listTokens(value: string, toRange: (a: number, b: number) => Range, classes: Set<string>, version: string, push: (r: Range, t: TokenType, m?: TokenModifier[]) => void): void {
+function restrictionListTokens(value: string, classes: Set<string>, version: string): ListToken[] {
+  const out: ListToken[] = [];
   for (const w of analyzeRestrictionList(value, classes)) {
-    if (w.unreachableAfter) push(toRange(w.start, w.end), 'unreachableRestriction');
-    else if (w.role === 'restriction' && w.info && isDeprecatedIn(w.info, version)) push(toRange(w.start, w.end), 'property', ['deprecated']);
+    if (w.unreachableAfter) out.push({ start: w.start, end: w.end, token: ['unreachableRestriction', []] });
+    else if (w.role === 'restriction' && w.info && isDeprecatedIn(w.info, version)) out.push({ start: w.start, end: w.end, token: ['property', ['deprecated']] });
   }
+  return out;
 }
 
 /** The value of a logical line, one range per physical line (without leading whitespace). */
