@@ -68,13 +68,21 @@ function sameEntry(e: MainCfEntry, f: MainCfEntry): boolean {
   return sameRange(e.range, f.range) && sameRange(e.valueRange, f.valueRange) && sameRange(e.nameRange, f.nameRange) && sameLogical(e.logical, f.logical);
 }
 
+/** What JSON.stringify of both services compares (services.ts makes each with the same fields), field by field. */
+function sameService(s: SimService, t: SimService): boolean {
+  if (s === t) return true;
+  if (s.name !== t.name || s.type !== t.type || s.key !== t.key || s.command !== t.command) return false;
+  if (!sameRange(s.range, t.range) || !sameRange(s.nameRange, t.nameRange) || s.overrides.length !== t.overrides.length) return false;
+  for (let i = 0; i < s.overrides.length; i++) if (s.overrides[i] !== t.overrides[i] && JSON.stringify(s.overrides[i]) !== JSON.stringify(t.overrides[i])) return false;
+  return true;
+}
+
 /**
  * Whether both settings read the same, in steps: a main.cf of 100,000
  * settings or a master.cf of 100,000 services, parsed again after an edit
- * elsewhere, is compared a few thousand at a time. Services are the same
- * when their JSON texts are (what one JSON text of the list compared); one
- * parse gives one list (services.ts), so an unchanged master.cf is the same
- * list at once.
+ * elsewhere, is compared a few thousand at a time. Services are compared
+ * as their JSON texts were (sameService); one parse gives one list
+ * (services.ts), so an unchanged master.cf is the same list at once.
  */
 function* sameSettingsSteps(a: Settings, b: Settings): Steps<boolean> {
   if (a.head !== b.head || a.entries.length !== b.entries.length) return false;
@@ -85,9 +93,7 @@ function* sameSettingsSteps(a: Settings, b: Settings): Steps<boolean> {
   if (a.services === b.services) return true;
   if (!a.services || !b.services || a.services.length !== b.services.length) return false;
   for (let i = 0; i < a.services.length; i++) {
-    const s = a.services[i];
-    const t = b.services[i];
-    if (s !== t && JSON.stringify(s) !== JSON.stringify(t)) return false;
+    if (!sameService(a.services[i], b.services[i])) return false;
     if ((i + 1) % MASTER_SERVICES_PER_STEP === 0) yield 'relay matrix: master.cf services compared with the kept ones';
   }
   return true;
