@@ -180,4 +180,3 @@ export class RuleContext {
 export function serviceMemoKey(service?: MasterService): string {
   return service ? `${service.key}:${service.line}` : '';
 }
-
