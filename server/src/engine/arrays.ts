@@ -9,3 +9,15 @@ export function pushAll<T>(out: T[], items: readonly T[]): T[] {
   for (let i = 0; i < items.length; i++) out.push(items[i]);
   return out;
 }
+
+/** The index of the first number of an ascending array that is at least n (its length when none is). */
+export function firstAtLeast(sorted: readonly number[], n: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < n) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -66,3 +66,6 @@ export const SERVICES_PER_STEP = 256;
 
 /** main.cf and -o settings read with their ranges and `$name`s (navigation/occurrences.ts, semantic/tokens.ts): a few µs each, 100,000 services' worth. */
 export const SETTINGS_PER_STEP = 2048;
+
+/** master.cf services copied into the simulator's view, indexed or compared with a kept copy (a few objects or a short JSON text each): 100,000 were 150-450 ms in one piece. */
+export const MASTER_SERVICES_PER_STEP = 1 << 11;

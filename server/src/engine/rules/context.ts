@@ -8,9 +8,10 @@ import { defaultValue, parameterFact } from '../catalog/parameters';
 import { expandValue, memoFor } from '../expand';
 import type { MainCfEntry } from '../maincf/parse';
 import type { MasterOverride, MasterService } from '../mastercf';
-import { loadSimConfig, type SimConfig } from '../simulate/config';
+import { simConfigOfSteps, type SimConfig } from '../simulate/config';
 import type { FileReader } from '../types';
-import type { Steps } from '../steps';
+import { firstAtLeast } from '../arrays';
+import { drain, MASTER_SERVICES_PER_STEP, type Steps } from '../steps';
 
 export interface RuleOptions {
   /** Codes not to report. */
@@ -119,6 +120,11 @@ export class RuleContext {
 
   /** Every smtpd service master.cf starts (the last of duplicate entries), or main.cf alone without master.cf. */
   smtpdServices(): SmtpdService[] {
+    return this.services ?? drain(this.smtpdServicesSteps());
+  }
+
+  /** smtpdServices in steps of MASTER_SERVICES_PER_STEP services: a master.cf of 100,000 was one piece of 100-200 ms. */
+  *smtpdServicesSteps(): Steps<SmtpdService[]> {
     if (this.services) return this.services;
     const master = this.config.master;
     if (!master) {
@@ -126,14 +132,25 @@ export class RuleContext {
       return this.services;
     }
     const byEndpoint = new Map<string, MasterService>();
-    for (const s of master.services) if (s.valid) byEndpoint.set(`${s.type.text} ${s.endpoint || s.key}`, s);
+    const all = master.services;
+    for (let i = 0; i < all.length; i++) {
+      const s = all[i];
+      if (s.valid) byEndpoint.set(`${s.type.text} ${s.endpoint || s.key}`, s);
+      if ((i + 1) % MASTER_SERVICES_PER_STEP === 0) yield 'smtpd services';
+    }
     const live = [...byEndpoint.values()];
     const postscreen25 = live.some((s) => s.program === 'postscreen' && s.type.text === 'inet' && PORT25.test(s.name.text));
     // A service whose daemon dies on its own command line (PF206–PF217 errors) never runs: judging its settings would mislead.
-    const broken = (s: MasterService) =>
-      master.problems.some((p) => p.severity === 'error' && p.category === 'postfix' && p.range.start.line >= s.line && p.range.start.line <= s.lastLine);
+    // The lines of those errors, sorted, so that each service looks them up rather than going through every problem.
+    const fatalLines = master.problems.filter((p) => p.severity === 'error' && p.category === 'postfix').map((p) => p.range.start.line).sort((a, b) => a - b);
+    const broken = (s: MasterService) => {
+      const at = firstAtLeast(fatalLines, s.line);
+      return at < fatalLines.length && fatalLines[at] <= s.lastLine;
+    };
     const out: SmtpdService[] = [];
-    for (const s of live) {
+    for (let i = 0; i < live.length; i++) {
+      const s = live[i];
+      if ((i + 1) % MASTER_SERVICES_PER_STEP === 0) yield 'smtpd services';
       if (s.program !== 'smtpd' || broken(s)) continue;
       const name = s.name.text;
       const inet = s.type.text === 'inet';
@@ -149,7 +166,12 @@ export class RuleContext {
 
   /** The simulator's configuration of the same directory. */
   sim(): SimConfig {
-    if (!this.simConfig) this.simConfig = loadSimConfig(this.config.dir, this.config.files, this.config.mode);
+    return this.simConfig ?? drain(this.simSteps());
+  }
+
+  /** sim() in steps, made from the configuration's parses (simulate/config.ts simConfigOfSteps): 100,000 services are long. */
+  *simSteps(): Steps<SimConfig> {
+    if (!this.simConfig) this.simConfig = yield* simConfigOfSteps(this.config);
     return this.simConfig;
   }
 }

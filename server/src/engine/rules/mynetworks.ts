@@ -10,7 +10,7 @@ import type { MasterService } from '../mastercf';
 import type { Fix, Problem, TextEdit } from '../types';
 import type { RuleContext } from './context';
 import { overlayReader } from '../overlay-reader';
-import { loadSimConfig, type SimConfig } from '../simulate/config';
+import { loadSimConfigSteps, type SimConfig } from '../simulate/config';
 import { dictFormFatal } from '../tables/open';
 import { applyTextEdits, removeTokens, replaceToken, setMainParameter, setServiceOption } from './edits';
 import { Site, siteOf, siteSteps, SiteToken } from './lists';
@@ -231,9 +231,15 @@ export function* bracketEditsSteps(ctx: RuleContext): Steps<readonly TextEdit[]>
 
 /** The simulator's configuration with `edits` applied (the files on disk stay as they are). */
 export function patchedSim(ctx: RuleContext, edits: readonly TextEdit[]): SimConfig {
+  return drain(patchedSimSteps(ctx, edits));
+}
+
+/** patchedSim in steps: the patched directory loaded as the linter loads it (its table references, a few thousand -o settings at a time) and its services made. */
+export function* patchedSimSteps(ctx: RuleContext, edits: readonly TextEdit[]): Steps<SimConfig> {
   const patched = new Map<string, string>();
   for (const file of new Set(edits.map((e) => e.file))) patched.set(file, applyTextEdits(ctx.text(file) ?? '', edits.filter((e) => e.file === file)));
-  return loadSimConfig(ctx.config.dir, overlayReader(ctx.reader, (p) => patched.get(p)));
+  yield 'mynetworks: patched files';
+  return yield* loadSimConfigSteps(ctx.config.dir, overlayReader(ctx.reader, (p) => patched.get(p)));
 }
 
 /**
@@ -243,9 +249,16 @@ export function patchedSim(ctx: RuleContext, edits: readonly TextEdit[]): SimCon
  * judge what the server lets through look past it, or they would judge nothing.
  */
 export function bracketedSim(ctx: RuleContext): SimConfig {
-  return ctx.once('sim:bracketed', () => {
-    const edits = bracketEdits(ctx);
-    return edits.length ? patchedSim(ctx, edits) : ctx.sim();
+  return ctx.made<SimConfig>(BRACKETED_SIM_KEY) ?? drain(bracketedSimSteps(ctx));
+}
+
+const BRACKETED_SIM_KEY = 'sim:bracketed';
+
+/** bracketedSim in steps (bracketEditsSteps, patchedSimSteps, RuleContext.simSteps), once per lint. */
+export function* bracketedSimSteps(ctx: RuleContext): Steps<SimConfig> {
+  return yield* ctx.onceSteps(BRACKETED_SIM_KEY, function* () {
+    const edits = yield* bracketEditsSteps(ctx);
+    return edits.length ? yield* patchedSimSteps(ctx, edits) : yield* ctx.simSteps();
   });
 }
 

@@ -15,7 +15,7 @@ import type { Fix, Problem, Range, TextEdit } from '../types';
 import type { RuleContext, SmtpdService } from './context';
 import { insertAfter, insertBefore, setMainParameter, setServiceOption } from './edits';
 import { Item, ListToken, serviceLists, ServiceLists, serviceListsSteps, tokenLocation } from './lists';
-import { bracketEditsSteps, bracketedSim, broadNetworkFix, patchedSim } from './mynetworks';
+import { bracketEditsSteps, bracketedSimSteps, broadNetworkFix, patchedSimSteps } from './mynetworks';
 import { code, problem, Rule } from './rule';
 import { ByLocation, listText } from './util';
 
@@ -66,7 +66,7 @@ export function guardEdits(ctx: RuleContext, items: Item[], stopAt?: Item): Text
 
 function* relayGuard(ctx: RuleContext): Steps<Problem[]> {
   const found = new ByLocation<{ svc: SmtpdService; permit?: ListToken; fix?: TextEdit[] }>();
-  for (const svc of ctx.smtpdServices()) {
+  for (const svc of yield* ctx.smtpdServicesSteps()) {
     // One service's lists at a time, built in steps: thousands of services, or one list of 2^17 words, are long.
     // Each step's label names the service it has just looked at (engine/steps.ts).
     const done = () => `relay guard ${svc.key}`;
@@ -120,8 +120,14 @@ function* relayGuard(ctx: RuleContext): Steps<Problem[]> {
 
 const OUTSIDE = '203.0.113.5';
 
+/** The smtpd service of a matrix cell; by key from an index made once (a master.cf can hold 100,000 services, each an open relay). */
 function serviceByKey(ctx: RuleContext, key: string): SmtpdService | undefined {
-  return ctx.smtpdServices().find((s) => s.key === key) ?? (key === '(default)' ? ctx.smtpdServices()[0] : undefined);
+  const byKey = ctx.once('relay:services by key', () => {
+    const m = new Map<string, SmtpdService>();
+    for (const s of ctx.smtpdServices()) if (!m.has(s.key)) m.set(s.key, s);
+    return m;
+  });
+  return byKey.get(key) ?? (key === '(default)' ? ctx.smtpdServices()[0] : undefined);
 }
 
 /**
@@ -232,7 +238,7 @@ function* openRelay(ctx: RuleContext): Steps<Problem[]> {
   // lookup past it ("2001:db8::/32"): either hides an open relay that its fix would open. Judge as if bracketed.
   // In steps: mynetworks may hold 100,000 words on one line.
   const brackets = yield* bracketEditsSteps(ctx);
-  const sim = bracketedSim(ctx);
+  const sim = yield* bracketedSimSteps(ctx);
   yield 'open relay: mynetworks as if bracketed';
   const mynetworksFixes = yield* relayFindings(ctx, sim, found, false, new Set(), brackets.length ? 'bracketed' : '');
   // A mynetworks that trusts everyone hides what else would let outsiders relay: look again as if it were fixed.
@@ -240,7 +246,7 @@ function* openRelay(ctx: RuleContext): Steps<Problem[]> {
   if (edits.length) {
     const skip = new Set(edits.map((e) => `${e.file}:${e.range.start.line}`));
     yield 'open relay: the configuration as written';
-    yield* relayFindings(ctx, patchedSim(ctx, uniqueEdits([...edits, ...brackets])), found, true, skip);
+    yield* relayFindings(ctx, yield* patchedSimSteps(ctx, uniqueEdits([...edits, ...brackets])), found, true, skip);
   }
   const out: Problem[] = [];
   for (const { file, range, items } of found.entries()) {

@@ -8,8 +8,9 @@ import { EXPANSION_TOO_LARGE, MAX_OUTPUT, expandValue } from '../expand';
 import { parseMainCf, valueRange, type MainCf } from '../maincf/parse';
 import type { FileReader, Range } from '../types';
 import { ConfigFiles, type ConfigMode } from '../config-files';
-import { loadConfig } from '../config';
-import { parseMasterServices, type SimOverride, type SimService } from './services';
+import { loadConfigSteps, type PostfixConfig } from '../config';
+import { parseMasterCfSteps } from '../mastercf';
+import { simServicesSteps, type SimOverride, type SimService } from './services';
 import { openEngineTable, openTable, splitBraced, type SimTable } from './tables';
 import type { OpenedTable } from '../tables';
 import { parseIp } from './ip';
@@ -17,7 +18,7 @@ import { Address4, Address6 } from 'ip-address';
 import type { AssumptionUsed, Assumptions, SourceRef } from './types';
 import { pushAll } from '../arrays';
 import { bracedChunks } from '../tables/text';
-import { drain, SCANNED_WORDS_PER_STEP, TOKENS_PER_STEP, WRITTEN_WORDS_PER_STEP, type Steps } from '../steps';
+import { drain, MASTER_SERVICES_PER_STEP, SCANNED_WORDS_PER_STEP, TOKENS_PER_STEP, WRITTEN_WORDS_PER_STEP, type Steps } from '../steps';
 
 export interface SimConfig {
   dir: string;
@@ -32,22 +33,39 @@ export interface SimConfig {
 }
 
 export function loadSimConfig(dir: string, base: FileReader, mode?: ConfigMode): SimConfig {
+  return drain(loadSimConfigSteps(dir, base, mode));
+}
+
+/** loadSimConfig in steps: master.cf parsed, and its services made, a few thousand at a time (its parse is kept per text). */
+export function* loadSimConfigSteps(dir: string, base: FileReader, mode?: ConfigMode): Steps<SimConfig> {
   const d = dir.replace(/\/+$/, '') || '/';
   // The linter's resolver for the same directory (which installed paths it stands for).
-  const reader = base instanceof ConfigFiles && base.dir === d && (mode === undefined || base.mode === mode) ? base : loadConfig(d, base, { mode }).files;
+  const reader = base instanceof ConfigFiles && base.dir === d && (mode === undefined || base.mode === mode) ? base : (yield* loadConfigSteps(d, base, { mode })).files;
   const mainCfPath = `${d}/main.cf`;
   const masterCfPath = `${d}/master.cf`;
   const mainText = reader.readText(mainCfPath) ?? '';
   const masterText = reader.readText(masterCfPath);
-  return {
-    dir: d,
-    reader,
-    mode: reader.mode,
-    mainCfPath,
-    masterCfPath,
-    mainCf: parseMainCf(mainText, mainCfPath),
-    services: masterText === undefined ? undefined : parseMasterServices(masterText, masterCfPath),
-  };
+  const mainCf = parseMainCf(mainText, mainCfPath);
+  const services = masterText === undefined ? undefined : yield* simServicesSteps(yield* parseMasterCfSteps(masterText, masterCfPath));
+  return { dir: d, reader, mode: reader.mode, mainCfPath, masterCfPath, mainCf, services };
+}
+
+/**
+ * The simulator's view of a configuration the engine has loaded, from the
+ * parses it holds: what loadSimConfig(config.dir, config.files, config.mode)
+ * gives (a parse is kept per text, so that reads and parses the same files
+ * to the same objects) without reading 8 MB of master.cf again. In steps:
+ * the services are made a few thousand at a time.
+ */
+export function* simConfigOfSteps(config: PostfixConfig): Steps<SimConfig> {
+  const d = config.dir.replace(/\/+$/, '') || '/';
+  const files = config.files;
+  // Where the loaded files are not the ones loadSimConfig would read (a relative directory, paths spelt otherwise): read them.
+  const same = d.startsWith('/') && files.dir === d && files.mode === config.mode && config.mainPath === `${d}/main.cf` && config.masterPath === `${d}/master.cf`;
+  if (!same) return yield* loadSimConfigSteps(config.dir, files, config.mode);
+  const mainCf = config.main ?? parseMainCf('', config.mainPath);
+  const services = config.master ? yield* simServicesSteps(config.master) : undefined;
+  return { dir: d, reader: files, mode: files.mode, mainCfPath: config.mainPath, masterCfPath: config.masterPath, mainCf, services };
 }
 
 /** A token of a restriction or match list, with where it was written. */
@@ -576,29 +594,49 @@ function lastSimOverride(service: SimService, name: string): SimOverride | undef
 const isSmtpd = (s: SimService) => s.command === 'smtpd' || s.command.endsWith('/smtpd');
 
 /**
- * What findSmtpdService needs, computed once per configuration: the relay
- * matrix looks up every smtpd service, and a master.cf can have thousands.
+ * What findSmtpdService and smtpdServices need, computed once per services
+ * list: the relay matrix looks up every smtpd service, and a master.cf can
+ * have thousands.
  */
 interface ServiceIndex {
   byName: Map<string, SimService[]>;
   firstPass?: SimService;
   byDefault: { service?: SimService; error?: string };
+  /** smtpdServices: the smtpd services on inet or pass. */
+  network: SimService[];
 }
 const serviceIndexes = new WeakMap<SimService[], ServiceIndex>();
 
 function serviceIndex(services: SimService[]): ServiceIndex {
+  return serviceIndexes.get(services) ?? drain(serviceIndexSteps(services));
+}
+
+/** The service index of a configuration, made in steps of MASTER_SERVICES_PER_STEP services (100,000 were one piece of 100-150 ms). */
+export function* simServiceIndexSteps(config: SimConfig): Steps<void> {
+  if (config.services) yield* serviceIndexSteps(config.services);
+}
+
+function* serviceIndexSteps(services: SimService[]): Steps<ServiceIndex> {
   let index = serviceIndexes.get(services);
   if (index) return index;
   const byName = new Map<string, SimService[]>();
-  for (const s of services) {
+  const smtpd: SimService[] = [];
+  const network: SimService[] = [];
+  const port25: SimService[] = [];
+  for (let i = 0; i < services.length; i++) {
+    const s = services[i];
     const list = byName.get(s.name);
     if (list) list.push(s);
     else byName.set(s.name, [s]);
+    if (isSmtpd(s)) {
+      smtpd.push(s);
+      if (s.type === 'inet' || s.type === 'pass') network.push(s);
+    }
+    if (s.type === 'inet' && /(^|:)(smtp|25)$/.test(s.name)) port25.push(s);
+    if ((i + 1) % MASTER_SERVICES_PER_STEP === 0) yield 'simulate: master.cf services indexed';
   }
-  const smtpd = services.filter(isSmtpd);
   const firstPass = smtpd.find((s) => s.type === 'pass');
   const byDefault = ((): ServiceIndex['byDefault'] => {
-    const port25 = services.filter((s) => s.type === 'inet' && /(^|:)(smtp|25)$/.test(s.name));
     const direct = port25.find(isSmtpd);
     if (direct) return { service: direct };
     if (port25.some((s) => s.command === 'postscreen') && firstPass) return { service: firstPass };
@@ -606,7 +644,7 @@ function serviceIndex(services: SimService[]): ServiceIndex {
     if (anyInet) return { service: anyInet };
     return { error: 'master.cf has no smtpd service on port 25' };
   })();
-  index = { byName, firstPass, byDefault };
+  index = { byName, firstPass, byDefault, network };
   serviceIndexes.set(services, index);
   return index;
 }
@@ -631,7 +669,8 @@ export function findSmtpdService(config: SimConfig, name?: string): { service?: 
 
 /** Every smtpd service that accepts network connections (inet, or pass behind postscreen). */
 export function smtpdServices(config: SimConfig): SimService[] {
-  return (config.services ?? []).filter((s) => isSmtpd(s) && (s.type === 'inet' || s.type === 'pass'));
+  // Shared (made once per services list, with the index): callers must not change it.
+  return config.services ? serviceIndex(config.services).network : [];
 }
 
 /** The network address of addr/len in Postfix's textual form. */

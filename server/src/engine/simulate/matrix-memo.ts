@@ -7,8 +7,9 @@
 
 import { ConfigFiles } from '../config-files';
 import { recordUsesSteps, replayUses, stillValid, type UseRecord } from '../tables/use-record';
-import { drain, type Steps } from '../steps';
+import { drain, ITEMS_PER_STEP, MASTER_SERVICES_PER_STEP, type Steps } from '../steps';
 import type { SimConfig } from './config';
+import type { SimService } from './services';
 import { relayMatrixSteps, type RelayMatrix } from './matrix';
 import type { MainCfEntry } from '../maincf/parse';
 import type { LogicalLine } from '../lines';
@@ -27,14 +28,15 @@ const memos = new Map<string, Memo>();
  * Everything of the configuration the simulator reads besides files: the
  * main.cf settings with their places (traces point at them) and the
  * master.cf services. Comment lines are not in it. Kept as they are and
- * compared field by field (sameSettings), not written out as one JSON key:
- * that cost 140-220 ms in one piece for a 100,000-network mynetworks (its
- * value and its 100,000 physical lines written out at every keystroke).
+ * compared field by field (sameSettingsSteps), not written out as one JSON
+ * key: that cost 140-220 ms in one piece for a 100,000-network mynetworks
+ * (its value and its 100,000 physical lines written out at every
+ * keystroke), and 300-450 ms for 100,000 master.cf services.
  */
 interface Settings {
   head: string;
   entries: MainCfEntry[];
-  services: string;
+  services?: SimService[];
 }
 
 function settingsOf(sim: SimConfig): Settings {
@@ -42,7 +44,7 @@ function settingsOf(sim: SimConfig): Settings {
   return {
     head: JSON.stringify([sim.dir, sim.mode, files.installedDirs, sim.mainCfPath, sim.masterCfPath]),
     entries: [...sim.mainCf.byName.values()],
-    services: JSON.stringify(sim.services ?? null),
+    services: sim.services,
   };
 }
 
@@ -59,15 +61,40 @@ function sameLogical(a: LogicalLine, b: LogicalLine): boolean {
   return true;
 }
 
-/** What JSON.stringify of both settings' [name, value, ranges, valueOffset, logical line] per entry would compare. */
-function sameSettings(a: Settings, b: Settings): boolean {
-  if (a.head !== b.head || a.services !== b.services || a.entries.length !== b.entries.length) return false;
+/** What JSON.stringify of both entries' [name, value, ranges, valueOffset, logical line] would compare. */
+function sameEntry(e: MainCfEntry, f: MainCfEntry): boolean {
+  if (e === f) return true;
+  if (e.name !== f.name || e.value !== f.value || e.valueOffset !== f.valueOffset) return false;
+  return sameRange(e.range, f.range) && sameRange(e.valueRange, f.valueRange) && sameRange(e.nameRange, f.nameRange) && sameLogical(e.logical, f.logical);
+}
+
+/** What JSON.stringify of both services compares (services.ts makes each with the same fields), field by field. */
+function sameService(s: SimService, t: SimService): boolean {
+  if (s === t) return true;
+  if (s.name !== t.name || s.type !== t.type || s.key !== t.key || s.command !== t.command) return false;
+  if (!sameRange(s.range, t.range) || !sameRange(s.nameRange, t.nameRange) || s.overrides.length !== t.overrides.length) return false;
+  for (let i = 0; i < s.overrides.length; i++) if (s.overrides[i] !== t.overrides[i] && JSON.stringify(s.overrides[i]) !== JSON.stringify(t.overrides[i])) return false;
+  return true;
+}
+
+/**
+ * Whether both settings read the same, in steps: a main.cf of 100,000
+ * settings or a master.cf of 100,000 services, parsed again after an edit
+ * elsewhere, is compared a few thousand at a time. Services are compared
+ * as their JSON texts were (sameService); one parse gives one list
+ * (services.ts), so an unchanged master.cf is the same list at once.
+ */
+function* sameSettingsSteps(a: Settings, b: Settings): Steps<boolean> {
+  if (a.head !== b.head || a.entries.length !== b.entries.length) return false;
   for (let i = 0; i < a.entries.length; i++) {
-    const e = a.entries[i];
-    const f = b.entries[i];
-    if (e === f) continue;
-    if (e.name !== f.name || e.value !== f.value || e.valueOffset !== f.valueOffset) return false;
-    if (!sameRange(e.range, f.range) || !sameRange(e.valueRange, f.valueRange) || !sameRange(e.nameRange, f.nameRange) || !sameLogical(e.logical, f.logical)) return false;
+    if (!sameEntry(a.entries[i], b.entries[i])) return false;
+    if ((i + 1) % ITEMS_PER_STEP === 0) yield 'relay matrix: main.cf settings compared with the kept ones';
+  }
+  if (a.services === b.services) return true;
+  if (!a.services || !b.services || a.services.length !== b.services.length) return false;
+  for (let i = 0; i < a.services.length; i++) {
+    if (!sameService(a.services[i], b.services[i])) return false;
+    if ((i + 1) % MASTER_SERVICES_PER_STEP === 0) yield 'relay matrix: master.cf services compared with the kept ones';
   }
   return true;
 }
@@ -89,7 +116,7 @@ export function* reusedRelayMatrixSteps(sim: SimConfig, variant = ''): Steps<Rel
   const slot = `${sim.dir}\0${variant}`;
   const settings = settingsOf(sim);
   const memo = memos.get(slot);
-  if (memo && sameSettings(memo.settings, settings) && stillValid(memo.record, files.base)) {
+  if (memo && (yield* sameSettingsSteps(memo.settings, settings)) && stillValid(memo.record, files.base)) {
     replayUses(memo.record);
     return memo.matrix;
   }

@@ -1,7 +1,8 @@
 // The simulator's view of master.cf services, built on the engine's master.cf
 // parser: name, type, program and the `-o name=value` overrides with ranges.
 
-import { parseMasterCf } from '../mastercf';
+import { parseMasterCf, type MasterCf } from '../mastercf';
+import { drain, MASTER_SERVICES_PER_STEP, type Steps } from '../steps';
 import type { Range } from '../types';
 
 export interface SimOverride {
@@ -25,8 +26,31 @@ export interface SimService {
 }
 
 export function parseMasterServices(text: string, file = 'master.cf'): SimService[] {
+  return simServicesOf(parseMasterCf(text, file));
+}
+
+/**
+ * The services of a parsed master.cf, made once per parse: the lint and the
+ * simulator's views of one text (as written, with mynetworks bracketed) share
+ * them, and what is kept per services list (config.ts's service index, the
+ * relay matrix memo's comparison) is found again. Shared: callers must not
+ * change them.
+ */
+const madeServices = new WeakMap<MasterCf, SimService[]>();
+
+export function simServicesOf(master: MasterCf): SimService[] {
+  return madeServices.get(master) ?? drain(simServicesSteps(master));
+}
+
+/** simServicesOf in steps of MASTER_SERVICES_PER_STEP services (100,000 were one piece of 150-250 ms). */
+export function* simServicesSteps(master: MasterCf): Steps<SimService[]> {
+  const made = madeServices.get(master);
+  if (made) return made;
   const byEndpoint = new Map<string, SimService>();
-  for (const s of parseMasterCf(text, file).services) {
+  const services = master.services;
+  for (let i = 0; i < services.length; i++) {
+    const s = services[i];
+    if ((i + 1) % MASTER_SERVICES_PER_STEP === 0) yield 'simulate: master.cf services';
     if (!s.valid) continue;
     // master uses the last of duplicate entries for one endpoint.
     byEndpoint.set(s.endpoint || s.key, {
@@ -40,5 +64,7 @@ export function parseMasterServices(text: string, file = 'master.cf'): SimServic
       nameRange: s.name.range,
     });
   }
-  return [...byEndpoint.values()];
+  const out = [...byEndpoint.values()];
+  madeServices.set(master, out);
+  return out;
 }
