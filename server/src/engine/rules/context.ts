@@ -8,6 +8,7 @@ import { defaultValue, parameterFact } from '../catalog/parameters';
 import { expandValue, memoFor } from '../expand';
 import type { MainCfEntry } from '../maincf/parse';
 import type { MasterOverride, MasterService } from '../mastercf';
+import { lastOverride } from '../mastercf/overrides';
 import { simConfigOfSteps, type SimConfig } from '../simulate/config';
 import type { FileReader } from '../types';
 import { firstAtLeast } from '../arrays';
@@ -85,12 +86,9 @@ export class RuleContext {
 
   /** The raw value of a parameter for a service (its last -o, else main.cf, else the default) and where it is written. */
   raw(name: string, service?: MasterService): { raw: string | undefined; where: Where } {
-    if (service) {
-      for (let i = service.overrides.length - 1; i >= 0; i--) {
-        const o = service.overrides[i];
-        if (o.name === name) return { raw: o.value, where: { kind: 'master', service, override: o } };
-      }
-    }
+    // Through lastOverride's index: a service may carry 100,000 -o options, and every rule reads a dozen names.
+    const o = service && lastOverride(service, name);
+    if (o) return { raw: o.value, where: { kind: 'master', service: service!, override: o } };
     const entry = this.config.main?.byName.get(name);
     if (entry) return { raw: entry.value, where: { kind: 'main', entry } };
     return { raw: defaultValue(name), where: { kind: 'default' } };
