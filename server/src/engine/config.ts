@@ -7,7 +7,7 @@ import { parseMasterCfSteps, MasterCf, MasterService, lastOverride } from './mas
 import { drain, ITEMS_PER_STEP, type Steps } from './steps';
 import { findTableReferences, flattenReferences, tableFilePath, TableReference, TableFiles } from './tables';
 import { defaultValue, LEGACY_NAMES, NEWEST_VERSION } from './catalog/parameters';
-import { expandValue, memoFor, Lookup } from './expand';
+import { expandValue, memoFor, settingsKey, type ExpansionMemo, Lookup } from './expand';
 import { parameterInfo, parameterType } from './catalog/docs';
 import type { FileReader, Range } from './types';
 import { configFiles, ConfigFiles, ConfigMode, installedConfigDirs } from './config-files';
@@ -145,7 +145,7 @@ function* collectTables(config: PostfixConfig): Steps<TableUse[]> {
       if (!mayHoldTables(o.name)) continue;
       if (!expand) {
         const lookup = effectiveLookup(config, s.key);
-        const memo = memoFor(config, s.key);
+        const memo = effectiveMemo(config, s.key);
         expand = (token: string) => expandValue(token, lookup, { memo }).value;
       }
       for (const ref of flattenReferences(findTableReferences(o.value, { expectTables: holdsTables(o.name), expand }))) {
@@ -208,10 +208,16 @@ export function effectiveLookup(config: PostfixConfig, serviceKey?: string): Loo
   return (name) => valueSource(config, name, serviceKey).raw;
 }
 
+/** The expansion memo for effectiveLookup(config, serviceKey), shared by services with the same -o settings. */
+export function effectiveMemo(config: PostfixConfig, serviceKey?: string): ExpansionMemo {
+  const service = serviceKey ? findService(config, serviceKey) : undefined;
+  return memoFor(config, service ? settingsKey(service.overrides) : '');
+}
+
 /** The value of a parameter after `$name` expansion, for a service or globally. */
 export function effectiveValue(config: PostfixConfig, name: string, serviceKey?: string): { raw?: string; expanded?: string; errors: string[]; source: ValueSource } {
   const { raw, source } = valueSource(config, name, serviceKey);
   if (raw === undefined) return { errors: [], source };
-  const r = expandValue(raw, effectiveLookup(config, serviceKey), { memo: memoFor(config, serviceKey) });
+  const r = expandValue(raw, effectiveLookup(config, serviceKey), { memo: effectiveMemo(config, serviceKey) });
   return { raw, expanded: r.value, errors: r.errors, source };
 }

@@ -59,7 +59,8 @@ const memos = new WeakMap<object, Map<string, ExpansionMemo>>();
 
 /**
  * The memo for expanding with one lookup over the life of `owner` (a parsed
- * configuration, a lint run), `key` naming the lookup (e.g. the service):
+ * configuration, a lint run), `key` naming the lookup (settingsKey of a
+ * service's -o settings):
  * a value past the size limit is then refused at once by every dependent
  * instead of being rebuilt to 4 MiB by each. Only for lookups whose answers
  * cannot change while owner lives.
@@ -70,6 +71,37 @@ export function memoFor(owner: object, key = ''): ExpansionMemo {
   let m = byKey.get(key);
   if (!m) byKey.set(key, (m = newExpansionMemo()));
   return m;
+}
+
+const settingsKeys = new WeakMap<readonly Setting[], string>();
+
+/** A `name = value` setting laid over main.cf (a master.cf `-o`). */
+interface Setting {
+  readonly name: string;
+  readonly value: string;
+}
+
+/**
+ * A memo key naming the lookup that `settings` make over main.cf and the
+ * defaults (the last setting of a name wins): '' (main.cf's own) for none,
+ * the same key for lists that set the same values (50,000 services with one
+ * identical -o share one memo instead of holding one each). Made once per
+ * list, in one pass (a service can have 100,000 -o settings).
+ */
+export function settingsKey(settings: readonly Setting[]): string {
+  if (settings.length === 0) return '';
+  let key = settingsKeys.get(settings);
+  if (key === undefined) {
+    const last = new Map<string, string>();
+    for (const s of settings) {
+      // Ordered by each name's last setting; no sort, so the cost stays linear.
+      last.delete(s.name);
+      last.set(s.name, s.value);
+    }
+    key = JSON.stringify([...last]);
+    settingsKeys.set(settings, key);
+  }
+  return key;
 }
 
 /** The error an expansion past MAX_OUTPUT ends with (our limit; Postfix has none). */

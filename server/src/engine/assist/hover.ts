@@ -22,8 +22,8 @@ import {
 } from '../catalog/docs';
 import { existsInVersion } from '../catalog/parameters';
 import { versionAtLeast } from '../catalog/version';
-import { effectiveLookup, effectiveValue, PostfixConfig, TableUse, ValueSource } from '../config';
-import { expandValue, memoFor } from '../expand';
+import { effectiveLookup, effectiveMemo, effectiveValue, PostfixConfig, TableUse, ValueSource } from '../config';
+import { expandValue } from '../expand';
 import { parseReferences } from '../maincf/references';
 import { lastOverride, MASTER_FIELD_NAMES, MasterCf, MasterService, serviceParameters, serviceParametersOf, servicesOverriding } from '../mastercf';
 import { closestParameter } from '../mastercf/parameter-problems';
@@ -100,7 +100,7 @@ function effective(config: PostfixConfig, name: string, serviceKey: string | und
     const p = findServiceParameter(sp, name);
     if (p) {
       const raw = `$${p.defaultFrom}`;
-      return { ...ev, raw, expanded: expandValue(raw, effectiveLookup(config, serviceKey), { memo: memoFor(config, serviceKey) }).value };
+      return { ...ev, raw, expanded: expandValue(raw, effectiveLookup(config, serviceKey), { memo: effectiveMemo(config, serviceKey) }).value };
     }
   }
   return ev;
@@ -348,7 +348,7 @@ function referenceHover(refText: string, name: string, env: HoverEnv, serviceKey
     for (const r of parseReferences(raw)) if (r.name && !seen.has(r.name)) visit(r.name, depth + 1);
   };
   visit(name, 0);
-  const result = expandValue(refText, effectiveLookup(config, serviceKey), { memo: memoFor(config, serviceKey) });
+  const result = expandValue(refText, effectiveLookup(config, serviceKey), { memo: effectiveMemo(config, serviceKey) });
   out.push(`**${mdText(refText)}** → ${code(result.value)}${serviceKey ? ` (for ${serviceKey})` : ''}`);
   out.push(steps.join('\n'));
   if (result.errors.length) out.push(`⚠ ${result.errors.join('; ')}`);

@@ -5,7 +5,7 @@
 
 import type { PostfixConfig } from '../config';
 import { defaultValue, parameterFact } from '../catalog/parameters';
-import { expandValue, memoFor } from '../expand';
+import { expandValue, memoFor, settingsKey } from '../expand';
 import type { MainCfEntry } from '../maincf/parse';
 import type { MasterOverride, MasterService } from '../mastercf';
 import { lastOverride } from '../mastercf/overrides';
@@ -174,7 +174,7 @@ export class RuleContext {
   }
 }
 
-/** Names the lookup of one service's parameters (its -o settings) for the expansion memo. */
+/** Names the lookup of one service's parameters (its -o settings) for the expansion memo: services with the same settings share it. */
 export function serviceMemoKey(service?: MasterService): string {
-  return service ? `${service.key}:${service.line}` : '';
+  return service ? settingsKey(service.overrides) : '';
 }
