@@ -102,7 +102,7 @@ test('a restriction list of 49,153 words is built and walked in steps of ITEMS_P
   assert.equal(stepped(serviceListsSteps(new RuleContext(small, small.files), undefined)).yields, 0);
 });
 
-test('a service without -o settings reads main.cf\'s lists, built once; one with them has its own', () => {
+test('a service without -o settings reads main.cf\'s lists, built once; one with them has its own of what they change', () => {
   const config = loadConfig(DIR, reader(doubling(2)), { mode: 'live' });
   const ctx = new RuleContext(config, config.files);
   const [smtp, submission] = ctx.smtpdServices();
@@ -110,11 +110,16 @@ test('a service without -o settings reads main.cf\'s lists, built once; one with
   assert.equal(serviceLists(ctx, smtp.service).service, smtp.service);
   assert.notEqual(serviceLists(ctx, submission.service).lists, serviceLists(ctx, undefined).lists);
   assert.equal(serviceLists(ctx, submission.service).lists.find((l) => l.stage === 'client')!.tokens.map((t) => t.text).join(' '), 'permit_sasl_authenticated reject');
+  // submission sets only the client list: its other lists are main.cf's objects.
+  const stage = (service: typeof smtp.service, s: string) => serviceLists(ctx, service).lists.find((l) => l.stage === s)!;
+  assert.equal(stage(submission.service, 'recipient'), stage(undefined, 'recipient'));
+  assert.notEqual(stage(submission.service, 'client'), stage(undefined, 'client'));
   // Each shared list once in allLists, with the first context that has it (smtp's).
   const recipient = allLists(ctx).filter((l) => l.parameter === 'smtpd_recipient_restrictions');
-  assert.equal(recipient.length, 2);
+  assert.equal(recipient.length, 1);
   assert.equal(recipient[0].sl.service, smtp.service);
-  assert.equal(recipient[1].sl.service, submission.service);
+  const client = allLists(ctx).filter((l) => l.parameter === 'smtpd_client_restrictions');
+  assert.deepEqual(client.map((l) => l.sl.service), [smtp.service, submission.service]);
   // Drained and stepped calls share the one result.
   assert.equal(drain(serviceListsSteps(ctx, smtp.service)), serviceLists(ctx, smtp.service));
 });

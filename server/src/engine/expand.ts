@@ -104,6 +104,18 @@ export function settingsKey(settings: readonly Setting[]): string {
   return key;
 }
 
+const REFERENCE = /\$[{(]?[ \t\r\n]*([A-Za-z0-9_]+)/g;
+
+/**
+ * Every name expanding `value` can look up (after `$`, `${`, `$(`, in
+ * relational operands and `?`/`:` texts too), and perhaps a few more: a
+ * name looked up is always one of these, which memo keys rely on.
+ */
+export function* namesUsed(value: string): Generator<string> {
+  if (!value.includes('$')) return;
+  for (const m of value.matchAll(REFERENCE)) yield m[1];
+}
+
 /** The error an expansion past MAX_OUTPUT ends with (our limit; Postfix has none). */
 export const EXPANSION_TOO_LARGE = 'unreasonable macro expansion size';
 

@@ -4,8 +4,8 @@
 // view of the same files (built once, on demand).
 
 import type { PostfixConfig } from '../config';
-import { defaultValue, parameterFact } from '../catalog/parameters';
-import { expandValue, memoFor, settingsKey } from '../expand';
+import { allParameterFacts, defaultValue, parameterFact } from '../catalog/parameters';
+import { expandValue, memoFor, namesUsed, settingsKey } from '../expand';
 import type { MainCfEntry } from '../maincf/parse';
 import type { MasterOverride, MasterService } from '../mastercf';
 import { lastOverride } from '../mastercf/overrides';
@@ -98,7 +98,7 @@ export class RuleContext {
   value(name: string, service?: MasterService): string {
     const r = this.raw(name, service);
     if (r.raw === undefined) return '';
-    return expandValue(r.raw, (n) => this.raw(n, service).raw, { memo: memoFor(this, serviceMemoKey(service)) }).value;
+    return expandValue(r.raw, (n) => this.raw(n, service).raw, { memo: memoFor(this, serviceMemoKey(this, service)) }).value;
   }
 
   /** A boolean parameter, as Postfix reads it (yes/true/1). */
@@ -174,7 +174,35 @@ export class RuleContext {
   }
 }
 
-/** Names the lookup of one service's parameters (its -o settings) for the expansion memo: services with the same settings share it. */
-export function serviceMemoKey(service?: MasterService): string {
-  return service ? settingsKey(service.overrides) : '';
+/**
+ * Names the lookup of one service's parameters for the expansion memo: its
+ * -o settings of names some value can expand (`$name`), so services alike in
+ * those share one memo (50,000 services differing only in syslog_name held
+ * 50,000 memos), one with none main.cf's. Made once per service.
+ */
+export function serviceMemoKey(ctx: RuleContext, service?: MasterService): string {
+  if (!service || service.overrides.length === 0) return '';
+  const keys = ctx.once('memo keys', () => new WeakMap<MasterService, string>());
+  let key = keys.get(service);
+  if (key === undefined) {
+    const used = expandableNames(ctx);
+    const settings = service.overrides.filter((o) => used.has(o.name));
+    key = settingsKey(settings.length === service.overrides.length ? service.overrides : settings);
+    keys.set(service, key);
+  }
+  return key;
+}
+
+/** Every name a value of main.cf, master.cf or a default can expand: only these are ever looked up in an expansion. */
+function expandableNames(ctx: RuleContext): Set<string> {
+  return ctx.once('expandable names', () => {
+    const out = new Set<string>();
+    const add = (value: string | undefined) => {
+      if (value !== undefined) for (const n of namesUsed(value)) out.add(n);
+    };
+    for (const e of ctx.config.main?.entries ?? []) add(e.value);
+    for (const s of ctx.config.master?.services ?? []) for (const o of s.overrides) add(o.value);
+    for (const f of allParameterFacts()) add(f.default);
+    return out;
+  });
 }

@@ -6,7 +6,7 @@
 // arguments the way smtpd_check.c consumes them.
 
 import restrictionRows from '../catalog/generated/restrictions';
-import { expandValue, memoFor } from '../expand';
+import { expandValue, memoFor, namesUsed } from '../expand';
 import { logicalRange } from '../lines';
 import { valueRange } from '../maincf/parse';
 import type { MasterService } from '../mastercf';
@@ -181,36 +181,70 @@ export function* siteSteps(ctx: RuleContext, where: Exclude<Where, { kind: 'defa
 const REF_ONLY = /^\$(?:([A-Za-z0-9_]+)|\{([A-Za-z0-9_]+)\}|\(([A-Za-z0-9_]+)\))$/;
 
 /**
- * The service whose settings a list is read with: none (main.cf's) for a
- * service without -o settings, which sees exactly what main.cf alone sees,
- * so its lists are main.cf's, built once (a 2^17-word list built twice is
- * twice the wait).
+ * The service whose settings a list is read with: none (main.cf's) when the
+ * service sets (by -o) none of the names reading the list reads, since it
+ * then sees exactly what main.cf alone sees, so the list is main.cf's, built
+ * once (a 2^17-word list built twice is twice the wait; 50,000 services
+ * each setting smtpd_client_restrictions held 50,000 copies of the other
+ * seven lists).
  */
-function lookupService(service?: MasterService): MasterService | undefined {
-  return service && service.overrides.length > 0 ? service : undefined;
+function lookupService(ctx: RuleContext, parameter: string, service?: MasterService): MasterService | undefined {
+  if (!service || service.overrides.length === 0) return undefined;
+  const read = namesRead(ctx, parameter);
+  // The smaller side is walked: a service can have 100,000 -o settings, a list can read 100,000 names.
+  if (service.overrides.length <= read.size) return service.overrides.some((o) => read.has(o.name)) ? service : undefined;
+  const set = overriddenNames(service);
+  for (const n of read) if (set.has(n)) return service;
+  return undefined;
+}
+
+/** The name and every name its main.cf value (or default) may expand, transitively; once per context. */
+function namesRead(ctx: RuleContext, name: string): Set<string> {
+  return ctx.once(`names read:${name}`, () => {
+    const out = new Set([name]);
+    const todo = [name];
+    while (todo.length > 0) {
+      for (const n of namesUsed(ctx.raw(todo.pop()!).raw ?? '')) {
+        if (out.has(n)) continue;
+        out.add(n);
+        todo.push(n);
+      }
+    }
+    return out;
+  });
+}
+
+const overridden = new WeakMap<MasterService, Set<string>>();
+
+/** The names a service sets by -o, made once (only services with more settings than a list reads names need it). */
+function overriddenNames(service: MasterService): Set<string> {
+  let set = overridden.get(service);
+  if (!set) overridden.set(service, (set = new Set(service.overrides.map((o) => o.name))));
+  return set;
 }
 
 /** The words of a list parameter for a service, each located where it is written. */
 export function listTokens(ctx: RuleContext, parameter: string, service?: MasterService, depth = 0): ListToken[] {
-  return ctx.made<ListToken[]>(listKey(parameter, service)) ?? drain(listTokensSteps(ctx, parameter, service, depth));
+  return ctx.made<ListToken[]>(listKey(parameter, lookupService(ctx, parameter, service))) ?? drain(listTokensSteps(ctx, parameter, service, depth));
 }
 
-function listKey(parameter: string, service?: MasterService): string {
-  const own = lookupService(service);
+/** The once-key of a list read with `own`'s settings (lookupService). */
+function listKey(parameter: string, own?: MasterService): string {
   return `list:${own?.key ?? ''}:${own?.line ?? ''}:${parameter}`;
 }
 
 /** listTokens in steps of about ITEMS_PER_STEP words (engine/steps.ts). */
 export function* listTokensSteps(ctx: RuleContext, parameter: string, service?: MasterService, depth = 0): Steps<ListToken[]> {
-  const key = listKey(parameter, service);
-  return ctx.made<ListToken[]>(key) ?? (yield* ctx.onceSteps(key, () => computeTokens(ctx, parameter, lookupService(service), depth)));
+  const own = lookupService(ctx, parameter, service);
+  const key = listKey(parameter, own);
+  return ctx.made<ListToken[]>(key) ?? (yield* ctx.onceSteps(key, () => computeTokens(ctx, parameter, own, depth)));
 }
 
 function* computeTokens(ctx: RuleContext, parameter: string, service: MasterService | undefined, depth: number): Steps<ListToken[]> {
   const { raw, where } = ctx.raw(parameter, service);
   if (raw === undefined) return [];
   const lookup = (n: string) => ctx.raw(n, service).raw;
-  const memo = memoFor(ctx, serviceMemoKey(service));
+  const memo = memoFor(ctx, serviceMemoKey(ctx, service));
   const label = `words of ${parameter}`;
   // Postfix's words: the whole value expanded (the memo makes a $name used at every level cost one expansion).
   // Expanded after the words below: those expand the names it uses first, in their own steps.
@@ -404,25 +438,48 @@ export function serviceLists(ctx: RuleContext, service?: MasterService): Service
 export function* serviceListsSteps(ctx: RuleContext, service?: MasterService): Steps<ServiceLists> {
   const made = ctx.made<ServiceLists>(`lists:${service?.key ?? ''}:${service?.line ?? ''}`);
   if (made) return made;
-  const own = lookupService(service);
-  const base = yield* ctx.onceSteps(`lists:${own?.key ?? ''}:${own?.line ?? ''}`, () => computeServiceLists(ctx, own));
-  if (base.service === service) return base;
+  const main = yield* ctx.onceSteps('lists::', () => computeServiceLists(ctx, undefined));
+  if (service === undefined) return main;
   // A service without -o settings: main.cf's lists, as this service's.
-  return ctx.once(`lists:${service!.key}:${service!.line}`, () => ({ ...base, service }));
+  if (service.overrides.length === 0) return ctx.once(`lists:${service.key}:${service.line}`, () => ({ ...main, service }));
+  return yield* ctx.onceSteps(`lists:${service.key}:${service.line}`, () => computeServiceLists(ctx, service, main));
 }
 
-function* computeServiceLists(ctx: RuleContext, service: MasterService | undefined): Steps<ServiceLists> {
-  const classes = restrictionClasses(ctx, service);
+/**
+ * The lists of main.cf, or of a service with -o settings: each list its
+ * settings do not change (lookupService; the restriction classes unchanged
+ * too) is main.cf's list object itself.
+ */
+function* computeServiceLists(ctx: RuleContext, service?: MasterService, main?: ServiceLists): Steps<ServiceLists> {
+  const base = main && lookupService(ctx, 'smtpd_restriction_classes', service) === undefined ? main : undefined;
+  const shares = (name: string) => base !== undefined && lookupService(ctx, name, service) === undefined;
+  const classes = base ? base.classes : restrictionClasses(ctx, service);
   const lists: ServiceLists['lists'] = [];
-  for (const stage of STAGES) {
+  for (let i = 0; i < STAGES.length; i++) {
+    const stage = STAGES[i];
     const parameter = STAGE_PARAMETER[stage];
+    if (shares(parameter)) {
+      lists.push(base!.lists[i]);
+      continue;
+    }
     const tokens = yield* listTokensSteps(ctx, parameter, service);
     lists.push({ stage, parameter, tokens, items: yield* parseItemsSteps(tokens, classes, `restrictions of ${parameter}`) });
   }
-  const classLists = new Map<string, { tokens: ListToken[]; items: Item[] }>();
+  let classLists = new Map<string, { tokens: ListToken[]; items: Item[] }>();
+  let ownClass = false;
   for (const name of classes) {
+    if (shares(name)) {
+      classLists.set(name, base!.classLists.get(name)!);
+      continue;
+    }
+    ownClass = true;
     const tokens = yield* listTokensSteps(ctx, name, service);
     classLists.set(name, { tokens, items: yield* parseItemsSteps(tokens, classes, `restrictions of ${name}`) });
+  }
+  // Whole containers shared too when nothing differs (allLists then skips them at once).
+  if (base && !ownClass) {
+    if (lists.every((l, i) => l === base.lists[i])) return { ...base, service };
+    classLists = base.classLists;
   }
   return { service, classes, lists, classLists };
 }
@@ -473,18 +530,26 @@ export function* allListsSteps(ctx: RuleContext): Steps<ContextList[]> {
 
 function* gatherLists(ctx: RuleContext): Steps<ContextList[]> {
   const out: ContextList[] = [];
-  // Lists are shared whole: a service without -o settings has main.cf's (the same arrays and map); each context's own are made for it alone.
+  // Lists are shared: a service without -o settings has main.cf's (the same arrays and map), one with -o settings main.cf's list objects its settings do not change.
   const seen = new Set<unknown>();
   const contexts = yield* allServiceListsSteps(ctx);
   for (let i = 0; i < contexts.length; i++) {
     const sl = contexts[i];
     if (!seen.has(sl.lists)) {
       seen.add(sl.lists);
-      for (const l of sl.lists) out.push({ sl, ...l });
+      for (const l of sl.lists) {
+        if (seen.has(l)) continue;
+        seen.add(l);
+        out.push({ sl, ...l });
+      }
     }
     if (!seen.has(sl.classLists)) {
       seen.add(sl.classLists);
-      for (const [name, c] of sl.classLists) out.push({ sl, parameter: name, ...c });
+      for (const [name, c] of sl.classLists) {
+        if (seen.has(c)) continue;
+        seen.add(c);
+        out.push({ sl, parameter: name, ...c });
+      }
     }
     if ((i + 1) % SERVICES_PER_STEP === 0) yield () => `lists of ${i + 1} services, gathered`;
   }
