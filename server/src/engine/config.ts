@@ -4,10 +4,11 @@
 
 import { parseMainCf, valueRange, MainCf } from './maincf/parse';
 import { parseMasterCfSteps, MasterCf, MasterService, lastOverride } from './mastercf';
-import { drain, ITEMS_PER_STEP, SERVICES_PER_STEP, type Steps } from './steps';
+import { drain, ITEMS_PER_STEP, type Steps } from './steps';
 import { findTableReferences, flattenReferences, tableFilePath, TableReference, TableFiles } from './tables';
 import { defaultValue, LEGACY_NAMES, NEWEST_VERSION } from './catalog/parameters';
-import { expandValue, memoFor, settingsKey, type ExpansionMemo, Lookup } from './expand';
+import { expandValue, memoFor, type ExpansionMemo, Lookup } from './expand';
+import { serviceMemoKey } from './service-memo';
 import { parameterInfo, parameterType } from './catalog/docs';
 import type { FileReader, Range } from './types';
 import { configFiles, ConfigFiles, ConfigMode, installedConfigDirs } from './config-files';
@@ -208,30 +209,9 @@ export function effectiveLookup(config: PostfixConfig, serviceKey?: string): Loo
   return (name) => valueSource(config, name, serviceKey).raw;
 }
 
-/**
- * The expansion memo for effectiveLookup(config, serviceKey): one per
- * service while few services have -o settings; past SERVICES_PER_STEP of
- * them, one per distinct settings (settingsKey), shared.
- */
+/** The expansion memo for effectiveLookup(config, serviceKey), shared by services whose settings expand alike (service-memo.ts). */
 export function effectiveMemo(config: PostfixConfig, serviceKey?: string): ExpansionMemo {
-  const service = serviceKey ? findService(config, serviceKey) : undefined;
-  if (!service || service.overrides.length === 0) return memoFor(config);
-  return memoFor(config, manyServiceSettings(config) ? settingsKey(service.overrides) : `${service.key}:${service.line}`);
-}
-
-const settingsCounts = new WeakMap<MasterCf, number>();
-
-/**
- * Whether master.cf has more than SERVICES_PER_STEP services with -o
- * settings: only then do memos keyed by settings pay for making their keys
- * (a service with 100,000 settings: 12 ms); fewer memos cost little.
- */
-export function manyServiceSettings(config: PostfixConfig): boolean {
-  const master = config.master;
-  if (!master) return false;
-  let n = settingsCounts.get(master);
-  if (n === undefined) settingsCounts.set(master, (n = master.services.filter((s) => s.overrides.length > 0).length));
-  return n > SERVICES_PER_STEP;
+  return memoFor(config, serviceMemoKey(config, serviceKey ? findService(config, serviceKey) : undefined));
 }
 
 /** The value of a parameter after `$name` expansion, for a service or globally. */

@@ -3,9 +3,10 @@
 // each value is written, the smtpd services of master.cf, and the simulator's
 // view of the same files (built once, on demand).
 
-import { manyServiceSettings, type PostfixConfig } from '../config';
-import { allParameterFacts, defaultValue, parameterFact } from '../catalog/parameters';
-import { expandValue, memoFor, namesUsed, settingsKey } from '../expand';
+import type { PostfixConfig } from '../config';
+import { defaultValue, parameterFact } from '../catalog/parameters';
+import { expandValue, memoFor } from '../expand';
+import { serviceMemoKey as memoKeyOf } from '../service-memo';
 import type { MainCfEntry } from '../maincf/parse';
 import type { MasterOverride, MasterService } from '../mastercf';
 import { lastOverride } from '../mastercf/overrides';
@@ -174,38 +175,7 @@ export class RuleContext {
   }
 }
 
-/**
- * Names the lookup of one service's parameters for the expansion memo. Past
- * SERVICES_PER_STEP services with -o settings: its settings of names some
- * value can expand (`$name`), so services alike in those share one memo
- * (50,000 services differing only in syslog_name held 50,000 memos); made
- * once per service. Fewer services keep one memo each, which costs less
- * than finding those names (a main.cf of 100,000 parameters: 120 ms).
- */
+/** Names the lookup of one service's parameters for the expansion memo (engine/service-memo.ts): services whose settings expand alike share one. */
 export function serviceMemoKey(ctx: RuleContext, service?: MasterService): string {
-  if (!service || service.overrides.length === 0) return '';
-  if (!manyServiceSettings(ctx.config)) return `${service.key}:${service.line}`;
-  const keys = ctx.once('memo keys', () => new WeakMap<MasterService, string>());
-  let key = keys.get(service);
-  if (key === undefined) {
-    const used = expandableNames(ctx);
-    const settings = service.overrides.filter((o) => used.has(o.name));
-    key = settingsKey(settings.length === service.overrides.length ? service.overrides : settings);
-    keys.set(service, key);
-  }
-  return key;
-}
-
-/** Every name a value of main.cf, master.cf or a default can expand: only these are ever looked up in an expansion. */
-function expandableNames(ctx: RuleContext): Set<string> {
-  return ctx.once('expandable names', () => {
-    const out = new Set<string>();
-    const add = (value: string | undefined) => {
-      if (value !== undefined) for (const n of namesUsed(value)) out.add(n);
-    };
-    for (const e of ctx.config.main?.entries ?? []) add(e.value);
-    for (const s of ctx.config.master?.services ?? []) for (const o of s.overrides) add(o.value);
-    for (const f of allParameterFacts()) add(f.default);
-    return out;
-  });
+  return memoKeyOf(ctx.config, service);
 }
