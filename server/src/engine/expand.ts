@@ -73,8 +73,6 @@ export function memoFor(owner: object, key = ''): ExpansionMemo {
   return m;
 }
 
-const settingsKeys = new WeakMap<readonly Setting[], string>();
-
 /** A `name = value` setting laid over main.cf (a master.cf `-o`). */
 interface Setting {
   readonly name: string;
@@ -84,24 +82,18 @@ interface Setting {
 /**
  * A memo key naming the lookup that `settings` make over main.cf and the
  * defaults (the last setting of a name wins): '' (main.cf's own) for none,
- * the same key for lists that set the same values (50,000 services with one
- * identical -o share one memo instead of holding one each). Made once per
- * list, in one pass (a service can have 100,000 -o settings).
+ * the same key for lists that set the same values. Linear: a service can
+ * have 100,000 -o settings (callers keep the key; see service-memo.ts).
  */
 export function settingsKey(settings: readonly Setting[]): string {
   if (settings.length === 0) return '';
-  let key = settingsKeys.get(settings);
-  if (key === undefined) {
-    const last = new Map<string, string>();
-    for (const s of settings) {
-      // Ordered by each name's last setting; no sort, so the cost stays linear.
-      last.delete(s.name);
-      last.set(s.name, s.value);
-    }
-    key = JSON.stringify([...last]);
-    settingsKeys.set(settings, key);
+  const last = new Map<string, string>();
+  for (const s of settings) {
+    // Ordered by each name's last setting; no sort, so the cost stays linear.
+    last.delete(s.name);
+    last.set(s.name, s.value);
   }
-  return key;
+  return JSON.stringify([...last]);
 }
 
 const REFERENCE = /\$[{(]?[ \t\r\n]*([A-Za-z0-9_]+)/g;

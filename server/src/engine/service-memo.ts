@@ -15,7 +15,8 @@ interface Keys {
   main: MainCf | undefined;
   /** Every name a value of main.cf, master.cf or a default can expand: only these are looked up inside an expansion. */
   names: Set<string>;
-  keys: WeakMap<MasterService, string>;
+  /** A plain map (it lives as long as master.cf's services): 50,000 weak entries slowed every scavenge. */
+  keys: Map<MasterService, string>;
 }
 
 /** Per parsed master.cf (rules copy the configuration object per part), for the main.cf it was made with. */
@@ -37,7 +38,7 @@ export function serviceMemoKey(config: PostfixConfig, service?: MasterService): 
   let key = k.keys.get(service);
   if (key === undefined) {
     const settings = service.overrides.filter((o) => k.names.has(o.name));
-    key = settingsKey(settings.length === service.overrides.length ? service.overrides : settings);
+    key = settingsKey(settings);
     k.keys.set(service, key);
   }
   return key;
@@ -46,7 +47,7 @@ export function serviceMemoKey(config: PostfixConfig, service?: MasterService): 
 function keysOf(config: PostfixConfig, master: MasterCf): Keys | false {
   let k = byMaster.get(master);
   if (k === undefined || (k && k.main !== config.main)) {
-    k = master.services.filter((s) => s.overrides.length > 0).length > SERVICES_PER_STEP && { main: config.main, names: expandableNames(config, master), keys: new WeakMap() };
+    k = master.services.filter((s) => s.overrides.length > 0).length > SERVICES_PER_STEP && { main: config.main, names: expandableNames(config, master), keys: new Map() };
     byMaster.set(master, k);
   }
   return k;
