@@ -59,8 +59,8 @@ const memos = new WeakMap<object, Map<string, ExpansionMemo>>();
 
 /**
  * The memo for expanding with one lookup over the life of `owner` (a parsed
- * configuration, a lint run), `key` naming the lookup (settingsKey of a
- * service's -o settings):
+ * configuration, a lint run), `key` naming the lookup (service-memo.ts
+ * names a service's):
  * a value past the size limit is then refused at once by every dependent
  * instead of being rebuilt to 4 MiB by each. Only for lookups whose answers
  * cannot change while owner lives.
