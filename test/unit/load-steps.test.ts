@@ -14,6 +14,7 @@ import { clearLintMemo, lintConfigSteps } from '../../server/src/engine/lint';
 import { labelText } from '../../server/src/engine/steps';
 import type { FileReader } from '../../server/src/engine/types';
 import { assertSameInPieces, countYields } from '../helpers/table-steps';
+import { parseMainCf, type MainCf } from '../../server/src/engine/maincf/parse';
 
 const PIECES = ['10.0.0.0/8 OK', '10.1.2.3 REJECT', 'IF 192.168.0.0/16', 'IF !10.0.0.0/8', 'ENDIF', '  continued', '# note', '', '192.168.1.7/24 DUNNO', '[::1] OK', 'bad', '!172.16.0.0/12 REJECT x', 'ENDIF x'];
 
@@ -89,5 +90,29 @@ describe('configuration loading in steps', () => {
       whole.overrides.map((x) => [x.name, x.value, x.range]),
       o.map((x) => [x.name, x.value, x.range]),
     );
+  });
+});
+
+describe('main.cf parse in steps', () => {
+  test('a main.cf of 30,000 settings loads in many steps, to the entries, references and problems of the parse in one go', () => {
+    let main = 'compatibility_level = 3.6\n';
+    for (let i = 0; i < 30_000; i++) main += i % 1000 === 999 ? `p${i - 1} = again\n` : `p${i} = $p${Math.max(0, i - 1)} v${i}\n    more${i}\n`;
+    main += 'broken line\nafter = fatal\n';
+    const files: Record<string, string> = { '/cfg/main.cf': main };
+    const reader: FileReader = { readText: (p) => files[p] };
+    const { value: config, yields } = countYields(loadConfigSteps('/cfg', reader, { mode: 'repository' }));
+    assert.ok(yields >= 10, `yields: ${yields}`);
+    const stepped = config.main!;
+    // The synchronous parse (the CLI's) of the same text in a file of its own name: the memo gives no shortcut.
+    const whole = parseMainCf(main, '/other/main.cf');
+    const view = (m: MainCf) => ({
+      entries: m.entries.map((e) => [e.name, e.value, e.range, e.valueRange, e.references.map((r) => [r.name, r.range])]),
+      problems: m.problems.map((p) => [p.code, p.message, p.range]),
+      fatal: m.fatal?.message,
+    });
+    assert.equal(stepped.entries.length, 30_001);
+    assert.ok(stepped.fatal, 'the line without = stops the parse');
+    assert.ok(stepped.problems.some((p) => p.message.includes('overriding earlier entry')));
+    assert.deepEqual(view(stepped), view(whole));
   });
 });

@@ -69,3 +69,6 @@ export const SETTINGS_PER_STEP = 2048;
 
 /** master.cf services copied into the simulator's view, indexed or compared with a kept copy (a few objects or a short JSON text each): 100,000 were 150-450 ms in one piece. */
 export const MASTER_SERVICES_PER_STEP = 1 << 11;
+
+/** main.cf settings parsed (maincf/parse.ts): a name, a value, three ranges and the value's `$name`s each, 10-15 µs. */
+export const PARSED_SETTINGS_PER_STEP = 1 << 10;

@@ -1,7 +1,8 @@
 // main.cf: a lossless view of `name = value` logical lines, with exact ranges.
 // Postfix reads the file with readllines() + split_nameval(); so do we.
 
-import { isSpace, LogicalLine, logicalRange, readLogicalLines, CommentLine } from '../lines';
+import { isSpace, LogicalLine, logicalRange, readLogicalLinesSteps, CommentLine } from '../lines';
+import { drain, PARSED_SETTINGS_PER_STEP, type Steps } from '../steps';
 import type { Problem, Range } from '../types';
 import { parseReferences, Reference } from './references';
 import { mainProblem } from './codes';
@@ -77,17 +78,26 @@ const lastParses = new Map<string, { text: string; result: MainCf }>();
 const MAX_PARSES = 16;
 
 export function parseMainCf(text: string, file = 'main.cf'): MainCf {
+  return drain(parseMainCfSteps(text, file));
+}
+
+/**
+ * parseMainCf in steps (engine/steps.ts): a main.cf of 100,000 settings was
+ * one piece of about a second; its logical lines are read, and its settings
+ * made, a few thousand at a time.
+ */
+export function* parseMainCfSteps(text: string, file = 'main.cf'): Steps<MainCf> {
   const last = lastParses.get(file);
   if (last && last.text === text) return last.result;
-  const result = parseMainCfText(text, file);
+  const result = yield* parseMainCfText(text, file);
   lastParses.delete(file);
   lastParses.set(file, { text, result });
   if (lastParses.size > MAX_PARSES) lastParses.delete(lastParses.keys().next().value as string);
   return result;
 }
 
-function parseMainCfText(text: string, file: string): MainCf {
-  const ll = readLogicalLines(text);
+function* parseMainCfText(text: string, file: string): Steps<MainCf> {
+  const ll = yield* readLogicalLinesSteps(text);
   const entries: MainCfEntry[] = [];
   const byName = new Map<string, MainCfEntry>();
   const problems: Problem[] = [];
@@ -108,8 +118,10 @@ function parseMainCfText(text: string, file: string): MainCf {
   const bom = byteOrderMark(text);
   if (bom > 0) problems.push(bomProblem(file, ll.lines[0], bom));
 
-  for (const logical of ll.lines) {
+  for (let n = 0; n < ll.lines.length; n++) {
     if (fatal) break;
+    if (n > 0 && n % PARSED_SETTINGS_PER_STEP === 0) yield 'main.cf: settings';
+    const logical = ll.lines[n];
     // Postfix keeps a logical line as a C string, which ends at the first NUL byte.
     const nul = logical.text.indexOf('\0');
     const t = nul < 0 ? logical.text : logical.text.slice(0, nul);

@@ -5,7 +5,7 @@
 
 import { defaultValue } from '../catalog/parameters';
 import { EXPANSION_TOO_LARGE, MAX_OUTPUT, expandValue } from '../expand';
-import { parseMainCf, valueRange, type MainCf } from '../maincf/parse';
+import { parseMainCf, parseMainCfSteps, valueRange, type MainCf } from '../maincf/parse';
 import type { FileReader, Range } from '../types';
 import { ConfigFiles, type ConfigMode } from '../config-files';
 import { loadConfigSteps, type PostfixConfig } from '../config';
@@ -45,7 +45,7 @@ export function* loadSimConfigSteps(dir: string, base: FileReader, mode?: Config
   const masterCfPath = `${d}/master.cf`;
   const mainText = reader.readText(mainCfPath) ?? '';
   const masterText = reader.readText(masterCfPath);
-  const mainCf = parseMainCf(mainText, mainCfPath);
+  const mainCf = yield* parseMainCfSteps(mainText, mainCfPath);
   const services = masterText === undefined ? undefined : yield* simServicesSteps(yield* parseMasterCfSteps(masterText, masterCfPath));
   return { dir: d, reader, mode: reader.mode, mainCfPath, masterCfPath, mainCf, services };
 }
