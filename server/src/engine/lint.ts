@@ -4,7 +4,7 @@
 
 import { dirname, basename } from './paths';
 import { effectiveValue, loadConfig, PostfixConfig, TableUse } from './config';
-import { mainCfChecks } from './maincf/checks';
+import { mainCfChecksSteps } from './maincf/checks';
 import { mainProblem } from './maincf/codes';
 import { masterParameterProblems } from './mastercf';
 import { keepParameterAnalysis, mainDictionary, parameterAnalysisSteps, ParameterFinding, registerParametersSteps } from './postconf';
@@ -140,7 +140,7 @@ function* settingsProblems(config: PostfixConfig): Steps<Problem[]> {
   pushAll(out, linkedOutProblems(config));
   if (main) {
     pushAll(out, main.problems);
-    pushAll(out, mainCfChecks(main, config.version));
+    pushAll(out, yield* mainCfChecksSteps(main, config.version));
     yield 'main.cf checks';
   }
   // One registration (in steps) serves the master.cf checks and the postconf

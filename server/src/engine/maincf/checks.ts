@@ -8,13 +8,21 @@ import { logicalRange } from '../lines';
 import type { Problem } from '../types';
 import { mainProblem } from './codes';
 import { MainCf, valueRange } from './parse';
+import { drain, PARSED_SETTINGS_PER_STEP, type Steps } from '../steps';
 
 const ASSIGNMENT = /^\s+([A-Za-z0-9_]+)\s*=/;
 
 export function mainCfChecks(main: MainCf, version: string): Problem[] {
+  return drain(mainCfChecksSteps(main, version));
+}
+
+/** mainCfChecks in steps: 100,000 settings were one piece of 200 ms. */
+export function* mainCfChecksSteps(main: MainCf, version: string): Steps<Problem[]> {
   const out: Problem[] = [];
   const seen = new Map<string, string>();
-  for (const e of main.entries) {
+  for (let i = 0; i < main.entries.length; i++) {
+    if (i > 0 && i % PARSED_SETTINGS_PER_STEP === 0) yield 'main.cf checks: settings';
+    const e = main.entries[i];
     // `value # note`: only a line whose first non-blank is # is a comment.
     const hash = e.value.search(/\s#/);
     if (hash >= 0) {
