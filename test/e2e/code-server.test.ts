@@ -220,7 +220,12 @@ describe('VS Code (code-server) with the packaged extension', () => {
     // Typed into the rename box itself: the box may show before it takes the focus, and keys sent
     // to the editor meanwhile (Control+A, the new name) would replace the whole file.
     const box = wb.page.locator('.rename-box input').first();
+    // VS Code focuses the box once the server has answered prepareRename; filling before that can
+    // lose the focus to the editor half-way (a loaded CI saw the name typed over the find selection).
+    await box.waitFor();
+    await wb.page.waitForFunction(`document.activeElement !== null && document.activeElement.closest('.rename-box') !== null`);
     await box.fill('submission_client_restrictions');
+    assert.equal(await box.inputValue(), 'submission_client_restrictions');
     await box.press('Enter');
     await wb.page.locator('.monaco-editor .view-line', { hasText: 'submission_client_restrictions = permit_sasl_authenticated' }).waitFor();
     await wb.command('File: Save All');
