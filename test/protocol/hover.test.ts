@@ -235,9 +235,46 @@ describe('hover over stdio: a huge master.cf', () => {
     assert.ok(early, 'a hover while master.cf loads');
     assert.match(early.value, /smtpd_banner/);
     assert.doesNotMatch(early.value, /In big\/inet/, 'made without master.cf while it loads');
+    assert.match(early.value, /master\.cf is still being read/, 'and says so');
     await c.waitForDiagnostics(uri, { since, version: docVersion++ });
     const late = (await hoverAt(uri, position))?.contents as { value: string } | undefined;
     assert.match(late?.value ?? '', /In big\/inet/, 'the analysis has loaded master.cf: the service that overrides it is shown');
+    assert.doesNotMatch(late?.value ?? '', /still being read/);
+    c.didClose(uri);
+  });
+});
+
+describe('hover over stdio: a huge main.cf', () => {
+  test('a hover beside a main.cf over 1 MiB never reads it in one piece: until the analysis has, it says so (no values, then values from before an edit)', async () => {
+    // 1.2 MB, mostly comments: the analysis loads it in steps; hovers asked meanwhile do not load it themselves.
+    const padding = `# ${'x'.repeat(60)}\n`.repeat(20_000);
+    const { text, position } = withCursor(`smtpd_ban|ner = first banner\n${padding}relayhost = [relay.example]\n`);
+    const dir = configDir('huge-main', { 'master.cf': 'smtp inet n - y - - smtpd\n' });
+    writeFileSync(join(dir, 'main.cf'), text);
+    const uri = fileUri(join(dir, 'main.cf'));
+    const since = c.mark();
+    const v1 = docVersion++;
+    c.didOpen(uri, 'postfix-main', text, v1);
+    const early = (await hoverAt(uri, position))?.contents as { value: string } | undefined;
+    assert.match(early?.value ?? '', /smtpd_banner/, 'the documentation at once');
+    assert.match(early?.value ?? '', /still being read/, 'says the values are still to come');
+    assert.doesNotMatch(early?.value ?? '', /Value here/);
+    await c.waitForDiagnostics(uri, { since, version: v1 });
+    const loaded = (await hoverAt(uri, position))?.contents as { value: string } | undefined;
+    assert.match(loaded?.value ?? '', /Value here:\*\* `first banner`/);
+    assert.doesNotMatch(loaded?.value ?? '', /still being read|before your last edit/);
+
+    // An edit of the value: the hover right after answers from the configuration before it, and says so.
+    const since2 = c.mark();
+    const v2 = docVersion++;
+    c.didChange(uri, v2, [{ range: { start: { line: 0, character: 15 }, end: { line: 0, character: 20 } }, text: 'second' }]);
+    const stale = (await hoverAt(uri, position))?.contents as { value: string } | undefined;
+    assert.match(stale?.value ?? '', /Value here:\*\* `first banner`/);
+    assert.match(stale?.value ?? '', /before your last edit/);
+    await c.waitForDiagnostics(uri, { since: since2, version: v2 });
+    const fresh = (await hoverAt(uri, position))?.contents as { value: string } | undefined;
+    assert.match(fresh?.value ?? '', /Value here:\*\* `second banner`/);
+    assert.doesNotMatch(fresh?.value ?? '', /before your last edit/);
     c.didClose(uri);
   });
 });

@@ -15,6 +15,7 @@
 // API for features:
 //   ctx.analyses.current(document)  the current analysis (computed now if stale)
 //   ctx.analyses.last(document)     the newest current one already computed, or undefined; never computes
+//   ctx.analyses.newest(document)   the newest one's configuration however stale; never computes
 //   ctx.analyses.problemsFor(document, analysis)  the problems shown on that document
 //   ctx.analyses.compute(document, isStale)  asynchronously, yielding between phases; undefined when abandoned
 //   ctx.analyses.computeDir(dir, isStale)     the same for a directory with no open document (workspace diagnostics)
@@ -245,6 +246,18 @@ export class Analyses {
     const od = this.workspace.describe(document);
     const e = this.entries.get(this.unitOf(od).unit);
     return e && e.dir === od.dir && this.reusableLoad(e) ? { config: e.config, reader: e.reader } : undefined;
+  }
+
+  /**
+   * The configuration of the newest analysis of the document's unit however
+   * stale (texts it read may have changed since), for the same settings;
+   * never computes. A hover just after an edit of a huge main.cf answers from
+   * it, saying so (assist-config.ts).
+   */
+  newest(document: TextDocument): { config: PostfixConfig; reader: FileReader } | undefined {
+    const od = this.workspace.describe(document);
+    const e = this.entries.get(this.unitOf(od).unit);
+    return e && e.dir === od.dir && e.settings === this.settingsKey() ? { config: e.config, reader: e.reader } : undefined;
   }
 
   /** The newest analysis of the document's unit if it is still current; never computes. */

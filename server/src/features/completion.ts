@@ -15,13 +15,10 @@ import {
   Range,
 } from './lsp';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { AssistCompletion, completeListAt, ConfigCache, DirEntry, DocRef, ItemKind, parameterDetail, resolveDocumentation } from '../engine/assist';
-import { joinPath, PostfixConfig } from '../engine/config';
-import type { FileReader } from '../engine/types';
+import { AssistCompletion, completeListAt, DirEntry, DocRef, ItemKind, parameterDetail, resolveDocumentation } from '../engine/assist';
 import type { Feature, ServerContext } from './context';
-import { analysisOptions, currentSettings } from './settings';
-import type { OpenDocument } from './workspace';
-import { overlayReader } from '../engine/overlay-reader';
+import { currentSettings } from './settings';
+import { quickAssistConfig } from './assist-config';
 
 const KIND: Record<ItemKind, CompletionItemKind> = {
   parameter: CompletionItemKind.Property,
@@ -61,37 +58,6 @@ function docRefOf(item: CompletionItem): DocRef | undefined {
   const data = item.data as ItemData | undefined;
   if (data === 'p') return { t: 'parameter', name: item.label };
   return data && typeof data === 'object' ? data.doc : undefined;
-}
-
-/** A master.cf longer than this (about 20,000 lines) is not parsed in one piece for a hover. */
-const HUGE_MASTER_CHARS = 1 << 20;
-
-/** One configuration cache for completion and hover. */
-export const configCache = new ConfigCache();
-
-/**
- * The document's directory as a configuration (the shared analysis's when it
- * is current, else a load of main.cf and master.cf alone), with the document's own text
- * for its path (untitled buffers too). A main.cf or master.cf under another
- * name (main.cf.proto, master.cf.dist) stands in for main.cf or master.cf.
- */
-export function assistConfig(ctx: ServerContext, od: OpenDocument, opts: { mainAloneBesideHugeMaster?: boolean } = {}): { config: PostfixConfig; reader: FileReader; masterLeftOut?: boolean } {
-  // The shared analysis when it is of the current texts (or loaded what loading them would give); never waits for one.
-  const analysis = ctx.analyses.last(od.document) ?? ctx.analyses.loading(od.document) ?? ctx.analyses.loadedBefore(od.document);
-  if (analysis) return { config: analysis.config, reader: analysis.reader };
-  const text = od.document.getText();
-  const standIn = od.kind === 'main' ? joinPath(od.dir, 'main.cf') : od.kind === 'master' ? joinPath(od.dir, 'master.cf') : od.path;
-  const overlay = overlayReader(ctx.workspace, (p) => (p === od.path || p === standIn ? text : undefined));
-  // Until the analysis has loaded these texts, a main.cf hover beside a huge master.cf (100,000 lines parse in
-  // about a second, which the analysis does in steps) is made without it: its per-service lines come once loaded.
-  if (opts.mainAloneBesideHugeMaster && od.kind === 'main') {
-    const masterPath = joinPath(od.dir, 'master.cf');
-    if ((overlay.readText(masterPath)?.length ?? 0) > HUGE_MASTER_CHARS) {
-      const reader: FileReader = { ...overlay, readText: (p) => (p === masterPath ? undefined : overlay.readText(p)) };
-      return { config: configCache.get(`${od.path}\0without master.cf`, od.dir, reader, analysisOptions(), Date.now()), reader, masterLeftOut: true };
-    }
-  }
-  return { config: configCache.get(od.path, od.dir, overlay, analysisOptions(), Date.now()), reader: overlay };
 }
 
 export function listDirectory(dir: string): DirEntry[] | undefined {
@@ -145,18 +111,17 @@ export function toCompletionItem(a: AssistCompletion, sharedRange?: Range): Comp
  * the range most items replace travels once instead of once per item; long
  * lists are made lean (leanList). A list of the names a huge configuration
  * makes is cut to what is typed and marked incomplete (engine/assist/name-items.ts):
- * the client asks again as the user types. So is a main.cf list made without a
- * huge master.cf the analysis has not loaded yet (as hover does: loading it
- * again here took a second after each keystroke); its services' names and
- * transports come with a later request.
+ * the client asks again as the user types. So is a list made from a
+ * provisional configuration (assist-config.ts: a huge main.cf or master.cf the
+ * analysis has not loaded yet); the names it lacks come with a later request.
  */
 export function completionsFor(ctx: ServerContext, document: TextDocument, position: { line: number; character: number }): CompletionList {
   const od = ctx.workspace.describe(document);
   const version = currentSettings().version;
-  const { config, reader, masterLeftOut } = assistConfig(ctx, od, { mainAloneBesideHugeMaster: true });
+  const { config, reader, provisional } = quickAssistConfig(ctx, od);
   const { items, incomplete } = completeListAt(od.kind, od.path, document.getText(), position, { config, version, listDir: listDirectory, reader });
   const shared = clientTakesEditRange && items.length > 1 ? items[0].range : undefined;
-  const list: CompletionList = { isIncomplete: incomplete || masterLeftOut === true, items: items.map((a) => toCompletionItem(a, shared)) };
+  const list: CompletionList = { isIncomplete: incomplete || provisional !== undefined, items: items.map((a) => toCompletionItem(a, shared)) };
   if (shared) list.itemDefaults = { editRange: shared };
   if (items.length >= LEAN_FROM) leanList(list, { data: clientTakesData, detail: clientResolvesDetail });
   return list;

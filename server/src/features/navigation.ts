@@ -23,7 +23,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { PostfixConfig } from '../engine/config';
 import { definitionAt, highlightsAt, prepareRenameAt, referencesAt, renameAt } from '../engine/navigation';
 import { openVersion, versionedEdit } from './annotated-edit';
-import { assistConfig } from './completion';
+import { assistConfig } from './assist-config';
 import type { Feature, ServerContext } from './context';
 import { pathToUri } from './workspace';
 

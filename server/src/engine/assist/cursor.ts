@@ -17,19 +17,6 @@ function isBlankOrComment(line: string): boolean {
   return i === line.length || line[i] === '#';
 }
 
-/**
- * The document's lines; the last split is kept, because hover and completion
- * ask again for the same text on every request and a document can have a
- * million lines. Callers must not modify the array.
- */
-let lastSplit: { text: string; lines: string[] } | undefined;
-export function physicalLines(text: string): string[] {
-  if (lastSplit?.text === text) return lastSplit.lines;
-  const lines = text.split('\n');
-  lastSplit = { text, lines };
-  return lines;
-}
-
 /** One physical line without splitting the whole text (lookup tables can have a million lines). */
 export function lineAt(text: string, line: number): string | undefined {
   let start = 0;

@@ -29,7 +29,8 @@ import { lastOverride, MASTER_FIELD_NAMES, MasterCf, MasterService, serviceParam
 import { closestParameter } from '../mastercf/parameter-problems';
 import { findTableReferences, flattenReferences, TableReference, tableFilePath, TableFiles } from '../tables/references';
 import type { FileReader, Position, Range } from '../types';
-import { lineAt, mainCfCursor, masterCfCursor, physicalLines, rangeIn } from './cursor';
+import { lineAt, mainCfCursor, masterCfCursor, rangeIn } from './cursor';
+import { physicalLines } from './physical-lines';
 import { accessActionDocMarkdown, code, fileLink, masterDocMarkdown, mdText, parameterDocMarkdown, restrictionDocMarkdown, stageList } from './markdown';
 import { accessTableKind, restrictionClasses, restrictionListStages, stagesUsingClass } from './model';
 import { analyzeRestrictionList, ListWord, stageFit, wordIndexAt } from './restriction-list';
@@ -163,25 +164,29 @@ function parameterHover(name: string, env: HoverEnv, serviceKey: string | undefi
 const REFERENCES_SHOWN = 8;
 
 /**
- * Name → the first lines whose value mentions `$name` (at most
- * REFERENCES_SHOWN each), built once per parsed main.cf or master.cf (the
- * parsers hand out the same object while the text is the same): a hover then
- * looks a name up instead of reading 100,000 settings.
+ * The first lines (at most REFERENCES_SHOWN) whose value mentions `$name`,
+ * per parsed main.cf or master.cf (the parsers hand out the same object while
+ * the text is the same) and name. Found by a text search for the name before
+ * any value is parsed: an index of every reference of 100,000 settings took
+ * a hover 400 ms.
  */
-const referenceLines = new WeakMap<object, ReadonlyMap<string, readonly number[]>>();
+const referenceLines = new WeakMap<object, Map<string, readonly number[]>>();
+/** Names remembered per file; past that the map starts again. */
+const NAMES_REMEMBERED = 1_000;
 
-function linesReferring(file: object, each: (add: (name: string, line: number) => void) => void): ReadonlyMap<string, readonly number[]> {
-  let index = referenceLines.get(file);
-  if (!index) {
-    const built = new Map<string, number[]>();
-    each((name, line) => {
-      const lines = built.get(name);
-      if (!lines) built.set(name, [line]);
-      else if (lines.length < REFERENCES_SHOWN && lines[lines.length - 1] !== line) lines.push(line);
+function linesReferring(file: object, name: string, values: (visit: (value: string, line: number) => boolean) => void): readonly number[] {
+  let byName = referenceLines.get(file);
+  if (!byName || byName.size >= NAMES_REMEMBERED) referenceLines.set(file, (byName = new Map()));
+  let lines = byName.get(name);
+  if (!lines) {
+    const found: number[] = [];
+    values((value, line) => {
+      if (found[found.length - 1] !== line && value.includes(name) && parseReferences(value).some((r) => r.name === name)) found.push(line);
+      return found.length < REFERENCES_SHOWN;
     });
-    referenceLines.set(file, (index = built));
+    byName.set(name, (lines = found));
   }
-  return index;
+  return lines;
 }
 
 /** Places (file:line) whose value mentions `$name`. */
@@ -189,17 +194,17 @@ function referencesTo(config: PostfixConfig, name: string): string[] {
   const out: string[] = [];
   const main = config.main;
   if (main) {
-    const index = linesReferring(main, (add) => {
-      for (const e of main.entries) for (const r of e.references) if (r.name !== undefined) add(r.name, e.line);
+    const lines = linesReferring(main, name, (visit) => {
+      for (const e of main.entries) if (!visit(e.value, e.line)) return;
     });
-    for (const line of index.get(name) ?? []) out.push(fileLink(config.mainPath, line));
+    for (const line of lines) out.push(fileLink(config.mainPath, line));
   }
   const master = config.master;
   if (master && out.length < REFERENCES_SHOWN) {
-    const index = linesReferring(master, (add) => {
-      for (const s of master.services) for (const o of s.overrides) for (const r of parseReferences(o.value)) if (r.name !== undefined) add(r.name, o.range.start.line);
+    const lines = linesReferring(master, name, (visit) => {
+      for (const s of master.services) for (const o of s.overrides) if (!visit(o.value, o.range.start.line)) return;
     });
-    for (const line of index.get(name) ?? []) out.push(fileLink(config.masterPath, line));
+    for (const line of lines) out.push(fileLink(config.masterPath, line));
   }
   return out.slice(0, REFERENCES_SHOWN);
 }

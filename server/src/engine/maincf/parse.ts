@@ -8,21 +8,21 @@ import { parseReferences, Reference } from './references';
 import { mainProblem } from './codes';
 
 export interface MainCfEntry {
-  name: string;
-  nameRange: Range;
+  readonly name: string;
+  readonly nameRange: Range;
   /** The value exactly as Postfix stores it: pieces joined, outer whitespace trimmed. */
-  value: string;
+  readonly value: string;
   /** From the first to the last value character (an empty value: just after `=`). */
-  valueRange: Range;
+  readonly valueRange: Range;
   /** The whole logical line, all its physical lines. */
-  range: Range;
+  readonly range: Range;
   /** Offset of `value` inside the logical line (for mapping value offsets to positions). */
-  valueOffset: number;
-  logical: LogicalLine;
+  readonly valueOffset: number;
+  readonly logical: LogicalLine;
   /** `$name` references inside the value, with ranges. */
-  references: Reference[];
+  readonly references: Reference[];
   /** Zero-based number of the first physical line (Postfix reports this line + 1). */
-  line: number;
+  readonly line: number;
 }
 
 export interface MainCf {
@@ -77,6 +77,11 @@ export function valueRange(entry: MainCfEntry, start: number, end: number): Rang
 const lastParses = new Map<string, { text: string; result: MainCf }>();
 const MAX_PARSES = 16;
 
+/** Whether parseMainCf(text, file) would give the last parse of the file (no work). */
+export function parsedAlready(text: string, file: string): boolean {
+  return lastParses.get(file)?.text === text;
+}
+
 export function parseMainCf(text: string, file = 'main.cf'): MainCf {
   return drain(parseMainCfSteps(text, file));
 }
@@ -94,6 +99,48 @@ export function* parseMainCfSteps(text: string, file = 'main.cf'): Steps<MainCf>
   lastParses.set(file, { text, result });
   if (lastParses.size > MAX_PARSES) lastParses.delete(lastParses.keys().next().value as string);
   return result;
+}
+
+/**
+ * A setting as the parser made it: its ranges and references are made when
+ * first asked. A main.cf of 100,000 settings made some 1.5 million range
+ * objects up front, most never read by a hover or a completion (half the parse
+ * was garbage collection).
+ */
+class ParsedEntry implements MainCfEntry {
+  readonly line: number;
+  #nameRange?: Range;
+  #valueRange?: Range;
+  #range?: Range;
+  #references?: Reference[];
+
+  constructor(
+    readonly name: string,
+    readonly value: string,
+    readonly logical: LogicalLine,
+    private readonly nameStart: number,
+    private readonly nameEnd: number,
+    readonly valueOffset: number,
+    private readonly valueEnd: number,
+  ) {
+    this.line = logical.firstLine;
+  }
+
+  get nameRange(): Range {
+    return (this.#nameRange ??= logicalRange(this.logical, this.nameStart, this.nameEnd));
+  }
+
+  get valueRange(): Range {
+    return (this.#valueRange ??= logicalRange(this.logical, this.valueOffset, this.valueEnd));
+  }
+
+  get range(): Range {
+    return (this.#range ??= logicalRange(this.logical, 0, this.logical.text.length));
+  }
+
+  get references(): Reference[] {
+    return (this.#references ??= parseReferences(this.value).map((r) => ({ ...r, range: valueRange(this, r.start, r.end) })));
+  }
 }
 
 function* parseMainCfText(text: string, file: string): Steps<MainCf> {
@@ -142,10 +189,9 @@ function* parseMainCfText(text: string, file: string): Steps<MainCf> {
     while (i < t.length && !isSpace(t[i]) && t[i] !== '=') i++;
     const nameEnd = i;
     while (i < t.length && isSpace(t[i])) i++;
-    const whole = logicalRange(logical, 0, logical.text.length);
     if (nameStart === nameEnd || t[i] !== '=') {
       const reason = nameStart === nameEnd ? 'missing attribute name' : "missing '=' after attribute name";
-      fatal = mainProblem('missingEquals', file, whole, `line ${logical.firstLine + 1}: ${reason}: "${t}"`);
+      fatal = mainProblem('missingEquals', file, logicalRange(logical, 0, logical.text.length), `line ${logical.firstLine + 1}: ${reason}: "${t}"`);
       problems.push(fatal);
       break;
     }
@@ -153,19 +199,7 @@ function* parseMainCfText(text: string, file: string): Steps<MainCf> {
     while (i < t.length && isSpace(t[i])) i++;
     let end = t.length;
     while (end > i && isSpace(t[end - 1])) end--;
-    const value = t.slice(i, end);
-    const entry: MainCfEntry = {
-      name: t.slice(nameStart, nameEnd),
-      nameRange: logicalRange(logical, nameStart, nameEnd),
-      value,
-      valueRange: logicalRange(logical, i, end),
-      range: whole,
-      valueOffset: i,
-      logical,
-      references: [],
-      line: logical.firstLine,
-    };
-    entry.references = parseReferences(value).map((r) => ({ ...r, range: valueRange(entry, r.start, r.end) }));
+    const entry = new ParsedEntry(t.slice(nameStart, nameEnd), t.slice(i, end), logical, nameStart, nameEnd, i, end);
     const earlier = byName.get(entry.name);
     if (earlier && earlier.value !== entry.value) {
       const p = mainProblem(
