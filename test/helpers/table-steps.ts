@@ -2,7 +2,21 @@
 // into pieces of any size must give the table the parse in one piece gives.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { Steps } from '../../server/src/engine/steps';
+import { labelText, type Steps } from '../../server/src/engine/steps';
+
+/** Runs steps to the end, counting the yields and what each was labelled; `between` runs at every yield. */
+export function stepped<T>(steps: Steps<T>, between: () => void = () => {}): { value: T; yields: number; labels: Map<string, number> } {
+  const labels = new Map<string, number>();
+  let yields = 0;
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return { value: r.value, yields, labels };
+    yields++;
+    const label = r.value ? labelText(r.value) : '(unlabelled)';
+    labels.set(label, (labels.get(label) ?? 0) + 1);
+    between();
+  }
+}
 
 /** Runs steps to their end, counting the yields. */
 export function countYields<T>(steps: Steps<T>): { value: T; yields: number } {

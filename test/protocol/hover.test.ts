@@ -245,7 +245,7 @@ describe('hover over stdio: a huge master.cf', () => {
 });
 
 describe('hover over stdio: a huge main.cf', () => {
-  test('a hover beside a main.cf over 1 MiB never reads it in one piece: until the analysis has, it says so (no values, then values from before an edit)', async () => {
+  test('a hover beside a main.cf over 1 MiB never reads it in one piece: until the analysis has, it says so (no values; after an edit, those from before it while the lines stay put)', async () => {
     // 1.2 MB, mostly comments: the analysis loads it in steps; hovers asked meanwhile do not load it themselves.
     const padding = `# ${'x'.repeat(60)}\n`.repeat(20_000);
     const { text, position } = withCursor(`smtpd_ban|ner = first banner\n${padding}relayhost = [relay.example]\n`);
@@ -275,6 +275,16 @@ describe('hover over stdio: a huge main.cf', () => {
     const fresh = (await hoverAt(uri, position))?.contents as { value: string } | undefined;
     assert.match(fresh?.value ?? '', /Value here:\*\* `second banner`/);
     assert.doesNotMatch(fresh?.value ?? '', /before your last edit/);
+
+    // A new line: the configuration before it would put every later setting a line off; no values until it is read.
+    const since3 = c.mark();
+    const v3 = docVersion++;
+    c.didChange(uri, v3, [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, text: 'mydomain = example.org\n' }]);
+    const shifted = (await hoverAt(uri, position))?.contents as { value: string } | undefined;
+    assert.match(shifted?.value ?? '', /still being read/);
+    assert.doesNotMatch(shifted?.value ?? '', /Value here/);
+    await c.waitForDiagnostics(uri, { since: since3, version: v3 });
+    assert.match(((await hoverAt(uri, position))?.contents as { value: string }).value, /Value here:\*\* `second banner`/);
     c.didClose(uri);
   });
 });

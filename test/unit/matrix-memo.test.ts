@@ -5,11 +5,13 @@
 // changed setting, or a scan of the table compute it again. Each step is
 // checked against relayMatrix computed from scratch on the same files.
 import { describe, test } from 'node:test';
+import { stepped } from '../helpers/table-steps';
 import assert from 'node:assert/strict';
 import { loadConfig } from '../../server/src/engine/config';
 import { loadSimConfig } from '../../server/src/engine/simulate/config';
 import { relayMatrix } from '../../server/src/engine/simulate/matrix';
-import { clearRelayMatrixMemo, reusedRelayMatrix } from '../../server/src/engine/simulate/matrix-memo';
+import { clearRelayMatrixMemo, reusedRelayMatrix, reusedRelayMatrixSteps } from '../../server/src/engine/simulate/matrix-memo';
+import { ITEMS_PER_STEP } from '../../server/src/engine/steps';
 import { parseAccessTable } from '../../server/src/engine/tables/access-parse';
 import { clearParseMemo } from '../../server/src/engine/tables/memo';
 import type { FileReader } from '../../server/src/engine/types';
@@ -98,3 +100,32 @@ describe('relay matrix reuse', () => {
     assert.deepEqual(plain(seventh.reused), seventh.fresh);
   });
 });
+
+describe('relay matrix reuse beside a service of many -o options', () => {
+  const OPTIONS = 3 * ITEMS_PER_STEP;
+  const master = (value: string) => `smtp inet n - y - - smtpd\n${'  -o syslog_name=postfix/big\n'.repeat(OPTIONS / 2)}  -o smtpd_helo_required=${value}\n${'  -o syslog_name=postfix/big\n'.repeat(OPTIONS / 2)}`;
+  const files = new Map<string, string>([
+    [`${DIR}/main.cf`, MAIN.replace(/check_recipient_access \S+ /, '')],
+    [`${DIR}/master.cf`, master('yes')],
+  ]);
+  const reader: FileReader = { readText: (p) => files.get(p), mtimeMs: (p) => (files.has(p) ? 1 : undefined) };
+  const reused = () => {
+    const r = stepped(reusedRelayMatrixSteps(loadSimConfig(DIR, loadConfig(DIR, reader, { mode: 'live' }).files, 'live')));
+    return { matrix: r.value, compared: r.labels.get('relay matrix: -o settings compared with the kept ones') ?? 0 };
+  };
+
+  test('its options are compared a slice at a time; the matrix is kept while they read the same', () => {
+    clearRelayMatrixMemo();
+    const first = reused();
+    // A comment added at the end: parsed again, the same options.
+    files.set(`${DIR}/master.cf`, `${master('yes')}# note\n`);
+    const second = reused();
+    assert.equal(second.matrix, first.matrix);
+    assert.ok(second.compared >= 2, `compared in slices (${second.compared} yields)`);
+    // One option in the middle changes: computed again.
+    files.set(`${DIR}/master.cf`, `${master('no')}# note\n`);
+    const third = reused();
+    assert.notEqual(third.matrix, first.matrix);
+  });
+});
+

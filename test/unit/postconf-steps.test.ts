@@ -5,25 +5,16 @@
 // emulation together. Steps are counted here, never timed (speed is in
 // docs/benchmarks.md).
 import { test } from 'node:test';
+import { stepped } from '../helpers/table-steps';
 import assert from 'node:assert/strict';
 import { loadConfig } from '../../server/src/engine/config';
 import { clearLintMemo, lintConfig, lintConfigSteps } from '../../server/src/engine/lint';
 import { parseMasterCf } from '../../server/src/engine/mastercf';
 import { mainDictionary, registerParameters, registerParametersSteps } from '../../server/src/engine/postconf';
-import { ITEMS_PER_STEP, labelText, type Steps } from '../../server/src/engine/steps';
+import { ITEMS_PER_STEP } from '../../server/src/engine/steps';
 
 const DIR = '/etc/postfix';
 
-/** Runs steps to the end, counting the yields by label. */
-function stepped<T>(steps: Steps<T>): { value: T; labels: Map<string, number> } {
-  const labels = new Map<string, number>();
-  for (;;) {
-    const r = steps.next();
-    if (r.done) return { value: r.value, labels };
-    const label = r.value ? labelText(r.value) : '(unlabelled)';
-    labels.set(label, (labels.get(label) ?? 0) + 1);
-  }
-}
 
 /** n delivery services (16 per-service names each), every one with an -o setting, one of them unused. */
 function services(n: number): string {
@@ -65,6 +56,17 @@ test('registration in steps: service lines, per-service names, -o settings and m
   assert.ok(run.labels.get('postconf: -o settings')! >= 2, JSON.stringify([...run.labels]));
   assert.ok(run.labels.get('postconf: defaults')! >= 16 * 2, JSON.stringify([...run.labels]));
   assert.ok(run.labels.get('postconf: main.cf settings')! >= 2, JSON.stringify([...run.labels]));
+});
+
+test('one service line of many -o options is registered a slice of options at a time', () => {
+  const n = 3 * ITEMS_PER_STEP;
+  const master = parseMasterCf(`smtp inet n - y - - smtpd\n${'  -o syslog_name=postfix/big\n'.repeat(n)}  -o not_a_parameter=x\n`, `${DIR}/master.cf`);
+  const input = { configDir: DIR, main: mainDictionary(DIR, []), master, keepGoing: true };
+  const run = stepped(registerParametersSteps(input));
+  assert.deepEqual(view(run.value), view(registerParameters(input)));
+  assert.deepEqual(run.value.unusedMaster().map((f) => f.name), ['not_a_parameter']);
+  // At least one yield per ITEMS_PER_STEP options.
+  assert.ok(run.labels.get('postconf: service options')! >= 3, JSON.stringify([...run.labels]));
 });
 
 test('a lint registers the parameters once, for the master.cf checks and the postconf emulation', () => {

@@ -5,13 +5,14 @@
 // generators. Steps are counted here, never timed (speed is in
 // docs/benchmarks.md).
 import { test } from 'node:test';
+import { stepped } from '../helpers/table-steps';
 import assert from 'node:assert/strict';
 import { loadConfig } from '../../server/src/engine/config';
 import { clearLintMemo, lintConfig, lintConfigSteps } from '../../server/src/engine/lint';
 import { RULES, runRules, runRulesSteps } from '../../server/src/engine/rules';
 import { RuleContext } from '../../server/src/engine/rules/context';
 import { allLists, serviceLists, serviceListsSteps } from '../../server/src/engine/rules/lists';
-import { drain, ITEMS_PER_STEP, labelText, WRITTEN_WORDS_PER_STEP, type Steps } from '../../server/src/engine/steps';
+import { drain, ITEMS_PER_STEP, WRITTEN_WORDS_PER_STEP } from '../../server/src/engine/steps';
 import type { FileReader, Problem } from '../../server/src/engine/types';
 
 const DIR = '/etc/postfix';
@@ -36,19 +37,6 @@ function reader(main: string, master = MASTER): FileReader {
   return { readText: (p) => files[p] };
 }
 
-/** Runs steps to the end, counting the yields and what each was labelled; `between` runs at every yield. */
-function stepped<T>(steps: Steps<T>, between: () => void = () => {}): { value: T; yields: number; labels: Map<string, number> } {
-  const labels = new Map<string, number>();
-  let yields = 0;
-  for (;;) {
-    const r = steps.next();
-    if (r.done) return { value: r.value, yields, labels };
-    yields++;
-    const label = r.value ? labelText(r.value) : '(unlabelled)';
-    labels.set(label, (labels.get(label) ?? 0) + 1);
-    between();
-  }
-}
 
 const plain = (ps: readonly Problem[]) => ps.map((p) => JSON.stringify(p));
 

@@ -250,14 +250,14 @@ export class Analyses {
 
   /**
    * The configuration of the newest analysis of the document's unit however
-   * stale (texts it read may have changed since), for the same settings;
-   * never computes. A hover just after an edit of a huge main.cf answers from
-   * it, saying so (assist-config.ts).
+   * stale (texts it read may have changed since), for the same settings, with
+   * the texts it read (not a stand-in's own); never computes. A hover just
+   * after an edit of a huge main.cf answers from it, saying so (assist-config.ts).
    */
-  newest(document: TextDocument): { config: PostfixConfig; reader: FileReader } | undefined {
+  newest(document: TextDocument): { config: PostfixConfig; reader: FileReader; texts: ReadonlyMap<string, string | undefined> } | undefined {
     const od = this.workspace.describe(document);
     const e = this.entries.get(this.unitOf(od).unit);
-    return e && e.dir === od.dir && e.settings === this.settingsKey() ? { config: e.config, reader: e.reader } : undefined;
+    return e && e.dir === od.dir && e.settings === this.settingsKey() ? { config: e.config, reader: e.reader, texts: e.texts } : undefined;
   }
 
   /** The newest analysis of the document's unit if it is still current; never computes. */

@@ -7,7 +7,7 @@
 
 import { ConfigCache } from '../engine/assist';
 import { joinPath, type PostfixConfig } from '../engine/config';
-import { parsedAlready } from '../engine/maincf/parse';
+import { mainParsedAlready } from '../engine/maincf/parse';
 import { overlayReader } from '../engine/overlay-reader';
 import type { FileReader } from '../engine/types';
 import type { ServerContext } from './context';
@@ -27,8 +27,8 @@ export const configCache = new ConfigCache();
 /**
  * Why a quick answer's configuration is not the one of the current texts:
  * - 'without master.cf': made from main.cf alone, beside a huge master.cf the analysis has not loaded yet;
- * - 'before the edit': the last analysis' configuration, from before an edit of a huge main.cf;
- * - 'not read yet': none, a huge main.cf the first analysis has not loaded yet.
+ * - 'before the edit': the last analysis' configuration, from before an edit of a huge file;
+ * - 'not read yet': none (a huge file the first analysis has not loaded yet, or edits that added or removed lines).
  */
 export type Provisional = 'without master.cf' | 'before the edit' | 'not read yet';
 
@@ -55,26 +55,48 @@ export function assistConfig(ctx: ServerContext, od: OpenDocument): { config: Po
 
 /**
  * assistConfig for hover and completion, which never load a huge main.cf or
- * master.cf in one piece (see Provisional). A main.cf whose text the last
- * analysis read is loaded, however long: its parse and table references are
- * kept (a keystroke in master.cf beside it).
+ * master.cf in one piece (see Provisional). A huge main.cf whose text was the
+ * last parsed is loaded: its parse and table references are kept.
+ * An earlier configuration is used only when the edits since kept the line
+ * count of both files: its lines are then those of the document, but for
+ * what the edited lines say.
  */
 export function quickAssistConfig(ctx: ServerContext, od: OpenDocument): QuickConfig {
   const at = atHand(ctx, od);
   if (at) return at;
   const reader = overlay(ctx, od);
-  const mainPath = joinPath(od.dir, 'main.cf');
-  const mainText = reader.readText(mainPath);
-  if (mainText !== undefined && mainText.length > HUGE_CHARS && !parsedAlready(mainText, mainPath)) {
+  const main = fileNow(reader, joinPath(od.dir, 'main.cf'), mainParsedAlready);
+  // A huge master.cf costs a load even when parsed already: its -o values are searched for tables (100,000 took 30 ms).
+  const master = fileNow(reader, joinPath(od.dir, 'master.cf'), () => false);
+  if (main.costly || master.costly) {
     const earlier = ctx.analyses.newest(od.document);
-    return earlier ? { ...earlier, provisional: 'before the edit' } : { reader, provisional: 'not read yet' };
-  }
-  const masterPath = joinPath(od.dir, 'master.cf');
-  if (od.kind === 'main' && (reader.readText(masterPath)?.length ?? 0) > HUGE_CHARS) {
-    const withoutMaster: FileReader = { ...reader, readText: (p) => (p === masterPath ? undefined : reader.readText(p)) };
-    return { config: configCache.get(`${od.path}\0without master.cf`, od.dir, withoutMaster, analysisOptions(), Date.now()), reader: withoutMaster, provisional: 'without master.cf' };
+    if (earlier && [main, master].every((f) => sameLineCount(earlier.texts.get(f.path), f.text))) {
+      return { config: earlier.config, reader: earlier.reader, provisional: 'before the edit' };
+    }
+    if (!main.costly && od.kind === 'main') {
+      const withoutMaster: FileReader = { ...reader, readText: (p) => (p === master.path ? undefined : reader.readText(p)) };
+      return { config: configCache.get(`${od.path}\0without master.cf`, od.dir, withoutMaster, analysisOptions(), Date.now()), reader: withoutMaster, provisional: 'without master.cf' };
+    }
+    return { reader, provisional: 'not read yet' };
   }
   return { config: configCache.get(od.path, od.dir, reader, analysisOptions(), Date.now()), reader };
+}
+
+/** main.cf or master.cf as a load would read it now, and whether reading it would be costly (huge, and not the last parse). */
+function fileNow(reader: FileReader, path: string, parsedAlready: (text: string, path: string) => boolean) {
+  const text = reader.readText(path);
+  return { path, text, costly: text !== undefined && text.length > HUGE_CHARS && !parsedAlready(text, path) };
+}
+
+function sameLineCount(before: string | undefined, now: string | undefined): boolean {
+  if (before === now) return true;
+  return before !== undefined && now !== undefined && newlines(before) === newlines(now);
+}
+
+function newlines(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  return n;
 }
 
 /** The shared analysis' configuration when it is of the current texts (or loaded what loading them would give); never waits for one. */

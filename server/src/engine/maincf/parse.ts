@@ -78,7 +78,7 @@ const lastParses = new Map<string, { text: string; result: MainCf }>();
 const MAX_PARSES = 16;
 
 /** Whether parseMainCf(text, file) would give the last parse of the file (no work). */
-export function parsedAlready(text: string, file: string): boolean {
+export function mainParsedAlready(text: string, file: string): boolean {
   return lastParses.get(file)?.text === text;
 }
 

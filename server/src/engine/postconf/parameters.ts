@@ -215,6 +215,11 @@ export function* registerParametersSteps(input: RegistrationInput): Steps<Parame
     const namespace = `${argv[0].text}/${argv[1].text}`;
     if (!defaultsOnly) {
       for (let f = 8; f < argv.length; f++) {
+        // One service line can carry 100,000 -o options (one piece of 100 ms).
+        if (++sinceYield >= ITEMS_PER_STEP) {
+          sinceYield = 0;
+          yield 'postconf: service options';
+        }
         const arg = argv[f].text;
         if (arg[0] !== '-' || arg === '--') break;
         if (!postconfTakesValue(arg) || f + 1 >= argv.length) continue;
