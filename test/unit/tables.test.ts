@@ -30,6 +30,7 @@ import {
   tableCodeList,
 } from '../../server/src/engine/tables';
 import { runPostmap, splitStdinLines } from '../../server/src/cli/postmap';
+import { loadConfig } from '../../server/src/engine/config';
 
 /** Text with ⟦…⟧ spans removed, and the ranges of those spans in order. */
 function marked(s: string): { text: string; ranges: Range[] } {
@@ -104,6 +105,25 @@ describe('table references in parameter values', () => {
     assert.deepEqual(tableFilePath(inline), {});
     assert.deepEqual(tableFilePath(mysql), { config: '/d.cf' });
     assert.deepEqual(tableFilePath(lmdb), { source: '/e', indexed: ['/e.lmdb'] });
+  });
+});
+
+describe('table uses of a configuration', () => {
+  test('a second master.cf entry of the same name and type expands its table references with its own -o settings', () => {
+    const files: Record<string, string> = {
+      '/t/main.cf': 'maps_dir = /t/main\n',
+      // Postfix uses the last entry (and warns); the lint judges both, each with its own settings.
+      '/t/master.cf': 'relay unix - - n - - smtp\n  -o maps_dir=/t/first\n  -o smtp_generic_maps=hash:$maps_dir/generic\nrelay unix - - n - - smtp\n  -o maps_dir=/t/second\n  -o smtp_generic_maps=hash:$maps_dir/generic\n',
+    };
+    const config = loadConfig('/t', { readText: (p) => files[p] }, { mode: 'live' });
+    const generic = config.tables.filter((u) => u.parameter === 'smtp_generic_maps');
+    assert.deepEqual(
+      generic.map((u) => [u.spec, u.range.start.line]),
+      [
+        ['hash:/t/first/generic', 2],
+        ['hash:/t/second/generic', 5],
+      ],
+    );
   });
 });
 

@@ -167,10 +167,12 @@ function* collectTables(config: PostfixConfig): Steps<TableUse[]> {
       if (++read % ITEMS_PER_STEP === 0) yield 'table references of master.cf';
       if (!mayHoldTables(o.name)) continue;
       if (!expand) {
-        const lookup = effectiveLookup(config, s.key);
+        // This service's own settings: a second entry of the same name/type has its own (looked up by key, the first one's).
+        const service = s;
+        const lookup: Lookup = (name) => lastOverride(service, name)?.value ?? valueSource(config, name).raw;
         // The memo only for a token that expands something: finding it indexes every service (200 ms on 50,000).
         let memo: ExpansionMemo | undefined;
-        expand = (token: string) => expandValue(token, lookup, { memo: token.includes('$') ? (memo ??= effectiveMemo(config, s.key)) : false }).value;
+        expand = (token: string) => expandValue(token, lookup, { memo: token.includes('$') ? (memo ??= memoFor(config, serviceMemoKey(config, service))) : false }).value;
       }
       for (const ref of flattenReferences(findTableReferences(o.value, { expectTables: holdsTables(o.name), expand }))) {
         const start = o.valueRange.start;
