@@ -9,11 +9,11 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { CidrTable, lookupCidr, parseCidrTable, parseCidrTableSteps } from '../../server/src/engine/tables/cidr';
 import { clearParseMemo } from '../../server/src/engine/tables/memo';
-import { loadConfig, loadConfigSteps } from '../../server/src/engine/config';
+import { loadConfig, loadConfigSteps, type PostfixConfig } from '../../server/src/engine/config';
 import { clearLintMemo, lintConfigSteps } from '../../server/src/engine/lint';
-import { labelText } from '../../server/src/engine/steps';
+import { ITEMS_PER_STEP, labelText } from '../../server/src/engine/steps';
 import type { FileReader } from '../../server/src/engine/types';
-import { assertSameInPieces, countYields } from '../helpers/table-steps';
+import { assertSameInPieces, countYields, stepped } from '../helpers/table-steps';
 import { parseMainCf, type MainCf } from '../../server/src/engine/maincf/parse';
 
 const PIECES = ['10.0.0.0/8 OK', '10.1.2.3 REJECT', 'IF 192.168.0.0/16', 'IF !10.0.0.0/8', 'ENDIF', '  continued', '# note', '', '192.168.1.7/24 DUNNO', '[::1] OK', 'bad', '!172.16.0.0/12 REJECT x', 'ENDIF x'];
@@ -90,6 +90,22 @@ describe('configuration loading in steps', () => {
       whole.overrides.map((x) => [x.name, x.value, x.range]),
       o.map((x) => [x.name, x.value, x.range]),
     );
+  });
+});
+
+describe('expansion memo keys in steps', () => {
+  test('past SERVICES_PER_STEP services with -o settings, the names values expand are found in steps while loading; tables found as in one go', () => {
+    const services = 4 * ITEMS_PER_STEP;
+    let master = 'smtp inet n - y - - smtpd\n';
+    for (let i = 0; i < services; i++) master += `s${i} unix - n n - - smtp\n  -o smtp_generic_maps=hash:$maps_dir/g${i % 3}\n`;
+    const files: Record<string, string> = { '/keys/main.cf': 'maps_dir = /keys\n', '/keys/master.cf': master };
+    const reader: FileReader = { readText: (p) => files[p] };
+    const { value: config, labels } = stepped(loadConfigSteps('/keys', reader, { mode: 'repository' }));
+    assert.ok(labels.get('expansion memo: names values expand')! >= 4, JSON.stringify([...labels]));
+    const specs = (c: PostfixConfig) => [...new Set(c.tables.map((u) => u.spec))];
+    assert.deepEqual(specs(config), ['hash:/keys/g0', 'hash:/keys/g1', 'hash:/keys/g2']);
+    files['/keys/master.cf'] = `${master}\n`;
+    assert.deepEqual(specs(loadConfig('/keys', reader, { mode: 'repository' })), specs(config));
   });
 });
 

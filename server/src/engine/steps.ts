@@ -70,5 +70,27 @@ export const SETTINGS_PER_STEP = 2048;
 /** master.cf services copied into the simulator's view, indexed or compared with a kept copy (a few objects or a short JSON text each): 100,000 were 150-450 ms in one piece. */
 export const MASTER_SERVICES_PER_STEP = 1 << 11;
 
-/** main.cf settings parsed (maincf/parse.ts): a name, a value, three ranges and the value's `$name`s each, 10-15 µs. */
+/** main.cf settings parsed (maincf/parse.ts): a name, a value and a logical line each (ranges and `$name`s are made when asked), 1-3 µs. */
 export const PARSED_SETTINGS_PER_STEP = 1 << 10;
+
+/**
+ * The longest a loop over services goes between two yields however few it
+ * has judged: the counts above are sized on a quiet machine, and the same 256
+ * services took 80-200 ms after an edit of a master.cf of 100,000 services,
+ * when garbage collection ran in every piece. Wall time, so a loaded machine
+ * cuts pieces shorter; what is computed does not depend on where it is cut.
+ */
+export const PIECE_MS = 10;
+
+/** Tells a loop when PIECE_MS have passed since it last yielded (`restart` after each yield). */
+export class PieceClock {
+  private start = performance.now();
+
+  due(): boolean {
+    return performance.now() - this.start >= PIECE_MS;
+  }
+
+  restart(): void {
+    this.start = performance.now();
+  }
+}

@@ -12,7 +12,7 @@ import type { MasterService } from '../mastercf';
 import { findSmtpdService, loadSimConfig, ServiceView, splitList, smtpdServices as simServices, type SimConfig } from '../simulate/config';
 import { applyTextEdits, replaceEntryValue } from '../rules/edits';
 import { simulateTransactionSteps } from '../simulate/simulate';
-import { drain, SERVICES_PER_STEP, type Steps } from '../steps';
+import { drain, PieceClock, SERVICES_PER_STEP, type Steps } from '../steps';
 import type { SimulationResult, TraceStep } from '../simulate/types';
 import type { RuleContext, SmtpdService } from '../rules/context';
 import { bracketedSim } from '../rules/mynetworks';
@@ -115,8 +115,12 @@ export function* serverRolesSteps(ctx: RuleContext): Steps<ServerRoles> {
     const anyMx = explicit && hasDomains(domains);
     const mx: SmtpdService[] = [];
     const submission: SmtpdService[] = [];
+    const clock = new PieceClock();
     for (let i = 0; i < services.length; i++) {
-      if (i > 0 && i % SERVICES_PER_STEP === 0) yield 'intent: server roles';
+      if (i > 0 && (i % SERVICES_PER_STEP === 0 || clock.due())) {
+        yield 'intent: server roles';
+        clock.restart();
+      }
       const s = services[i];
       if (anyMx && s.port25 && listensPublicly(ctx, s)) mx.push(s);
       if ((s.submission || s.smtps) && ctx.bool('smtpd_sasl_auth_enable', s.service)) submission.push(s);

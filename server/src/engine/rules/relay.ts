@@ -8,7 +8,7 @@
 
 import type { MasterService } from '../mastercf';
 import { reusedRelayMatrixSteps } from '../simulate/matrix-memo';
-import { drain, ITEMS_PER_STEP, SERVICES_PER_STEP, type Steps } from '../steps';
+import { drain, ITEMS_PER_STEP, PieceClock, SERVICES_PER_STEP, type Steps } from '../steps';
 import { simulateTransactionSteps } from '../simulate/simulate';
 import { smtpdServices as simServices, type SimConfig } from '../simulate/config';
 import type { Fix, Problem, Range, TextEdit } from '../types';
@@ -67,18 +67,22 @@ export function guardEdits(ctx: RuleContext, items: Item[], stopAt?: Item): Text
 function* relayGuard(ctx: RuleContext): Steps<Problem[]> {
   const found = new ByLocation<{ svc: SmtpdService; permit?: ListToken; fix?: TextEdit[] }>();
   let judged = 0;
+  const clock = new PieceClock();
   for (const svc of yield* ctx.smtpdServicesSteps()) {
     // One service's lists at a time, built in steps: thousands of services, or one list of 2^17 words, are long.
-    // A yield every SERVICES_PER_STEP services (one per service was 50,000 steps of 0.1 ms); its label names the last one.
+    // A yield every SERVICES_PER_STEP services (one per service was 50,000 steps of 0.1 ms), or PIECE_MS; its label names the last one.
     const done = () => `relay guard ${svc.key}`;
-    const pause = ++judged % SERVICES_PER_STEP === 0;
+    const pause = () => ++judged % SERVICES_PER_STEP === 0 || clock.due();
     const sl = yield* serviceListsSteps(ctx, svc.service);
     const rcpt = sl.lists.find((l) => l.stage === 'recipient')!;
     const relay = sl.lists.find((l) => l.stage === 'relay')!;
     const r1 = yield* hasRequired(rcpt.tokens, sl, 0);
     const r2 = r1.ok ? r1 : yield* hasRequired(relay.tokens, sl, 0);
     if (r2.ok) {
-      if (pause) yield done;
+      if (pause()) {
+        yield done;
+        clock.restart();
+      }
       continue;
     }
     // Where to report and fix: the relay list as written, else the recipient list, else main.cf.
@@ -106,7 +110,10 @@ function* relayGuard(ctx: RuleContext): Steps<Problem[]> {
       fix = wRelay.kind === 'master' ? setServiceOption(ctx, wRelay.service, relay.parameter, DEFAULT_RELAY_LIST) : setMainParameter(ctx, relay.parameter, DEFAULT_RELAY_LIST);
     }
     found.add(file, range, { svc, permit: r1.permit ?? r2.permit, fix });
-    if (pause) yield done;
+    if (pause()) {
+      yield done;
+      clock.restart();
+    }
   }
   const out: Problem[] = [];
   for (const { file, range, items } of found.entries()) {
