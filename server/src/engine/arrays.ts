@@ -11,7 +11,7 @@ export function pushAll<T>(out: T[], items: readonly T[]): T[] {
 }
 
 /** The index of the first number of an ascending array that is at least n (its length when none is). */
-export function firstAtLeast(sorted: readonly number[], n: number): number {
+export function firstAtLeast(sorted: ArrayLike<number>, n: number): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
@@ -20,4 +20,9 @@ export function firstAtLeast(sorted: readonly number[], n: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/** The index of the last number of an ascending array that is at most n (0 when none is): the line holding an offset, given line starts. */
+export function lastAtMost(sorted: ArrayLike<number>, n: number): number {
+  return Math.max(0, firstAtLeast(sorted, n + 1) - 1);
 }

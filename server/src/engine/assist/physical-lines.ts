@@ -4,6 +4,8 @@
 // from it: only the lines the edit touched are split again, the others are
 // shared (an array copy).
 
+import { lastAtMost } from '../arrays';
+
 interface Split {
   readonly text: string;
   readonly lines: string[];
@@ -58,8 +60,8 @@ function spliced(before: Split, text: string): Split | undefined {
   if ((prefix + suffix) * 2 < text.length) return undefined;
   const { lines, starts } = before;
   // Old lines first..lastLine hold the change; they are split again from the new text.
-  const first = lineOf(starts, prefix);
-  const lastLine = lineOf(starts, a.length - suffix);
+  const first = lastAtMost(starts, prefix);
+  const lastLine = lastAtMost(starts, a.length - suffix);
   const endBefore = lastLine + 1 < lines.length ? starts[lastLine + 1] - 1 : a.length;
   const delta = text.length - a.length;
   const middle = text.slice(starts[first], endBefore + delta).split('\n');
@@ -70,18 +72,6 @@ function spliced(before: Split, text: string): Split | undefined {
   outStarts.set(starts.subarray(0, first));
   startsOf(out, first, starts[first], outStarts);
   return { text, lines: out, starts: outStarts };
-}
-
-/** The last line whose start is at or before `offset`. */
-function lineOf(starts: Int32Array, offset: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
 }
 
 /** Chunk lengths compared at once, largest first: string equality is native, a loop over characters is not. */

@@ -103,7 +103,7 @@ export function* parseMainCfSteps(text: string, file = 'main.cf'): Steps<MainCf>
 
 /**
  * A setting as the parser made it: its ranges and references are made when
- * first asked. A main.cf of 100,000 settings made some 1.5 million range
+ * first asked. A main.cf of 100,000 settings made about a million range
  * objects up front, most never read by a hover or a completion (half the parse
  * was garbage collection).
  */

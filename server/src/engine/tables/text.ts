@@ -3,6 +3,7 @@
 // lazy offset→position mapping so big tables need no Range objects up front.
 
 import type { Position, Range } from '../types';
+import { lastAtMost } from '../arrays';
 
 /** Postfix ISSPACE: ASCII space, \t, \n, \v, \f, \r. */
 export function isSpaceCode(c: number): boolean {
@@ -266,15 +267,7 @@ export class SourceText {
 
   /** Zero-based line holding `offset`. */
   lineOf(offset: number): number {
-    const s = this.index();
-    let lo = 0;
-    let hi = s.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (s[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return lastAtMost(this.index(), offset);
   }
 
   position(offset: number): Position {
