@@ -137,7 +137,7 @@ export { postconfMaster } from './master';
 export type { PostconfMasterInput, PostconfMasterRequest } from './master';
 export type { PostconfOutput } from './output';
 export { printable, printLine } from './output';
-export { readMainForPostconf, readMasterForPostconf, mainDictionary } from './read';
+export { readMainForPostconf, readMasterForPostconf, mainDictionary, mainDictionarySteps } from './read';
 export { checkClientFile, dbmsSuffixes, walkTables } from './dbms';
 export type { ReadFile, ReadFailure } from './dbms';
 export type { HostInterface, HostModel, Resolver } from './host-defaults';

@@ -184,8 +184,10 @@ export function* registerParametersSteps(input: RegistrationInput): Steps<Parame
   const builtin = builtinNames(version);
   const keepGoing = input.keepGoing === true;
   const defaultsOnly = input.defaultsOnly === true;
-  // postconf deletes read-only settings from its main.cf dictionary as it goes.
-  const main = new Map(input.main);
+  // postconf deletes read-only settings from its main.cf dictionary as it goes:
+  // a copy when main.cf sets one (copying 100,000 settings took 30-50 ms).
+  // Without one, nothing is ever deleted from it and the caller's map serves.
+  const main = [...READ_ONLY_NAMES].some((n) => input.main.has(n)) ? new Map(input.main) : (input.main as Map<string, string>);
   const table = new Map<string, 'service' | 'user'>();
   const serviceDefaults = new Map<string, string>();
   // `$default_...` once per global name, not once per service-derived name.
@@ -495,27 +497,29 @@ export function* registerParametersSteps(input: RegistrationInput): Steps<Parame
         }
       }
     }
-    yield* inHashOrder(
-      [...space].map(([name, s]) => () => {
-        const value = valueOf(s);
-        if (entry && restrictionClasses.has(name)) entry.used.add(name);
-        const c = classOf(name);
-        if (c === 'readonly') {
-          const setting = typeof s === 'string' ? undefined : s;
-          emit({ kind: 'read-only', file, name, parameter: name, value, entry, setting, text: `${dir}/${file}: read-only parameter assignment: ${name}=${value}` });
-          space.delete(name);
-          return;
-        }
-        // A legacy name someone sets becomes user-defined (so -n shows it).
-        if (c === 'legacy') table.set(name, 'user');
-        if (c && isRawParameter(name)) return;
-        const scan = scanNames(value);
-        for (const n of scan.names) flag(n, entry, name, false);
-        for (const text of scan.errors) emit({ kind: 'scan', file, name, parameter: name, entry, text });
-        if (c === 'builtin' || c === 'service') scanDatabaseClients(value, entry, name);
-      }),
-      entry ? 'postconf: -o settings' : 'postconf: main.cf settings',
-    );
+    // One visit at a time, made as it is reached (100,000 closures at once were a piece of 20 ms); a visit deletes only its own entry.
+    function* visits(): Iterable<() => void> {
+      for (const [name, s] of space) yield () => visit(name, s);
+    }
+    const visit = (name: string, s: PostconfSetting | string): void => {
+      const value = valueOf(s);
+      if (entry && restrictionClasses.has(name)) entry.used.add(name);
+      const c = classOf(name);
+      if (c === 'readonly') {
+        const setting = typeof s === 'string' ? undefined : s;
+        emit({ kind: 'read-only', file, name, parameter: name, value, entry, setting, text: `${dir}/${file}: read-only parameter assignment: ${name}=${value}` });
+        space.delete(name);
+        return;
+      }
+      // A legacy name someone sets becomes user-defined (so -n shows it).
+      if (c === 'legacy') table.set(name, 'user');
+      if (c && isRawParameter(name)) return;
+      const scan = scanNames(value);
+      for (const n of scan.names) flag(n, entry, name, false);
+      for (const text of scan.errors) emit({ kind: 'scan', file, name, parameter: name, entry, text });
+      if (c === 'builtin' || c === 'service') scanDatabaseClients(value, entry, name);
+    };
+    yield* inHashOrder(visits(), entry ? 'postconf: -o settings' : 'postconf: main.cf settings');
   }
 
   // pcf_scan_default_parameter_values: defaults may name old parameters

@@ -8,6 +8,7 @@ import type { MasterCf } from '../mastercf/parse';
 import { splitNameValue } from '../mastercf/tokenize';
 import { orphanWarning } from './dbms';
 import { pushAll } from '../arrays';
+import { drain, SETTINGS_PER_STEP, type Steps } from '../steps';
 
 export interface MainRead {
   /**
@@ -52,8 +53,16 @@ export function readMainForPostconf(
 
 /** The main.cf dictionary of a parsed main.cf (for the editor, which shows every problem at once). */
 export function mainDictionary(configDir: string, entries: readonly { name: string; value: string }[]): Map<string, string> {
+  return drain(mainDictionarySteps(configDir, entries));
+}
+
+/** mainDictionary in steps of SETTINGS_PER_STEP settings (100,000 were one piece of 20-30 ms). */
+export function* mainDictionarySteps(configDir: string, entries: readonly { name: string; value: string }[]): Steps<Map<string, string>> {
   const dict = new Map<string, string>([['config_directory', configDir]]);
-  for (const e of entries) dict.set(e.name, e.value);
+  for (let i = 0; i < entries.length; i++) {
+    if (i > 0 && i % SETTINGS_PER_STEP === 0) yield 'postconf: main.cf dictionary';
+    dict.set(entries[i].name, entries[i].value);
+  }
   return dict;
 }
 

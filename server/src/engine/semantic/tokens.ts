@@ -17,7 +17,7 @@ import { logicalRange, type LogicalLine } from '../lines';
 import { clientFileReader } from '../lint';
 import { lastOverride, serviceParametersSteps } from '../mastercf';
 import { occurrencesSteps } from '../navigation/occurrences';
-import { keptParameterAnalysis, mainDictionary, parameterAnalysisSteps, registerParametersSteps, type ParameterAnalysis } from '../postconf';
+import { keptParameterAnalysis, mainDictionarySteps, parameterAnalysisSteps, registerParametersSteps, type ParameterAnalysis } from '../postconf';
 import { drain, SETTINGS_PER_STEP, type Steps } from '../steps';
 import type { Range } from '../types';
 
@@ -50,7 +50,7 @@ function* parameterAnalysis(config: PostfixConfig): Steps<ParameterAnalysis | un
   if (!a) {
     const registry = yield* registerParametersSteps({
       configDir: config.dir,
-      main: mainDictionary(config.dir, main.entries),
+      main: yield* mainDictionarySteps(config.dir, main.entries),
       master: config.master,
       version: config.version,
       readFile: clientFileReader(config),
