@@ -232,14 +232,25 @@ function withoutOverlaps(tokens: SemanticToken[]): SemanticToken[] {
 
 /** LSP's relative encoding: five integers per token. */
 export function encodeTokens(tokens: SemanticToken[]): number[] {
-  const data: number[] = [];
+  // Filled in place, types and modifiers looked up once each: 190,000 tokens took 17-75 ms with push and indexOf.
+  const data: number[] = new Array(tokens.length * 5);
   let line = 0;
   let character = 0;
-  for (const t of tokens) {
+  for (let i = 0, j = 0; i < tokens.length; i++, j += 5) {
+    const t = tokens[i];
     const dl = t.line - line;
-    data.push(dl, dl === 0 ? t.character - character : t.character, t.length, TOKEN_TYPES.indexOf(t.type), t.modifiers.reduce((m, x) => m | (1 << TOKEN_MODIFIERS.indexOf(x)), 0));
+    data[j] = dl;
+    data[j + 1] = dl === 0 ? t.character - character : t.character;
+    data[j + 2] = t.length;
+    data[j + 3] = TYPE_INDEX.get(t.type)!;
+    let m = 0;
+    for (const x of t.modifiers) m |= MODIFIER_BIT.get(x)!;
+    data[j + 4] = m;
     line = t.line;
     character = t.character;
   }
   return data;
 }
+
+const TYPE_INDEX = new Map<TokenType, number>(TOKEN_TYPES.map((t, i) => [t, i]));
+const MODIFIER_BIT = new Map<TokenModifier, number>(TOKEN_MODIFIERS.map((m, i) => [m, 1 << i]));
