@@ -33,6 +33,8 @@ import { ruleDocUrl } from '../engine/codes';
 import type { Analysis } from './analysis';
 import { describeError, Feature, ServerContext } from './context';
 import type { OpenDocument } from './workspace';
+import { yieldToRequests } from './priority';
+import { pushAll } from '../engine/arrays';
 import { pathToUri, uriToPath } from './workspace';
 import { onSettingsChanged, ruleSettingsFilesChanged, settingsGeneration } from './settings';
 
@@ -100,7 +102,28 @@ let crypto: typeof Crypto | undefined;
 
 /** The diagnostics of a file's problems (rule settings already applied), with their result id (hashed when first read). */
 export function fileDiagnostics(problems: readonly Problem[]): FileDiagnostics {
-  const diagnostics = problems.flatMap(toDiagnostics);
+  return withResultId(problems.flatMap(toDiagnostics));
+}
+
+/** Problems turned into diagnostics between two turns of the event loop: 10,000 took 40-200 ms in one piece. */
+const DIAGNOSTICS_PER_PIECE = 1_000;
+
+/** fileDiagnostics giving way to requests every DIAGNOSTICS_PER_PIECE problems; undefined when `isStale()` turns true on the way. */
+async function fileDiagnosticsInPieces(problems: readonly Problem[], isStale: () => boolean): Promise<FileDiagnostics | undefined> {
+  if (problems.length <= DIAGNOSTICS_PER_PIECE) return fileDiagnostics(problems);
+  const diagnostics: Diagnostic[] = [];
+  for (let i = 0; i < problems.length; i += DIAGNOSTICS_PER_PIECE) {
+    if (i > 0) {
+      await yieldToRequests();
+      if (isStale()) return undefined;
+    }
+    const end = Math.min(problems.length, i + DIAGNOSTICS_PER_PIECE);
+    for (let k = i; k < end; k++) pushAll(diagnostics, toDiagnostics(problems[k]));
+  }
+  return withResultId(diagnostics);
+}
+
+function withResultId(diagnostics: Diagnostic[]): FileDiagnostics {
   let resultId: string | undefined;
   return Object.defineProperty({ diagnostics } as FileDiagnostics, 'resultId', {
     enumerable: true,
@@ -116,8 +139,10 @@ export function fileDiagnostics(problems: readonly Problem[]): FileDiagnostics {
 export async function openDocumentDiagnostics(ctx: ServerContext, od: OpenDocument, isStale: () => boolean): Promise<(FileDiagnostics & { serial: number }) | undefined> {
   const analysis: Analysis | undefined = await ctx.analyses.compute(od.document, isStale);
   if (!analysis || isStale()) return undefined;
+  const made = await fileDiagnosticsInPieces(ctx.analyses.problemsFor(od.document, analysis), isStale);
+  if (!made || isStale()) return undefined;
   // Not spread: that would read (hash) the result id, which a push never needs.
-  return Object.assign(fileDiagnostics(ctx.analyses.problemsFor(od.document, analysis)), { serial: analysis.serial });
+  return Object.assign(made, { serial: analysis.serial });
 }
 
 /** Called with the paths of every didChangeWatchedFiles batch, after the workspace forgot them (workspaceDiagnostics.ts listens). */
