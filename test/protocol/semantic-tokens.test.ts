@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import type { SemanticTokens, SemanticTokensLegend } from 'vscode-languageserver-protocol';
+import type { SemanticTokens, SemanticTokensDelta, SemanticTokensLegend } from 'vscode-languageserver-protocol';
 import { fileUri, openConfigForSuite } from '../helpers/lsp-client';
 
 const MAIN = [
@@ -69,8 +69,8 @@ describe('semantic tokens over stdio', () => {
   const brief = (ts: Decoded[]) => ts.map((t) => `${t.line} ${t.text} ${t.type}${t.modifiers.map((m) => `.${m}`).join('')}`);
 
   test('capability and legend', () => {
-    const p = cfg.init.capabilities.semanticTokensProvider as { full: boolean; range: boolean };
-    assert.equal(p.full, true);
+    const p = cfg.init.capabilities.semanticTokensProvider as { full: { delta: boolean }; range: boolean };
+    assert.deepEqual(p.full, { delta: true });
     assert.ok(legend.tokenTypes.includes('unknownParameter') && legend.tokenTypes.includes('unreachableRestriction'));
     assert.deepEqual(legend.tokenModifiers, ['declaration', 'deprecated']);
   });
@@ -109,6 +109,27 @@ describe('semantic tokens over stdio', () => {
     const got = brief(await tokens(cfg.mainUri, edited));
     assert.ok(!got.some((t) => t.includes('overriddenSetting')), got.join('\n'));
     cfg.client.didChange(cfg.mainUri, 3, [{ text: MAIN }]);
+  });
+
+  test('after an edit, full/delta gives the change since the last result, which applied gives the tokens whole', async () => {
+    const first = await cfg.client.request<SemanticTokens>('textDocument/semanticTokens/full', { textDocument: { uri: cfg.mainUri } });
+    assert.ok(first.resultId, 'a result id to ask a delta against');
+    // A line inserted at the top: every token moves a line down, which the relative encoding says once.
+    const edited = `# a new first line\n${MAIN}`;
+    cfg.client.didChange(cfg.mainUri, 4, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '# a new first line\n' }]);
+    const delta = await cfg.client.request<SemanticTokensDelta>('textDocument/semanticTokens/full/delta', { textDocument: { uri: cfg.mainUri }, previousResultId: first.resultId });
+    assert.ok(delta.edits && delta.resultId && delta.resultId !== first.resultId, JSON.stringify(delta));
+    assert.equal(delta.edits.length, 1);
+    assert.ok(delta.edits[0].data!.length <= 5, `a small change: ${JSON.stringify(delta.edits)}`);
+    const applied = [...first.data];
+    for (const e of [...delta.edits].reverse()) applied.splice(e.start, e.deleteCount, ...(e.data ?? []));
+    const whole = await cfg.client.request<SemanticTokens>('textDocument/semanticTokens/full', { textDocument: { uri: cfg.mainUri } });
+    assert.deepEqual(applied, whole.data);
+    assert.deepEqual(brief(decode(edited, whole, legend))[0], '1 myhostname overriddenSetting');
+    // Against a result we no longer keep: the tokens whole.
+    const stale = await cfg.client.request<SemanticTokens>('textDocument/semanticTokens/full/delta', { textDocument: { uri: cfg.mainUri }, previousResultId: first.resultId });
+    assert.deepEqual(stale.data, whole.data);
+    cfg.client.didChange(cfg.mainUri, 5, [{ text: MAIN }]);
   });
 
   test('a lookup table and garbage params get no tokens; the server lives on', async () => {
