@@ -15,7 +15,7 @@
 // then hovers are timed on it (perDocument "hover open:<dir>/<file>", and
 // "hover with large inputs open"); then its semantic tokens are asked, with
 // hovers until they come ("hover while semantic tokens of <dir>/<file> are
-// made"), and for a main.cf the parameter names on a new last line (items,
+// made"), the delta after them (semanticTokensDelta: ms and numbers sent), and for a main.cf the parameter names on a new last line (items,
 // isIncomplete).
 //
 // Round trips include JSON-RPC framing and JSON parsing on both sides, so the
@@ -275,8 +275,12 @@ async function run() {
           // Recorded even when the tokens came meanwhile: a hover that waited behind them counts.
           record(`hover while semantic tokens of ${name}/${file} are made`, ms);
         }
-        extra.semanticTokens = (await tokens).data.length / 5;
+        const full = await tokens;
+        extra.semanticTokens = full.data.length / 5;
         extra.msToSemanticTokens = Math.round(Number(process.hrtime.bigint() - t1) / 1e6);
+        // Asked again as an editor asks after an edit: the change since that result (none here).
+        const { ms: deltaMs, r: delta } = await timed(() => request('textDocument/semanticTokens/full/delta', { textDocument: { uri }, previousResultId: full.resultId }));
+        extra.semanticTokensDelta = { ms: Math.round(deltaMs), numbers: delta.edits ? delta.edits.reduce((n, e) => n + (e.data?.length ?? 0), 0) : delta.data.length };
       }
       const entry = { doc: `${name}/${file}`, lines: lines.length, bytes: text.length, diagnostics: count, msToDiagnostics: Math.round(diagnosticsMs), ...extra };
       openResults.push(entry);
