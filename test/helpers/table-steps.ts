@@ -4,21 +4,25 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { labelText, type Steps } from '../../server/src/engine/steps';
 
-/** Runs steps to the end, counting the yields and what each was labelled; `between` runs at every yield. */
-export function stepped<T>(steps: Steps<T>, between: () => void = () => {}): { value: T; yields: number; labels: Map<string, number> } {
+/**
+ * Runs steps to the end: the labels of its yields in order ('' for none) and
+ * counted by label ('(unlabelled)' for none); `between` runs at every yield.
+ */
+export function stepped<T>(steps: Steps<T>, between: () => void = () => {}): { value: T; yields: number; labels: Map<string, number>; sequence: string[] } {
   const labels = new Map<string, number>();
-  let yields = 0;
+  const sequence: string[] = [];
   for (;;) {
     const r = steps.next();
-    if (r.done) return { value: r.value, yields, labels };
-    yields++;
-    const label = r.value ? labelText(r.value) : '(unlabelled)';
-    labels.set(label, (labels.get(label) ?? 0) + 1);
+    if (r.done) return { value: r.value, yields: sequence.length, labels, sequence };
+    const label = r.value ? labelText(r.value) : '';
+    sequence.push(label);
+    const key = label || '(unlabelled)';
+    labels.set(key, (labels.get(key) ?? 0) + 1);
     between();
   }
 }
 
-/** Runs steps to their end, counting the yields. */
+/** Runs steps to their end, counting the yields (labels are not made: property tests run it thousands of times). */
 export function countYields<T>(steps: Steps<T>): { value: T; yields: number } {
   let yields = 0;
   for (;;) {

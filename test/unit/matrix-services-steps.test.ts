@@ -11,7 +11,8 @@ import { RuleContext } from '../../server/src/engine/rules/context';
 import { relayRule } from '../../server/src/engine/rules/relay';
 import { loadSimConfig, smtpdServices } from '../../server/src/engine/simulate/config';
 import { relayMatrix, relayMatrixSteps } from '../../server/src/engine/simulate/matrix';
-import { labelText, MASTER_SERVICES_PER_STEP, SERVICES_PER_STEP, type Steps } from '../../server/src/engine/steps';
+import { MASTER_SERVICES_PER_STEP, SERVICES_PER_STEP, type Steps } from '../../server/src/engine/steps';
+import { stepped } from '../helpers/table-steps';
 import type { FileReader } from '../../server/src/engine/types';
 
 const DIR = '/tmp/matrix-services-steps';
@@ -28,14 +29,10 @@ function master(n: number): string {
 const files: Record<string, string> = { [`${DIR}/main.cf`]: MAIN, [`${DIR}/master.cf`]: master(SERVICES) };
 const reader: FileReader = { readText: (p) => files[p] };
 
-/** The labels of a stepped computation, and its value. */
+/** The labels of a stepped computation, in order, and its value. */
 function run<T>(steps: Steps<T>): { value: T; labels: string[] } {
-  const labels: string[] = [];
-  for (;;) {
-    const r = steps.next();
-    if (r.done) return { value: r.value, labels };
-    labels.push(r.value === undefined ? '' : labelText(r.value));
-  }
+  const { value, sequence } = stepped(steps);
+  return { value, labels: sequence };
 }
 
 /** How many of the labels match. */

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { loadConfig } from '../../server/src/engine/config';
 import { lintConfig } from '../../server/src/engine/lint';
 import { semanticTokens, semanticTokensSteps } from '../../server/src/engine/semantic/tokens';
-import { labelText, SETTINGS_PER_STEP } from '../../server/src/engine/steps';
+import { SETTINGS_PER_STEP, type Steps } from '../../server/src/engine/steps';
+import { stepped } from '../helpers/table-steps';
 import type { FileReader } from '../../server/src/engine/types';
 
 const DIR = '/etc/postfix';
@@ -25,11 +26,7 @@ function load(f: Record<string, string>) {
   return loadConfig(DIR, reader, { mode: 'live' });
 }
 
-function labels(steps: Generator<unknown, unknown, unknown>): string[] {
-  const out: string[] = [];
-  for (let r = steps.next(); !r.done; r = steps.next()) out.push(r.value ? labelText(r.value as string) : '');
-  return out;
-}
+const labels = <T>(steps: Steps<T>): string[] => stepped(steps).sequence;
 
 test('after the lint: no registration of their own, the master.cf coloured in steps of SETTINGS_PER_STEP', () => {
   const config = load(files('own0 = a\nown1 = b\nmyhostname = mx.example.com\n'));

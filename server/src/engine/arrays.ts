@@ -11,7 +11,7 @@ export function pushAll<T>(out: T[], items: readonly T[]): T[] {
 }
 
 /** The index of the first number of an ascending array that is at least n (its length when none is). */
-export function firstAtLeast(sorted: ArrayLike<number>, n: number): number {
+export function firstAtLeast(sorted: readonly number[], n: number): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
@@ -22,7 +22,19 @@ export function firstAtLeast(sorted: ArrayLike<number>, n: number): number {
   return lo;
 }
 
-/** The index of the last number of an ascending array that is at most n (0 when none is): the line holding an offset, given line starts. */
-export function lastAtMost(sorted: ArrayLike<number>, n: number): number {
-  return Math.max(0, firstAtLeast(sorted, n + 1) - 1);
+/** The number of elements of an ascending array that are at most x. */
+export function upperBound(sorted: ArrayLike<number>, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The index of the last number of an ascending array that is at most x (0 when none is): the line holding an offset, given line starts. */
+export function lastAtMost(sorted: ArrayLike<number>, x: number): number {
+  return Math.max(0, upperBound(sorted, x) - 1);
 }

@@ -43,6 +43,9 @@ export const ITEMS_PER_STEP = 8192;
 /** Findings turned into problems or given quick fixes: each may look for a near name in the catalog (tens of µs). */
 export const PROBLEMS_PER_STEP = 256;
 
+/** Problems turned into LSP diagnostics (features/diagnostics.ts): a few µs each, 10,000 findings on a main.cf of 100,000 settings. */
+export const DIAGNOSTICS_PER_STEP = 1024;
+
 /** Restrictions the simulator walks (simulate/restrictions.ts): each may look up a table or match a list. */
 export const RESTRICTIONS_PER_STEP = 2048;
 

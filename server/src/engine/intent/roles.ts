@@ -15,7 +15,7 @@ import { simulateTransactionSteps } from '../simulate/simulate';
 import { drain, PieceClock, SERVICES_PER_STEP, type Steps } from '../steps';
 import type { SimulationResult, TraceStep } from '../simulate/types';
 import type { RuleContext, SmtpdService } from '../rules/context';
-import { bracketedSim } from '../rules/mynetworks';
+import { bracketedSimSteps } from '../rules/mynetworks';
 import { serviceLists, splitWords, tokenLocation, type Item, type ListToken } from '../rules/lists';
 import type { FileReader, Range } from '../types';
 
@@ -193,7 +193,7 @@ export interface Probe {
 /** The simulator's name of each smtpd service by key, made once per lint in steps (50,000 Map entries were 30-60 ms). */
 function* simNamesSteps(ctx: RuleContext): Steps<Map<string, string>> {
   return yield* ctx.onceSteps('intent:simnames', function* () {
-    const services = simServices(ctx.sim());
+    const services = simServices(yield* ctx.simSteps());
     const names = new Map<string, string>();
     for (let i = 0; i < services.length; i++) {
       if (i > 0 && i % SERVICES_PER_STEP === 0) yield 'intent: simulator service names';
@@ -239,7 +239,7 @@ export function* probeSteps(
     });
   const label = () => `intent probe ${svc.key}: ${tx.saslUser ? `${tx.saslUser}, ` : ''}${tx.sender} -> ${tx.recipient}`;
   // As if PF503 were fixed: an unbracketed IPv6 network would stop smtpd before it answers anyone.
-  const result = yield* run(bracketedSim(ctx));
+  const result = yield* run(yield* bracketedSimSteps(ctx));
   yield label;
   let made: Probe = { service: svc, result, culprit: decidingStep(result) };
   // mynetworks trusts the outside address (0.0.0.0/0): look again as if it trusted only this machine.

@@ -9,7 +9,7 @@ import restrictionRows from '../catalog/generated/restrictions';
 import { expandValue, memoFor, namesUsed } from '../expand';
 import { logicalRange } from '../lines';
 import { valueRange } from '../maincf/parse';
-import type { MasterService } from '../mastercf';
+import { lastOverride, type MasterService } from '../mastercf';
 import type { Range } from '../types';
 import { serviceMemoKey, type RuleContext, type Where } from './context';
 import { bracedChunks, eachBraced } from '../tables/text';
@@ -193,8 +193,7 @@ function lookupService(ctx: RuleContext, parameter: string, service?: MasterServ
   const read = namesRead(ctx, parameter);
   // The smaller side is walked: a service can have 100,000 -o settings, a list can read 100,000 names.
   if (service.overrides.length <= read.size) return service.overrides.some((o) => read.has(o.name)) ? service : undefined;
-  const set = overriddenNames(service);
-  for (const n of read) if (set.has(n)) return service;
+  for (const n of read) if (lastOverride(service, n)) return service;
   return undefined;
 }
 
@@ -212,20 +211,6 @@ function namesRead(ctx: RuleContext, name: string): Set<string> {
     }
     return out;
   });
-}
-
-const overridden = new WeakMap<MasterService, Set<string>>();
-
-/** The names a service sets by -o, made once (only services with more settings than a list reads names need it). */
-function overriddenNames(service: MasterService): Set<string> {
-  let set = overridden.get(service);
-  if (!set) overridden.set(service, (set = new Set(service.overrides.map((o) => o.name))));
-  return set;
-}
-
-/** The words of a list parameter for a service, each located where it is written. */
-export function listTokens(ctx: RuleContext, parameter: string, service?: MasterService, depth = 0): ListToken[] {
-  return ctx.made<ListToken[]>(listKey(parameter, lookupService(ctx, parameter, service))) ?? drain(listTokensSteps(ctx, parameter, service, depth));
 }
 
 /** The once-key of a list read with `own`'s settings (lookupService). */
@@ -349,12 +334,7 @@ function word(text: string): { lower: string; fact?: RestrictionFact } {
 }
 const WORDS = new Map<string, { lower: string; fact?: RestrictionFact }>();
 
-/** Groups words into restrictions and their arguments as smtpd consumes them. */
-export function parseItems(tokens: ListToken[], classes: Set<string>): Item[] {
-  return drain(parseItemsSteps(tokens, classes));
-}
-
-/** parseItems in steps of about ITEMS_PER_STEP words. */
+/** Groups words into restrictions and their arguments as smtpd consumes them, in steps of about ITEMS_PER_STEP words. */
 export function* parseItemsSteps(tokens: ListToken[], classes: Set<string>, label = 'restrictions'): Steps<Item[]> {
   const items: Item[] = [];
   let warnOnly = false;
@@ -487,13 +467,10 @@ function* computeServiceLists(ctx: RuleContext, service?: MasterService, main?: 
 /**
  * Every list evaluation context: each smtpd service, plus main.cf alone (its
  * lists are checked even when every service overrides them). Problems found
- * through several contexts at one place are reported once.
+ * through several contexts at one place are reported once. Each built in
+ * steps, and a step after every SERVICES_PER_STEP services (50,000 services
+ * were one piece); gathered once per context.
  */
-export function allServiceLists(ctx: RuleContext): ServiceLists[] {
-  return drain(allServiceListsSteps(ctx));
-}
-
-/** allServiceLists, each built in steps, and a step after every SERVICES_PER_STEP services (50,000 services were one piece); gathered once per context. */
 export function* allServiceListsSteps(ctx: RuleContext): Steps<ServiceLists[]> {
   return ctx.made<ServiceLists[]>('lists:contexts') ?? (yield* ctx.onceSteps('lists:contexts', () => contextLists(ctx)));
 }

@@ -205,7 +205,7 @@ function bracketed(t: SiteToken): { text: string; fixed: string; edits: TextEdit
 /**
  * The edits that bracket every unbracketed IPv6 network of mynetworks (main.cf
  * and -o settings): PF503's fixes, all at once. Once per lint (the relay rule
- * and bracketedSim both ask; mynetworks may hold 100,000 words); shared: do not change it.
+ * and bracketedSimSteps both ask; mynetworks may hold 100,000 words); shared: do not change it.
  */
 export function bracketEdits(ctx: RuleContext): readonly TextEdit[] {
   return ctx.made<readonly TextEdit[]>(BRACKET_EDITS_KEY) ?? drain(bracketEditsSteps(ctx));
@@ -229,12 +229,7 @@ export function* bracketEditsSteps(ctx: RuleContext): Steps<readonly TextEdit[]>
   });
 }
 
-/** The simulator's configuration with `edits` applied (the files on disk stay as they are). */
-export function patchedSim(ctx: RuleContext, edits: readonly TextEdit[]): SimConfig {
-  return drain(patchedSimSteps(ctx, edits));
-}
-
-/** patchedSim in steps: the patched directory loaded as the linter loads it (its table references, a few thousand -o settings at a time) and its services made. */
+/** The simulator's configuration with `edits` applied (the files on disk stay as they are), in steps: the patched directory loaded as the linter loads it (its table references, a few thousand -o settings at a time) and its services made. */
 export function* patchedSimSteps(ctx: RuleContext, edits: readonly TextEdit[]): Steps<SimConfig> {
   const patched = new Map<string, string>();
   for (const file of new Set(edits.map((e) => e.file))) patched.set(file, applyTextEdits(ctx.text(file) ?? '', edits.filter((e) => e.file === file)));
@@ -248,15 +243,9 @@ export function* patchedSimSteps(ctx: RuleContext, edits: readonly TextEdit[]): 
  * lookup past it ("2001:db8::/32"); PF503 reports that, and the rules that
  * judge what the server lets through look past it, or they would judge nothing.
  */
-export function bracketedSim(ctx: RuleContext): SimConfig {
-  return ctx.made<SimConfig>(BRACKETED_SIM_KEY) ?? drain(bracketedSimSteps(ctx));
-}
-
-const BRACKETED_SIM_KEY = 'sim:bracketed';
-
-/** bracketedSim in steps (bracketEditsSteps, patchedSimSteps, RuleContext.simSteps), once per lint. */
 export function* bracketedSimSteps(ctx: RuleContext): Steps<SimConfig> {
-  return yield* ctx.onceSteps(BRACKETED_SIM_KEY, function* () {
+  // In steps (bracketEditsSteps, patchedSimSteps, RuleContext.simSteps), once per lint.
+  return yield* ctx.onceSteps('sim:bracketed', function* () {
     const edits = yield* bracketEditsSteps(ctx);
     return edits.length ? yield* patchedSimSteps(ctx, edits) : yield* ctx.simSteps();
   });

@@ -1,7 +1,7 @@
 // The simulator's view of master.cf services, built on the engine's master.cf
 // parser: name, type, program and the `-o name=value` overrides with ranges.
 
-import { parseMasterCf, type MasterCf } from '../mastercf';
+import type { MasterCf } from '../mastercf';
 import { drain, MASTER_SERVICES_PER_STEP, type Steps } from '../steps';
 import type { Range } from '../types';
 
@@ -23,10 +23,6 @@ export interface SimService {
   overrides: SimOverride[];
   range: Range;
   nameRange: Range;
-}
-
-export function parseMasterServices(text: string, file = 'master.cf'): SimService[] {
-  return simServicesOf(parseMasterCf(text, file));
 }
 
 /**

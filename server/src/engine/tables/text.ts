@@ -3,7 +3,7 @@
 // lazy offset→position mapping so big tables need no Range objects up front.
 
 import type { Position, Range } from '../types';
-import { lastAtMost } from '../arrays';
+import { lastAtMost, upperBound } from '../arrays';
 
 /** Postfix ISSPACE: ASCII space, \t, \n, \v, \f, \r. */
 export function isSpaceCode(c: number): boolean {
@@ -278,18 +278,6 @@ export class SourceText {
   range(start: number, end: number): Range {
     return { start: this.position(start), end: this.position(end) };
   }
-}
-
-/** Number of elements of the sorted array a that are <= x. */
-function upperBound(a: Int32Array, x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (a[mid] <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /**
