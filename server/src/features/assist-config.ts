@@ -8,6 +8,7 @@
 import { ConfigCache } from '../engine/assist';
 import { joinPath, type PostfixConfig } from '../engine/config';
 import { mainParsedAlready } from '../engine/maincf/parse';
+import { physicalLines } from '../engine/assist/physical-lines';
 import { overlayReader } from '../engine/overlay-reader';
 import type { FileReader } from '../engine/types';
 import type { ServerContext } from './context';
@@ -70,7 +71,8 @@ export function quickAssistConfig(ctx: ServerContext, od: OpenDocument): QuickCo
   const master = fileNow(reader, joinPath(od.dir, 'master.cf'), () => false);
   if (main.costly || master.costly) {
     const earlier = ctx.analyses.newest(od.document);
-    if (earlier && [main, master].every((f) => sameLineCount(earlier.texts.get(f.path), f.text))) {
+    const own = od.kind === 'main' ? main.path : od.kind === 'master' ? master.path : undefined;
+    if (earlier && [main, master].every((f) => sameLineCount(earlier.texts.get(f.path), f.text, f.path === own))) {
       return { config: earlier.config, reader: earlier.reader, provisional: 'before the edit' };
     }
     if (!main.costly && od.kind === 'main') {
@@ -88,14 +90,27 @@ function fileNow(reader: FileReader, path: string, parsedAlready: (text: string,
   return { path, text, costly: text !== undefined && text.length > HUGE_CHARS && !parsedAlready(text, path) };
 }
 
-function sameLineCount(before: string | undefined, now: string | undefined): boolean {
+/** `own`: `now` is the document's text, split by the hover or completion that asks anyway. */
+function sameLineCount(before: string | undefined, now: string | undefined, own: boolean): boolean {
   if (before === now) return true;
-  return before !== undefined && now !== undefined && newlines(before) === newlines(now);
+  if (before === undefined || now === undefined) return false;
+  return keptNewlines(before) === (own ? physicalLines(now).length - 1 : keptNewlines(now));
 }
 
-function newlines(text: string): number {
-  let n = 0;
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+/**
+ * Newlines of texts an analysis read, which stay the same over many
+ * requests: counted once (a Map hashes a string once), not 4-8 MB a keystroke.
+ */
+const newlineCounts = new Map<string, number>();
+
+function keptNewlines(text: string): number {
+  let n = newlineCounts.get(text);
+  if (n === undefined) {
+    n = 0;
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+    if (newlineCounts.size >= 4) newlineCounts.clear();
+    newlineCounts.set(text, n);
+  }
   return n;
 }
 

@@ -33,9 +33,10 @@ import { ruleDocUrl } from '../engine/codes';
 import type { Analysis } from './analysis';
 import { describeError, Feature, ServerContext } from './context';
 import type { OpenDocument } from './workspace';
-import { yieldToRequests } from './priority';
-import { pushAll } from '../engine/arrays';
 import { pathToUri, uriToPath } from './workspace';
+import { runSteps } from './priority';
+import { pushAll } from '../engine/arrays';
+import { DIAGNOSTICS_PER_STEP, type Steps } from '../engine/steps';
 import { onSettingsChanged, ruleSettingsFilesChanged, settingsGeneration } from './settings';
 
 /** Neovim's client debounces changes by 150 ms too; re-linting a typical config takes 10-20 ms. */
@@ -100,27 +101,24 @@ export interface FileDiagnostics {
  */
 let crypto: typeof Crypto | undefined;
 
-/** The diagnostics of a file's problems (rule settings already applied), with their result id (hashed when first read). */
-export function fileDiagnostics(problems: readonly Problem[]): FileDiagnostics {
-  return withResultId(problems.flatMap(toDiagnostics));
+/**
+ * The diagnostics of a file's problems (rule settings already applied), with
+ * their result id (hashed when first read), made between requests; undefined
+ * when `isStale()` turns true on the way.
+ */
+export async function fileDiagnosticsInSteps(problems: readonly Problem[], isStale: () => boolean): Promise<FileDiagnostics | undefined> {
+  const diagnostics = await runSteps(diagnosticsSteps(problems), isStale);
+  return diagnostics && withResultId(diagnostics);
 }
 
-/** Problems turned into diagnostics between two turns of the event loop: 10,000 took 40-200 ms in one piece. */
-const DIAGNOSTICS_PER_PIECE = 1_000;
-
-/** fileDiagnostics giving way to requests every DIAGNOSTICS_PER_PIECE problems; undefined when `isStale()` turns true on the way. */
-async function fileDiagnosticsInPieces(problems: readonly Problem[], isStale: () => boolean): Promise<FileDiagnostics | undefined> {
-  if (problems.length <= DIAGNOSTICS_PER_PIECE) return fileDiagnostics(problems);
-  const diagnostics: Diagnostic[] = [];
-  for (let i = 0; i < problems.length; i += DIAGNOSTICS_PER_PIECE) {
-    if (i > 0) {
-      await yieldToRequests();
-      if (isStale()) return undefined;
-    }
-    const end = Math.min(problems.length, i + DIAGNOSTICS_PER_PIECE);
-    for (let k = i; k < end; k++) pushAll(diagnostics, toDiagnostics(problems[k]));
+/** The diagnostics of problems, DIAGNOSTICS_PER_STEP at a time (10,000 findings were one piece of 40-200 ms after the analysis). */
+function* diagnosticsSteps(problems: readonly Problem[]): Steps<Diagnostic[]> {
+  const out: Diagnostic[] = [];
+  for (let i = 0; i < problems.length; i++) {
+    if (i > 0 && i % DIAGNOSTICS_PER_STEP === 0) yield 'diagnostics';
+    pushAll(out, toDiagnostics(problems[i]));
   }
-  return withResultId(diagnostics);
+  return out;
 }
 
 function withResultId(diagnostics: Diagnostic[]): FileDiagnostics {
@@ -139,8 +137,8 @@ function withResultId(diagnostics: Diagnostic[]): FileDiagnostics {
 export async function openDocumentDiagnostics(ctx: ServerContext, od: OpenDocument, isStale: () => boolean): Promise<(FileDiagnostics & { serial: number }) | undefined> {
   const analysis: Analysis | undefined = await ctx.analyses.compute(od.document, isStale);
   if (!analysis || isStale()) return undefined;
-  const made = await fileDiagnosticsInPieces(ctx.analyses.problemsFor(od.document, analysis), isStale);
-  if (!made || isStale()) return undefined;
+  const made = await fileDiagnosticsInSteps(ctx.analyses.problemsFor(od.document, analysis), isStale);
+  if (!made) return undefined;
   // Not spread: that would read (hash) the result id, which a push never needs.
   return Object.assign(made, { serial: analysis.serial });
 }

@@ -45,7 +45,7 @@ function remembered(uri: string, data: number[]): SemanticTokens & { resultId: s
 }
 
 /** The edit from one encoding to another: what lies between their common start and common end (none when equal). */
-export function tokensDelta(before: readonly number[], after: readonly number[]): SemanticTokensEdit[] {
+function tokensDelta(before: readonly number[], after: readonly number[]): SemanticTokensEdit[] {
   const n = Math.min(before.length, after.length);
   let start = 0;
   while (start < n && before[start] === after[start]) start++;

@@ -39,7 +39,7 @@ import {
 import { findConfigDirsSteps } from '../disk/find-config-dirs';
 import type { Analysis } from './analysis';
 import { describeError, Feature, ServerContext } from './context';
-import { clientPullsDiagnostics, DEBOUNCE_MS, fileDiagnostics, globEscape, onWatchedFilesChanged, openDocumentDiagnostics, refreshWatchers, setClosedFileReporter } from './diagnostics';
+import { clientPullsDiagnostics, DEBOUNCE_MS, fileDiagnosticsInSteps, globEscape, onWatchedFilesChanged, openDocumentDiagnostics, refreshWatchers, setClosedFileReporter } from './diagnostics';
 import { onWorkspaceFoldersChanged } from './workspaceFolders';
 import { currentSettings, onSettingsChanged, settingsSettled } from './settings';
 import { pathToUri, uriToPath } from './workspace';
@@ -169,7 +169,9 @@ class WorkspaceReporter {
         const had = out.get(uri);
         if (had && dirname(path) !== dir) continue;
         if (!had && !isRegularFile(path)) continue;
-        out.set(uri, { uri, path, ...fileDiagnostics(problems) });
+        const made = await fileDiagnosticsInSteps(problems, isStale);
+        if (!made) return undefined;
+        out.set(uri, { uri, path, ...made });
       }
     }
     refreshWatchers();
