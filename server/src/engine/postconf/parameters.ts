@@ -185,9 +185,14 @@ export function* registerParametersSteps(input: RegistrationInput): Steps<Parame
   const keepGoing = input.keepGoing === true;
   const defaultsOnly = input.defaultsOnly === true;
   // postconf deletes read-only settings from its main.cf dictionary as it goes:
-  // a copy when main.cf sets one (copying 100,000 settings took 30-50 ms).
-  // Without one, nothing is ever deleted from it and the caller's map serves.
-  const main = [...READ_ONLY_NAMES].some((n) => input.main.has(n)) ? new Map(input.main) : (input.main as Map<string, string>);
+  // the caller's map until the first such deletion, then a copy of our own
+  // (copying 100,000 settings took 30-50 ms; main.cf seldom sets one).
+  let main: ReadonlyMap<string, string> = input.main;
+  let ownMain: Map<string, string> | undefined;
+  const deleteFromMain = (name: string) => {
+    if (!ownMain) main = ownMain = new Map(main);
+    ownMain.delete(name);
+  };
   const table = new Map<string, 'service' | 'user'>();
   const serviceDefaults = new Map<string, string>();
   // `$default_...` once per global name, not once per service-derived name.
@@ -475,7 +480,7 @@ export function* registerParametersSteps(input: RegistrationInput): Steps<Parame
 
   // pcf_scan_user_parameter_namespace
   const restrictionClasses = new Set<string>();
-  function* scanNamespace(space: Map<string, PostconfSetting> | Map<string, string>, entry?: PostconfEntry): Steps<void> {
+  function* scanNamespace(space: ReadonlyMap<string, PostconfSetting | string>, remove: (name: string) => void, entry?: PostconfEntry): Steps<void> {
     const file = entry ? 'master.cf' : 'main.cf';
     const valueOf = (s: PostconfSetting | string) => (typeof s === 'string' ? s : s.value);
     const get = (n: string) => {
@@ -508,7 +513,7 @@ export function* registerParametersSteps(input: RegistrationInput): Steps<Parame
       if (c === 'readonly') {
         const setting = typeof s === 'string' ? undefined : s;
         emit({ kind: 'read-only', file, name, parameter: name, value, entry, setting, text: `${dir}/${file}: read-only parameter assignment: ${name}=${value}` });
-        space.delete(name);
+        remove(name);
         return;
       }
       // A legacy name someone sets becomes user-defined (so -n shows it).
@@ -558,9 +563,12 @@ export function* registerParametersSteps(input: RegistrationInput): Steps<Parame
   let fatal: PostconfFatal | undefined;
   if (!defaultsOnly) {
     try {
-      for (const e of entries) if (e.settings) yield* scanNamespace(e.settings, e);
+      for (const e of entries) {
+        const settings = e.settings;
+        if (settings) yield* scanNamespace(settings, (n) => settings.delete(n), e);
+      }
       yield* scanDefaults();
-      yield* scanNamespace(main);
+      yield* scanNamespace(main, deleteFromMain);
     } catch (e) {
       if (!(e instanceof PostconfFatal)) throw e;
       fatal = e;
